@@ -1,0 +1,97 @@
+// Owns the accounts and account_emails tables. Every function takes a knex (root or transaction).
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../db/create-db.ts';
+
+export type AccountStatus = 'lite' | 'active' | 'restricted' | 'disabled' | 'erased';
+
+export interface Account {
+  id: string;
+  status: AccountStatus;
+  passwordHash: string | null;
+  email: string | null;
+  emailVerified: boolean;
+  createdAt: Date;
+}
+
+interface AccountRow {
+  id: string;
+  status: AccountStatus;
+  password_hash: string | null;
+  email: string | null;
+  verified_at: Date | null;
+  created_at: Date;
+}
+
+export const normalizeEmail = (email: string) => email.trim().toLowerCase();
+
+const toAccount = (row: AccountRow): Account => ({
+  id: row.id,
+  status: row.status,
+  passwordHash: row.password_hash,
+  email: row.email,
+  emailVerified: row.verified_at !== null,
+  createdAt: new Date(row.created_at),
+});
+
+function selectAccounts(db: Db) {
+  return db('accounts as a')
+    .leftJoin('account_emails as e', function joinPrimary() {
+      this.on('e.account_id', 'a.id').andOn('e.is_primary', db.raw('true'));
+    })
+    .select('a.id', 'a.status', 'a.password_hash', 'a.created_at', 'e.email', 'e.verified_at');
+}
+
+export interface NewAccount {
+  email: string;
+  status: AccountStatus;
+  passwordHash?: string | null;
+  emailVerified: boolean;
+}
+
+export function createAccountQueries(db: Db) {
+  return {
+    async findAccountById(id: string, trx: Db = db): Promise<Account | undefined> {
+      if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+      const row = await selectAccounts(trx).where('a.id', id).first<AccountRow | undefined>();
+      return row && toAccount(row);
+    },
+    async findAccountByEmail(email: string, trx: Db = db): Promise<Account | undefined> {
+      const row = await selectAccounts(trx)
+        .whereIn('a.id', trx('account_emails').select('account_id').where('email_normalized', normalizeEmail(email)))
+        .first<AccountRow | undefined>();
+      return row && toAccount(row);
+    },
+    async listAccounts(limit: number, trx: Db = db): Promise<Account[]> {
+      const rows = await selectAccounts(trx).whereNot('a.status', 'erased').orderBy('a.created_at').limit(limit) as AccountRow[];
+      return rows.map(toAccount);
+    },
+    async insertAccount(input: NewAccount, trx: Db = db): Promise<Account> {
+      const id = randomUUID();
+      await trx('accounts').insert({ id, status: input.status, password_hash: input.passwordHash ?? null, password_changed_at: input.passwordHash ? trx.fn.now() : null });
+      await trx('account_emails').insert({
+        email_normalized: normalizeEmail(input.email),
+        account_id: id,
+        email: input.email.trim(),
+        is_primary: true,
+        verified_at: input.emailVerified ? trx.fn.now() : null,
+      });
+      return (await this.findAccountById(id, trx))!;
+    },
+    async updatePasswordHash(accountId: string, passwordHash: string, trx: Db = db): Promise<void> {
+      await trx('accounts').where({ id: accountId }).update({ password_hash: passwordHash, password_changed_at: trx.fn.now(), updated_at: trx.fn.now() });
+    },
+    async updateAccountStatus(accountId: string, status: AccountStatus, trx: Db = db): Promise<void> {
+      await trx('accounts').where({ id: accountId }).update({ status, updated_at: trx.fn.now() });
+    },
+    async markEmailVerified(accountId: string, email: string, trx: Db = db): Promise<void> {
+      await trx('account_emails').where({ account_id: accountId, email_normalized: normalizeEmail(email) })
+        .update({ verified_at: trx.fn.now(), updated_at: trx.fn.now() });
+    },
+    async findProfileValues(accountId: string, trx: Db = db): Promise<Record<string, unknown>> {
+      const rows = await trx('profile_values').where({ account_id: accountId }).select('field', 'value') as { field: string; value: unknown }[];
+      return Object.fromEntries(rows.map((r) => [r.field, r.value]));
+    },
+  };
+}
+
+export type AccountQueries = ReturnType<typeof createAccountQueries>;

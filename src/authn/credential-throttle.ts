@@ -1,0 +1,65 @@
+// Owns the limits on credential checks and code mails (CONTRACT "Throttling"): per email+address (locks),
+// per email across addresses (slows down, never blocks code sign-in or reset), per address (locks).
+import { keyedHash } from '../security/tokens.ts';
+import type { ThrottleQueries } from '../security/throttle.ts';
+
+export interface ThrottleLimits {
+  emailAddressFailures: number;
+  emailFailures: number;
+  emailSlowdownSeconds: number;
+  addressFailures: number;
+  windowSeconds: number;
+  codeSendsPerEmail: number;
+  codeSendsPerAddress: number;
+}
+
+export type ThrottleVerdict = { allowed: true } | { allowed: false; retryAfterSeconds: number };
+
+export interface CredentialThrottle {
+  checkCredential(kind: string, email: string, address: string): Promise<ThrottleVerdict>;
+  recordFailure(kind: string, email: string, address: string): Promise<void>;
+  recordSuccess(kind: string, email: string, address: string): Promise<void>;
+  /** Counts one code mail; refuses past the per-email or per-address ceiling. */
+  allowCodeSend(email: string, address: string): Promise<ThrottleVerdict>;
+}
+
+const secondsUntil = (date: Date) => Math.max(1, Math.ceil((date.getTime() - Date.now()) / 1000));
+
+export function createCredentialThrottle(queries: ThrottleQueries, hashKey: Buffer, limits: ThrottleLimits): CredentialThrottle {
+  const normalize = (email: string) => email.trim().toLowerCase();
+  const keys = (kind: string, email: string, address: string) => ({
+    pair: keyedHash(hashKey, `${kind}|pair|${normalize(email)}|${address}`),
+    email: keyedHash(hashKey, `${kind}|email|${normalize(email)}`),
+    address: keyedHash(hashKey, `${kind}|address|${address}`),
+  });
+
+  return {
+    async checkCredential(kind, email, address) {
+      const k = keys(kind, email, address);
+      const [pair, perEmail, perAddress] = await Promise.all([queries.peek(k.pair), queries.peek(k.email), queries.peek(k.address)]);
+      if (pair && pair.hits >= limits.emailAddressFailures) return { allowed: false, retryAfterSeconds: secondsUntil(pair.windowEndsAt) };
+      if (perAddress && perAddress.hits >= limits.addressFailures) return { allowed: false, retryAfterSeconds: secondsUntil(perAddress.windowEndsAt) };
+      if (perEmail && perEmail.hits >= limits.emailFailures) {
+        const nextSlot = new Date(perEmail.lastHitAt.getTime() + limits.emailSlowdownSeconds * 1000);
+        if (nextSlot.getTime() > Date.now()) return { allowed: false, retryAfterSeconds: secondsUntil(nextSlot) };
+      }
+      return { allowed: true };
+    },
+    async recordFailure(kind, email, address) {
+      const k = keys(kind, email, address);
+      await queries.hit(k.pair, limits.windowSeconds);
+      await queries.hit(k.email, limits.windowSeconds);
+      await queries.hit(k.address, limits.windowSeconds);
+    },
+    async recordSuccess(kind, email, address) {
+      await queries.clear(keys(kind, email, address).pair);
+    },
+    async allowCodeSend(email, address) {
+      const perEmail = await queries.hit(keyedHash(hashKey, `code-send|email|${normalize(email)}`), limits.windowSeconds);
+      if (perEmail.hits > limits.codeSendsPerEmail) return { allowed: false, retryAfterSeconds: secondsUntil(perEmail.windowEndsAt) };
+      const perAddress = await queries.hit(keyedHash(hashKey, `code-send|address|${address}`), limits.windowSeconds);
+      if (perAddress.hits > limits.codeSendsPerAddress) return { allowed: false, retryAfterSeconds: secondsUntil(perAddress.windowEndsAt) };
+      return { allowed: true };
+    },
+  };
+}

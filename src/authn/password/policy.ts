@@ -1,0 +1,36 @@
+// Owns the password policy: length bounds and rejection of the most common passwords.
+// Pure: no I/O beyond the shipped list, which is loaded once.
+import { dictionary } from '@zxcvbn-ts/language-common';
+
+export interface PasswordPolicy {
+  minLength: number;
+  maxLength: number;
+}
+
+export type PasswordProblem = 'too_short' | 'too_long' | 'too_common' | 'contains_email';
+
+let common: Set<string> | undefined;
+function commonPasswords(): Set<string> {
+  common ??= new Set((dictionary['passwords-common'] as string[]).map((p) => p.toLowerCase()));
+  return common;
+}
+
+export function checkPassword(password: string, policy: PasswordPolicy, email?: string): PasswordProblem | undefined {
+  const length = [...password].length;
+  if (length < policy.minLength) return 'too_short';
+  if (length > policy.maxLength) return 'too_long';
+  const lower = password.toLowerCase();
+  if (commonPasswords().has(lower)) return 'too_common';
+  const local = email?.split('@')[0]?.toLowerCase();
+  if (email && (lower === email.toLowerCase() || (local && local.length >= 4 && lower.includes(local)))) return 'contains_email';
+  return undefined;
+}
+
+export function describePasswordProblem(problem: PasswordProblem, policy: PasswordPolicy): string {
+  switch (problem) {
+    case 'too_short': return `Use at least ${policy.minLength} characters.`;
+    case 'too_long': return `Use at most ${policy.maxLength} characters.`;
+    case 'too_common': return 'This password is too common and easy to guess. Choose another.';
+    case 'contains_email': return 'Your password must not contain your email address.';
+  }
+}

@@ -1,0 +1,132 @@
+// Owns reading configuration: defaults file, optional FOYER_CONFIG file, environment; validates with zod.
+// Must not import from other Foyer layers except errors.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Config, configSchema, envBindings } from './schema.ts';
+
+export class ConfigError extends Error {}
+
+const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const loopbackHosts = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+function readJsonFile(path: string): Record<string, Json> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new ConfigError(`config file ${path} cannot be read`);
+  }
+  try {
+    const value = JSON.parse(text) as Json;
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error('not an object');
+    return value;
+  } catch {
+    throw new ConfigError(`config file ${path} is not a JSON object`);
+  }
+}
+
+/** Config files name secrets as {"env": "VAR"}; a literal secret in a file is refused. */
+function resolveEnvReferences(value: Json, env: NodeJS.ProcessEnv, path: string): Json {
+  if (value && typeof value === 'object' && !Array.isArray(value)) {
+    const keys = Object.keys(value);
+    if (keys.length === 1 && keys[0] === 'env' && typeof value.env === 'string') return env[value.env] ?? null;
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveEnvReferences(v, env, path ? `${path}.${k}` : k)]));
+  }
+  if (path === 'secret' && typeof value === 'string') {
+    throw new ConfigError('secret: a config file may only reference it as {"env": "VARIABLE"}, never hold its value');
+  }
+  return value;
+}
+
+function setPath(target: Record<string, Json>, path: string, value: Json): void {
+  const parts = path.split('.');
+  let node = target;
+  for (const part of parts.slice(0, -1)) {
+    const next = node[part];
+    node = (next && typeof next === 'object' && !Array.isArray(next)) ? next : (node[part] = {});
+  }
+  node[parts.at(-1)!] = value;
+}
+
+function mergeDeep(base: Record<string, Json>, over: Record<string, Json>): Record<string, Json> {
+  const out: Record<string, Json> = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    const prev = out[key];
+    out[key] = value && typeof value === 'object' && !Array.isArray(value) && prev && typeof prev === 'object' && !Array.isArray(prev)
+      ? mergeDeep(prev, value)
+      : value;
+  }
+  return out;
+}
+
+function envValue(name: string, raw: string, type: 'string' | 'number' | 'boolean'): Json {
+  if (type === 'number') {
+    if (!/^\d+$/.test(raw)) throw new ConfigError(`${name}: expected a whole number, got "${raw}"`);
+    return Number(raw);
+  }
+  if (type === 'boolean') {
+    if (/^(1|true|yes|on)$/i.test(raw)) return true;
+    if (/^(0|false|no|off|)$/i.test(raw)) return false;
+    throw new ConfigError(`${name}: expected true or false, got "${raw}"`);
+  }
+  return raw;
+}
+
+/** Reads the dev secret from the data folder, creating it once (never used in production). */
+function devSecret(dataDir: string): string {
+  const file = join(dataDir, 'secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const secret = randomBytes(32).toString('base64url');
+  writeFileSync(file, secret, { mode: 0o600, flag: 'wx' });
+  return secret;
+}
+
+export interface LoadedConfig {
+  config: Config;
+  warnings: string[];
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+  let raw = readJsonFile(join(projectRoot, 'config/default.json'));
+  if (env.FOYER_CONFIG) raw = mergeDeep(raw, readJsonFile(resolve(env.FOYER_CONFIG)));
+  raw = resolveEnvReferences(raw, env, '') as Record<string, Json>;
+  for (const [name, binding] of Object.entries(envBindings)) {
+    const value = env[name];
+    if (value !== undefined && value !== '') setPath(raw, binding.path, envValue(name, value, binding.type));
+  }
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const key = issue.path.join('.') || '(root)';
+    const envName = Object.entries(envBindings).find(([, b]) => b.path === key)?.[0];
+    throw new ConfigError(`${key}${envName ? ` (${envName})` : ''}: ${issue.message}`);
+  }
+  const base = parsed.data;
+  const warnings: string[] = [];
+  const issuer = (base.issuer ?? `http://localhost:${base.port}`).replace(/\/$/, '');
+  const issuerUrl = new URL(issuer);
+  const onLoopback = loopbackHosts.has(issuerUrl.hostname);
+  if (issuerUrl.protocol !== 'https:' && !onLoopback) {
+    if (base.nodeEnv === 'production') throw new ConfigError(`issuer (ISSUER): must be https in production, got ${issuer}`);
+    warnings.push(`issuer ${issuer} is plain http on a public host: cookies and tokens travel unprotected`);
+  }
+  let secret = base.secret;
+  if (!secret) {
+    if (base.nodeEnv === 'production') throw new ConfigError('secret (FOYER_SECRET): required in production');
+    secret = devSecret(resolve(base.dataDir));
+    warnings.push(`FOYER_SECRET is not set: using a generated development secret from ${join(base.dataDir, 'secret')}`);
+  }
+  if (base.nodeEnv === 'production' && base.outboundAllowPrivate) {
+    warnings.push('OUTBOUND_ALLOW_PRIVATE is on in production: back-channel calls may reach internal addresses');
+  }
+  return { config: { ...base, issuer, secret, dataDir: resolve(base.dataDir) }, warnings };
+}
+
+export function isLoopbackIssuer(issuer: string): boolean {
+  return loopbackHosts.has(new URL(issuer).hostname);
+}

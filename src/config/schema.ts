@@ -1,0 +1,74 @@
+// Owns the shape of Foyer's configuration: every key, its default, and the line that documents it.
+// Must not import anything from Foyer: it is the bottom of the stack.
+import { z } from 'zod';
+
+
+const durationSeconds = z.number().int().positive();
+
+export const configSchema = z.object({
+  port: z.number().int().min(0).max(65535).default(3000).describe('HTTP port.'),
+  host: z.string().default('0.0.0.0').describe('Address to listen on.'),
+  issuer: z.url().optional().describe('The OIDC issuer URL; defaults to http://localhost:$PORT.'),
+  databaseUrl: z.string().optional().describe('PostgreSQL connection string; without it Foyer uses an embedded PGlite database in dataDir.'),
+  dataDir: z.string().default('./data').describe('Folder for the embedded database, its lock and control socket, and generated dev secrets.'),
+  smtpUrl: z.string().optional().describe('SMTP server for outgoing mail, e.g. smtp://user:pass@host:587 or smtps://host.'),
+  mailFrom: z.string().default('Foyer <no-reply@localhost>').describe("Sender of Foyer's mails."),
+  secret: z.string().min(32, 'must be at least 32 characters').optional().describe('Key that encrypts secrets at rest and signs cookies (at least 32 characters).'),
+  trustProxy: z.boolean().default(false).describe('Take the client address from X-Forwarded-For (set when behind a load balancer).'),
+  outboundAllowPrivate: z.boolean().default(false).describe('Let back-channel logout and webhooks reach loopback and private addresses.'),
+  nodeEnv: z.enum(['development', 'production', 'test']).default('development').describe('development or production; production refuses insecure settings and seeds no demo app.'),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('Log level: fatal, error, warn, info, debug, trace or silent.'),
+  brandName: z.string().min(1).default('Foyer').describe('Name shown on pages and in mails.'),
+  argon2: z.object({
+    memoryCost: z.number().int().min(8192).default(19456).describe('argon2id memory cost in KiB (OWASP: 19456).'),
+    timeCost: z.number().int().min(1).default(2).describe('argon2id iterations (OWASP: 2).'),
+    parallelism: z.number().int().min(1).default(1).describe('argon2id parallelism (OWASP: 1).'),
+  }).prefault({}),
+  password: z.object({
+    minLength: z.number().int().min(8).default(10).describe('Minimum password length.'),
+    maxLength: z.number().int().max(1024).default(256).describe('Maximum password length (argon2 takes any length; this bounds the work per request).'),
+  }).prefault({}),
+  throttle: z.object({
+    emailAddressFailures: z.number().int().min(1).default(5).describe('Failed credential checks allowed for one email from one address per window.'),
+    emailFailures: z.number().int().min(1).default(50).describe('Failed credential checks allowed for one email across all addresses per window, before slowing down.'),
+    emailSlowdownSeconds: durationSeconds.default(30).describe('How long a slowed-down email waits between attempts, in seconds.'),
+    addressFailures: z.number().int().min(100).default(100).describe('Failed credential checks allowed from one address per window (never below 100).'),
+    windowSeconds: durationSeconds.default(900).describe('The window, in seconds.'),
+    codeSendsPerEmail: z.number().int().min(1).default(5).describe('One-time code mails allowed per email per window.'),
+    codeSendsPerAddress: z.number().int().min(1).default(30).describe('One-time code mails allowed per address per window.'),
+  }).prefault({}),
+  session: z.object({
+    idleSeconds: durationSeconds.default(14 * 24 * 3600).describe('A session ends after this many seconds without use.'),
+    absoluteSeconds: durationSeconds.default(30 * 24 * 3600).describe('A session ends this many seconds after sign-in, whatever its use.'),
+  }).prefault({}),
+  tokens: z.object({
+    accessTokenSeconds: durationSeconds.max(600).default(600).describe('Lifetime of access tokens, in seconds (JWT access tokens cannot be recalled, so at most 600).'),
+    idTokenSeconds: durationSeconds.default(3600).describe('Lifetime of ID tokens, in seconds.'),
+    refreshTokenSeconds: durationSeconds.default(30 * 24 * 3600).describe('Lifetime of refresh tokens, in seconds.'),
+    refreshReuseGraceSeconds: z.number().int().min(0).max(60).default(10).describe('A rotated-out refresh token still works for this many seconds (tabs refreshing at once).'),
+  }).prefault({}),
+  codes: z.object({
+    ttlSeconds: durationSeconds.default(600).describe('Lifetime of one-time codes sent by mail, in seconds.'),
+    maxAttempts: z.number().int().min(1).max(10).default(5).describe('Wrong guesses allowed for one code before a new one is needed.'),
+  }).prefault({}),
+  keyRefreshSeconds: durationSeconds.default(10).describe('How often each instance checks for rotated signing keys, in seconds.'),
+  demo: z.boolean().default(true).describe('Seed the demo relying app at /demo on an empty database (never in production).'),
+});
+
+export type Config = z.infer<typeof configSchema> & { issuer: string; secret: string };
+
+/** Environment variables and the config keys they set (env wins over files). */
+export const envBindings: Record<string, { path: string; type: 'string' | 'number' | 'boolean' }> = {
+  PORT: { path: 'port', type: 'number' },
+  HOST: { path: 'host', type: 'string' },
+  ISSUER: { path: 'issuer', type: 'string' },
+  DATABASE_URL: { path: 'databaseUrl', type: 'string' },
+  FOYER_DATA_DIR: { path: 'dataDir', type: 'string' },
+  SMTP_URL: { path: 'smtpUrl', type: 'string' },
+  MAIL_FROM: { path: 'mailFrom', type: 'string' },
+  FOYER_SECRET: { path: 'secret', type: 'string' },
+  TRUST_PROXY: { path: 'trustProxy', type: 'boolean' },
+  OUTBOUND_ALLOW_PRIVATE: { path: 'outboundAllowPrivate', type: 'boolean' },
+  NODE_ENV: { path: 'nodeEnv', type: 'string' },
+  LOG_LEVEL: { path: 'logLevel', type: 'string' },
+};

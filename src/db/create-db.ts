@@ -1,0 +1,40 @@
+// Owns the database connection: knex on PostgreSQL when a URL is given, else embedded PGlite in a folder.
+// Must not import domain or HTTP modules.
+import { mkdirSync } from 'node:fs';
+import knexFactory, { type Knex } from 'knex';
+import ClientPgLite from 'knex-pglite';
+
+export type Db = Knex;
+export type DbKind = 'postgres' | 'pglite';
+
+export interface DbHandle {
+  db: Db;
+  kind: DbKind;
+  close(): Promise<void>;
+}
+
+export interface DbOptions {
+  databaseUrl?: string | undefined;
+  /** Folder for PGlite; undefined means in memory (tests). */
+  pgliteDir?: string | undefined;
+  poolMax?: number;
+}
+
+export function createDb(options: DbOptions): DbHandle {
+  if (options.databaseUrl) {
+    const db = knexFactory({
+      client: 'pg',
+      connection: { connectionString: options.databaseUrl },
+      pool: { min: 0, max: options.poolMax ?? 10 },
+    });
+    return { db, kind: 'postgres', close: () => db.destroy() };
+  }
+  if (options.pgliteDir) mkdirSync(options.pgliteDir, { recursive: true, mode: 0o700 });
+  // knex-pglite is one connection: no pool settings (see DEVELOPERS.md).
+  const db = knexFactory({
+    client: ClientPgLite as unknown as typeof Knex.Client,
+    dialect: 'postgres',
+    connection: options.pgliteDir ? { filename: options.pgliteDir } : {},
+  } as Knex.Config);
+  return { db, kind: 'pglite', close: () => db.destroy() };
+}

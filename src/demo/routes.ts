@@ -1,0 +1,93 @@
+// Owns the demo relying app at /demo: a real OIDC client (openid-client, public, PKCE) of this Foyer,
+// so a newcomer can sign up, sign in and see what an app receives.
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import * as oidc from 'openid-client';
+import { AppError } from '../errors/app-error.ts';
+import { formFields } from '../http/body.ts';
+import type { Csrf } from '../http/csrf.ts';
+import type { Views } from '../http/views.ts';
+
+export const DEMO_CLIENT_ID = 'demo';
+const COOKIE = 'foyer.demo';
+const SCOPE = 'openid email profile';
+
+interface DemoDeps {
+  issuer: string;
+  views: Views;
+  csrf: Csrf;
+  secure: boolean;
+}
+
+export function demoRedirectUris(issuer: string) {
+  return { redirectUri: `${issuer}/demo/callback`, postLogoutRedirectUri: `${issuer}/demo` };
+}
+
+export function createDemoRouter(deps: DemoDeps): Router {
+  const router = new Router({ prefix: '/demo' });
+  const { redirectUri, postLogoutRedirectUri } = demoRedirectUris(deps.issuer);
+  let configuration: Promise<oidc.Configuration> | undefined;
+  const discover = () => {
+    const insecure = deps.issuer.startsWith('http:') ? { execute: [oidc.allowInsecureRequests] } : {};
+    configuration ??= oidc.discovery(new URL(deps.issuer), DEMO_CLIENT_ID, undefined, oidc.None(), insecure).catch((error: unknown) => {
+      configuration = undefined;
+      throw error;
+    });
+    return configuration;
+  };
+  const cookieOptions = { httpOnly: true, sameSite: 'lax' as const, secure: deps.secure, signed: true, path: '/demo' };
+  const readState = (ctx: Context) => {
+    try {
+      return JSON.parse(ctx.cookies.get(COOKIE, { signed: true }) ?? '{}') as { verifier?: string; state?: string; idToken?: string };
+    } catch {
+      return {};
+    }
+  };
+  const page = (ctx: Context, data: { title: string; [key: string]: unknown }) => {
+    ctx.type = 'html';
+    ctx.body = deps.views.render('demo/index', { ...data, csrfToken: ctx.state.csrfToken });
+  };
+
+  router.get('/', (ctx) => page(ctx, { title: 'Demo app' }));
+
+  router.post('/login', async (ctx) => {
+    deps.csrf.verify(ctx, formFields(ctx));
+    const config = await discover();
+    const verifier = oidc.randomPKCECodeVerifier();
+    const state = oidc.randomState();
+    ctx.cookies.set(COOKIE, JSON.stringify({ verifier, state }), cookieOptions);
+    ctx.redirect(oidc.buildAuthorizationUrl(config, {
+      redirect_uri: redirectUri, scope: SCOPE, state,
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256',
+    }).href);
+    ctx.status = 303;
+  });
+
+  router.get('/callback', async (ctx) => {
+    const saved = readState(ctx);
+    if (!saved.verifier || !saved.state) throw new AppError('demo.no_state', 'This sign-in was not started here. Start again from the demo page.', 400);
+    const config = await discover();
+    let tokens: Awaited<ReturnType<typeof oidc.authorizationCodeGrant>>;
+    try {
+      tokens = await oidc.authorizationCodeGrant(config, new URL(ctx.originalUrl, deps.issuer), { pkceCodeVerifier: saved.verifier, expectedState: saved.state });
+    } catch (error) {
+      const message = error instanceof oidc.AuthorizationResponseError ? `${error.error}: ${error.error_description ?? ''}` : 'The sign-in could not be completed.';
+      throw new AppError('demo.callback_failed', message, 400);
+    }
+    const claims = tokens.claims()!;
+    const userinfo = await oidc.fetchUserInfo(config, tokens.access_token, claims.sub);
+    ctx.cookies.set(COOKIE, JSON.stringify({ idToken: tokens.id_token }), cookieOptions);
+    page(ctx, { title: 'Signed in', signedIn: true, idTokenClaims: JSON.stringify(claims, null, 2), userinfo: JSON.stringify(userinfo, null, 2) });
+  });
+
+  router.post('/logout', async (ctx) => {
+    deps.csrf.verify(ctx, formFields(ctx));
+    const config = await discover();
+    const { idToken } = readState(ctx);
+    ctx.cookies.set(COOKIE, null, cookieOptions);
+    ctx.redirect(oidc.buildEndSessionUrl(config, { post_logout_redirect_uri: postLogoutRedirectUri, ...(idToken ? { id_token_hint: idToken } : {}) }).href);
+    ctx.status = 303;
+  });
+
+  return router;
+}

@@ -1,0 +1,45 @@
+// Owns one-time codes: 6 digits, stored keyed-hashed, single use, expiring, a few guesses each.
+import { constantTimeEqual, keyedHash, randomDigits } from '../security/tokens.ts';
+import type { FlowQueries } from './queries.ts';
+
+export type CodeVerdict = 'ok' | 'invalid' | 'expired' | 'exhausted';
+
+export interface CodeOptions {
+  hashKey: Buffer;
+  ttlSeconds: number;
+  maxAttempts: number;
+}
+
+export function createCodeService(queries: FlowQueries, options: CodeOptions) {
+  const hashOf = (flowId: string, purpose: string, code: string) => keyedHash(options.hashKey, `${flowId}|${purpose}|${code}`);
+
+  return {
+    async issueCode(flowId: string, purpose: string): Promise<string> {
+      const code = randomDigits(6);
+      await queries.insertCode({ flowId, purpose, codeHash: hashOf(flowId, purpose, code), ttlSeconds: options.ttlSeconds });
+      return code;
+    },
+    async verifyCode(flowId: string, purpose: string, code: string): Promise<CodeVerdict> {
+      const row = await queries.findLiveCode(flowId, purpose);
+      if (!row) return 'expired';
+      if (new Date(row.expires_at).getTime() <= Date.now()) return 'expired';
+      if (row.attempts >= options.maxAttempts) return 'exhausted';
+      const candidate = code.replace(/\s+/g, '');
+      if (!constantTimeEqual(hashOf(flowId, purpose, candidate), row.code_hash)) {
+        const attempts = await queries.countCodeAttempt(row.id);
+        return attempts >= options.maxAttempts ? 'exhausted' : 'invalid';
+      }
+      return (await queries.consumeCode(row.id)) ? 'ok' : 'expired';
+    },
+  };
+}
+
+export type CodeService = ReturnType<typeof createCodeService>;
+
+export function describeCodeVerdict(verdict: Exclude<CodeVerdict, 'ok'>): string {
+  switch (verdict) {
+    case 'invalid': return 'That code is not right. Check the latest email and try again.';
+    case 'expired': return 'That code has expired. Ask for a new one.';
+    case 'exhausted': return 'Too many wrong codes. Ask for a new one.';
+  }
+}

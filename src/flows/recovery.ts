@@ -1,0 +1,78 @@
+// Owns password reset: the request answers the same for every email and mails a code only to accounts
+// that exist; the code plus a new password sets it and signs the customer in.
+import { z } from 'zod';
+import type { AccountQueries } from '../accounts/queries.ts';
+import type { CredentialThrottle } from '../authn/credential-throttle.ts';
+import { checkPassword, describePasswordProblem, type PasswordPolicy } from '../authn/password/policy.ts';
+import type { Db } from '../db/create-db.ts';
+import type { MailSender } from '../mail/mailer.ts';
+import type { PasswordHasher } from '../security/password-hasher.ts';
+import type { CodeService, CodeVerdict } from './codes.ts';
+import type { FlowQueries } from './queries.ts';
+
+const contextSchema = z.object({ email: z.string() });
+const CODE_PURPOSE = 'reset';
+const RESETTABLE = new Set(['active', 'restricted', 'lite']);
+
+export interface RecoveryDeps {
+  db: Db;
+  flows: FlowQueries;
+  codes: CodeService;
+  accounts: AccountQueries;
+  hasher: PasswordHasher;
+  throttle: CredentialThrottle;
+  mailer: MailSender;
+  policy: PasswordPolicy;
+  codeTtlSeconds: number;
+}
+
+export type CompleteRecoveryResult =
+  | { status: 'ok'; accountId: string }
+  | { status: 'weak_password'; message: string }
+  | { status: Exclude<CodeVerdict, 'ok'> };
+
+export function createRecovery(deps: RecoveryDeps) {
+  return {
+    async startRecovery(input: { interactionUid: string; email: string; address: string }): Promise<{ status: 'code_sent' } | { status: 'throttled'; retryAfterSeconds: number }> {
+      const gate = await deps.throttle.allowCodeSend(input.email, input.address);
+      if (!gate.allowed) return { status: 'throttled', retryAfterSeconds: gate.retryAfterSeconds };
+      const account = await deps.accounts.findAccountByEmail(input.email);
+      const target = account && RESETTABLE.has(account.status) ? account : undefined;
+      const flow = await deps.flows.insertFlow({
+        kind: 'recovery', state: 'verify_code', interactionUid: input.interactionUid, accountId: target?.id ?? null,
+        context: { email: input.email }, ttlSeconds: deps.codeTtlSeconds,
+      });
+      const code = await deps.codes.issueCode(flow.id, CODE_PURPOSE);
+      if (target) deps.mailer.sendInBackground(input.email, 'reset-code', { code, minutes: Math.round(deps.codeTtlSeconds / 60) });
+      return { status: 'code_sent' };
+    },
+
+    async pendingRecoveryEmail(interactionUid: string): Promise<string | undefined> {
+      const flow = await deps.flows.findFlowForInteraction(interactionUid, 'recovery');
+      return flow ? contextSchema.parse(flow.context).email : undefined;
+    },
+
+    async completeRecovery(input: { interactionUid: string; code: string; newPassword: string }): Promise<CompleteRecoveryResult> {
+      const flow = await deps.flows.findFlowForInteraction(input.interactionUid, 'recovery');
+      if (!flow) return { status: 'expired' };
+      const { email } = contextSchema.parse(flow.context);
+      const problem = checkPassword(input.newPassword, deps.policy, email);
+      if (problem) return { status: 'weak_password', message: describePasswordProblem(problem, deps.policy) };
+      const verdict = await deps.codes.verifyCode(flow.id, CODE_PURPOSE, input.code);
+      if (verdict !== 'ok') return { status: verdict };
+      if (!flow.account_id) return { status: 'invalid' };
+      const accountId = flow.account_id;
+      const passwordHash = await deps.hasher.hash(input.newPassword);
+      await deps.db.transaction(async (trx) => {
+        await deps.accounts.updatePasswordHash(accountId, passwordHash, trx);
+        await deps.accounts.markEmailVerified(accountId, email, trx);
+        const account = await deps.accounts.findAccountById(accountId, trx);
+        if (account?.status === 'lite') await deps.accounts.updateAccountStatus(accountId, 'active', trx);
+        await deps.flows.deleteFlow(flow.id, trx);
+      });
+      return { status: 'ok', accountId };
+    },
+  };
+}
+
+export type Recovery = ReturnType<typeof createRecovery>;

@@ -1,0 +1,62 @@
+// Owns assembling the koa app: shared middleware, Foyer's routers, then oidc-provider for everything else.
+import Koa, { type Context, type Next } from 'koa';
+import { createDemoRouter } from '../demo/routes.ts';
+import { createJourneyRouter, type JourneyDeps } from '../journey/routes.ts';
+import type { Logger } from '../log.ts';
+import type { ProviderHost } from '../oidc/host.ts';
+import type { Provider } from '../oidc/provider.ts';
+import { deriveKey } from '../security/keys.ts';
+import type { Services } from '../compose.ts';
+import { serveAssets } from './assets.ts';
+import { checkInput } from './body.ts';
+import { createCsrf } from './csrf.ts';
+import { errorHandler } from './errors.ts';
+import { createOperationsRouter } from './operations.ts';
+import { securityHeaders } from './security-headers.ts';
+
+export interface AppOptions {
+  services: Services;
+  host: ProviderHost;
+  log: Logger;
+  demo: boolean;
+  devOutbox: boolean;
+}
+
+export function createApp(options: AppOptions): Koa {
+  const { services, host, log } = options;
+  const { config } = services;
+  const secure = config.issuer.startsWith('https:');
+  const app = new Koa({ proxy: config.trustProxy, keys: [deriveKey(config.secret, 'app-cookies').toString('base64url')] });
+  const csrf = createCsrf(deriveKey(config.secret, 'csrf'), secure);
+  app.silent = true;
+
+  app.use(securityHeaders(secure));
+  app.use(errorHandler(services.views, log));
+  app.use(serveAssets());
+  app.use(checkInput);
+  app.use(csrf.provideToken);
+
+  const operations = createOperationsRouter({ db: services.db, views: services.views, devOutbox: options.devOutbox ? services.devOutbox : undefined });
+  app.use(operations.routes());
+
+  const journeyDeps: JourneyDeps = { ...services, provider: () => host.current(), csrf, passwordMinLength: config.password.minLength };
+  const journey = createJourneyRouter(journeyDeps);
+  app.use(journey.routes()).use(journey.allowedMethods());
+
+  if (options.demo) {
+    const demo = createDemoRouter({ issuer: config.issuer, views: services.views, csrf, secure });
+    app.use(demo.routes()).use(demo.allowedMethods());
+  }
+
+  // Everything else is the protocol: hand the raw request to the current Provider (a koa app too).
+  const handlers = new WeakMap<Provider, ReturnType<Provider['callback']>>();
+  app.use(async (ctx: Context, next: Next) => {
+    if (ctx.path.startsWith('/interaction/')) return next();
+    const provider = host.current();
+    let handler = handlers.get(provider);
+    if (!handler) handlers.set(provider, (handler = provider.callback()));
+    ctx.respond = false;
+    await handler(ctx.req, ctx.res);
+  });
+  return app;
+}

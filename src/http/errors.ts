@@ -1,0 +1,34 @@
+// Owns turning errors into answers: a page for browsers, JSON for APIs, never a stack trace.
+import { randomUUID } from 'node:crypto';
+import type { Context, Next } from 'koa';
+import { isAppError } from '../errors/app-error.ts';
+import type { Logger } from '../log.ts';
+import type { Views } from './views.ts';
+
+const wantsJson = (ctx: Context) => ctx.path.startsWith('/admin/api') || ctx.path.startsWith('/account/api') || (ctx.accepts('html', 'json') === 'json');
+
+export function errorHandler(views: Views, log: Logger) {
+  return async (ctx: Context, next: Next): Promise<void> => {
+    const requestId = randomUUID();
+    ctx.state.requestId = requestId;
+    try {
+      await next();
+      if (ctx.respond !== false && ctx.status === 404 && ctx.body === undefined) {
+        ctx.status = 404;
+        if (wantsJson(ctx)) ctx.body = { error: 'not_found', message: 'Nothing here.' };
+        else ctx.body = views.render('errors/error', { title: 'Page not found', message: 'There is nothing at this address.' });
+      }
+    } catch (error) {
+      const known = isAppError(error) ? error : undefined;
+      const httpError = error as { status?: number; expose?: boolean; message?: string };
+      const status = known?.status ?? (typeof httpError.status === 'number' && httpError.status >= 400 && httpError.status < 600 ? httpError.status : 500);
+      const message = known?.expose || (status < 500 && httpError.expose) ? (known?.message ?? httpError.message ?? 'Bad request.') : 'Something went wrong on our side. Please try again.';
+      const code = known?.code ?? (status >= 500 ? 'server.error' : 'request.invalid');
+      if (status >= 500) log.error({ err: error, requestId, path: ctx.path }, 'request failed');
+      else log.info({ code, status, path: ctx.path }, 'request refused');
+      ctx.status = status;
+      if (wantsJson(ctx)) ctx.body = { error: code, message, request_id: requestId };
+      else ctx.body = views.render('errors/error', { title: status >= 500 ? 'Something went wrong' : 'We could not do that', message, requestId: status >= 500 ? requestId : undefined });
+    }
+  };
+}

@@ -1,0 +1,48 @@
+// Owns page rendering: handlebars templates under views/, each wrapped in the main layout.
+// Templates escape everything by default; only trusted HTML (oidc-provider's forms) uses {{{ }}}.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Handlebars from 'handlebars';
+
+const viewsDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../views');
+
+export interface PageData {
+  title: string;
+  [key: string]: unknown;
+}
+
+export interface Views {
+  render(name: string, data: PageData): string;
+}
+
+function walk(dir: string): string[] {
+  return readdirSync(dir).flatMap((entry) => {
+    const path = join(dir, entry);
+    return statSync(path).isDirectory() ? walk(path) : [path];
+  });
+}
+
+export function createViews(site: { brandName: string }): Views {
+  const hbs = Handlebars.create();
+  hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  hbs.registerHelper('includes', (list: unknown, item: unknown) => Array.isArray(list) && list.includes(item));
+  for (const file of walk(join(viewsDir, 'partials'))) {
+    hbs.registerPartial(relative(join(viewsDir, 'partials'), file).replace(/\.hbs$/, ''), readFileSync(file, 'utf8'));
+  }
+  const templates = new Map<string, HandlebarsTemplateDelegate>();
+  for (const file of walk(viewsDir)) {
+    const name = relative(viewsDir, file).replace(/\.hbs$/, '');
+    if (!name.startsWith('partials/') && !name.startsWith('mail/') && file.endsWith('.hbs')) templates.set(name, hbs.compile(readFileSync(file, 'utf8'), { strict: false }));
+  }
+  const layout = templates.get('layouts/main');
+  if (!layout) throw new Error('views/layouts/main.hbs is missing');
+  return {
+    render(name, data) {
+      const template = templates.get(name);
+      if (!template) throw new Error(`no view named ${name}`);
+      const context = { ...data, brandName: site.brandName };
+      return layout({ ...context, body: template(context) });
+    },
+  };
+}

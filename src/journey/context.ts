@@ -1,0 +1,36 @@
+// Owns what every journey route needs: the running Provider, the interaction it is answering, and page
+// rendering with the CSRF token and the interaction's uid filled in.
+import type { Context } from 'koa';
+import type { InteractionResults, Provider } from 'oidc-provider';
+import { AppError } from '../errors/app-error.ts';
+import type { Views } from '../http/views.ts';
+
+export type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
+
+export interface JourneyPorts {
+  provider(): Provider;
+  views: Views;
+}
+
+export async function loadInteraction(ports: JourneyPorts, ctx: Context): Promise<Interaction> {
+  try {
+    const interaction = await ports.provider().interactionDetails(ctx.req, ctx.res);
+    if (interaction.uid !== ctx.params.uid) throw new Error('uid mismatch');
+    return interaction;
+  } catch {
+    throw new AppError('journey.expired', 'This sign-in has expired or was started in another browser. Go back to the app and sign in again.', 400);
+  }
+}
+
+export function renderPage(ports: JourneyPorts, ctx: Context, view: string, data: { title: string; [key: string]: unknown }, status = 200): void {
+  ctx.status = status;
+  ctx.type = 'html';
+  ctx.body = ports.views.render(view, { ...data, csrfToken: ctx.state.csrfToken, uid: ctx.params.uid });
+}
+
+/** Hands the result to oidc-provider and follows its redirect back into the authorization. */
+export async function finish(ports: JourneyPorts, ctx: Context, result: InteractionResults, merge: boolean): Promise<void> {
+  const redirectTo = await ports.provider().interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: merge });
+  ctx.redirect(redirectTo);
+  ctx.status = 303;
+}

@@ -1,0 +1,13 @@
+// Owns the journey's form schemas: what each page accepts, with messages a person understands.
+import { z } from 'zod';
+
+export const emailSchema = z.string().trim().max(254, 'That email address is too long.').pipe(z.email('Enter a valid email address, like name@example.com.'));
+export const codeSchema = z.string().trim().regex(/^\d{6}$/, 'Enter the 6-digit code from the email.');
+
+export function field(fields: URLSearchParams, name: string, max = 1024): string {
+  return (fields.get(name) ?? '').slice(0, max);
+}
+
+export function firstError(result: z.ZodSafeParseResult<unknown>): string | undefined {
+  return result.success ? undefined : result.error.issues[0]?.message;
+}

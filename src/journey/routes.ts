@@ -1,0 +1,194 @@
+// Owns the hosted sign-in pages under /interaction/:uid: identifier first, then password; sign-up with
+// an emailed code; password reset; terms; consent. Never reveals whether an account exists.
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import type { PasswordAuthenticator } from '../authn/password/authenticator.ts';
+import type { ConsentService } from '../consent/service.ts';
+import { describeCodeVerdict } from '../flows/codes.ts';
+import type { LoginFlows } from '../flows/login.ts';
+import type { Recovery } from '../flows/recovery.ts';
+import type { Registration } from '../flows/registration.ts';
+import { formFields } from '../http/body.ts';
+import type { Csrf } from '../http/csrf.ts';
+import type { ProtocolPort } from '../oidc/sessions.ts';
+import { consentView, grantConsent } from './consent.ts';
+import { finish, loadInteraction, renderPage, type JourneyPorts } from './context.ts';
+import { codeSchema, emailSchema, field, firstError } from './forms.ts';
+
+export interface JourneyDeps extends JourneyPorts {
+  csrf: Csrf;
+  loginFlows: LoginFlows;
+  passwords: PasswordAuthenticator;
+  registration: Registration;
+  recovery: Recovery;
+  consent: ConsentService;
+  protocol: ProtocolPort;
+  passwordMinLength: number;
+}
+
+const ACR_SINGLE_FACTOR = 'urn:foyer:acr:1fa';
+const INVALID_CREDENTIALS = 'Incorrect email or password.';
+
+const tooMany = (seconds: number) => `Too many attempts. Try again in ${seconds >= 90 ? `${Math.ceil(seconds / 60)} minutes` : `${seconds} seconds`}, or reset your password.`;
+
+export function createJourneyRouter(deps: JourneyDeps): Router {
+  const router = new Router({ prefix: '/interaction/:uid' });
+
+  const postedForm = (ctx: Context) => {
+    const fields = formFields(ctx);
+    deps.csrf.verify(ctx, fields);
+    return fields;
+  };
+
+  const identifyPage = (ctx: Context, data: { email?: string; error?: string; notice?: string }, status = 200) =>
+    renderPage(deps, ctx, 'journey/identify', { title: 'Sign in', ...data }, status);
+  const passwordPage = (ctx: Context, email: string, error?: string, status = 200) =>
+    renderPage(deps, ctx, 'journey/password', { title: 'Enter your password', email, error }, status);
+
+  async function finishLogin(ctx: Context, accountId: string, amr: string[]): Promise<void> {
+    await finish(deps, ctx, { login: { accountId, amr, acr: ACR_SINGLE_FACTOR, remember: true } }, false);
+  }
+
+  router.get('/', async (ctx) => {
+    const interaction = await loadInteraction(deps, ctx);
+    switch (interaction.prompt.name) {
+      case 'login': {
+        const hint = typeof interaction.params.login_hint === 'string' ? interaction.params.login_hint : undefined;
+        return identifyPage(ctx, { email: (await deps.loginFlows.rememberedEmail(interaction.uid)) ?? hint });
+      }
+      case 'terms': {
+        const accountId = interaction.session?.accountId;
+        const documents = accountId ? await deps.consent.pendingDocuments(accountId) : [];
+        return renderPage(deps, ctx, 'journey/terms', { title: 'Updated terms', documents });
+      }
+      case 'consent':
+        return renderPage(deps, ctx, 'journey/consent', { title: 'Allow access', ...(await consentView(deps, interaction)) });
+      default:
+        return renderPage(deps, ctx, 'errors/error', { title: 'We could not do that', message: 'This sign-in step is not available. Go back to the app and try again.' }, 400);
+    }
+  });
+
+  router.post('/identify', async (ctx) => {
+    const fields = postedForm(ctx);
+    const interaction = await loadInteraction(deps, ctx);
+    const email = emailSchema.safeParse(field(fields, 'email'));
+    if (!email.success) return identifyPage(ctx, { email: field(fields, 'email', 254), error: firstError(email) }, 400);
+    await deps.loginFlows.rememberEmail(interaction.uid, email.data);
+    ctx.redirect(`/interaction/${interaction.uid}/password`);
+    ctx.status = 303;
+  });
+
+  router.get('/password', async (ctx) => {
+    const interaction = await loadInteraction(deps, ctx);
+    const email = await deps.loginFlows.rememberedEmail(interaction.uid);
+    if (!email) return ctx.redirect(`/interaction/${interaction.uid}`);
+    passwordPage(ctx, email);
+  });
+
+  router.post('/password', async (ctx) => {
+    const fields = postedForm(ctx);
+    const interaction = await loadInteraction(deps, ctx);
+    const email = await deps.loginFlows.rememberedEmail(interaction.uid);
+    if (!email) return ctx.redirect(`/interaction/${interaction.uid}`);
+    const password = field(fields, 'password', 4096);
+    if (!password) return passwordPage(ctx, email, 'Enter your password.', 400);
+    const verdict = await deps.passwords.verifyPassword({ email, password, address: ctx.ip });
+    if (verdict.status === 'throttled') return passwordPage(ctx, email, tooMany(verdict.retryAfterSeconds), 429);
+    if (verdict.status === 'invalid') return passwordPage(ctx, email, INVALID_CREDENTIALS, 401);
+    await finishLogin(ctx, verdict.accountId, verdict.amr);
+  });
+
+  router.get('/signup', async (ctx) => {
+    const interaction = await loadInteraction(deps, ctx);
+    const email = await deps.loginFlows.rememberedEmail(interaction.uid);
+    renderPage(deps, ctx, 'journey/signup', { title: 'Create your account', email, minLength: deps.passwordMinLength });
+  });
+
+  router.post('/signup', async (ctx) => {
+    const fields = postedForm(ctx);
+    const interaction = await loadInteraction(deps, ctx);
+    const rawEmail = field(fields, 'email', 254);
+    const email = emailSchema.safeParse(rawEmail);
+    const form = { title: 'Create your account', email: rawEmail, minLength: deps.passwordMinLength, termsChecked: fields.has('terms') };
+    if (!email.success) return renderPage(deps, ctx, 'journey/signup', { ...form, errors: { email: firstError(email) } }, 400);
+    const result = await deps.registration.startRegistration({
+      interactionUid: interaction.uid, email: email.data, password: field(fields, 'password', 4096), termsAccepted: fields.get('terms') === 'yes', address: ctx.ip,
+    });
+    if (result.status === 'invalid') return renderPage(deps, ctx, 'journey/signup', { ...form, errors: result.errors }, 400);
+    if (result.status === 'throttled') return renderPage(deps, ctx, 'journey/signup', { ...form, error: tooMany(result.retryAfterSeconds) }, 429);
+    await deps.loginFlows.rememberEmail(interaction.uid, email.data);
+    renderPage(deps, ctx, 'journey/verify-email', { title: 'Check your email', email: email.data });
+  });
+
+  router.post('/signup/verify', async (ctx) => {
+    const fields = postedForm(ctx);
+    const interaction = await loadInteraction(deps, ctx);
+    const email = await deps.registration.pendingRegistrationEmail(interaction.uid);
+    const code = codeSchema.safeParse(field(fields, 'code', 64));
+    if (!email) return identifyPage(ctx, { error: 'That code has expired. Start again.' }, 400);
+    if (!code.success) return renderPage(deps, ctx, 'journey/verify-email', { title: 'Check your email', email, error: firstError(code) }, 400);
+    const result = await deps.registration.completeRegistration({
+      interactionUid: interaction.uid, code: code.data, channel: 'sign-up', clientId: String(interaction.params.client_id), address: ctx.ip,
+    });
+    if (result.status !== 'ok') return renderPage(deps, ctx, 'journey/verify-email', { title: 'Check your email', email, error: describeCodeVerdict(result.status) }, 400);
+    await finishLogin(ctx, result.accountId, ['pwd']);
+  });
+
+  router.get('/forgot', async (ctx) => {
+    const interaction = await loadInteraction(deps, ctx);
+    renderPage(deps, ctx, 'journey/forgot', { title: 'Reset your password', email: await deps.loginFlows.rememberedEmail(interaction.uid) });
+  });
+
+  router.post('/forgot', async (ctx) => {
+    const fields = postedForm(ctx);
+    const interaction = await loadInteraction(deps, ctx);
+    const email = emailSchema.safeParse(field(fields, 'email'));
+    if (!email.success) return renderPage(deps, ctx, 'journey/forgot', { title: 'Reset your password', email: field(fields, 'email', 254), error: firstError(email) }, 400);
+    const result = await deps.recovery.startRecovery({ interactionUid: interaction.uid, email: email.data, address: ctx.ip });
+    if (result.status === 'throttled') return renderPage(deps, ctx, 'journey/forgot', { title: 'Reset your password', email: email.data, error: tooMany(result.retryAfterSeconds) }, 429);
+    renderPage(deps, ctx, 'journey/reset', { title: 'Check your email', email: email.data, minLength: deps.passwordMinLength });
+  });
+
+  router.post('/reset', async (ctx) => {
+    const fields = postedForm(ctx);
+    const interaction = await loadInteraction(deps, ctx);
+    const email = await deps.recovery.pendingRecoveryEmail(interaction.uid);
+    if (!email) return renderPage(deps, ctx, 'journey/forgot', { title: 'Reset your password', error: 'That code has expired. Ask for a new one.' }, 400);
+    const page = (error: string) => renderPage(deps, ctx, 'journey/reset', { title: 'Check your email', email, minLength: deps.passwordMinLength, error }, 400);
+    const code = codeSchema.safeParse(field(fields, 'code', 64));
+    if (!code.success) return page(firstError(code)!);
+    const result = await deps.recovery.completeRecovery({ interactionUid: interaction.uid, code: code.data, newPassword: field(fields, 'new_password', 4096) });
+    if (result.status === 'weak_password') return page(result.message);
+    if (result.status !== 'ok') return page(describeCodeVerdict(result.status));
+    // A new password ends every other session of the account.
+    await deps.protocol.endSessions(result.accountId);
+    await finishLogin(ctx, result.accountId, ['otp']);
+  });
+
+  router.post('/terms', async (ctx) => {
+    const fields = postedForm(ctx);
+    const interaction = await loadInteraction(deps, ctx);
+    const accountId = interaction.session?.accountId;
+    if (interaction.prompt.name !== 'terms' || !accountId) return ctx.redirect(`/interaction/${interaction.uid}`);
+    const documents = await deps.consent.pendingDocuments(accountId);
+    if (fields.get('accept') !== 'yes') return renderPage(deps, ctx, 'journey/terms', { title: 'Updated terms', documents, error: 'Please accept the terms to continue.' }, 400);
+    await deps.consent.acceptDocuments(accountId, documents, { channel: 'sign-in', clientId: String(interaction.params.client_id), ip: ctx.ip });
+    await finish(deps, ctx, { terms: { accepted: documents.map((d) => `${d.documentId}@${d.version}`) } }, true);
+  });
+
+  router.post('/consent', async (ctx) => {
+    const fields = postedForm(ctx);
+    const interaction = await loadInteraction(deps, ctx);
+    if (interaction.prompt.name !== 'consent') return ctx.redirect(`/interaction/${interaction.uid}`);
+    const grantId = await grantConsent(deps, interaction, fields.getAll('scope'), ctx.ip);
+    await finish(deps, ctx, { consent: { grantId } }, true);
+  });
+
+  router.post('/abort', async (ctx) => {
+    postedForm(ctx);
+    await loadInteraction(deps, ctx);
+    await finish(deps, ctx, { error: 'access_denied', error_description: 'The customer cancelled the sign-in.' }, false);
+  });
+
+  return router;
+}

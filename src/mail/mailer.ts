@@ -1,0 +1,50 @@
+// Owns sending mail: SMTP through nodemailer when SMTP_URL is set, else the dev outbox (loopback issuer,
+// not production). The log records that a mail went out, never its body, code or link.
+import nodemailer from 'nodemailer';
+import type { Logger } from '../log.ts';
+import type { Db } from '../db/create-db.ts';
+import { randomToken } from '../security/tokens.ts';
+import { renderMail, type MailTemplate } from './templates.ts';
+
+export interface MailSender {
+  send(to: string, template: MailTemplate, data: Record<string, unknown>): Promise<void>;
+  /** Sends without making the caller wait, so a response takes as long whether or not a mail goes out. */
+  sendInBackground(to: string, template: MailTemplate, data: Record<string, unknown>): void;
+}
+
+export interface MailerOptions {
+  smtpUrl?: string | undefined;
+  from: string;
+  brandName: string;
+  /** Keep mails in the dev_outbox table (shown at /dev/outbox) when there is no SMTP server. */
+  devOutbox: boolean;
+}
+
+export function createMailer(db: Db, options: MailerOptions, log: Logger): MailSender {
+  const transport = options.smtpUrl ? nodemailer.createTransport(options.smtpUrl) : undefined;
+  const sender: MailSender = {
+    sendInBackground(to, template, data) {
+      sender.send(to, template, data).catch((error: unknown) => log.error({ template, err: error }, 'mail failed'));
+    },
+    async send(to, template, data) {
+      const mail = renderMail(template, { ...data, brandName: options.brandName });
+      if (transport) {
+        await transport.sendMail({ from: options.from, to, subject: mail.subject, text: mail.text, html: mail.html });
+      } else if (options.devOutbox) {
+        await db('dev_outbox').insert({ id: `mail_${randomToken(12)}`, recipient: to, subject: mail.subject, text_body: mail.text, html_body: mail.html });
+      } else {
+        log.error({ template }, 'mail not sent: no SMTP_URL configured');
+        return;
+      }
+      log.info({ template }, 'mail sent');
+    },
+  };
+  return sender;
+}
+
+export function createDevOutboxQueries(db: Db) {
+  return {
+    listDevMails: (limit: number) => db('dev_outbox').orderBy('created_at', 'desc').limit(limit)
+      .select('id', 'recipient', 'subject', 'text_body', 'created_at') as Promise<{ id: string; recipient: string; subject: string; text_body: string; created_at: Date }[]>,
+  };
+}

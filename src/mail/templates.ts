@@ -1,0 +1,31 @@
+// Owns the mail templates in views/mail: each has a subject line, a text part (codes and links appear as
+// they are) and an HTML part.
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Handlebars from 'handlebars';
+
+export type MailTemplate = 'signup-code' | 'signup-existing' | 'reset-code';
+
+const mailDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../views/mail');
+const compiled = new Map<string, { subject: HandlebarsTemplateDelegate; text: HandlebarsTemplateDelegate; html: HandlebarsTemplateDelegate }>();
+
+function load(template: MailTemplate) {
+  let entry = compiled.get(template);
+  if (!entry) {
+    const text = readFileSync(join(mailDir, `${template}.text.hbs`), 'utf8');
+    const [subjectLine, ...body] = text.split('\n');
+    entry = {
+      subject: Handlebars.compile(subjectLine!.replace(/^Subject:\s*/, ''), { noEscape: true }),
+      text: Handlebars.compile(body.join('\n').trimStart(), { noEscape: true }),
+      html: Handlebars.compile(readFileSync(join(mailDir, `${template}.html.hbs`), 'utf8')),
+    };
+    compiled.set(template, entry);
+  }
+  return entry;
+}
+
+export function renderMail(template: MailTemplate, data: Record<string, unknown>) {
+  const t = load(template);
+  return { subject: t.subject(data), text: t.text(data), html: t.html(data) };
+}

@@ -1,0 +1,37 @@
+// Composition root of `npm start`: load config, start the server, print the issuer, stop on SIGTERM.
+import { ConfigError, loadConfig } from './config/load.ts';
+import { createLogger } from './log.ts';
+import { startServer } from './server.ts';
+
+async function main(): Promise<void> {
+  let loaded;
+  try {
+    loaded = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`foyer: configuration error: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const { config, warnings } = loaded;
+  const log = createLogger(config.logLevel);
+  for (const warning of warnings) log.warn(warning);
+  const server = await startServer({ config, log });
+  log.info({ issuer: server.url }, 'Foyer is ready');
+  process.stdout.write(`\nFoyer is running at ${server.url}\n  discovery: ${server.url}/.well-known/openid-configuration\n${config.demo && config.nodeEnv !== 'production' ? `  demo app:  ${server.url}/demo\n` : ''}\n`);
+
+  const stop = (signal: string) => {
+    log.info({ signal }, 'shutting down');
+    const deadline = setTimeout(() => process.exit(1), 10_000);
+    deadline.unref();
+    server.close().then(() => process.exit(0), () => process.exit(1));
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`foyer: could not start: ${(error as Error).message.split('\n')[0]}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,44 @@
+// Owns which claims each scope carries and how an account becomes a set of claims for oidc-provider.
+import type { Account as OidcAccount, FindAccount } from 'oidc-provider';
+import type { AccountQueries } from '../accounts/queries.ts';
+
+export const SCOPE_CLAIMS = {
+  openid: ['sub'],
+  email: ['email', 'email_verified'],
+  profile: ['name', 'family_name', 'given_name', 'middle_name', 'nickname', 'preferred_username', 'profile', 'picture', 'website', 'gender', 'birthdate', 'zoneinfo', 'locale', 'updated_at'],
+  address: ['address'],
+  phone: ['phone_number', 'phone_number_verified'],
+} as const;
+
+export const SCOPE_DESCRIPTIONS: Record<string, string> = {
+  openid: 'Know who you are when you sign in',
+  email: 'Your email address',
+  profile: 'Your name and basic profile',
+  address: 'Your postal address',
+  phone: 'Your phone number',
+  offline_access: 'Keep you signed in when you are not using it',
+};
+
+const SIGN_IN_ALLOWED = new Set(['active', 'restricted']);
+
+/** oidc-provider filters these by the scopes and claims granted to the client. */
+export function createFindAccount(accounts: AccountQueries): FindAccount {
+  return async (_ctx, sub) => {
+    const account = await accounts.findAccountById(sub);
+    if (!account || !SIGN_IN_ALLOWED.has(account.status)) return undefined;
+    const found: OidcAccount = {
+      accountId: account.id,
+      async claims() {
+        const profile = await accounts.findProfileValues(account.id);
+        const name = [profile.given_name, profile.family_name].filter((part) => typeof part === 'string' && part).join(' ');
+        return {
+          sub: account.id,
+          ...(account.email ? { email: account.email, email_verified: account.emailVerified } : {}),
+          ...profile,
+          ...(name && !profile.name ? { name } : {}),
+        };
+      },
+    };
+    return found;
+  };
+}

@@ -1,0 +1,123 @@
+// Owns the clients table: relying apps registered by the CLI or the admin API, secrets sealed at rest.
+import type { AdapterPayload } from 'oidc-provider';
+import type { Db } from '../db/create-db.ts';
+import type { SecretBox } from '../security/envelope.ts';
+import { randomToken } from '../security/tokens.ts';
+
+export interface ClientInput {
+  clientId: string;
+  name?: string | undefined;
+  redirectUris: string[];
+  postLogoutRedirectUris?: string[] | undefined;
+  /** Public clients authenticate with PKCE only; otherwise a secret is given or generated. */
+  public: boolean;
+  secret?: string | undefined;
+  scope?: string | undefined;
+  grantTypes?: string[] | undefined;
+  firstParty?: boolean | undefined;
+  backchannelLogoutUri?: string | undefined;
+}
+
+export interface ClientView {
+  client_id: string;
+  client_name: string;
+  client_secret?: string;
+  redirect_uris: string[];
+  post_logout_redirect_uris: string[];
+  grant_types: string[];
+  scope: string;
+  token_endpoint_auth_method: string;
+  first_party: boolean;
+  created_at: string;
+}
+
+interface ClientRow {
+  client_id: string;
+  name: string;
+  metadata: AdapterPayload;
+  secret_encrypted: string | null;
+  first_party: boolean;
+  created_at: Date;
+}
+
+export const DEFAULT_CLIENT_SCOPE = 'openid email profile offline_access';
+
+export function createClientStore(db: Db, box: SecretBox) {
+  const secretContext = (clientId: string) => `client:${clientId}`;
+
+  function toView(row: ClientRow, secret?: string): ClientView {
+    const m = row.metadata as Record<string, unknown>;
+    return {
+      client_id: row.client_id,
+      client_name: row.name,
+      ...(secret ? { client_secret: secret } : {}),
+      redirect_uris: (m.redirect_uris as string[]) ?? [],
+      post_logout_redirect_uris: (m.post_logout_redirect_uris as string[]) ?? [],
+      grant_types: (m.grant_types as string[]) ?? [],
+      scope: (m.scope as string) ?? '',
+      token_endpoint_auth_method: (m.token_endpoint_auth_method as string) ?? 'client_secret_basic',
+      first_party: row.first_party,
+      created_at: new Date(row.created_at).toISOString(),
+    };
+  }
+
+  return {
+    async findClientMetadata(clientId: string): Promise<AdapterPayload | undefined> {
+      const row = await db<ClientRow>('clients').where({ client_id: clientId }).first();
+      if (!row) return undefined;
+      const metadata: AdapterPayload = { ...row.metadata, client_id: row.client_id, client_name: row.name, foyer_first_party: row.first_party };
+      if (row.secret_encrypted) metadata.client_secret = box.decrypt(row.secret_encrypted, secretContext(row.client_id));
+      return metadata;
+    },
+    async addClient(input: ClientInput): Promise<ClientView> {
+      const secret = input.public ? undefined : (input.secret ?? randomToken(32));
+      const grantTypes = input.grantTypes?.length ? input.grantTypes : ['authorization_code', 'refresh_token'];
+      const metadata = {
+        redirect_uris: input.redirectUris,
+        post_logout_redirect_uris: input.postLogoutRedirectUris ?? [],
+        grant_types: grantTypes,
+        response_types: grantTypes.includes('authorization_code') ? ['code'] : [],
+        scope: input.scope ?? DEFAULT_CLIENT_SCOPE,
+        token_endpoint_auth_method: input.public ? 'none' : 'client_secret_basic',
+        ...(input.backchannelLogoutUri ? { backchannel_logout_uri: input.backchannelLogoutUri, backchannel_logout_session_required: true } : {}),
+      };
+      const row = {
+        client_id: input.clientId,
+        name: input.name ?? input.clientId,
+        metadata: JSON.stringify(metadata),
+        secret_encrypted: secret ? box.encrypt(secret, secretContext(input.clientId)) : null,
+        first_party: input.firstParty ?? false,
+      };
+      const inserted = await db('clients').insert(row).onConflict('client_id').ignore().returning('*') as ClientRow[];
+      if (inserted.length === 0) throw new ClientExistsError(input.clientId);
+      return toView(inserted[0]!, input.secret ? undefined : secret);
+    },
+    async listClients(): Promise<ClientView[]> {
+      return ((await db('clients').orderBy('created_at')) as ClientRow[]).map((row) => toView(row));
+    },
+    async showClient(clientId: string): Promise<ClientView | undefined> {
+      const row = await db<ClientRow>('clients').where({ client_id: clientId }).first();
+      return row && toView(row);
+    },
+    async removeClient(clientId: string): Promise<boolean> {
+      const removed = await db('clients').where({ client_id: clientId }).delete();
+      if (removed) {
+        await db('oidc_models').whereIn('grant_id', db('oidc_models').select('id').where('model', 'Grant').andWhereRaw("payload->>'clientId' = ?", [clientId])).delete();
+        await db('oidc_models').where('model', 'Grant').andWhereRaw("payload->>'clientId' = ?", [clientId]).delete();
+      }
+      return removed > 0;
+    },
+    async countClients(): Promise<number> {
+      const row = await db('clients').count<{ count: string | number }[]>('* as count');
+      return Number(row[0]?.count ?? 0);
+    },
+  };
+}
+
+export class ClientExistsError extends Error {
+  constructor(clientId: string) {
+    super(`a client with id "${clientId}" already exists`);
+  }
+}
+
+export type ClientStore = ReturnType<typeof createClientStore>;

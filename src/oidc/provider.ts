@@ -1,0 +1,151 @@
+// Owns oidc-provider's configuration: features, TTLs, cookies, claims, grants, pages it renders itself.
+// The only module that constructs a Provider.
+import type { KoaContextWithOIDC, Configuration, ClientMetadata } from 'oidc-provider';
+import Provider, { errors } from 'oidc-provider';
+import type { JWK } from 'jose';
+import type { Config } from '../config/schema.ts';
+import type { AccountQueries } from '../accounts/queries.ts';
+import type { ConsentService } from '../consent/service.ts';
+import type { Views } from '../http/views.ts';
+import { deriveKey } from '../security/keys.ts';
+import { createAdapterClass } from './adapter.ts';
+import { createFindAccount, SCOPE_CLAIMS } from './claims.ts';
+import type { ClientStore } from './clients.ts';
+import { createLoadExistingGrant } from './grants.ts';
+import { createInteractionPolicy } from './policy.ts';
+import type { ResourceStore } from './resources.ts';
+import type { Db } from '../db/create-db.ts';
+
+export interface ProviderDeps {
+  config: Config;
+  db: Db;
+  clients: ClientStore;
+  resources: ResourceStore;
+  accounts: AccountQueries;
+  consent: ConsentService;
+  views: Views;
+}
+
+export type { Provider };
+
+const htmlPage = (ctx: KoaContextWithOIDC, views: Views, name: string, data: { title: string; [key: string]: unknown }) => {
+  ctx.type = 'html';
+  ctx.body = views.render(name, data);
+};
+
+export function buildProvider(deps: ProviderDeps, signingKeys: JWK[]): Provider {
+  const { config, views } = deps;
+  const secure = config.issuer.startsWith('https:');
+  const cookieKeys = [deriveKey(config.secret, 'cookies').toString('base64url')];
+  const cookieOptions = { signed: true, httpOnly: true, sameSite: 'lax' as const, secure };
+
+  const configuration: Configuration = {
+    adapter: createAdapterClass(deps.db, deps.clients, { refreshReuseGraceSeconds: config.tokens.refreshReuseGraceSeconds }),
+    jwks: { keys: signingKeys as never[] },
+    cookies: { keys: cookieKeys, long: cookieOptions, short: cookieOptions },
+    findAccount: createFindAccount(deps.accounts),
+    loadExistingGrant: createLoadExistingGrant(deps.consent),
+    claims: SCOPE_CLAIMS as unknown as Configuration['claims'],
+    scopes: ['openid', 'offline_access', ...Object.keys(SCOPE_CLAIMS).filter((s) => s !== 'openid')],
+    responseTypes: ['code'],
+    pkce: { required: (_ctx, client) => client.clientAuthMethod === 'none' },
+    clientDefaults: { grant_types: ['authorization_code', 'refresh_token'], id_token_signed_response_alg: 'ES256', response_types: ['code'], token_endpoint_auth_method: 'client_secret_basic' },
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'none'],
+    enabledJWA: {
+      idTokenSigningAlgValues: ['ES256', 'RS256'],
+      userinfoSigningAlgValues: ['ES256', 'RS256'],
+      introspectionSigningAlgValues: ['ES256', 'RS256'],
+      authorizationSigningAlgValues: ['ES256', 'RS256'],
+      requestObjectSigningAlgValues: ['ES256', 'RS256'],
+    },
+    extraClientMetadata: {
+      properties: ['foyer_first_party'],
+      validator(_ctx, key, value) {
+        if (key === 'foyer_first_party' && value !== undefined && typeof value !== 'boolean') throw new errors.InvalidClientMetadata('foyer_first_party must be a boolean');
+      },
+    },
+    interactions: {
+      policy: createInteractionPolicy(deps.consent),
+      url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
+    },
+    features: {
+      devInteractions: { enabled: false },
+      claimsParameter: { enabled: true },
+      clientCredentials: { enabled: true },
+      introspection: { enabled: true },
+      revocation: { enabled: true },
+      userinfo: { enabled: true },
+      backchannelLogout: { enabled: true },
+      pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: false },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: async (ctx, form) => htmlPage(ctx, views, 'journey/logout', { title: 'Sign out', form, clientName: ctx.oidc.client?.clientName }),
+        postLogoutSuccessSource: async (ctx) => htmlPage(ctx, views, 'journey/logged-out', { title: 'Signed out', clientName: ctx.oidc.client?.clientName }),
+      },
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: (_ctx, _client, oneOf) => oneOf ?? undefined as unknown as string,
+        useGrantedResource: () => false,
+        getResourceServerInfo: async (_ctx, resourceIndicator) => {
+          const resource = await deps.resources.findResource(resourceIndicator);
+          if (!resource) throw new errors.InvalidTarget(`unknown resource ${resourceIndicator}`);
+          return {
+            scope: resource.scopes.join(' '),
+            audience: resource.id,
+            accessTokenTTL: config.tokens.accessTokenSeconds,
+            accessTokenFormat: 'jwt',
+            jwt: { sign: { alg: 'ES256' } },
+          };
+        },
+      },
+    },
+    issueRefreshToken: async (_ctx, client, source) => client.grantTypeAllowed('refresh_token')
+      && (source.scopes.has('offline_access') || client.metadata().foyer_first_party === true),
+    rotateRefreshToken: true,
+    ttl: {
+      AccessToken: config.tokens.accessTokenSeconds,
+      ClientCredentials: config.tokens.accessTokenSeconds,
+      AuthorizationCode: 60,
+      IdToken: config.tokens.idTokenSeconds,
+      RefreshToken: config.tokens.refreshTokenSeconds,
+      Grant: config.tokens.refreshTokenSeconds,
+      Interaction: 3600,
+      BackchannelAuthenticationRequest: 600,
+      DeviceCode: 600,
+      // Idle timeout on every use, capped by the absolute lifetime counted from sign-in.
+      Session: (_ctx, session) => {
+        const now = Math.floor(Date.now() / 1000);
+        const started = session.loginTs ?? session.iat ?? now;
+        return Math.max(1, Math.min(config.session.idleSeconds, started + config.session.absoluteSeconds - now));
+      },
+    },
+    clientBasedCORS(_ctx, origin, client) {
+      return ((client.redirectUris ?? []) as string[]).some((uri) => {
+        try {
+          return new URL(uri).origin === origin;
+        } catch {
+          return false;
+        }
+      });
+    },
+    // oidc-provider refuses special-use (loopback, private) addresses by default; OUTBOUND_ALLOW_PRIVATE lifts that.
+    fetch: (url, options) => {
+      if (config.outboundAllowPrivate) delete (options as { dispatcher?: unknown }).dispatcher;
+      return globalThis.fetch(url, options);
+    },
+    renderError: async (ctx, out, error) => {
+      const status = (error as { status?: number }).status ?? 500;
+      htmlPage(ctx, views, 'errors/oidc', {
+        title: status >= 500 ? 'Something went wrong' : 'This request cannot be completed',
+        error: out.error,
+        description: status >= 500 ? 'Please try again in a moment.' : out.error_description,
+      });
+    },
+  };
+
+  const provider = new Provider(config.issuer, configuration);
+  provider.proxy = config.trustProxy;
+  return provider;
+}
+
+export type { ClientMetadata };

@@ -1,0 +1,100 @@
+// Owns signing keys: created on first start (ES256 first, so it signs by default; RS256 for clients that
+// ask), sealed at rest, rotated with the previous key kept published until its tokens have expired.
+import { generateKeyPairSync } from 'node:crypto';
+import { calculateJwkThumbprint, type JWK } from 'jose';
+import type { Db } from '../db/create-db.ts';
+import type { SecretBox } from '../security/envelope.ts';
+
+const ALGORITHMS = ['ES256', 'RS256'] as const;
+type SigningAlg = (typeof ALGORITHMS)[number];
+
+interface KeyRow {
+  kid: string;
+  alg: SigningAlg;
+  private_jwk_encrypted: string;
+  retired_at: Date | null;
+  created_at: Date;
+}
+
+export interface KeySet {
+  /** Private JWKs, active keys first (oidc-provider signs with the first match). */
+  keys: JWK[];
+  /** Changes whenever a key is added or retired. */
+  version: string;
+}
+
+async function generate(alg: SigningAlg): Promise<JWK> {
+  const pair = alg === 'ES256'
+    ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
+    : generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const jwk = pair.privateKey.export({ format: 'jwk' }) as JWK;
+  const kid = await calculateJwkThumbprint(jwk);
+  return { ...jwk, kid, alg, use: 'sig' };
+}
+
+// Active before retired, ES256 before RS256, newest first: oidc-provider signs with the first match.
+type KeyMeta = Pick<KeyRow, 'kid' | 'alg' | 'retired_at' | 'created_at'>;
+const byPreference = (a: KeyMeta, b: KeyMeta) => Number(a.retired_at !== null) - Number(b.retired_at !== null)
+  || ALGORITHMS.indexOf(a.alg) - ALGORITHMS.indexOf(b.alg)
+  || new Date(b.created_at).getTime() - new Date(a.created_at).getTime();
+
+const versionOf = (rows: KeyMeta[]) => rows.map((row) => `${row.kid}:${row.retired_at ? 'r' : 'a'}`).join(',');
+
+function publicPart(jwk: JWK): JWK {
+  const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...rest } = jwk;
+  return rest;
+}
+
+export function createSigningKeyStore(db: Db, box: SecretBox) {
+  const context = (kid: string) => `signing-key:${kid}`;
+
+  const publishedKeys = () => db<KeyRow>('signing_keys')
+    .where((q) => q.whereNull('retired_at').orWhere('publish_until', '>', db.fn.now()));
+
+  async function insertKey(alg: SigningAlg): Promise<string> {
+    const jwk = await generate(alg);
+    await db('signing_keys').insert({
+      kid: jwk.kid,
+      alg,
+      private_jwk_encrypted: box.encrypt(JSON.stringify(jwk), context(jwk.kid!)),
+      public_jwk: JSON.stringify(publicPart(jwk)),
+    });
+    return jwk.kid!;
+  }
+
+  return {
+    /** Creates any missing active key; returns the kids it created. */
+    async ensureActiveKeys(): Promise<string[]> {
+      const active = await db('signing_keys').whereNull('retired_at').select('alg') as { alg: string }[];
+      const created: string[] = [];
+      for (const alg of ALGORITHMS) {
+        if (!active.some((row) => row.alg === alg)) created.push(await insertKey(alg));
+      }
+      return created;
+    },
+    /** Retires the active keys (still published for `publishSeconds`) and creates new ones. */
+    async rotate(publishSeconds: number): Promise<{ retired: string[]; created: string[] }> {
+      const retired = (await db('signing_keys').whereNull('retired_at').select('kid') as { kid: string }[]).map((r) => r.kid);
+      const created: string[] = [];
+      for (const alg of ALGORITHMS) created.push(await insertKey(alg));
+      await db('signing_keys').whereIn('kid', retired).update({
+        retired_at: db.fn.now(),
+        publish_until: db.raw('now() + make_interval(secs => ?)', [publishSeconds]),
+      });
+      return { retired, created };
+    },
+    async loadKeySet(): Promise<KeySet> {
+      const rows = (await publishedKeys().select('*')).sort(byPreference);
+      return {
+        keys: rows.map((row) => JSON.parse(box.decrypt(row.private_jwk_encrypted, context(row.kid))) as JWK),
+        version: versionOf(rows),
+      };
+    },
+    /** Cheap check that every instance runs on a timer to notice a rotation. */
+    async keySetVersion(): Promise<string> {
+      return versionOf((await publishedKeys().select('kid', 'alg', 'retired_at', 'created_at')).sort(byPreference));
+    },
+  };
+}
+
+export type SigningKeyStore = ReturnType<typeof createSigningKeyStore>;

@@ -1,0 +1,118 @@
+// Composition root for a running server: database, migrations, keys, demo seed, Provider, koa app,
+// HTTP listener, control socket, sweepers, and an orderly close. main.ts and the tests start it.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Config } from './config/schema.ts';
+import { createServices, devOutboxEnabled, type Services } from './compose.ts';
+import { createDb, type DbHandle } from './db/create-db.ts';
+import { acquireDataDirLock, type DataDirLock } from './db/data-dir-lock.ts';
+import { migrateLatest } from './db/migrate.ts';
+import { DEMO_CLIENT_ID, demoRedirectUris } from './demo/routes.ts';
+import { createApp } from './http/app.ts';
+import type { Logger } from './log.ts';
+import { createProviderHost, type ProviderHost } from './oidc/host.ts';
+import { runCommand } from './cli/commands.ts';
+import { startControlSocket } from './cli/control-socket.ts';
+
+export interface RunningServer {
+  url: string;
+  services: Services;
+  host: ProviderHost;
+  dbHandle: DbHandle;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  config: Config;
+  log: Logger;
+  /** Use this database instead of opening one from the config (tests). */
+  dbHandle?: DbHandle;
+  /** Hold the data folder and answer the CLI over its socket (embedded database only). */
+  controlSocket?: boolean;
+}
+
+const SWEEP_BATCH = 1000;
+
+async function seedDemoClient(services: Services): Promise<void> {
+  const { config } = services;
+  if (!config.demo || config.nodeEnv === 'production' || (await services.clients.countClients()) > 0) return;
+  const { redirectUri, postLogoutRedirectUri } = demoRedirectUris(config.issuer);
+  await services.clients.addClient({
+    clientId: DEMO_CLIENT_ID, name: 'Demo app', public: true, redirectUris: [redirectUri], postLogoutRedirectUris: [postLogoutRedirectUri], scope: 'openid email profile',
+  });
+  services.log.info({ clientId: DEMO_CLIENT_ID }, 'seeded the demo client');
+}
+
+export async function startServer(options: StartOptions): Promise<RunningServer> {
+  const { log } = options;
+  const embedded = !options.dbHandle && !options.config.databaseUrl;
+  const lock: DataDirLock | undefined = embedded ? acquireDataDirLock(options.config.dataDir) : undefined;
+  const http: Server = createServer();
+  try {
+    // Listen first, so a port of 0 (tests) yields the issuer before the Provider is built.
+    await new Promise<void>((resolve, reject) => {
+      http.once('error', reject);
+      http.listen(options.config.port, options.config.host, () => resolve());
+    });
+    const port = (http.address() as AddressInfo).port;
+    const config: Config = options.config.port === 0 && options.config.issuer.endsWith(':0')
+      ? { ...options.config, port, issuer: options.config.issuer.replace(/:0$/, `:${port}`) }
+      : options.config;
+
+    const dbHandle = options.dbHandle ?? createDb({ databaseUrl: config.databaseUrl, pgliteDir: `${config.dataDir}/pgdata` });
+    await migrateLatest(dbHandle.db);
+    const services = createServices(config, dbHandle.db, log);
+    await services.signingKeys.ensureActiveKeys();
+    await seedDemoClient(services);
+    const host = await createProviderHost({ ...services }, services.signingKeys, log);
+    host.startWatching(config.keyRefreshSeconds);
+    const demo = config.demo && config.nodeEnv !== 'production';
+    const app = createApp({ services, host, log, demo, devOutbox: devOutboxEnabled(config) });
+    http.on('request', app.callback());
+
+    const control = embedded && options.controlSocket !== false
+      ? await startControlSocket(config.dataDir, (argv, stdin) => runCommand(argv, {
+        services, readStdin: async () => stdin ?? '', onKeysChanged: async () => void (await host.refreshIfKeysChanged()),
+      }))
+      : undefined;
+
+    const sweeper = setInterval(() => {
+      Promise.all([
+        services.oidcModels.sweepExpiredModels(SWEEP_BATCH),
+        services.flows.sweepExpiredFlows(SWEEP_BATCH),
+        services.throttleQueries.sweepExpired(SWEEP_BATCH),
+      ]).catch((err: unknown) => log.warn({ err }, 'sweeping expired rows failed'));
+    }, 60_000);
+    sweeper.unref();
+
+    let closing: Promise<void> | undefined;
+    return {
+      url: config.issuer,
+      services,
+      host,
+      dbHandle,
+      close() {
+        closing ??= (async () => {
+          clearInterval(sweeper);
+          host.stop();
+          control?.close();
+          await new Promise<void>((resolve) => {
+            const force = setTimeout(() => http.closeAllConnections(), 8000);
+            http.close(() => {
+              clearTimeout(force);
+              resolve();
+            });
+            http.closeIdleConnections();
+          });
+          if (!options.dbHandle) await dbHandle.close();
+          lock?.release();
+        })();
+        return closing;
+      },
+    };
+  } catch (error) {
+    http.close();
+    lock?.release();
+    throw error;
+  }
+}
