@@ -1,0 +1,37 @@
+// A relying app for tests: registers a client in Foyer and drives it with openid-client.
+import * as oidc from 'openid-client';
+import type { ClientInput } from '../../src/oidc/clients.ts';
+import type { TestServer } from './test-server.ts';
+
+export const CALLBACK = 'http://127.0.0.1:9/callback';
+
+export interface RelyingParty {
+  config: oidc.Configuration;
+  clientId: string;
+  authorizationUrl(params?: Record<string, string>): Promise<{ url: string; verifier: string; state: string; nonce: string }>;
+  exchange(callbackUrl: string, expected: { verifier: string; state: string; nonce: string }): Promise<oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers>;
+}
+
+export async function createRelyingParty(server: TestServer, input: Partial<ClientInput> & { clientId: string }): Promise<RelyingParty & { secret?: string }> {
+  const added = await server.services.clients.addClient({ redirectUris: [CALLBACK], public: false, postLogoutRedirectUris: ['http://127.0.0.1:9/bye'], ...input });
+  const auth = added.client_secret ? oidc.ClientSecretBasic(added.client_secret) : oidc.None();
+  const config = await oidc.discovery(new URL(server.url), input.clientId, added.client_secret ? { client_secret: added.client_secret } : undefined, auth, { execute: [oidc.allowInsecureRequests] });
+  return {
+    config,
+    clientId: input.clientId,
+    ...(added.client_secret ? { secret: added.client_secret } : {}),
+    async authorizationUrl(params = {}) {
+      const verifier = oidc.randomPKCECodeVerifier();
+      const state = oidc.randomState();
+      const nonce = oidc.randomNonce();
+      const url = oidc.buildAuthorizationUrl(config, {
+        redirect_uri: CALLBACK, scope: 'openid email profile', state, nonce,
+        code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', ...params,
+      });
+      return { url: url.href, verifier, state, nonce };
+    },
+    exchange(callbackUrl, expected) {
+      return oidc.authorizationCodeGrant(config, new URL(callbackUrl), { pkceCodeVerifier: expected.verifier, expectedState: expected.state, expectedNonce: expected.nonce });
+    },
+  };
+}
