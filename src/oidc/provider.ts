@@ -75,7 +75,7 @@ export function buildProvider(deps: ProviderDeps, signingKeys: JWK[]): Provider 
       // A client may introspect or revoke its own tokens; a resource server may introspect tokens issued for it.
       introspection: {
         enabled: true,
-        allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId || [token.aud].flat().includes(client.clientId),
+        allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId || [(token as { aud?: string | string[] }).aud].flat().includes(client.clientId),
       },
       revocation: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
       userinfo: { enabled: true },

@@ -9,8 +9,11 @@ export interface Page {
 
 export class FormBrowser {
   private cookies = new Map<string, string>();
+  private readonly stopAt: (url: string) => boolean;
 
-  constructor(private readonly stopAt: (url: string) => boolean = () => false) {}
+  constructor(stopAt: (url: string) => boolean = () => false) {
+    this.stopAt = stopAt;
+  }
 
   private cookieHeader(): string {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
