@@ -5,6 +5,18 @@ import knexFactory, { type Knex } from 'knex';
 import ClientPgLite from 'knex-pglite';
 
 export type Db = Knex;
+
+// knex-pglite labels a delete "DEL", so knex's PostgreSQL dialect returns the raw result instead of the
+// row count; naming the method as the SQL command makes deletes answer a count, as they do on pg.
+interface ResponseProcessor {
+  processResponse(obj: { method?: string }, runner: unknown): unknown;
+}
+const PgLiteBase = ClientPgLite as unknown as new (config: Knex.Config) => ResponseProcessor;
+class PgLiteClient extends PgLiteBase {
+  override processResponse(obj: { method?: string }, runner: unknown): unknown {
+    return super.processResponse(obj.method === 'del' ? { ...obj, method: 'delete' } : obj, runner);
+  }
+}
 export type DbKind = 'postgres' | 'pglite';
 
 export interface DbHandle {
@@ -32,7 +44,7 @@ export function createDb(options: DbOptions): DbHandle {
   if (options.pgliteDir) mkdirSync(options.pgliteDir, { recursive: true, mode: 0o700 });
   // knex-pglite is one connection: no pool settings (see DEVELOPERS.md).
   const db = knexFactory({
-    client: ClientPgLite as unknown as typeof Knex.Client,
+    client: PgLiteClient as unknown as typeof Knex.Client,
     dialect: 'postgres',
     connection: options.pgliteDir ? { filename: options.pgliteDir } : {},
   } as Knex.Config);

@@ -1,0 +1,45 @@
+// Migrations are forward-only and idempotent: running them (or any one of them) twice changes nothing.
+import { readdirSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DbHandle } from '../../../src/db/create-db.ts';
+import { migrateLatest } from '../../../src/db/migrate.ts';
+import { createTestDb } from '../../support/test-db.ts';
+
+let handle: DbHandle;
+beforeAll(async () => {
+  handle = await createTestDb({ migrate: false });
+});
+afterAll(async () => handle?.close());
+
+const TABLES = ['oidc_models', 'clients', 'resources', 'signing_keys', 'accounts', 'account_emails', 'profile_values', 'flows', 'one_time_codes', 'throttles', 'consent_documents', 'consent_document_versions', 'consent_records', 'client_consents', 'dev_outbox'];
+
+describe('migrations', () => {
+  it('create every table, and a second run applies nothing', async () => {
+    const first = await migrateLatest(handle.db);
+    expect(first.length).toBe(readdirSync(new URL('../../../migrations', import.meta.url)).filter((f) => f.endsWith('.ts')).length);
+    for (const table of TABLES) expect(await handle.db.schema.hasTable(table), table).toBe(true);
+    expect(await migrateLatest(handle.db)).toEqual([]);
+  });
+
+  it('each migration can run again over its own result without error or duplicate seed rows', async () => {
+    for (const file of readdirSync(new URL('../../../migrations', import.meta.url)).filter((f) => f.endsWith('.ts')).sort()) {
+      const migration = await import(`../../../migrations/${file}`) as { up(knex: unknown): Promise<void> };
+      await migration.up(handle.db);
+    }
+    const versions = await handle.db('consent_document_versions').where({ document_id: 'terms' });
+    expect(versions).toHaveLength(1);
+  });
+
+  it('report deleted row counts on this engine (knex-pglite returns raw results unless corrected)', async () => {
+    await handle.db('resources').insert([{ id: 'https://a.example', scopes: '[]' }, { id: 'https://b.example', scopes: '[]' }]);
+    expect(await handle.db('resources').where('id', 'like', 'https://%').delete()).toBe(2);
+    expect(await handle.db('resources').where('id', 'none').delete()).toBe(0);
+  });
+
+  it('keep accounts, emails and consent consistent: an email belongs to one account', async () => {
+    await handle.db('accounts').insert({ id: '00000000-0000-4000-8000-000000000001', status: 'active' });
+    await handle.db('account_emails').insert({ email_normalized: 'x@example.com', email: 'x@example.com', account_id: '00000000-0000-4000-8000-000000000001' });
+    await expect(handle.db('account_emails').insert({ email_normalized: 'x@example.com', email: 'X@example.com', account_id: '00000000-0000-4000-8000-000000000001' })).rejects.toThrow();
+    await expect(handle.db('accounts').insert({ id: '00000000-0000-4000-8000-000000000002', status: 'bogus' })).rejects.toThrow();
+  });
+});

@@ -1,0 +1,91 @@
+// Headless Chromium for end-to-end tests of the hosted pages as a person sees them (playwright-core
+// drives the system Chromium; no browser download). Without Chromium the browser suites are skipped
+// with a hint, except in CI (CI=true), where a missing browser fails the run.
+import { existsSync } from 'node:fs';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+
+export const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
+export const chromiumAvailable = existsSync(chromiumPath);
+const missingHint = `Chromium not found at ${chromiumPath}: apt-get install -y chromium, or set CHROMIUM`;
+
+export function launchBrowser(): Promise<Browser> {
+  if (!chromiumAvailable) throw new Error(missingHint);
+  return chromium.launch({
+    executablePath: chromiumPath,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}
+
+let hinted = false;
+
+/** A describe block that needs Chromium: skipped with a one-line hint when it is missing, failed in CI. */
+export function describeWithBrowser(name: string, body: () => void): void {
+  if (chromiumAvailable) {
+    describe(name, body);
+    return;
+  }
+  if (process.env.CI === 'true') {
+    describe(name, () => {
+      it('has a Chromium to run in', () => {
+        throw new Error(`${missingHint} (CI=true: browser tests must run)`);
+      });
+    });
+    return;
+  }
+  if (!hinted) {
+    hinted = true;
+    console.warn(`skipping browser tests: ${missingHint}`);
+  }
+  describe.skip(`${name} (${missingHint})`, body);
+}
+
+/**
+ * A fresh browser context whose pages record console errors and uncaught exceptions (a blocked
+ * stylesheet or script under the Content-Security-Policy shows up here).
+ */
+export async function newContext(browser: Browser): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
+  const context = await browser.newContext({ locale: 'en-GB', viewport: { width: 1024, height: 768 } });
+  context.setDefaultTimeout(10_000);
+  context.setDefaultNavigationTimeout(10_000);
+  const problems: string[] = [];
+  context.on('page', (page) => watchPage(page, problems));
+  const page = await context.newPage();
+  return { context, page, problems };
+}
+
+function watchPage(page: Page, problems: string[]): void {
+  page.on('console', (message) => {
+    // A deliberate 4xx answer is logged by Chromium as a failed resource load; that is not a page fault.
+    if (message.type() === 'error' && !/status of 4\d\d/.test(message.text())) problems.push(`console: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+}
+
+/** The path of the page's current URL (without query). */
+export const pathOf = (page: Page) => new URL(page.url()).pathname;
+
+/** Asserts the page shows no stylesheet / script / CSP problems so far. */
+export function expectNoProblems(problems: string[]): void {
+  expect(problems, problems.join('\n')).toEqual([]);
+}
+
+/** Opens the demo app and presses its "Sign in" button; returns once the first sign-in page shows. */
+export async function startDemoSignIn(page: Page, issuer: string): Promise<void> {
+  await page.goto(`${issuer}/demo`);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.waitForURL(/\/interaction\/[\w-]+$/);
+}
+
+/** From the first sign-in page: email, "Continue", password, "Sign in". */
+export async function signInWithPassword(page: Page, email: string, password: string): Promise<void> {
+  await page.getByLabel('Email').fill(email);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+}
+
+/** The JSON shown in one of the demo app's <pre> blocks after sign-in. */
+export async function demoJson(page: Page, id: 'id-token-claims' | 'userinfo'): Promise<Record<string, unknown>> {
+  return JSON.parse(await page.locator(`pre#${id}`).innerText()) as Record<string, unknown>;
+}
