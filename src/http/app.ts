@@ -4,7 +4,7 @@ import { createDemoRouter } from '../demo/routes.ts';
 import { createJourneyRouter, type JourneyDeps } from '../journey/routes.ts';
 import type { Logger } from '../log.ts';
 import type { ProviderHost } from '../oidc/host.ts';
-import type { Provider } from '../oidc/provider.ts';
+import { isProviderPath, type Provider } from '../oidc/provider.ts';
 import { deriveKey } from '../security/keys.ts';
 import type { Services } from '../compose.ts';
 import { serveAssets } from './assets.ts';
@@ -51,7 +51,7 @@ export function createApp(options: AppOptions): Koa {
   // Everything else is the protocol: hand the raw request to the current Provider (a koa app too).
   const handlers = new WeakMap<Provider, ReturnType<Provider['callback']>>();
   app.use(async (ctx: Context, next: Next) => {
-    if (ctx.path.startsWith('/interaction/')) return next();
+    if (!isProviderPath(ctx.path)) return next();
     const provider = host.current();
     let handler = handlers.get(provider);
     if (!handler) handlers.set(provider, (handler = provider.callback()));

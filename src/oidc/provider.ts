@@ -28,6 +28,13 @@ export interface ProviderDeps {
 
 export type { Provider };
 
+// oidc-provider's default routes; every other path is Foyer's (and gets Foyer's 404 page).
+const PROVIDER_PATHS = ['/auth', '/token', '/me', '/session/end', '/jwks', '/request', '/device', '/.well-known/openid-configuration'];
+
+export function isProviderPath(path: string): boolean {
+  return PROVIDER_PATHS.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
+}
+
 const htmlPage = (ctx: KoaContextWithOIDC, views: Views, name: string, data: { title: string; [key: string]: unknown }) => {
   ctx.type = 'html';
   ctx.body = views.render(name, data);
