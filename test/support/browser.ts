@@ -89,3 +89,13 @@ export async function signInWithPassword(page: Page, email: string, password: st
 export async function demoJson(page: Page, id: 'id-token-claims' | 'userinfo'): Promise<Record<string, unknown>> {
   return JSON.parse(await page.locator(`pre#${id}`).innerText()) as Record<string, unknown>;
 }
+
+/** Waits for a URL; on timeout the error names where the page is and what it says instead. */
+export async function expectToReach(page: Page, match: (url: URL) => boolean, what: string, timeout = 10_000): Promise<void> {
+  try {
+    await page.waitForURL(match, { timeout });
+  } catch {
+    const text = await page.locator('main').innerText().catch(() => '(no <main>)');
+    throw new Error(`expected to reach ${what}, but the page is ${page.url()}:\n${text.slice(0, 1000)}`);
+  }
+}

@@ -4,7 +4,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runCommand } from '../../../src/cli/commands.ts';
-import { demoJson, describeWithBrowser, expectNoProblems, launchBrowser, newContext, pathOf, signInWithPassword, startDemoSignIn } from '../../support/browser.ts';
+import { demoJson, describeWithBrowser, expectNoProblems, expectToReach, launchBrowser, newContext, pathOf, signInWithPassword, startDemoSignIn } from '../../support/browser.ts';
 import { codeFrom } from '../../support/smtp-capture.ts';
 import { startTestServer, type TestServer } from '../../support/test-server.ts';
 
@@ -33,7 +33,7 @@ describeWithBrowser('password reset in Chromium', () => {
   });
 
   const expectSignedInAtDemo = async (page: Page) => {
-    await page.waitForURL((url) => url.pathname === '/demo/callback');
+    await expectToReach(page, (url) => url.pathname === '/demo/callback', 'the demo app signed in');
     await page.getByRole('heading', { name: 'Userinfo' }).waitFor();
     expect(await demoJson(page, 'userinfo')).toMatchObject({ sub: accountId, email });
   };
