@@ -173,14 +173,28 @@ function userView(account: { id: string; email: string | null; emailVerified: bo
   return { id: account.id, email: account.email, email_verified: account.emailVerified, status: account.status, created_at: account.createdAt.toISOString() };
 }
 
+function commandName(rest: string[]): string {
+  return rest[0] === 'migrate' ? 'migrate' : `${rest[0]} ${rest[1]}`;
+}
+
+/** The answer to `--help`, no command or an unknown one (no services needed); undefined for a real command. */
+export function usageResult(argv: string[]): CommandResult | undefined {
+  const rest = argv.filter((a) => a !== '--json');
+  if (rest.includes('--help')) return { stdout: `${USAGE}\n`, stderr: '', exitCode: 0 };
+  if (rest.length === 0) return { stdout: '', stderr: 'foyer: no command given; run "foyer --help" for the list\n', exitCode: 2 };
+  if (!Object.hasOwn(handlers, commandName(rest))) {
+    return { stdout: '', stderr: `foyer: unknown command "${rest.slice(0, 2).join(' ')}"; run "foyer --help" for the list\n`, exitCode: 2 };
+  }
+  return undefined;
+}
+
 export async function runCommand(argv: string[], env: CommandEnv): Promise<CommandResult> {
+  const usage = usageResult(argv);
+  if (usage) return usage;
   const json = argv.includes('--json');
   const rest = argv.filter((a) => a !== '--json');
-  const name = rest[0] === 'migrate' ? 'migrate' : `${rest[0]} ${rest[1]}`;
-  const handler = handlers[name];
-  if (!handler || rest.includes('--help') || rest.length === 0) {
-    return { stdout: '', stderr: `${rest.length && !rest.includes('--help') ? `foyer: unknown command "${rest.slice(0, 2).join(' ')}"\n` : ''}${USAGE}\n`, exitCode: rest.includes('--help') ? 0 : 2 };
-  }
+  const name = commandName(rest);
+  const handler = handlers[name]!;
   try {
     const out = await handler(rest.slice(name === 'migrate' ? 1 : 2).concat(json ? ['--json'] : []), env);
     return { stdout: `${json ? JSON.stringify(out.json, null, 2) : out.text}\n`, stderr: '', exitCode: 0 };

@@ -4,28 +4,66 @@
 import { text } from 'node:stream/consumers';
 import { ConfigError, loadConfig } from '../config/load.ts';
 import { createDb } from '../db/create-db.ts';
-import { acquireDataDirLock, lockHolder } from '../db/data-dir-lock.ts';
+import { acquireDataDirLock, lockHolder, type DataDirLock } from '../db/data-dir-lock.ts';
 import { migrateLatest } from '../db/migrate.ts';
 import { createLogger } from '../log.ts';
 import { createServices } from '../compose.ts';
-import { runCommand } from './commands.ts';
+import { runCommand, usageResult, type CommandResult } from './commands.ts';
 import { sendControlCommand } from './control-socket.ts';
 
+/** How long a command waits for the embedded database when its holder takes no commands (yet). */
+const HOLDER_WAIT_MS = 30_000;
+
+function write(result: CommandResult): number {
+  process.stdout.write(result.stdout);
+  process.stderr.write(result.stderr);
+  return result.exitCode;
+}
+
+/**
+ * Takes the embedded database's lock, or hands the command to the process holding it. A holder
+ * without a control socket (another `foyer` command, or a server still starting) is waited for.
+ */
+async function lockOrHandOver(dataDir: string, argv: string[], stdin: string | undefined): Promise<{ lock: DataDirLock } | { result: CommandResult }> {
+  const deadline = Date.now() + HOLDER_WAIT_MS;
+  for (;;) {
+    const holder = lockHolder(dataDir);
+    if (holder === undefined) {
+      try {
+        return { lock: acquireDataDirLock(dataDir) };
+      } catch (error) {
+        if (lockHolder(dataDir) === undefined) throw error; // not a race with another process
+      }
+    } else {
+      try {
+        return { result: await sendControlCommand(dataDir, argv, stdin) };
+      } catch (error) {
+        // Nothing listens (yet, or any more): the command was not delivered, so trying again is safe.
+        if (!['ENOENT', 'ECONNREFUSED'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error;
+      }
+      if (Date.now() > deadline) throw new Error(`the data folder ${dataDir} is in use by process ${holder}, which takes no commands; stop it or try again`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
+  const usage = usageResult(argv);
+  if (usage) return write(usage);
   const { config } = loadConfig();
   const needsStdin = argv.includes('--password-stdin');
   const stdin = needsStdin ? await text(process.stdin) : undefined;
-  const write = (result: { stdout: string; stderr: string; exitCode: number }) => {
-    process.stdout.write(result.stdout);
-    process.stderr.write(result.stderr);
-    return result.exitCode;
-  };
-  if (!config.databaseUrl && lockHolder(config.dataDir)) return write(await sendControlCommand(config.dataDir, argv, stdin));
+  let lock: DataDirLock | undefined;
+  if (!config.databaseUrl) {
+    const held = await lockOrHandOver(config.dataDir, argv, stdin);
+    if ('result' in held) return write(held.result);
+    lock = held.lock;
+  }
 
-  const lock = config.databaseUrl ? undefined : acquireDataDirLock(config.dataDir);
   const handle = createDb({ databaseUrl: config.databaseUrl, pgliteDir: config.databaseUrl ? undefined : config.dataDir + '/pgdata', poolMax: 2 });
   try {
-    await migrateLatest(handle.db);
+    // `foyer migrate` migrates itself, so that it reports what it applied.
+    if (argv.find((a) => a !== '--json') !== 'migrate') await migrateLatest(handle.db);
     const services = createServices(config, handle.db, createLogger('silent'));
     return write(await runCommand(argv, { services, readStdin: async () => stdin ?? '' }));
   } finally {

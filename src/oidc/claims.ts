@@ -10,6 +10,9 @@ export const SCOPE_CLAIMS = {
   phone: ['phone_number', 'phone_number_verified'],
 } as const;
 
+/** The scopes oidc-provider knows; any other scope is an API (resource server) scope. */
+export const OIDC_SCOPES: string[] = ['openid', 'offline_access', ...Object.keys(SCOPE_CLAIMS).filter((s) => s !== 'openid')];
+
 export const SCOPE_DESCRIPTIONS: Record<string, string> = {
   openid: 'Know who you are when you sign in',
   email: 'Your email address',

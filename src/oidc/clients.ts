@@ -3,6 +3,7 @@ import type { AdapterPayload } from 'oidc-provider';
 import type { Db } from '../db/create-db.ts';
 import type { SecretBox } from '../security/envelope.ts';
 import { randomToken } from '../security/tokens.ts';
+import { OIDC_SCOPES } from './claims.ts';
 
 export interface ClientInput {
   clientId: string;
@@ -54,7 +55,7 @@ export function createClientStore(db: Db, box: SecretBox) {
       redirect_uris: (m.redirect_uris as string[]) ?? [],
       post_logout_redirect_uris: (m.post_logout_redirect_uris as string[]) ?? [],
       grant_types: (m.grant_types as string[]) ?? [],
-      scope: (m.scope as string) ?? '',
+      scope: [m.scope as string ?? '', ...((m.foyer_api_scopes as string[] | undefined) ?? [])].join(' ').trim(),
       token_endpoint_auth_method: (m.token_endpoint_auth_method as string) ?? 'client_secret_basic',
       first_party: row.first_party,
       created_at: new Date(row.created_at).toISOString(),
@@ -72,12 +73,17 @@ export function createClientStore(db: Db, box: SecretBox) {
     async addClient(input: ClientInput): Promise<ClientView> {
       const secret = input.public ? undefined : (input.secret ?? randomToken(32));
       const grantTypes = input.grantTypes?.length ? input.grantTypes : ['authorization_code', 'refresh_token'];
+      // oidc-provider checks `scope` against its own (OpenID) scopes; API scopes are Foyer's to enforce.
+      const requested = (input.scope ?? DEFAULT_CLIENT_SCOPE).split(/\s+/).filter(Boolean);
+      const oidcScopes = requested.filter((s) => OIDC_SCOPES.includes(s));
+      const apiScopes = requested.filter((s) => !OIDC_SCOPES.includes(s));
       const metadata = {
         redirect_uris: input.redirectUris,
         post_logout_redirect_uris: input.postLogoutRedirectUris ?? [],
         grant_types: grantTypes,
         response_types: grantTypes.includes('authorization_code') ? ['code'] : [],
-        scope: input.scope ?? DEFAULT_CLIENT_SCOPE,
+        scope: (oidcScopes.length ? oidcScopes : ['openid']).join(' '),
+        foyer_api_scopes: apiScopes,
         token_endpoint_auth_method: input.public ? 'none' : 'client_secret_basic',
         ...(input.backchannelLogoutUri ? { backchannel_logout_uri: input.backchannelLogoutUri, backchannel_logout_session_required: true } : {}),
       };

@@ -9,7 +9,7 @@ import type { ConsentService } from '../consent/service.ts';
 import type { Views } from '../http/views.ts';
 import { deriveKey } from '../security/keys.ts';
 import { createAdapterClass } from './adapter.ts';
-import { createFindAccount, SCOPE_CLAIMS } from './claims.ts';
+import { createFindAccount, OIDC_SCOPES, SCOPE_CLAIMS } from './claims.ts';
 import type { ClientStore } from './clients.ts';
 import { createLoadExistingGrant } from './grants.ts';
 import { createInteractionPolicy } from './policy.ts';
@@ -53,7 +53,7 @@ export function buildProvider(deps: ProviderDeps, signingKeys: JWK[]): Provider 
     findAccount: createFindAccount(deps.accounts),
     loadExistingGrant: createLoadExistingGrant(deps.consent),
     claims: SCOPE_CLAIMS as unknown as Configuration['claims'],
-    scopes: ['openid', 'offline_access', ...Object.keys(SCOPE_CLAIMS).filter((s) => s !== 'openid')],
+    scopes: OIDC_SCOPES,
     responseTypes: ['code'],
     pkce: { required: (_ctx, client) => client.clientAuthMethod === 'none' },
     clientDefaults: { grant_types: ['authorization_code', 'refresh_token'], id_token_signed_response_alg: 'ES256', response_types: ['code'], token_endpoint_auth_method: 'client_secret_basic' },
@@ -66,9 +66,10 @@ export function buildProvider(deps: ProviderDeps, signingKeys: JWK[]): Provider 
       requestObjectSigningAlgValues: ['ES256', 'RS256'],
     },
     extraClientMetadata: {
-      properties: ['foyer_first_party'],
+      properties: ['foyer_first_party', 'foyer_api_scopes'],
       validator(_ctx, key, value) {
         if (key === 'foyer_first_party' && value !== undefined && typeof value !== 'boolean') throw new errors.InvalidClientMetadata('foyer_first_party must be a boolean');
+        if (key === 'foyer_api_scopes' && value !== undefined && !(Array.isArray(value) && value.every((s) => typeof s === 'string'))) throw new errors.InvalidClientMetadata('foyer_api_scopes must be a list of scopes');
       },
     },
     interactions: {
@@ -97,11 +98,15 @@ export function buildProvider(deps: ProviderDeps, signingKeys: JWK[]): Provider 
         enabled: true,
         defaultResource: (_ctx, _client, oneOf) => oneOf ?? undefined as unknown as string,
         useGrantedResource: () => false,
-        getResourceServerInfo: async (_ctx, resourceIndicator) => {
+        // A client gets only the API scopes it was registered with, and only those the API defines.
+        getResourceServerInfo: async (_ctx, resourceIndicator, client) => {
           const resource = await deps.resources.findResource(resourceIndicator);
           if (!resource) throw new errors.InvalidTarget(`unknown resource ${resourceIndicator}`);
+          const allowed = new Set((client.metadata().foyer_api_scopes as string[] | undefined) ?? []);
+          const scopes = resource.scopes.filter((s) => allowed.has(s));
+          if (scopes.length === 0) throw new errors.InvalidTarget(`client ${client.clientId} may not use ${resourceIndicator}`);
           return {
-            scope: resource.scopes.join(' '),
+            scope: scopes.join(' '),
             audience: resource.id,
             accessTokenTTL: config.tokens.accessTokenSeconds,
             accessTokenFormat: 'jwt',

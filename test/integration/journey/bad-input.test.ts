@@ -21,7 +21,7 @@ const countRows = async (table: string) => Number((await server.dbHandle.db(tabl
 describe('the authorization endpoint', () => {
   it('answers a malformed request with a page, not a redirect to an unverified URI', async () => {
     for (const params of [{ response_type: 'code' }, { client_id: 'nobody', response_type: 'code', redirect_uri: CALLBACK }]) {
-      const res = await fetch(authorize(params), { redirect: 'manual' });
+      const res = await fetch(authorize(params as Record<string, string>), { redirect: 'manual' });
       expect(res.status).toBe(400);
       expect(res.headers.get('content-type')).toContain('text/html');
       expect(await res.text()).toContain('client');
