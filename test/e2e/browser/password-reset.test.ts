@@ -38,10 +38,14 @@ describeWithBrowser('password reset in Chromium', () => {
     expect(await demoJson(page, 'userinfo')).toMatchObject({ sub: accountId, email });
   };
 
-  it('a second browser signs in with the old password', async () => {
+  it('a second browser signs in with the old password (accepting the terms and consenting once)', async () => {
     const { page, problems } = other;
     await startDemoSignIn(page, server.url);
     await signInWithPassword(page, email, oldPassword);
+    // The account was made with the CLI, so the current terms were never accepted.
+    await page.getByRole('heading', { name: 'Our terms have changed' }).waitFor();
+    await page.getByLabel('I accept these terms').check();
+    await page.getByRole('button', { name: 'Continue' }).click();
     await page.getByRole('heading', { name: 'Demo app wants to access your account' }).waitFor();
     await page.getByRole('button', { name: 'Allow' }).click();
     await expectSignedInAtDemo(page);
@@ -66,7 +70,7 @@ describeWithBrowser('password reset in Chromium', () => {
     await page.getByLabel('New password').fill(newPassword);
     await page.getByRole('button', { name: 'Set new password' }).click();
 
-    // Consent for the demo app is on record, so the journey goes straight back to the app.
+    // Terms and consent for the demo app are on record, so the journey goes straight back to the app.
     await expectSignedInAtDemo(page);
     expectNoProblems(problems);
   });

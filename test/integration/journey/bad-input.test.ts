@@ -74,7 +74,7 @@ describe('the token endpoint', () => {
       [`grant_type=authorization_code&code=${'a'.repeat(70_000)}`, 413],
     ];
     for (const [body, status] of cases) {
-      const res = await fetch(`${server.url}/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic, accept: 'application/json' }, body });
+      const res = await fetch(`${server.url}/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic, accept: 'application/json' }, body: body as BodyInit });
       expect(res.status).toBe(status);
       expect(res.headers.get('content-type')).toContain('json');
     }
