@@ -1,7 +1,7 @@
 // Owns what every journey route needs: the running Provider, the interaction it is answering, and page
 // rendering with the CSRF token and the interaction's uid filled in.
 import type { Context } from 'koa';
-import type { InteractionResults, Provider } from 'oidc-provider';
+import type { InteractionResults, Provider } from '../oidc/provider.ts';
 import { AppError } from '../errors/app-error.ts';
 import type { Views } from '../http/views.ts';
 

@@ -1,6 +1,6 @@
 // Owns oidc-provider's configuration: features, TTLs, cookies, claims, grants, pages it renders itself.
 // The only module that constructs a Provider.
-import type { KoaContextWithOIDC, Configuration, ClientMetadata } from 'oidc-provider';
+import type { KoaContextWithOIDC, Configuration, ClientMetadata, InteractionResults } from 'oidc-provider';
 import Provider, { errors } from 'oidc-provider';
 import type { JWK } from 'jose';
 import type { Config } from '../config/schema.ts';
@@ -26,7 +26,7 @@ export interface ProviderDeps {
   views: Views;
 }
 
-export type { Provider };
+export type { Provider, InteractionResults };
 
 // oidc-provider's default routes; every other path is Foyer's (and gets Foyer's 404 page).
 const PROVIDER_PATHS = ['/auth', '/token', '/me', '/session/end', '/jwks', '/request', '/device', '/.well-known/openid-configuration'];
