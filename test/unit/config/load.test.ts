@@ -1,0 +1,56 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { renderConfigTable } from '../../../src/config/docs.ts';
+import { ConfigError, loadConfig } from '../../../src/config/load.ts';
+
+const dataDir = () => mkdtempSync(join(tmpdir(), 'foyer-config-'));
+const secret = 's'.repeat(40);
+
+describe('configuration', () => {
+  it('defaults the issuer to localhost:PORT and generates a dev secret once', () => {
+    const dir = dataDir();
+    const { config, warnings } = loadConfig({ PORT: '4100', FOYER_DATA_DIR: dir });
+    expect(config.issuer).toBe('http://localhost:4100');
+    expect(warnings.join()).toContain('FOYER_SECRET');
+    expect(loadConfig({ FOYER_DATA_DIR: dir }).config.secret).toBe(config.secret);
+  });
+
+  it('stops with one line naming the key for an invalid value', () => {
+    expect(() => loadConfig({ PORT: 'eighty', FOYER_DATA_DIR: dataDir() })).toThrow(/^PORT: expected a whole number/);
+    expect(() => loadConfig({ PORT: '99999', FOYER_DATA_DIR: dataDir() })).toThrow(/^port \(PORT\):/);
+    expect(() => loadConfig({ ISSUER: 'not a url', FOYER_DATA_DIR: dataDir() })).toThrow(/^issuer \(ISSUER\):/);
+    expect(() => loadConfig({ TRUST_PROXY: 'maybe', FOYER_DATA_DIR: dataDir() })).toThrow(ConfigError);
+  });
+
+  it('refuses insecure settings in production', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production', ISSUER: 'https://id.example.com', FOYER_DATA_DIR: dataDir() })).toThrow(/FOYER_SECRET/);
+    expect(() => loadConfig({ NODE_ENV: 'production', ISSUER: 'http://id.example.com', FOYER_SECRET: secret })).toThrow(/https/);
+    expect(loadConfig({ NODE_ENV: 'production', ISSUER: 'https://id.example.com', FOYER_SECRET: secret }).config.issuer).toBe('https://id.example.com');
+  });
+
+  it('reads a config file, lets the environment win, and resolves secrets only by reference', () => {
+    const dir = dataDir();
+    const file = join(dir, 'foyer.json');
+    writeFileSync(file, JSON.stringify({ port: 5000, brandName: 'Acme', secret: { env: 'MY_SECRET' }, session: { idleSeconds: 60 } }));
+    const { config } = loadConfig({ FOYER_CONFIG: file, PORT: '5001', MY_SECRET: secret, FOYER_DATA_DIR: dir });
+    expect(config).toMatchObject({ port: 5001, brandName: 'Acme', secret, session: { idleSeconds: 60 } });
+    writeFileSync(file, JSON.stringify({ secret: secret }));
+    expect(() => loadConfig({ FOYER_CONFIG: file, FOYER_DATA_DIR: dir })).toThrow(/secret: a config file may only reference it/);
+    writeFileSync(file, '{ not json');
+    expect(() => loadConfig({ FOYER_CONFIG: file, FOYER_DATA_DIR: dir })).toThrow(/not a JSON object/);
+  });
+
+  it('caps access-token lifetime at 10 minutes', () => {
+    const dir = dataDir();
+    const file = join(dir, 'foyer.json');
+    writeFileSync(file, JSON.stringify({ tokens: { accessTokenSeconds: 3600 } }));
+    expect(() => loadConfig({ FOYER_CONFIG: file, FOYER_DATA_DIR: dir })).toThrow(/^tokens\.accessTokenSeconds:/);
+  });
+
+  it('is documented in the README by the table generated from the schema', () => {
+    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+    expect(readme).toContain(renderConfigTable());
+  });
+});
