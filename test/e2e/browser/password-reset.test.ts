@@ -49,6 +49,10 @@ describeWithBrowser('password reset in Chromium', () => {
     await page.getByRole('heading', { name: 'Demo app wants to access your account' }).waitFor();
     await page.getByRole('button', { name: 'Allow' }).click();
     await expectSignedInAtDemo(page);
+    // Its session holds: signing in to the demo app again goes straight through (the control for below).
+    await page.goto(`${server.url}/demo`);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await expectSignedInAtDemo(page);
     expectNoProblems(problems);
   });
 
