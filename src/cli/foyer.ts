@@ -3,11 +3,7 @@
 // database, hands the command to that server over its control socket.
 import { text } from 'node:stream/consumers';
 import { ConfigError, loadConfig } from '../config/load.ts';
-import { createDb } from '../db/create-db.ts';
 import { acquireDataDirLock, lockHolder, type DataDirLock } from '../db/data-dir-lock.ts';
-import { migrateLatest } from '../db/migrate.ts';
-import { createLogger } from '../log.ts';
-import { createServices } from '../compose.ts';
 import { runCommand, usageResult, type CommandResult } from './commands.ts';
 import { sendControlCommand } from './control-socket.ts';
 
@@ -60,6 +56,10 @@ async function main(argv: string[]): Promise<number> {
     lock = held.lock;
   }
 
+  // Loaded only here: a command handed to the server needs none of this.
+  const [{ createDb }, { migrateLatest }, { createLogger }, { createServices }] = await Promise.all([
+    import('../db/create-db.ts'), import('../db/migrate.ts'), import('../log.ts'), import('../compose.ts'),
+  ]);
   const handle = createDb({ databaseUrl: config.databaseUrl, pgliteDir: config.databaseUrl ? undefined : config.dataDir + '/pgdata', poolMax: 2 });
   try {
     // `foyer migrate` migrates itself, so that it reports what it applied.

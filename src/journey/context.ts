@@ -25,6 +25,7 @@ export async function loadInteraction(ports: JourneyPorts, ctx: Context): Promis
 export function renderPage(ports: JourneyPorts, ctx: Context, view: string, data: { title: string; [key: string]: unknown }, status = 200): void {
   ctx.status = status;
   ctx.type = 'html';
+  ctx.set('Cache-Control', 'no-store');
   ctx.body = ports.views.render(view, { ...data, csrfToken: ctx.state.csrfToken, uid: ctx.params.uid });
 }
 
