@@ -168,3 +168,17 @@ describe('consent-scoped claims', () => {
     expect(again.url.startsWith(CALLBACK)).toBe(true);
   });
 });
+
+describe('password hashes', () => {
+  it('are upgraded at sign-in when the argon2 parameters changed', async () => {
+    const { createPasswordHasher } = await import('../../../src/security/password-hasher.ts');
+    const older = await createPasswordHasher({ memoryCost: 8192, timeCost: 3, parallelism: 1 }).hash(password);
+    await server.services.accounts.insertAccount({ email: 'legacy@example.com', status: 'active', passwordHash: older, emailVerified: true });
+    const browser = newBrowser();
+    const page = await consentIfAsked(browser, await enterEmailAndPassword(browser, await browser.get((await app.authorizationUrl()).url), 'legacy@example.com', password));
+    expect(page.html + page.url).not.toContain('Incorrect');
+    const stored = (await server.services.accounts.findAccountByEmail('legacy@example.com'))!.passwordHash!;
+    expect(stored).not.toBe(older);
+    expect(stored).toContain('m=8192,t=1,p=1');
+  });
+});
