@@ -4,6 +4,7 @@ import { createDemoRouter } from '../demo/routes.ts';
 import { createJourneyRouter, type JourneyDeps } from '../journey/routes.ts';
 import type { Logger } from '../log.ts';
 import type { ProviderHost } from '../oidc/host.ts';
+import { acceptSecretInBody } from '../oidc/client-auth.ts';
 import { isProviderPath, type Provider } from '../oidc/provider.ts';
 import { deriveKey } from '../security/keys.ts';
 import type { Services } from '../compose.ts';
@@ -55,6 +56,7 @@ export function createApp(options: AppOptions): Koa {
     const provider = host.current();
     let handler = handlers.get(provider);
     if (!handler) handlers.set(provider, (handler = provider.callback()));
+    acceptSecretInBody(ctx);
     ctx.respond = false;
     await handler(ctx.req, ctx.res);
   });

@@ -49,12 +49,26 @@ describe('client credentials', () => {
     expect(payload.exp! - payload.iat!).toBeLessThanOrEqual(600);
   });
 
+  it('accepts the secret in the body (client_secret_post) as well as in Basic', async () => {
+    const post = await oidc.discovery(new URL(server.url), 'worker', undefined, oidc.ClientSecretPost(machine.secret!), { execute: [oidc.allowInsecureRequests] });
+    const tokens = await oidc.clientCredentialsGrant(post, { scope: 'read', resource: API });
+    expect(tokens.access_token).toBeTruthy();
+    // JWT access tokens are for the API to verify; opaque ones (no resource) can be introspected.
+    const opaque = await oidc.clientCredentialsGrant(post, {});
+    expect((await oidc.tokenIntrospection(post, opaque.access_token)).active).toBe(true);
+  });
+
   it('refuses an unknown resource and a wrong secret', async () => {
     await expect(oidc.clientCredentialsGrant(machine.config, { scope: 'read', resource: 'https://unknown.example' })).rejects.toMatchObject({ error: 'invalid_target' });
     await server.services.resources.addResource('https://other.example', ['admin']);
     await expect(oidc.clientCredentialsGrant(machine.config, { scope: 'admin', resource: 'https://other.example' })).rejects.toMatchObject({ error: 'invalid_target' });
-    const wrong = await oidc.discovery(new URL(server.url), 'worker', undefined, oidc.ClientSecretPost('x'.repeat(40)), { execute: [oidc.allowInsecureRequests] });
-    await expect(oidc.clientCredentialsGrant(wrong, { scope: 'read', resource: API })).rejects.toMatchObject({ error: 'invalid_client' });
+    for (const auth of [oidc.ClientSecretPost('x'.repeat(40)), oidc.ClientSecretBasic('x'.repeat(40))]) {
+      const wrong = await oidc.discovery(new URL(server.url), 'worker', undefined, auth, { execute: [oidc.allowInsecureRequests] });
+      await expect(oidc.clientCredentialsGrant(wrong, { scope: 'read', resource: API })).rejects.toMatchObject({ cause: expect.anything() });
+    }
+    const raw = await fetch(`${server.url}/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `grant_type=client_credentials&client_id=worker&client_secret=${'x'.repeat(40)}` });
+    expect(raw.status).toBe(401);
+    expect(await raw.json()).toMatchObject({ error: 'invalid_client' });
   });
 });
 
