@@ -12,6 +12,9 @@ export function createConsentService(db: Db, queries: ConsentQueries) {
       return required.filter((doc) => !accepted.has(`${doc.documentId}@${doc.version}`));
     },
     requiredDocuments: () => queries.findRequiredDocumentVersions(),
+    async hasAcceptedAnyDocument(accountId: string): Promise<boolean> {
+      return (await queries.findAcceptedDocumentRefs(accountId)).size > 0;
+    },
     async acceptDocuments(accountId: string, documents: DocumentVersion[], context: ConsentContext, trx: Db = db): Promise<void> {
       for (const doc of documents) {
         await queries.appendConsentRecord({

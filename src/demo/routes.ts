@@ -9,6 +9,15 @@ import type { Csrf } from '../http/csrf.ts';
 import type { Views } from '../http/views.ts';
 
 export const DEMO_CLIENT_ID = 'demo';
+
+/** The demo's own state: the sign-in in progress, or what it received after one. */
+interface DemoCookie {
+  verifier?: string;
+  state?: string;
+  idToken?: string;
+  claims?: unknown;
+  userinfo?: unknown;
+}
 const COOKIE = 'foyer.demo';
 const SCOPE = 'openid email profile';
 
@@ -38,7 +47,7 @@ export function createDemoRouter(deps: DemoDeps): Router {
   const cookieOptions = { httpOnly: true, sameSite: 'lax' as const, secure: deps.secure, signed: true, path: '/demo' };
   const readState = (ctx: Context) => {
     try {
-      return JSON.parse(ctx.cookies.get(COOKIE, { signed: true }) ?? '{}') as { verifier?: string; state?: string; idToken?: string };
+      return JSON.parse(ctx.cookies.get(COOKIE, { signed: true }) ?? '{}') as DemoCookie;
     } catch {
       return {};
     }
@@ -48,7 +57,11 @@ export function createDemoRouter(deps: DemoDeps): Router {
     ctx.body = deps.views.render('demo/index', { ...data, csrfToken: ctx.state.csrfToken });
   };
 
-  router.get('/', (ctx) => page(ctx, { title: 'Demo app' }));
+  router.get('/', (ctx) => {
+    const { claims, userinfo } = readState(ctx);
+    if (!claims) return page(ctx, { title: 'Demo app' });
+    page(ctx, { title: 'Signed in', signedIn: true, idTokenClaims: JSON.stringify(claims, null, 2), userinfo: JSON.stringify(userinfo, null, 2) });
+  });
 
   router.post('/login', async (ctx) => {
     deps.csrf.verify(ctx, formFields(ctx));
@@ -76,8 +89,10 @@ export function createDemoRouter(deps: DemoDeps): Router {
     }
     const claims = tokens.claims()!;
     const userinfo = await oidc.fetchUserInfo(config, tokens.access_token, claims.sub);
-    ctx.cookies.set(COOKIE, JSON.stringify({ idToken: tokens.id_token }), cookieOptions);
-    page(ctx, { title: 'Signed in', signedIn: true, idTokenClaims: JSON.stringify(claims, null, 2), userinfo: JSON.stringify(userinfo, null, 2) });
+    // Keep what the app received and leave the callback URL, so a reload does not replay the code.
+    ctx.cookies.set(COOKIE, JSON.stringify({ idToken: tokens.id_token, claims, userinfo } satisfies DemoCookie), cookieOptions);
+    ctx.redirect('/demo');
+    ctx.status = 303;
   });
 
   router.post('/logout', async (ctx) => {

@@ -59,7 +59,8 @@ export function createJourneyRouter(deps: JourneyDeps): Router {
       case 'terms': {
         const accountId = interaction.session?.accountId;
         const documents = accountId ? await deps.consent.pendingDocuments(accountId) : [];
-        return renderPage(deps, ctx, 'journey/terms', { title: 'Updated terms', documents });
+        const changed = accountId ? await deps.consent.hasAcceptedAnyDocument(accountId) : false;
+        return renderPage(deps, ctx, 'journey/terms', { title: changed ? 'Updated terms' : 'Our terms', documents, changed });
       }
       case 'consent':
         return renderPage(deps, ctx, 'journey/consent', { title: 'Allow access', ...(await consentView(deps, interaction)) });
@@ -171,7 +172,10 @@ export function createJourneyRouter(deps: JourneyDeps): Router {
     const accountId = interaction.session?.accountId;
     if (interaction.prompt.name !== 'terms' || !accountId) return ctx.redirect(`/interaction/${interaction.uid}`);
     const documents = await deps.consent.pendingDocuments(accountId);
-    if (fields.get('accept') !== 'yes') return renderPage(deps, ctx, 'journey/terms', { title: 'Updated terms', documents, error: 'Please accept the terms to continue.' }, 400);
+    if (fields.get('accept') !== 'yes') {
+      const changed = await deps.consent.hasAcceptedAnyDocument(accountId);
+      return renderPage(deps, ctx, 'journey/terms', { title: changed ? 'Updated terms' : 'Our terms', documents, changed, error: 'Please accept the terms to continue.' }, 400);
+    }
     await deps.consent.acceptDocuments(accountId, documents, { channel: 'sign-in', clientId: String(interaction.params.client_id), ip: ctx.ip });
     await finish(deps, ctx, { terms: { accepted: documents.map((d) => `${d.documentId}@${d.version}`) } }, true);
   });

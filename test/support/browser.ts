@@ -71,7 +71,9 @@ export function expectNoProblems(problems: string[]): void {
 }
 
 /** Opens the demo app and presses its "Sign in" button; returns once the first sign-in page shows. */
+/** Opens the demo app afresh (forgetting what it received before, not Foyer's session) and presses Sign in. */
 export async function startDemoSignIn(page: Page, issuer: string): Promise<void> {
+  for (const name of ['foyer.demo', 'foyer.demo.sig']) await page.context().clearCookies({ name });
   await page.goto(`${issuer}/demo`);
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await page.waitForURL(/\/interaction\/[\w-]+$/);

@@ -52,7 +52,7 @@ describeWithBrowser('the demo app in Chromium', () => {
     await page.getByRole('button', { name: 'Allow' }).click();
 
     await page.waitForURL((url) => url.pathname.startsWith('/demo'));
-    expect(pathOf(page)).toBe('/demo/callback');
+    expect(pathOf(page)).toBe('/demo');
     await page.getByRole('heading', { name: 'ID token claims' }).waitFor();
     const claims = await demoJson(page, 'id-token-claims');
     // Scope claims come from userinfo (the contract): the ID token names the person by `sub`.

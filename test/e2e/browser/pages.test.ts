@@ -129,11 +129,11 @@ describeWithBrowser('the hosted pages in Chromium', () => {
   it('after sign-in every cookie is HttpOnly and SameSite', async () => {
     await startDemoSignIn(page, server.url);
     await signInWithPassword(page, email, password);
-    await page.getByRole('heading', { name: 'Our terms have changed' }).waitFor();
+    await page.getByRole('heading', { name: 'Please accept our terms' }).waitFor();
     await page.getByLabel('I accept these terms').check();
     await page.getByRole('button', { name: 'Continue' }).click();
     await page.getByRole('button', { name: 'Allow' }).click();
-    await expectToReach(page, (url) => url.pathname === '/demo/callback', 'the demo app signed in');
+    await expectToReach(page, (url) => url.pathname === '/demo', 'the demo app signed in');
 
     const cookies = await context.cookies();
     const names = cookies.map((c) => c.name);

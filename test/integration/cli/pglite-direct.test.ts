@@ -27,7 +27,8 @@ function expectNoSecrets(text: string, ...secrets: string[]) {
   for (const secret of secrets) expect(text).not.toContain(secret);
 }
 
-describe('foyer on the embedded database, no server running', () => {
+// Each command opens the embedded database anew (about 2 s on a small machine, more under load).
+describe('foyer on the embedded database, no server running', { timeout: 60_000 }, () => {
   let appSecret: string;
 
   it('migrate creates the database in FOYER_DATA_DIR and reports the migrations it applied', async () => {
@@ -52,15 +53,15 @@ describe('foyer on the embedded database, no server running', () => {
     expect(client).not.toHaveProperty('client_secret');
   });
 
-  it('clients list and show print the clients, never the secret', async () => {
-    const listed = await foyer(target, ['clients', 'list', '--json']);
-    expect(listed.code).toBe(0);
+  it('clients list and show print the clients, never the secret (run at once: one waits for the other)', async () => {
+    // Only one process can open the embedded database: the second command waits for the first.
+    const [listed, shown] = await Promise.all([foyer(target, ['clients', 'list', '--json']), foyer(target, ['clients', 'show', 'app1', '--json'])]);
+    expect(listed.code, listed.stderr).toBe(0);
     const clients = JSON.parse(listed.stdout) as { client_id: string }[];
     expect(clients.map((c) => c.client_id).sort()).toEqual(['app1', 'spa']);
     expect(listed.stdout).not.toContain(appSecret);
 
-    const shown = await foyer(target, ['clients', 'show', 'app1', '--json']);
-    expect(shown.code).toBe(0);
+    expect(shown.code, shown.stderr).toBe(0);
     expect(JSON.parse(shown.stdout)).toMatchObject({ client_id: 'app1', redirect_uris: ['http://127.0.0.1:9/cb'] });
     expect(shown.stdout).not.toContain(appSecret);
   });
@@ -118,9 +119,15 @@ describe('foyer on the embedded database, no server running', () => {
     expect(JSON.parse(result.stdout)).toMatchObject({ id: userId, email: 'a@example.com', email_verified: true });
   });
 
-  it('refuses a weak password, an invalid email and a missing user, with one line each', async () => {
+  it('refuses a weak password', async () => {
     expectFailure(await foyer(target, ['users', 'add', '--email', 'c@example.com', '--password', 'password1234']), /password/i);
+  });
+
+  it('refuses an invalid email', async () => {
     expectFailure(await foyer(target, ['users', 'add', '--email', 'not-an-email', '--password', strongPassword, '--json']), /email/i);
+  });
+
+  it('fails to show a missing user', async () => {
     expectFailure(await foyer(target, ['users', 'show', 'nobody@example.com', '--json']), /nobody@example\.com/);
   });
 
