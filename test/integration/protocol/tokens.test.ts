@@ -117,6 +117,19 @@ describe('signing keys', () => {
   });
 });
 
+describe('response_mode=form_post', () => {
+  it('posts the code back with a script the Content-Security-Policy allows by hash', async () => {
+    const browser = newBrowser();
+    const auth = await first.authorizationUrl({ response_mode: 'form_post' });
+    const page = await enterEmailAndPassword(browser, await browser.get(auth.url), 'home@example.com', password);
+    expect(page.html).toContain(`action="${CALLBACK}"`);
+    expect(page.html).toContain('name="code"');
+    const csp = page.headers.get('content-security-policy')!;
+    expect(csp).toMatch(/script-src 'self' 'sha256-[\w+/=]+'/);
+    expect(csp).toContain("frame-ancestors 'none'");
+  });
+});
+
 describe('cookies', () => {
   it('are HttpOnly and SameSite=Lax, and not Secure on a plain-http loopback issuer', async () => {
     const res = await fetch((await first.authorizationUrl()).url, { redirect: 'manual' });
