@@ -1,6 +1,6 @@
 // Composition root for a running server: database, migrations, keys, demo seed, Provider, koa app,
 // HTTP listener, control socket, sweepers, and an orderly close. main.ts and the tests start it.
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config/schema.ts';
 import { createServices, devOutboxEnabled, type Services } from './compose.ts';
@@ -47,7 +47,13 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const { log } = options;
   const embedded = !options.dbHandle && !options.config.databaseUrl;
   const lock: DataDirLock | undefined = embedded ? acquireDataDirLock(options.config.dataDir) : undefined;
-  const http: Server = createServer();
+  // Until the app is ready the process is alive (healthz 200) but not ready (everything else 503).
+  const starting = (req: IncomingMessage, res: ServerResponse) => {
+    const alive = req.url === '/healthz';
+    res.writeHead(alive ? 200 : 503, { 'content-type': 'application/json', 'retry-after': '1' })
+      .end(JSON.stringify(alive ? { status: 'starting' } : { status: 'unavailable', message: 'Foyer is starting.' }));
+  };
+  const http: Server = createServer(starting);
   try {
     // Listen first, so a port of 0 (tests) yields the issuer before the Provider is built.
     await new Promise<void>((resolve, reject) => {
@@ -68,6 +74,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     host.startWatching(config.keyRefreshSeconds);
     const demo = config.demo && config.nodeEnv !== 'production';
     const app = createApp({ services, host, log, demo, devOutbox: devOutboxEnabled(config) });
+    http.off('request', starting);
     http.on('request', app.callback());
 
     const control = embedded && options.controlSocket !== false

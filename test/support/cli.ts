@@ -27,6 +27,8 @@ export interface FoyerEnv {
 export function childEnv(target: FoyerEnv): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of CHILD_UNSET) delete env[name];
+  // Node's compile cache spares each child a good part of loading the sources (behaviour is unchanged).
+  env.NODE_COMPILE_CACHE ??= join(tmpdir(), 'foyer-test-node-compile-cache');
   env.FOYER_DATA_DIR = target.dataDir;
   if (target.databaseUrl) env.DATABASE_URL = target.databaseUrl;
   if (target.configFile) env.FOYER_CONFIG = target.configFile;

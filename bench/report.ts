@@ -1,0 +1,173 @@
+// Turns the bench's measurements into the tables it prints: what each scenario achieved, then each
+// figure beside its limit measured in the same run and the aim from the issue.
+import type { Usage } from './children.ts';
+import type { Measured } from './load.ts';
+
+export type Scenario = 'sign-in' | 'refresh' | 'client-credentials' | 'userinfo';
+export type Target = 'postgres' | 'pglite' | 'bare';
+
+export const SCENARIO_LABEL: Record<Scenario, string> = {
+  'sign-in': 'password sign-in, full code flow',
+  refresh: 'refresh grant, rotation',
+  'client-credentials': 'client credentials, ES256 JWT',
+  userinfo: 'userinfo',
+};
+
+const TARGET_LABEL: Record<Target, string> = { postgres: 'Foyer/PostgreSQL', pglite: 'Foyer/PGlite', bare: 'bare oidc-provider' };
+
+export interface Row {
+  scenario: Scenario;
+  target: Target;
+  concurrency: number;
+  generator: 'loop' | 'autocannon';
+  measured?: Measured;
+  usage?: Usage;
+  failure?: string;
+}
+
+export interface BackendSummary {
+  target: 'postgres' | 'pglite';
+  /** VmHWM of the server process at the end of its run, MB. */
+  peakRssMb?: number;
+  /** VmRSS right after the server answered its first request, before any load, MB. */
+  startRssMb?: number;
+  failure?: string;
+  /** Warning and error lines the server logged during the run. */
+  complaints?: string[];
+}
+
+export interface Report {
+  argon2?: Measured;
+  argon2Concurrency: number;
+  rows: Row[];
+  backends: BackendSummary[];
+}
+
+const fmt = (n: number | undefined, digits = 0) => (n === undefined || !Number.isFinite(n) ? '-' : n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }));
+const rate = (n: number | undefined) => (n === undefined ? '-' : n < 100 ? fmt(n, 1) : fmt(n));
+const ms = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? '-' : n < 10 ? fmt(n, 1) : fmt(n));
+
+/** Operations per second per core the server process kept busy. */
+export const perCore = (row: Row | undefined) => (row?.measured && row.usage && row.usage.cores > 0.05 ? row.measured.rate / row.usage.cores : undefined);
+
+function table(head: string[], rows: string[][], rightAligned: Set<number>): string {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => (rightAligned.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+export function measuredTable(report: Report): string {
+  const head = ['scenario', 'server', 'load', 'ops/s', 'p50 ms', 'p99 ms', 'errors', 'srv cores', 'ops/s/core', 'pg cores', 'gen cores', 'other cores', 'peak RSS MB'];
+  const rows: string[][] = [];
+  if (report.argon2) {
+    const a = report.argon2;
+    rows.push(['argon2id verify (m=19456,t=2,p=1)', 'in-process', `${report.argon2Concurrency} loop`, rate(a.rate), ms(a.p50Ms), ms(a.p99Ms), fmt(a.errors), '-', '-', '-', '-', '-', '-']);
+  }
+  for (const row of report.rows) {
+    const load = `${row.concurrency} ${row.generator === 'loop' ? 'loop' : 'conn'}`;
+    if (!row.measured) {
+      rows.push([SCENARIO_LABEL[row.scenario], TARGET_LABEL[row.target], load, 'FAILED', '', '', '', '', '', '', '', '', '']);
+      continue;
+    }
+    const m = row.measured;
+    const u = row.usage;
+    rows.push([
+      SCENARIO_LABEL[row.scenario], TARGET_LABEL[row.target], load, rate(m.rate), ms(m.p50Ms), ms(m.p99Ms), fmt(m.errors),
+      u ? fmt(u.cores, 2) : '-', rate(perCore(row)), u && row.target === 'postgres' ? fmt(u.pgCores, 2) : '-', u ? fmt(u.genCores, 2) : '-', u ? fmt(u.otherCores, 2) : '-', u ? fmt(u.peakRssMb) : '-',
+    ]);
+  }
+  const failures = report.rows.filter((r) => r.failure).map((r) => `  FAILED ${SCENARIO_LABEL[r.scenario]} on ${TARGET_LABEL[r.target]}: ${r.failure}`);
+  return [table(head, rows, new Set([3, 4, 5, 6, 7, 8, 9, 10, 11, 12])), ...failures].join('\n');
+}
+
+interface Verdict {
+  figure: string;
+  limit: string;
+  ratio: string;
+  /** The same ratio per core of server CPU: less disturbed by other load on the machine. */
+  coreRatio: string;
+  aim: string;
+  met: string;
+}
+
+const yesNo = (ok: boolean | undefined) => (ok === undefined ? '?' : ok ? 'yes' : 'NO');
+
+/** Average cores other processes kept busy while measuring, weighted by measured time. */
+export function otherLoad(report: Report): number | undefined {
+  const rows = report.rows.filter((r) => r.usage && r.measured && Number.isFinite(r.usage.otherCores));
+  const seconds = rows.reduce((sum, r) => sum + r.measured!.seconds, 0);
+  return seconds ? rows.reduce((sum, r) => sum + r.usage!.otherCores * r.measured!.seconds, 0) / seconds : undefined;
+}
+
+export function limitsTable(report: Report): string {
+  const find = (scenario: Scenario, target: Target) => report.rows.find((r) => r.scenario === scenario && r.target === target);
+  const rows: string[][] = [];
+  for (const backend of report.backends) {
+    const server = TARGET_LABEL[backend.target];
+    const verdicts: [string, Verdict][] = [];
+
+    const signIn = find('sign-in', backend.target)?.measured;
+    const argon2 = report.argon2;
+    const signInRatio = signIn && argon2 ? signIn.rate / argon2.rate : undefined;
+    verdicts.push([SCENARIO_LABEL['sign-in'], {
+      figure: signIn ? `${rate(signIn.rate)}/s` : 'failed',
+      limit: argon2 ? `argon2id ${rate(argon2.rate)}/s` : '-',
+      ratio: signInRatio === undefined ? '-' : `${fmt(signInRatio, 2)}×`,
+      coreRatio: '-',
+      aim: '≥ 0.6× argon2id',
+      met: yesNo(signInRatio === undefined ? undefined : signInRatio >= 0.6),
+    }]);
+
+    for (const scenario of ['refresh', 'client-credentials', 'userinfo'] as const) {
+      const row = find(scenario, backend.target);
+      const m = row?.measured;
+      const bare = find(scenario, 'bare')?.measured;
+      const ratio = m && bare ? m.rate / bare.rate : undefined;
+      const core = perCore(row);
+      const bareCore = perCore(find(scenario, 'bare'));
+      const coreRatio = core !== undefined && bareCore !== undefined ? core / bareCore : undefined;
+      let aim = '';
+      let met: boolean | undefined;
+      if (scenario === 'refresh') {
+        if (backend.target === 'postgres') {
+          aim = '≥ 1,000/s per core';
+          met = core === undefined ? undefined : core >= 1000;
+        } else {
+          aim = '(aim is for PostgreSQL)';
+        }
+      } else if (scenario === 'client-credentials') {
+        aim = '≥ 0.7× bare';
+        met = ratio === undefined ? undefined : ratio >= 0.7;
+      } else {
+        aim = '≥ 3,000/s per core';
+        met = core === undefined ? undefined : core >= 3000;
+      }
+      verdicts.push([SCENARIO_LABEL[scenario], {
+        figure: m ? `${rate(m.rate)}/s (${rate(core)}/s per core)` : 'failed',
+        limit: bare ? `bare ${rate(bare.rate)}/s` : '-',
+        ratio: ratio === undefined ? '-' : `${fmt(ratio, 2)}×`,
+        coreRatio: coreRatio === undefined ? '-' : `${fmt(coreRatio, 2)}×`,
+        aim,
+        met: aim.startsWith('(') ? '-' : yesNo(met),
+      }]);
+    }
+
+    // Judged on the peak sampled while serving load; VmHWM also counts start-up (PGlite's initdb on a fresh folder).
+    const underLoad = Math.max(...report.rows.filter((r) => r.target === backend.target && r.usage).map((r) => r.usage!.peakRssMb));
+    const loadPeak = Number.isFinite(underLoad) ? underLoad : undefined;
+    const context = [
+      backend.peakRssMb === undefined ? undefined : `VmHWM ${fmt(backend.peakRssMb)} MB incl. start-up`,
+      backend.startRssMb === undefined ? undefined : `${fmt(backend.startRssMb)} MB just started`,
+    ].filter(Boolean).join(', ');
+    verdicts.push(['server peak RSS under load', {
+      figure: loadPeak === undefined ? '-' : `${fmt(loadPeak)} MB`,
+      limit: context || '-',
+      ratio: '-',
+      coreRatio: '-',
+      aim: '≤ 256 MB',
+      met: yesNo(loadPeak === undefined ? undefined : loadPeak <= 256),
+    }]);
+    for (const [label, v] of verdicts) rows.push([label, server, v.figure, v.limit, v.ratio, v.coreRatio, v.aim, v.met]);
+  }
+  return table(['measure', 'server', 'figure', 'limit or context (same run)', 'ratio', 'per core', 'aim', 'met'], rows, new Set([4, 5]));
+}
