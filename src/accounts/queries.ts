@@ -55,6 +55,19 @@ export function createAccountQueries(db: Db) {
       const row = await selectAccounts(trx).where('a.id', id).first<AccountRow | undefined>();
       return row && toAccount(row);
     },
+    /** The account and its profile values in one query: the claims of every token and userinfo call. */
+    async findAccountWithProfile(id: string): Promise<(Account & { profile: Record<string, unknown> }) | undefined> {
+      if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+      const result = await db.raw<{ rows: (AccountRow & { profile: Record<string, unknown> | null })[] }>(
+        `SELECT a.id, a.status, a.password_hash, a.created_at, e.email, e.verified_at,
+                (SELECT jsonb_object_agg(p.field, p.value) FROM profile_values p WHERE p.account_id = a.id) AS profile
+           FROM accounts a LEFT JOIN account_emails e ON e.account_id = a.id AND e.is_primary
+          WHERE a.id = ?`,
+        [id],
+      );
+      const row = result.rows[0];
+      return row && { ...toAccount(row), profile: row.profile ?? {} };
+    },
     async findAccountByEmail(email: string, trx: Db = db): Promise<Account | undefined> {
       const row = await selectAccounts(trx)
         .whereIn('a.id', trx('account_emails').select('account_id').where('email_normalized', normalizeEmail(email)))

@@ -36,7 +36,8 @@ export function createCredentialThrottle(queries: ThrottleQueries, hashKey: Buff
   return {
     async checkCredential(kind, email, address) {
       const k = keys(kind, email, address);
-      const [pair, perEmail, perAddress] = await Promise.all([queries.peek(k.pair), queries.peek(k.email), queries.peek(k.address)]);
+      const live = await queries.peekMany([k.pair, k.email, k.address]);
+      const [pair, perEmail, perAddress] = [live.get(k.pair), live.get(k.email), live.get(k.address)];
       if (pair && pair.hits >= limits.emailAddressFailures) return { allowed: false, retryAfterSeconds: secondsUntil(pair.windowEndsAt) };
       if (perAddress && perAddress.hits >= limits.addressFailures) return { allowed: false, retryAfterSeconds: secondsUntil(perAddress.windowEndsAt) };
       if (perEmail && perEmail.hits >= limits.emailFailures) {

@@ -34,6 +34,21 @@ export function createConsentQueries(db: Db) {
       );
       return rows.rows.map((r) => ({ documentId: r.document_id, title: r.title, version: r.version, url: r.url }));
     },
+    /** Required document versions the account has not accepted (or withdrew), in one query: it runs on every sign-in. */
+    async findPendingDocumentVersions(accountId: string): Promise<DocumentVersion[]> {
+      const rows = await db.raw<{ rows: { document_id: string; title: string; version: string; url: string | null }[] }>(
+        `SELECT v.document_id, v.title, v.version, v.url
+           FROM (SELECT DISTINCT ON (v.document_id) v.document_id, d.title, v.version, v.url
+                   FROM consent_document_versions v JOIN consent_documents d ON d.id = v.document_id
+                  WHERE d.required AND v.material AND v.published_at <= now()
+                  ORDER BY v.document_id, v.published_at DESC) v
+          WHERE (SELECT r.action FROM consent_records r
+                  WHERE r.account_id = ? AND r.subject_kind = 'document' AND r.subject_ref = v.document_id || '@' || v.version
+                  ORDER BY r.created_at DESC LIMIT 1) IS DISTINCT FROM 'grant'`,
+        [accountId],
+      );
+      return rows.rows.map((r) => ({ documentId: r.document_id, title: r.title, version: r.version, url: r.url }));
+    },
     /** Document versions (as "doc@version") the account has accepted and not withdrawn. */
     async findAcceptedDocumentRefs(accountId: string, trx: Db = db): Promise<Set<string>> {
       const rows = await trx.raw<{ rows: { subject_ref: string; action: string }[] }>(

@@ -7,10 +7,7 @@ const union = (a: string[], b: string[]) => [...new Set([...a, ...b])];
 
 export function createConsentService(db: Db, queries: ConsentQueries) {
   return {
-    async pendingDocuments(accountId: string): Promise<DocumentVersion[]> {
-      const [required, accepted] = await Promise.all([queries.findRequiredDocumentVersions(), queries.findAcceptedDocumentRefs(accountId)]);
-      return required.filter((doc) => !accepted.has(`${doc.documentId}@${doc.version}`));
-    },
+    pendingDocuments: (accountId: string): Promise<DocumentVersion[]> => queries.findPendingDocumentVersions(accountId),
     requiredDocuments: () => queries.findRequiredDocumentVersions(),
     async hasAcceptedAnyDocument(accountId: string): Promise<boolean> {
       return (await queries.findAcceptedDocumentRefs(accountId)).size > 0;

@@ -27,12 +27,12 @@ const SIGN_IN_ALLOWED = new Set(['active', 'restricted']);
 /** oidc-provider filters these by the scopes and claims granted to the client. */
 export function createFindAccount(accounts: AccountQueries): FindAccount {
   return async (_ctx, sub) => {
-    const account = await accounts.findAccountById(sub);
+    const account = await accounts.findAccountWithProfile(sub);
     if (!account || !SIGN_IN_ALLOWED.has(account.status)) return undefined;
     const found: OidcAccount = {
       accountId: account.id,
       async claims() {
-        const profile = await accounts.findProfileValues(account.id);
+        const { profile } = account;
         const name = [profile.given_name, profile.family_name].filter((part) => typeof part === 'string' && part).join(' ');
         return {
           sub: account.id,

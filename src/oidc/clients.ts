@@ -43,8 +43,14 @@ interface ClientRow {
 
 export const DEFAULT_CLIENT_SCOPE = 'openid email profile offline_access';
 
+// oidc-provider looks its client up on every request; a few seconds of cache spares a query and a
+// decryption each time. Changes made here clear it at once; other instances see them within the TTL.
+const CLIENT_CACHE_MS = 5000;
+const CLIENT_CACHE_MAX = 1000;
+
 export function createClientStore(db: Db, box: SecretBox) {
   const secretContext = (clientId: string) => `client:${clientId}`;
+  const cache = new Map<string, { metadata: AdapterPayload; until: number }>();
 
   function toView(row: ClientRow, secret?: string): ClientView {
     const m = row.metadata as Record<string, unknown>;
@@ -64,11 +70,15 @@ export function createClientStore(db: Db, box: SecretBox) {
 
   return {
     async findClientMetadata(clientId: string): Promise<AdapterPayload | undefined> {
-      const row = await db<ClientRow>('clients').where({ client_id: clientId }).first();
+      const cached = cache.get(clientId);
+      if (cached && cached.until > Date.now()) return structuredClone(cached.metadata);
+      const row = (await db.raw<{ rows: ClientRow[] }>('SELECT * FROM clients WHERE client_id = ?', [clientId])).rows[0];
       if (!row) return undefined;
       const metadata: AdapterPayload = { ...row.metadata, client_id: row.client_id, client_name: row.name, foyer_first_party: row.first_party };
       if (row.secret_encrypted) metadata.client_secret = box.decrypt(row.secret_encrypted, secretContext(row.client_id));
-      return metadata;
+      if (cache.size >= CLIENT_CACHE_MAX) cache.delete(cache.keys().next().value!);
+      cache.set(clientId, { metadata, until: Date.now() + CLIENT_CACHE_MS });
+      return structuredClone(metadata);
     },
     async addClient(input: ClientInput): Promise<ClientView> {
       const secret = input.public ? undefined : (input.secret ?? randomToken(32));
@@ -94,6 +104,7 @@ export function createClientStore(db: Db, box: SecretBox) {
         secret_encrypted: secret ? box.encrypt(secret, secretContext(input.clientId)) : null,
         first_party: input.firstParty ?? false,
       };
+      cache.delete(input.clientId);
       const inserted = await db('clients').insert(row).onConflict('client_id').ignore().returning('*') as ClientRow[];
       if (inserted.length === 0) throw new ClientExistsError(input.clientId);
       return toView(inserted[0]!, input.secret ? undefined : secret);
@@ -106,6 +117,7 @@ export function createClientStore(db: Db, box: SecretBox) {
       return row && toView(row);
     },
     async removeClient(clientId: string): Promise<boolean> {
+      cache.delete(clientId);
       const removed = await db('clients').where({ client_id: clientId }).delete();
       if (removed) {
         await db('oidc_models').whereIn('grant_id', db('oidc_models').select('id').where('model', 'Grant').andWhereRaw("payload->>'clientId' = ?", [clientId])).delete();

@@ -1,6 +1,7 @@
 // Owns password hashing: argon2id with configurable cost, rehash detection, and a decoy verification
 // so an unknown account costs the same work as a known one.
-import { hash, verify } from '@node-rs/argon2';
+import { availableParallelism } from 'node:os';
+import { hash as argon2Hash, verify as argon2Verify } from '@node-rs/argon2';
 import { randomToken } from './tokens.ts';
 
 export interface Argon2Params {
@@ -17,15 +18,39 @@ export interface PasswordHasher {
   needsRehash(storedHash: string): boolean;
 }
 
+/**
+ * At most one argon2 computation per core at a time: more would not finish sooner, and each holds
+ * `memoryCost` KiB, so a burst of sign-ins would otherwise grow memory with the queue.
+ */
+function createLimiter(slots: number) {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async function limited<T>(work: () => Promise<T>): Promise<T> {
+    // A finishing computation hands its slot straight to the next waiter.
+    if (running < slots) running += 1;
+    else await new Promise<void>((resolve) => waiting.push(resolve));
+    try {
+      return await work();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else running -= 1;
+    }
+  };
+}
+
 const ARGON2ID = 2; // @node-rs/argon2 Algorithm.Argon2id (a const enum, which type stripping cannot inline)
 
 export function createPasswordHasher(params: Argon2Params): PasswordHasher {
   const options = { algorithm: ARGON2ID, memoryCost: params.memoryCost, timeCost: params.timeCost, parallelism: params.parallelism };
   let decoyHash: Promise<string> | undefined;
+  const limited = createLimiter(availableParallelism());
+  const hash = (password: string) => limited(() => argon2Hash(password, options));
+  const verify = (stored: string, password: string) => limited(() => argon2Verify(stored, password));
   const expectedParams = `m=${params.memoryCost},t=${params.timeCost},p=${params.parallelism}`;
 
   return {
-    hash: (password) => hash(password, options),
+    hash: (password) => hash(password),
     async verify(storedHash, password) {
       try {
         return await verify(storedHash, password);
@@ -34,7 +59,7 @@ export function createPasswordHasher(params: Argon2Params): PasswordHasher {
       }
     },
     async decoyVerify(password) {
-      decoyHash ??= hash(randomToken(), options);
+      decoyHash ??= hash(randomToken());
       await verify(await decoyHash, password).catch(() => false);
       return false;
     },

@@ -12,6 +12,8 @@ export interface ThrottleQueries {
   /** Counts one hit and returns the counter after it. */
   hit(key: string, windowSeconds: number): Promise<ThrottleState>;
   peek(key: string): Promise<ThrottleState | undefined>;
+  /** The live counters among `keys`, in one query. */
+  peekMany(keys: string[]): Promise<Map<string, ThrottleState>>;
   clear(key: string): Promise<void>;
   sweepExpired(limit: number): Promise<number>;
 }
@@ -46,6 +48,10 @@ export function createThrottleQueries(db: Db): ThrottleQueries {
     async peek(key) {
       const row: ThrottleRow | undefined = await db('throttles').where({ key }).andWhere('window_ends_at', '>', db.fn.now()).first();
       return row ? toState(row) : undefined;
+    },
+    async peekMany(keys) {
+      const rows = await db('throttles').whereIn('key', keys).andWhere('window_ends_at', '>', db.fn.now()).select('key', 'hits', 'window_ends_at', 'last_hit_at') as (ThrottleRow & { key: string })[];
+      return new Map(rows.map((row) => [row.key, toState(row)]));
     },
     async clear(key) {
       await db('throttles').where({ key }).delete();

@@ -20,6 +20,13 @@ function memoryQueries(): ThrottleQueries & { rows: Map<string, ThrottleState> }
       const row = rows.get(key);
       return row && row.windowEndsAt > new Date() ? row : undefined;
     },
+    async peekMany(keys) {
+      const now = new Date();
+      return new Map(keys.flatMap((key) => {
+        const row = rows.get(key);
+        return row && row.windowEndsAt > now ? [[key, row] as const] : [];
+      }));
+    },
     async clear(key) {
       rows.delete(key);
     },
