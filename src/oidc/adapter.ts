@@ -3,6 +3,7 @@
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import { errors } from 'oidc-provider';
 import type { Db } from '../db/create-db.ts';
+import { createReadCache } from '../db/read-cache.ts';
 import type { ClientStore } from './clients.ts';
 
 interface ModelRow {
@@ -29,6 +30,9 @@ const UPSERT_SQL = `INSERT INTO oidc_models (model, id, payload, grant_id, uid, 
 const affected = (result: { rowCount?: number | null; affectedRows?: number }) => result.rowCount ?? result.affectedRows ?? 0;
 
 export function createAdapterClass(db: Db, clients: ClientStore, options: AdapterOptions) {
+  // Grants are read on every token and userinfo request. Revoking a grant deletes its tokens, so a
+  // grant cached a few seconds longer on another instance can no longer be used through them.
+  const grants = createReadCache<AdapterPayload>(5000);
   return class KnexAdapter implements Adapter {
     readonly model: string;
 
@@ -39,6 +43,7 @@ export function createAdapterClass(db: Db, clients: ClientStore, options: Adapte
     async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
       if (this.model === 'Client') throw new errors.InvalidRequest('clients are managed with the foyer command or the admin API');
       // PostgreSQL text and jsonb cannot hold NUL; refuse rather than fail deep inside the driver.
+      if (this.model === 'Grant') grants.forget(id);
       const json = JSON.stringify(payload);
       if (json.includes('\\u0000')) throw new errors.InvalidRequest('parameters must not contain NUL characters');
       await db.raw(UPSERT_SQL, [
@@ -49,6 +54,7 @@ export function createAdapterClass(db: Db, clients: ClientStore, options: Adapte
 
     async find(id: string): Promise<AdapterPayload | undefined> {
       if (this.model === 'Client') return clients.findClientMetadata(id);
+      if (this.model === 'Grant') return grants.get(id, () => this.findBy(FIND_BY_ID_SQL, id));
       return this.findBy(FIND_BY_ID_SQL, id);
     }
 
@@ -81,10 +87,12 @@ export function createAdapterClass(db: Db, clients: ClientStore, options: Adapte
     }
 
     async destroy(id: string): Promise<void> {
+      if (this.model === 'Grant') grants.forget(id);
       await db('oidc_models').where({ model: this.model, id }).delete();
     }
 
     async revokeByGrantId(grantId: string): Promise<void> {
+      grants.forget(grantId);
       await db('oidc_models').where({ grant_id: grantId }).delete();
     }
   };

@@ -1,6 +1,7 @@
 // Owns the clients table: relying apps registered by the CLI or the admin API, secrets sealed at rest.
 import type { AdapterPayload } from 'oidc-provider';
 import type { Db } from '../db/create-db.ts';
+import { createReadCache } from '../db/read-cache.ts';
 import type { SecretBox } from '../security/envelope.ts';
 import { randomToken } from '../security/tokens.ts';
 import { OIDC_SCOPES } from './claims.ts';
@@ -44,13 +45,12 @@ interface ClientRow {
 export const DEFAULT_CLIENT_SCOPE = 'openid email profile offline_access';
 
 // oidc-provider looks its client up on every request; a few seconds of cache spares a query and a
-// decryption each time. Changes made here clear it at once; other instances see them within the TTL.
+// decryption each time.
 const CLIENT_CACHE_MS = 5000;
-const CLIENT_CACHE_MAX = 1000;
 
 export function createClientStore(db: Db, box: SecretBox) {
   const secretContext = (clientId: string) => `client:${clientId}`;
-  const cache = new Map<string, { metadata: AdapterPayload; until: number }>();
+  const cache = createReadCache<AdapterPayload>(CLIENT_CACHE_MS);
 
   function toView(row: ClientRow, secret?: string): ClientView {
     const m = row.metadata as Record<string, unknown>;
@@ -70,15 +70,13 @@ export function createClientStore(db: Db, box: SecretBox) {
 
   return {
     async findClientMetadata(clientId: string): Promise<AdapterPayload | undefined> {
-      const cached = cache.get(clientId);
-      if (cached && cached.until > Date.now()) return structuredClone(cached.metadata);
-      const row = (await db.raw<{ rows: ClientRow[] }>('SELECT * FROM clients WHERE client_id = ?', [clientId])).rows[0];
-      if (!row) return undefined;
-      const metadata: AdapterPayload = { ...row.metadata, client_id: row.client_id, client_name: row.name, foyer_first_party: row.first_party };
-      if (row.secret_encrypted) metadata.client_secret = box.decrypt(row.secret_encrypted, secretContext(row.client_id));
-      if (cache.size >= CLIENT_CACHE_MAX) cache.delete(cache.keys().next().value!);
-      cache.set(clientId, { metadata, until: Date.now() + CLIENT_CACHE_MS });
-      return structuredClone(metadata);
+      return cache.get(clientId, async () => {
+        const row = (await db.raw<{ rows: ClientRow[] }>('SELECT * FROM clients WHERE client_id = ?', [clientId])).rows[0];
+        if (!row) return undefined;
+        const metadata: AdapterPayload = { ...row.metadata, client_id: row.client_id, client_name: row.name, foyer_first_party: row.first_party };
+        if (row.secret_encrypted) metadata.client_secret = box.decrypt(row.secret_encrypted, secretContext(row.client_id));
+        return metadata;
+      });
     },
     async addClient(input: ClientInput): Promise<ClientView> {
       const secret = input.public ? undefined : (input.secret ?? randomToken(32));
@@ -104,7 +102,7 @@ export function createClientStore(db: Db, box: SecretBox) {
         secret_encrypted: secret ? box.encrypt(secret, secretContext(input.clientId)) : null,
         first_party: input.firstParty ?? false,
       };
-      cache.delete(input.clientId);
+      cache.forget(input.clientId);
       const inserted = await db('clients').insert(row).onConflict('client_id').ignore().returning('*') as ClientRow[];
       if (inserted.length === 0) throw new ClientExistsError(input.clientId);
       return toView(inserted[0]!, input.secret ? undefined : secret);
@@ -117,7 +115,7 @@ export function createClientStore(db: Db, box: SecretBox) {
       return row && toView(row);
     },
     async removeClient(clientId: string): Promise<boolean> {
-      cache.delete(clientId);
+      cache.forget(clientId);
       const removed = await db('clients').where({ client_id: clientId }).delete();
       if (removed) {
         await db('oidc_models').whereIn('grant_id', db('oidc_models').select('id').where('model', 'Grant').andWhereRaw("payload->>'clientId' = ?", [clientId])).delete();

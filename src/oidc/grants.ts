@@ -24,11 +24,18 @@ function applyConsent(grant: Grant, consent: ClientConsent): void {
 
 const isSubset = (inner: string, outer: string[]) => inner.split(' ').filter(Boolean).every((s) => outer.includes(s));
 
+function coversConsent(grant: Grant, consent: ClientConsent): boolean {
+  return isSubset(consent.grantedScopes.join(' '), grant.getOIDCScope().split(' '))
+    && isSubset(consent.rejectedScopes.join(' '), grant.getRejectedOIDCScope().split(' '))
+    && Object.entries(consent.resourceScopes).every(([resource, scopes]) => isSubset(scopes.join(' '), grant.getResourceScope(resource).split(' ')));
+}
+
 /** Builds (or refreshes) a grant for account+client from the consent on record; undefined when there is none. */
 export async function grantFromConsent(provider: Provider, accountId: string, clientId: string, consent: ClientConsent, existingGrantId?: string): Promise<Grant> {
   let grant = existingGrantId ? await provider.Grant.find(existingGrantId) : undefined;
   // A grant that carries more than the consent on record (consent withdrawn meanwhile) is not reused.
   if (grant && (grant.accountId !== accountId || grant.clientId !== clientId || !isSubset(grant.getOIDCScope(), consent.grantedScopes))) grant = undefined;
+  if (grant && coversConsent(grant, consent)) return grant; // nothing new: no write on every sign-in
   grant ??= new provider.Grant({ accountId, clientId });
   applyConsent(grant, consent);
   await grant.save();

@@ -1,5 +1,6 @@
 // Owns the resources table: APIs (resource servers) for which Foyer issues ES256 JWT access tokens.
 import type { Db } from '../db/create-db.ts';
+import { createReadCache } from '../db/read-cache.ts';
 
 export interface ResourceView {
   id: string;
@@ -16,12 +17,17 @@ interface ResourceRow {
 const toView = (row: ResourceRow): ResourceView => ({ id: row.id, scopes: row.scopes, created_at: new Date(row.created_at).toISOString() });
 
 export function createResourceStore(db: Db) {
+  // Read on every token request for an API.
+  const cache = createReadCache<ResourceView>(5000);
   return {
     async findResource(id: string): Promise<ResourceView | undefined> {
-      const row = await db<ResourceRow>('resources').where({ id }).first();
-      return row && toView(row);
+      return cache.get(id, async () => {
+        const row = (await db.raw<{ rows: ResourceRow[] }>('SELECT * FROM resources WHERE id = ?', [id])).rows[0];
+        return row && toView(row);
+      });
     },
     async addResource(id: string, scopes: string[]): Promise<ResourceView> {
+      cache.forget(id);
       const rows = await db('resources').insert({ id, scopes: JSON.stringify(scopes) })
         .onConflict('id').merge({ scopes: JSON.stringify(scopes), updated_at: db.fn.now() }).returning('*') as ResourceRow[];
       return toView(rows[0]!);
@@ -30,6 +36,7 @@ export function createResourceStore(db: Db) {
       return ((await db('resources').orderBy('created_at')) as ResourceRow[]).map(toView);
     },
     async removeResource(id: string): Promise<boolean> {
+      cache.forget(id);
       return (await db('resources').where({ id }).delete()) > 0;
     },
   };
