@@ -4,12 +4,12 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnTracked, stopTracked, track, type Tracked } from './children.ts';
 import { newAgent, request } from './http.ts';
+import { freePort } from '../test/support/scratch.ts';
 
 export const projectRoot = resolve(fileURLToPath(new URL('..', import.meta.url)));
 
@@ -20,16 +20,7 @@ export function baseEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, NODE_COMPILE_CACHE: join(tmpdir(), 'foyer-bench-compile-cache'), ...extra };
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolvePort(port));
-    });
-  });
-}
+export { freePort };
 
 export async function waitUntilServing(url: string, tracked: Tracked, timeoutMs: number): Promise<void> {
   const agent = newAgent(1);

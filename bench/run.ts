@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import pg from 'pg';
+import { createScratchDatabase } from '../test/support/scratch.ts';
 import { argon2Limit } from './argon2-limit.ts';
 import { killAllChildren, spawnTracked, statusKb, stopTracked, usageWindow, type Tracked } from './children.ts';
 import { refresh, signIn, type SignInStats, type WebClient } from './flows.ts';
@@ -221,30 +221,7 @@ async function pool<T>(limit: number, items: T[], task: (item: T) => Promise<voi
   }));
 }
 
-async function createDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `foyer_bench_${randomBytes(5).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 5000 });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const dropper = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 5000 });
-      await dropper.connect();
-      try {
-        await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      } finally {
-        await dropper.end();
-      }
-    },
-  };
-}
+const createDatabase = () => createScratchDatabase(ADMIN_URL, 'foyer_bench');
 
 async function prepare(foyer: FoyerProcess): Promise<void> {
   progress(`preparing with the foyer command: a resource, 2 clients, ${USERS} users`);

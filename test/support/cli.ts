@@ -3,11 +3,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import knexFactory from 'knex';
+import { createScratchDatabase, freePort, type ScratchDatabase } from './scratch.ts';
+
+export { freePort };
 
 export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const NODE = join(projectRoot, 'node_modules/.bin/node');
@@ -71,16 +72,6 @@ export async function foyerJson<T = unknown>(target: FoyerEnv, args: string[], o
   return JSON.parse(result.stdout) as T;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolvePromise, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolvePromise(port));
-    });
-  });
-}
 
 export function tempDir(prefix = 'foyer-cli-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
@@ -104,7 +95,7 @@ export interface ServerProcess {
   kill(): void;
 }
 
-/** Starts `node src/main.ts` (what `npm start` runs) and waits until GET /healthz answers. */
+/** Starts `node src/main.ts` (what `npm start` runs) and waits until GET /readyz answers 200 (ready, not just alive). */
 export async function startServerProcess(target: FoyerEnv & { port?: number }, options: { readyTimeoutMs?: number } = {}): Promise<ServerProcess> {
   const port = target.port ?? await freePort();
   const child = spawn(NODE, ['src/main.ts'], {
@@ -141,45 +132,25 @@ export async function startServerProcess(target: FoyerEnv & { port?: number }, o
   for (;;) {
     if (done) throw new Error(`the server exited before it was ready:\n${output}`);
     try {
-      // A request made before the app is mounted is never answered: give each try a short timeout.
-      const res = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(1000) });
+      // While starting the server answers 503; a short timeout covers a port not yet open.
+      const res = await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(1000) });
       if (res.status === 200) return server;
     } catch {
       // not listening yet
     }
     if (Date.now() > deadline) {
       server.kill();
-      throw new Error(`the server did not answer /healthz in time:\n${output}`);
+      throw new Error(`the server was not ready (/readyz) in time:\n${output}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }
 }
 
 /** A fresh PostgreSQL database next to the one in DATABASE_URL, dropped by `drop()`. */
-export async function createPgDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+export async function createPgDatabase(): Promise<ScratchDatabase> {
   const base = process.env.DATABASE_URL;
   if (!base) throw new Error('DATABASE_URL is not set');
-  const name = `foyer_cli_${process.pid}_${randomBytes(4).toString('hex')}`;
-  const admin = () => knexFactory({ client: 'pg', connection: base, pool: { min: 0, max: 1 } });
-  const creator = admin();
-  try {
-    await creator.raw(`CREATE DATABASE ${name}`);
-  } finally {
-    await creator.destroy();
-  }
-  const url = new URL(base);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const dropper = admin();
-      try {
-        await dropper.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      } finally {
-        await dropper.destroy();
-      }
-    },
-  };
+  return createScratchDatabase(base, 'foyer_cli');
 }
 
 /** The kids the server publishes now, read through discovery's jwks_uri. */
