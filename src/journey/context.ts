@@ -29,6 +29,13 @@ export function renderPage(ports: JourneyPorts, ctx: Context, view: string, data
   ctx.body = ports.views.render(view, { ...data, csrfToken: ctx.state.csrfToken, uid: ctx.params.uid });
 }
 
+export const ACR_SINGLE_FACTOR = 'urn:foyer:acr:1fa';
+
+/** Ends the login prompt: the account is authenticated by the methods in `amr` (RFC 8176 values). */
+export async function finishLogin(ports: JourneyPorts, ctx: Context, accountId: string, amr: string[]): Promise<void> {
+  await finish(ports, ctx, { login: { accountId, amr, acr: ACR_SINGLE_FACTOR, remember: true } }, false);
+}
+
 /** Hands the result to oidc-provider and follows its redirect back into the authorization. */
 export async function finish(ports: JourneyPorts, ctx: Context, result: InteractionResults, merge: boolean): Promise<void> {
   const redirectTo = await ports.provider().interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: merge });

@@ -12,7 +12,7 @@ import { formFields } from '../http/body.ts';
 import type { Csrf } from '../http/csrf.ts';
 import type { ProtocolPort } from '../oidc/sessions.ts';
 import { consentView, grantConsent } from './consent.ts';
-import { finish, loadInteraction, renderPage, type JourneyPorts } from './context.ts';
+import { finish, finishLogin, loadInteraction, renderPage, type JourneyPorts } from './context.ts';
 import { codeSchema, emailSchema, field, firstError } from './forms.ts';
 
 export interface JourneyDeps extends JourneyPorts {
@@ -26,7 +26,6 @@ export interface JourneyDeps extends JourneyPorts {
   passwordMinLength: number;
 }
 
-const ACR_SINGLE_FACTOR = 'urn:foyer:acr:1fa';
 const INVALID_CREDENTIALS = 'Incorrect email or password.';
 
 const tooMany = (seconds: number) => `Too many attempts. Try again in ${seconds >= 90 ? `${Math.ceil(seconds / 60)} minutes` : `${seconds} seconds`}, or reset your password.`;
@@ -44,10 +43,6 @@ export function createJourneyRouter(deps: JourneyDeps): Router {
     renderPage(deps, ctx, 'journey/identify', { title: 'Sign in', ...data }, status);
   const passwordPage = (ctx: Context, email: string, error?: string, status = 200) =>
     renderPage(deps, ctx, 'journey/password', { title: 'Enter your password', email, error }, status);
-
-  async function finishLogin(ctx: Context, accountId: string, amr: string[]): Promise<void> {
-    await finish(deps, ctx, { login: { accountId, amr, acr: ACR_SINGLE_FACTOR, remember: true } }, false);
-  }
 
   router.get('/', async (ctx) => {
     const interaction = await loadInteraction(deps, ctx);
@@ -96,7 +91,7 @@ export function createJourneyRouter(deps: JourneyDeps): Router {
     const verdict = await deps.passwords.verifyPassword({ email, password, address: ctx.ip });
     if (verdict.status === 'throttled') return passwordPage(ctx, email, tooMany(verdict.retryAfterSeconds), 429);
     if (verdict.status === 'invalid') return passwordPage(ctx, email, INVALID_CREDENTIALS, 401);
-    await finishLogin(ctx, verdict.accountId, verdict.amr);
+    await finishLogin(deps, ctx, verdict.accountId, verdict.amr);
   });
 
   router.get('/signup', async (ctx) => {
@@ -132,7 +127,7 @@ export function createJourneyRouter(deps: JourneyDeps): Router {
       interactionUid: interaction.uid, code: code.data, channel: 'sign-up', clientId: String(interaction.params.client_id), address: ctx.ip,
     });
     if (result.status !== 'ok') return renderPage(deps, ctx, 'journey/verify-email', { title: 'Check your email', email, error: describeCodeVerdict(result.status) }, 400);
-    await finishLogin(ctx, result.accountId, ['pwd']);
+    await finishLogin(deps, ctx, result.accountId, ['pwd']);
   });
 
   router.get('/forgot', async (ctx) => {
@@ -163,7 +158,7 @@ export function createJourneyRouter(deps: JourneyDeps): Router {
     if (result.status !== 'ok') return page(describeCodeVerdict(result.status));
     // A new password ends every other session of the account.
     await deps.protocol.endSessions(result.accountId);
-    await finishLogin(ctx, result.accountId, ['otp']);
+    await finishLogin(deps, ctx, result.accountId, ['otp']);
   });
 
   router.post('/terms', async (ctx) => {
