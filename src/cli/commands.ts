@@ -33,7 +33,7 @@ const USAGE = `usage: foyer <command> [--json]
   keys rotate`;
 
 const urlSchema = z.url({ protocol: /^https?$/ });
-const GRANT_TYPES = new Set(['authorization_code', 'refresh_token', 'client_credentials']);
+const GRANT_TYPES = new Set(['authorization_code', 'refresh_token', 'client_credentials', 'urn:ietf:params:oauth:grant-type:device_code']);
 
 type ParsedValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
 

@@ -12,6 +12,7 @@ import { createAdapterClass } from './adapter.ts';
 import { createFindAccount, OIDC_SCOPES, SCOPE_CLAIMS } from './claims.ts';
 import type { ClientStore } from './clients.ts';
 import { createLoadExistingGrant } from './grants.ts';
+import { createDevicePages } from './device-pages.ts';
 import { createInteractionPolicy } from './policy.ts';
 import type { ResourceStore } from './resources.ts';
 import type { Db } from '../db/create-db.ts';
@@ -88,6 +89,8 @@ export function buildProvider(deps: ProviderDeps, signingKeys: JWK[]): Provider 
       revocation: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
       userinfo: { enabled: true },
       backchannelLogout: { enabled: true },
+      // Devices without a keyboard (RFC 8628): the code entry and confirmation pages are Foyer's.
+      deviceFlow: { enabled: true, charset: 'base-20', mask: '****-****', ...createDevicePages(views) },
       pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: false },
       rpInitiatedLogout: {
         enabled: true,
