@@ -2,11 +2,26 @@
 // Only composition code (main.ts, cli/, test support) imports this.
 import type { Config } from './config/schema.ts';
 import { isLoopbackIssuer } from './config/load.ts';
+import { resolveWebauthn } from './config/webauthn.ts';
 import type { Db } from './db/create-db.ts';
 import type { Logger } from './log.ts';
 import { createAccountQueries } from './accounts/queries.ts';
 import { createCredentialThrottle } from './authn/credential-throttle.ts';
+import { createKnownDeviceQueries } from './authn/device-watch/queries.ts';
+import { createDeviceWatch } from './authn/device-watch/watch.ts';
+import { createSignInLinkQueries } from './authn/email-code/queries.ts';
+import { createEmailSignIn } from './authn/email-code/sign-in.ts';
 import { createPasswordAuthenticator } from './authn/password/authenticator.ts';
+import { createPasskeyOffers } from './authn/passkey/offer.ts';
+import { createPasskeyQueries } from './authn/passkey/queries.ts';
+import { createPasskeyService } from './authn/passkey/service.ts';
+import { createMfaQueries } from './authn/mfa/queries.ts';
+import { createRememberedDevices } from './authn/mfa/remembered-devices.ts';
+import { createMfaStep } from './authn/mfa/step.ts';
+import { createRecoveryCodeQueries } from './authn/recovery-codes/queries.ts';
+import { createRecoveryCodes } from './authn/recovery-codes/recovery-codes.ts';
+import { createTotpQueries } from './authn/totp/queries.ts';
+import { createTotpAuthenticator } from './authn/totp/totp.ts';
 import { createConsentQueries } from './consent/queries.ts';
 import { createConsentService } from './consent/service.ts';
 import { createCodeService } from './flows/codes.ts';
@@ -42,6 +57,12 @@ export function createServices(config: Config, db: Db, log: Logger) {
   const mailer = createMailer(db, { smtpUrl: config.smtpUrl, from: config.mailFrom, brandName: config.brandName, devOutbox: devOutboxEnabled(config) }, log);
   const policy = config.password;
   const codeTtlSeconds = config.codes.ttlSeconds;
+  const passkeyQueries = createPasskeyQueries(db);
+  const webauthn = resolveWebauthn(config);
+  const mfaQueries = createMfaQueries(db);
+  const rememberedDevices = createRememberedDevices(mfaQueries);
+  const totp = createTotpAuthenticator({ queries: createTotpQueries(db), box, throttle });
+  const recoveryCodes = createRecoveryCodes({ db, queries: createRecoveryCodeQueries(db), throttle, hashKey: deriveKey(config.secret, 'recovery-codes') });
   return {
     config,
     db,
@@ -64,6 +85,16 @@ export function createServices(config: Config, db: Db, log: Logger) {
     passwords: createPasswordAuthenticator({ accounts, hasher, throttle }),
     registration: createRegistration({ db, flows, codes, accounts, consent, hasher, throttle, mailer, policy, codeTtlSeconds }),
     recovery: createRecovery({ db, flows, codes, accounts, hasher, throttle, mailer, policy, codeTtlSeconds }),
+    webauthn,
+    passkeys: createPasskeyService({ settings: webauthn, queries: passkeyQueries, accounts, throttle }),
+    passkeyOffers: createPasskeyOffers({ queries: passkeyQueries, flows }),
+    emailSignIn: createEmailSignIn({ db, flows, codes, links: createSignInLinkQueries(db), accounts, throttle, mailer, codeTtlSeconds, linkBaseUrl: `${config.issuer}/signin/link/` }),
+    deviceWatch: createDeviceWatch({ queries: createKnownDeviceQueries(db), accounts, mailer, hashKey: deriveKey(config.secret, 'known-devices'), accountUrl: `${config.issuer}/account` }),
+    totp,
+    recoveryCodes,
+    rememberedDevices,
+    mfaPolicy: { isMfaEnabled: mfaQueries.isMfaEnabled, isRememberedDevice: rememberedDevices.isRememberedDevice },
+    mfaStep: createMfaStep({ db, flows, codes, accounts, mfa: mfaQueries, totp, recoveryCodes, throttle, mailer, box, issuer: config.brandName, codeTtlSeconds }),
   };
 }
 

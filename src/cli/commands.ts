@@ -2,6 +2,7 @@
 // when the server holds the embedded database, inside the server (handed over the control socket).
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { z } from 'zod';
+import { CLIENT_MFA_POLICIES, parseClientMfaPolicy } from '../authn/mfa/policy.ts';
 import { checkPassword, describePasswordProblem } from '../authn/password/policy.ts';
 import type { Services } from '../compose.ts';
 import { migrateLatest } from '../db/migrate.ts';
@@ -26,6 +27,7 @@ const USAGE = `usage: foyer <command> [--json]
   migrate
   clients add --client-id ID --redirect-uri URI [--redirect-uri URI ...] [--post-logout-redirect-uri URI] [--public | --secret SECRET]
               [--scope "openid email profile ..."] [--grant-type T ...] [--name NAME] [--first-party] [--backchannel-logout-uri URI]
+              [--mfa off|optional|required]
   clients list | clients show ID | clients remove ID
   users add --email EMAIL [--password PASSWORD | --password-stdin] [--verified]
   users list | users show EMAIL
@@ -65,7 +67,7 @@ const handlers: Record<string, Handler> = {
     const { values } = parse(args, {
       'client-id': { type: 'string' }, 'redirect-uri': { type: 'string', multiple: true }, 'post-logout-redirect-uri': { type: 'string', multiple: true },
       public: { type: 'boolean' }, secret: { type: 'string' }, scope: { type: 'string' }, 'grant-type': { type: 'string', multiple: true },
-      name: { type: 'string' }, 'first-party': { type: 'boolean' }, 'backchannel-logout-uri': { type: 'string' },
+      name: { type: 'string' }, 'first-party': { type: 'boolean' }, 'backchannel-logout-uri': { type: 'string' }, mfa: { type: 'string' },
     });
     const clientId = values['client-id'] as string | undefined;
     if (!clientId || !/^[\w.:-]{1,128}$/.test(clientId)) throw new UsageError('--client-id is required: letters, digits, . _ : - (at most 128)');
@@ -76,6 +78,8 @@ const handlers: Record<string, Handler> = {
     const usesCode = grantTypes.length === 0 || grantTypes.includes('authorization_code');
     if (usesCode && redirectUris.length === 0) throw new UsageError('--redirect-uri is required for clients that sign customers in');
     if (values.public && grantTypes.includes('client_credentials')) throw new UsageError('a public client cannot use client_credentials');
+    const mfa = values.mfa === undefined ? undefined : parseClientMfaPolicy(values.mfa);
+    if (values.mfa !== undefined && !mfa) throw new UsageError(`--mfa: "${String(values.mfa)}" is not one of ${CLIENT_MFA_POLICIES.join(', ')}`);
     const secret = values.secret as string | undefined;
     if (secret !== undefined && secret.length < 32) throw new UsageError('--secret must be at least 32 characters');
     try {
@@ -84,6 +88,7 @@ const handlers: Record<string, Handler> = {
         postLogoutRedirectUris: ((values['post-logout-redirect-uri'] as string[] | undefined) ?? []).map((u) => requireUrl(u, '--post-logout-redirect-uri')),
         scope: values.scope as string | undefined, grantTypes, firstParty: Boolean(values['first-party']),
         backchannelLogoutUri: values['backchannel-logout-uri'] ? requireUrl(values['backchannel-logout-uri'] as string, '--backchannel-logout-uri') : undefined,
+        mfa,
       });
       return { json: client, text: `added client ${client.client_id}${client.client_secret ? `\nclient_secret: ${client.client_secret}` : ''}` };
     } catch (error) {

@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Config, configSchema, envBindings } from './schema.ts';
+import { resolveWebauthn } from './webauthn.ts';
 
 export class ConfigError extends Error {}
 
@@ -114,6 +115,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadedConfig {
   if (issuerUrl.protocol !== 'https:' && !onLoopback) {
     if (base.nodeEnv === 'production') throw new ConfigError(`issuer (ISSUER): must be https in production, got ${issuer}`);
     warnings.push(`issuer ${issuer} is plain http on a public host: cookies and tokens travel unprotected`);
+  }
+  try {
+    if (!resolveWebauthn({ ...base, issuer }).enabled) {
+      warnings.push(`passkeys are off: the issuer ${issuer} is on an IP address, which cannot be a passkey relying party ID; use a host name (e.g. http://localhost) or set webauthn.rpId`);
+    }
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
   }
   let secret = base.secret;
   if (!secret) {

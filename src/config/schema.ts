@@ -51,6 +51,11 @@ export const configSchema = z.object({
     ttlSeconds: durationSeconds.default(600).describe('Lifetime of one-time codes sent by mail, in seconds.'),
     maxAttempts: z.number().int().min(1).max(10).default(5).describe('Wrong guesses allowed for one code before a new one is needed.'),
   }).prefault({}),
+  webauthn: z.object({
+    rpId: z.string().min(1).optional().describe('Passkey (WebAuthn) relying party ID; defaults to the issuer host name. An IP address cannot be one.'),
+    rpName: z.string().min(1).optional().describe('Name the browser shows when creating a passkey; defaults to brandName.'),
+    origins: z.array(z.url()).min(1).optional().describe('Origins where passkeys may be used, each on rpId or a subdomain of it; defaults to the issuer origin.'),
+  }).prefault({}),
   keyRefreshSeconds: durationSeconds.default(10).describe('How often each instance checks for rotated signing keys, in seconds.'),
   demo: z.boolean().default(true).describe('Seed the demo relying app at /demo on an empty database (never in production).'),
 });

@@ -4,7 +4,6 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import * as oidc from 'openid-client';
 import { AppError } from '../errors/app-error.ts';
-import { formFields } from '../http/body.ts';
 import type { Csrf } from '../http/csrf.ts';
 import type { Views } from '../http/views.ts';
 
@@ -64,7 +63,7 @@ export function createDemoRouter(deps: DemoDeps): Router {
   });
 
   router.post('/login', async (ctx) => {
-    deps.csrf.verify(ctx, formFields(ctx));
+    deps.csrf.verifiedForm(ctx);
     const config = await discover();
     const verifier = oidc.randomPKCECodeVerifier();
     const state = oidc.randomState();
@@ -96,7 +95,7 @@ export function createDemoRouter(deps: DemoDeps): Router {
   });
 
   router.post('/logout', async (ctx) => {
-    deps.csrf.verify(ctx, formFields(ctx));
+    deps.csrf.verifiedForm(ctx);
     const config = await discover();
     const { idToken } = readState(ctx);
     ctx.cookies.set(COOKIE, null, cookieOptions);

@@ -2,6 +2,11 @@
 import Koa, { type Context, type Next } from 'koa';
 import { createDemoRouter } from '../demo/routes.ts';
 import { createJourneyRouter, type JourneyDeps } from '../journey/routes.ts';
+import { createMfaRouter } from '../journey/mfa-routes.ts';
+import { createSignInDevices } from '../journey/device-cookie.ts';
+import { createEmailCodeRouter } from '../journey/email-code-routes.ts';
+import { createMagicLinkRouter } from '../journey/magic-link-routes.ts';
+import { createPasskeyRouter } from '../journey/passkey-routes.ts';
 import type { Logger } from '../log.ts';
 import type { ProviderHost } from '../oidc/host.ts';
 import { acceptSecretInBody } from '../oidc/client-auth.ts';
@@ -40,9 +45,15 @@ export function createApp(options: AppOptions): Koa {
   const operations = createOperationsRouter({ db: services.db, views: services.views, devOutbox: options.devOutbox ? services.devOutbox : undefined });
   app.use(operations.routes());
 
-  const journeyDeps: JourneyDeps = { ...services, provider: () => host.current(), csrf, passwordMinLength: config.password.minLength };
+  const journeyDeps: JourneyDeps = { ...services, provider: () => host.current(), csrf, passwordMinLength: config.password.minLength, devices: createSignInDevices(services.deviceWatch, secure) };
   const journey = createJourneyRouter(journeyDeps);
   app.use(journey.routes()).use(journey.allowedMethods());
+  const mfa = createMfaRouter({ ...journeyDeps, mfaStep: services.mfaStep, rememberedDevices: services.rememberedDevices, secureCookies: secure });
+  app.use(mfa.routes()).use(mfa.allowedMethods());
+  const emailDeps = { ...journeyDeps, emailSignIn: services.emailSignIn };
+  for (const router of [createEmailCodeRouter(emailDeps), createMagicLinkRouter(emailDeps)]) app.use(router.routes()).use(router.allowedMethods());
+  const passkeys = createPasskeyRouter({ ...services, ...journeyDeps, secureCookies: secure });
+  app.use(passkeys.routes()).use(passkeys.allowedMethods());
 
   if (options.demo) {
     const demo = createDemoRouter({ issuer: config.issuer, views: services.views, csrf, secure });

@@ -2,6 +2,7 @@
 // under a server key (signed double-submit). A post without the matching field gets 403.
 import type { Context, Next } from 'koa';
 import { AppError } from '../errors/app-error.ts';
+import { formFields } from './body.ts';
 import { constantTimeEqual, keyedHash, randomToken } from '../security/tokens.ts';
 
 export const CSRF_COOKIE = 'foyer.csrf';
@@ -25,6 +26,12 @@ export function createCsrf(key: Buffer, secure: boolean) {
     async provideToken(ctx: Context, next: Next): Promise<void> {
       Object.defineProperty(ctx.state, 'csrfToken', { get: () => tokenFor(cookieValue(ctx)), configurable: true, enumerable: true });
       await next();
+    },
+    /** The fields of a form post, after its CSRF token is checked (403 otherwise). */
+    verifiedForm(ctx: Context): URLSearchParams {
+      const fields = formFields(ctx);
+      this.verify(ctx, fields);
+      return fields;
     },
     verify(ctx: Context, fields: URLSearchParams): void {
       const cookie = ctx.cookies.get(CSRF_COOKIE);

@@ -5,6 +5,9 @@ import { isAppError } from '../errors/app-error.ts';
 import type { Logger } from '../log.ts';
 import type { Views } from './views.ts';
 
+// A path may carry a secret (the mailed sign-in link's token): long opaque segments never reach the log.
+const loggedPath = (ctx: Context) => ctx.path.replace(/[\w-]{32,}/g, '…');
+
 const wantsJson = (ctx: Context) => ctx.path.startsWith('/admin/api') || ctx.path.startsWith('/account/api') || (ctx.accepts('html', 'json') === 'json');
 
 export function errorHandler(views: Views, log: Logger) {
@@ -24,8 +27,8 @@ export function errorHandler(views: Views, log: Logger) {
       const status = known?.status ?? (typeof httpError.status === 'number' && httpError.status >= 400 && httpError.status < 600 ? httpError.status : 500);
       const message = known?.expose || (status < 500 && httpError.expose) ? (known?.message ?? httpError.message ?? 'Bad request.') : 'Something went wrong on our side. Please try again.';
       const code = known?.code ?? (status >= 500 ? 'server.error' : 'request.invalid');
-      if (status >= 500) log.error({ err: error, requestId, path: ctx.path }, 'request failed');
-      else log.info({ code, status, path: ctx.path }, 'request refused');
+      if (status >= 500) log.error({ err: error, requestId, path: loggedPath(ctx) }, 'request failed');
+      else log.info({ code, status, path: loggedPath(ctx) }, 'request refused');
       ctx.status = status;
       if (wantsJson(ctx)) ctx.body = { error: code, message, request_id: requestId };
       else ctx.body = views.render('errors/error', { title: status >= 500 ? 'Something went wrong' : 'We could not do that', message, requestId: status >= 500 ? requestId : undefined });

@@ -2,14 +2,17 @@
 // rendering with the CSRF token and the interaction's uid filled in.
 import type { Context } from 'koa';
 import type { InteractionResults, Provider } from '../oidc/provider.ts';
+import { acrForAmr } from '../authn/mfa/policy.ts';
 import { AppError } from '../errors/app-error.ts';
 import type { Views } from '../http/views.ts';
+import type { SignInDevices } from './device-cookie.ts';
 
 export type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
 
 export interface JourneyPorts {
   provider(): Provider;
   views: Views;
+  devices: SignInDevices;
 }
 
 export async function loadInteraction(ports: JourneyPorts, ctx: Context): Promise<Interaction> {
@@ -29,11 +32,16 @@ export function renderPage(ports: JourneyPorts, ctx: Context, view: string, data
   ctx.body = ports.views.render(view, { ...data, csrfToken: ctx.state.csrfToken, uid: ctx.params.uid });
 }
 
-export const ACR_SINGLE_FACTOR = 'urn:foyer:acr:1fa';
+export { ACR_SINGLE_FACTOR } from '../authn/mfa/policy.ts';
 
-/** Ends the login prompt: the account is authenticated by the methods in `amr` (RFC 8176 values). */
+/**
+ * Ends the login prompt: the account is authenticated by the methods in `amr` (RFC 8176 values). The
+ * browser is noted as one of the account's devices; a device new to the account gets it a mail.
+ */
 export async function finishLogin(ports: JourneyPorts, ctx: Context, accountId: string, amr: string[]): Promise<void> {
-  await finish(ports, ctx, { login: { accountId, amr, acr: ACR_SINGLE_FACTOR, remember: true } }, false);
+  // A user-verified passkey is two factors on its own (acr 2fa); everything else here is one.
+  await finish(ports, ctx, { login: { accountId, amr, acr: acrForAmr(amr), remember: true } }, false);
+  await ports.devices.noteSignIn(ctx, accountId);
 }
 
 /** Hands the result to oidc-provider and follows its redirect back into the authorization. */

@@ -11,3 +11,9 @@ export function field(fields: URLSearchParams, name: string, max = 1024): string
 export function firstError(result: z.ZodSafeParseResult<unknown>): string | undefined {
   return result.success ? undefined : result.error.issues[0]?.message;
 }
+
+/** "Too many attempts", with how long to wait in words and, optionally, what else to do meanwhile. */
+export function tooManyAttempts(seconds: number, alternative?: string): string {
+  const wait = seconds >= 90 ? `${Math.ceil(seconds / 60)} minutes` : `${seconds} seconds`;
+  return `Too many attempts. Try again in ${wait}${alternative ? `, or ${alternative}` : ''}.`;
+}

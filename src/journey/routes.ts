@@ -8,14 +8,14 @@ import { describeCodeVerdict } from '../flows/codes.ts';
 import type { LoginFlows } from '../flows/login.ts';
 import type { Recovery } from '../flows/recovery.ts';
 import type { Registration } from '../flows/registration.ts';
-import { formFields } from '../http/body.ts';
 import type { Csrf } from '../http/csrf.ts';
 import type { ProtocolPort } from '../oidc/sessions.ts';
 import { consentView, grantConsent } from './consent.ts';
 import { finish, finishLogin, loadInteraction, renderPage, type JourneyPorts } from './context.ts';
-import { codeSchema, emailSchema, field, firstError } from './forms.ts';
+import { codeSchema, emailSchema, field, firstError, tooManyAttempts } from './forms.ts';
+import { completeInteractiveLogin, type PasskeyOfferPorts } from './passkey-offer.ts';
 
-export interface JourneyDeps extends JourneyPorts {
+export interface JourneyDeps extends JourneyPorts, PasskeyOfferPorts {
   csrf: Csrf;
   loginFlows: LoginFlows;
   passwords: PasswordAuthenticator;
@@ -24,23 +24,18 @@ export interface JourneyDeps extends JourneyPorts {
   consent: ConsentService;
   protocol: ProtocolPort;
   passwordMinLength: number;
+  webauthn: { enabled: boolean };
 }
 
 const INVALID_CREDENTIALS = 'Incorrect email or password.';
 
-const tooMany = (seconds: number) => `Too many attempts. Try again in ${seconds >= 90 ? `${Math.ceil(seconds / 60)} minutes` : `${seconds} seconds`}, or reset your password.`;
+const tooMany = (seconds: number) => tooManyAttempts(seconds, 'reset your password');
 
 export function createJourneyRouter(deps: JourneyDeps): Router {
   const router = new Router({ prefix: '/interaction/:uid' });
 
-  const postedForm = (ctx: Context) => {
-    const fields = formFields(ctx);
-    deps.csrf.verify(ctx, fields);
-    return fields;
-  };
-
   const identifyPage = (ctx: Context, data: { email?: string; error?: string; notice?: string }, status = 200) =>
-    renderPage(deps, ctx, 'journey/identify', { title: 'Sign in', ...data }, status);
+    renderPage(deps, ctx, 'journey/identify', { title: 'Sign in', passkeys: deps.webauthn.enabled, ...data }, status);
   const passwordPage = (ctx: Context, email: string, error?: string, status = 200) =>
     renderPage(deps, ctx, 'journey/password', { title: 'Enter your password', email, error }, status);
 
@@ -51,6 +46,8 @@ export function createJourneyRouter(deps: JourneyDeps): Router {
         const hint = typeof interaction.params.login_hint === 'string' ? interaction.params.login_hint : undefined;
         return identifyPage(ctx, { email: (await deps.loginFlows.rememberedEmail(interaction.uid)) ?? hint });
       }
+      case 'mfa':
+        return ctx.redirect(`/interaction/${interaction.uid}/mfa`);
       case 'terms': {
         const accountId = interaction.session?.accountId;
         const documents = accountId ? await deps.consent.pendingDocuments(accountId) : [];
@@ -65,7 +62,7 @@ export function createJourneyRouter(deps: JourneyDeps): Router {
   });
 
   router.post('/identify', async (ctx) => {
-    const fields = postedForm(ctx);
+    const fields = deps.csrf.verifiedForm(ctx);
     const interaction = await loadInteraction(deps, ctx);
     const email = emailSchema.safeParse(field(fields, 'email'));
     if (!email.success) return identifyPage(ctx, { email: field(fields, 'email', 254), error: firstError(email) }, 400);
@@ -82,7 +79,7 @@ export function createJourneyRouter(deps: JourneyDeps): Router {
   });
 
   router.post('/password', async (ctx) => {
-    const fields = postedForm(ctx);
+    const fields = deps.csrf.verifiedForm(ctx);
     const interaction = await loadInteraction(deps, ctx);
     const email = await deps.loginFlows.rememberedEmail(interaction.uid);
     if (!email) return ctx.redirect(`/interaction/${interaction.uid}`);
@@ -91,7 +88,7 @@ export function createJourneyRouter(deps: JourneyDeps): Router {
     const verdict = await deps.passwords.verifyPassword({ email, password, address: ctx.ip });
     if (verdict.status === 'throttled') return passwordPage(ctx, email, tooMany(verdict.retryAfterSeconds), 429);
     if (verdict.status === 'invalid') return passwordPage(ctx, email, INVALID_CREDENTIALS, 401);
-    await finishLogin(deps, ctx, verdict.accountId, verdict.amr);
+    await completeInteractiveLogin(deps, ctx, verdict.accountId, verdict.amr);
   });
 
   router.get('/signup', async (ctx) => {
@@ -101,7 +98,7 @@ export function createJourneyRouter(deps: JourneyDeps): Router {
   });
 
   router.post('/signup', async (ctx) => {
-    const fields = postedForm(ctx);
+    const fields = deps.csrf.verifiedForm(ctx);
     const interaction = await loadInteraction(deps, ctx);
     const rawEmail = field(fields, 'email', 254);
     const email = emailSchema.safeParse(rawEmail);
@@ -117,7 +114,7 @@ export function createJourneyRouter(deps: JourneyDeps): Router {
   });
 
   router.post('/signup/verify', async (ctx) => {
-    const fields = postedForm(ctx);
+    const fields = deps.csrf.verifiedForm(ctx);
     const interaction = await loadInteraction(deps, ctx);
     const email = await deps.registration.pendingRegistrationEmail(interaction.uid);
     const code = codeSchema.safeParse(field(fields, 'code', 64));
@@ -127,7 +124,7 @@ export function createJourneyRouter(deps: JourneyDeps): Router {
       interactionUid: interaction.uid, code: code.data, channel: 'sign-up', clientId: String(interaction.params.client_id), address: ctx.ip,
     });
     if (result.status !== 'ok') return renderPage(deps, ctx, 'journey/verify-email', { title: 'Check your email', email, error: describeCodeVerdict(result.status) }, 400);
-    await finishLogin(deps, ctx, result.accountId, ['pwd']);
+    await completeInteractiveLogin(deps, ctx, result.accountId, ['pwd']);
   });
 
   router.get('/forgot', async (ctx) => {
@@ -136,7 +133,7 @@ export function createJourneyRouter(deps: JourneyDeps): Router {
   });
 
   router.post('/forgot', async (ctx) => {
-    const fields = postedForm(ctx);
+    const fields = deps.csrf.verifiedForm(ctx);
     const interaction = await loadInteraction(deps, ctx);
     const email = emailSchema.safeParse(field(fields, 'email'));
     if (!email.success) return renderPage(deps, ctx, 'journey/forgot', { title: 'Reset your password', email: field(fields, 'email', 254), error: firstError(email) }, 400);
@@ -146,7 +143,7 @@ export function createJourneyRouter(deps: JourneyDeps): Router {
   });
 
   router.post('/reset', async (ctx) => {
-    const fields = postedForm(ctx);
+    const fields = deps.csrf.verifiedForm(ctx);
     const interaction = await loadInteraction(deps, ctx);
     const email = await deps.recovery.pendingRecoveryEmail(interaction.uid);
     if (!email) return renderPage(deps, ctx, 'journey/forgot', { title: 'Reset your password', error: 'That code has expired. Ask for a new one.' }, 400);
@@ -162,7 +159,7 @@ export function createJourneyRouter(deps: JourneyDeps): Router {
   });
 
   router.post('/terms', async (ctx) => {
-    const fields = postedForm(ctx);
+    const fields = deps.csrf.verifiedForm(ctx);
     const interaction = await loadInteraction(deps, ctx);
     const accountId = interaction.session?.accountId;
     if (interaction.prompt.name !== 'terms' || !accountId) return ctx.redirect(`/interaction/${interaction.uid}`);
@@ -176,7 +173,7 @@ export function createJourneyRouter(deps: JourneyDeps): Router {
   });
 
   router.post('/consent', async (ctx) => {
-    const fields = postedForm(ctx);
+    const fields = deps.csrf.verifiedForm(ctx);
     const interaction = await loadInteraction(deps, ctx);
     if (interaction.prompt.name !== 'consent') return ctx.redirect(`/interaction/${interaction.uid}`);
     const grantId = await grantConsent(deps, interaction, fields.getAll('scope'), ctx.ip);
@@ -184,7 +181,7 @@ export function createJourneyRouter(deps: JourneyDeps): Router {
   });
 
   router.post('/abort', async (ctx) => {
-    postedForm(ctx);
+    deps.csrf.verifiedForm(ctx);
     await loadInteraction(deps, ctx);
     await finish(deps, ctx, { error: 'access_denied', error_description: 'The customer cancelled the sign-in.' }, false);
   });

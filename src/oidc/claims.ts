@@ -3,7 +3,8 @@ import type { Account as OidcAccount, FindAccount } from 'oidc-provider';
 import type { AccountQueries } from '../accounts/queries.ts';
 
 export const SCOPE_CLAIMS = {
-  openid: ['sub'],
+  // acr and amr come from the sign-in (not the account), so every ID token says how the person signed in.
+  openid: ['sub', 'acr', 'amr'],
   email: ['email', 'email_verified'],
   profile: ['name', 'family_name', 'given_name', 'middle_name', 'nickname', 'preferred_username', 'profile', 'picture', 'website', 'gender', 'birthdate', 'zoneinfo', 'locale', 'updated_at'],
   address: ['address'],

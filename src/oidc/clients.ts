@@ -1,5 +1,6 @@
 // Owns the clients table: relying apps registered by the CLI or the admin API, secrets sealed at rest.
 import type { AdapterPayload } from 'oidc-provider';
+import { parseClientMfaPolicy, type ClientMfaPolicy } from '../authn/mfa/policy.ts';
 import type { Db } from '../db/create-db.ts';
 import { createReadCache } from '../db/read-cache.ts';
 import type { SecretBox } from '../security/envelope.ts';
@@ -18,6 +19,8 @@ export interface ClientInput {
   grantTypes?: string[] | undefined;
   firstParty?: boolean | undefined;
   backchannelLogoutUri?: string | undefined;
+  /** When this client asks for a second factor (default 'optional': when the account turned MFA on). */
+  mfa?: ClientMfaPolicy | undefined;
 }
 
 export interface ClientView {
@@ -30,6 +33,7 @@ export interface ClientView {
   scope: string;
   token_endpoint_auth_method: string;
   first_party: boolean;
+  mfa: ClientMfaPolicy;
   created_at: string;
 }
 
@@ -64,6 +68,7 @@ export function createClientStore(db: Db, box: SecretBox) {
       scope: [m.scope as string ?? '', ...((m.foyer_api_scopes as string[] | undefined) ?? [])].join(' ').trim(),
       token_endpoint_auth_method: (m.token_endpoint_auth_method as string) ?? 'client_secret_basic',
       first_party: row.first_party,
+      mfa: parseClientMfaPolicy(m.foyer_mfa) ?? 'optional',
       created_at: new Date(row.created_at).toISOString(),
     };
   }
@@ -94,6 +99,7 @@ export function createClientStore(db: Db, box: SecretBox) {
         foyer_api_scopes: apiScopes,
         token_endpoint_auth_method: input.public ? 'none' : 'client_secret_basic',
         ...(input.backchannelLogoutUri ? { backchannel_logout_uri: input.backchannelLogoutUri, backchannel_logout_session_required: true } : {}),
+        ...(input.mfa ? { foyer_mfa: input.mfa } : {}),
       };
       const row = {
         client_id: input.clientId,

@@ -1,12 +1,54 @@
 // Owns the interaction policy: oidc-provider's base prompts (login, consent) with Foyer's own prompts
-// inserted as checks, in the design's order (login → terms → consent).
+// inserted as checks, in the design's order (login → mfa → terms → consent).
 import { interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
+import { decideMfa, parseClientMfaPolicy, type MfaReason } from '../authn/mfa/policy.ts';
+import { REMEMBERED_DEVICE_COOKIE } from '../authn/mfa/remembered-devices.ts';
 import type { ConsentService } from '../consent/service.ts';
 
 const { Check, Prompt, base } = interactionPolicy;
 
-export function createInteractionPolicy(consent: ConsentService) {
+/** What the mfa prompt asks of the domain: the account's own MFA switch and remembered devices. */
+export interface MfaPolicyPort {
+  isMfaEnabled(accountId: string): Promise<boolean>;
+  isRememberedDevice(accountId: string, token: string | undefined): Promise<boolean>;
+}
+
+function requestedAcrs(ctx: KoaContextWithOIDC): string[] {
+  const values = ctx.oidc.params?.acr_values;
+  return typeof values === 'string' ? values.split(' ').filter(Boolean) : [];
+}
+
+function createMfaPrompt(mfa: MfaPolicyPort) {
+  const reasons = new WeakMap<object, MfaReason>();
+  return new Prompt(
+    { name: 'mfa', requestable: false },
+    new Check('mfa_required', 'a second authentication factor is required', 'interaction_required', async (ctx: KoaContextWithOIDC) => {
+      const { session, client } = ctx.oidc;
+      const accountId = session?.accountId;
+      if (!accountId || !client) return Check.NO_NEED_TO_PROMPT;
+      const situation = {
+        clientPolicy: parseClientMfaPolicy(client.metadata().foyer_mfa),
+        accountMfaEnabled: await mfa.isMfaEnabled(accountId),
+        requestedAcrs: requestedAcrs(ctx),
+        session: { amr: session.amr, acr: session.acr },
+        rememberedDevice: false,
+      };
+      let decision = decideMfa(situation);
+      // Only look the device up when it could make the difference.
+      if (decision.prompt && decision.reason !== 'step_up') {
+        const token = ctx.cookies.get(REMEMBERED_DEVICE_COOKIE, { signed: false });
+        decision = decideMfa({ ...situation, rememberedDevice: await mfa.isRememberedDevice(accountId, token) });
+      }
+      if (!decision.prompt) return Check.NO_NEED_TO_PROMPT;
+      reasons.set(ctx, decision.reason);
+      return Check.REQUEST_PROMPT;
+    }, (ctx: KoaContextWithOIDC) => ({ mfa_reason: reasons.get(ctx) })),
+  );
+}
+
+export function createInteractionPolicy(consent: ConsentService, mfa: MfaPolicyPort) {
   const policy = base();
+  policy.add(createMfaPrompt(mfa), policy.findIndex((prompt) => prompt.name === 'login') + 1);
   const terms = new Prompt(
     { name: 'terms', requestable: false },
     new Check('terms_not_accepted', 'the current terms have not been accepted', 'interaction_required', async (ctx: KoaContextWithOIDC) => {

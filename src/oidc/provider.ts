@@ -13,7 +13,8 @@ import { createFindAccount, OIDC_SCOPES, SCOPE_CLAIMS } from './claims.ts';
 import type { ClientStore } from './clients.ts';
 import { createLoadExistingGrant } from './grants.ts';
 import { createDevicePages } from './device-pages.ts';
-import { createInteractionPolicy } from './policy.ts';
+import { createInteractionPolicy, type MfaPolicyPort } from './policy.ts';
+import { CLIENT_MFA_POLICIES, SUPPORTED_ACRS } from '../authn/mfa/policy.ts';
 import type { ResourceStore } from './resources.ts';
 import type { Db } from '../db/create-db.ts';
 
@@ -25,6 +26,7 @@ export interface ProviderDeps {
   accounts: AccountQueries;
   consent: ConsentService;
   views: Views;
+  mfaPolicy: MfaPolicyPort;
 }
 
 export type { Provider, InteractionResults };
@@ -55,6 +57,7 @@ export function buildProvider(deps: ProviderDeps, signingKeys: JWK[]): Provider 
     loadExistingGrant: createLoadExistingGrant(deps.consent),
     claims: SCOPE_CLAIMS as unknown as Configuration['claims'],
     scopes: OIDC_SCOPES,
+    acrValues: SUPPORTED_ACRS,
     responseTypes: ['code'],
     pkce: { required: (_ctx, client) => client.clientAuthMethod === 'none' },
     clientDefaults: { grant_types: ['authorization_code', 'refresh_token'], id_token_signed_response_alg: 'ES256', response_types: ['code'], token_endpoint_auth_method: 'client_secret_basic' },
@@ -67,14 +70,15 @@ export function buildProvider(deps: ProviderDeps, signingKeys: JWK[]): Provider 
       requestObjectSigningAlgValues: ['ES256', 'RS256'],
     },
     extraClientMetadata: {
-      properties: ['foyer_first_party', 'foyer_api_scopes'],
+      properties: ['foyer_first_party', 'foyer_api_scopes', 'foyer_mfa'],
       validator(_ctx, key, value) {
         if (key === 'foyer_first_party' && value !== undefined && typeof value !== 'boolean') throw new errors.InvalidClientMetadata('foyer_first_party must be a boolean');
         if (key === 'foyer_api_scopes' && value !== undefined && !(Array.isArray(value) && value.every((s) => typeof s === 'string'))) throw new errors.InvalidClientMetadata('foyer_api_scopes must be a list of scopes');
+        if (key === 'foyer_mfa' && value !== undefined && !CLIENT_MFA_POLICIES.includes(value as never)) throw new errors.InvalidClientMetadata(`foyer_mfa must be one of ${CLIENT_MFA_POLICIES.join(', ')}`);
       },
     },
     interactions: {
-      policy: createInteractionPolicy(deps.consent),
+      policy: createInteractionPolicy(deps.consent, deps.mfaPolicy),
       url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
     },
     features: {

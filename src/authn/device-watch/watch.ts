@@ -1,0 +1,45 @@
+// Owns recognising the devices an account signs in from: a sign-in from a device the account has not used
+// before mails it "New sign-in". An account's first device (right after sign-up) is recorded silently.
+import type { AccountQueries } from '../../accounts/queries.ts';
+import type { MailSender } from '../../mail/mailer.ts';
+import { keyedHash, randomToken } from '../../security/tokens.ts';
+import type { KnownDeviceQueries } from './queries.ts';
+
+const DEVICE_TOKEN = /^[\w-]{43}$/;
+
+export interface DeviceWatchDeps {
+  queries: KnownDeviceQueries;
+  accounts: AccountQueries;
+  mailer: MailSender;
+  hashKey: Buffer;
+  /** Where the mail sends the customer to review the account, e.g. https://id.example.com/account */
+  accountUrl: string;
+}
+
+export function createDeviceWatch(deps: DeviceWatchDeps) {
+  return {
+    /**
+     * Notes a sign-in by `accountId` from the device holding `deviceToken` (a new token is made when it has
+     * none); returns the token the device keeps.
+     */
+    async noteSignIn(input: { accountId: string; deviceToken: string | undefined; userAgent: string }): Promise<string> {
+      const deviceToken = input.deviceToken && DEVICE_TOKEN.test(input.deviceToken) ? input.deviceToken : randomToken(32);
+      const deviceHash = keyedHash(deps.hashKey, `device|${deviceToken}`);
+      const userAgent = input.userAgent.slice(0, 300);
+      if (await deps.queries.touchKnownDevice(input.accountId, deviceHash, userAgent)) return deviceToken;
+      const firstDevice = !(await deps.queries.hasKnownDevices(input.accountId));
+      await deps.queries.insertKnownDevice(input.accountId, deviceHash, userAgent);
+      if (!firstDevice) {
+        const account = await deps.accounts.findAccountById(input.accountId);
+        if (account?.email) {
+          deps.mailer.sendInBackground(account.email, 'new-sign-in', {
+            time: new Date().toUTCString(), device: userAgent || 'unknown', accountUrl: deps.accountUrl,
+          });
+        }
+      }
+      return deviceToken;
+    },
+  };
+}
+
+export type DeviceWatch = ReturnType<typeof createDeviceWatch>;

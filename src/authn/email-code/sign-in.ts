@@ -1,0 +1,158 @@
+// Owns passwordless sign-in by email: one mail carries a 6-digit code and a link for the same attempt, and
+// whichever is used first consumes the other. Unknown emails get the same pages; their code creates the account.
+import { z } from 'zod';
+import type { AccountQueries } from '../../accounts/queries.ts';
+import type { Db } from '../../db/create-db.ts';
+import type { CodeService, CodeVerdict } from '../../flows/codes.ts';
+import type { FlowQueries, FlowRow } from '../../flows/queries.ts';
+import type { MailSender } from '../../mail/mailer.ts';
+import { hashToken, randomToken } from '../../security/tokens.ts';
+import type { CredentialThrottle } from '../credential-throttle.ts';
+import type { SignInLinkQueries } from './queries.ts';
+
+const KIND = 'email_sign_in';
+const CODE_PURPOSE = 'sign-in';
+const THROTTLE_KIND = 'email-code';
+/** States of an email sign-in flow: the mail is out; or its link was confirmed (perhaps in another browser). */
+const SENT = 'code_sent';
+const APPROVED = 'approved';
+const LINK_TOKEN = /^[\w-]{43}$/;
+/** The accounts an email code signs in; a lite account is activated by it. Others get no mail and no sign-in. */
+const SIGNS_IN = new Set(['active', 'restricted', 'lite']);
+
+const contextSchema = z.object({ email: z.string(), requestedAt: z.string(), userAgent: z.string() });
+
+export interface EmailSignInDeps {
+  db: Db;
+  flows: FlowQueries;
+  codes: CodeService;
+  links: SignInLinkQueries;
+  accounts: AccountQueries;
+  throttle: CredentialThrottle;
+  mailer: MailSender;
+  codeTtlSeconds: number;
+  /** The link in the mail is this plus the token, e.g. https://id.example.com/signin/link/ */
+  linkBaseUrl: string;
+}
+
+export type EmailSignInResult =
+  | { status: 'ok'; accountId: string }
+  | { status: Exclude<CodeVerdict, 'ok'> }
+  | { status: 'throttled'; retryAfterSeconds: number };
+
+export interface PendingLink {
+  email: string;
+  requestedAt: Date;
+  userAgent: string;
+}
+
+export function createEmailSignIn(deps: EmailSignInDeps) {
+  const { flows, links } = deps;
+
+  /** The account signed in by a completed attempt: created, activated, or found. Runs once per flow. */
+  async function complete(flow: FlowRow): Promise<EmailSignInResult> {
+    const { email } = contextSchema.parse(flow.context);
+    const accountId = await deps.db.transaction(async (trx) => {
+      // The version check makes completion happen once, even when two requests race for it.
+      if (!(await flows.updateFlow(flow.id, flow.version, { state: 'completed' }, trx))) return undefined;
+      await flows.deleteFlow(flow.id, trx);
+      const account = await deps.accounts.findAccountByEmail(email, trx);
+      if (!account) return (await deps.accounts.insertAccount({ email, status: 'active', passwordHash: null, emailVerified: true }, trx)).id;
+      if (!SIGNS_IN.has(account.status)) return undefined;
+      if (account.status === 'lite') await deps.accounts.updateAccountStatus(account.id, 'active', trx);
+      await deps.accounts.markEmailVerified(account.id, email, trx);
+      return account.id;
+    });
+    return accountId ? { status: 'ok', accountId } : { status: 'invalid' };
+  }
+
+  return {
+    async startEmailSignIn(input: { interactionUid: string; email: string; address: string; userAgent: string }): Promise<{ status: 'code_sent' } | { status: 'throttled'; retryAfterSeconds: number }> {
+      const gate = await deps.throttle.allowCodeSend(input.email, input.address);
+      if (!gate.allowed) return { status: 'throttled', retryAfterSeconds: gate.retryAfterSeconds };
+      // A new mail replaces the previous attempt of this sign-in: its code and link stop working.
+      const previous = await flows.findFlowForInteraction(input.interactionUid, KIND);
+      if (previous) await flows.deleteFlow(previous.id);
+      const account = await deps.accounts.findAccountByEmail(input.email);
+      const flow = await flows.insertFlow({
+        kind: KIND, state: SENT, interactionUid: input.interactionUid, accountId: null, ttlSeconds: deps.codeTtlSeconds,
+        context: { email: input.email, requestedAt: new Date().toISOString(), userAgent: input.userAgent.slice(0, 300) },
+      });
+      const code = await deps.codes.issueCode(flow.id, CODE_PURPOSE);
+      const token = randomToken(32);
+      await links.insertLink({ tokenHash: hashToken(token), flowId: flow.id, interactionUid: input.interactionUid, ttlSeconds: deps.codeTtlSeconds });
+      // A fresh code starts a fresh count of wrong guesses from this address; the per-email and
+      // per-address counters keep counting, and code mails are limited above.
+      await deps.throttle.recordSuccess(THROTTLE_KIND, input.email, input.address);
+      if (!account || SIGNS_IN.has(account.status)) {
+        deps.mailer.sendInBackground(input.email, 'signin-code', {
+          code, link: `${deps.linkBaseUrl}${token}`, minutes: Math.round(deps.codeTtlSeconds / 60), newAccount: !account,
+        });
+      }
+      return { status: 'code_sent' };
+    },
+
+    async pendingEmailSignIn(interactionUid: string): Promise<string | undefined> {
+      const flow = await flows.findFlowForInteraction(interactionUid, KIND);
+      return flow ? contextSchema.parse(flow.context).email : undefined;
+    },
+
+    async verifyEmailCode(input: { interactionUid: string; code: string; address: string }): Promise<EmailSignInResult> {
+      const flow = await flows.findFlowForInteraction(input.interactionUid, KIND);
+      if (!flow) return { status: 'expired' };
+      const { email } = contextSchema.parse(flow.context);
+      const gate = await deps.throttle.checkCredential(THROTTLE_KIND, email, input.address);
+      if (!gate.allowed) return { status: 'throttled', retryAfterSeconds: gate.retryAfterSeconds };
+      const verdict = await deps.codes.verifyCode(flow.id, CODE_PURPOSE, input.code);
+      if (verdict === 'invalid' || verdict === 'exhausted') await deps.throttle.recordFailure(THROTTLE_KIND, email, input.address);
+      if (verdict !== 'ok') return { status: verdict };
+      await deps.throttle.recordSuccess(THROTTLE_KIND, email, input.address);
+      await links.consumeLinksOfFlow(flow.id);
+      return complete(flow);
+    },
+
+    /** What the link's confirmation page shows, without using the link (mail scanners fetch links). */
+    async describeLink(token: string): Promise<PendingLink | undefined> {
+      if (!LINK_TOKEN.test(token)) return undefined;
+      const link = await links.findLiveLink(hashToken(token));
+      const flow = link && await flows.findFlowForInteraction(link.interaction_uid, KIND);
+      if (!flow || flow.id !== link.flow_id || flow.state !== SENT) return undefined;
+      const context = contextSchema.parse(flow.context);
+      return { email: context.email, requestedAt: new Date(context.requestedAt), userAgent: context.userAgent };
+    },
+
+    /**
+     * Uses the link: the attempt is approved, and the browser waiting on `interactionUid` may finish it
+     * (at once when this is that browser, else when the customer presses Continue there). The code dies with it.
+     */
+    async confirmLink(token: string): Promise<{ status: 'ok'; interactionUid: string } | { status: 'expired' }> {
+      if (!LINK_TOKEN.test(token)) return { status: 'expired' };
+      const tokenHash = hashToken(token);
+      const interactionUid = await deps.db.transaction(async (trx) => {
+        const link = await links.findLiveLink(tokenHash, trx);
+        const flow = link && await flows.findFlowForInteraction(link.interaction_uid, KIND, trx);
+        if (!flow || flow.id !== link.flow_id || flow.state !== SENT) return undefined;
+        // Whoever consumes the code row wins the attempt: the code (verifyEmailCode) or this link.
+        const code = await flows.findLiveCode(flow.id, CODE_PURPOSE, trx);
+        if (!code || !(await links.consumeLink(tokenHash, trx)) || !(await flows.consumeCode(code.id, trx))) return undefined;
+        return (await flows.updateFlow(flow.id, flow.version, { state: APPROVED }, trx)) ? link.interaction_uid : undefined;
+      });
+      return interactionUid ? { status: 'ok', interactionUid } : { status: 'expired' };
+    },
+
+    /** Whether the attempt of this interaction was approved by its link and waits for the original browser. */
+    async isApprovedByLink(interactionUid: string): Promise<boolean> {
+      return (await flows.findFlowForInteraction(interactionUid, KIND))?.state === APPROVED;
+    },
+
+    /** Finishes an attempt whose link was confirmed; 'pending' while it was not. */
+    async continueAfterLink(interactionUid: string): Promise<EmailSignInResult | { status: 'pending' }> {
+      const flow = await flows.findFlowForInteraction(interactionUid, KIND);
+      if (!flow) return { status: 'expired' };
+      if (flow.state !== APPROVED) return { status: 'pending' };
+      return complete(flow);
+    },
+  };
+}
+
+export type EmailSignIn = ReturnType<typeof createEmailSignIn>;

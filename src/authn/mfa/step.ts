@@ -1,0 +1,165 @@
+// Owns the second-factor step of one interaction: which factors to offer, TOTP enrolment (the pending
+// seed sealed in a flow bound to the interaction and account), and each factor's check. Plain TS.
+import { z } from 'zod';
+import type { AccountQueries } from '../../accounts/queries.ts';
+import type { Db } from '../../db/create-db.ts';
+import type { CodeService, CodeVerdict } from '../../flows/codes.ts';
+import type { FlowQueries, FlowRow } from '../../flows/queries.ts';
+import type { MailSender } from '../../mail/mailer.ts';
+import type { SecretBox } from '../../security/envelope.ts';
+import type { CredentialThrottle } from '../credential-throttle.ts';
+import type { RecoveryCodes } from '../recovery-codes/recovery-codes.ts';
+import { newTotpSecret, totpUri, type TotpAuthenticator, type TotpVerdict } from '../totp/totp.ts';
+import { amrAfterSecondFactor, offeredSecondFactors, type SecondFactor } from './policy.ts';
+import type { MfaQueries } from './queries.ts';
+
+const contextSchema = z.object({
+  pendingSecret: z.string().optional(),
+  done: z.object({ amr: z.array(z.string()) }).optional(),
+});
+type StepContext = z.infer<typeof contextSchema>;
+
+const EMAIL_PURPOSE = 'mfa-email';
+const EMAIL_THROTTLE = 'mfa-email';
+const FLOW_TTL_SECONDS = 3600;
+
+export interface MfaStepDeps {
+  db: Db;
+  flows: FlowQueries;
+  codes: CodeService;
+  accounts: AccountQueries;
+  mfa: MfaQueries;
+  totp: TotpAuthenticator;
+  recoveryCodes: RecoveryCodes;
+  throttle: CredentialThrottle;
+  mailer: MailSender;
+  box: SecretBox;
+  issuer: string;
+  codeTtlSeconds: number;
+}
+
+export interface MfaOptions {
+  /** Second factors this sign-in may use now (never one of the same kind as the first). */
+  factors: SecondFactor[];
+  /** The account has no authenticator app yet: offer to set one up. */
+  canEnrol: boolean;
+  recoveryCodesLeft: number;
+  email: string | undefined;
+}
+
+export type EmailCodeVerdict = { status: 'ok' | Exclude<CodeVerdict, 'ok'> } | { status: 'throttled'; retryAfterSeconds: number };
+
+export function createMfaStep(deps: MfaStepDeps) {
+  const pendingContext = (accountId: string, uid: string) => `totp-pending:${accountId}:${uid}`;
+  const subject = (accountId: string) => `account:${accountId}`;
+
+  async function findFlow(uid: string, accountId: string): Promise<{ flow: FlowRow; context: StepContext } | undefined> {
+    const flow = await deps.flows.findFlowForInteraction(uid, 'mfa');
+    if (!flow || flow.account_id !== accountId) return undefined;
+    return { flow, context: contextSchema.parse(flow.context) };
+  }
+
+  async function ensureFlow(uid: string, accountId: string): Promise<{ flow: FlowRow; context: StepContext }> {
+    const found = await findFlow(uid, accountId);
+    if (found) return found;
+    const flow = await deps.flows.insertFlow({ kind: 'mfa', state: 'choose', interactionUid: uid, accountId, context: {}, ttlSeconds: FLOW_TTL_SECONDS });
+    return { flow, context: {} };
+  }
+
+  async function verifiedEmail(accountId: string): Promise<string | undefined> {
+    const account = await deps.accounts.findAccountById(accountId);
+    return account?.email && account.emailVerified ? account.email : undefined;
+  }
+
+  const step = {
+    async options(accountId: string, firstAmr: readonly string[] | undefined): Promise<MfaOptions> {
+      const [hasTotp, recoveryCodesLeft, email] = [await deps.totp.hasTotp(accountId), await deps.recoveryCodes.countUnusedRecoveryCodes(accountId), await verifiedEmail(accountId)];
+      const factors = offeredSecondFactors(firstAmr, { totp: hasTotp, recoveryCodes: recoveryCodesLeft > 0, verifiedEmail: email !== undefined });
+      return { factors, canEnrol: !hasTotp, recoveryCodesLeft, email: factors.includes('email') ? email : undefined };
+    },
+
+    /** The seed being enrolled in this interaction (the same one on reload, a new one in a new interaction). */
+    async startEnrolment(uid: string, accountId: string): Promise<{ status: 'ok'; secret: string; uri: string } | { status: 'already_enrolled' }> {
+      if (await deps.totp.hasTotp(accountId)) return { status: 'already_enrolled' };
+      const { flow, context } = await ensureFlow(uid, accountId);
+      let secret = context.pendingSecret ? deps.box.decrypt(context.pendingSecret, pendingContext(accountId, uid)) : undefined;
+      if (!secret) {
+        secret = newTotpSecret();
+        const saved = await deps.flows.updateFlow(flow.id, flow.version, { state: 'enrol', context: { ...context, pendingSecret: deps.box.encrypt(secret, pendingContext(accountId, uid)) } });
+        if (!saved) return step.startEnrolment(uid, accountId);
+      }
+      const account = await deps.accounts.findAccountById(accountId);
+      return { status: 'ok', secret, uri: totpUri(secret, deps.issuer, account?.email ?? accountId) };
+    },
+
+    /**
+     * Activates the pending seed when `code` matches it: the account's MFA is on from now, ten recovery
+     * codes are made (returned once), and this interaction's step is done with the TOTP as its factor.
+     */
+    async confirmEnrolment(input: { uid: string; accountId: string; firstAmr: readonly string[] | undefined; code: string; address: string }):
+    Promise<{ status: 'ok'; recoveryCodes: string[] } | { status: 'expired' | 'already_enrolled' } | Exclude<TotpVerdict, { status: 'ok' }>> {
+      const found = await findFlow(input.uid, input.accountId);
+      if (!found?.context.pendingSecret) return { status: 'expired' };
+      if (await deps.totp.hasTotp(input.accountId)) return { status: 'already_enrolled' };
+      const secret = deps.box.decrypt(found.context.pendingSecret, pendingContext(input.accountId, input.uid));
+      const verdict = await deps.totp.checkEnrolmentCode({ accountId: input.accountId, secret, code: input.code, address: input.address });
+      if (verdict.status !== 'ok') return verdict;
+      const sealed = deps.totp.sealForAccount(input.accountId, secret);
+      const fresh = deps.recoveryCodes.newRecoveryCodes(input.accountId);
+      const amr = amrAfterSecondFactor(input.firstAmr, 'totp');
+      const saved = await deps.db.transaction(async (trx) => {
+        if (!(await deps.flows.updateFlow(found.flow.id, found.flow.version, { state: 'done', context: { done: { amr } } }, trx))) return false;
+        await deps.totp.saveConfirmed(input.accountId, sealed, verdict.step!, trx);
+        await deps.mfa.setMfaEnabled(input.accountId, true, trx);
+        await deps.recoveryCodes.storeRecoveryCodes(input.accountId, fresh, trx);
+        return true;
+      });
+      if (!saved) return { status: 'expired' };
+      // Enrolment follows one factor only: tell the owner, so an app added by someone else is noticed.
+      const email = (await deps.accounts.findAccountById(input.accountId))?.email;
+      if (email) deps.mailer.sendInBackground(email, 'mfa-enrolled', {});
+      return { status: 'ok', recoveryCodes: fresh.codes };
+    },
+
+    /** The amr of a step finished by enrolment, once: the flow is gone afterwards. */
+    async takeCompletedStep(uid: string, accountId: string): Promise<string[] | undefined> {
+      const found = await findFlow(uid, accountId);
+      if (!found?.context.done) return undefined;
+      await deps.flows.deleteFlow(found.flow.id);
+      return found.context.done.amr;
+    },
+
+    /** Mails a code to the account's verified address (only when the first factor was not a mailed code). */
+    async sendEmailCode(input: { uid: string; accountId: string; firstAmr: readonly string[] | undefined; address: string }):
+    Promise<{ status: 'sent'; email: string } | { status: 'unavailable' } | { status: 'throttled'; retryAfterSeconds: number }> {
+      const { factors, email } = await step.options(input.accountId, input.firstAmr);
+      if (!factors.includes('email') || !email) return { status: 'unavailable' };
+      const gate = await deps.throttle.allowCodeSend(email, input.address);
+      if (!gate.allowed) return { status: 'throttled', retryAfterSeconds: gate.retryAfterSeconds };
+      const { flow } = await ensureFlow(input.uid, input.accountId);
+      const code = await deps.codes.issueCode(flow.id, EMAIL_PURPOSE);
+      await deps.mailer.send(email, 'mfa-code', { code, minutes: Math.round(deps.codeTtlSeconds / 60) });
+      return { status: 'sent', email };
+    },
+
+    async verifyEmailCode(input: { uid: string; accountId: string; code: string; address: string }): Promise<EmailCodeVerdict> {
+      const gate = await deps.throttle.checkCredential(EMAIL_THROTTLE, subject(input.accountId), input.address);
+      if (!gate.allowed) return { status: 'throttled', retryAfterSeconds: gate.retryAfterSeconds };
+      const found = await findFlow(input.uid, input.accountId);
+      const verdict = found ? await deps.codes.verifyCode(found.flow.id, EMAIL_PURPOSE, input.code) : 'expired';
+      if (verdict === 'ok') {
+        await deps.throttle.recordSuccess(EMAIL_THROTTLE, subject(input.accountId), input.address);
+        await deps.flows.deleteFlow(found!.flow.id);
+      } else if (verdict === 'invalid' || verdict === 'exhausted') {
+        await deps.throttle.recordFailure(EMAIL_THROTTLE, subject(input.accountId), input.address);
+      }
+      return { status: verdict };
+    },
+
+    verifyTotp: (input: { accountId: string; code: string; address: string }) => deps.totp.verifyTotp(input),
+    useRecoveryCode: (input: { accountId: string; code: string; address: string }) => deps.recoveryCodes.useRecoveryCode(input),
+  };
+  return step;
+}
+
+export type MfaStep = ReturnType<typeof createMfaStep>;

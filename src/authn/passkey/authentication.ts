@@ -1,0 +1,114 @@
+// Owns signing in with a passkey (discoverable credentials, no email typed): the request options and
+// the checks on the answer — challenge of this interaction, used once; our origin and RP ID; user
+// verification; a counter that moves forward; the signature — then the login's amr (RFC 8176).
+import { generateAuthenticationOptions, verifyAuthenticationResponse, type PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
+import type { AccountQueries } from '../../accounts/queries.ts';
+import type { WebauthnSettings } from '../../config/webauthn.ts';
+import type { CredentialThrottle } from '../credential-throttle.ts';
+import type { Challenges } from './challenges.ts';
+import type { DeviceType, PasskeyQueries } from './queries.ts';
+import { isRpIdHash, parseAssertion, readAssertionAuthData, readClientData } from './responses.ts';
+
+export type PasskeyRefusal = 'malformed' | 'challenge' | 'origin' | 'rp_id' | 'user_verification' | 'unknown_credential' | 'counter' | 'signature' | 'account';
+
+export type PasskeySignInVerdict =
+  | { status: 'ok'; accountId: string; amr: string[]; passkeyId: string }
+  | { status: 'invalid'; reason: PasskeyRefusal }
+  | { status: 'throttled'; retryAfterSeconds: number };
+
+const THROTTLE_KIND = 'passkey';
+const CAN_SIGN_IN = new Set(['active', 'restricted']);
+/** The browser's own limit for the ceremony; the challenge outlives it. */
+export const CEREMONY_TIMEOUT_MS = 120_000;
+
+/** RFC 8176: a device-bound key is hardware (hwk), a synced or backed-up one software (swk); 'user' when verified. */
+export function passkeyAmr(use: { deviceType: DeviceType; backedUp: boolean; userVerified: boolean }): string[] {
+  const key = use.deviceType === 'singleDevice' && !use.backedUp ? 'hwk' : 'swk';
+  return use.userVerified ? [key, 'user'] : [key];
+}
+
+export interface PasskeySignInDeps {
+  settings: WebauthnSettings;
+  queries: PasskeyQueries;
+  challenges: Challenges;
+  accounts: AccountQueries;
+  throttle: CredentialThrottle;
+}
+
+export function createPasskeySignIn(deps: PasskeySignInDeps) {
+  const { settings, queries, challenges, accounts, throttle } = deps;
+  return {
+    /** Options for navigator.credentials.get: any passkey of this site, user verification required. */
+    async signInOptions(interactionUid: string): Promise<PublicKeyCredentialRequestOptionsJSON> {
+      const challenge = await challenges.issueChallenge(interactionUid, 'authenticate', null);
+      return generateAuthenticationOptions({
+        rpID: settings.rpId, challenge: new Uint8Array(Buffer.from(challenge, 'base64url')), userVerification: 'required', timeout: CEREMONY_TIMEOUT_MS,
+      });
+    },
+
+    async verifySignIn(input: { interactionUid: string; response: string; address: string }): Promise<PasskeySignInVerdict> {
+      const assertion = parseAssertion(input.response);
+      if (!assertion) return { status: 'invalid', reason: 'malformed' };
+      const gate = await throttle.checkCredential(THROTTLE_KIND, assertion.id, input.address);
+      if (!gate.allowed) return { status: 'throttled', retryAfterSeconds: gate.retryAfterSeconds };
+      const refuse = async (reason: PasskeyRefusal): Promise<PasskeySignInVerdict> => {
+        await throttle.recordFailure(THROTTLE_KIND, assertion.id, input.address);
+        return { status: 'invalid', reason };
+      };
+
+      const clientData = readClientData(assertion.response.clientDataJSON);
+      const authData = readAssertionAuthData(assertion.response.authenticatorData);
+      if (!clientData || !authData || clientData.type !== 'webauthn.get' || assertion.id !== assertion.rawId) return refuse('malformed');
+      // Taken first: whatever happens next, this challenge cannot be answered again.
+      if (!(await challenges.takeChallenge(clientData.challenge, input.interactionUid, 'authenticate'))) return refuse('challenge');
+      if (!settings.origins.includes(clientData.origin)) return refuse('origin');
+      if (!isRpIdHash(authData.rpIdHash, settings.rpId)) return refuse('rp_id');
+      if (!authData.flags.up || !authData.flags.uv) return refuse('user_verification');
+
+      const passkey = await queries.findPasskeyById(assertion.id);
+      if (!passkey) return refuse('unknown_credential');
+      if (assertion.response.userHandle && assertion.response.userHandle !== passkey.userHandle) return refuse('unknown_credential');
+      // A counter that does not increase (when either side counts) means a cloned authenticator or a replay.
+      if ((authData.counter > 0 || passkey.counter > 0) && authData.counter <= passkey.counter) return refuse('counter');
+
+      let verified;
+      try {
+        verified = await verifyAuthenticationResponse({
+          response: assertion,
+          expectedChallenge: clientData.challenge,
+          expectedOrigin: settings.origins,
+          expectedRPID: settings.rpId,
+          credential: { id: passkey.id, publicKey: new Uint8Array(Buffer.from(passkey.publicKey, 'base64url')), counter: passkey.counter },
+          requireUserVerification: true,
+        });
+      } catch {
+        return refuse('signature');
+      }
+      if (!verified.verified) return refuse('signature');
+
+      const account = await accounts.findAccountById(passkey.accountId);
+      if (!account || !CAN_SIGN_IN.has(account.status)) return refuse('account');
+      const info = verified.authenticationInfo;
+      const use = { counter: info.newCounter, deviceType: info.credentialDeviceType, backedUp: info.credentialBackedUp };
+      if (!(await queries.recordPasskeyUse(passkey.id, passkey.counter, use))) return refuse('counter');
+      await throttle.recordSuccess(THROTTLE_KIND, assertion.id, input.address);
+      return { status: 'ok', accountId: account.id, amr: passkeyAmr({ ...use, userVerified: info.userVerified }), passkeyId: passkey.id };
+    },
+  };
+}
+
+export type PasskeySignIn = ReturnType<typeof createPasskeySignIn>;
+
+export function describePasskeyRefusal(reason: PasskeyRefusal): string {
+  switch (reason) {
+    case 'malformed': return 'Your browser did not send a passkey we could read. Try again, or continue with your email.';
+    case 'challenge': return 'That passkey request has expired or was already used. Try again.';
+    case 'origin': return 'That passkey answer was made for another website. Try again on this page.';
+    case 'rp_id': return 'That passkey belongs to another website. Choose a passkey for this site, or continue with your email.';
+    case 'user_verification': return 'Your device did not confirm it is you (with your fingerprint, face, PIN or screen lock). Try again.';
+    case 'unknown_credential': return 'We do not recognise that passkey. It may have been removed. Continue with your email instead.';
+    case 'counter': return 'That passkey answer was already used, or the passkey may have been copied. Try again, or continue with your email.';
+    case 'signature': return 'That passkey answer could not be verified. Try again, or continue with your email.';
+    case 'account': return 'This passkey cannot be used to sign in. Continue with your email instead.';
+  }
+}

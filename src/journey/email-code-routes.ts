@@ -1,0 +1,104 @@
+// Owns the email sign-in pages under /interaction/:uid/email-code: "Email me a code" from the password page,
+// "Check your email" (the code, or Continue once the mailed link was confirmed elsewhere), and the link's return.
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import type { EmailSignIn, EmailSignInResult } from '../authn/email-code/sign-in.ts';
+import { describeCodeVerdict } from '../flows/codes.ts';
+import type { LoginFlows } from '../flows/login.ts';
+import type { Csrf } from '../http/csrf.ts';
+import { finishLogin, loadInteraction, renderPage, type JourneyPorts } from './context.ts';
+import { codeSchema, field, firstError, tooManyAttempts } from './forms.ts';
+
+export interface EmailCodeDeps extends JourneyPorts {
+  csrf: Csrf;
+  loginFlows: LoginFlows;
+  emailSignIn: EmailSignIn;
+}
+
+/** RFC 8176: a one-time password (the mailed code, or the link that carries the same attempt). */
+const EMAIL_CODE_AMR = ['otp'];
+const EXPIRED = 'That code has expired or was already used. Ask for a new one.';
+const NOT_CONFIRMED = 'The link in the email has not been confirmed yet. Open it and press "Sign in", or enter the code.';
+
+export function createEmailCodeRouter(deps: EmailCodeDeps): Router {
+  const router = new Router({ prefix: '/interaction/:uid/email-code' });
+
+  const checkEmailPage = (ctx: Context, email: string, error?: string, status = 200) =>
+    renderPage(deps, ctx, 'journey/email-code', { title: 'Check your email', email, error }, status);
+  /** Back to the password page (where "Email me a code" is) with a message; or to the start without an email. */
+  const passwordPage = async (ctx: Context, uid: string, error: string, status: number) => {
+    const email = await deps.loginFlows.rememberedEmail(uid);
+    if (!email) return ctx.redirect(`/interaction/${uid}`);
+    renderPage(deps, ctx, 'journey/password', { title: 'Enter your password', email, error }, status);
+  };
+  const answer = async (ctx: Context, uid: string, email: string, result: EmailSignInResult | { status: 'pending' }) => {
+    switch (result.status) {
+      case 'ok': return finishLogin(deps, ctx, result.accountId, EMAIL_CODE_AMR);
+      case 'throttled': return checkEmailPage(ctx, email, tooManyAttempts(result.retryAfterSeconds, 'use the link in the email'), 429);
+      case 'pending': return checkEmailPage(ctx, email, NOT_CONFIRMED, 409);
+      case 'expired': return email ? checkEmailPage(ctx, email, EXPIRED, 400) : passwordPage(ctx, uid, EXPIRED, 400);
+      default: return checkEmailPage(ctx, email, describeCodeVerdict(result.status), 400);
+    }
+  };
+
+  router.post('/send', async (ctx) => {
+    deps.csrf.verifiedForm(ctx);
+    const interaction = await loadInteraction(deps, ctx);
+    const email = await deps.loginFlows.rememberedEmail(interaction.uid);
+    if (!email || interaction.prompt.name !== 'login') return ctx.redirect(`/interaction/${interaction.uid}`);
+    const result = await deps.emailSignIn.startEmailSignIn({ interactionUid: interaction.uid, email, address: ctx.ip, userAgent: ctx.get('user-agent') });
+    if (result.status === 'throttled') return passwordPage(ctx, interaction.uid, tooManyAttempts(result.retryAfterSeconds), 429);
+    // Post, redirect, get: reloading the page never sends another mail.
+    ctx.redirect(`/interaction/${interaction.uid}/email-code`);
+    ctx.status = 303;
+  });
+
+  router.get('/', async (ctx) => {
+    const interaction = await loadInteraction(deps, ctx);
+    const email = await deps.emailSignIn.pendingEmailSignIn(interaction.uid);
+    if (!email) return ctx.redirect(`/interaction/${interaction.uid}/password`);
+    checkEmailPage(ctx, email);
+  });
+
+  router.post('/verify', async (ctx) => {
+    const fields = deps.csrf.verifiedForm(ctx);
+    const interaction = await loadInteraction(deps, ctx);
+    const email = await deps.emailSignIn.pendingEmailSignIn(interaction.uid);
+    if (!email) return answer(ctx, interaction.uid, '', { status: 'expired' });
+    const code = codeSchema.safeParse(field(fields, 'code', 64));
+    if (!code.success) return checkEmailPage(ctx, email, firstError(code), 400);
+    await answer(ctx, interaction.uid, email, await deps.emailSignIn.verifyEmailCode({ interactionUid: interaction.uid, code: code.data, address: ctx.ip }));
+  });
+
+  router.post('/continue', async (ctx) => {
+    deps.csrf.verifiedForm(ctx);
+    const interaction = await loadInteraction(deps, ctx);
+    const email = await deps.emailSignIn.pendingEmailSignIn(interaction.uid);
+    if (!email) return answer(ctx, interaction.uid, '', { status: 'expired' });
+    await answer(ctx, interaction.uid, email, await deps.emailSignIn.continueAfterLink(interaction.uid));
+  });
+
+  // Where a confirmed link leads. In the browser that started the sign-in (it holds oidc-provider's
+  // interaction cookie) the sign-in finishes; anywhere else the person is sent back to that browser.
+  router.get('/linked', async (ctx) => {
+    const uid = String(ctx.params.uid);
+    const interaction = await loadInteraction(deps, ctx).catch(() => undefined);
+    if (!interaction) {
+      if (!(await deps.emailSignIn.isApprovedByLink(uid))) return linkGone(deps, ctx);
+      return renderPage(deps, ctx, 'journey/signed-in-elsewhere', { title: 'Sign-in approved' });
+    }
+    const result = await deps.emailSignIn.continueAfterLink(interaction.uid);
+    if (result.status !== 'ok') return ctx.redirect(`/interaction/${interaction.uid}`);
+    await finishLogin(deps, ctx, result.accountId, EMAIL_CODE_AMR);
+  });
+
+  return router;
+}
+
+/** The page for a sign-in link that was used, replaced or has expired. */
+export function linkGone(ports: JourneyPorts, ctx: Context): void {
+  renderPage(ports, ctx, 'errors/error', {
+    title: 'This link has expired',
+    message: 'This sign-in link has expired or was already used. Go back to the sign-in page and ask for a new code.',
+  }, 400);
+}

@@ -1,0 +1,189 @@
+// Owns the second-factor pages under /interaction/:uid/mfa: a TOTP code, a recovery code or a mailed code;
+// setting up an authenticator app (QR code, manual key, then the recovery codes once); "remember this device".
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import QRCode from 'qrcode';
+import { ACR_TWO_FACTOR, amrAfterSecondFactor, type SecondFactor } from '../authn/mfa/policy.ts';
+import { REMEMBERED_DEVICE_COOKIE, type RememberedDevices } from '../authn/mfa/remembered-devices.ts';
+import type { MfaStep } from '../authn/mfa/step.ts';
+import { formatTotpSecret } from '../authn/totp/totp.ts';
+import { describeCodeVerdict } from '../flows/codes.ts';
+import type { Csrf } from '../http/csrf.ts';
+import { finish, loadInteraction, renderPage, type Interaction, type JourneyPorts } from './context.ts';
+import { codeSchema, field, firstError } from './forms.ts';
+
+export interface MfaRouteDeps extends JourneyPorts {
+  csrf: Csrf;
+  mfaStep: MfaStep;
+  rememberedDevices: RememberedDevices;
+  secureCookies: boolean;
+}
+
+interface MfaRequest {
+  fields: URLSearchParams;
+  interaction: Interaction;
+  accountId: string;
+  firstAmr: string[] | undefined;
+}
+
+type PageState = { error?: string; notice?: string; status?: number };
+
+const TOTP_FORMAT = 'Enter the 6-digit code from your authenticator app.';
+const WRONG_TOTP = 'That code is not right. Check the time on your phone and the code in your authenticator app, then try again.';
+const REUSED_TOTP = 'That code was already used. Wait for the next code in your authenticator app.';
+const WRONG_RECOVERY = 'That recovery code is not right, or it was already used.';
+const STEP_UP = 'The app you are signing in to asks you to confirm it is you with a second step.';
+
+const tooManyAttempts = (seconds: number) =>
+  `Too many attempts. Try again in ${seconds >= 90 ? `${Math.ceil(seconds / 60)} minutes` : `${seconds} seconds`}.`;
+
+export function createMfaRouter(deps: MfaRouteDeps): Router {
+  const router = new Router({ prefix: '/interaction/:uid/mfa' });
+  const back = (ctx: Context) => {
+    ctx.redirect(`/interaction/${ctx.params.uid}`);
+    ctx.status = 303;
+  };
+
+  /** The interaction, if it is at the mfa prompt with a signed-in account; otherwise sends the browser back. */
+  async function atMfaPrompt(ctx: Context, fields: URLSearchParams = new URLSearchParams()): Promise<MfaRequest | undefined> {
+    const interaction = await loadInteraction(deps, ctx);
+    const accountId = interaction.session?.accountId;
+    if (interaction.prompt.name !== 'mfa' || !accountId) {
+      back(ctx);
+      return undefined;
+    }
+    return { fields, interaction, accountId, firstAmr: interaction.session?.amr };
+  }
+
+  async function posted(ctx: Context): Promise<MfaRequest | undefined> {
+    return atMfaPrompt(ctx, deps.csrf.verifiedForm(ctx));
+  }
+
+  const stepUp = (req: MfaRequest) => (req.interaction.prompt.details as { mfa_reason?: string }).mfa_reason === 'step_up';
+
+  async function challengePage(ctx: Context, req: MfaRequest, state: PageState = {}): Promise<void> {
+    const options = await deps.mfaStep.options(req.accountId, req.firstAmr);
+    if (!options.factors.includes('totp') && options.canEnrol && !state.error) return setupPage(ctx, req, state);
+    const offers = (factor: SecondFactor) => options.factors.includes(factor);
+    renderPage(deps, ctx, 'journey/mfa', {
+      title: 'Two-step verification', ...state, stepUp: stepUp(req) ? STEP_UP : undefined,
+      totp: offers('totp'), recovery: offers('recovery-code'), email: offers('email'), canEnrol: options.canEnrol,
+    }, state.status);
+  }
+
+  async function setupPage(ctx: Context, req: MfaRequest, state: PageState = {}): Promise<void> {
+    const enrolment = await deps.mfaStep.startEnrolment(req.interaction.uid, req.accountId);
+    if (enrolment.status !== 'ok') return challengePage(ctx, req, state);
+    const options = await deps.mfaStep.options(req.accountId, req.firstAmr);
+    const svg = await QRCode.toString(enrolment.uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+    renderPage(deps, ctx, 'journey/mfa-setup', {
+      title: 'Set up two-step verification', ...state, stepUp: stepUp(req) ? STEP_UP : undefined,
+      qr: `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`, manualKey: formatTotpSecret(enrolment.secret),
+      email: options.factors.includes('email'), recovery: options.factors.includes('recovery-code'),
+    }, state.status);
+  }
+
+  const recoveryPage = (ctx: Context, state: PageState = {}) =>
+    renderPage(deps, ctx, 'journey/mfa-recovery', { title: 'Use a recovery code', ...state }, state.status);
+  const emailPage = (ctx: Context, email: string | undefined, state: PageState = {}) =>
+    renderPage(deps, ctx, 'journey/mfa-email', { title: 'Check your email', email, ...state }, state.status);
+
+  /** Ends the mfa prompt: the same account, its first factor plus this one, acr 2fa. */
+  async function complete(ctx: Context, req: MfaRequest, amr: string[]): Promise<void> {
+    if (req.fields.get('remember') === 'yes') await rememberThisDevice(ctx, req.accountId);
+    await finish(deps, ctx, { login: { accountId: req.accountId, amr, acr: ACR_TWO_FACTOR, remember: true } }, false);
+  }
+
+  async function rememberThisDevice(ctx: Context, accountId: string): Promise<void> {
+    const { token, expiresAt } = await deps.rememberedDevices.rememberDevice(accountId, ctx.get('user-agent') || undefined);
+    ctx.cookies.set(REMEMBERED_DEVICE_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure: deps.secureCookies, signed: false, overwrite: true, path: '/', expires: expiresAt });
+  }
+
+  router.get('/', async (ctx) => {
+    const req = await atMfaPrompt(ctx);
+    if (req) await challengePage(ctx, req);
+  });
+
+  router.post('/totp', async (ctx) => {
+    const req = await posted(ctx);
+    if (!req) return;
+    const code = codeSchema.safeParse(field(req.fields, 'code', 64));
+    if (!code.success) return challengePage(ctx, req, { error: TOTP_FORMAT, status: 400 });
+    const verdict = await deps.mfaStep.verifyTotp({ accountId: req.accountId, code: code.data, address: ctx.ip });
+    switch (verdict.status) {
+      case 'ok': return complete(ctx, req, amrAfterSecondFactor(req.firstAmr, 'totp'));
+      case 'throttled': return challengePage(ctx, req, { error: tooManyAttempts(verdict.retryAfterSeconds), status: 429 });
+      case 'reused': return challengePage(ctx, req, { error: REUSED_TOTP, status: 401 });
+      case 'invalid': return challengePage(ctx, req, { error: WRONG_TOTP, status: 401 });
+      case 'not_enrolled': return challengePage(ctx, req);
+    }
+  });
+
+  router.get('/recovery', async (ctx) => {
+    if (await atMfaPrompt(ctx)) recoveryPage(ctx);
+  });
+
+  router.post('/recovery', async (ctx) => {
+    const req = await posted(ctx);
+    if (!req) return;
+    const code = field(req.fields, 'code', 64).trim();
+    if (!code) return recoveryPage(ctx, { error: 'Enter one of your recovery codes.', status: 400 });
+    const verdict = await deps.mfaStep.useRecoveryCode({ accountId: req.accountId, code, address: ctx.ip });
+    if (verdict.status === 'throttled') return recoveryPage(ctx, { error: tooManyAttempts(verdict.retryAfterSeconds), status: 429 });
+    if (verdict.status === 'invalid') return recoveryPage(ctx, { error: WRONG_RECOVERY, status: 401 });
+    await complete(ctx, req, amrAfterSecondFactor(req.firstAmr, 'recovery-code'));
+  });
+
+  router.post('/email/send', async (ctx) => {
+    const req = await posted(ctx);
+    if (!req) return;
+    const sent = await deps.mfaStep.sendEmailCode({ uid: req.interaction.uid, accountId: req.accountId, firstAmr: req.firstAmr, address: ctx.ip });
+    if (sent.status === 'unavailable') return challengePage(ctx, req, { error: 'A code by email is not available for this sign-in.', status: 400 });
+    if (sent.status === 'throttled') return challengePage(ctx, req, { error: tooManyAttempts(sent.retryAfterSeconds), status: 429 });
+    emailPage(ctx, sent.email);
+  });
+
+  router.post('/email', async (ctx) => {
+    const req = await posted(ctx);
+    if (!req) return;
+    const { email } = await deps.mfaStep.options(req.accountId, req.firstAmr);
+    const code = codeSchema.safeParse(field(req.fields, 'code', 64));
+    if (!code.success) return emailPage(ctx, email, { error: firstError(code), status: 400 });
+    const verdict = await deps.mfaStep.verifyEmailCode({ uid: req.interaction.uid, accountId: req.accountId, code: code.data, address: ctx.ip });
+    if (verdict.status === 'throttled') return emailPage(ctx, email, { error: tooManyAttempts(verdict.retryAfterSeconds), status: 429 });
+    if (verdict.status !== 'ok') return emailPage(ctx, email, { error: describeCodeVerdict(verdict.status), status: 401 });
+    await complete(ctx, req, amrAfterSecondFactor(req.firstAmr, 'email'));
+  });
+
+  router.get('/setup', async (ctx) => {
+    const req = await atMfaPrompt(ctx);
+    if (req) await setupPage(ctx, req);
+  });
+
+  router.post('/setup', async (ctx) => {
+    const req = await posted(ctx);
+    if (!req) return;
+    const code = codeSchema.safeParse(field(req.fields, 'code', 64));
+    if (!code.success) return setupPage(ctx, req, { error: TOTP_FORMAT, status: 400 });
+    const result = await deps.mfaStep.confirmEnrolment({ uid: req.interaction.uid, accountId: req.accountId, firstAmr: req.firstAmr, code: code.data, address: ctx.ip });
+    switch (result.status) {
+      case 'ok':
+        if (req.fields.get('remember') === 'yes') await rememberThisDevice(ctx, req.accountId);
+        return renderPage(deps, ctx, 'journey/mfa-recovery-codes', { title: 'Save your recovery codes', codes: result.recoveryCodes });
+      case 'throttled': return setupPage(ctx, req, { error: tooManyAttempts(result.retryAfterSeconds), status: 429 });
+      case 'invalid': case 'reused': return setupPage(ctx, req, { error: WRONG_TOTP, status: 401 });
+      case 'expired': return setupPage(ctx, req, { error: 'This setup has expired. Scan the new QR code and try again.', status: 400 });
+      case 'already_enrolled': case 'not_enrolled': return challengePage(ctx, req);
+    }
+  });
+
+  router.post('/continue', async (ctx) => {
+    const req = await posted(ctx);
+    if (!req) return;
+    const amr = await deps.mfaStep.takeCompletedStep(req.interaction.uid, req.accountId);
+    if (!amr) return challengePage(ctx, req);
+    await finish(deps, ctx, { login: { accountId: req.accountId, amr, acr: ACR_TWO_FACTOR, remember: true } }, false);
+  });
+
+  return router;
+}
