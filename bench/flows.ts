@@ -1,5 +1,6 @@
 // The protocol steps the bench drives: a full password sign-in through the authorization-code flow
-// with PKCE (as a browser and a relying app would), and one refresh-token rotation.
+// with PKCE (as a browser and a relying app would), and one refresh-token rotation. The browsing and
+// code-exchange steps are shared with the passkey flows (passkey.ts).
 import { createHash, randomBytes } from 'node:crypto';
 import type { Agent } from 'node:http';
 import { basicAuth, CookieJar, form, request, type Response } from './http.ts';
@@ -22,13 +23,13 @@ export interface TokenSet {
 
 const decode = (text: string) => text.replace(/&amp;/g, '&').replace(/&#x3D;/g, '=').replace(/&quot;/g, '"').replace(/&#x27;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>');
 
-interface Page {
+export interface Page {
   url: string;
   res: Response;
 }
 
 /** Follows redirects like a browser (303/302 become GET), stopping at the relying app's callback. */
-async function browse(agent: Agent, jar: CookieJar, stopAt: string, url: string, init: { method?: string; body?: string } = {}): Promise<Page> {
+export async function browse(agent: Agent, jar: CookieJar, stopAt: string, url: string, init: { method?: string; body?: string } = {}): Promise<Page> {
   let current = url;
   let method = init.method ?? 'GET';
   let body = init.body;
@@ -53,7 +54,7 @@ async function browse(agent: Agent, jar: CookieJar, stopAt: string, url: string,
 }
 
 /** The hidden _csrf field and the action of the form whose action ends with `/${step}`. */
-function formOn(page: Page, step: string): { action: string; csrf: string } {
+export function formOn(page: Page, step: string): { action: string; csrf: string } {
   const html = page.res.body;
   const action = new RegExp(`<form[^>]*action="([^"]*/${step})"`).exec(html)?.[1];
   const csrf = /name="_csrf" value="([^"]*)"/.exec(html)?.[1];
@@ -64,7 +65,7 @@ function formOn(page: Page, step: string): { action: string; csrf: string } {
   return { action: new URL(decode(action), page.url).href, csrf: decode(csrf) };
 }
 
-async function submit(agent: Agent, jar: CookieJar, stopAt: string, page: Page, step: string, fields: Record<string, string>): Promise<Page> {
+export async function submit(agent: Agent, jar: CookieJar, stopAt: string, page: Page, step: string, fields: Record<string, string>): Promise<Page> {
   const { action, csrf } = formOn(page, step);
   return browse(agent, jar, stopAt, action, { method: 'POST', body: form({ _csrf: csrf, ...fields }) });
 }
@@ -74,11 +75,18 @@ export interface SignInStats {
   termsAccepted: number;
 }
 
-/**
- * A customer signs in from a fresh browser: GET /auth → sign-in page → POST identify → password page →
- * POST password → back to /auth → code at the callback → the app exchanges it at /token with PKCE.
- */
-export async function signIn(agent: Agent, client: WebClient, email: string, password: string, stats?: SignInStats): Promise<TokenSet> {
+/** One authorization request from a fresh browser: its cookie jar, PKCE verifier, state, and where it landed. */
+export interface Authorization {
+  jar: CookieJar;
+  verifier: string;
+  state: string;
+  stopAt: string;
+  /** The sign-in page (after GET /auth and its redirect). */
+  start: Page;
+}
+
+/** GET /auth with PKCE from a fresh cookie jar, following the redirect to Foyer's sign-in page. */
+export async function authorize(agent: Agent, client: WebClient): Promise<Authorization> {
   const jar = new CookieJar();
   const verifier = randomBytes(32).toString('base64url');
   const state = randomBytes(12).toString('base64url');
@@ -94,31 +102,48 @@ export async function signIn(agent: Agent, client: WebClient, email: string, pas
     code_challenge_method: 'S256',
   });
   const stopAt = client.redirectUri;
-
   const start = await browse(agent, jar, stopAt, auth.href);
-  const passwordPage = await submit(agent, jar, stopAt, start, 'identify', { email });
-  let page = await submit(agent, jar, stopAt, passwordPage, 'password', { password });
-  if (!page.url.startsWith(stopAt) && /action="[^"]*\/terms"/.test(page.res.body)) {
-    page = await submit(agent, jar, stopAt, page, 'terms', { accept: 'yes' });
+  return { jar, verifier, state, stopAt, start };
+}
+
+/**
+ * From the page a sign-in step led to: accepts the terms once if they are asked for, checks the code at
+ * the callback, and exchanges it at /token with the PKCE verifier as the relying app would.
+ */
+export async function completeAuthorization(agent: Agent, client: WebClient, auth: Authorization, reached: Page, who: string, stats?: SignInStats): Promise<TokenSet> {
+  let page = reached;
+  if (!page.url.startsWith(auth.stopAt) && /action="[^"]*\/terms"/.test(page.res.body)) {
+    page = await submit(agent, auth.jar, auth.stopAt, page, 'terms', { accept: 'yes' });
     if (stats) stats.termsAccepted++;
   }
-  if (!page.url.startsWith(stopAt)) {
+  if (!page.url.startsWith(auth.stopAt)) {
     const error = /<p[^>]*class="[^"]*error[^"]*"[^>]*>([^<]*)/.exec(page.res.body)?.[1] ?? page.res.body.replace(/\s+/g, ' ').slice(0, 300);
-    throw new Error(`sign-in of ${email} ended at ${page.url} (status ${page.res.status}): ${error}`);
+    throw new Error(`sign-in of ${who} ended at ${page.url} (status ${page.res.status}): ${error}`);
   }
   const callback = new URL(page.url);
-  if (callback.searchParams.get('error')) throw new Error(`sign-in of ${email}: ${callback.searchParams.get('error')} ${callback.searchParams.get('error_description') ?? ''}`);
-  if (callback.searchParams.get('state') !== state) throw new Error('state mismatch at the callback');
+  if (callback.searchParams.get('error')) throw new Error(`sign-in of ${who}: ${callback.searchParams.get('error')} ${callback.searchParams.get('error_description') ?? ''}`);
+  if (callback.searchParams.get('state') !== auth.state) throw new Error('state mismatch at the callback');
   const code = callback.searchParams.get('code');
   if (!code) throw new Error(`no code at the callback ${page.url}`);
 
   const res = await request(agent, `${client.issuer}/token`, {
     method: 'POST',
     headers: { authorization: basicAuth(client.clientId, client.clientSecret), 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-    body: form({ grant_type: 'authorization_code', code, redirect_uri: client.redirectUri, code_verifier: verifier }),
+    body: form({ grant_type: 'authorization_code', code, redirect_uri: client.redirectUri, code_verifier: auth.verifier }),
   });
   if (res.status !== 200) throw new Error(`code exchange: ${res.status} ${res.body.slice(0, 200)}`);
   return JSON.parse(res.body) as TokenSet;
+}
+
+/**
+ * A customer signs in from a fresh browser: GET /auth → sign-in page → POST identify → password page →
+ * POST password → back to /auth → code at the callback → the app exchanges it at /token with PKCE.
+ */
+export async function signIn(agent: Agent, client: WebClient, email: string, password: string, stats?: SignInStats): Promise<TokenSet> {
+  const auth = await authorize(agent, client);
+  const passwordPage = await submit(agent, auth.jar, auth.stopAt, auth.start, 'identify', { email });
+  const reached = await submit(agent, auth.jar, auth.stopAt, passwordPage, 'password', { password });
+  return completeAuthorization(agent, client, auth, reached, email, stats);
 }
 
 /** One refresh with rotation; returns the new refresh token (the chain continues with it). */

@@ -3,11 +3,12 @@
 import type { Usage } from './children.ts';
 import type { Measured } from './load.ts';
 
-export type Scenario = 'sign-in' | 'refresh' | 'client-credentials' | 'userinfo';
+export type Scenario = 'sign-in' | 'passkey-sign-in' | 'refresh' | 'client-credentials' | 'userinfo';
 export type Target = 'postgres' | 'pglite' | 'bare';
 
 export const SCENARIO_LABEL: Record<Scenario, string> = {
   'sign-in': 'password sign-in, full code flow',
+  'passkey-sign-in': 'passkey sign-in, full code flow',
   refresh: 'refresh grant, rotation',
   'client-credentials': 'client credentials, ES256 JWT',
   userinfo: 'userinfo',
@@ -116,6 +117,18 @@ export function limitsTable(report: Report): string {
       coreRatio: '-',
       aim: '≥ 0.6× argon2id',
       met: yesNo(signInRatio === undefined ? undefined : signInRatio >= 0.6),
+    }]);
+
+    // No bare equivalent (the bare provider has no sign-in pages) and no aim in the issue: shown beside the password flow.
+    const passkey = find('passkey-sign-in', backend.target)?.measured;
+    const passkeyRatio = passkey && signIn ? passkey.rate / signIn.rate : undefined;
+    verdicts.push([SCENARIO_LABEL['passkey-sign-in'], {
+      figure: passkey ? `${rate(passkey.rate)}/s` : 'failed',
+      limit: signIn ? `password sign-in ${rate(signIn.rate)}/s (no bare equivalent)` : 'no bare equivalent',
+      ratio: passkeyRatio === undefined ? '-' : `${fmt(passkeyRatio, 2)}× password`,
+      coreRatio: '-',
+      aim: '-',
+      met: '-',
     }]);
 
     for (const scenario of ['refresh', 'client-credentials', 'userinfo'] as const) {
