@@ -59,6 +59,7 @@ export function createServices(config: Config, db: Db, log: Logger) {
   const codeTtlSeconds = config.codes.ttlSeconds;
   const passkeyQueries = createPasskeyQueries(db);
   const webauthn = resolveWebauthn(config);
+  const passkeys = createPasskeyService({ settings: webauthn, queries: passkeyQueries, accounts, throttle });
   const mfaQueries = createMfaQueries(db);
   const rememberedDevices = createRememberedDevices(mfaQueries);
   const totp = createTotpAuthenticator({ queries: createTotpQueries(db), box, throttle });
@@ -86,7 +87,7 @@ export function createServices(config: Config, db: Db, log: Logger) {
     registration: createRegistration({ db, flows, codes, accounts, consent, hasher, throttle, mailer, policy, codeTtlSeconds }),
     recovery: createRecovery({ db, flows, codes, accounts, hasher, throttle, mailer, policy, codeTtlSeconds }),
     webauthn,
-    passkeys: createPasskeyService({ settings: webauthn, queries: passkeyQueries, accounts, throttle }),
+    passkeys,
     passkeyOffers: createPasskeyOffers({ queries: passkeyQueries, flows }),
     emailSignIn: createEmailSignIn({ db, flows, codes, links: createSignInLinkQueries(db), accounts, throttle, mailer, codeTtlSeconds, linkBaseUrl: `${config.issuer}/signin/link/` }),
     deviceWatch: createDeviceWatch({ queries: createKnownDeviceQueries(db), accounts, mailer, hashKey: deriveKey(config.secret, 'known-devices'), accountUrl: `${config.issuer}/account` }),
@@ -94,7 +95,7 @@ export function createServices(config: Config, db: Db, log: Logger) {
     recoveryCodes,
     rememberedDevices,
     mfaPolicy: { isMfaEnabled: mfaQueries.isMfaEnabled, isRememberedDevice: rememberedDevices.isRememberedDevice },
-    mfaStep: createMfaStep({ db, flows, codes, accounts, mfa: mfaQueries, totp, recoveryCodes, throttle, mailer, box, issuer: config.brandName, codeTtlSeconds }),
+    mfaStep: createMfaStep({ db, flows, codes, accounts, mfa: mfaQueries, totp, recoveryCodes, throttle, mailer, box, issuer: config.brandName, codeTtlSeconds, hasPasskey: passkeys.hasPasskey }),
   };
 }
 

@@ -48,7 +48,7 @@ export function createApp(options: AppOptions): Koa {
   const journeyDeps: JourneyDeps = { ...services, provider: () => host.current(), csrf, passwordMinLength: config.password.minLength, devices: createSignInDevices(services.deviceWatch, secure) };
   const journey = createJourneyRouter(journeyDeps);
   app.use(journey.routes()).use(journey.allowedMethods());
-  const mfa = createMfaRouter({ ...journeyDeps, mfaStep: services.mfaStep, rememberedDevices: services.rememberedDevices, secureCookies: secure });
+  const mfa = createMfaRouter({ ...journeyDeps, mfaStep: services.mfaStep, rememberedDevices: services.rememberedDevices, passkeys: services.passkeys, secureCookies: secure });
   app.use(mfa.routes()).use(mfa.allowedMethods());
   const emailDeps = { ...journeyDeps, emailSignIn: services.emailSignIn };
   for (const router of [createEmailCodeRouter(emailDeps), createMagicLinkRouter(emailDeps)]) app.use(router.routes()).use(router.allowedMethods());

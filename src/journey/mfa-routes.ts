@@ -1,11 +1,12 @@
 // Owns the second-factor pages under /interaction/:uid/mfa: a TOTP code, a recovery code or a mailed code;
-// setting up an authenticator app (QR code, manual key, then the recovery codes once); "remember this device".
+// a passkey of the account; setting up an authenticator app (QR code, manual key, then the recovery codes once); "remember this device".
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import QRCode from 'qrcode';
 import { ACR_TWO_FACTOR, amrAfterSecondFactor, type SecondFactor } from '../authn/mfa/policy.ts';
 import { REMEMBERED_DEVICE_COOKIE, type RememberedDevices } from '../authn/mfa/remembered-devices.ts';
 import type { MfaStep } from '../authn/mfa/step.ts';
+import { describeSecondFactorRefusal, type PasskeySecondFactor } from '../authn/passkey/second-factor.ts';
 import { formatTotpSecret } from '../authn/totp/totp.ts';
 import { describeCodeVerdict } from '../flows/codes.ts';
 import type { Csrf } from '../http/csrf.ts';
@@ -16,6 +17,7 @@ export interface MfaRouteDeps extends JourneyPorts {
   csrf: Csrf;
   mfaStep: MfaStep;
   rememberedDevices: RememberedDevices;
+  passkeys: Pick<PasskeySecondFactor, 'secondFactorOptions' | 'verifySecondFactor'>;
   secureCookies: boolean;
 }
 
@@ -33,6 +35,8 @@ const WRONG_TOTP = 'That code is not right. Check the time on your phone and the
 const REUSED_TOTP = 'That code was already used. Wait for the next code in your authenticator app.';
 const WRONG_RECOVERY = 'That recovery code is not right, or it was already used.';
 const STEP_UP = 'The app you are signing in to asks you to confirm it is you with a second step.';
+
+const PASSKEY_RESPONSE_MAX = 40_000;
 
 const tooManyAttempts = (seconds: number) =>
   `Too many attempts. Try again in ${seconds >= 90 ? `${Math.ceil(seconds / 60)} minutes` : `${seconds} seconds`}.`;
@@ -63,11 +67,11 @@ export function createMfaRouter(deps: MfaRouteDeps): Router {
 
   async function challengePage(ctx: Context, req: MfaRequest, state: PageState = {}): Promise<void> {
     const options = await deps.mfaStep.options(req.accountId, req.firstAmr);
-    if (!options.factors.includes('totp') && options.canEnrol && !state.error) return setupPage(ctx, req, state);
     const offers = (factor: SecondFactor) => options.factors.includes(factor);
+    if (!offers('totp') && !offers('passkey') && options.canEnrol && !state.error) return setupPage(ctx, req, state);
     renderPage(deps, ctx, 'journey/mfa', {
       title: 'Two-step verification', ...state, stepUp: stepUp(req) ? STEP_UP : undefined,
-      totp: offers('totp'), recovery: offers('recovery-code'), email: offers('email'), canEnrol: options.canEnrol,
+      totp: offers('totp'), recovery: offers('recovery-code'), email: offers('email'), passkey: offers('passkey'), canEnrol: options.canEnrol,
     }, state.status);
   }
 
@@ -153,6 +157,36 @@ export function createMfaRouter(deps: MfaRouteDeps): Router {
     if (verdict.status === 'throttled') return emailPage(ctx, email, { error: tooManyAttempts(verdict.retryAfterSeconds), status: 429 });
     if (verdict.status !== 'ok') return emailPage(ctx, email, { error: describeCodeVerdict(verdict.status), status: 401 });
     await complete(ctx, req, amrAfterSecondFactor(req.firstAmr, 'email'));
+  });
+
+  // A passkey of this account as the second factor: the page's script fetches options, the browser signs, the form posts.
+  router.post('/passkey/options', async (ctx) => {
+    deps.csrf.verifiedForm(ctx);
+    const interaction = await loadInteraction(deps, ctx);
+    const accountId = interaction.session?.accountId;
+    const offered = interaction.prompt.name === 'mfa' && accountId
+      && (await deps.mfaStep.options(accountId, interaction.session?.amr)).factors.includes('passkey');
+    const options = offered ? await deps.passkeys.secondFactorOptions(interaction.uid, accountId) : undefined;
+    ctx.set('Cache-Control', 'no-store');
+    if (!options) {
+      ctx.status = 400;
+      ctx.body = { error: 'mfa.passkey_unavailable', message: 'A passkey is not available for this sign-in. Reload the page and use another way.' };
+      return;
+    }
+    ctx.body = options;
+  });
+
+  router.post('/passkey', async (ctx) => {
+    const req = await posted(ctx);
+    if (!req) return;
+    const { factors } = await deps.mfaStep.options(req.accountId, req.firstAmr);
+    if (!factors.includes('passkey')) return challengePage(ctx, req, { error: 'A passkey is not available for this sign-in.', status: 400 });
+    const response = field(req.fields, 'response', PASSKEY_RESPONSE_MAX);
+    if (!response) return challengePage(ctx, req, { error: describeSecondFactorRefusal('malformed'), status: 400 });
+    const verdict = await deps.passkeys.verifySecondFactor({ interactionUid: req.interaction.uid, accountId: req.accountId, response, address: ctx.ip });
+    if (verdict.status === 'throttled') return challengePage(ctx, req, { error: tooManyAttempts(verdict.retryAfterSeconds), status: 429 });
+    if (verdict.status === 'invalid') return challengePage(ctx, req, { error: describeSecondFactorRefusal(verdict.reason), status: verdict.reason === 'malformed' ? 400 : 401 });
+    await complete(ctx, req, amrAfterSecondFactor(req.firstAmr, 'passkey', verdict.amr));
   });
 
   router.get('/setup', async (ctx) => {

@@ -101,3 +101,12 @@ export async function expectToReach(page: Page, match: (url: URL) => boolean, wh
     throw new Error(`expected to reach ${what}, but the page is ${page.url()}:\n${text.slice(0, 1000)}`);
   }
 }
+
+/** After a CLI-made account's first factor: accept the terms, allow the demo app, and land on it signed in. */
+export async function acceptTermsAndConsentToDemo(page: Page): Promise<void> {
+  await page.getByRole('heading', { name: 'Please accept our terms' }).waitFor();
+  await page.getByLabel('I accept these terms').check();
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByRole('button', { name: 'Allow' }).click();
+  await expectToReach(page, (url) => url.pathname === '/demo', 'the demo app signed in');
+}

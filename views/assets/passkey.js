@@ -1,5 +1,6 @@
 // Passkeys on Foyer's pages, with @simplewebauthn/browser (loaded just before this file; no inline
-// scripts under the CSP): sign-in from the email page (button and autofill) and creation on the offer page.
+// scripts under the CSP): sign-in from the email page (button and autofill), the second step on the MFA
+// page, and creation on the offer page.
 // The server checks everything; this file only carries options in and the browser's answer out.
 (function () {
   'use strict';
@@ -76,6 +77,21 @@
       if (buttonUsed) return;
       submitWith(signIn, await lib.startAuthentication({ optionsJSON, useBrowserAutofill: true }));
     })().catch(() => undefined);
+  }
+
+  // A passkey of the account as the second step (the MFA page): the options name the account's passkeys.
+  const secondFactor = document.querySelector('form[data-passkey-second-factor]');
+  if (secondFactor) {
+    secondFactor.hidden = false;
+    onButton(secondFactor, `${secondFactor.getAttribute('action')}/options`, async (optionsJSON) => {
+      const answer = await lib.startAuthentication({ optionsJSON });
+      // "Remember this device" may sit in the code form on the same page: it counts for the passkey too.
+      const remember = document.querySelector('input[name=remember]');
+      if (remember && remember.checked && !secondFactor.contains(remember)) {
+        secondFactor.append(Object.assign(document.createElement('input'), { type: 'hidden', name: 'remember', value: 'yes' }));
+      }
+      return answer;
+    });
   }
 
   const register = document.querySelector('form[data-passkey-register]');

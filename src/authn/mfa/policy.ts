@@ -79,28 +79,30 @@ export function decideMfa(situation: MfaSituation): MfaDecision {
   return { prompt: true, reason };
 }
 
-export type SecondFactor = 'totp' | 'recovery-code' | 'email';
+export type SecondFactor = 'totp' | 'recovery-code' | 'email' | 'passkey';
 
-const KIND_OF: Record<SecondFactor, FactorKind> = { totp: 'possession-otp', 'recovery-code': 'recovery-code', email: 'email' };
+const KIND_OF: Record<SecondFactor, FactorKind> = { totp: 'possession-otp', 'recovery-code': 'recovery-code', email: 'email', passkey: 'passkey' };
 // RFC 8176 has no value of its own for recovery codes or mailed codes: all three are one-time passwords.
-const AMR_OF: Record<SecondFactor, string[]> = { totp: ['otp'], 'recovery-code': ['otp'], email: ['otp'] };
+// A passkey's values (hwk or swk, plus user when verified) depend on the key and the ceremony: its verdict gives them.
+const AMR_OF: Record<SecondFactor, string[]> = { totp: ['otp'], 'recovery-code': ['otp'], email: ['otp'], passkey: [] };
 
 /**
  * The second factors the MFA step may offer after a first sign-in with `firstAmr`, given what the
- * account has: a factor of the same kind as the first never counts.
+ * account has: a factor of the same kind as the first never counts (no passkey after a passkey).
  */
-export function offeredSecondFactors(firstAmr: readonly string[] | undefined, has: { totp: boolean; recoveryCodes: boolean; verifiedEmail: boolean }): SecondFactor[] {
+export function offeredSecondFactors(firstAmr: readonly string[] | undefined, has: { totp: boolean; recoveryCodes: boolean; verifiedEmail: boolean; passkey?: boolean }): SecondFactor[] {
   const first = factorKinds(firstAmr);
   const available: SecondFactor[] = [];
+  if (has.passkey) available.push('passkey');
   if (has.totp) available.push('totp');
   if (has.recoveryCodes) available.push('recovery-code');
   if (has.verifiedEmail) available.push('email');
   return available.filter((factor) => !first.has(KIND_OF[factor]));
 }
 
-/** The amr after a second factor: the first sign-in's values, the factor's, and 'mfa'. */
-export function amrAfterSecondFactor(firstAmr: readonly string[] | undefined, factor: SecondFactor): string[] {
-  return [...new Set([...(firstAmr ?? []), ...AMR_OF[factor], 'mfa'])];
+/** The amr after a second factor: the first sign-in's values, the factor's (`factorAmr` for a passkey), and 'mfa'. */
+export function amrAfterSecondFactor(firstAmr: readonly string[] | undefined, factor: SecondFactor, factorAmr: readonly string[] = AMR_OF[factor]): string[] {
+  return [...new Set([...(firstAmr ?? []), ...factorAmr, 'mfa'])];
 }
 
 export function parseClientMfaPolicy(value: unknown): ClientMfaPolicy | undefined {

@@ -36,6 +36,8 @@ export interface MfaStepDeps {
   box: SecretBox;
   issuer: string;
   codeTtlSeconds: number;
+  /** Whether the account has a passkey usable here (absent: passkeys are never a second factor). */
+  hasPasskey?: (accountId: string) => Promise<boolean>;
 }
 
 export interface MfaOptions {
@@ -74,7 +76,8 @@ export function createMfaStep(deps: MfaStepDeps) {
   const step = {
     async options(accountId: string, firstAmr: readonly string[] | undefined): Promise<MfaOptions> {
       const [hasTotp, recoveryCodesLeft, email] = [await deps.totp.hasTotp(accountId), await deps.recoveryCodes.countUnusedRecoveryCodes(accountId), await verifiedEmail(accountId)];
-      const factors = offeredSecondFactors(firstAmr, { totp: hasTotp, recoveryCodes: recoveryCodesLeft > 0, verifiedEmail: email !== undefined });
+      const passkey = (await deps.hasPasskey?.(accountId)) ?? false;
+      const factors = offeredSecondFactors(firstAmr, { totp: hasTotp, recoveryCodes: recoveryCodesLeft > 0, verifiedEmail: email !== undefined, passkey });
       return { factors, canEnrol: !hasTotp, recoveryCodesLeft, email: factors.includes('email') ? email : undefined };
     },
 

@@ -1,12 +1,13 @@
 // Owns signing in with a passkey (discoverable credentials, no email typed): the request options and
 // the checks on the answer — challenge of this interaction, used once; our origin and RP ID; user
 // verification; a counter that moves forward; the signature — then the login's amr (RFC 8176).
-import { generateAuthenticationOptions, verifyAuthenticationResponse, type PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
+import { generateAuthenticationOptions, type PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
+import { verifyAssertion } from './assertion.ts';
 import type { AccountQueries } from '../../accounts/queries.ts';
 import type { WebauthnSettings } from '../../config/webauthn.ts';
 import type { CredentialThrottle } from '../credential-throttle.ts';
 import type { Challenges } from './challenges.ts';
-import type { DeviceType, PasskeyQueries } from './queries.ts';
+import type { PasskeyQueries } from './queries.ts';
 import { isRpIdHash, parseAssertion, readAssertionAuthData, readClientData } from './responses.ts';
 
 export type PasskeyRefusal = 'malformed' | 'challenge' | 'origin' | 'rp_id' | 'user_verification' | 'unknown_credential' | 'counter' | 'signature' | 'account';
@@ -22,10 +23,6 @@ const CAN_SIGN_IN = new Set(['active', 'restricted']);
 export const CEREMONY_TIMEOUT_MS = 120_000;
 
 /** RFC 8176: a device-bound key is hardware (hwk), a synced or backed-up one software (swk); 'user' when verified. */
-export function passkeyAmr(use: { deviceType: DeviceType; backedUp: boolean; userVerified: boolean }): string[] {
-  const key = use.deviceType === 'singleDevice' && !use.backedUp ? 'hwk' : 'swk';
-  return use.userVerified ? [key, 'user'] : [key];
-}
 
 export interface PasskeySignInDeps {
   settings: WebauthnSettings;
@@ -68,31 +65,14 @@ export function createPasskeySignIn(deps: PasskeySignInDeps) {
       const passkey = await queries.findPasskeyById(assertion.id);
       if (!passkey) return refuse('unknown_credential');
       if (assertion.response.userHandle && assertion.response.userHandle !== passkey.userHandle) return refuse('unknown_credential');
-      // A counter that does not increase (when either side counts) means a cloned authenticator or a replay.
-      if ((authData.counter > 0 || passkey.counter > 0) && authData.counter <= passkey.counter) return refuse('counter');
-
-      let verified;
-      try {
-        verified = await verifyAuthenticationResponse({
-          response: assertion,
-          expectedChallenge: clientData.challenge,
-          expectedOrigin: settings.origins,
-          expectedRPID: settings.rpId,
-          credential: { id: passkey.id, publicKey: new Uint8Array(Buffer.from(passkey.publicKey, 'base64url')), counter: passkey.counter },
-          requireUserVerification: true,
-        });
-      } catch {
-        return refuse('signature');
-      }
-      if (!verified.verified) return refuse('signature');
-
       const account = await accounts.findAccountById(passkey.accountId);
       if (!account || !CAN_SIGN_IN.has(account.status)) return refuse('account');
-      const info = verified.authenticationInfo;
-      const use = { counter: info.newCounter, deviceType: info.credentialDeviceType, backedUp: info.credentialBackedUp };
-      if (!(await queries.recordPasskeyUse(passkey.id, passkey.counter, use))) return refuse('counter');
+      const verdict = await verifyAssertion({
+        queries, settings, assertion, challenge: clientData.challenge, passkey, signedCounter: authData.counter, requireUserVerification: true,
+      });
+      if (!verdict.ok) return refuse(verdict.reason);
       await throttle.recordSuccess(THROTTLE_KIND, assertion.id, input.address);
-      return { status: 'ok', accountId: account.id, amr: passkeyAmr({ ...use, userVerified: info.userVerified }), passkeyId: passkey.id };
+      return { status: 'ok', accountId: account.id, amr: verdict.amr, passkeyId: passkey.id };
     },
   };
 }

@@ -3,7 +3,7 @@
 import type { Db } from '../../db/create-db.ts';
 
 export type DeviceType = 'singleDevice' | 'multiDevice';
-export type ChallengePurpose = 'authenticate' | 'register';
+export type ChallengePurpose = 'authenticate' | 'register' | 'second-factor';
 
 /** A registration challenge is issued for one account and the WebAuthn user handle it will carry. */
 export interface ChallengeBinding {

@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runCommand } from '../../../src/cli/commands.ts';
 import { DEMO_CLIENT_ID, demoRedirectUris } from '../../../src/demo/routes.ts';
-import { demoJson, describeWithBrowser, expectNoProblems, expectToReach, launchBrowser, newContext, signInWithPassword, startDemoSignIn } from '../../support/browser.ts';
+import { demoJson, describeWithBrowser, expectNoProblems, expectToReach, launchBrowser, newContext, signInWithPassword, startDemoSignIn, acceptTermsAndConsentToDemo } from '../../support/browser.ts';
 import { startTestServer, type TestServer } from '../../support/test-server.ts';
 
 describeWithBrowser('two-step verification in Chromium', () => {
@@ -64,11 +64,7 @@ describeWithBrowser('two-step verification in Chromium', () => {
     await page.getByRole('button', { name: 'I have saved them, continue' }).click();
 
     // The rest of the journey follows the second factor: terms (the account came from the CLI), consent.
-    await page.getByRole('heading', { name: 'Please accept our terms' }).waitFor();
-    await page.getByLabel('I accept these terms').check();
-    await page.getByRole('button', { name: 'Continue' }).click();
-    await page.getByRole('button', { name: 'Allow' }).click();
-    await expectToReach(page, (url) => url.pathname === '/demo', 'the demo app signed in');
+    await acceptTermsAndConsentToDemo(page);
     const claims = await demoJson(page, 'id-token-claims');
     expect(claims.acr).toBe('urn:foyer:acr:2fa');
     expect(claims.amr).toEqual(['pwd', 'otp', 'mfa']);

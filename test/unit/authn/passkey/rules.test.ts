@@ -1,7 +1,7 @@
 // The passkey rules that need no database: the amr of a passkey sign-in (RFC 8176), when the offer is
 // due, and the names a passkey may carry.
 import { describe, expect, it } from 'vitest';
-import { passkeyAmr } from '../../../../src/authn/passkey/authentication.ts';
+import { passkeyAmr } from '../../../../src/authn/passkey/assertion.ts';
 import { cleanPasskeyName, defaultPasskeyName } from '../../../../src/authn/passkey/manage.ts';
 import { offerDue, OFFER_BACKOFF_DAYS } from '../../../../src/authn/passkey/offer.ts';
 

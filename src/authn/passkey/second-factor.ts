@@ -1,0 +1,97 @@
+// Owns a passkey as the SECOND factor of a sign-in: request options listing the account's own passkeys
+// (so non-discoverable ones work), a challenge bound to the interaction, purpose and account, and the checks.
+import { generateAuthenticationOptions, type PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
+import type { WebauthnSettings } from '../../config/webauthn.ts';
+import type { CredentialThrottle } from '../credential-throttle.ts';
+import { verifyAssertion } from './assertion.ts';
+import { CEREMONY_TIMEOUT_MS } from './authentication.ts';
+import type { Challenges } from './challenges.ts';
+import type { PasskeyQueries } from './queries.ts';
+import { isRpIdHash, parseAssertion, readAssertionAuthData, readClientData } from './responses.ts';
+
+export type SecondFactorRefusal = 'malformed' | 'challenge' | 'origin' | 'rp_id' | 'user_presence' | 'unknown_credential' | 'other_account' | 'counter' | 'signature';
+
+export type PasskeySecondFactorVerdict =
+  | { status: 'ok'; amr: string[]; passkeyId: string }
+  | { status: 'invalid'; reason: SecondFactorRefusal }
+  | { status: 'throttled'; retryAfterSeconds: number };
+
+const THROTTLE_KIND = 'passkey-mfa';
+const PURPOSE = 'second-factor';
+
+export interface PasskeySecondFactorDeps {
+  settings: WebauthnSettings;
+  queries: PasskeyQueries;
+  challenges: Challenges;
+  throttle: CredentialThrottle;
+}
+
+export function createPasskeySecondFactor(deps: PasskeySecondFactorDeps) {
+  const { settings, queries, challenges, throttle } = deps;
+  const subject = (accountId: string) => `account:${accountId}`;
+  return {
+    async hasPasskey(accountId: string): Promise<boolean> {
+      return settings.enabled && (await queries.listPasskeysForAccount(accountId)).length > 0;
+    },
+
+    /** Options for navigator.credentials.get naming this account's passkeys; undefined when it has none. */
+    async secondFactorOptions(interactionUid: string, accountId: string): Promise<PublicKeyCredentialRequestOptionsJSON | undefined> {
+      const passkeys = await queries.listPasskeysForAccount(accountId);
+      if (!settings.enabled || passkeys.length === 0) return undefined;
+      const challenge = await challenges.issueChallenge(interactionUid, PURPOSE, { accountId, userHandle: passkeys[0]!.userHandle });
+      return generateAuthenticationOptions({
+        rpID: settings.rpId, challenge: new Uint8Array(Buffer.from(challenge, 'base64url')), timeout: CEREMONY_TIMEOUT_MS,
+        // The person is already known: presence is enough here, verification (the device's PIN or biometric) is a bonus.
+        userVerification: 'preferred',
+        allowCredentials: passkeys.map((p) => ({ id: p.id, transports: p.transports })),
+      });
+    },
+
+    async verifySecondFactor(input: { interactionUid: string; accountId: string; response: string; address: string }): Promise<PasskeySecondFactorVerdict> {
+      const gate = await throttle.checkCredential(THROTTLE_KIND, subject(input.accountId), input.address);
+      if (!gate.allowed) return { status: 'throttled', retryAfterSeconds: gate.retryAfterSeconds };
+      const refuse = async (reason: SecondFactorRefusal): Promise<PasskeySecondFactorVerdict> => {
+        await throttle.recordFailure(THROTTLE_KIND, subject(input.accountId), input.address);
+        return { status: 'invalid', reason };
+      };
+
+      const assertion = parseAssertion(input.response);
+      const clientData = assertion && readClientData(assertion.response.clientDataJSON);
+      const authData = assertion && readAssertionAuthData(assertion.response.authenticatorData);
+      if (!assertion || !clientData || !authData || clientData.type !== 'webauthn.get' || assertion.id !== assertion.rawId) return refuse('malformed');
+      // Taken first: whatever happens next, this challenge cannot be answered again.
+      const taken = await challenges.takeChallenge(clientData.challenge, input.interactionUid, PURPOSE);
+      if (!taken?.binding || taken.binding.accountId !== input.accountId) return refuse('challenge');
+      if (!settings.origins.includes(clientData.origin)) return refuse('origin');
+      if (!isRpIdHash(authData.rpIdHash, settings.rpId)) return refuse('rp_id');
+      if (!authData.flags.up) return refuse('user_presence');
+
+      const passkey = await queries.findPasskeyById(assertion.id);
+      if (!passkey) return refuse('unknown_credential');
+      if (passkey.accountId !== input.accountId) return refuse('other_account');
+      if (assertion.response.userHandle && assertion.response.userHandle !== passkey.userHandle) return refuse('other_account');
+      const verdict = await verifyAssertion({
+        queries, settings, assertion, challenge: clientData.challenge, passkey, signedCounter: authData.counter, requireUserVerification: false,
+      });
+      if (!verdict.ok) return refuse(verdict.reason);
+      await throttle.recordSuccess(THROTTLE_KIND, subject(input.accountId), input.address);
+      return { status: 'ok', amr: verdict.amr, passkeyId: passkey.id };
+    },
+  };
+}
+
+export type PasskeySecondFactor = ReturnType<typeof createPasskeySecondFactor>;
+
+export function describeSecondFactorRefusal(reason: SecondFactorRefusal): string {
+  switch (reason) {
+    case 'malformed': return 'Your browser did not send a passkey we could read. Try again, or use another way.';
+    case 'challenge': return 'That passkey request has expired or was already used. Try again.';
+    case 'origin': return 'That passkey answer was made for another website. Try again on this page.';
+    case 'rp_id': return 'That passkey belongs to another website. Choose a passkey for this site.';
+    case 'user_presence': return 'Your device did not confirm you were there. Try again.';
+    case 'unknown_credential': return 'We do not recognise that passkey. It may have been removed. Use another way.';
+    case 'other_account': return 'That passkey belongs to another account. Use a passkey of the account you are signing in to.';
+    case 'counter': return 'That passkey answer was already used, or the passkey may have been copied. Try again, or use another way.';
+    case 'signature': return 'That passkey answer could not be verified. Try again, or use another way.';
+  }
+}
