@@ -24,6 +24,10 @@ import { createTotpQueries } from './authn/totp/queries.ts';
 import { createTotpAuthenticator } from './authn/totp/totp.ts';
 import { createConsentQueries } from './consent/queries.ts';
 import { createConsentService } from './consent/service.ts';
+import { createConnectorRegistry } from './authn/federation/connectors.ts';
+import { createFederatedIdentityQueries } from './authn/federation/identities.ts';
+import { createFederatedSignIn } from './authn/federation/sign-in.ts';
+import { withConnectorButtons } from './journey/federation-routes.ts';
 import { createCodeService } from './flows/codes.ts';
 import { createLoginFlows } from './flows/login.ts';
 import { createFlowQueries } from './flows/queries.ts';
@@ -64,6 +68,8 @@ export function createServices(config: Config, db: Db, log: Logger) {
   const rememberedDevices = createRememberedDevices(mfaQueries);
   const totp = createTotpAuthenticator({ queries: createTotpQueries(db), box, throttle });
   const recoveryCodes = createRecoveryCodes({ db, queries: createRecoveryCodeQueries(db), throttle, hashKey: deriveKey(config.secret, 'recovery-codes') });
+  const connectors = createConnectorRegistry(config.connectors, `${config.issuer}/federation/callback`);
+  const federation = createFederatedSignIn({ db, flows, connectors, identities: createFederatedIdentityQueries(db), accounts, box, stateKey: deriveKey(config.secret, 'federation-state') });
   return {
     config,
     db,
@@ -81,7 +87,8 @@ export function createServices(config: Config, db: Db, log: Logger) {
     signingKeys: createSigningKeyStore(db, box),
     oidcModels: createOidcModelQueries(db),
     protocol: createProtocolPort(db),
-    views: createViews({ brandName: config.brandName }),
+    views: withConnectorButtons(createViews({ brandName: config.brandName }), connectors),
+    federation,
     loginFlows: createLoginFlows(flows, 3600),
     passwords: createPasswordAuthenticator({ accounts, hasher, throttle }),
     registration: createRegistration({ db, flows, codes, accounts, consent, hasher, throttle, mailer, policy, codeTtlSeconds }),

@@ -31,14 +31,20 @@ function readJsonFile(path: string): Record<string, Json> {
 }
 
 /** Config files name secrets as {"env": "VAR"}; a literal secret in a file is refused. */
+/** A reference to an unset variable stops the start, naming both: a secret silently missing is worse. */
 function resolveEnvReferences(value: Json, env: NodeJS.ProcessEnv, path: string): Json {
   if (value && typeof value === 'object' && !Array.isArray(value)) {
     const keys = Object.keys(value);
-    if (keys.length === 1 && keys[0] === 'env' && typeof value.env === 'string') return env[value.env] ?? null;
+    if (keys.length === 1 && keys[0] === 'env' && typeof value.env === 'string') {
+      const resolved = env[value.env];
+      if (!resolved) throw new ConfigError(`${path}: the environment variable ${value.env} it refers to is not set`);
+      return resolved;
+    }
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveEnvReferences(v, env, path ? `${path}.${k}` : k)]));
   }
-  if (path === 'secret' && typeof value === 'string') {
-    throw new ConfigError('secret: a config file may only reference it as {"env": "VARIABLE"}, never hold its value');
+  if (Array.isArray(value)) return value.map((v, i) => resolveEnvReferences(v, env, `${path}.${i}`));
+  if ((path === 'secret' || /^connectors\.\d+\.clientSecret$/.test(path)) && typeof value === 'string') {
+    throw new ConfigError(`${path}: a config file may only reference it as {"env": "VARIABLE"}, never hold its value`);
   }
   return value;
 }

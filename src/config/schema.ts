@@ -56,6 +56,18 @@ export const configSchema = z.object({
     rpName: z.string().min(1).optional().describe('Name the browser shows when creating a passkey; defaults to brandName.'),
     origins: z.array(z.url()).min(1).optional().describe('Origins where passkeys may be used, each on rpId or a subdomain of it; defaults to the issuer origin.'),
   }).prefault({}),
+  connectors: z.array(z.object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'must be lower-case letters, digits, - or _ (at most 40)')
+      .refine((id) => id !== 'link' && id !== 'continue', 'link and continue are reserved'),
+    kind: z.literal('oidc'),
+    name: z.string().min(1).max(60),
+    issuer: z.url(),
+    clientId: z.string().min(1),
+    clientSecret: z.string().min(1).optional(),
+    scopes: z.array(z.string().regex(/^[\x21-\x7e]+$/)).min(1).default(['openid', 'email', 'profile']),
+    enabled: z.boolean().default(true),
+  })).default([]).refine((list) => new Set(list.map((c) => c.id)).size === list.length, 'connector ids must be unique')
+    .describe('Upstream OpenID Connect providers for social login: [{ id, kind: "oidc", name, issuer, clientId, clientSecret: {"env": "VAR"}, scopes, enabled }].'),
   keyRefreshSeconds: durationSeconds.default(10).describe('How often each instance checks for rotated signing keys, in seconds.'),
   demo: z.boolean().default(true).describe('Seed the demo relying app at /demo on an empty database (never in production).'),
 });

@@ -7,6 +7,7 @@ import { createSignInDevices } from '../journey/device-cookie.ts';
 import { createEmailCodeRouter } from '../journey/email-code-routes.ts';
 import { createMagicLinkRouter } from '../journey/magic-link-routes.ts';
 import { createPasskeyRouter } from '../journey/passkey-routes.ts';
+import { createFederationRouters } from '../journey/federation-routes.ts';
 import type { Logger } from '../log.ts';
 import type { ProviderHost } from '../oidc/host.ts';
 import { acceptSecretInBody } from '../oidc/client-auth.ts';
@@ -48,6 +49,7 @@ export function createApp(options: AppOptions): Koa {
   const journeyDeps: JourneyDeps = { ...services, provider: () => host.current(), csrf, passwordMinLength: config.password.minLength, devices: createSignInDevices(services.deviceWatch, secure) };
   const journey = createJourneyRouter(journeyDeps);
   app.use(journey.routes()).use(journey.allowedMethods());
+  for (const router of createFederationRouters({ ...journeyDeps, federation: services.federation })) app.use(router.routes()).use(router.allowedMethods());
   const mfa = createMfaRouter({ ...journeyDeps, mfaStep: services.mfaStep, rememberedDevices: services.rememberedDevices, passkeys: services.passkeys, secureCookies: secure });
   app.use(mfa.routes()).use(mfa.allowedMethods());
   const emailDeps = { ...journeyDeps, emailSignIn: services.emailSignIn };

@@ -36,6 +36,8 @@ describe('configuration', () => {
     writeFileSync(file, JSON.stringify({ port: 5000, brandName: 'Acme', secret: { env: 'MY_SECRET' }, session: { idleSeconds: 60 } }));
     const { config } = loadConfig({ FOYER_CONFIG: file, PORT: '5001', MY_SECRET: secret, FOYER_DATA_DIR: dir });
     expect(config).toMatchObject({ port: 5001, brandName: 'Acme', secret, session: { idleSeconds: 60 } });
+    writeFileSync(file, JSON.stringify({ smtpUrl: { env: 'UNSET_SMTP' }, secret: { env: 'MY_SECRET' } }));
+    expect(() => loadConfig({ FOYER_CONFIG: file, MY_SECRET: secret, FOYER_DATA_DIR: dir })).toThrow(/^smtpUrl: the environment variable UNSET_SMTP it refers to is not set$/);
     writeFileSync(file, JSON.stringify({ secret: secret }));
     expect(() => loadConfig({ FOYER_CONFIG: file, FOYER_DATA_DIR: dir })).toThrow(/secret: a config file may only reference it/);
     writeFileSync(file, '{ not json');

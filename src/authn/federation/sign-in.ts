@@ -1,0 +1,152 @@
+// Owns the social sign-in flow of one interaction: the upstream redirect (state, nonce, PKCE kept sealed in
+// a 'federation' flow row), the callback bound to its state, and what the upstream identity may do here.
+import { z } from 'zod';
+import type { AccountQueries } from '../../accounts/queries.ts';
+import type { Db } from '../../db/create-db.ts';
+import type { FlowQueries, FlowRow } from '../../flows/queries.ts';
+import type { SecretBox } from '../../security/envelope.ts';
+import { keyedHash } from '../../security/tokens.ts';
+import type { ConnectorRegistry } from './connectors.ts';
+import { decideFederatedSignIn } from './decide.ts';
+import type { FederatedIdentityQueries } from './identities.ts';
+
+const KIND = 'federation';
+const TTL_SECONDS = 600;
+
+const redirectedSchema = z.object({ connector: z.string(), stateHash: z.string(), sealed: z.string(), query: z.string().optional() });
+const linkSchema = z.object({ connector: z.string(), subject: z.string(), email: z.string() });
+const checksSchema = z.object({ state: z.string(), nonce: z.string(), verifier: z.string() });
+
+export type CallbackOutcome =
+  | { status: 'unknown_state' }
+  | { status: 'upstream_error'; interactionUid: string; connectorName: string; cancelled: boolean }
+  | { status: 'received'; interactionUid: string };
+
+export type ReturnOutcome =
+  | { status: 'signed_in'; accountId: string; created: boolean }
+  | { status: 'prove_ownership'; email: string; connectorName: string }
+  | { status: 'email_unconfirmed'; connectorName: string }
+  | { status: 'refused'; connectorName: string }
+  | { status: 'failed'; connectorName?: string };
+
+export interface FederationDeps {
+  db: Db;
+  flows: FlowQueries;
+  connectors: ConnectorRegistry;
+  identities: FederatedIdentityQueries;
+  accounts: AccountQueries;
+  box: SecretBox;
+  stateKey: Buffer;
+}
+
+export function createFederatedSignIn(deps: FederationDeps) {
+  const { db, flows, connectors, identities, accounts, box } = deps;
+  const hashState = (state: string) => keyedHash(deps.stateKey, `federation-state|${state}`);
+  const sealContext = (uid: string) => `federation:${uid}`;
+
+  async function findByStateHash(stateHash: string): Promise<FlowRow | undefined> {
+    return db<FlowRow>('flows').where({ kind: KIND, state: 'redirected' }).andWhere('expires_at', '>', db.fn.now())
+      .andWhereRaw("context->>'stateHash' = ?", [stateHash]).first();
+  }
+
+  return {
+    /** Starts a redirect to the upstream for this interaction; undefined when the connector is unknown or disabled. */
+    async start(interactionUid: string, connectorId: string): Promise<string | undefined> {
+      const connector = connectors.find(connectorId);
+      if (!connector) return undefined;
+      const { url, checks } = await connectors.authorizationUrl(connector);
+      for (let old = await flows.findFlowForInteraction(interactionUid, KIND); old; old = await flows.findFlowForInteraction(interactionUid, KIND)) await flows.deleteFlow(old.id);
+      await flows.insertFlow({
+        kind: KIND, state: 'redirected', interactionUid, accountId: null, ttlSeconds: TTL_SECONDS,
+        context: { connector: connector.id, stateHash: hashState(checks.state), sealed: box.encrypt(JSON.stringify(checks), sealContext(interactionUid)) },
+      });
+      return url;
+    },
+
+    /** The upstream's redirect back: bound to its flow by `state`; the code is kept sealed for the interaction's own page. */
+    async receiveCallback(query: URLSearchParams): Promise<CallbackOutcome> {
+      const state = query.get('state');
+      if (!state || state.length > 512) return { status: 'unknown_state' };
+      const flow = await findByStateHash(hashState(state));
+      if (!flow || !flow.interaction_uid) return { status: 'unknown_state' };
+      const context = redirectedSchema.parse(flow.context);
+      const connectorName = connectors.find(context.connector)?.name ?? context.connector;
+      if (query.has('error') || !query.get('code')) {
+        await flows.deleteFlow(flow.id);
+        return { status: 'upstream_error', interactionUid: flow.interaction_uid, connectorName, cancelled: query.get('error') === 'access_denied' };
+      }
+      const sealedQuery = box.encrypt(query.toString(), `${sealContext(flow.interaction_uid)}:callback`);
+      if (!(await flows.updateFlow(flow.id, flow.version, { state: 'returned', context: { ...context, query: sealedQuery } }))) return { status: 'unknown_state' };
+      return { status: 'received', interactionUid: flow.interaction_uid };
+    },
+
+    /** In the interaction (the browser proved it holds it): redeem the code and decide what the identity may do. */
+    async completeReturn(interactionUid: string): Promise<ReturnOutcome> {
+      const flow = await flows.findFlowForInteraction(interactionUid, KIND);
+      if (!flow || flow.state !== 'returned') return { status: 'failed' };
+      await flows.deleteFlow(flow.id);
+      const context = redirectedSchema.parse(flow.context);
+      const connector = connectors.find(context.connector);
+      if (!connector || !context.query) return { status: 'failed' };
+      let upstream;
+      try {
+        const checks = checksSchema.parse(JSON.parse(box.decrypt(context.sealed, sealContext(interactionUid))));
+        upstream = await connectors.redeem(connector, box.decrypt(context.query, `${sealContext(interactionUid)}:callback`), checks);
+      } catch {
+        return { status: 'failed', connectorName: connector.name };
+      }
+      const linkedIdentity = await identities.findIdentity(connector.id, upstream.subject);
+      const linked = linkedIdentity && (await accounts.findAccountById(linkedIdentity.accountId));
+      const byEmail = !linked && upstream.email && upstream.emailVerified ? await accounts.findAccountByEmail(upstream.email) : undefined;
+      const decision = decideFederatedSignIn({ upstream, linked, byEmail });
+      switch (decision.action) {
+        case 'sign_in':
+          await identities.touchIdentity(connector.id, upstream.subject, upstream.emailVerified ? upstream.email : null);
+          return { status: 'signed_in', accountId: decision.accountId, created: false };
+        case 'create_account': {
+          try {
+            const accountId = await db.transaction(async (trx) => {
+              const account = await accounts.insertAccount({ email: decision.email, status: 'active', passwordHash: null, emailVerified: true }, trx);
+              await identities.linkIdentity({ connector: connector.id, subject: upstream.subject, accountId: account.id, email: decision.email }, trx);
+              return account.id;
+            });
+            return { status: 'signed_in', accountId, created: true };
+          } catch {
+            // The email or the identity was taken meanwhile: never merge silently.
+            return { status: 'failed', connectorName: connector.name };
+          }
+        }
+        case 'prove_ownership':
+          await flows.insertFlow({
+            kind: KIND, state: 'link', interactionUid, accountId: decision.accountId, ttlSeconds: TTL_SECONDS,
+            context: { connector: connector.id, subject: upstream.subject, email: decision.email },
+          });
+          return { status: 'prove_ownership', email: decision.email, connectorName: connector.name };
+        case 'email_unconfirmed':
+          return { status: 'email_unconfirmed', connectorName: connector.name };
+        case 'refused':
+          return { status: 'refused', connectorName: connector.name };
+      }
+    },
+
+    /** The link waiting for the customer to prove they own the account holding the upstream email. */
+    async pendingLink(interactionUid: string): Promise<{ email: string; accountId: string; connectorName: string } | undefined> {
+      const flow = await flows.findFlowForInteraction(interactionUid, KIND);
+      if (!flow || flow.state !== 'link' || !flow.account_id) return undefined;
+      const context = linkSchema.parse(flow.context);
+      const connector = connectors.find(context.connector);
+      return connector && { email: context.email, accountId: flow.account_id, connectorName: connector.name };
+    },
+
+    /** After `accountId` proved ownership in this interaction: makes the pending link. False if none matches. */
+    async completeLink(interactionUid: string, accountId: string): Promise<boolean> {
+      const flow = await flows.findFlowForInteraction(interactionUid, KIND);
+      if (!flow || flow.state !== 'link' || flow.account_id !== accountId) return false;
+      const context = linkSchema.parse(flow.context);
+      await flows.deleteFlow(flow.id);
+      return identities.linkIdentity({ connector: context.connector, subject: context.subject, accountId, email: context.email });
+    },
+  };
+}
+
+export type FederatedSignIn = ReturnType<typeof createFederatedSignIn>;

@@ -1,0 +1,33 @@
+// The federation migration: federated_identities exists, (connector, subject) is unique, links go with
+// their account, and the migration runs twice without error.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DbHandle } from '../../../src/db/create-db.ts';
+import { createTestDb } from '../../support/test-db.ts';
+
+let handle: DbHandle;
+beforeAll(async () => {
+  handle = await createTestDb();
+});
+afterAll(async () => handle?.close());
+
+const ACCOUNT = '00000000-0000-4000-8000-0000000000f1';
+
+describe('the federation migration', () => {
+  it('creates federated_identities with its columns', async () => {
+    const { db } = handle;
+    for (const column of ['connector', 'subject', 'account_id', 'email', 'created_at', 'last_used_at']) expect(await db.schema.hasColumn('federated_identities', column), column).toBe(true);
+  });
+
+  it('runs twice over its own result, keeps rows, refuses a second link of one subject, and cascades', async () => {
+    const { db } = handle;
+    await db('accounts').insert({ id: ACCOUNT, status: 'active' });
+    await db('federated_identities').insert({ connector: 'c', subject: 's', account_id: ACCOUNT, email: 'a@example.com' });
+    const migration = await import('../../../migrations/20261122140000_federation.ts') as { up(knex: unknown): Promise<void> };
+    await migration.up(db);
+    await migration.up(db);
+    expect(await db('federated_identities').where({ connector: 'c', subject: 's' })).toHaveLength(1);
+    await expect(db('federated_identities').insert({ connector: 'c', subject: 's', account_id: ACCOUNT })).rejects.toThrow();
+    await db('accounts').where({ id: ACCOUNT }).delete();
+    expect(await db('federated_identities').where({ connector: 'c' })).toHaveLength(0);
+  });
+});

@@ -1,0 +1,48 @@
+// A second, real oidc-provider on 127.0.0.1 acting as the upstream "social" provider for Foyer's tests:
+// its own RSA key, one client (Foyer), a few users, and oidc-provider's built-in dev login page.
+import { generateKeyPairSync } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Provider from 'oidc-provider';
+import type { FormBrowser, Page } from '../../support/form-browser.ts';
+
+export const UPSTREAM_CLIENT = { id: 'foyer', secret: 'upstream-client-secret-for-tests' };
+
+export interface Upstream {
+  issuer: string;
+  /** Points the upstream's one client at Foyer's callback (Foyer's port is known only once it runs). */
+  register(redirectUri: string): void;
+  close(): Promise<void>;
+}
+
+export async function startUpstream(users: Record<string, { email?: string; email_verified?: boolean }>): Promise<Upstream> {
+  const http: Server = createServer((_req, res) => { res.statusCode = 503; res.end(); });
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  const issuer = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+  const jwk = { ...generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' }), kid: 'upstream-1', use: 'sig' };
+  return {
+    issuer,
+    register(redirectUri) {
+      const provider = new Provider(issuer, {
+        clients: [{ client_id: UPSTREAM_CLIENT.id, client_secret: UPSTREAM_CLIENT.secret, redirect_uris: [redirectUri], response_types: ['code'], grant_types: ['authorization_code'] }],
+        jwks: { keys: [jwk as never] },
+        findAccount: (_ctx, sub) => (users[sub] ? { accountId: sub, claims: () => ({ sub, ...users[sub] }) } : undefined),
+        claims: { openid: ['sub'], email: ['email', 'email_verified'] },
+        features: { devInteractions: { enabled: true } },
+        // FormBrowser keeps one cookie jar for every host: the upstream's cookies get names of their own.
+        cookies: { names: { session: 'up_session', interaction: 'up_interaction', resume: 'up_resume' }, keys: ['upstream-cookie-key'] },
+      });
+      http.removeAllListeners('request');
+      http.on('request', provider.callback());
+    },
+    close: () => new Promise<void>((resolve) => http.close(() => resolve())),
+  };
+}
+
+/** On the upstream's dev login page: signs in as `login`, then passes its consent page. */
+export async function upstreamLogin(browser: FormBrowser, page: Page, login: string): Promise<Page> {
+  if (!page.html.includes('name="login"')) throw new Error(`not the upstream login page: ${page.url}\n${page.html.slice(0, 500)}`);
+  let next = await browser.submit(page, '/interaction/', { login, password: 'anything' });
+  if (next.html.includes('name="prompt" value="consent"')) next = await browser.submit(next, '/interaction/', {});
+  return next;
+}

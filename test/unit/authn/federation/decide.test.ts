@@ -1,0 +1,28 @@
+// What an upstream identity may do: the pure decision behind social sign-in and safe account linking.
+import { describe, expect, it } from 'vitest';
+import { decideFederatedSignIn } from '../../../../src/authn/federation/decide.ts';
+
+const verified = { subject: 's1', email: 'a@example.com', emailVerified: true };
+
+describe('decideFederatedSignIn', () => {
+  it('signs in the linked account, whatever the email says', () => {
+    expect(decideFederatedSignIn({ upstream: { ...verified, emailVerified: false }, linked: { id: 'acc', status: 'active' }, byEmail: undefined }))
+      .toEqual({ action: 'sign_in', accountId: 'acc' });
+  });
+  it('refuses a linked account that is disabled or erased', () => {
+    expect(decideFederatedSignIn({ upstream: verified, linked: { id: 'acc', status: 'disabled' }, byEmail: undefined }).action).toBe('refused');
+  });
+  it('creates an account for a verified email nobody holds', () => {
+    expect(decideFederatedSignIn({ upstream: verified, linked: undefined, byEmail: undefined })).toEqual({ action: 'create_account', email: 'a@example.com' });
+  });
+  it('asks for proof of ownership when a verified email belongs to an account', () => {
+    for (const status of ['active', 'lite', 'restricted'] as const) {
+      expect(decideFederatedSignIn({ upstream: verified, linked: undefined, byEmail: { id: 'acc', status } }))
+        .toEqual({ action: 'prove_ownership', accountId: 'acc', email: 'a@example.com' });
+    }
+  });
+  it('never links or creates on a missing or unverified email, even when an account holds it', () => {
+    expect(decideFederatedSignIn({ upstream: { ...verified, emailVerified: false }, linked: undefined, byEmail: { id: 'acc', status: 'active' } }).action).toBe('email_unconfirmed');
+    expect(decideFederatedSignIn({ upstream: { subject: 's', email: null, emailVerified: true }, linked: undefined, byEmail: undefined }).action).toBe('email_unconfirmed');
+  });
+});
