@@ -27,6 +27,7 @@ import { createConsentService } from './consent/service.ts';
 import { createConnectorRegistry } from './authn/federation/connectors.ts';
 import { createFederatedIdentityQueries } from './authn/federation/identities.ts';
 import { createFederatedSignIn } from './authn/federation/sign-in.ts';
+import { createFederationEmailConfirmation } from './authn/federation/email-confirmation.ts';
 import { withConnectorButtons } from './journey/federation-routes.ts';
 import { createCodeService } from './flows/codes.ts';
 import { createLoginFlows } from './flows/login.ts';
@@ -69,7 +70,9 @@ export function createServices(config: Config, db: Db, log: Logger) {
   const totp = createTotpAuthenticator({ queries: createTotpQueries(db), box, throttle });
   const recoveryCodes = createRecoveryCodes({ db, queries: createRecoveryCodeQueries(db), throttle, hashKey: deriveKey(config.secret, 'recovery-codes') });
   const connectors = createConnectorRegistry(config.connectors, `${config.issuer}/federation/callback`);
-  const federation = createFederatedSignIn({ db, flows, connectors, identities: createFederatedIdentityQueries(db), accounts, box, stateKey: deriveKey(config.secret, 'federation-state') });
+  const federatedIdentities = createFederatedIdentityQueries(db);
+  const federation = createFederatedSignIn({ db, flows, connectors, identities: federatedIdentities, accounts, box, stateKey: deriveKey(config.secret, 'federation-state') });
+  const federationEmail = createFederationEmailConfirmation({ db, flows, codes, connectors, identities: federatedIdentities, accounts, throttle, mailer, codeTtlSeconds: config.codes.ttlSeconds });
   return {
     config,
     db,
@@ -89,6 +92,7 @@ export function createServices(config: Config, db: Db, log: Logger) {
     protocol: createProtocolPort(db),
     views: withConnectorButtons(createViews({ brandName: config.brandName }), connectors),
     federation,
+    federationEmail,
     loginFlows: createLoginFlows(flows, 3600),
     passwords: createPasswordAuthenticator({ accounts, hasher, throttle }),
     registration: createRegistration({ db, flows, codes, accounts, consent, hasher, throttle, mailer, policy, codeTtlSeconds }),

@@ -58,7 +58,7 @@ export const configSchema = z.object({
   }).prefault({}),
   connectors: z.array(z.object({
     id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'must be lower-case letters, digits, - or _ (at most 40)')
-      .refine((id) => id !== 'link' && id !== 'continue', 'link and continue are reserved'),
+      .refine((id) => id !== 'link' && id !== 'continue' && id !== 'email', 'link, continue and email are reserved'),
     kind: z.literal('oidc'),
     name: z.string().min(1).max(60),
     issuer: z.url(),

@@ -1,4 +1,5 @@
 // Owns one-time codes: 6 digits, stored keyed-hashed, single use, expiring, a few guesses each.
+import type { CredentialThrottle } from '../authn/credential-throttle.ts';
 import { constantTimeEqual, keyedHash, randomDigits } from '../security/tokens.ts';
 import type { FlowQueries } from './queries.ts';
 
@@ -35,6 +36,23 @@ export function createCodeService(queries: FlowQueries, options: CodeOptions) {
 }
 
 export type CodeService = ReturnType<typeof createCodeService>;
+
+export type ThrottledCodeVerdict = { status: 'ok' } | { status: Exclude<CodeVerdict, 'ok'> } | { status: 'throttled'; retryAfterSeconds: number };
+
+/** Checks a mailed code under the credential throttle: wrong guesses count against email+address. */
+export async function verifyThrottledCode(
+  codes: CodeService,
+  throttle: CredentialThrottle,
+  input: { kind: string; email: string; address: string; flowId: string; purpose: string; code: string },
+): Promise<ThrottledCodeVerdict> {
+  const gate = await throttle.checkCredential(input.kind, input.email, input.address);
+  if (!gate.allowed) return { status: 'throttled', retryAfterSeconds: gate.retryAfterSeconds };
+  const verdict = await codes.verifyCode(input.flowId, input.purpose, input.code);
+  if (verdict === 'invalid' || verdict === 'exhausted') await throttle.recordFailure(input.kind, input.email, input.address);
+  if (verdict !== 'ok') return { status: verdict };
+  await throttle.recordSuccess(input.kind, input.email, input.address);
+  return { status: 'ok' };
+}
 
 export function describeCodeVerdict(verdict: Exclude<CodeVerdict, 'ok'>): string {
   switch (verdict) {

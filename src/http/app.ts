@@ -49,7 +49,7 @@ export function createApp(options: AppOptions): Koa {
   const journeyDeps: JourneyDeps = { ...services, provider: () => host.current(), csrf, passwordMinLength: config.password.minLength, devices: createSignInDevices(services.deviceWatch, secure) };
   const journey = createJourneyRouter(journeyDeps);
   app.use(journey.routes()).use(journey.allowedMethods());
-  for (const router of createFederationRouters({ ...journeyDeps, federation: services.federation })) app.use(router.routes()).use(router.allowedMethods());
+  for (const router of createFederationRouters({ ...journeyDeps, federation: services.federation, federationEmail: services.federationEmail })) app.use(router.routes()).use(router.allowedMethods());
   const mfa = createMfaRouter({ ...journeyDeps, mfaStep: services.mfaStep, rememberedDevices: services.rememberedDevices, passkeys: services.passkeys, secureCookies: secure });
   app.use(mfa.routes()).use(mfa.allowedMethods());
   const emailDeps = { ...journeyDeps, emailSignIn: services.emailSignIn };

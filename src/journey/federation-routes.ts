@@ -1,19 +1,23 @@
 // Owns the social sign-in pages: a button per enabled connector on the identifier page, the redirect to
-// the upstream, its callback (/federation/callback, bound by state), and linking to an existing account.
+// the upstream, its callback (/federation/callback, bound by state), linking to an existing account, and
+// the email (mailed code) asked for when the upstream confirmed none.
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { FederatedSignIn } from '../authn/federation/sign-in.ts';
 import type { ConnectorRegistry } from '../authn/federation/connectors.ts';
+import type { FederationEmailConfirmation } from '../authn/federation/email-confirmation.ts';
+import { describeCodeVerdict } from '../flows/codes.ts';
 import type { PasswordAuthenticator } from '../authn/password/authenticator.ts';
 import type { Csrf } from '../http/csrf.ts';
 import type { Views } from '../http/views.ts';
 import { finishLogin, loadInteraction, renderPage } from './context.ts';
-import { field, tooManyAttempts } from './forms.ts';
+import { codeSchema, emailSchema, field, firstError, tooManyAttempts } from './forms.ts';
 import { completeInteractiveLogin, type PasskeyOfferPorts } from './passkey-offer.ts';
 
 export interface FederationRouteDeps extends PasskeyOfferPorts {
   csrf: Csrf;
   federation: FederatedSignIn;
+  federationEmail: FederationEmailConfirmation;
   passwords: PasswordAuthenticator;
 }
 
@@ -60,7 +64,9 @@ export function createFederationRouters(deps: FederationRouteDeps): Router[] {
         ctx.status = 303;
         return;
       case 'email_unconfirmed':
-        return renderPage(deps, ctx, 'journey/federation-unconfirmed', { title: 'We could not confirm your email', connectorName: outcome.connectorName });
+        ctx.redirect(`/interaction/${interaction.uid}/federation/email`);
+        ctx.status = 303;
+        return;
       case 'refused':
         return errorPage(deps, ctx, 'Sign-in not possible', `This ${outcome.connectorName} account cannot be used to sign in here.`, 403);
       case 'failed':
@@ -89,7 +95,71 @@ export function createFederationRouters(deps: FederationRouteDeps): Router[] {
     await completeInteractiveLogin(deps, ctx, verdict.accountId, [...verdict.amr, 'fed']);
   });
 
-  // After the fixed paths above, so a connector cannot shadow them (ids 'link' and 'continue' are refused by the config).
+  // The upstream confirmed no email: ask for one (the old refusal's alternatives stay on the page), mail a code.
+  const emailPage = (ctx: Context, connectorName: string, error?: string, status = 200, email?: string) =>
+    renderPage(deps, ctx, 'journey/federation-unconfirmed', { title: 'We could not confirm your email', connectorName, email, error }, status);
+  const codePage = (ctx: Context, pending: { connectorName: string; email: string }, error?: string, status = 200) =>
+    renderPage(deps, ctx, 'journey/federation-email-code', { title: 'Check your email', ...pending, error }, status);
+  const expired = (ctx: Context) =>
+    errorPage(deps, ctx, 'Sign-in could not be completed', 'This sign-in has expired. Go back and sign in again.', 400);
+
+  journey.get('/federation/email', async (ctx) => {
+    const interaction = await loadInteraction(deps, ctx);
+    const pending = await deps.federationEmail.pending(interaction.uid);
+    if (!pending) return ctx.redirect(`/interaction/${interaction.uid}`);
+    emailPage(ctx, pending.connectorName);
+  });
+
+  journey.post('/federation/email', async (ctx) => {
+    const fields = deps.csrf.verifiedForm(ctx);
+    const interaction = await loadInteraction(deps, ctx);
+    const pending = await deps.federationEmail.pending(interaction.uid);
+    if (!pending) return expired(ctx);
+    const email = emailSchema.safeParse(field(fields, 'email', 1024));
+    if (!email.success) return emailPage(ctx, pending.connectorName, firstError(email), 400, field(fields, 'email', 254));
+    const sent = await deps.federationEmail.sendCode({ interactionUid: interaction.uid, email: email.data, address: ctx.ip });
+    if (sent.status === 'throttled') return emailPage(ctx, pending.connectorName, tooManyAttempts(sent.retryAfterSeconds), 429, email.data);
+    if (sent.status === 'expired') return expired(ctx);
+    // Post, redirect, get: reloading the page never sends another mail.
+    ctx.redirect(`/interaction/${interaction.uid}/federation/email/code`);
+    ctx.status = 303;
+  });
+
+  journey.get('/federation/email/code', async (ctx) => {
+    const interaction = await loadInteraction(deps, ctx);
+    const pending = await deps.federationEmail.pending(interaction.uid);
+    if (!pending?.email) return ctx.redirect(`/interaction/${interaction.uid}/federation/email`);
+    codePage(ctx, { connectorName: pending.connectorName, email: pending.email });
+  });
+
+  journey.post('/federation/email/code', async (ctx) => {
+    const fields = deps.csrf.verifiedForm(ctx);
+    const interaction = await loadInteraction(deps, ctx);
+    const pending = await deps.federationEmail.pending(interaction.uid);
+    if (!pending?.email) return expired(ctx);
+    const pendingCode = { connectorName: pending.connectorName, email: pending.email };
+    const code = codeSchema.safeParse(field(fields, 'code', 64));
+    if (!code.success) return codePage(ctx, pendingCode, firstError(code), 400);
+    const result = await deps.federationEmail.verifyCode({ interactionUid: interaction.uid, code: code.data, address: ctx.ip });
+    switch (result.status) {
+      case 'signed_in':
+        return finishLogin(deps, ctx, result.accountId, ['fed']);
+      case 'prove_ownership':
+        ctx.redirect(`/interaction/${interaction.uid}/federation/link`);
+        ctx.status = 303;
+        return;
+      case 'throttled':
+        return codePage(ctx, pendingCode, tooManyAttempts(result.retryAfterSeconds), 429);
+      case 'refused':
+        return errorPage(deps, ctx, 'Sign-in not possible', 'This email cannot be used to sign in here.', 403);
+      case 'failed':
+        return errorPage(deps, ctx, 'Sign-in could not be completed', 'Your account could not be set up. Go back and sign in again.', 409);
+      default:
+        return codePage(ctx, pendingCode, describeCodeVerdict(result.status), 400);
+    }
+  });
+
+  // After the fixed paths above, so a connector cannot shadow them (ids 'link', 'continue' and 'email' are refused by the config).
   journey.post('/federation/:connector', async (ctx) => {
     deps.csrf.verifiedForm(ctx);
     const interaction = await loadInteraction(deps, ctx);

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import type { AccountQueries } from '../../accounts/queries.ts';
 import type { Db } from '../../db/create-db.ts';
-import type { CodeService, CodeVerdict } from '../../flows/codes.ts';
+import { verifyThrottledCode, type CodeService, type CodeVerdict } from '../../flows/codes.ts';
 import type { FlowQueries, FlowRow } from '../../flows/queries.ts';
 import type { MailSender } from '../../mail/mailer.ts';
 import { hashToken, randomToken } from '../../security/tokens.ts';
@@ -101,12 +101,8 @@ export function createEmailSignIn(deps: EmailSignInDeps) {
       const flow = await flows.findFlowForInteraction(input.interactionUid, KIND);
       if (!flow) return { status: 'expired' };
       const { email } = contextSchema.parse(flow.context);
-      const gate = await deps.throttle.checkCredential(THROTTLE_KIND, email, input.address);
-      if (!gate.allowed) return { status: 'throttled', retryAfterSeconds: gate.retryAfterSeconds };
-      const verdict = await deps.codes.verifyCode(flow.id, CODE_PURPOSE, input.code);
-      if (verdict === 'invalid' || verdict === 'exhausted') await deps.throttle.recordFailure(THROTTLE_KIND, email, input.address);
-      if (verdict !== 'ok') return { status: verdict };
-      await deps.throttle.recordSuccess(THROTTLE_KIND, email, input.address);
+      const verdict = await verifyThrottledCode(deps.codes, deps.throttle, { kind: THROTTLE_KIND, email, address: input.address, flowId: flow.id, purpose: CODE_PURPOSE, code: input.code });
+      if (verdict.status !== 'ok') return verdict;
       await links.consumeLinksOfFlow(flow.id);
       return complete(flow);
     },

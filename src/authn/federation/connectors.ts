@@ -32,7 +32,10 @@ export function createConnectorRegistry(settings: ConnectorSettings[], redirectU
       // Plain http only for an upstream on this machine (tests, local development).
       const insecure = server.protocol === 'http:' && loopback.has(server.hostname);
       const auth = connector.clientSecret ? oidc.ClientSecretBasic(connector.clientSecret) : oidc.None();
-      config = oidc.discovery(server, connector.clientId, connector.clientSecret, auth, insecure ? { execute: [oidc.allowInsecureRequests] } : undefined);
+      // ID token signatures are checked against the upstream's published keys even though the token comes
+      // straight from its token endpoint (openid-client skips that check unless asked).
+      const execute = insecure ? [oidc.allowInsecureRequests, oidc.enableNonRepudiationChecks] : [oidc.enableNonRepudiationChecks];
+      config = oidc.discovery(server, connector.clientId, connector.clientSecret, auth, { execute });
       config.catch(() => configs.delete(connector.id));
       configs.set(connector.id, config);
     }

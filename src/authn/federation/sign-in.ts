@@ -123,6 +123,11 @@ export function createFederatedSignIn(deps: FederationDeps) {
           });
           return { status: 'prove_ownership', email: decision.email, connectorName: connector.name };
         case 'email_unconfirmed':
+          // Kept for the email-confirmation pages (email-confirmation.ts): the customer may prove a mailbox by code.
+          await flows.insertFlow({
+            kind: KIND, state: 'needs_email', interactionUid, accountId: null, ttlSeconds: TTL_SECONDS,
+            context: { connector: connector.id, subject: upstream.subject },
+          });
           return { status: 'email_unconfirmed', connectorName: connector.name };
         case 'refused':
           return { status: 'refused', connectorName: connector.name };

@@ -12,6 +12,8 @@ export interface Upstream {
   issuer: string;
   /** Points the upstream's one client at Foyer's callback (Foyer's port is known only once it runs). */
   register(redirectUri: string): void;
+  /** From now on publishes, under the same kid, a key it does not sign with (a misbehaving upstream). */
+  publishForeignKey(): void;
   close(): Promise<void>;
 }
 
@@ -19,6 +21,7 @@ export async function startUpstream(users: Record<string, { email?: string; emai
   const http: Server = createServer((_req, res) => { res.statusCode = 503; res.end(); });
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   const issuer = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+  let foreignKey: object | undefined;
   const jwk = { ...generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' }), kid: 'upstream-1', use: 'sig' };
   return {
     issuer,
@@ -33,7 +36,17 @@ export async function startUpstream(users: Record<string, { email?: string; emai
         cookies: { names: { session: 'up_session', interaction: 'up_interaction', resume: 'up_resume' }, keys: ['upstream-cookie-key'] },
       });
       http.removeAllListeners('request');
-      http.on('request', provider.callback());
+      const handle = provider.callback();
+      http.on('request', (req, res) => {
+        if (foreignKey && req.url === '/jwks') {
+          res.setHeader('content-type', 'application/json');
+          return res.end(JSON.stringify({ keys: [foreignKey] }));
+        }
+        return handle(req, res);
+      });
+    },
+    publishForeignKey() {
+      foreignKey = { ...generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ format: 'jwk' }), kid: 'upstream-1', use: 'sig' };
     },
     close: () => new Promise<void>((resolve) => http.close(() => resolve())),
   };
