@@ -28,3 +28,9 @@ export async function consentIfAsked(browser: FormBrowser, page: Page, scopes?: 
   const offered = [...page.html.matchAll(/name="scope" type="checkbox" value="([^"]+)"/g)].map((m) => m[1]!);
   return browser.submit(page, '/consent', { scope: scopes ?? offered });
 }
+
+/** Passes the terms page (accepting) and the consent page (allowing everything), where they are asked. */
+export async function throughPrompts(browser: FormBrowser, page: Page): Promise<Page> {
+  if (page.url.includes('/interaction/') && page.html.includes('/terms"')) page = await browser.submit(page, '/terms', { accept: 'yes' });
+  return consentIfAsked(browser, page);
+}

@@ -2,7 +2,7 @@
 // gets an account linked to the upstream, an existing account's email needs that account's password first.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FormBrowser, Page } from '../../support/form-browser.ts';
-import { consentIfAsked, newBrowser } from '../../support/journey.ts';
+import { newBrowser, throughPrompts } from '../../support/journey.ts';
 import { CALLBACK, createRelyingParty, type RelyingParty } from '../../support/relying-party.ts';
 import { codeFrom } from '../../support/smtp-capture.ts';
 import { startTestServer, type TestServer } from '../../support/test-server.ts';
@@ -31,11 +31,6 @@ afterAll(async () => {
   await server?.stop();
   await upstream?.close();
 });
-
-async function throughPrompts(browser: FormBrowser, page: Page): Promise<Page> {
-  if (page.url.includes('/interaction/') && page.html.includes('/terms"')) page = await browser.submit(page, '/terms', { accept: 'yes' });
-  return consentIfAsked(browser, page);
-}
 
 async function startAtUpstream(login: string) {
   const browser = newBrowser();

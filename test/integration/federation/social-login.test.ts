@@ -1,8 +1,8 @@
 // Social login against a real upstream oidc-provider on 127.0.0.1: sign-up and stable sub, linking to a
 // password account only after its password, never linking an unconfirmed email, and clear errors.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FormBrowser, type Page } from '../../support/form-browser.ts';
-import { consentIfAsked, newBrowser } from '../../support/journey.ts';
+import { FormBrowser } from '../../support/form-browser.ts';
+import { newBrowser, throughPrompts } from '../../support/journey.ts';
 import { CALLBACK, createRelyingParty, type RelyingParty } from '../../support/relying-party.ts';
 import { startTestServer, type TestServer } from '../../support/test-server.ts';
 import { startUpstream, UPSTREAM_CLIENT, upstreamLogin, type Upstream } from './upstream.ts';
@@ -35,12 +35,6 @@ afterAll(async () => {
   await server?.stop();
   await upstream?.close();
 });
-
-/** Passes the terms and consent pages, if asked. */
-async function throughPrompts(browser: FormBrowser, page: Page): Promise<Page> {
-  if (page.url.includes('/interaction/') && page.html.includes('/terms"')) page = await browser.submit(page, '/terms', { accept: 'yes' });
-  return consentIfAsked(browser, page);
-}
 
 async function startAtUpstream(login: string) {
   const browser = newBrowser();
