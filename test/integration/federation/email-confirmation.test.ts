@@ -2,11 +2,11 @@
 // gets an account linked to the upstream, an existing account's email needs that account's password first.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FormBrowser, Page } from '../../support/form-browser.ts';
-import { newBrowser, throughPrompts } from '../../support/journey.ts';
+import { throughPrompts } from '../../support/journey.ts';
 import { CALLBACK, createRelyingParty, type RelyingParty } from '../../support/relying-party.ts';
 import { codeFrom } from '../../support/smtp-capture.ts';
 import { startTestServer, type TestServer } from '../../support/test-server.ts';
-import { startUpstream, UPSTREAM_CLIENT, upstreamLogin, type Upstream } from './upstream.ts';
+import { startAtUpstream, startUpstream, UPSTREAM_CLIENT, type Upstream } from './upstream.ts';
 
 let upstream: Upstream;
 let server: TestServer;
@@ -32,14 +32,6 @@ afterAll(async () => {
   await upstream?.close();
 });
 
-async function startAtUpstream(login: string) {
-  const browser = newBrowser();
-  const auth = await app.authorizationUrl();
-  const first = await browser.get(auth.url);
-  const back = await upstreamLogin(browser, await browser.submit(first, '/federation/social', {}), login);
-  return { browser, auth, back };
-}
-
 /** Enters `email` on the confirmation page and returns the code page and the mailed code. */
 async function sendCodeTo(browser: FormBrowser, page: Page, email: string) {
   const before = server.smtp.mails.filter((m) => m.to.includes(email)).length;
@@ -55,7 +47,7 @@ const accountCount = async () => Number((await server.dbHandle.db('accounts').co
 
 describe('an upstream without a confirmed email', () => {
   it('asks for an email, and its code creates a verified account linked to the upstream subject', async () => {
-    const { browser, auth, back } = await startAtUpstream('private1');
+    const { browser, auth, back } = await startAtUpstream(app, 'private1');
     expect(back.url).toContain('/federation/email');
     expect(back.html).toContain('We could not confirm your email');
     expect(back.html).toMatch(/<label for="email">Email<\/label>/);
@@ -71,7 +63,7 @@ describe('an upstream without a confirmed email', () => {
     expect(await identities('private1')).toMatchObject([{ account_id: claims.sub, email: 'fresh@example.com' }]);
 
     // The second sign-in through the upstream goes straight in, as the same account.
-    const again = await startAtUpstream('private1');
+    const again = await startAtUpstream(app, 'private1');
     const callback2 = await throughPrompts(again.browser, again.back);
     expect(callback2.url.startsWith(CALLBACK)).toBe(true);
     expect((await app.exchange(callback2.url, again.auth)).claims()!.sub).toBe(claims.sub);
@@ -79,8 +71,8 @@ describe('an upstream without a confirmed email', () => {
 
   it('for the email of an existing account, links only after that account password', async () => {
     const accountsBefore = await accountCount();
-    const { browser, auth, back } = await startAtUpstream('private2');
-    const fresh = await startAtUpstream('private4');
+    const { browser, auth, back } = await startAtUpstream(app, 'private2');
+    const fresh = await startAtUpstream(app, 'private4');
     const { codePage, code } = await sendCodeTo(browser, back, 'owner@example.com');
     const freshPage = (await sendCodeTo(fresh.browser, fresh.back, 'nobody-yet@example.com')).codePage;
     // The code page reads the same whether or not the email has an account.
@@ -103,7 +95,7 @@ describe('an upstream without a confirmed email', () => {
 
   it('refuses a wrong code, an expired one and a code mailed to an earlier address, with clear 400 pages', async () => {
     const accountsBefore = await accountCount();
-    const { browser, back } = await startAtUpstream('private3');
+    const { browser, back } = await startAtUpstream(app, 'private3');
     const bad = await browser.submit(back, '/federation/email', { email: 'not an email' });
     expect(bad.status).toBe(400);
     expect(bad.html).toContain('Enter a valid email address');

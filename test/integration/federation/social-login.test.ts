@@ -5,7 +5,7 @@ import { FormBrowser } from '../../support/form-browser.ts';
 import { newBrowser, throughPrompts } from '../../support/journey.ts';
 import { CALLBACK, createRelyingParty, type RelyingParty } from '../../support/relying-party.ts';
 import { startTestServer, type TestServer } from '../../support/test-server.ts';
-import { startUpstream, UPSTREAM_CLIENT, upstreamLogin, type Upstream } from './upstream.ts';
+import { startAtUpstream, startUpstream, UPSTREAM_CLIENT, type Upstream } from './upstream.ts';
 
 let upstream: Upstream;
 let server: TestServer;
@@ -36,17 +36,8 @@ afterAll(async () => {
   await upstream?.close();
 });
 
-async function startAtUpstream(login: string) {
-  const browser = newBrowser();
-  const auth = await app.authorizationUrl();
-  const first = await browser.get(auth.url);
-  expect(first.html).toContain('Continue with Social');
-  const back = await upstreamLogin(browser, await browser.submit(first, '/federation/social', {}), login);
-  return { browser, auth, first, back };
-}
-
 async function signInVia(login: string) {
-  const { browser, auth, back } = await startAtUpstream(login);
+  const { browser, auth, back } = await startAtUpstream(app, login);
   const callback = await throughPrompts(browser, back);
   expect(callback.url.startsWith(CALLBACK), callback.html.slice(0, 500)).toBe(true);
   const tokens = await app.exchange(callback.url, auth);
@@ -69,7 +60,7 @@ describe('first sign-in through the upstream', () => {
 
 describe('an upstream email that already has an account', () => {
   it('links only after the account password, never after a wrong one', async () => {
-    const { browser, auth, back } = await startAtUpstream('owner');
+    const { browser, auth, back } = await startAtUpstream(app, 'owner');
     expect(back.url).toContain('/federation/link');
     expect(back.html).toContain('This email already has an account: sign in to link');
     const wrong = await browser.submit(back, '/federation/link', { password: 'not the password at all' });
@@ -90,7 +81,7 @@ describe('an upstream email that is not confirmed', () => {
   it('never links or creates an account, and offers the normal way in', async () => {
     const accountsBefore = Number((await server.dbHandle.db('accounts').count('* as n'))[0]!.n);
     for (const login of ['mallory', 'nomail']) {
-      const { back } = await startAtUpstream(login);
+      const { back } = await startAtUpstream(app, login);
       expect(back.html).toContain('We could not confirm your email');
       expect(back.html).toContain('/signup"');
       expect(back.html).not.toContain('name="password"');

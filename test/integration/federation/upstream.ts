@@ -4,7 +4,10 @@ import { generateKeyPairSync } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Provider from 'oidc-provider';
+import { expect } from 'vitest';
 import type { FormBrowser, Page } from '../../support/form-browser.ts';
+import { newBrowser } from '../../support/journey.ts';
+import type { RelyingParty } from '../../support/relying-party.ts';
 
 export const UPSTREAM_CLIENT = { id: 'foyer', secret: 'upstream-client-secret-for-tests' };
 
@@ -58,4 +61,14 @@ export async function upstreamLogin(browser: FormBrowser, page: Page, login: str
   let next = await browser.submit(page, '/interaction/', { login, password: 'anything' });
   if (next.html.includes('name="prompt" value="consent"')) next = await browser.submit(next, '/interaction/', {});
   return next;
+}
+
+/** Starts a sign-in at `app` in a fresh browser, presses "Continue with Social" and signs in upstream as `login`. */
+export async function startAtUpstream(app: RelyingParty, login: string) {
+  const browser = newBrowser();
+  const auth = await app.authorizationUrl();
+  const first = await browser.get(auth.url);
+  expect(first.html).toContain('Continue with Social');
+  const back = await upstreamLogin(browser, await browser.submit(first, '/federation/social', {}), login);
+  return { browser, auth, first, back };
 }
