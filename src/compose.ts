@@ -24,6 +24,7 @@ import { createTotpQueries } from './authn/totp/queries.ts';
 import { createTotpAuthenticator } from './authn/totp/totp.ts';
 import { createConsentQueries } from './consent/queries.ts';
 import { createConsentService } from './consent/service.ts';
+import { createEventOutbox } from './events/outbox.ts';
 import { createConnectorRegistry } from './authn/federation/connectors.ts';
 import { createFederatedIdentityQueries } from './authn/federation/identities.ts';
 import { createFederatedSignIn } from './authn/federation/sign-in.ts';
@@ -82,6 +83,7 @@ export function createServices(config: Config, db: Db, log: Logger) {
     hasher,
     throttleQueries,
     consent,
+    events: createEventOutbox(db),
     flows,
     mailer,
     devOutbox: createDevOutboxQueries(db),

@@ -1,0 +1,67 @@
+// Owns the events table: every domain module records what happened here (the audit log), and downstream
+// deliveries (webhooks) read from it. Events carry ids and names of what changed, never a secret or code.
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../db/create-db.ts';
+
+export interface DomainEvent {
+  /** Dotted name, e.g. `account.created`, `consent.withdrawn`, `profile.updated`. */
+  type: string;
+  accountId?: string | null | undefined;
+  clientId?: string | null | undefined;
+  data?: Record<string, unknown>;
+  /** The account restricted processing: downstream systems must treat the event accordingly. */
+  restricted?: boolean;
+}
+
+export interface StoredEvent {
+  id: string;
+  type: string;
+  accountId: string | null;
+  clientId: string | null;
+  data: Record<string, unknown>;
+  restricted: boolean;
+  createdAt: Date;
+}
+
+interface EventRow {
+  id: string;
+  type: string;
+  account_id: string | null;
+  client_id: string | null;
+  data: Record<string, unknown>;
+  restricted: boolean;
+  created_at: Date;
+}
+
+const toEvent = (row: EventRow): StoredEvent => ({
+  id: row.id, type: row.type, accountId: row.account_id, clientId: row.client_id, data: row.data, restricted: row.restricted, createdAt: new Date(row.created_at),
+});
+
+export function createEventOutbox(db: Db) {
+  return {
+    /** Appends an event; pass the transaction that made the change, so the event and the change commit together. */
+    async emit(event: DomainEvent, trx: Db = db): Promise<string> {
+      const id = `evt_${randomUUID()}`;
+      await trx('events').insert({
+        id,
+        type: event.type,
+        account_id: event.accountId ?? null,
+        client_id: event.clientId ?? null,
+        data: JSON.stringify(event.data ?? {}),
+        restricted: event.restricted ?? false,
+      });
+      return id;
+    },
+    async listEventsOfAccount(accountId: string, limit = 200, trx: Db = db): Promise<StoredEvent[]> {
+      const rows = await trx('events').where({ account_id: accountId }).orderBy('created_at', 'desc').limit(limit) as EventRow[];
+      return rows.map(toEvent);
+    },
+    /** Events after a cursor, oldest first: what a downstream delivery reads. */
+    async listEventsAfter(createdAfter: Date, limit = 100, trx: Db = db): Promise<StoredEvent[]> {
+      const rows = await trx('events').where('created_at', '>', createdAfter).orderBy('created_at').limit(limit) as EventRow[];
+      return rows.map(toEvent);
+    },
+  };
+}
+
+export type EventOutbox = ReturnType<typeof createEventOutbox>;
