@@ -7,6 +7,7 @@ import type { Db } from './db/create-db.ts';
 import type { Logger } from './log.ts';
 import { createAccountQueries } from './accounts/queries.ts';
 import { createPortalSessions } from './accounts/portal-sessions.ts';
+import { createAccountSecurity } from './authn/account-security.ts';
 import { createCredentialThrottle } from './authn/credential-throttle.ts';
 import { createKnownDeviceQueries } from './authn/device-watch/queries.ts';
 import { createDeviceWatch } from './authn/device-watch/watch.ts';
@@ -75,6 +76,11 @@ export function createServices(config: Config, db: Db, log: Logger) {
   const federatedIdentities = createFederatedIdentityQueries(db);
   const federation = createFederatedSignIn({ db, flows, connectors, identities: federatedIdentities, accounts, box, stateKey: deriveKey(config.secret, 'federation-state') });
   const federationEmail = createFederationEmailConfirmation({ db, flows, codes, connectors, identities: federatedIdentities, accounts, throttle, mailer, codeTtlSeconds: config.codes.ttlSeconds });
+  const events = createEventOutbox(db);
+  const accountSecurity = createAccountSecurity({
+    db, accounts, passkeys: passkeyQueries, identities: federatedIdentities, totpQueries: createTotpQueries(db), totp, mfa: mfaQueries,
+    recoveryCodes, rememberedDevices, flows, events, mailer, box, issuer: config.brandName,
+  });
   return {
     config,
     db,
@@ -84,7 +90,7 @@ export function createServices(config: Config, db: Db, log: Logger) {
     hasher,
     throttleQueries,
     consent,
-    events: createEventOutbox(db),
+    events,
     flows,
     mailer,
     devOutbox: createDevOutboxQueries(db),
@@ -94,6 +100,7 @@ export function createServices(config: Config, db: Db, log: Logger) {
     oidcModels: createOidcModelQueries(db),
     protocol: createProtocolPort(db),
     portalSessions: createPortalSessions(db),
+    accountSecurity,
     views: withConnectorButtons(createViews({ brandName: config.brandName }), connectors),
     federation,
     federationEmail,

@@ -6,7 +6,7 @@ import type { Services } from '../compose.ts';
 import type { Csrf } from '../http/csrf.ts';
 import type { AccountTokenPort } from '../oidc/account-tokens.ts';
 import { API_PREFIX, createAccountApiCors, createRequireAccountToken } from './api.ts';
-import { requireFreshApiAuth, requireFreshAuth } from './fresh-auth.ts';
+import { createRequireFreshAuth, requireFreshApiAuth } from './fresh-auth.ts';
 import { createPortalRender } from './render.ts';
 import { PORTAL_SECTIONS } from './sections/index.ts';
 import { createRequirePortalSession } from './session.ts';
@@ -31,7 +31,7 @@ export function createPortal(options: PortalOptions): Middleware[] {
     secure: options.secure,
     sessions: options.services.portalSessions,
     accountTokens: options.accountTokens,
-    requireFreshAuth,
+    requireFreshAuth: createRequireFreshAuth(options.csrf),
     requireFreshApiAuth,
     render: createPortalRender(options.services.views, sections),
   };

@@ -45,6 +45,9 @@ export function createSignInRouter(deps: PortalDeps): Router {
     const maxAge = Number(ctx.query.max_age);
     const fresh = Number.isInteger(maxAge) && maxAge >= 0 && maxAge <= 86400 ? maxAge : undefined;
     const config = await discover();
+    // A re-authentication names the account already signed in here, so the page asks only for the proof.
+    const current = fresh !== undefined ? await deps.sessions.findPortalSession(ctx.cookies.get(PORTAL_COOKIE, { signed: true })) : undefined;
+    const email = current && (await deps.services.accounts.findAccountById(current.accountId))?.email;
     const saved: LoginState = {
       verifier: oidc.randomPKCECodeVerifier(), state: oidc.randomState(), nonce: oidc.randomNonce(), returnTo: safeReturnTo(ctx.query.return_to),
       ...(fresh !== undefined ? { maxAge: fresh } : {}),
@@ -55,6 +58,7 @@ export function createSignInRouter(deps: PortalDeps): Router {
       code_challenge: await oidc.calculatePKCECodeChallenge(saved.verifier), code_challenge_method: 'S256',
       // Re-authentication for a destructive action: a new sign-in, whatever the session says.
       ...(fresh !== undefined ? { prompt: 'login', max_age: String(fresh) } : {}),
+      ...(email ? { login_hint: email } : {}),
     });
     ctx.redirect(url.href);
   });
