@@ -26,6 +26,7 @@ import { createTotpQueries } from './authn/totp/queries.ts';
 import { createTotpAuthenticator } from './authn/totp/totp.ts';
 import { createConsentQueries } from './consent/queries.ts';
 import { createConsentService } from './consent/service.ts';
+import { createConsentWithdrawal } from './consent/withdrawal.ts';
 import { createEventOutbox } from './events/outbox.ts';
 import { createConnectorRegistry } from './authn/federation/connectors.ts';
 import { createFederatedIdentityQueries } from './authn/federation/identities.ts';
@@ -101,6 +102,7 @@ export function createServices(config: Config, db: Db, log: Logger) {
     protocol: createProtocolPort(db),
     portalSessions: createPortalSessions(db),
     accountSecurity,
+    consentWithdrawal: createConsentWithdrawal({ db, queries: createConsentQueries(db), events }),
     views: withConnectorButtons(createViews({ brandName: config.brandName }), connectors),
     federation,
     federationEmail,

@@ -12,6 +12,7 @@ import type { Logger } from '../log.ts';
 import type { ProviderHost } from '../oidc/host.ts';
 import { acceptSecretInBody } from '../oidc/client-auth.ts';
 import { createAccountTokenPort } from '../oidc/account-tokens.ts';
+import { createClientAccessPort } from '../oidc/client-access.ts';
 import { createPortal } from '../portal/routes.ts';
 import { isProviderPath, type Provider } from '../oidc/provider.ts';
 import { deriveKey } from '../security/keys.ts';
@@ -59,7 +60,10 @@ export function createApp(options: AppOptions): Koa {
   const passkeys = createPasskeyRouter({ ...services, ...journeyDeps, secureCookies: secure });
   app.use(passkeys.routes()).use(passkeys.allowedMethods());
 
-  for (const middleware of createPortal({ services, csrf, secure, accountTokens: createAccountTokenPort(() => host.current()) })) app.use(middleware);
+  const portal = createPortal({
+    services, csrf, secure, accountTokens: createAccountTokenPort(() => host.current()), clientAccess: createClientAccessPort(() => host.current(), services.db, log),
+  });
+  for (const middleware of portal) app.use(middleware);
 
   if (options.demo) {
     const demo = createDemoRouter({ issuer: config.issuer, views: services.views, csrf, secure });

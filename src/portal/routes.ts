@@ -5,6 +5,7 @@ import type { Middleware } from 'koa';
 import type { Services } from '../compose.ts';
 import type { Csrf } from '../http/csrf.ts';
 import type { AccountTokenPort } from '../oidc/account-tokens.ts';
+import type { ClientAccessPort } from '../oidc/client-access.ts';
 import { API_PREFIX, createAccountApiCors, createRequireAccountToken } from './api.ts';
 import { createRequireFreshAuth, requireFreshApiAuth } from './fresh-auth.ts';
 import { createPortalRender } from './render.ts';
@@ -18,6 +19,7 @@ export interface PortalOptions {
   csrf: Csrf;
   secure: boolean;
   accountTokens: AccountTokenPort;
+  clientAccess: ClientAccessPort;
   sections?: PortalSection[];
 }
 
@@ -31,6 +33,7 @@ export function createPortal(options: PortalOptions): Middleware[] {
     secure: options.secure,
     sessions: options.services.portalSessions,
     accountTokens: options.accountTokens,
+    clientAccess: options.clientAccess,
     requireFreshAuth: createRequireFreshAuth(options.csrf),
     requireFreshApiAuth,
     render: createPortalRender(options.services.views, sections),

@@ -3,10 +3,12 @@
 import type { PortalSection } from '../types.ts';
 import { overviewSection } from './overview.ts';
 import { securitySection } from './security.ts';
+import { appsSection } from './apps.ts';
 
 export const PORTAL_SECTIONS: PortalSection[] = [
   overviewSection,
   securitySection,
+  appsSection,
   // consent section (consent history, receipts, communication preferences): add its entry on the next line
 
   // privacy section (data export, erasure, restriction): add its entry on the next line
