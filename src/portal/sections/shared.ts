@@ -24,3 +24,11 @@ export function describeTotpVerdict(verdict: { status: Exclude<TotpVerdict['stat
     default: return 'That code is not right. Check the app and enter the code it shows now.';
   }
 }
+
+/** "Firefox on Linux" from a user agent: enough for a person to recognise their browser. */
+export function describeUserAgent(ua: string | null | undefined): string {
+  if (!ua) return 'Unknown browser';
+  const browser = [[/Edg\//, 'Edge'], [/OPR\//, 'Opera'], [/Firefox\//, 'Firefox'], [/Chrome\//, 'Chrome'], [/Safari\//, 'Safari']].find(([re]) => (re as RegExp).test(ua))?.[1];
+  const os = [[/iPhone|iPad/, 'iOS'], [/Android/, 'Android'], [/Mac OS X/, 'macOS'], [/Windows/, 'Windows'], [/CrOS/, 'ChromeOS'], [/Linux/, 'Linux']].find(([re]) => (re as RegExp).test(ua))?.[1];
+  return browser ? `${browser}${os ? ` on ${os}` : ''}` : ua.slice(0, 80);
+}
