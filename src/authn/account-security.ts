@@ -93,6 +93,8 @@ export function createAccountSecurity(deps: AccountSecurityDeps) {
       return guardedRemoval(accountId, 'totp', (trx) => deps.totpQueries.deleteTotp(accountId, trx), { type: 'mfa.totp_removed', data: {} });
     },
 
+    listLinks: (accountId: string) => deps.identities.listLinksForAccount(accountId),
+
     unlinkIdentity(accountId: string, connector: string, subject: string) {
       return guardedRemoval(accountId, 'link', (trx) => deps.identities.unlinkIdentity(accountId, connector, subject, trx), { type: 'federation.unlinked', data: { connector } });
     },

@@ -4,11 +4,13 @@ import type { PortalSection } from '../types.ts';
 import { overviewSection } from './overview.ts';
 import { securitySection } from './security.ts';
 import { appsSection } from './apps.ts';
+import { linkedSection } from './linked.ts';
 import { sessionsSection } from './sessions.ts';
 
 export const PORTAL_SECTIONS: PortalSection[] = [
   overviewSection,
   securitySection,
+  linkedSection,
   appsSection,
   sessionsSection,
   // consent section (consent history, receipts, communication preferences): add its entry on the next line
