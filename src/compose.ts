@@ -7,6 +7,8 @@ import type { Db } from './db/create-db.ts';
 import type { Logger } from './log.ts';
 import { createAccountQueries } from './accounts/queries.ts';
 import { createPortalSessions } from './accounts/portal-sessions.ts';
+import { createPortalLinks } from './accounts/portal-links.ts';
+import { createEmailChange } from './accounts/email-change.ts';
 import { createAccountSecurity } from './authn/account-security.ts';
 import { createCredentialThrottle } from './authn/credential-throttle.ts';
 import { createKnownDeviceQueries } from './authn/device-watch/queries.ts';
@@ -102,6 +104,10 @@ export function createServices(config: Config, db: Db, log: Logger) {
     protocol: createProtocolPort(db),
     portalSessions: createPortalSessions(db),
     accountSecurity,
+    emailChange: createEmailChange({ db, accounts, flows, codes, throttle, mailer, events, codeTtlSeconds }),
+    portalLinks: createPortalLinks({
+      db, accounts, flows, throttle, mailer, events, isMfaEnabled: mfaQueries.isMfaEnabled, linkTtlSeconds: codeTtlSeconds, linkBaseUrl: `${config.issuer}/account/link/`,
+    }),
     consentWithdrawal: createConsentWithdrawal({ db, queries: createConsentQueries(db), events }),
     views: withConnectorButtons(createViews({ brandName: config.brandName }), connectors),
     federation,
@@ -114,7 +120,7 @@ export function createServices(config: Config, db: Db, log: Logger) {
     passkeys,
     passkeyOffers: createPasskeyOffers({ queries: passkeyQueries, flows }),
     emailSignIn: createEmailSignIn({ db, flows, codes, links: createSignInLinkQueries(db), accounts, throttle, mailer, codeTtlSeconds, linkBaseUrl: `${config.issuer}/signin/link/` }),
-    deviceWatch: createDeviceWatch({ queries: createKnownDeviceQueries(db), accounts, mailer, hashKey: deriveKey(config.secret, 'known-devices'), accountUrl: `${config.issuer}/account` }),
+    deviceWatch: createDeviceWatch({ queries: createKnownDeviceQueries(db), accounts, mailer, hashKey: deriveKey(config.secret, 'known-devices'), accountUrl: `${config.issuer}/account/sessions` }),
     totp,
     recoveryCodes,
     rememberedDevices,

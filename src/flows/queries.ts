@@ -43,6 +43,10 @@ export function createFlowQueries(db: Db) {
       return trx<FlowRow>('flows').where({ interaction_uid: interactionUid, kind }).andWhere('expires_at', '>', trx.fn.now())
         .orderBy('created_at', 'desc').first();
     },
+    /** A live flow of a kind by id (flows found by a token the customer holds). */
+    async findFlowById(id: string, kind: FlowKind, trx: Db = db): Promise<FlowRow | undefined> {
+      return trx<FlowRow>('flows').where({ id, kind }).andWhere('expires_at', '>', trx.fn.now()).first();
+    },
     /** A live flow of a kind by id, only when it belongs to the account (flows started outside OIDC). */
     async findAccountFlow(id: string, kind: FlowKind, accountId: string, trx: Db = db): Promise<FlowRow | undefined> {
       return trx<FlowRow>('flows').where({ id, kind, account_id: accountId }).andWhere('expires_at', '>', trx.fn.now()).first();
