@@ -18,6 +18,7 @@ async function describeSessions(deps: PortalDeps, accountId: string, currentUid:
 }
 
 async function endOthers(deps: PortalDeps, accountId: string, keepUid: string | undefined, keepPortalId: string | undefined): Promise<number> {
+  await deps.clientAccess.notifySessionLogout(accountId, { except: keepUid });
   const ended = await deps.services.protocol.endSessions(accountId, keepUid);
   await deps.sessions.endOtherPortalSessions(accountId, keepPortalId);
   await deps.services.events.emit({ type: 'session.ended_others', accountId, data: { count: ended } });
@@ -25,7 +26,9 @@ async function endOthers(deps: PortalDeps, accountId: string, keepUid: string | 
 }
 
 async function endOne(deps: PortalDeps, accountId: string, uid: string): Promise<boolean> {
-  if (!/^[\w-]{10,64}$/.test(uid) || !(await deps.services.protocol.endSessionByUid(accountId, uid))) return false;
+  if (!/^[\w-]{10,64}$/.test(uid) || !(await deps.services.protocol.isSessionActive(accountId, uid))) return false;
+  await deps.clientAccess.notifySessionLogout(accountId, { only: uid });
+  if (!(await deps.services.protocol.endSessionByUid(accountId, uid))) return false;
   await deps.sessions.endPortalSessionsOfOidcSession(accountId, uid);
   await deps.services.events.emit({ type: 'session.ended', accountId, data: { session: uid } });
   return true;

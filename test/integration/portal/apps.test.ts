@@ -6,9 +6,9 @@ import type { AddressInfo } from 'node:net';
 import * as jose from 'jose';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FormBrowser } from '../../support/form-browser.ts';
+import { FormBrowser } from '../../support/form-browser.ts';
 import { enterEmailAndPassword, newBrowser, throughPrompts } from '../../support/journey.ts';
-import { accessTokenFor, callAccountApi, createPasswordAccount, postForm } from '../../support/portal.ts';
+import { accessTokenFor, callAccountApi, createPasswordAccount, postForm, signInToAccount } from '../../support/portal.ts';
 import { createRelyingParty, type RelyingParty } from '../../support/relying-party.ts';
 import { startTestServer, type TestServer } from '../../support/test-server.ts';
 
@@ -112,6 +112,18 @@ describe('connected apps', () => {
     expect((await callAccountApi(server, '/apps/shop', mine.accessToken, { method: 'DELETE' })).status).toBe(204);
     expect((await oidc.tokenIntrospection(shop.config, tokens.access_token)).active).toBe(false);
     expect(await server.services.db('client_consents').where({ account_id: ownerId, client_id: 'shop' })).toHaveLength(0);
+  });
+
+  it('signing other sessions out sends back-channel logout to the apps of those sessions', async () => {
+    await createPasswordAccount(server, 'apps5@example.com', password);
+    const { tokens } = await signInToShop('apps5@example.com');
+    const before = receiver.tokens.length;
+    const mine = new FormBrowser();
+    const page = await signInToAccount(server, mine, 'apps5@example.com', password, '/account/sessions');
+    expect((await mine.submit(page, '/account/sessions/others/end', {})).html).toContain('Every other session was signed out');
+    await expect.poll(() => receiver.tokens.length, { timeout: 5000 }).toBe(before + 1);
+    const { payload } = await jose.jwtVerify(receiver.tokens.at(-1)!, jose.createRemoteJWKSet(new URL(`${server.url}/jwks`)), { issuer: server.url, audience: 'shop' });
+    expect(payload.sid).toBe(tokens.claims()!.sid);
   });
 
   it('refuses Remove access without the CSRF token', async () => {
