@@ -22,8 +22,7 @@ import { createRecoveryCodeQueries } from './authn/recovery-codes/queries.ts';
 import { createRecoveryCodes } from './authn/recovery-codes/recovery-codes.ts';
 import { createTotpQueries } from './authn/totp/queries.ts';
 import { createTotpAuthenticator } from './authn/totp/totp.ts';
-import { createConsentQueries } from './consent/queries.ts';
-import { createConsentService } from './consent/service.ts';
+import { createConsentModule } from './consent/module.ts';
 import { createEventOutbox } from './events/outbox.ts';
 import { createConnectorRegistry } from './authn/federation/connectors.ts';
 import { createFederatedIdentityQueries } from './authn/federation/identities.ts';
@@ -57,10 +56,13 @@ export function createServices(config: Config, db: Db, log: Logger) {
   const hasher = createPasswordHasher(config.argon2);
   const throttleQueries = createThrottleQueries(db);
   const throttle = createCredentialThrottle(throttleQueries, deriveKey(config.secret, 'throttle-keys'), config.throttle);
-  const consent = createConsentService(db, createConsentQueries(db));
   const flows = createFlowQueries(db);
   const codes = createCodeService(flows, { hashKey: deriveKey(config.secret, 'one-time-codes'), ...config.codes });
   const mailer = createMailer(db, { smtpUrl: config.smtpUrl, from: config.mailFrom, brandName: config.brandName, devOutbox: devOutboxEnabled(config) }, log);
+  const events = createEventOutbox(db);
+  const clients = createClientStore(db, box);
+  const consentModule = createConsentModule({ config, db, box, events, accounts, mailer, throttle: throttleQueries, clientDocuments: clients.clientDocuments });
+  const { consent } = consentModule;
   const policy = config.password;
   const codeTtlSeconds = config.codes.ttlSeconds;
   const passkeyQueries = createPasskeyQueries(db);
@@ -83,11 +85,16 @@ export function createServices(config: Config, db: Db, log: Logger) {
     hasher,
     throttleQueries,
     consent,
-    events: createEventOutbox(db),
+    events,
+    consentRegistry: consentModule.registry,
+    purposes: consentModule.purposes,
+    receipts: consentModule.receipts,
+    receiptKeys: consentModule.receiptKeys,
+    preferences: consentModule.preferences,
     flows,
     mailer,
     devOutbox: createDevOutboxQueries(db),
-    clients: createClientStore(db, box),
+    clients,
     resources: createResourceStore(db),
     signingKeys: createSigningKeyStore(db, box),
     oidcModels: createOidcModelQueries(db),

@@ -69,6 +69,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     await migrateLatest(dbHandle.db);
     const services = createServices(config, dbHandle.db, log);
     await services.signingKeys.ensureActiveKeys();
+    await services.consentRegistry.seed();
+    await services.receiptKeys.ensureReceiptKey();
     await seedDemoClient(services);
     const host = await createProviderHost({ ...services }, services.signingKeys, log);
     host.startWatching(config.keyRefreshSeconds);
