@@ -26,7 +26,7 @@ export interface ReceiptSubject {
 
 const COLLECTION_METHODS: Record<string, string> = {
   'sign-in': 'Accepted on the sign-in page',
-  signup: 'Accepted on the sign-up page',
+  'sign-up': 'Accepted on the sign-up page',
   'consent-page': 'Chosen on the consent page of the sign-in',
   account: 'Chosen in the customer\'s account pages',
   'account-api': 'Chosen through the Account API',
