@@ -9,6 +9,7 @@ import { acquireDataDirLock, type DataDirLock } from './db/data-dir-lock.ts';
 import { migrateLatest } from './db/migrate.ts';
 import { DEMO_CLIENT_ID, demoRedirectUris } from './demo/routes.ts';
 import { createApp } from './http/app.ts';
+import { portalClientInput } from './portal/client.ts';
 import type { Logger } from './log.ts';
 import { createProviderHost, type ProviderHost } from './oidc/host.ts';
 import { runCommand } from './cli/commands.ts';
@@ -72,6 +73,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     await services.consentRegistry.seed();
     await services.receiptKeys.ensureReceiptKey();
     await seedDemoClient(services);
+    // The account portal signs in as a client of this Foyer: always there, in production too.
+    await services.clients.ensureClient(portalClientInput(config.issuer, config.brandName));
     const host = await createProviderHost({ ...services }, services.signingKeys, log);
     host.startWatching(config.keyRefreshSeconds);
     const demo = config.demo && config.nodeEnv !== 'production';
@@ -90,6 +93,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         services.oidcModels.sweepExpiredModels(SWEEP_BATCH),
         services.flows.sweepExpiredFlows(SWEEP_BATCH),
         services.throttleQueries.sweepExpired(SWEEP_BATCH),
+        services.portalSessions.sweepExpiredPortalSessions(SWEEP_BATCH),
       ]).catch((err: unknown) => log.warn({ err }, 'sweeping expired rows failed'));
     }, 60_000);
     sweeper.unref();
