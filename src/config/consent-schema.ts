@@ -35,7 +35,8 @@ export const documentSchema = z.object({
 
 const DEFAULT_PURPOSES: z.input<typeof purposeSchema>[] = [
   { id: 'account', legalBasis: 'contract', dataCategories: ['email', 'credentials'], texts: { en: { name: 'Your account', description: 'We keep your account so you can sign in to our apps.' } } },
-  { id: 'security', legalBasis: 'legitimate_interest', dataCategories: ['ip address', 'device'], texts: { en: { name: 'Security', description: 'We note sign-ins and devices to protect your account against fraud and abuse.' } } },
+  { id: 'security', legalBasis: 'legal_obligation', dataCategories: ['ip address', 'device'], texts: { en: { name: 'Security', description: 'The law requires us to keep your account safe: we note sign-ins and devices to protect it against fraud and abuse.' } } },
+  { id: 'analytics', legalBasis: 'legitimate_interest', dataCategories: ['usage'], texts: { en: { name: 'Analytics', description: 'We measure how our apps are used, to improve them.' } } },
   { id: 'marketing', legalBasis: 'consent', dataCategories: ['email', 'name'], texts: { en: { name: 'Marketing', description: 'With your permission we send you news and offers.' } } },
 ];
 

@@ -24,8 +24,10 @@ export function createConsentService(deps: ConsentServiceDeps) {
     async requiredDocuments(clientId?: string): Promise<DocumentVersion[]> {
       return queries.findRequiredDocumentVersions(await documentsOf(clientId));
     },
-    async hasAcceptedAnyDocument(accountId: string): Promise<boolean> {
-      return (await queries.findAcceptedDocumentRefs(accountId)).size > 0;
+    /** Whether the account accepted an earlier version of any of `documents` (any document when not given): "changed" wording. */
+    async hasAcceptedAnyDocument(accountId: string, documents?: DocumentVersion[]): Promise<boolean> {
+      const refs = [...(await queries.findAcceptedDocumentRefs(accountId))];
+      return documents ? refs.some((ref) => documents.some((d) => ref.startsWith(`${d.documentId}@`))) : refs.length > 0;
     },
     async acceptDocuments(accountId: string, documents: DocumentVersion[], context: ConsentContext, trx?: Db): Promise<void> {
       const record = async (t: Db) => {

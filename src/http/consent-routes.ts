@@ -58,7 +58,7 @@ export function createConsentRouter(deps: ConsentRouteDeps): Router {
     const shown = purposes.map((purpose) => ({ purpose, text: registry.text(purpose.texts, locales) }));
     const controller = config.consent.controller;
     page(deps, ctx, 'consent/privacy', {
-      title: 'Privacy',
+      title: 'Privacy', wide: true,
       controller: { ...controller, name: controller.name ?? config.brandName },
       locale: shown[0]?.text.locale ?? config.consent.defaultLocale,
       locales: [...available].sort(),

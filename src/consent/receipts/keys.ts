@@ -9,7 +9,7 @@ export const RECEIPT_ALG = 'ES256';
 const context = (kid: string) => `receipt-key:${kid}`;
 
 export function createReceiptKeys(queries: ReceiptKeyQueries, box: SecretBox) {
-  let cached: { kid: string; key: CryptoKey } | undefined;
+  let cached: { kid: string; key: CryptoKey; publicJwk: JWK } | undefined;
   return {
     /** Creates the receipt key when there is none; returns its kid. */
     async ensureReceiptKey(): Promise<string> {
@@ -25,12 +25,12 @@ export function createReceiptKeys(queries: ReceiptKeyQueries, box: SecretBox) {
       // Two instances starting at once may both insert; the newest active key signs, and both stay published.
       return (await queries.findActiveReceiptKey())!.kid;
     },
-    async signingKey(): Promise<{ kid: string; key: CryptoKey }> {
+    async signingKey(): Promise<{ kid: string; key: CryptoKey; publicJwk: JWK }> {
       if (cached) return cached;
       const row = await queries.findActiveReceiptKey();
       if (!row) throw new Error('no consent receipt key: ensureReceiptKey() runs at start');
       const jwk = JSON.parse(box.decrypt(row.private_jwk_encrypted, context(row.kid))) as JWK;
-      cached = { kid: row.kid, key: (await importJWK(jwk, RECEIPT_ALG)) as CryptoKey };
+      cached = { kid: row.kid, key: (await importJWK(jwk, RECEIPT_ALG)) as CryptoKey, publicJwk: row.public_jwk };
       return cached;
     },
     /** The public receipt keys, every one ever used (receipts stay provable). */

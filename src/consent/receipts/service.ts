@@ -46,8 +46,8 @@ export function createReceiptService(deps: { queries: ConsentQueries; registry: 
     async receiptFor(accountId: string, receiptId: string): Promise<string | undefined> {
       const record = await deps.queries.findConsentRecordOfAccount(accountId, receiptId);
       if (!record) return undefined;
-      const { kid, key } = await deps.keys.signingKey();
-      return new SignJWT(buildReceiptPayload(record, await describe(record), settings))
+      const { kid, key, publicJwk } = await deps.keys.signingKey();
+      return new SignJWT({ ...buildReceiptPayload(record, await describe(record), settings), publicKey: publicJwk })
         .setProtectedHeader({ alg: RECEIPT_ALG, kid, typ: 'JWT' })
         .sign(key);
     },

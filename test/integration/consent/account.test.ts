@@ -63,14 +63,14 @@ describe('/account/consents', () => {
     expect(after.html).toContain('Your consent is withdrawn.');
     expect((await server.services.purposes.isProcessingAllowed(mine, 'marketing')).allowed).toBe(false);
 
-    after = await browser.submit(after, '/account/consents/purposes/security', {});
+    after = await browser.submit(after, '/account/consents/purposes/analytics', {});
     expect(after.html).toContain('Your objection is recorded');
-    expect(await server.services.purposes.isProcessingAllowed(mine, 'security')).toEqual({ allowed: false, reason: 'objected' });
-    expect(after.html).toContain('Objected to Security');
+    expect(await server.services.purposes.isProcessingAllowed(mine, 'analytics')).toEqual({ allowed: false, reason: 'objected' });
+    expect(after.html).toContain('Objected to Analytics');
     const objection = (await server.services.consent.history(mine))[0]!;
     const receipt = await browser.get(`${server.url}/account/consents/${objection.id}/receipt`);
     const { payload } = await jwtVerify(receipt.html, await jwks());
-    expect(payload).toMatchObject({ legalBasis: 'legitimate_interest', action: 'withdraw', subjectKind: 'purpose', subjectRef: 'security' });
+    expect(payload).toMatchObject({ legalBasis: 'legitimate_interest', action: 'withdraw', subjectKind: 'purpose', subjectRef: 'analytics' });
     // The customer's account needs its data: no button to object, and a forged post is refused with a message.
     expect(after.html).not.toContain('/account/consents/purposes/account"');
     const forged = await browser.request(`${server.url}/account/consents/purposes/account`, { method: 'POST', body: new URLSearchParams({ _csrf: /name="_csrf" value="([^"]+)"/.exec(after.html)![1]!, choice: 'object' }).toString() });

@@ -78,13 +78,16 @@ describe('document versions', () => {
     const atClub = await signIn(club);
     expect(atClub.page.html).toContain('Club rules');
     expect(atClub.page.html).not.toContain('Terms of service');
+    expect(atClub.page.html).toContain('Please accept our terms'); // first time for this document, though not for the terms
     const done = await consentIfAsked(atClub.browser, await atClub.browser.submit(atClub.page, '/terms', { accept: 'yes' }));
     expect(done.url.startsWith(CALLBACK)).toBe(true);
     expect(await documentRecords()).toContain('club-rules@1');
     // The other app never asks for the club's rules, even after a new material version of them.
     await foyer('documents', 'publish', '--document', 'club-rules', '--version', '2');
     expect((await signIn(app)).page.url.startsWith(CALLBACK)).toBe(true);
-    expect((await signIn(club)).page.html).toContain('Club rules');
+    const again = (await signIn(club)).page.html;
+    expect(again).toContain('Club rules');
+    expect(again).toContain('Our terms have changed');
   });
 
   it('refuses to publish an unknown document or an existing version, with a clear message', async () => {

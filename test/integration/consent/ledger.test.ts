@@ -39,7 +39,7 @@ describe('the consent registry migration', () => {
     await migration.up(db);
     await migration.up(db);
     expect(await db('consent_records').where({ account_id: ACCOUNT })).toHaveLength(1);
-    expect((await db('consent_purposes').select('id')).map((r: { id: string }) => r.id)).toEqual(expect.arrayContaining(['account', 'security', 'marketing']));
+    expect((await db('consent_purposes').select('id')).map((r: { id: string }) => r.id)).toEqual(expect.arrayContaining(['account', 'analytics', 'marketing']));
     // The widened check still refuses an unknown kind.
     await expect(db('consent_records').insert({ id: 'rcpt_x', account_id: ACCOUNT, subject_kind: 'nonsense', subject_ref: 'x', action: 'grant', legal_basis: 'consent', channel: 'test' })).rejects.toThrow();
   });
@@ -47,7 +47,7 @@ describe('the consent registry migration', () => {
   it('seeding again inserts nothing and never overwrites what the database holds', async () => {
     await handle.db('consent_purposes').where({ id: 'marketing' }).update({ texts: JSON.stringify({ en: { name: 'Edited by an admin', description: 'd' } }) });
     expect(await services.consentRegistry.seed()).toEqual({ purposes: 0, documents: 0, versions: 0, topics: 0 });
-    expect((await services.consentRegistry.findPurpose('security'))?.legalBasis).toBe('legitimate_interest');
+    expect((await services.consentRegistry.findPurpose('analytics'))?.legalBasis).toBe('legitimate_interest');
     expect(services.consentRegistry.text((await services.consentRegistry.listPurposes()).find((p) => p.id === 'marketing')!.texts).name).toBe('Edited by an admin');
   });
 });
@@ -76,7 +76,7 @@ describe('purposes: consent, withdrawal, objection', () => {
   it('decides processing from the legal basis and the account\'s choices, each a ledger record and an event', async () => {
     const { purposes } = services;
     expect(await purposes.isProcessingAllowed(ACCOUNT, 'marketing')).toEqual({ allowed: false, reason: 'no_consent' });
-    expect(await purposes.isProcessingAllowed(ACCOUNT, 'security')).toEqual({ allowed: true, reason: 'legal_basis' });
+    expect(await purposes.isProcessingAllowed(ACCOUNT, 'analytics')).toEqual({ allowed: true, reason: 'legal_basis' });
     expect(await purposes.isProcessingAllowed(ACCOUNT, 'account')).toEqual({ allowed: true, reason: 'legal_basis' });
     expect(await purposes.isProcessingAllowed(ACCOUNT, 'no-such-purpose')).toEqual({ allowed: false, reason: 'unknown_purpose' });
 
@@ -85,15 +85,15 @@ describe('purposes: consent, withdrawal, objection', () => {
     await purposes.choose(ACCOUNT, 'marketing', 'withdraw', context);
     expect(await purposes.isProcessingAllowed(ACCOUNT, 'marketing')).toEqual({ allowed: false, reason: 'consent_withdrawn' });
 
-    await purposes.choose(ACCOUNT, 'security', 'object', context);
-    expect(await purposes.isProcessingAllowed(ACCOUNT, 'security')).toEqual({ allowed: false, reason: 'objected' });
-    await purposes.choose(ACCOUNT, 'security', 'withdraw_objection', context);
-    expect((await purposes.isProcessingAllowed(ACCOUNT, 'security')).allowed).toBe(true);
+    await purposes.choose(ACCOUNT, 'analytics', 'object', context);
+    expect(await purposes.isProcessingAllowed(ACCOUNT, 'analytics')).toEqual({ allowed: false, reason: 'objected' });
+    await purposes.choose(ACCOUNT, 'analytics', 'withdraw_objection', context);
+    expect((await purposes.isProcessingAllowed(ACCOUNT, 'analytics')).allowed).toBe(true);
 
     const ledger = (await services.consent.history(ACCOUNT)).filter((r) => r.subjectKind === 'purpose').reverse();
     expect(ledger.map((r) => [r.subjectRef, r.action, r.legalBasis])).toEqual([
       ['marketing', 'grant', 'consent'], ['marketing', 'withdraw', 'consent'],
-      ['security', 'withdraw', 'legitimate_interest'], ['security', 'grant', 'legitimate_interest'],
+      ['analytics', 'withdraw', 'legitimate_interest'], ['analytics', 'grant', 'legitimate_interest'],
     ]);
     const events = (await services.events.listEventsOfAccount(ACCOUNT)).map((e) => e.type).reverse();
     expect(events).toEqual(expect.arrayContaining(['consent.granted', 'consent.withdrawn', 'consent.objected', 'consent.objection_withdrawn']));
@@ -103,7 +103,7 @@ describe('purposes: consent, withdrawal, objection', () => {
 
   it('refuses a choice the legal basis does not allow, with a clear message', async () => {
     await expect(services.purposes.choose(ACCOUNT, 'account', 'object', context)).rejects.toMatchObject({ status: 400, message: expect.stringContaining('cannot object') });
-    await expect(services.purposes.choose(ACCOUNT, 'security', 'grant', context)).rejects.toMatchObject({ status: 400, code: 'consent.not_consent_based' });
+    await expect(services.purposes.choose(ACCOUNT, 'analytics', 'grant', context)).rejects.toMatchObject({ status: 400, code: 'consent.not_consent_based' });
     await expect(services.purposes.choose(ACCOUNT, 'nope', 'grant', context)).rejects.toMatchObject({ status: 404 });
   });
 });

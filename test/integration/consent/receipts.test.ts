@@ -85,6 +85,7 @@ describe('consent receipts', () => {
     const [record] = await server.services.consent.history(accountId);
     const before = (await server.services.receipts.receiptFor(accountId, record!.id))!;
     expect(decodeProtectedHeader(before).kid).toBe(receiptKid);
+    expect((await jwtVerify(before, createLocalJWKSet(receiptKeys))).payload.publicKey).toMatchObject({ kid: receiptKid, kty: 'EC', crv: 'P-256' });
 
     const again = await startTestServer({ secret: server.config.secret } as never, { dbHandle: server.dbHandle });
     try {
