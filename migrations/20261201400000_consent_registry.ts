@@ -49,7 +49,7 @@ const statements = [
      retired_at timestamptz,
      created_at timestamptz NOT NULL DEFAULT now())`,
 
-  // Preferences join the ledger; erasure may blank a record's PII (erased_at says when), nothing else.
+  // Preferences join the ledger; erasure may blank a record's personal data (erased_at says when), nothing else.
   'ALTER TABLE consent_records DROP CONSTRAINT IF EXISTS consent_records_subject_kind_check',
   `ALTER TABLE consent_records ADD CONSTRAINT consent_records_subject_kind_check CHECK (subject_kind IN ('document', 'client_scopes', 'purpose', 'preference'))`,
   'ALTER TABLE consent_records ADD COLUMN IF NOT EXISTS erased_at timestamptz',
@@ -59,13 +59,13 @@ const statements = [
      IF TG_OP = 'DELETE' OR TG_OP = 'TRUNCATE' THEN
        RAISE EXCEPTION 'consent_records is append-only: records cannot be deleted';
      END IF;
-     -- Only erasure may touch a record: it clears the address and may replace details, and must say when.
-     IF NEW.id IS DISTINCT FROM OLD.id OR NEW.account_id IS DISTINCT FROM OLD.account_id
+     -- Only erasure may touch a record: it clears the address, and may put a tombstone in place of the
+     -- account and scrub the details; what happened (subject, action, basis, channel, app, time) stays.
+     IF NEW.id IS DISTINCT FROM OLD.id
         OR NEW.subject_kind IS DISTINCT FROM OLD.subject_kind OR NEW.subject_ref IS DISTINCT FROM OLD.subject_ref
         OR NEW.action IS DISTINCT FROM OLD.action OR NEW.legal_basis IS DISTINCT FROM OLD.legal_basis
         OR NEW.channel IS DISTINCT FROM OLD.channel OR NEW.client_id IS DISTINCT FROM OLD.client_id
-        OR NEW.created_at IS DISTINCT FROM OLD.created_at
-        OR NEW.erased_at IS NULL OR NEW.ip IS NOT NULL THEN
+        OR NEW.created_at IS DISTINCT FROM OLD.created_at OR NEW.ip IS NOT NULL THEN
        RAISE EXCEPTION 'consent_records is append-only: only erasure may blank a record';
      END IF;
      RETURN NEW;

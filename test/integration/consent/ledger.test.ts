@@ -57,7 +57,10 @@ describe('the ledger', () => {
     const { db } = handle;
     const [record] = await services.consent.history(ACCOUNT);
     await expect(db('consent_records').where({ id: record!.id }).update({ action: 'withdraw' })).rejects.toThrow(/append-only/);
-    await expect(db('consent_records').where({ id: record!.id }).update({ ip: null })).rejects.toThrow(/append-only/);
+    await expect(db('consent_records').where({ id: record!.id }).update({ legal_basis: 'consent' })).rejects.toThrow(/append-only/);
+    await expect(db('consent_records').where({ id: record!.id }).update({ created_at: new Date(0) })).rejects.toThrow(/append-only/);
+    // Changing details while the address stays is no erasure.
+    await expect(db('consent_records').where({ id: record!.id }).update({ details: JSON.stringify({ forged: true }) })).rejects.toThrow(/append-only/);
     await expect(db('consent_records').where({ id: record!.id }).delete()).rejects.toThrow(/append-only/);
     await expect(db.raw('TRUNCATE consent_records')).rejects.toThrow(/append-only/);
     expect(await db('consent_records').where({ id: record!.id }).first()).toMatchObject({ action: 'grant', ip: '203.0.113.9' });
@@ -69,6 +72,14 @@ describe('the ledger', () => {
     expect(record).toMatchObject({ ip: null, subjectRef: 'terms@1', action: 'grant' });
     expect(record!.erasedAt).toBeInstanceOf(Date);
     await expect(handle.db('consent_records').where({ id: record!.id }).update({ subject_ref: 'terms@9' })).rejects.toThrow(/append-only/);
+  });
+
+  it('lets a purge put a tombstone in place of the account, as the privacy module does', async () => {
+    const [record] = await services.consent.history(ACCOUNT);
+    const tombstone = '00000000-0000-4000-8000-00000000dead';
+    await handle.db('consent_records').where({ id: record!.id }).update({ account_id: tombstone, ip: null, details: JSON.stringify({ subject_erased: true }) });
+    expect(await handle.db('consent_records').where({ id: record!.id }).first()).toMatchObject({ account_id: tombstone, subject_ref: 'terms@1', action: 'grant' });
+    await handle.db('consent_records').where({ id: record!.id }).update({ account_id: ACCOUNT, ip: null });
   });
 });
 
