@@ -93,6 +93,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         services.oidcModels.sweepExpiredModels(SWEEP_BATCH),
         services.flows.sweepExpiredFlows(SWEEP_BATCH),
         services.throttleQueries.sweepExpired(SWEEP_BATCH),
+        services.preferences.sweepConfirmations(SWEEP_BATCH),
         services.portalSessions.sweepExpiredPortalSessions(SWEEP_BATCH),
       ]).catch((err: unknown) => log.warn({ err }, 'sweeping expired rows failed'));
     }, 60_000);

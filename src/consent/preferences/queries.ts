@@ -48,6 +48,11 @@ export function createPreferenceQueries(db: Db) {
         .update({ consumed_at: trx.fn.now() }).returning(['token_hash', 'account_id', 'topic', 'channel', 'expires_at']) as ConfirmationRow[];
       return rows[0];
     },
+    /** Removes used or expired links, in batches (the server's sweeper). */
+    async sweepConfirmations(limit: number): Promise<number> {
+      return db('preference_confirmations').whereIn('token_hash', db('preference_confirmations').select('token_hash')
+        .where('expires_at', '<=', db.fn.now()).orWhereNotNull('consumed_at').limit(limit)).delete();
+    },
   };
 }
 

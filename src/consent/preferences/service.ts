@@ -114,6 +114,7 @@ export function createPreferences(deps: PreferenceDeps) {
       await db.transaction((trx) => record(accountId, topic.id, channel, 'opted_in', context.source, context.address, trx));
       return { status: 'opted_in' };
     },
+    sweepConfirmations: (limit: number): Promise<number> => queries.sweepConfirmations(limit),
     /** What a confirmation link is for, without using it (the page shows it with a button). */
     async describeConfirmation(token: string): Promise<{ topic: string; channel: string } | undefined> {
       const row = await queries.findLiveConfirmation(hashToken(token));

@@ -55,8 +55,10 @@ describe('email double opt-in', () => {
     expect(await server.services.preferences.findPreference(accountId, 'news', 'email')).toMatchObject({ status: 'opted_in', source: 'email-confirmation' });
     expect(await server.services.preferences.isContactAllowed(accountId, 'news', 'email')).toBe(true);
 
-    // A link works once.
+    // A link works once; the sweeper then removes it.
     expect((await browser.get(link)).status).toBe(410);
+    expect(await server.services.preferences.sweepConfirmations(100)).toBe(1);
+    expect(Number((await server.dbHandle.db('preference_confirmations').count('* as n').first())!.n)).toBe(0);
     const ledger = (await server.services.consent.history(accountId)).filter((r) => r.subjectKind === 'preference');
     expect(ledger.map((r) => [r.subjectRef, r.action, r.channel])).toEqual([['news:email', 'grant', 'email-confirmation']]);
     const events = (await server.services.events.listEventsOfAccount(accountId)).map((e) => e.type);
