@@ -78,7 +78,7 @@ export function createRegistration(deps: RegistrationDeps) {
       if (verdict !== 'ok') return { status: verdict };
       const context = contextSchema.parse(flow.context);
       if (context.mode === 'existing') return { status: 'invalid' };
-      const documents = await deps.consent.requiredDocuments(input.clientId);
+      const documents = await deps.consent.requiredDocuments();
       const accountId = await deps.db.transaction(async (trx) => {
         const current = await deps.accounts.findAccountByEmail(context.email, trx);
         let id: string;

@@ -90,6 +90,18 @@ describe('document versions', () => {
     expect(again).toContain('Our terms have changed');
   });
 
+  it('a sign-up through the client accepts the documents shown there, then asks for the client\'s own', async () => {
+    const browser = newBrowser();
+    const auth = await club.authorizationUrl();
+    const afterCode = await signUp(server, browser, await browser.get(auth.url), 'new-member@example.com', password);
+    expect(afterCode.html).toContain('Club rules');
+    const done = await consentIfAsked(browser, await browser.submit(afterCode, '/terms', { accept: 'yes' }));
+    expect(done.url.startsWith(CALLBACK)).toBe(true);
+    const member = (await server.services.accounts.findAccountByEmail('new-member@example.com'))!.id;
+    const refs = (await server.services.consent.history(member)).filter((r) => r.subjectKind === 'document').map((r) => [r.subjectRef, r.channel]).reverse();
+    expect(refs).toEqual([['terms@2.1', 'sign-up'], ['club-rules@2', 'sign-in']]);
+  });
+
   it('refuses to publish an unknown document or an existing version, with a clear message', async () => {
     const unknown = await runCommand(['documents', 'publish', '--document', 'nope', '--version', '1'], { services: server.services });
     expect(unknown.exitCode).toBe(1);
