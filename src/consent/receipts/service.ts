@@ -20,7 +20,9 @@ export function createReceiptService(deps: { queries: ConsentQueries; registry: 
         return { ...base, primaryPurpose: true, purpose: `Acceptance of ${String(details.title ?? record.subjectRef)} (version ${String(details.version ?? '')})`,
           purposeCategory: ['contract'], piiCategory: ['account'], termination: 'Until the account is closed, or a new material version asks for acceptance again' };
       case 'client_scopes': {
-        const scopes = Array.isArray(details.granted) ? details.granted.map(String) : [];
+        // A grant lists what it granted; a withdrawal (Remove access, in the portal) what it withdrew.
+        const list = record.action === 'withdraw' ? details.withdrawn : details.granted;
+        const scopes = Array.isArray(list) ? list.map(String) : [];
         return { ...base, service: record.clientId ?? record.subjectRef, purpose: `Sharing of ${scopes.join(', ') || 'no scopes'} with the app ${record.subjectRef}`,
           purposeCategory: ['sign-in to the app'], piiCategory: scopes, termination: 'Until access is withdrawn in the account' };
       }

@@ -29,8 +29,10 @@ function describeRecord(record: ConsentRecord, names: Map<string, string>): stri
     case 'document':
       return `Accepted ${String(d.title ?? d.document ?? record.subjectRef)}, version ${String(d.version ?? '')}`;
     case 'client_scopes': {
+      const app = names.get(`client:${record.subjectRef}`) ?? record.subjectRef;
+      if (record.action === 'withdraw') return `Removed the access of ${app}${Array.isArray(d.withdrawn) && d.withdrawn.length ? ` (${d.withdrawn.join(', ')})` : ''}`;
       const granted = Array.isArray(d.granted) ? d.granted.join(', ') : '';
-      return `Allowed ${names.get(`client:${record.subjectRef}`) ?? record.subjectRef} to receive: ${granted || 'nothing new'}`;
+      return `Allowed ${app} to receive: ${granted || 'nothing new'}`;
     }
     case 'purpose':
       if (record.legalBasis !== 'consent') return record.action === 'withdraw' ? `Objected to ${name}` : `Withdrew the objection to ${name}`;

@@ -78,6 +78,17 @@ describe('/account/consents', () => {
     expect(forged.html).toContain('cannot object');
   });
 
+  it('shows an app\'s removed access (the portal\'s connected apps) with a receipt of the withdrawal', async () => {
+    await server.services.consent.grantClientScopes(mine, 'settings-app', { grantedScopes: ['openid', 'email'], rejectedScopes: [], resourceScopes: {} }, { channel: 'consent-page' });
+    const id = await server.services.consentWithdrawal.withdrawClientConsent(mine, 'settings-app', ['openid', 'email'], { channel: 'account' });
+    const listed = await browser.get(`${server.url}/account/consents`);
+    expect(listed.html).toContain('Allowed Settings app to receive: openid, email');
+    expect(listed.html).toContain('Removed the access of Settings app (openid, email)');
+    const { payload } = await jwtVerify((await browser.get(`${server.url}/account/consents/${id}/receipt`)).html, await jwks());
+    expect(payload).toMatchObject({ action: 'withdraw', legalBasis: 'consent', subjectKind: 'client_scopes', clientId: 'settings-app' });
+    expect((payload.services as { purposes: { piiCategory: string[]; consentType: string }[] }[])[0]!.purposes[0]).toMatchObject({ piiCategory: ['openid', 'email'], consentType: 'WITHDRAWN' });
+  });
+
   it('refuses a post without its CSRF token, and a visitor without a session is sent to sign in', async () => {
     const noToken = await browser.submit(page, '/account/consents/purposes/marketing', {}, { omitCsrf: true });
     expect(noToken.status).toBe(403);
