@@ -26,8 +26,8 @@ import { createRecoveryCodeQueries } from './authn/recovery-codes/queries.ts';
 import { createRecoveryCodes } from './authn/recovery-codes/recovery-codes.ts';
 import { createTotpQueries } from './authn/totp/queries.ts';
 import { createTotpAuthenticator } from './authn/totp/totp.ts';
+import { createConsentModule } from './consent/module.ts';
 import { createConsentQueries } from './consent/queries.ts';
-import { createConsentService } from './consent/service.ts';
 import { createConsentWithdrawal } from './consent/withdrawal.ts';
 import { createEventOutbox } from './events/outbox.ts';
 import { createConnectorRegistry } from './authn/federation/connectors.ts';
@@ -62,10 +62,13 @@ export function createServices(config: Config, db: Db, log: Logger) {
   const hasher = createPasswordHasher(config.argon2);
   const throttleQueries = createThrottleQueries(db);
   const throttle = createCredentialThrottle(throttleQueries, deriveKey(config.secret, 'throttle-keys'), config.throttle);
-  const consent = createConsentService(db, createConsentQueries(db));
   const flows = createFlowQueries(db);
   const codes = createCodeService(flows, { hashKey: deriveKey(config.secret, 'one-time-codes'), ...config.codes });
   const mailer = createMailer(db, { smtpUrl: config.smtpUrl, from: config.mailFrom, brandName: config.brandName, devOutbox: devOutboxEnabled(config) }, log);
+  const events = createEventOutbox(db);
+  const clients = createClientStore(db, box);
+  const consentModule = createConsentModule({ config, db, box, events, accounts, mailer, throttle: throttleQueries, clientDocuments: clients.clientDocuments });
+  const { consent } = consentModule;
   const policy = config.password;
   const codeTtlSeconds = config.codes.ttlSeconds;
   const passkeyQueries = createPasskeyQueries(db);
@@ -79,7 +82,6 @@ export function createServices(config: Config, db: Db, log: Logger) {
   const federatedIdentities = createFederatedIdentityQueries(db);
   const federation = createFederatedSignIn({ db, flows, connectors, identities: federatedIdentities, accounts, box, stateKey: deriveKey(config.secret, 'federation-state') });
   const federationEmail = createFederationEmailConfirmation({ db, flows, codes, connectors, identities: federatedIdentities, accounts, throttle, mailer, codeTtlSeconds: config.codes.ttlSeconds });
-  const events = createEventOutbox(db);
   const accountSecurity = createAccountSecurity({
     db, accounts, passkeys: passkeyQueries, identities: federatedIdentities, totpQueries: createTotpQueries(db), totp, mfa: mfaQueries,
     recoveryCodes, rememberedDevices, flows, events, mailer, box, issuer: config.brandName,
@@ -94,10 +96,15 @@ export function createServices(config: Config, db: Db, log: Logger) {
     throttleQueries,
     consent,
     events,
+    consentRegistry: consentModule.registry,
+    purposes: consentModule.purposes,
+    receipts: consentModule.receipts,
+    receiptKeys: consentModule.receiptKeys,
+    preferences: consentModule.preferences,
     flows,
     mailer,
     devOutbox: createDevOutboxQueries(db),
-    clients: createClientStore(db, box),
+    clients,
     resources: createResourceStore(db),
     signingKeys: createSigningKeyStore(db, box),
     oidcModels: createOidcModelQueries(db),

@@ -70,6 +70,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     await migrateLatest(dbHandle.db);
     const services = createServices(config, dbHandle.db, log);
     await services.signingKeys.ensureActiveKeys();
+    await services.consentRegistry.seed();
+    await services.receiptKeys.ensureReceiptKey();
     await seedDemoClient(services);
     // The account portal signs in as a client of this Foyer: always there, in production too.
     await services.clients.ensureClient(portalClientInput(config.issuer, config.brandName));
@@ -91,6 +93,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         services.oidcModels.sweepExpiredModels(SWEEP_BATCH),
         services.flows.sweepExpiredFlows(SWEEP_BATCH),
         services.throttleQueries.sweepExpired(SWEEP_BATCH),
+        services.preferences.sweepConfirmations(SWEEP_BATCH),
         services.portalSessions.sweepExpiredPortalSessions(SWEEP_BATCH),
       ]).catch((err: unknown) => log.warn({ err }, 'sweeping expired rows failed'));
     }, 60_000);

@@ -7,6 +7,7 @@ import { checkPassword, describePasswordProblem } from '../authn/password/policy
 import type { Services } from '../compose.ts';
 import { migrateLatest } from '../db/migrate.ts';
 import { ClientExistsError } from '../oidc/clients.ts';
+import { UnknownDocumentError } from '../consent/registry/registry.ts';
 
 export interface CommandResult {
   stdout: string;
@@ -27,12 +28,14 @@ const USAGE = `usage: foyer <command> [--json]
   migrate
   clients add --client-id ID --redirect-uri URI [--redirect-uri URI ...] [--post-logout-redirect-uri URI] [--public | --secret SECRET]
               [--scope "openid email profile ..."] [--grant-type T ...] [--name NAME] [--first-party] [--backchannel-logout-uri URI]
-              [--mfa off|optional|required]
+              [--mfa off|optional|required] [--document ID ...]
   clients list | clients show ID | clients remove ID
   users add --email EMAIL [--password PASSWORD | --password-stdin] [--verified]
   users list | users show EMAIL
   resources add --id URI --scope "read write ..." | resources list | resources remove URI
-  keys rotate`;
+  keys rotate
+  documents list | documents publish --document ID --version V [--editorial] [--url URL] [--published-at ISO-TIME]
+  purposes list`;
 
 const urlSchema = z.url({ protocol: /^https?$/ });
 const GRANT_TYPES = new Set(['authorization_code', 'refresh_token', 'client_credentials', 'urn:ietf:params:oauth:grant-type:device_code']);
@@ -68,6 +71,7 @@ const handlers: Record<string, Handler> = {
       'client-id': { type: 'string' }, 'redirect-uri': { type: 'string', multiple: true }, 'post-logout-redirect-uri': { type: 'string', multiple: true },
       public: { type: 'boolean' }, secret: { type: 'string' }, scope: { type: 'string' }, 'grant-type': { type: 'string', multiple: true },
       name: { type: 'string' }, 'first-party': { type: 'boolean' }, 'backchannel-logout-uri': { type: 'string' }, mfa: { type: 'string' },
+      document: { type: 'string', multiple: true },
     });
     const clientId = values['client-id'] as string | undefined;
     if (!clientId || !/^[\w.:-]{1,128}$/.test(clientId)) throw new UsageError('--client-id is required: letters, digits, . _ : - (at most 128)');
@@ -80,6 +84,10 @@ const handlers: Record<string, Handler> = {
     if (values.public && grantTypes.includes('client_credentials')) throw new UsageError('a public client cannot use client_credentials');
     const mfa = values.mfa === undefined ? undefined : parseClientMfaPolicy(values.mfa);
     if (values.mfa !== undefined && !mfa) throw new UsageError(`--mfa: "${String(values.mfa)}" is not one of ${CLIENT_MFA_POLICIES.join(', ')}`);
+    const documents = (values.document as string[] | undefined) ?? [];
+    if (documents.length) await services.consentRegistry.seed();
+    const knownDocuments = new Set((await services.consentRegistry.listDocuments()).map((d) => d.id));
+    for (const d of documents) if (!knownDocuments.has(d)) throw new UsageError(`--document: no document with id "${d}" (see foyer documents list)`);
     const secret = values.secret as string | undefined;
     if (secret !== undefined && secret.length < 32) throw new UsageError('--secret must be at least 32 characters');
     try {
@@ -88,7 +96,7 @@ const handlers: Record<string, Handler> = {
         postLogoutRedirectUris: ((values['post-logout-redirect-uri'] as string[] | undefined) ?? []).map((u) => requireUrl(u, '--post-logout-redirect-uri')),
         scope: values.scope as string | undefined, grantTypes, firstParty: Boolean(values['first-party']),
         backchannelLogoutUri: values['backchannel-logout-uri'] ? requireUrl(values['backchannel-logout-uri'] as string, '--backchannel-logout-uri') : undefined,
-        mfa,
+        mfa, documents,
       });
       return { json: client, text: `added client ${client.client_id}${client.client_secret ? `\nclient_secret: ${client.client_secret}` : ''}` };
     } catch (error) {
@@ -171,6 +179,40 @@ const handlers: Record<string, Handler> = {
     const result = await services.signingKeys.rotate(Math.max(tokens.idTokenSeconds, tokens.accessTokenSeconds) + 300);
     await onKeysChanged?.();
     return { json: result, text: `new keys ${result.created.join(', ')}; previous keys stay published until their tokens expire` };
+  },
+
+  async 'documents list'(_args, { services }) {
+    const documents = await services.consentRegistry.listDocuments();
+    const rows = documents.flatMap((d) => d.versions.map((v) => ({ document: d.id, required: d.required, version: v.version, material: v.material, published_at: v.publishedAt.toISOString() })));
+    return { json: documents, text: table(rows, ['document', 'version', 'material', 'published_at', 'required']) };
+  },
+  async 'documents publish'(args, { services }) {
+    const { values } = parse(args, { document: { type: 'string' }, version: { type: 'string' }, editorial: { type: 'boolean' }, url: { type: 'string' }, 'published-at': { type: 'string' } });
+    const documentId = String(values.document ?? '');
+    const version = String(values.version ?? '');
+    if (!documentId) throw new UsageError('--document is required (see foyer documents list)');
+    if (!/^[\w.-]{1,32}$/.test(version)) throw new UsageError('--version is required: letters, digits, . _ - (at most 32)');
+    const publishedAt = values['published-at'] === undefined ? undefined : new Date(String(values['published-at']));
+    if (publishedAt && Number.isNaN(publishedAt.getTime())) throw new UsageError('--published-at must be an ISO date and time, e.g. 2027-01-01T00:00:00Z');
+    await services.consentRegistry.seed(); // a fresh database gets its configured documents first
+    let created: boolean;
+    try {
+      ({ created } = await services.consentRegistry.publishDocumentVersion({
+        documentId, version, material: !values.editorial, url: values.url === undefined ? undefined : requireUrl(String(values.url), '--url'), publishedAt,
+      }));
+    } catch (error) {
+      if (error instanceof UnknownDocumentError) throw new UsageError(`${error.message} (see foyer documents list)`);
+      throw error;
+    }
+    if (!created) throw new UsageError(`version ${version} of ${documentId} already exists; versions cannot be changed once published`);
+    const kind = values.editorial ? 'editorial: no new acceptance needed' : 'material: customers accept it again at their next sign-in';
+    return { json: { document: documentId, version, material: !values.editorial, published_at: (publishedAt ?? new Date()).toISOString() }, text: `published ${documentId} version ${version} (${kind})` };
+  },
+  async 'purposes list'(_args, { services }) {
+    await services.consentRegistry.seed();
+    const purposes = await services.consentRegistry.listPurposes();
+    const view = purposes.map((p) => ({ id: p.id, legal_basis: p.legalBasis, name: services.consentRegistry.text(p.texts).name, data_categories: p.dataCategories }));
+    return { json: view, text: table(view, ['id', 'legal_basis', 'name']) };
   },
 };
 

@@ -1,6 +1,7 @@
 // Owns the shape of Foyer's configuration: every key, its default, and the line that documents it.
 // Must not import anything from Foyer: it is the bottom of the stack.
 import { z } from 'zod';
+import { consentConfigSchema, preferencesConfigSchema } from './consent-schema.ts';
 
 
 const durationSeconds = z.number().int().positive();
@@ -69,6 +70,8 @@ export const configSchema = z.object({
   })).default([]).refine((list) => new Set(list.map((c) => c.id)).size === list.length, 'connector ids must be unique')
     .describe('Upstream OpenID Connect providers for social login: [{ id, kind: "oidc", name, issuer, clientId, clientSecret: {"env": "VAR"}, scopes, enabled }].'),
   keyRefreshSeconds: durationSeconds.default(10).describe('How often each instance checks for rotated signing keys, in seconds.'),
+  consent: consentConfigSchema,
+  preferences: preferencesConfigSchema,
   demo: z.boolean().default(true).describe('Seed the demo relying app at /demo on an empty database (never in production).'),
 });
 

@@ -16,38 +16,100 @@ export interface ClientConsent {
   resourceScopes: Record<string, string[]>;
 }
 
+export type SubjectKind = 'document' | 'client_scopes' | 'purpose' | 'preference';
+export type LedgerAction = 'grant' | 'withdraw';
+
+/** One entry of the append-only ledger; its id (`rcpt_<uuid>`) is the consent receipt id. */
+export interface ConsentRecord {
+  id: string;
+  accountId: string;
+  subjectKind: SubjectKind;
+  subjectRef: string;
+  action: LedgerAction;
+  details: Record<string, unknown>;
+  legalBasis: string;
+  channel: string;
+  clientId: string | null;
+  ip: string | null;
+  createdAt: Date;
+  erasedAt: Date | null;
+}
+
+interface RecordRow {
+  id: string;
+  account_id: string;
+  subject_kind: SubjectKind;
+  subject_ref: string;
+  action: LedgerAction;
+  details: Record<string, unknown>;
+  legal_basis: string;
+  channel: string;
+  client_id: string | null;
+  ip: string | null;
+  created_at: Date;
+  erased_at: Date | null;
+}
+
+const toRecord = (r: RecordRow): ConsentRecord => ({
+  id: r.id, accountId: r.account_id, subjectKind: r.subject_kind, subjectRef: r.subject_ref, action: r.action, details: r.details,
+  legalBasis: r.legal_basis, channel: r.channel, clientId: r.client_id, ip: r.ip, createdAt: new Date(r.created_at), erasedAt: r.erased_at && new Date(r.erased_at),
+});
+
 export interface ConsentContext {
   channel: string;
   clientId?: string | undefined;
   ip?: string | undefined;
 }
 
+interface VersionRow {
+  document_id: string;
+  title: string;
+  version: string;
+  url: string | null;
+}
+
+const toDocumentVersion = (r: VersionRow): DocumentVersion => ({ documentId: r.document_id, title: r.title, version: r.version, url: r.url });
+
+// Globally required, or named by the client (bound as a JSON array: the same SQL on both engines).
+const REQUIRED_DOCUMENT = '(d.required OR d.id IN (SELECT jsonb_array_elements_text(?::jsonb)))';
+
 export function createConsentQueries(db: Db) {
   return {
-    /** The newest material version of every required document. */
-    async findRequiredDocumentVersions(trx: Db = db): Promise<DocumentVersion[]> {
-      const rows = await trx.raw<{ rows: { document_id: string; title: string; version: string; url: string | null }[] }>(
+    /** The newest published version of every document required globally or by `clientDocuments`. */
+    async findRequiredDocumentVersions(clientDocuments: string[] = [], trx: Db = db): Promise<DocumentVersion[]> {
+      const rows = await trx.raw<{ rows: VersionRow[] }>(
         `SELECT DISTINCT ON (v.document_id) v.document_id, d.title, v.version, v.url
            FROM consent_document_versions v JOIN consent_documents d ON d.id = v.document_id
-          WHERE d.required AND v.material AND v.published_at <= now()
+          WHERE ${REQUIRED_DOCUMENT} AND v.published_at <= now()
           ORDER BY v.document_id, v.published_at DESC`,
+        [JSON.stringify(clientDocuments)],
       );
-      return rows.rows.map((r) => ({ documentId: r.document_id, title: r.title, version: r.version, url: r.url }));
+      return rows.rows.map(toDocumentVersion);
     },
-    /** Required document versions the account has not accepted (or withdrew), in one query: it runs on every sign-in. */
-    async findPendingDocumentVersions(accountId: string): Promise<DocumentVersion[]> {
-      const rows = await db.raw<{ rows: { document_id: string; title: string; version: string; url: string | null }[] }>(
-        `SELECT v.document_id, v.title, v.version, v.url
-           FROM (SELECT DISTINCT ON (v.document_id) v.document_id, d.title, v.version, v.url
-                   FROM consent_document_versions v JOIN consent_documents d ON d.id = v.document_id
-                  WHERE d.required AND v.material AND v.published_at <= now()
-                  ORDER BY v.document_id, v.published_at DESC) v
+    /**
+     * Required documents the account has not accepted since their newest material version (editorial
+     * versions after it need no new acceptance), each as its newest version; one query, on every sign-in.
+     */
+    async findPendingDocumentVersions(accountId: string, clientDocuments: string[] = []): Promise<DocumentVersion[]> {
+      const rows = await db.raw<{ rows: VersionRow[] }>(
+        `WITH latest AS (
+           SELECT DISTINCT ON (v.document_id) v.document_id, d.title, v.version, v.url
+             FROM consent_document_versions v JOIN consent_documents d ON d.id = v.document_id
+            WHERE ${REQUIRED_DOCUMENT} AND v.published_at <= now()
+            ORDER BY v.document_id, v.published_at DESC),
+         material AS (
+           SELECT v.document_id, max(v.published_at) AS since FROM consent_document_versions v
+            WHERE v.material AND v.published_at <= now() AND v.document_id IN (SELECT document_id FROM latest)
+            GROUP BY v.document_id)
+         SELECT l.document_id, l.title, l.version, l.url FROM latest l JOIN material m ON m.document_id = l.document_id
           WHERE (SELECT r.action FROM consent_records r
-                  WHERE r.account_id = ? AND r.subject_kind = 'document' AND r.subject_ref = v.document_id || '@' || v.version
-                  ORDER BY r.created_at DESC LIMIT 1) IS DISTINCT FROM 'grant'`,
-        [accountId],
+                   JOIN consent_document_versions av ON av.document_id = l.document_id AND r.subject_ref = av.document_id || '@' || av.version
+                  WHERE r.account_id = ? AND r.subject_kind = 'document' AND av.published_at >= m.since
+                  ORDER BY r.created_at DESC LIMIT 1) IS DISTINCT FROM 'grant'
+          ORDER BY l.document_id`,
+        [JSON.stringify(clientDocuments), accountId],
       );
-      return rows.rows.map((r) => ({ documentId: r.document_id, title: r.title, version: r.version, url: r.url }));
+      return rows.rows.map(toDocumentVersion);
     },
     /** Document versions (as "doc@version") the account has accepted and not withdrawn. */
     async findAcceptedDocumentRefs(accountId: string, trx: Db = db): Promise<Set<string>> {
@@ -59,7 +121,7 @@ export function createConsentQueries(db: Db) {
       return new Set(rows.rows.filter((r) => r.action === 'grant').map((r) => r.subject_ref));
     },
     async appendConsentRecord(
-      record: { accountId: string; subjectKind: 'document' | 'client_scopes' | 'purpose'; subjectRef: string; action: 'grant' | 'withdraw'; details: object; legalBasis: string },
+      record: { accountId: string; subjectKind: SubjectKind; subjectRef: string; action: LedgerAction; details: object; legalBasis: string },
       context: ConsentContext,
       trx: Db = db,
     ): Promise<string> {
@@ -75,8 +137,34 @@ export function createConsentQueries(db: Db) {
         channel: context.channel,
         client_id: context.clientId ?? null,
         ip: context.ip ?? null,
+        // The clock, not the transaction's start: records written in one transaction keep their order.
+        created_at: trx.raw('clock_timestamp()'),
       });
       return id;
+    },
+    /** The account's ledger, newest first. */
+    async listConsentRecordsOfAccount(accountId: string, limit = 500, trx: Db = db): Promise<ConsentRecord[]> {
+      const rows = await trx('consent_records').where({ account_id: accountId }).orderBy('created_at', 'desc').orderBy('id').limit(limit) as RecordRow[];
+      return rows.map(toRecord);
+    },
+    /** A record only when it belongs to the account: another account's receipt id finds nothing. */
+    async findConsentRecordOfAccount(accountId: string, id: string, trx: Db = db): Promise<ConsentRecord | undefined> {
+      const row = await trx('consent_records').where({ account_id: accountId, id }).first() as RecordRow | undefined;
+      return row && toRecord(row);
+    },
+    /** The newest ledger action per subject of one kind (e.g. every purpose), for one account. */
+    async findLatestActions(accountId: string, subjectKind: SubjectKind, trx: Db = db): Promise<Map<string, { action: LedgerAction; at: Date; details: Record<string, unknown> }>> {
+      const rows = await trx.raw<{ rows: { subject_ref: string; action: LedgerAction; created_at: Date; details: Record<string, unknown> }[] }>(
+        `SELECT DISTINCT ON (subject_ref) subject_ref, action, created_at, details FROM consent_records
+          WHERE account_id = ? AND subject_kind = ? ORDER BY subject_ref, created_at DESC, id DESC`,
+        [accountId, subjectKind],
+      );
+      return new Map(rows.rows.map((r) => [r.subject_ref, { action: r.action, at: new Date(r.created_at), details: r.details }]));
+    },
+    /** Erasure: blanks the address of the account's records and marks them erased, keeping the facts (the trigger allows only this). */
+    async eraseConsentRecordsOfAccount(accountId: string, trx: Db = db): Promise<number> {
+      return trx('consent_records').where({ account_id: accountId }).whereNull('erased_at')
+        .update({ ip: null, erased_at: trx.fn.now() });
     },
     async findClientConsent(accountId: string, clientId: string, trx: Db = db): Promise<ClientConsent | undefined> {
       const row = await trx('client_consents').where({ account_id: accountId, client_id: clientId }).first() as

@@ -1,28 +1,50 @@
-// Owns consent decisions: which required documents an account still has to accept, and recording what a
-// customer granted a client (merged with what they granted before), each in the ledger.
+// Owns consent decisions: which required documents an account still has to accept (globally required and
+// those its client requires), recording what a customer granted a client, and reading the ledger.
 import type { Db } from '../db/create-db.ts';
-import type { ClientConsent, ConsentContext, ConsentQueries, DocumentVersion } from './queries.ts';
+import type { EventOutbox } from '../events/outbox.ts';
+import type { ClientConsent, ConsentContext, ConsentQueries, ConsentRecord, DocumentVersion } from './queries.ts';
 
 const union = (a: string[], b: string[]) => [...new Set([...a, ...b])];
 
-export function createConsentService(db: Db, queries: ConsentQueries) {
+export interface ConsentServiceDeps {
+  db: Db;
+  queries: ConsentQueries;
+  events: EventOutbox;
+  /** The documents a client requires (its `foyer_documents` metadata); implemented by the protocol side. */
+  clientDocuments(clientId: string): Promise<string[]>;
+}
+
+export function createConsentService(deps: ConsentServiceDeps) {
+  const { db, queries, events } = deps;
+  const documentsOf = async (clientId: string | undefined) => (clientId ? deps.clientDocuments(clientId) : []);
   return {
-    pendingDocuments: (accountId: string): Promise<DocumentVersion[]> => queries.findPendingDocumentVersions(accountId),
-    requiredDocuments: () => queries.findRequiredDocumentVersions(),
-    async hasAcceptedAnyDocument(accountId: string): Promise<boolean> {
-      return (await queries.findAcceptedDocumentRefs(accountId)).size > 0;
+    async pendingDocuments(accountId: string, clientId?: string): Promise<DocumentVersion[]> {
+      return queries.findPendingDocumentVersions(accountId, await documentsOf(clientId));
     },
-    async acceptDocuments(accountId: string, documents: DocumentVersion[], context: ConsentContext, trx: Db = db): Promise<void> {
-      for (const doc of documents) {
-        await queries.appendConsentRecord({
-          accountId,
-          subjectKind: 'document',
-          subjectRef: `${doc.documentId}@${doc.version}`,
-          action: 'grant',
-          details: { document: doc.documentId, version: doc.version, title: doc.title },
-          legalBasis: 'contract',
-        }, context, trx);
-      }
+    async requiredDocuments(clientId?: string): Promise<DocumentVersion[]> {
+      return queries.findRequiredDocumentVersions(await documentsOf(clientId));
+    },
+    /** Whether the account accepted an earlier version of any of `documents` (any document when not given): "changed" wording. */
+    async hasAcceptedAnyDocument(accountId: string, documents?: DocumentVersion[]): Promise<boolean> {
+      const refs = [...(await queries.findAcceptedDocumentRefs(accountId))];
+      return documents ? refs.some((ref) => documents.some((d) => ref.startsWith(`${d.documentId}@`))) : refs.length > 0;
+    },
+    async acceptDocuments(accountId: string, documents: DocumentVersion[], context: ConsentContext, trx?: Db): Promise<void> {
+      const record = async (t: Db) => {
+        for (const doc of documents) {
+          const receiptId = await queries.appendConsentRecord({
+            accountId,
+            subjectKind: 'document',
+            subjectRef: `${doc.documentId}@${doc.version}`,
+            action: 'grant',
+            details: { document: doc.documentId, version: doc.version, title: doc.title },
+            legalBasis: 'contract',
+          }, context, t);
+          await events.emit({ type: 'consent.granted', accountId, clientId: context.clientId, data: { receiptId, kind: 'document', document: doc.documentId, version: doc.version } }, t);
+        }
+      };
+      if (trx) await record(trx);
+      else await db.transaction(record);
     },
     findClientConsent: (accountId: string, clientId: string) => queries.findClientConsent(accountId, clientId),
     /** Records what the customer chose on a consent page; earlier grants to the same client remain. */
@@ -39,7 +61,7 @@ export function createConsentService(db: Db, queries: ConsentQueries) {
           merged.resourceScopes[resource] = union(merged.resourceScopes[resource] ?? [], scopes);
         }
         await queries.upsertClientConsent(accountId, clientId, merged, trx);
-        await queries.appendConsentRecord({
+        const receiptId = await queries.appendConsentRecord({
           accountId,
           subjectKind: 'client_scopes',
           subjectRef: clientId,
@@ -47,9 +69,16 @@ export function createConsentService(db: Db, queries: ConsentQueries) {
           details: { granted: choice.grantedScopes, rejected: choice.rejectedScopes, resources: choice.resourceScopes },
           legalBasis: 'consent',
         }, { ...context, clientId }, trx);
+        await events.emit({ type: 'consent.granted', accountId, clientId, data: { receiptId, kind: 'client_scopes', scopes: choice.grantedScopes } }, trx);
         return merged;
       });
     },
+    /** The customer's own ledger, newest first. */
+    history: (accountId: string): Promise<ConsentRecord[]> => queries.listConsentRecordsOfAccount(accountId),
+    /** One of the customer's own records; undefined for an unknown id or another account's. */
+    findRecord: (accountId: string, receiptId: string): Promise<ConsentRecord | undefined> => queries.findConsentRecordOfAccount(accountId, receiptId),
+    /** For erasure (privacy): blanks the records' addresses, keeps what happened. */
+    eraseRecordsOf: (accountId: string, trx?: Db): Promise<number> => queries.eraseConsentRecordsOfAccount(accountId, trx),
   };
 }
 

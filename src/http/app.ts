@@ -23,6 +23,7 @@ import { checkInput } from './body.ts';
 import { createCsrf } from './csrf.ts';
 import { errorHandler } from './errors.ts';
 import { createOperationsRouter } from './operations.ts';
+import { createConsentRouter } from './consent-routes.ts';
 import { securityHeaders } from './security-headers.ts';
 
 export interface AppOptions {
@@ -49,6 +50,8 @@ export function createApp(options: AppOptions): Koa {
 
   const operations = createOperationsRouter({ db: services.db, views: services.views, devOutbox: options.devOutbox ? services.devOutbox : undefined });
   app.use(operations.routes());
+  const consentPages = createConsentRouter({ ...services, csrf });
+  app.use(consentPages.routes()).use(consentPages.allowedMethods());
 
   const journeyDeps: JourneyDeps = { ...services, provider: () => host.current(), csrf, passwordMinLength: config.password.minLength, devices: createSignInDevices(services.deviceWatch, secure) };
   const journey = createJourneyRouter(journeyDeps);

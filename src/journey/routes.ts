@@ -50,8 +50,8 @@ export function createJourneyRouter(deps: JourneyDeps): Router {
         return ctx.redirect(`/interaction/${interaction.uid}/mfa`);
       case 'terms': {
         const accountId = interaction.session?.accountId;
-        const documents = accountId ? await deps.consent.pendingDocuments(accountId) : [];
-        const changed = accountId ? await deps.consent.hasAcceptedAnyDocument(accountId) : false;
+        const documents = accountId ? await deps.consent.pendingDocuments(accountId, String(interaction.params.client_id)) : [];
+        const changed = accountId ? await deps.consent.hasAcceptedAnyDocument(accountId, documents) : false;
         return renderPage(deps, ctx, 'journey/terms', { title: changed ? 'Updated terms' : 'Our terms', documents, changed });
       }
       case 'consent':
@@ -163,9 +163,9 @@ export function createJourneyRouter(deps: JourneyDeps): Router {
     const interaction = await loadInteraction(deps, ctx);
     const accountId = interaction.session?.accountId;
     if (interaction.prompt.name !== 'terms' || !accountId) return ctx.redirect(`/interaction/${interaction.uid}`);
-    const documents = await deps.consent.pendingDocuments(accountId);
+    const documents = await deps.consent.pendingDocuments(accountId, String(interaction.params.client_id));
     if (fields.get('accept') !== 'yes') {
-      const changed = await deps.consent.hasAcceptedAnyDocument(accountId);
+      const changed = await deps.consent.hasAcceptedAnyDocument(accountId, documents);
       return renderPage(deps, ctx, 'journey/terms', { title: changed ? 'Updated terms' : 'Our terms', documents, changed, error: 'Please accept the terms to continue.' }, 400);
     }
     await deps.consent.acceptDocuments(accountId, documents, { channel: 'sign-in', clientId: String(interaction.params.client_id), ip: ctx.ip });

@@ -21,6 +21,8 @@ export interface ClientInput {
   backchannelLogoutUri?: string | undefined;
   /** When this client asks for a second factor (default 'optional': when the account turned MFA on). */
   mfa?: ClientMfaPolicy | undefined;
+  /** Documents (ids) a customer must accept before signing in to this client, beyond those required of everyone. */
+  documents?: string[] | undefined;
   /** ID tokens always carry auth_time (the portal's own client needs it for fresh-auth checks). */
   requireAuthTime?: boolean | undefined;
 }
@@ -36,6 +38,7 @@ export interface ClientView {
   token_endpoint_auth_method: string;
   first_party: boolean;
   mfa: ClientMfaPolicy;
+  documents: string[];
   created_at: string;
 }
 
@@ -72,6 +75,7 @@ function clientMetadata(input: ClientInput) {
     ...(input.backchannelLogoutUri ? { backchannel_logout_uri: input.backchannelLogoutUri, backchannel_logout_session_required: true } : {}),
     ...(input.mfa ? { foyer_mfa: input.mfa } : {}),
     ...(input.requireAuthTime ? { require_auth_time: true } : {}),
+    ...(input.documents?.length ? { foyer_documents: input.documents } : {}),
   };
 }
 
@@ -92,11 +96,12 @@ export function createClientStore(db: Db, box: SecretBox) {
       token_endpoint_auth_method: (m.token_endpoint_auth_method as string) ?? 'client_secret_basic',
       first_party: row.first_party,
       mfa: parseClientMfaPolicy(m.foyer_mfa) ?? 'optional',
+      documents: (m.foyer_documents as string[] | undefined) ?? [],
       created_at: new Date(row.created_at).toISOString(),
     };
   }
 
-  return {
+  const store = {
     async findClientMetadata(clientId: string): Promise<AdapterPayload | undefined> {
       return cache.get(clientId, async () => {
         const row = (await db.raw<{ rows: ClientRow[] }>('SELECT * FROM clients WHERE client_id = ?', [clientId])).rows[0];
@@ -108,6 +113,12 @@ export function createClientStore(db: Db, box: SecretBox) {
         if (row.secret_encrypted) metadata.client_secret = box.decrypt(row.secret_encrypted, secretContext(row.client_id));
         return metadata;
       });
+    },
+    /** The documents this client requires (its foyer_documents); none for an unknown client. */
+    clientDocuments: async (clientId: string): Promise<string[]> => {
+      const metadata = await store.findClientMetadata(clientId);
+      const documents = metadata?.foyer_documents;
+      return Array.isArray(documents) ? documents.map(String) : [];
     },
     async addClient(input: ClientInput): Promise<ClientView> {
       const secret = input.public ? undefined : (input.secret ?? randomToken(32));
@@ -166,6 +177,7 @@ export function createClientStore(db: Db, box: SecretBox) {
       return Number(row[0]?.count ?? 0);
     },
   };
+  return store;
 }
 
 export class ClientExistsError extends Error {

@@ -54,7 +54,8 @@ export function createInteractionPolicy(consent: ConsentService, mfa: MfaPolicyP
     new Check('terms_not_accepted', 'the current terms have not been accepted', 'interaction_required', async (ctx: KoaContextWithOIDC) => {
       const accountId = ctx.oidc.session?.accountId;
       if (!accountId) return Check.NO_NEED_TO_PROMPT;
-      return (await consent.pendingDocuments(accountId)).length > 0 ? Check.REQUEST_PROMPT : Check.NO_NEED_TO_PROMPT;
+      // Documents required of everyone, plus those this client requires (its foyer_documents).
+      return (await consent.pendingDocuments(accountId, ctx.oidc.client?.clientId)).length > 0 ? Check.REQUEST_PROMPT : Check.NO_NEED_TO_PROMPT;
     }),
   );
   policy.add(terms, policy.findIndex((prompt) => prompt.name === 'consent'));

@@ -6,6 +6,8 @@ import { securitySection } from './security.ts';
 import { appsSection } from './apps.ts';
 import { linkedSection } from './linked.ts';
 import { sessionsSection } from './sessions.ts';
+import { consentsSection } from './consents.ts';
+import { preferencesSection } from './preferences.ts';
 
 export const PORTAL_SECTIONS: PortalSection[] = [
   overviewSection,
@@ -14,6 +16,8 @@ export const PORTAL_SECTIONS: PortalSection[] = [
   appsSection,
   sessionsSection,
   // consent section (consent history, receipts, communication preferences): add its entry on the next line
+  consentsSection,
+  preferencesSection,
 
   // privacy section (data export, erasure, restriction): add its entry on the next line
 

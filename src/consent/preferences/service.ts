@@ -1,0 +1,140 @@
+// Owns communication preferences (topics × channels): opt-out at once, opt-in at once for SMS and push,
+// and for email only after the mailed link is followed (double opt-in). Each change is a ledger record
+// and an event; `isContactAllowed` is what other modules ask before sending.
+import type { Channel } from '../../config/consent-schema.ts';
+import type { AccountQueries } from '../../accounts/queries.ts';
+import type { Db } from '../../db/create-db.ts';
+import { AppError } from '../../errors/app-error.ts';
+import type { EventOutbox } from '../../events/outbox.ts';
+import type { MailSender } from '../../mail/mailer.ts';
+import type { ThrottleQueries } from '../../security/throttle.ts';
+import { hashToken, keyedHash, randomToken } from '../../security/tokens.ts';
+import type { ConsentQueries } from '../queries.ts';
+import type { ConsentRegistry, Topic } from '../registry/registry.ts';
+import type { PreferenceQueries, PreferenceStatus } from './queries.ts';
+
+export interface Preference {
+  topic: string;
+  channel: Channel;
+  /** `none`: the customer never chose, which counts as not opted in. */
+  status: PreferenceStatus | 'none';
+  source: string | null;
+  changedAt: Date | null;
+}
+
+export interface PreferenceDeps {
+  db: Db;
+  queries: PreferenceQueries;
+  ledger: ConsentQueries;
+  registry: ConsentRegistry;
+  accounts: AccountQueries;
+  events: EventOutbox;
+  mailer: MailSender;
+  throttle: ThrottleQueries;
+  settings: { hashKey: Buffer; confirmationSeconds: number; mailsPerEmail: number; mailsPerAddress: number; windowSeconds: number; confirmUrl: (token: string) => string };
+}
+
+export type SetPreferenceResult = { status: 'opted_in' | 'opted_out' | 'pending' | 'unchanged' };
+
+export function createPreferences(deps: PreferenceDeps) {
+  const { db, queries, ledger, events, settings } = deps;
+
+  async function topicChannel(topicId: string, channel: string): Promise<{ topic: Topic; channel: Channel }> {
+    const topic = (await deps.registry.listTopics()).find((t) => t.id === topicId);
+    if (!topic || !topic.channels.includes(channel as Channel)) throw new AppError('preferences.unknown', 'There is no such topic or channel.', 400);
+    return { topic, channel: channel as Channel };
+  }
+
+  /** Changes the preference and writes its ledger record and event in one transaction. */
+  async function record(accountId: string, topic: string, channel: Channel, status: 'opted_in' | 'opted_out', source: string, ip: string | undefined, trx: Db): Promise<void> {
+    await queries.upsertPreference(accountId, topic, channel, status, source, trx);
+    const receiptId = await ledger.appendConsentRecord({
+      accountId, subjectKind: 'preference', subjectRef: `${topic}:${channel}`, action: status === 'opted_in' ? 'grant' : 'withdraw',
+      details: { topic, channel }, legalBasis: 'consent',
+    }, { channel: source, ip }, trx);
+    await events.emit({ type: 'preference.updated', accountId, data: { receiptId, topic, channel, status, source } }, trx);
+  }
+
+  async function allowMail(email: string, address: string): Promise<void> {
+    const perEmail = await deps.throttle.hit(keyedHash(settings.hashKey, `preference-mail|email|${email.toLowerCase()}`), settings.windowSeconds);
+    const perAddress = await deps.throttle.hit(keyedHash(settings.hashKey, `preference-mail|address|${address}`), settings.windowSeconds);
+    if (perEmail.hits > settings.mailsPerEmail || perAddress.hits > settings.mailsPerAddress) {
+      throw new AppError('preferences.too_many_mails', 'Too many attempts: we have sent several confirmation mails already. Please use the one you received, or try again later.', 429);
+    }
+  }
+
+  async function startEmailOptIn(accountId: string, topic: Topic, source: string, address: string): Promise<SetPreferenceResult> {
+    const account = await deps.accounts.findAccountById(accountId);
+    if (!account?.email) throw new AppError('preferences.no_email', 'Your account has no email address to confirm.', 400);
+    await allowMail(account.email, address);
+    const token = randomToken(32);
+    await db.transaction(async (trx) => {
+      await queries.upsertPreference(accountId, topic.id, 'email', 'pending', source, trx);
+      await queries.insertConfirmation({ tokenHash: hashToken(token), accountId, topic: topic.id, channel: 'email', ttlSeconds: settings.confirmationSeconds }, trx);
+      await events.emit({ type: 'preference.pending', accountId, data: { topic: topic.id, channel: 'email', source } }, trx);
+    });
+    const text = deps.registry.text(topic.texts);
+    await deps.mailer.send(account.email, 'preference-confirm', {
+      topic: text.name, link: settings.confirmUrl(token), days: Math.max(1, Math.round(settings.confirmationSeconds / 86400)),
+    });
+    return { status: 'pending' };
+  }
+
+  return {
+    /** Every topic × channel the registry offers, with the account's choice. */
+    async listPreferences(accountId: string): Promise<{ topic: Topic; preferences: Preference[] }[]> {
+      const [topics, rows] = await Promise.all([deps.registry.listTopics(), queries.listPreferenceRows(accountId)]);
+      return topics.map((topic) => ({
+        topic,
+        preferences: topic.channels.map((channel) => {
+          const row = rows.find((r) => r.topic === topic.id && r.channel === channel);
+          return { topic: topic.id, channel, status: row?.status ?? 'none', source: row?.source ?? null, changedAt: row ? new Date(row.changed_at) : null };
+        }),
+      }));
+    },
+    async findPreference(accountId: string, topic: string, channel: Channel): Promise<Preference> {
+      const row = await queries.findPreferenceRow(accountId, topic, channel);
+      return { topic, channel, status: row?.status ?? 'none', source: row?.source ?? null, changedAt: row ? new Date(row.changed_at) : null };
+    },
+    /** Whether the account may be contacted about `topic` on `channel` now (a pending email opt-in: not yet). */
+    async isContactAllowed(accountId: string, topic: string, channel: Channel): Promise<boolean> {
+      return (await queries.findPreferenceRow(accountId, topic, channel))?.status === 'opted_in';
+    },
+    /** `source` names where the change came from (account, account-api, …); `address` is the client's, for the mail throttle. */
+    async setPreference(accountId: string, input: { topic: string; channel: string; optIn: boolean }, context: { source: string; address: string }): Promise<SetPreferenceResult> {
+      const { topic, channel } = await topicChannel(input.topic, input.channel);
+      const current = await queries.findPreferenceRow(accountId, topic.id, channel);
+      if (!input.optIn) {
+        if (current?.status === 'opted_out') return { status: 'unchanged' };
+        await db.transaction((trx) => record(accountId, topic.id, channel, 'opted_out', context.source, context.address, trx));
+        return { status: 'opted_out' };
+      }
+      if (current?.status === 'opted_in') return { status: 'unchanged' };
+      if (channel === 'email') return startEmailOptIn(accountId, topic, context.source, context.address);
+      await db.transaction((trx) => record(accountId, topic.id, channel, 'opted_in', context.source, context.address, trx));
+      return { status: 'opted_in' };
+    },
+    sweepConfirmations: (limit: number): Promise<number> => queries.sweepConfirmations(limit),
+    /** What a confirmation link is for, without using it (the page shows it with a button). */
+    async describeConfirmation(token: string): Promise<{ topic: string; channel: string } | undefined> {
+      const row = await queries.findLiveConfirmation(hashToken(token));
+      if (!row) return undefined;
+      const topic = (await deps.registry.listTopics()).find((t) => t.id === row.topic);
+      return { topic: topic ? deps.registry.text(topic.texts).name : row.topic, channel: row.channel };
+    },
+    /** Follows the mailed link: the pending email opt-in becomes an opt-in. A used, expired or superseded link: 'gone'. */
+    async confirm(token: string, address: string): Promise<{ status: 'ok' | 'gone' }> {
+      return db.transaction(async (trx) => {
+        const row = await queries.consumeConfirmation(hashToken(token), trx);
+        if (!row) return { status: 'gone' as const };
+        // An opt-out (or another opt-in) since the mail was sent wins over an old link.
+        const current = await queries.findPreferenceRow(row.account_id, row.topic, row.channel, trx);
+        if (current?.status !== 'pending') return { status: 'gone' as const };
+        await record(row.account_id, row.topic, row.channel as Channel, 'opted_in', 'email-confirmation', address, trx);
+        return { status: 'ok' as const };
+      });
+    },
+  };
+}
+
+export type Preferences = ReturnType<typeof createPreferences>;

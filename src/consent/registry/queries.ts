@@ -1,0 +1,87 @@
+// Owns the registry tables: consent_purposes, consent_documents with their versions, and
+// communication_topics. Inserts never overwrite a row: config only seeds what is absent.
+import type { Db } from '../../db/create-db.ts';
+import type { Texts } from '../texts.ts';
+
+export interface PurposeRow {
+  id: string;
+  legal_basis: string;
+  texts: Texts;
+  data_categories: string[];
+  third_party_disclosure: boolean;
+}
+
+export interface TopicRow {
+  id: string;
+  texts: Texts;
+  channels: string[];
+}
+
+export interface DocumentVersionRow {
+  document_id: string;
+  title: string;
+  required: boolean;
+  version: string;
+  url: string | null;
+  material: boolean;
+  published_at: Date;
+}
+
+export interface NewDocumentVersion {
+  documentId: string;
+  version: string;
+  url?: string | undefined;
+  material: boolean;
+  publishedAt?: Date | undefined;
+}
+
+export function createRegistryQueries(db: Db) {
+  return {
+    async findPurposeRow(id: string, trx: Db = db): Promise<PurposeRow | undefined> {
+      return (await trx('consent_purposes').where({ id }).first()) as PurposeRow | undefined;
+    },
+    async listPurposeRows(trx: Db = db): Promise<PurposeRow[]> {
+      return (await trx('consent_purposes').orderBy('created_at').orderBy('id')) as PurposeRow[];
+    },
+    async insertPurposeIfAbsent(row: PurposeRow, trx: Db = db): Promise<boolean> {
+      const inserted = await trx('consent_purposes').insert({
+        ...row, texts: JSON.stringify(row.texts), data_categories: JSON.stringify(row.data_categories),
+      }).onConflict('id').ignore().returning('id');
+      return inserted.length > 0;
+    },
+    async listTopicRows(trx: Db = db): Promise<TopicRow[]> {
+      return (await trx('communication_topics').orderBy('created_at').orderBy('id')) as TopicRow[];
+    },
+    async insertTopicIfAbsent(row: TopicRow, trx: Db = db): Promise<boolean> {
+      const inserted = await trx('communication_topics').insert({ ...row, texts: JSON.stringify(row.texts), channels: JSON.stringify(row.channels) })
+        .onConflict('id').ignore().returning('id');
+      return inserted.length > 0;
+    },
+    async insertDocumentIfAbsent(doc: { id: string; title: string; required: boolean }, trx: Db = db): Promise<boolean> {
+      const inserted = await trx('consent_documents').insert(doc).onConflict('id').ignore().returning('id');
+      return inserted.length > 0;
+    },
+    async findDocument(id: string, trx: Db = db): Promise<{ id: string; title: string; required: boolean } | undefined> {
+      return (await trx('consent_documents').where({ id }).first('id', 'title', 'required')) as { id: string; title: string; required: boolean } | undefined;
+    },
+    /** Inserts the version unless (document, version) exists; true when inserted. */
+    async insertDocumentVersionIfAbsent(version: NewDocumentVersion, trx: Db = db): Promise<boolean> {
+      const inserted = await trx('consent_document_versions').insert({
+        document_id: version.documentId,
+        version: version.version,
+        url: version.url ?? null,
+        material: version.material,
+        ...(version.publishedAt ? { published_at: version.publishedAt } : {}),
+      }).onConflict(['document_id', 'version']).ignore().returning('version');
+      return inserted.length > 0;
+    },
+    /** Every version of every document, newest first within a document. */
+    async listDocumentVersions(trx: Db = db): Promise<DocumentVersionRow[]> {
+      return (await trx('consent_document_versions as v').join('consent_documents as d', 'd.id', 'v.document_id')
+        .select('v.document_id', 'd.title', 'd.required', 'v.version', 'v.url', 'v.material', 'v.published_at')
+        .orderBy('v.document_id').orderBy('v.published_at', 'desc')) as DocumentVersionRow[];
+    },
+  };
+}
+
+export type RegistryQueries = ReturnType<typeof createRegistryQueries>;

@@ -1,0 +1,108 @@
+// Owns the public consent pages: the transparency page /privacy (from the purpose registry, per locale
+// with fallback, no sign-in), the receipt key set, and the mailed email opt-in confirmation link.
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import type { Config } from '../config/schema.ts';
+import type { LegalBasis } from '../config/consent-schema.ts';
+import type { Preferences } from '../consent/preferences/service.ts';
+import type { ReceiptService } from '../consent/receipts/service.ts';
+import type { ConsentRegistry } from '../consent/registry/registry.ts';
+import type { Csrf } from './csrf.ts';
+import type { Views } from './views.ts';
+
+export interface ConsentRouteDeps {
+  config: Config;
+  views: Views;
+  csrf: Csrf;
+  consentRegistry: ConsentRegistry;
+  receipts: ReceiptService;
+  preferences: Preferences;
+}
+
+export const RECEIPT_JWKS_PATH = '/consent/receipts/jwks.json';
+
+export const LEGAL_BASIS_TEXT: Record<LegalBasis, { name: string; rights: string }> = {
+  consent: { name: 'Your consent', rights: 'You can give or withdraw it at any time in your account.' },
+  contract: { name: 'Needed for the service you signed up for', rights: 'It ends when you close your account.' },
+  legitimate_interest: { name: 'Our legitimate interest', rights: 'You can object to it in your account.' },
+  legal_obligation: { name: 'Required by law', rights: 'The law requires it, so it cannot be switched off.' },
+  public_interest: { name: 'A task in the public interest', rights: 'You can object to it in your account.' },
+  vital_interest: { name: 'To protect someone\'s vital interests', rights: 'Only when a life or health is at stake.' },
+};
+
+const LOCALE = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$/;
+
+/** The reader's locales in order: `?lang=` first, then Accept-Language. */
+export function readerLocales(ctx: Context): string[] {
+  const asked = typeof ctx.query.lang === 'string' && LOCALE.test(ctx.query.lang) ? [ctx.query.lang] : [];
+  const accepted = (ctx.acceptsLanguages() as string[]).filter((tag) => LOCALE.test(tag));
+  return [...asked, ...accepted];
+}
+
+function page(deps: ConsentRouteDeps, ctx: Context, view: string, data: { title: string; [key: string]: unknown }, status = 200) {
+  ctx.status = status;
+  ctx.type = 'html';
+  ctx.set('Cache-Control', 'no-store');
+  ctx.body = deps.views.render(view, { ...data, csrfToken: ctx.state.csrfToken });
+}
+
+export function createConsentRouter(deps: ConsentRouteDeps): Router {
+  const router = new Router();
+  const { config, consentRegistry: registry } = deps;
+
+  router.get('/privacy', async (ctx) => {
+    const locales = readerLocales(ctx);
+    const [purposes, documents, topics] = await Promise.all([registry.listPurposes(), registry.listDocuments(), registry.listTopics()]);
+    const now = Date.now();
+    const available = new Set([...purposes, ...topics].flatMap((entry) => Object.keys(entry.texts)));
+    const shown = purposes.map((purpose) => ({ purpose, text: registry.text(purpose.texts, locales) }));
+    const controller = config.consent.controller;
+    page(deps, ctx, 'consent/privacy', {
+      title: 'Privacy', wide: true,
+      controller: { ...controller, name: controller.name ?? config.brandName },
+      locale: shown[0]?.text.locale ?? config.consent.defaultLocale,
+      locales: [...available].sort(),
+      purposes: shown.map(({ purpose, text }) => ({
+        id: purpose.id, name: text.name, description: text.description, dataCategories: purpose.dataCategories.join(', '),
+        basis: LEGAL_BASIS_TEXT[purpose.legalBasis].name, rights: LEGAL_BASIS_TEXT[purpose.legalBasis].rights, thirdParty: purpose.thirdPartyDisclosure,
+      })),
+      collected: [...new Set(purposes.flatMap((p) => p.dataCategories))].join(', '),
+      documents: documents.map((doc) => {
+        const current = doc.versions.find((v) => v.publishedAt.getTime() <= now);
+        return current && { title: doc.title, version: current.version, url: current.url, publishedAt: current.publishedAt.toISOString().slice(0, 10) };
+      }).filter(Boolean),
+      topics: topics.map((topic) => ({ name: registry.text(topic.texts, locales).name, channels: topic.channels.join(', ') })),
+      jwksPath: RECEIPT_JWKS_PATH,
+    });
+  });
+
+  // Receipt keys only: oidc-provider's /jwks is for token keys, and the two must never mix.
+  router.get(RECEIPT_JWKS_PATH, async (ctx) => {
+    ctx.set('Cache-Control', 'public, max-age=300');
+    ctx.type = 'application/jwk-set+json';
+    ctx.body = JSON.stringify(await deps.receipts.jwks());
+  });
+
+  const TOKEN = /^[\w-]{20,100}$/;
+  const gone = (ctx: Context) => page(deps, ctx, 'consent/preference-confirm', {
+    title: 'Link no longer valid', gone: true,
+  }, 410);
+
+  // Opening the link only shows a page; its button (a CSRF-checked post) confirms, so mail scanners cannot.
+  router.get('/preferences/confirm/:token', async (ctx) => {
+    const token = String(ctx.params.token);
+    const pending = TOKEN.test(token) ? await deps.preferences.describeConfirmation(token) : undefined;
+    if (!pending) return gone(ctx);
+    page(deps, ctx, 'consent/preference-confirm', { title: 'Confirm your subscription', token, topic: pending.topic, channel: pending.channel });
+  });
+
+  router.post('/preferences/confirm/:token', async (ctx) => {
+    deps.csrf.verifiedForm(ctx);
+    const token = String(ctx.params.token);
+    const result = TOKEN.test(token) ? await deps.preferences.confirm(token, ctx.ip) : { status: 'gone' as const };
+    if (result.status !== 'ok') return gone(ctx);
+    page(deps, ctx, 'consent/preference-confirm', { title: 'Subscription confirmed', confirmed: true });
+  });
+
+  return router;
+}

@@ -1,0 +1,138 @@
+// Owns /account/consents and its Account API twin: the customer's purposes (consent to give or withdraw,
+// objections to raise or take back), their own consent history, and a signed receipt for any record.
+import type { Context } from 'koa';
+import { z } from 'zod';
+import type { PurposeChoice, PurposeState } from '../../consent/purposes.ts';
+import type { ConsentRecord } from '../../consent/queries.ts';
+import { AppError } from '../../errors/app-error.ts';
+import { LEGAL_BASIS_TEXT, RECEIPT_JWKS_PATH, readerLocales } from '../../http/consent-routes.ts';
+import { jsonBody } from '../api.ts';
+import type { PortalDeps, PortalSection } from '../types.ts';
+import { accountToken, portalState } from '../types.ts';
+
+const RECEIPT_ID = /^rcpt_[0-9a-f-]{36}$/;
+const CHOICES = ['grant', 'withdraw', 'object', 'withdraw_objection'] as const;
+const choiceSchema = z.enum(CHOICES);
+
+const NOTICES: Record<PurposeChoice, string> = {
+  grant: 'Thank you: your consent is recorded.',
+  withdraw: 'Your consent is withdrawn.',
+  object: 'Your objection is recorded: we stop this use of your data.',
+  withdraw_objection: 'Your objection is withdrawn.',
+};
+
+/** A record in words, for the history table. */
+function describeRecord(record: ConsentRecord, names: Map<string, string>): string {
+  const d = record.details;
+  const name = names.get(record.subjectRef) ?? record.subjectRef;
+  switch (record.subjectKind) {
+    case 'document':
+      return `Accepted ${String(d.title ?? d.document ?? record.subjectRef)}, version ${String(d.version ?? '')}`;
+    case 'client_scopes': {
+      const app = names.get(`client:${record.subjectRef}`) ?? record.subjectRef;
+      if (record.action === 'withdraw') return `Removed the access of ${app}${Array.isArray(d.withdrawn) && d.withdrawn.length ? ` (${d.withdrawn.join(', ')})` : ''}`;
+      const granted = Array.isArray(d.granted) ? d.granted.join(', ') : '';
+      return `Allowed ${app} to receive: ${granted || 'nothing new'}`;
+    }
+    case 'purpose':
+      if (record.legalBasis !== 'consent') return record.action === 'withdraw' ? `Objected to ${name}` : `Withdrew the objection to ${name}`;
+      return record.action === 'grant' ? `Consented to ${name}` : `Withdrew consent to ${name}`;
+    case 'preference': {
+      const [topic = '', channel = ''] = record.subjectRef.split(':');
+      return `${record.action === 'grant' ? 'Subscribed to' : 'Unsubscribed from'} ${names.get(`topic:${topic}`) ?? topic} by ${channel}`;
+    }
+  }
+}
+
+async function names(deps: PortalDeps, locales: string[]): Promise<Map<string, string>> {
+  const { consentRegistry: registry, clients } = deps.services;
+  const [purposes, topics, apps] = await Promise.all([registry.listPurposes(), registry.listTopics(), clients.listClients()]);
+  return new Map([
+    ...purposes.map((p) => [p.id, registry.text(p.texts, locales).name] as const),
+    ...topics.map((t) => [`topic:${t.id}`, registry.text(t.texts, locales).name] as const),
+    ...apps.map((c) => [`client:${c.client_id}`, c.client_name] as const),
+  ]);
+}
+
+function purposeView(deps: PortalDeps, state: PurposeState, locales: string[]) {
+  const { purpose, decision } = state;
+  const text = deps.services.consentRegistry.text(purpose.texts, locales);
+  const choices: { choice: PurposeChoice; label: string }[] = [];
+  if (purpose.needsConsent) choices.push(decision.allowed ? { choice: 'withdraw', label: `Withdraw consent to ${text.name}` } : { choice: 'grant', label: `Consent to ${text.name}` });
+  else if (purpose.objectable) choices.push(decision.allowed ? { choice: 'object', label: `Object to ${text.name}` } : { choice: 'withdraw_objection', label: `Withdraw my objection to ${text.name}` });
+  return {
+    id: purpose.id, name: text.name, description: text.description, dataCategories: purpose.dataCategories.join(', '),
+    basis: LEGAL_BASIS_TEXT[purpose.legalBasis].name, allowed: decision.allowed, reason: decision.reason, choices,
+    changedAt: state.changedAt?.toUTCString(),
+  };
+}
+
+async function receiptOr404(deps: PortalDeps, accountId: string, receiptId: string): Promise<string> {
+  const receipt = RECEIPT_ID.test(receiptId) ? await deps.services.receipts.receiptFor(accountId, receiptId) : undefined;
+  if (!receipt) throw new AppError('consent.receipt_not_found', 'There is no such consent record in your account.', 404);
+  return receipt;
+}
+
+async function page(deps: PortalDeps, ctx: Context, notice?: string) {
+  const { account } = portalState(ctx);
+  const locales = readerLocales(ctx);
+  const [states, history, known] = await Promise.all([deps.services.purposes.purposeStates(account.id), deps.services.consent.history(account.id), names(deps, locales)]);
+  deps.render(ctx, 'portal/consents', {
+    title: 'Privacy and consent', notice,
+    purposes: states.map((s) => purposeView(deps, s, locales)),
+    history: history.map((r) => ({ id: r.id, what: describeRecord(r, known), at: r.createdAt.toUTCString(), basis: LEGAL_BASIS_TEXT[r.legalBasis as keyof typeof LEGAL_BASIS_TEXT]?.name ?? r.legalBasis, channel: r.channel })),
+    jwksPath: RECEIPT_JWKS_PATH,
+  });
+}
+
+export const consentsSection: PortalSection = {
+  id: 'consents',
+  title: 'Privacy and consent',
+  navOrder: 60,
+  pages(router, deps) {
+    router.get('/', async (ctx) => {
+      const done = choiceSchema.safeParse(ctx.query.done);
+      await page(deps, ctx, done.success ? NOTICES[done.data] : undefined);
+    });
+    router.post('/purposes/:purposeId', async (ctx) => {
+      const fields = deps.csrf.verifiedForm(ctx);
+      const { account } = portalState(ctx);
+      const choice = choiceSchema.safeParse(fields.get('choice'));
+      if (!choice.success) throw new AppError('consent.invalid_choice', 'Choose one of the buttons on the page.', 400);
+      await deps.services.purposes.choose(account.id, String(ctx.params.purposeId), choice.data, { channel: 'account', ip: ctx.ip });
+      ctx.redirect(`/account/consents?done=${choice.data}`);
+      ctx.status = 303;
+    });
+    router.get('/:receiptId/receipt', async (ctx) => {
+      const receiptId = String(ctx.params.receiptId);
+      const receipt = await receiptOr404(deps, portalState(ctx).account.id, receiptId);
+      ctx.type = 'application/jwt';
+      ctx.set('Content-Disposition', `attachment; filename="consent-receipt-${receiptId}.jwt"`);
+      ctx.body = receipt;
+    });
+  },
+  api(router, deps) {
+    router.get('/', async (ctx) => {
+      const { accountId } = accountToken(ctx);
+      const [states, history] = await Promise.all([deps.services.purposes.purposeStates(accountId), deps.services.consent.history(accountId)]);
+      ctx.body = {
+        purposes: states.map(({ purpose, decision, changedAt }) => ({
+          id: purpose.id, legal_basis: purpose.legalBasis, allowed: decision.allowed, reason: decision.reason, changed_at: changedAt?.toISOString() ?? null,
+        })),
+        records: history.map((r) => ({
+          receipt_id: r.id, kind: r.subjectKind, ref: r.subjectRef, action: r.action, legal_basis: r.legalBasis, channel: r.channel, client_id: r.clientId, created_at: r.createdAt.toISOString(),
+        })),
+      };
+    });
+    router.get('/:receiptId/receipt', async (ctx) => {
+      const receiptId = String(ctx.params.receiptId);
+      ctx.body = { receipt_id: receiptId, receipt: await receiptOr404(deps, accountToken(ctx).accountId, receiptId), jwks_uri: `${deps.issuer}${RECEIPT_JWKS_PATH}` };
+    });
+    router.post('/purposes/:purposeId', async (ctx) => {
+      const { accountId, clientId } = accountToken(ctx);
+      const body = jsonBody(ctx, z.object({ choice: choiceSchema }));
+      const receiptId = await deps.services.purposes.choose(accountId, String(ctx.params.purposeId), body.choice, { channel: 'account-api', clientId, ip: ctx.ip });
+      ctx.body = { receipt_id: receiptId, ...(await deps.services.purposes.isProcessingAllowed(accountId, String(ctx.params.purposeId))) };
+    });
+  },
+};
