@@ -46,6 +46,7 @@ import { createSecretBox } from './security/envelope.ts';
 import { deriveKey } from './security/keys.ts';
 import { createPasswordHasher } from './security/password-hasher.ts';
 import { createThrottleQueries } from './security/throttle.ts';
+import { createPrivacy } from './privacy/service.ts';
 
 export function devOutboxEnabled(config: Config): boolean {
   return !config.smtpUrl && config.nodeEnv !== 'production' && isLoopbackIssuer(config.issuer);
@@ -73,6 +74,8 @@ export function createServices(config: Config, db: Db, log: Logger) {
   const connectors = createConnectorRegistry(config.connectors, `${config.issuer}/federation/callback`);
   const federatedIdentities = createFederatedIdentityQueries(db);
   const federation = createFederatedSignIn({ db, flows, connectors, identities: federatedIdentities, accounts, box, stateKey: deriveKey(config.secret, 'federation-state') });
+  const protocol = createProtocolPort(db);
+  const privacy = createPrivacy({ db, protocol, graceDays: config.privacy.erasureGraceDays, outbox: createEventOutbox(db) });
   const federationEmail = createFederationEmailConfirmation({ db, flows, codes, connectors, identities: federatedIdentities, accounts, throttle, mailer, codeTtlSeconds: config.codes.ttlSeconds });
   return {
     config,
@@ -83,7 +86,9 @@ export function createServices(config: Config, db: Db, log: Logger) {
     hasher,
     throttleQueries,
     consent,
-    events: createEventOutbox(db),
+    // Every event of an account that restricted processing is marked `restricted` (src/privacy).
+    events: privacy.events,
+    privacy,
     flows,
     mailer,
     devOutbox: createDevOutboxQueries(db),
@@ -91,7 +96,7 @@ export function createServices(config: Config, db: Db, log: Logger) {
     resources: createResourceStore(db),
     signingKeys: createSigningKeyStore(db, box),
     oidcModels: createOidcModelQueries(db),
-    protocol: createProtocolPort(db),
+    protocol,
     views: withConnectorButtons(createViews({ brandName: config.brandName }), connectors),
     federation,
     federationEmail,
