@@ -6,6 +6,7 @@ import { resolveWebauthn } from './config/webauthn.ts';
 import type { Db } from './db/create-db.ts';
 import type { Logger } from './log.ts';
 import { createAccountQueries } from './accounts/queries.ts';
+import { createPortalSessions } from './accounts/portal-sessions.ts';
 import { createCredentialThrottle } from './authn/credential-throttle.ts';
 import { createKnownDeviceQueries } from './authn/device-watch/queries.ts';
 import { createDeviceWatch } from './authn/device-watch/watch.ts';
@@ -97,6 +98,7 @@ export function createServices(config: Config, db: Db, log: Logger) {
     signingKeys: createSigningKeyStore(db, box),
     oidcModels: createOidcModelQueries(db),
     protocol,
+    portalSessions: createPortalSessions(db),
     views: withConnectorButtons(createViews({ brandName: config.brandName }), connectors),
     federation,
     federationEmail,

@@ -9,6 +9,7 @@ import { acquireDataDirLock, type DataDirLock } from './db/data-dir-lock.ts';
 import { migrateLatest } from './db/migrate.ts';
 import { DEMO_CLIENT_ID, demoRedirectUris } from './demo/routes.ts';
 import { createApp } from './http/app.ts';
+import { portalClientInput } from './portal/client.ts';
 import type { Logger } from './log.ts';
 import { createProviderHost, type ProviderHost } from './oidc/host.ts';
 import { runCommand } from './cli/commands.ts';
@@ -70,6 +71,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     const services = createServices(config, dbHandle.db, log);
     await services.signingKeys.ensureActiveKeys();
     await seedDemoClient(services);
+    // The account portal signs in as a client of this Foyer: always there, in production too.
+    await services.clients.ensureClient(portalClientInput(config.issuer, config.brandName));
     const host = await createProviderHost({ ...services }, services.signingKeys, log);
     host.startWatching(config.keyRefreshSeconds);
     const demo = config.demo && config.nodeEnv !== 'production';
@@ -88,6 +91,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         services.oidcModels.sweepExpiredModels(SWEEP_BATCH),
         services.flows.sweepExpiredFlows(SWEEP_BATCH),
         services.throttleQueries.sweepExpired(SWEEP_BATCH),
+        services.portalSessions.sweepExpiredPortalSessions(SWEEP_BATCH),
       ]).catch((err: unknown) => log.warn({ err }, 'sweeping expired rows failed'));
       // Erasures whose grace period is over: one short transaction each, after the sweeps above.
       services.privacy.erasure.purgeDueErasures()

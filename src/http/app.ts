@@ -12,6 +12,8 @@ import { createErasureRouter } from '../journey/erasure-routes.ts';
 import type { Logger } from '../log.ts';
 import type { ProviderHost } from '../oidc/host.ts';
 import { acceptSecretInBody } from '../oidc/client-auth.ts';
+import { createAccountTokenPort } from '../oidc/account-tokens.ts';
+import { createPortal } from '../portal/routes.ts';
 import { isProviderPath, type Provider } from '../oidc/provider.ts';
 import { deriveKey } from '../security/keys.ts';
 import type { Services } from '../compose.ts';
@@ -59,6 +61,8 @@ export function createApp(options: AppOptions): Koa {
   for (const router of [createEmailCodeRouter(emailDeps), createMagicLinkRouter(emailDeps)]) app.use(router.routes()).use(router.allowedMethods());
   const passkeys = createPasskeyRouter({ ...services, ...journeyDeps, secureCookies: secure });
   app.use(passkeys.routes()).use(passkeys.allowedMethods());
+
+  for (const middleware of createPortal({ services, csrf, secure, accountTokens: createAccountTokenPort(() => host.current()) })) app.use(middleware);
 
   if (options.demo) {
     const demo = createDemoRouter({ issuer: config.issuer, views: services.views, csrf, secure });

@@ -116,6 +116,14 @@ export function createOidcModelQueries(db: Db) {
       if (exceptSessionUid) q.andWhere((w) => w.whereNull('uid').orWhereNot('uid', exceptSessionUid));
       return q.delete();
     },
+    async deleteSessionByUid(accountId: string, sessionUid: string): Promise<number> {
+      return db('oidc_models').where({ model: 'Session', account_id: accountId, uid: sessionUid }).delete();
+    },
+    async isSessionLive(accountId: string, sessionUid: string): Promise<boolean> {
+      const row = await db('oidc_models').where({ model: 'Session', account_id: accountId, uid: sessionUid })
+        .andWhere((w) => w.whereNull('expires_at').orWhere('expires_at', '>', db.fn.now())).first('id');
+      return Boolean(row);
+    },
     async deleteByGrantIds(grantIds: string[]): Promise<void> {
       if (grantIds.length === 0) return;
       await db('oidc_models').whereIn('grant_id', grantIds).delete();

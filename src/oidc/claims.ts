@@ -10,6 +10,8 @@ export const SCOPE_CLAIMS = {
   profile: ['name', 'family_name', 'given_name', 'middle_name', 'nickname', 'preferred_username', 'profile', 'picture', 'website', 'gender', 'birthdate', 'zoneinfo', 'locale', 'updated_at'],
   address: ['address'],
   phone: ['phone_number', 'phone_number_verified'],
+  // The Account API (/account/api): no claims; only clients registered with it may ask for it.
+  account: [],
 } as const;
 
 /** The scopes oidc-provider knows; any other scope is an API (resource server) scope. */
@@ -22,6 +24,7 @@ export const SCOPE_DESCRIPTIONS: Record<string, string> = {
   address: 'Your postal address',
   phone: 'Your phone number',
   offline_access: 'Keep you signed in when you are not using it',
+  account: 'Manage your account for you: sign-in methods, sessions, connected apps',
 };
 
 const SIGN_IN_ALLOWED = new Set(['active', 'restricted']);

@@ -21,6 +21,8 @@ export interface ClientInput {
   backchannelLogoutUri?: string | undefined;
   /** When this client asks for a second factor (default 'optional': when the account turned MFA on). */
   mfa?: ClientMfaPolicy | undefined;
+  /** ID tokens always carry auth_time (the portal's own client needs it for fresh-auth checks). */
+  requireAuthTime?: boolean | undefined;
 }
 
 export interface ClientView {
@@ -52,6 +54,27 @@ export const DEFAULT_CLIENT_SCOPE = 'openid email profile offline_access';
 // decryption each time.
 const CLIENT_CACHE_MS = 5000;
 
+/** The oidc-provider metadata of a client as registered by the CLI, the admin API or the server itself. */
+function clientMetadata(input: ClientInput) {
+  const grantTypes = input.grantTypes?.length ? input.grantTypes : ['authorization_code', 'refresh_token'];
+  // oidc-provider checks `scope` against its own (OpenID) scopes; API scopes are Foyer's to enforce.
+  const requested = (input.scope ?? DEFAULT_CLIENT_SCOPE).split(/\s+/).filter(Boolean);
+  const oidcScopes = requested.filter((s) => OIDC_SCOPES.includes(s));
+  const apiScopes = requested.filter((s) => !OIDC_SCOPES.includes(s));
+  return {
+    redirect_uris: input.redirectUris,
+    post_logout_redirect_uris: input.postLogoutRedirectUris ?? [],
+    grant_types: grantTypes,
+    response_types: grantTypes.includes('authorization_code') ? ['code'] : [],
+    scope: (oidcScopes.length ? oidcScopes : ['openid']).join(' '),
+    foyer_api_scopes: apiScopes,
+    token_endpoint_auth_method: input.public ? 'none' : 'client_secret_basic',
+    ...(input.backchannelLogoutUri ? { backchannel_logout_uri: input.backchannelLogoutUri, backchannel_logout_session_required: true } : {}),
+    ...(input.mfa ? { foyer_mfa: input.mfa } : {}),
+    ...(input.requireAuthTime ? { require_auth_time: true } : {}),
+  };
+}
+
 export function createClientStore(db: Db, box: SecretBox) {
   const secretContext = (clientId: string) => `client:${clientId}`;
   const cache = createReadCache<AdapterPayload>(CLIENT_CACHE_MS);
@@ -79,28 +102,16 @@ export function createClientStore(db: Db, box: SecretBox) {
         const row = (await db.raw<{ rows: ClientRow[] }>('SELECT * FROM clients WHERE client_id = ?', [clientId])).rows[0];
         if (!row) return undefined;
         const metadata: AdapterPayload = { ...row.metadata, client_id: row.client_id, client_name: row.name, foyer_first_party: row.first_party };
+        // oidc-provider lets a client without `scope` metadata ask for any scope it knows (the Account API's
+        // `account` included): such a row gets the default list, which never carries `account`.
+        if (typeof metadata.scope !== 'string' || !metadata.scope) metadata.scope = DEFAULT_CLIENT_SCOPE;
         if (row.secret_encrypted) metadata.client_secret = box.decrypt(row.secret_encrypted, secretContext(row.client_id));
         return metadata;
       });
     },
     async addClient(input: ClientInput): Promise<ClientView> {
       const secret = input.public ? undefined : (input.secret ?? randomToken(32));
-      const grantTypes = input.grantTypes?.length ? input.grantTypes : ['authorization_code', 'refresh_token'];
-      // oidc-provider checks `scope` against its own (OpenID) scopes; API scopes are Foyer's to enforce.
-      const requested = (input.scope ?? DEFAULT_CLIENT_SCOPE).split(/\s+/).filter(Boolean);
-      const oidcScopes = requested.filter((s) => OIDC_SCOPES.includes(s));
-      const apiScopes = requested.filter((s) => !OIDC_SCOPES.includes(s));
-      const metadata = {
-        redirect_uris: input.redirectUris,
-        post_logout_redirect_uris: input.postLogoutRedirectUris ?? [],
-        grant_types: grantTypes,
-        response_types: grantTypes.includes('authorization_code') ? ['code'] : [],
-        scope: (oidcScopes.length ? oidcScopes : ['openid']).join(' '),
-        foyer_api_scopes: apiScopes,
-        token_endpoint_auth_method: input.public ? 'none' : 'client_secret_basic',
-        ...(input.backchannelLogoutUri ? { backchannel_logout_uri: input.backchannelLogoutUri, backchannel_logout_session_required: true } : {}),
-        ...(input.mfa ? { foyer_mfa: input.mfa } : {}),
-      };
+      const metadata = clientMetadata(input);
       const row = {
         client_id: input.clientId,
         name: input.name ?? input.clientId,
@@ -128,6 +139,27 @@ export function createClientStore(db: Db, box: SecretBox) {
         await db('oidc_models').where('model', 'Grant').andWhereRaw("payload->>'clientId' = ?", [clientId]).delete();
       }
       return removed > 0;
+    },
+    /** Registers or updates a client Foyer itself needs (the account portal's), keeping its id. */
+    async ensureClient(input: ClientInput): Promise<void> {
+      if (!input.public) throw new Error('ensureClient registers public clients only');
+      cache.forget(input.clientId);
+      await db('clients').insert({ client_id: input.clientId, name: input.name ?? input.clientId, metadata: JSON.stringify(clientMetadata(input)), first_party: input.firstParty ?? false })
+        .onConflict('client_id').merge(['name', 'metadata', 'first_party', 'updated_at']);
+    },
+    /** Origins of the redirect URIs of clients registered with `scope` (CORS for the Account API). */
+    async listRedirectOriginsOfClientsWithScope(scope: string): Promise<string[]> {
+      const rows = await db('clients').whereRaw("metadata->>'scope' LIKE ?", [`%${scope}%`]).select('metadata') as { metadata: Record<string, unknown> }[];
+      const origins = new Set<string>();
+      for (const { metadata } of rows) {
+        if (!String(metadata.scope ?? '').split(' ').includes(scope)) continue;
+        for (const uri of (metadata.redirect_uris as string[] | undefined) ?? []) {
+          try {
+            origins.add(new URL(uri).origin);
+          } catch { /* a malformed stored URI contributes no origin */ }
+        }
+      }
+      return [...origins];
     },
     async countClients(): Promise<number> {
       const row = await db('clients').count<{ count: string | number }[]>('* as count');

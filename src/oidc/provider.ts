@@ -8,6 +8,7 @@ import type { AccountQueries } from '../accounts/queries.ts';
 import type { ConsentService } from '../consent/service.ts';
 import type { Views } from '../http/views.ts';
 import { deriveKey } from '../security/keys.ts';
+import { accountTokenClaims } from './account-tokens.ts';
 import { createAdapterClass } from './adapter.ts';
 import { createFindAccount, OIDC_SCOPES, SCOPE_CLAIMS } from './claims.ts';
 import type { ClientStore } from './clients.ts';
@@ -128,6 +129,7 @@ export function buildProvider(deps: ProviderDeps, signingKeys: JWK[]): Provider 
     issueRefreshToken: async (_ctx, client, source) => client.grantTypeAllowed('refresh_token')
       && (source.scopes.has('offline_access') || client.metadata().foyer_first_party === true),
     rotateRefreshToken: true,
+    extraTokenClaims: accountTokenClaims as unknown as Configuration['extraTokenClaims'],
     ttl: {
       AccessToken: config.tokens.accessTokenSeconds,
       ClientCredentials: config.tokens.accessTokenSeconds,

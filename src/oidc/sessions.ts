@@ -8,6 +8,10 @@ export interface ProtocolPort {
   endSessions(accountId: string, exceptSessionUid?: string): Promise<number>;
   /** Revokes the account's grants (for one client, or all) with every token issued under them. */
   revokeGrants(accountId: string, clientId?: string): Promise<void>;
+  /** Ends one OIDC session by its uid, when it belongs to the account (portal sign-out). */
+  endSessionByUid(accountId: string, sessionUid: string): Promise<boolean>;
+  /** True while the OIDC session with this uid is alive and belongs to the account. */
+  isSessionActive(accountId: string, sessionUid: string): Promise<boolean>;
 }
 
 export function createProtocolPort(db: Db): ProtocolPort {
@@ -17,5 +21,7 @@ export function createProtocolPort(db: Db): ProtocolPort {
     async revokeGrants(accountId, clientId) {
       await models.deleteByGrantIds(await models.findGrantIds(accountId, clientId));
     },
+    endSessionByUid: async (accountId, sessionUid) => (await models.deleteSessionByUid(accountId, sessionUid)) > 0,
+    isSessionActive: (accountId, sessionUid) => models.isSessionLive(accountId, sessionUid),
   };
 }

@@ -1,0 +1,83 @@
+// Owns the Account API's edge (/account/api): CORS for the origins of clients allowed the `account` scope,
+// bearer tokens verified through the protocol port (never cookies), and JSON bodies checked with zod.
+import type { Context, Next } from 'koa';
+import type { z } from 'zod';
+import { AppError } from '../errors/app-error.ts';
+import { ACCOUNT_SCOPE } from '../oidc/account-tokens.ts';
+import type { PortalDeps } from './types.ts';
+
+export const API_PREFIX = '/account/api';
+const ORIGINS_CACHE_MS = 5000;
+const isApiPath = (path: string) => path === API_PREFIX || path.startsWith(`${API_PREFIX}/`);
+
+/** CORS on every /account/api answer (errors included, so a browser app can read them), and preflights. */
+export function createAccountApiCors(deps: Pick<PortalDeps, 'services'>) {
+  let cached: { at: number; origins: Promise<string[]> } | undefined;
+  const allowedOrigins = () => {
+    if (!cached || Date.now() - cached.at > ORIGINS_CACHE_MS) {
+      cached = { at: Date.now(), origins: deps.services.clients.listRedirectOriginsOfClientsWithScope(ACCOUNT_SCOPE) };
+    }
+    return cached.origins;
+  };
+  return async function accountApiCors(ctx: Context, next: Next): Promise<void> {
+    if (!isApiPath(ctx.path)) return next();
+    const origin = ctx.get('origin');
+    ctx.vary('Origin');
+    const allowed = Boolean(origin) && (await allowedOrigins()).includes(origin);
+    if (allowed) {
+      ctx.set('Access-Control-Allow-Origin', origin);
+      ctx.set('Access-Control-Expose-Headers', 'WWW-Authenticate');
+    }
+    if (ctx.method === 'OPTIONS' && ctx.get('access-control-request-method')) {
+      if (allowed) {
+        ctx.set('Access-Control-Allow-Methods', 'GET, POST, PUT, PATCH, DELETE');
+        ctx.set('Access-Control-Allow-Headers', 'Authorization, Content-Type');
+        ctx.set('Access-Control-Max-Age', '600');
+      }
+      ctx.status = 204;
+      return;
+    }
+    ctx.set('Cache-Control', 'no-store');
+    await next();
+  };
+}
+
+/** Bearer token with the `account` scope, from a client registered with it; sets ctx.state.accountToken. */
+export function createRequireAccountToken(deps: Pick<PortalDeps, 'accountTokens'>) {
+  return async function requireAccountToken(ctx: Context, next: Next): Promise<void> {
+    const match = /^Bearer ([^\s]+)$/i.exec(ctx.get('authorization'));
+    if (!match) {
+      ctx.set('WWW-Authenticate', `Bearer scope="${ACCOUNT_SCOPE}"`);
+      throw new AppError('invalid_token', 'Send an access token with the account scope in the Authorization header (Bearer).', 401);
+    }
+    const verdict = await deps.accountTokens.verifyAccountAccessToken(match[1]!);
+    if (verdict.status === 'invalid') {
+      ctx.set('WWW-Authenticate', 'Bearer error="invalid_token"');
+      throw new AppError('invalid_token', 'The access token is invalid, expired or revoked.', 401);
+    }
+    if (verdict.status === 'insufficient_scope') {
+      ctx.set('WWW-Authenticate', `Bearer error="insufficient_scope", scope="${ACCOUNT_SCOPE}"`);
+      throw new AppError('insufficient_scope', `This access token does not carry the "${ACCOUNT_SCOPE}" scope, or its client is not allowed it.`, 403);
+    }
+    const { status: _status, ...token } = verdict;
+    ctx.state.accountToken = token;
+    await next();
+  };
+}
+
+/** A JSON body checked with `schema`; 415 for another type, 400 with the first problem otherwise. */
+export function jsonBody<T>(ctx: Context, schema: z.ZodType<T>): T {
+  if (!ctx.is('application/json')) throw new AppError('request.unsupported_type', 'Send a JSON body (Content-Type: application/json).', 415);
+  let value: unknown;
+  try {
+    value = JSON.parse(typeof ctx.state.rawBody === 'string' && ctx.state.rawBody ? ctx.state.rawBody : 'null');
+  } catch {
+    throw new AppError('request.invalid_json', 'The body is not valid JSON.', 400);
+  }
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new AppError('request.invalid', `${issue?.path.length ? `${issue.path.join('.')}: ` : ''}${issue?.message ?? 'invalid body'}`, 400);
+  }
+  return parsed.data;
+}

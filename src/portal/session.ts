@@ -1,0 +1,40 @@
+// Owns the portal's cookie and requirePortalSession: a signed HttpOnly cookie naming a server-side
+// session, which lives only while its OIDC session does and its account may still sign in.
+import type { Context, Next } from 'koa';
+import type { PortalDeps } from './types.ts';
+
+export const PORTAL_COOKIE = 'foyer.account';
+const SIGN_IN_ALLOWED = new Set(['active', 'restricted', 'lite']);
+
+export function portalCookieOptions(secure: boolean) {
+  return { httpOnly: true, sameSite: 'lax' as const, secure, signed: true, path: '/account', overwrite: true };
+}
+
+/** Where a page of /account that needs a session sends a visitor without one (or with an ended one). */
+export function signInRedirect(ctx: Context, returnTo: string): void {
+  ctx.redirect(`/account/login?return_to=${encodeURIComponent(returnTo)}`);
+  ctx.status = 303;
+}
+
+/** The section root of a path (/account/security/passkeys/x → /account/security): where a POST comes back to. */
+export function sectionRoot(path: string): string {
+  const [, account, section] = path.split('/');
+  return account === 'account' && section ? `/account/${section}` : '/account';
+}
+
+export function createRequirePortalSession(deps: Pick<PortalDeps, 'sessions' | 'services' | 'secure'>) {
+  return async function requirePortalSession(ctx: Context, next: Next): Promise<void> {
+    const token = ctx.cookies.get(PORTAL_COOKIE, { signed: true });
+    const session = await deps.sessions.findPortalSession(token);
+    const account = session && await deps.services.accounts.findAccountById(session.accountId);
+    const oidcLive = session?.oidcSessionUid ? await deps.services.protocol.isSessionActive(session.accountId, session.oidcSessionUid) : true;
+    if (!session || !account || !SIGN_IN_ALLOWED.has(account.status) || !oidcLive) {
+      if (session) await deps.sessions.endPortalSession(session.id);
+      if (token) ctx.cookies.set(PORTAL_COOKIE, null, portalCookieOptions(deps.secure));
+      return signInRedirect(ctx, ctx.method === 'GET' ? ctx.originalUrl : sectionRoot(ctx.path));
+    }
+    ctx.state.portal = { session, account };
+    ctx.set('Cache-Control', 'no-store');
+    await next();
+  };
+}

@@ -1,0 +1,119 @@
+// Owns signing in to /account as a first-party OIDC client of Foyer itself (openid-client, PKCE), the
+// re-authentication for fresh-auth (prompt=login, max_age), and signing out (portal and OIDC session).
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import * as oidc from 'openid-client';
+import { z } from 'zod';
+import { AppError } from '../errors/app-error.ts';
+import { PORTAL_CLIENT_ID, PORTAL_SCOPE, portalRedirectUri } from './client.ts';
+import { PORTAL_COOKIE, portalCookieOptions } from './session.ts';
+import type { PortalDeps } from './types.ts';
+
+const LOGIN_COOKIE = 'foyer.account_login';
+const LOGIN_TTL_MS = 15 * 60 * 1000;
+
+const loginState = z.object({ verifier: z.string(), state: z.string(), nonce: z.string(), returnTo: z.string(), maxAge: z.number().optional() });
+type LoginState = z.infer<typeof loginState>;
+
+/** Only paths of the portal itself: never another site, never a protocol-relative URL. */
+export function safeReturnTo(value: unknown): string {
+  return typeof value === 'string' && /^\/account(\/[\w\-/.%?=&]*)?$/.test(value) && !value.startsWith('//') && !value.includes('..') ? value : '/account/overview';
+}
+
+export function createSignInRouter(deps: PortalDeps): Router {
+  const router = new Router({ prefix: '/account' });
+  let configuration: Promise<oidc.Configuration> | undefined;
+  const discover = () => {
+    const insecure = deps.issuer.startsWith('http:') ? { execute: [oidc.allowInsecureRequests] } : {};
+    configuration ??= oidc.discovery(new URL(deps.issuer), PORTAL_CLIENT_ID, undefined, oidc.None(), insecure).catch((error: unknown) => {
+      configuration = undefined;
+      throw error;
+    });
+    return configuration;
+  };
+  const loginCookie = { ...portalCookieOptions(deps.secure), maxAge: LOGIN_TTL_MS };
+  const readLogin = (ctx: Context): LoginState | undefined => {
+    try {
+      const parsed = loginState.safeParse(JSON.parse(ctx.cookies.get(LOGIN_COOKIE, { signed: true }) ?? 'null'));
+      return parsed.success ? parsed.data : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+
+  router.get('/login', async (ctx) => {
+    const maxAge = Number(ctx.query.max_age);
+    const fresh = Number.isInteger(maxAge) && maxAge >= 0 && maxAge <= 86400 ? maxAge : undefined;
+    const config = await discover();
+    const saved: LoginState = {
+      verifier: oidc.randomPKCECodeVerifier(), state: oidc.randomState(), nonce: oidc.randomNonce(), returnTo: safeReturnTo(ctx.query.return_to),
+      ...(fresh !== undefined ? { maxAge: fresh } : {}),
+    };
+    ctx.cookies.set(LOGIN_COOKIE, JSON.stringify(saved), loginCookie);
+    const url = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: portalRedirectUri(deps.issuer), scope: PORTAL_SCOPE, state: saved.state, nonce: saved.nonce,
+      code_challenge: await oidc.calculatePKCECodeChallenge(saved.verifier), code_challenge_method: 'S256',
+      // Re-authentication for a destructive action: a new sign-in, whatever the session says.
+      ...(fresh !== undefined ? { prompt: 'login', max_age: String(fresh) } : {}),
+    });
+    ctx.redirect(url.href);
+  });
+
+  router.get('/callback', async (ctx) => {
+    const saved = readLogin(ctx);
+    if (!saved) throw new AppError('portal.no_state', 'This sign-in was not started here, or took too long. Open your account page and sign in again.', 400);
+    const config = await discover();
+    let tokens: Awaited<ReturnType<typeof oidc.authorizationCodeGrant>>;
+    try {
+      tokens = await oidc.authorizationCodeGrant(config, new URL(ctx.originalUrl, deps.issuer), {
+        pkceCodeVerifier: saved.verifier, expectedState: saved.state, expectedNonce: saved.nonce, ...(saved.maxAge !== undefined ? { maxAge: saved.maxAge } : {}),
+      });
+    } catch (error) {
+      const cancelled = error instanceof oidc.AuthorizationResponseError;
+      throw new AppError(cancelled ? 'portal.sign_in_cancelled' : 'portal.sign_in_failed', cancelled ? 'The sign-in was not completed. Open your account page to try again.' : 'The sign-in could not be completed. Open your account page to try again.', 400);
+    }
+    ctx.cookies.set(LOGIN_COOKIE, null, loginCookie);
+    const claims = tokens.claims()!;
+    const described = await deps.accountTokens.describeAccessToken(tokens.access_token);
+    const authTime = typeof claims.auth_time === 'number' ? new Date(claims.auth_time * 1000) : new Date();
+    // One portal session per browser: a re-authentication replaces the one before.
+    const previous = await deps.sessions.findPortalSession(ctx.cookies.get(PORTAL_COOKIE, { signed: true }));
+    if (previous) await deps.sessions.endPortalSession(previous.id);
+    const { token } = await deps.sessions.startPortalSession({
+      accountId: claims.sub, authTime, amr: Array.isArray(claims.amr) ? claims.amr.map(String) : [],
+      oidcSid: typeof claims.sid === 'string' ? claims.sid : described?.sid, oidcSessionUid: described?.sessionUid, userAgent: ctx.get('user-agent'),
+    });
+    ctx.cookies.set(PORTAL_COOKIE, token, portalCookieOptions(deps.secure));
+    const separator = saved.returnTo.includes('?') ? '&' : '?';
+    ctx.redirect(saved.maxAge !== undefined ? `${saved.returnTo}${separator}reauthenticated=1` : saved.returnTo);
+    ctx.status = 303;
+  });
+
+  router.post('/logout', async (ctx) => {
+    deps.csrf.verifiedForm(ctx);
+    const session = await deps.sessions.findPortalSession(ctx.cookies.get(PORTAL_COOKIE, { signed: true }));
+    if (session) {
+      await deps.sessions.endPortalSession(session.id);
+      // Signing out of the account pages signs this browser out of Foyer (its OIDC session) as well.
+      if (session.oidcSessionUid) await deps.services.protocol.endSessionByUid(session.accountId, session.oidcSessionUid);
+    }
+    ctx.cookies.set(PORTAL_COOKIE, null, portalCookieOptions(deps.secure));
+    ctx.redirect('/account/signed-out');
+    ctx.status = 303;
+  });
+
+  router.get('/signed-out', (ctx) => {
+    ctx.type = 'html';
+    ctx.body = deps.services.views.render('portal/signed-out', { title: 'Signed out', csrfToken: ctx.state.csrfToken });
+  });
+
+  router.get('/', async (ctx) => {
+    const session = await deps.sessions.findPortalSession(ctx.cookies.get(PORTAL_COOKIE, { signed: true }));
+    if (session) return ctx.redirect('/account/overview');
+    ctx.type = 'html';
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = deps.services.views.render('portal/welcome', { title: 'Your account', csrfToken: ctx.state.csrfToken, notice: ctx.query.sent ? 'If that address belongs to an account, we have sent it a sign-in link.' : undefined });
+  });
+
+  return router;
+}

@@ -1,0 +1,41 @@
+// Steps for the account portal (/account), driven through the real HTTP surface: accounts with a
+// password, signing in to /account as its own OIDC client, and Account API tokens for a relying party.
+import { expect } from 'vitest';
+import { FormBrowser, type Page } from './form-browser.ts';
+import { enterEmailAndPassword, newBrowser, throughPrompts } from './journey.ts';
+import type { RelyingParty } from './relying-party.ts';
+import type { TestServer } from './test-server.ts';
+
+export async function createPasswordAccount(server: TestServer, email: string, password: string): Promise<string> {
+  const account = await server.services.accounts.insertAccount({ email, status: 'active', passwordHash: await server.services.hasher.hash(password), emailVerified: true });
+  return account.id;
+}
+
+/** Opens `path` of /account in `browser`, signs in with email and password, and returns the page it lands on. */
+export async function signInToAccount(server: TestServer, browser: FormBrowser, email: string, password: string, path = '/account/overview'): Promise<Page> {
+  const start = await browser.get(`${server.url}${path}`);
+  expect(start.html, 'the sign-in page').toContain('name="email"');
+  const page = await throughPrompts(browser, await enterEmailAndPassword(browser, start, email, password));
+  expect(new URL(page.url).pathname.startsWith('/account/'), page.url).toBe(true);
+  return page;
+}
+
+/** A relying party's access token for an account (through the journey, consent allowed). */
+export async function accessTokenFor(rp: RelyingParty, email: string, password: string, scope: string, browser = newBrowser()): Promise<{ accessToken: string; browser: FormBrowser }> {
+  const auth = await rp.authorizationUrl({ scope });
+  const start = await browser.get(auth.url);
+  let page = start.html.includes('name="email"') ? await enterEmailAndPassword(browser, start, email, password) : start;
+  page = await throughPrompts(browser, page);
+  const tokens = await rp.exchange(page.url, auth);
+  return { accessToken: tokens.access_token, browser };
+}
+
+export async function callAccountApi(server: TestServer, path: string, token: string | undefined, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}) {
+  const res = await fetch(`${server.url}/account/api${path}`, {
+    method: init.method ?? 'GET',
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}), ...init.headers },
+    ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
+  });
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, json: (text ? JSON.parse(text) : undefined) as Record<string, unknown> & { error?: string; message?: string } };
+}
