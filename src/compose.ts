@@ -76,7 +76,9 @@ export function createServices(config: Config, db: Db, log: Logger) {
   const federatedIdentities = createFederatedIdentityQueries(db);
   const federation = createFederatedSignIn({ db, flows, connectors, identities: federatedIdentities, accounts, box, stateKey: deriveKey(config.secret, 'federation-state') });
   const protocol = createProtocolPort(db);
-  const privacy = createPrivacy({ db, protocol, graceDays: config.privacy.erasureGraceDays, outbox: createEventOutbox(db) });
+  // An erasure request ends the account's OIDC sessions, its portal sessions and its grants at once.
+  const endAllSessions = { endSessions: async (id: string) => (await protocol.endSessions(id)) + (await createPortalSessions(db).endOtherPortalSessions(id)), revokeGrants: (id: string) => protocol.revokeGrants(id) };
+  const privacy = createPrivacy({ db, protocol: endAllSessions, graceDays: config.privacy.erasureGraceDays, outbox: createEventOutbox(db) });
   const federationEmail = createFederationEmailConfirmation({ db, flows, codes, connectors, identities: federatedIdentities, accounts, throttle, mailer, codeTtlSeconds: config.codes.ttlSeconds });
   return {
     config,

@@ -34,12 +34,6 @@ async function sendExport(deps: PortalDeps, ctx: Context, accountId: string, dow
   ctx.body = JSON.stringify(document, null, 2);
 }
 
-/** Asks for erasure and ends every session of the account, this portal session included. */
-async function erase(deps: PortalDeps, accountId: string, channel: string) {
-  const status = await deps.services.privacy.erasure.requestErasure(accountId, { channel });
-  await deps.sessions.endOtherPortalSessions(accountId);
-  return status;
-}
 
 const restrictionBody = z.object({ restricted: z.boolean() }).strict();
 const erasureBody = z.object({ confirm: z.literal(true, 'Send {"confirm": true} to confirm the erasure.') }).strict();
@@ -67,7 +61,8 @@ export const privacySection: PortalSection = {
     router.post('/erase', deps.requireFreshAuth(), async (ctx) => {
       const fields = deps.csrf.verifiedForm(ctx);
       if (fields.get('confirm') !== 'yes') return page(ctx, { error: 'Tick the box to confirm that you want your account erased.' }, 400);
-      const status = await erase(deps, portalState(ctx).account.id, 'portal');
+      // Ends every session of the account (this portal session included) and revokes its grants.
+      const status = await deps.services.privacy.erasure.requestErasure(portalState(ctx).account.id, { channel: 'portal' });
       ctx.cookies.set(PORTAL_COOKIE, null, portalCookieOptions(deps.secure));
       const eraseOn = status.state === 'pending' ? day(status.eraseAfter) : day(new Date());
       deps.render(ctx, 'portal/erasure-requested', { title: 'Your account will be erased', eraseOn });
@@ -88,7 +83,7 @@ export const privacySection: PortalSection = {
     // The token used here is revoked with every other one: cancelling takes a new sign-in (password page).
     router.post('/erasure', deps.requireFreshApiAuth(), async (ctx) => {
       jsonBody(ctx, erasureBody);
-      const status = await erase(deps, accountToken(ctx).accountId, 'api');
+      const status = await deps.services.privacy.erasure.requestErasure(accountToken(ctx).accountId, { channel: 'api' });
       ctx.status = 202;
       ctx.body = { erasure: erasureJson(status) };
     });
