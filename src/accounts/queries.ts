@@ -12,9 +12,9 @@ export interface Account {
   emailVerified: boolean;
   createdAt: Date;
   /** Processing restricted (src/privacy): only essential claims are released. */
-  processingRestricted: boolean;
+  processingRestricted?: boolean;
   /** Set while an erasure request waits for its grace period (status is then 'disabled'). */
-  eraseAfter: Date | null;
+  eraseAfter?: Date | null;
 }
 
 interface AccountRow {

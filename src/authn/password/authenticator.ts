@@ -21,7 +21,7 @@ export function createPasswordAuthenticator(deps: { accounts: AccountQueries; ha
     const gate = await throttle.checkCredential('password', input.email, input.address);
     if (!gate.allowed) return { status: 'throttled', retryAfterSeconds: gate.retryAfterSeconds };
     const account = await accounts.findAccountByEmail(input.email);
-    const pendingErasure = tellErasurePending && account?.status === 'disabled' && account.eraseAfter !== null;
+    const pendingErasure = tellErasurePending && account?.status === 'disabled' && Boolean(account.eraseAfter);
     const usable = account?.passwordHash && (CAN_SIGN_IN.has(account.status) || pendingErasure) ? account : undefined;
     const ok = usable ? await hasher.verify(usable.passwordHash!, input.password) : await hasher.decoyVerify(input.password);
     if (!ok || !usable) {
