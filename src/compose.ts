@@ -51,6 +51,7 @@ import { createSecretBox } from './security/envelope.ts';
 import { deriveKey } from './security/keys.ts';
 import { createPasswordHasher } from './security/password-hasher.ts';
 import { createThrottleQueries } from './security/throttle.ts';
+import { createPrivacy } from './privacy/service.ts';
 
 export function devOutboxEnabled(config: Config): boolean {
   return !config.smtpUrl && config.nodeEnv !== 'production' && isLoopbackIssuer(config.issuer);
@@ -65,7 +66,12 @@ export function createServices(config: Config, db: Db, log: Logger) {
   const flows = createFlowQueries(db);
   const codes = createCodeService(flows, { hashKey: deriveKey(config.secret, 'one-time-codes'), ...config.codes });
   const mailer = createMailer(db, { smtpUrl: config.smtpUrl, from: config.mailFrom, brandName: config.brandName, devOutbox: devOutboxEnabled(config) }, log);
-  const events = createEventOutbox(db);
+  const protocol = createProtocolPort(db);
+  // An erasure request ends the account's OIDC sessions, its portal sessions and its grants at once.
+  const endAllSessions = { endSessions: async (id: string) => (await protocol.endSessions(id)) + (await createPortalSessions(db).endOtherPortalSessions(id)), revokeGrants: (id: string) => protocol.revokeGrants(id) };
+  const privacy = createPrivacy({ db, protocol: endAllSessions, graceDays: config.privacy.erasureGraceDays, outbox: createEventOutbox(db) });
+  // Every event of an account that restricted processing is marked `restricted` (src/privacy).
+  const events = privacy.events;
   const clients = createClientStore(db, box);
   const consentModule = createConsentModule({ config, db, box, events, accounts, mailer, throttle: throttleQueries, clientDocuments: clients.clientDocuments });
   const { consent } = consentModule;
@@ -101,6 +107,7 @@ export function createServices(config: Config, db: Db, log: Logger) {
     receipts: consentModule.receipts,
     receiptKeys: consentModule.receiptKeys,
     preferences: consentModule.preferences,
+    privacy,
     flows,
     mailer,
     devOutbox: createDevOutboxQueries(db),
@@ -108,7 +115,7 @@ export function createServices(config: Config, db: Db, log: Logger) {
     resources: createResourceStore(db),
     signingKeys: createSigningKeyStore(db, box),
     oidcModels: createOidcModelQueries(db),
-    protocol: createProtocolPort(db),
+    protocol,
     portalSessions: createPortalSessions(db),
     accountSecurity,
     emailChange: createEmailChange({ db, accounts, flows, codes, throttle, mailer, events, codeTtlSeconds }),

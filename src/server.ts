@@ -96,6 +96,10 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         services.preferences.sweepConfirmations(SWEEP_BATCH),
         services.portalSessions.sweepExpiredPortalSessions(SWEEP_BATCH),
       ]).catch((err: unknown) => log.warn({ err }, 'sweeping expired rows failed'));
+      // Erasures whose grace period is over: one short transaction each, after the sweeps above.
+      services.privacy.erasure.purgeDueErasures()
+        .then((purged) => { if (purged.length) log.info({ purged: purged.length }, 'purged erased accounts'); })
+        .catch((err: unknown) => log.warn({ err }, 'purging erased accounts failed'));
     }, 60_000);
     sweeper.unref();
 

@@ -11,6 +11,10 @@ export interface Account {
   email: string | null;
   emailVerified: boolean;
   createdAt: Date;
+  /** Processing restricted (src/privacy): only essential claims are released. */
+  processingRestricted?: boolean;
+  /** Set while an erasure request waits for its grace period (status is then 'disabled'). */
+  eraseAfter?: Date | null;
 }
 
 interface AccountRow {
@@ -20,6 +24,8 @@ interface AccountRow {
   email: string | null;
   verified_at: Date | null;
   created_at: Date;
+  processing_restricted_at?: Date | null;
+  erase_after?: Date | null;
 }
 
 export const normalizeEmail = (email: string) => email.trim().toLowerCase();
@@ -31,6 +37,8 @@ const toAccount = (row: AccountRow): Account => ({
   email: row.email,
   emailVerified: row.verified_at !== null,
   createdAt: new Date(row.created_at),
+  processingRestricted: Boolean(row.processing_restricted_at) || row.status === 'restricted',
+  eraseAfter: row.erase_after ? new Date(row.erase_after) : null,
 });
 
 function selectAccounts(db: Db) {
@@ -38,7 +46,7 @@ function selectAccounts(db: Db) {
     .leftJoin('account_emails as e', function joinPrimary() {
       this.on('e.account_id', 'a.id').andOn('e.is_primary', db.raw('true'));
     })
-    .select('a.id', 'a.status', 'a.password_hash', 'a.created_at', 'e.email', 'e.verified_at');
+    .select('a.id', 'a.status', 'a.password_hash', 'a.created_at', 'e.email', 'e.verified_at', 'a.processing_restricted_at', 'a.erase_after');
 }
 
 export interface NewAccount {
@@ -59,7 +67,7 @@ export function createAccountQueries(db: Db) {
     async findAccountWithProfile(id: string): Promise<(Account & { profile: Record<string, unknown> }) | undefined> {
       if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
       const result = await db.raw<{ rows: (AccountRow & { profile: Record<string, unknown> | null })[] }>(
-        `SELECT a.id, a.status, a.password_hash, a.created_at, e.email, e.verified_at,
+        `SELECT a.id, a.status, a.password_hash, a.created_at, e.email, e.verified_at, a.processing_restricted_at, a.erase_after,
                 (SELECT jsonb_object_agg(p.field, p.value) FROM profile_values p WHERE p.account_id = a.id) AS profile
            FROM accounts a LEFT JOIN account_emails e ON e.account_id = a.id AND e.is_primary
           WHERE a.id = ?`,

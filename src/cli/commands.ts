@@ -6,8 +6,10 @@ import { CLIENT_MFA_POLICIES, parseClientMfaPolicy } from '../authn/mfa/policy.t
 import { checkPassword, describePasswordProblem } from '../authn/password/policy.ts';
 import type { Services } from '../compose.ts';
 import { migrateLatest } from '../db/migrate.ts';
+import { isAppError } from '../errors/app-error.ts';
 import { ClientExistsError } from '../oidc/clients.ts';
 import { UnknownDocumentError } from '../consent/registry/registry.ts';
+import type { ErasureStatus } from '../privacy/erasure.ts';
 
 export interface CommandResult {
   stdout: string;
@@ -32,6 +34,7 @@ const USAGE = `usage: foyer <command> [--json]
   clients list | clients show ID | clients remove ID
   users add --email EMAIL [--password PASSWORD | --password-stdin] [--verified]
   users list | users show EMAIL
+  users export EMAIL | users erase EMAIL [--now] | users cancel-erasure EMAIL | users restrict EMAIL [--lift]
   resources add --id URI --scope "read write ..." | resources list | resources remove URI
   keys rotate
   documents list | documents publish --document ID --version V [--editorial] [--url URL] [--published-at ISO-TIME]
@@ -155,6 +158,38 @@ const handlers: Record<string, Handler> = {
     return { json: view, text: JSON.stringify(view, null, 2) };
   },
 
+  async 'users export'(args, { services }) {
+    const account = await accountOfEmail(args, 'export', services);
+    const document = await services.privacy.export.exportAccount(account.id);
+    return { json: document, text: JSON.stringify(document, null, 2) };
+  },
+  async 'users erase'(args, { services }) {
+    const { values, positionals } = parse(args, { now: { type: 'boolean' } });
+    const account = await accountOfEmail(positionals, 'erase', services);
+    const { erasure } = services.privacy;
+    let status = await erasure.requestErasure(account.id, { channel: 'cli', ...(values.now ? { graceDays: 0 } : {}) });
+    // --now purges a pending request whatever its grace period, like the sweeper will once it is over.
+    if (values.now && status.state === 'pending') {
+      await erasure.purgeAccount(account.id);
+      status = await erasure.erasureStatus(account.id);
+    }
+    const view = erasureView(account.id, status);
+    return { json: view, text: status.state === 'erased' ? `erased ${account.id}` : `erasure of ${account.id} requested: sign-in is disabled; purged after ${view.erase_after} unless cancelled` };
+  },
+  async 'users cancel-erasure'(args, { services }) {
+    const account = await accountOfEmail(args, 'cancel-erasure', services);
+    const status = await services.privacy.erasure.cancelErasure(account.id, { channel: 'cli' });
+    return { json: erasureView(account.id, status), text: `erasure of ${account.id} cancelled` };
+  },
+  async 'users restrict'(args, { services }) {
+    const { values, positionals } = parse(args, { lift: { type: 'boolean' } });
+    const account = await accountOfEmail(positionals, 'restrict', services);
+    const { restriction } = services.privacy;
+    await (values.lift ? restriction.liftRestriction(account.id, { channel: 'cli' }) : restriction.restrictProcessing(account.id, { channel: 'cli' }));
+    const restricted = await restriction.isRestricted(account.id);
+    return { json: { id: account.id, processing_restricted: restricted }, text: `processing of ${account.id} is ${restricted ? 'restricted' : 'not restricted'}` };
+  },
+
   async 'resources add'(args, { services }) {
     const { values } = parse(args, { id: { type: 'string' }, scope: { type: 'string' } });
     const id = requireUrl(String(values.id ?? ''), '--id');
@@ -216,6 +251,22 @@ const handlers: Record<string, Handler> = {
   },
 };
 
+async function accountOfEmail(args: string[], command: string, services: Services) {
+  const email = parse(args, {}).positionals[0];
+  if (!email) throw new UsageError(`users ${command} needs an email`);
+  const account = await services.accounts.findAccountByEmail(email);
+  if (!account) throw new UsageError(`no user with email ${email}`);
+  return account;
+}
+
+function erasureView(id: string, status: ErasureStatus) {
+  return {
+    id, erasure: status.state,
+    ...(status.state === 'pending' ? { requested_at: status.requestedAt.toISOString(), erase_after: status.eraseAfter.toISOString() } : {}),
+    ...(status.state === 'erased' ? { erased_at: status.erasedAt.toISOString() } : {}),
+  };
+}
+
 function userView(account: { id: string; email: string | null; emailVerified: boolean; status: string; createdAt: Date }) {
   return { id: account.id, email: account.email, email_verified: account.emailVerified, status: account.status, created_at: account.createdAt.toISOString() };
 }
@@ -246,7 +297,7 @@ export async function runCommand(argv: string[], env: CommandEnv): Promise<Comma
     const out = await handler(rest.slice(name === 'migrate' ? 1 : 2).concat(json ? ['--json'] : []), env);
     return { stdout: `${json ? JSON.stringify(out.json, null, 2) : out.text}\n`, stderr: '', exitCode: 0 };
   } catch (error) {
-    if (error instanceof UsageError) return { stdout: '', stderr: `foyer: ${error.message}\n`, exitCode: 1 };
+    if (error instanceof UsageError || (isAppError(error) && error.expose)) return { stdout: '', stderr: `foyer: ${error.message}\n`, exitCode: 1 };
     env.services.log.error({ err: error }, 'command failed');
     return { stdout: '', stderr: `foyer: ${(error as Error).message.split('\n')[0]}\n`, exitCode: 1 };
   }

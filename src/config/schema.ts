@@ -69,6 +69,9 @@ export const configSchema = z.object({
     enabled: z.boolean().default(true),
   })).default([]).refine((list) => new Set(list.map((c) => c.id)).size === list.length, 'connector ids must be unique')
     .describe('Upstream OpenID Connect providers for social login: [{ id, kind: "oidc", name, issuer, clientId, clientSecret: {"env": "VAR"}, scopes, enabled }].'),
+  privacy: z.object({
+    erasureGraceDays: z.number().int().min(0).max(365).default(14).describe('Days between an erasure request and the purge; the customer may cancel until then (0: purge at the next sweep).'),
+  }).prefault({}),
   keyRefreshSeconds: durationSeconds.default(10).describe('How often each instance checks for rotated signing keys, in seconds.'),
   consent: consentConfigSchema,
   preferences: preferencesConfigSchema,

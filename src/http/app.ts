@@ -8,6 +8,7 @@ import { createEmailCodeRouter } from '../journey/email-code-routes.ts';
 import { createMagicLinkRouter } from '../journey/magic-link-routes.ts';
 import { createPasskeyRouter } from '../journey/passkey-routes.ts';
 import { createFederationRouters } from '../journey/federation-routes.ts';
+import { createErasureRouter } from '../journey/erasure-routes.ts';
 import type { Logger } from '../log.ts';
 import type { ProviderHost } from '../oidc/host.ts';
 import { acceptSecretInBody } from '../oidc/client-auth.ts';
@@ -57,6 +58,8 @@ export function createApp(options: AppOptions): Koa {
   const journey = createJourneyRouter(journeyDeps);
   app.use(journey.routes()).use(journey.allowedMethods());
   for (const router of createFederationRouters({ ...journeyDeps, federation: services.federation, federationEmail: services.federationEmail })) app.use(router.routes()).use(router.allowedMethods());
+  const erasure = createErasureRouter(journeyDeps);
+  app.use(erasure.routes()).use(erasure.allowedMethods());
   const mfa = createMfaRouter({ ...journeyDeps, mfaStep: services.mfaStep, rememberedDevices: services.rememberedDevices, passkeys: services.passkeys, secureCookies: secure });
   app.use(mfa.routes()).use(mfa.allowedMethods());
   const emailDeps = { ...journeyDeps, emailSignIn: services.emailSignIn, signInToAccountPages: createSignInLinkHandoff({ services, secure }) };

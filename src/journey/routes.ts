@@ -14,8 +14,9 @@ import { consentView, grantConsent } from './consent.ts';
 import { finish, finishLogin, loadInteraction, renderPage, type JourneyPorts } from './context.ts';
 import { codeSchema, emailSchema, field, firstError, tooManyAttempts } from './forms.ts';
 import { completeInteractiveLogin, type PasskeyOfferPorts } from './passkey-offer.ts';
+import { showErasurePending, type ErasurePendingPorts } from './erasure-routes.ts';
 
-export interface JourneyDeps extends JourneyPorts, PasskeyOfferPorts {
+export interface JourneyDeps extends JourneyPorts, PasskeyOfferPorts, ErasurePendingPorts {
   csrf: Csrf;
   loginFlows: LoginFlows;
   passwords: PasswordAuthenticator;
@@ -85,9 +86,10 @@ export function createJourneyRouter(deps: JourneyDeps): Router {
     if (!email) return ctx.redirect(`/interaction/${interaction.uid}`);
     const password = field(fields, 'password', 4096);
     if (!password) return passwordPage(ctx, email, 'Enter your password.', 400);
-    const verdict = await deps.passwords.verifyPassword({ email, password, address: ctx.ip });
+    const verdict = await deps.passwords.verifySignInPassword({ email, password, address: ctx.ip });
     if (verdict.status === 'throttled') return passwordPage(ctx, email, tooMany(verdict.retryAfterSeconds), 429);
     if (verdict.status === 'invalid') return passwordPage(ctx, email, INVALID_CREDENTIALS, 401);
+    if (verdict.status === 'erasure_pending') return showErasurePending(deps, ctx, verdict.pendingAccountId, verdict.eraseAfter);
     await completeInteractiveLogin(deps, ctx, verdict.accountId, verdict.amr);
   });
 

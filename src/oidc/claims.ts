@@ -1,6 +1,7 @@
 // Owns which claims each scope carries and how an account becomes a set of claims for oidc-provider.
 import type { Account as OidcAccount, FindAccount } from 'oidc-provider';
 import type { AccountQueries } from '../accounts/queries.ts';
+import { NO_ESSENTIAL_CLAIMS, restrictClaims, type EssentialClaims } from '../privacy/restriction.ts';
 
 export const SCOPE_CLAIMS = {
   // acr and amr come from the sign-in (not the account), so every ID token says how the person signed in.
@@ -29,7 +30,8 @@ export const SCOPE_DESCRIPTIONS: Record<string, string> = {
 const SIGN_IN_ALLOWED = new Set(['active', 'restricted']);
 
 /** oidc-provider filters these by the scopes and claims granted to the client. */
-export function createFindAccount(accounts: AccountQueries): FindAccount {
+/** A restricted account (src/privacy) releases only `sub` and the claims `essentialClaims` names. */
+export function createFindAccount(accounts: AccountQueries, essentialClaims: EssentialClaims = NO_ESSENTIAL_CLAIMS): FindAccount {
   return async (_ctx, sub) => {
     const account = await accounts.findAccountWithProfile(sub);
     if (!account || !SIGN_IN_ALLOWED.has(account.status)) return undefined;
@@ -38,12 +40,13 @@ export function createFindAccount(accounts: AccountQueries): FindAccount {
       async claims() {
         const { profile } = account;
         const name = [profile.given_name, profile.family_name].filter((part) => typeof part === 'string' && part).join(' ');
-        return {
+        const claims = {
           sub: account.id,
           ...(account.email ? { email: account.email, email_verified: account.emailVerified } : {}),
           ...profile,
           ...(name && !profile.name ? { name } : {}),
         };
+        return account.processingRestricted ? restrictClaims(claims, await essentialClaims()) : claims;
       },
     };
     return found;

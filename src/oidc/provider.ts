@@ -17,6 +17,7 @@ import { createDevicePages } from './device-pages.ts';
 import { createInteractionPolicy, type MfaPolicyPort } from './policy.ts';
 import { CLIENT_MFA_POLICIES, SUPPORTED_ACRS } from '../authn/mfa/policy.ts';
 import type { ResourceStore } from './resources.ts';
+import type { EssentialClaims } from '../privacy/restriction.ts';
 import type { Db } from '../db/create-db.ts';
 
 export interface ProviderDeps {
@@ -28,6 +29,8 @@ export interface ProviderDeps {
   consent: ConsentService;
   views: Views;
   mfaPolicy: MfaPolicyPort;
+  /** Claims a restricted account still releases (src/privacy); only `sub` without it. */
+  essentialClaims?: EssentialClaims;
 }
 
 export type { Provider, InteractionResults };
@@ -54,7 +57,7 @@ export function buildProvider(deps: ProviderDeps, signingKeys: JWK[]): Provider 
     adapter: createAdapterClass(deps.db, deps.clients, { refreshReuseGraceSeconds: config.tokens.refreshReuseGraceSeconds }),
     jwks: { keys: signingKeys as never[] },
     cookies: { keys: cookieKeys, long: cookieOptions, short: cookieOptions },
-    findAccount: createFindAccount(deps.accounts),
+    findAccount: createFindAccount(deps.accounts, deps.essentialClaims),
     loadExistingGrant: createLoadExistingGrant(deps.consent),
     claims: SCOPE_CLAIMS as unknown as Configuration['claims'],
     scopes: OIDC_SCOPES,

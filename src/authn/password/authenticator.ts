@@ -9,27 +9,38 @@ export type PasswordVerdict =
   | { status: 'invalid' }
   | { status: 'throttled'; retryAfterSeconds: number };
 
+/** The right password of an account waiting for erasure (src/privacy): no sign-in, but it may cancel. */
+export type SignInPasswordVerdict = PasswordVerdict | { status: 'erasure_pending'; pendingAccountId: string; eraseAfter: Date };
+
 const CAN_SIGN_IN = new Set(['active', 'restricted']);
 
 export function createPasswordAuthenticator(deps: { accounts: AccountQueries; hasher: PasswordHasher; throttle: CredentialThrottle }) {
   const { accounts, hasher, throttle } = deps;
+
+  async function check(input: { email: string; password: string; address: string }, tellErasurePending: boolean): Promise<SignInPasswordVerdict> {
+    const gate = await throttle.checkCredential('password', input.email, input.address);
+    if (!gate.allowed) return { status: 'throttled', retryAfterSeconds: gate.retryAfterSeconds };
+    const account = await accounts.findAccountByEmail(input.email);
+    const pendingErasure = tellErasurePending && account?.status === 'disabled' && Boolean(account.eraseAfter);
+    const usable = account?.passwordHash && (CAN_SIGN_IN.has(account.status) || pendingErasure) ? account : undefined;
+    const ok = usable ? await hasher.verify(usable.passwordHash!, input.password) : await hasher.decoyVerify(input.password);
+    if (!ok || !usable) {
+      await throttle.recordFailure('password', input.email, input.address);
+      return { status: 'invalid' };
+    }
+    await throttle.recordSuccess('password', input.email, input.address);
+    // Only the account's own password learns that it waits for erasure, so nothing is enumerated.
+    if (pendingErasure) return { status: 'erasure_pending', pendingAccountId: usable.id, eraseAfter: usable.eraseAfter! };
+    if (hasher.needsRehash(usable.passwordHash!)) {
+      await accounts.updatePasswordHash(usable.id, await hasher.hash(input.password));
+    }
+    return { status: 'ok', accountId: usable.id, amr: ['pwd'] };
+  }
+
   return {
-    async verifyPassword(input: { email: string; password: string; address: string }): Promise<PasswordVerdict> {
-      const gate = await throttle.checkCredential('password', input.email, input.address);
-      if (!gate.allowed) return { status: 'throttled', retryAfterSeconds: gate.retryAfterSeconds };
-      const account = await accounts.findAccountByEmail(input.email);
-      const usable = account?.passwordHash && CAN_SIGN_IN.has(account.status) ? account : undefined;
-      const ok = usable ? await hasher.verify(usable.passwordHash!, input.password) : await hasher.decoyVerify(input.password);
-      if (!ok || !usable) {
-        await throttle.recordFailure('password', input.email, input.address);
-        return { status: 'invalid' };
-      }
-      await throttle.recordSuccess('password', input.email, input.address);
-      if (hasher.needsRehash(usable.passwordHash!)) {
-        await accounts.updatePasswordHash(usable.id, await hasher.hash(input.password));
-      }
-      return { status: 'ok', accountId: usable.id, amr: ['pwd'] };
-    },
+    verifyPassword: (input: { email: string; password: string; address: string }) => check(input, false) as Promise<PasswordVerdict>,
+    /** The sign-in page's check: also tells the owner of an account waiting for erasure (so it can cancel). */
+    verifySignInPassword: (input: { email: string; password: string; address: string }) => check(input, true),
   };
 }
 

@@ -8,6 +8,7 @@ import { linkedSection } from './linked.ts';
 import { sessionsSection } from './sessions.ts';
 import { consentsSection } from './consents.ts';
 import { preferencesSection } from './preferences.ts';
+import { privacySection } from './privacy.ts';
 
 export const PORTAL_SECTIONS: PortalSection[] = [
   overviewSection,
@@ -20,5 +21,6 @@ export const PORTAL_SECTIONS: PortalSection[] = [
   preferencesSection,
 
   // privacy section (data export, erasure, restriction): add its entry on the next line
+  privacySection,
 
 ];

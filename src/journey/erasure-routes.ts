@@ -1,0 +1,42 @@
+// Owns the sign-in page of an account waiting for erasure: shown only after its own password, with a
+// "Cancel erasure" button that restores the account and continues the sign-in (the proof is held server-side).
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import type { FlowQueries } from '../flows/queries.ts';
+import type { Csrf } from '../http/csrf.ts';
+import type { Erasure } from '../privacy/erasure.ts';
+import { loadInteraction, renderPage } from './context.ts';
+import { completeInteractiveLogin, type PasskeyOfferPorts } from './passkey-offer.ts';
+
+export interface ErasurePendingPorts extends PasskeyOfferPorts {
+  flows: FlowQueries;
+  privacy: { erasure: Erasure };
+}
+
+const KIND = 'erasure_cancel';
+const HOLD_SECONDS = 600;
+
+/** After the right password of an account waiting for erasure: hold the proof, say so, offer to cancel. */
+export async function showErasurePending(ports: ErasurePendingPorts, ctx: Context, accountId: string, eraseAfter: Date): Promise<void> {
+  const uid = String(ctx.params.uid);
+  const previous = await ports.flows.findFlowForInteraction(uid, KIND);
+  if (previous) await ports.flows.deleteFlow(previous.id);
+  await ports.flows.insertFlow({ kind: KIND, state: 'proven', interactionUid: uid, accountId, context: { amr: ['pwd'] }, ttlSeconds: HOLD_SECONDS });
+  renderPage(ports, ctx, 'journey/erasure-pending', { title: 'This account is being erased', eraseOn: eraseAfter.toISOString().slice(0, 10) }, 403);
+}
+
+export function createErasureRouter(deps: ErasurePendingPorts & { csrf: Csrf }): Router {
+  const router = new Router({ prefix: '/interaction/:uid' });
+  router.post('/erasure/cancel', async (ctx) => {
+    deps.csrf.verifiedForm(ctx);
+    const interaction = await loadInteraction(deps, ctx);
+    const held = await deps.flows.findFlowForInteraction(interaction.uid, KIND);
+    if (!held?.account_id) {
+      return renderPage(deps, ctx, 'errors/error', { title: 'We could not do that', message: 'Sign in again with your password to cancel the erasure.' }, 400);
+    }
+    await deps.flows.deleteFlow(held.id);
+    await deps.privacy.erasure.cancelErasure(held.account_id, { channel: 'sign-in' });
+    await completeInteractiveLogin(deps, ctx, held.account_id, ['pwd']);
+  });
+  return router;
+}

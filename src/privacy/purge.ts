@@ -1,0 +1,108 @@
+// Owns the purge at the end of an erasure's grace period: in one transaction (SQL only, no mail or HTTP),
+// every row of the account goes from every table that has one, except the ledger and audit log, whose rows
+// stay with a tombstone subject and their personal data cleared; rows holding the email without the account go too.
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../db/create-db.ts';
+import type { EventOutbox } from '../events/outbox.ts';
+import type { PrivacyQueries } from './queries.ts';
+import { findAccountColumns, TEXT_TYPES, type AccountColumn, type SchemaColumn, type SchemaQueries } from './schema.ts';
+import { scrubJson, stringsIn, type ScrubTarget } from './scrub.ts';
+
+/** Append-only tables: the fact stays, the person goes (account → tombstone, personal fields cleared). */
+export const TOMBSTONED_TABLES: Record<string, { key: string; accountColumn: string; jsonColumns: string[]; clearColumns: string[] }> = {
+  events: { key: 'id', accountColumn: 'account_id', jsonColumns: ['data'], clearColumns: [] },
+  consent_records: { key: 'id', accountColumn: 'account_id', jsonColumns: ['details'], clearColumns: ['ip'] },
+};
+
+/** Tables whose rows can hold the person's email without their account id: those rows go. */
+export const EMAIL_HOLDING_TABLES: { table: string; columns: string[] }[] = [
+  { table: 'flows', columns: ['context'] },
+  { table: 'dev_outbox', columns: ['recipient', 'subject', 'text_body', 'html_body'] },
+  { table: 'oidc_models', columns: ['payload'] },
+];
+
+/** Rows that belong to a row of another table without a foreign key (deleted first, by the parent's key). */
+export const DEPENDENT_ROWS: Record<string, { key: string; dependents: { table: string; column: string }[] }> = {
+  flows: { key: 'id', dependents: [{ table: 'one_time_codes', column: 'flow_id' }] },
+};
+
+/** Profile fields that do not single a person out; every other string the profile holds is scrubbed. */
+const NOT_IDENTIFYING = new Set(['locale', 'zoneinfo', 'gender', 'updated_at', 'email_verified', 'phone_number_verified']);
+const IDENTIFYING_COLUMN = /(^|_)(email|phone|phone_number)$/;
+
+export interface PurgeDeps {
+  db: Db;
+  queries: PrivacyQueries;
+  schema: SchemaQueries;
+  events: EventOutbox;
+}
+
+/** The strings that identify the person: emails, linked-identity emails, phone numbers, profile values. */
+async function collectNeedles(deps: PurgeDeps, accountId: string, accountColumns: AccountColumn[], columns: SchemaColumn[], trx: Db): Promise<string[]> {
+  const needles = new Set(await deps.queries.findEmailsOfAccount(accountId, trx));
+  for (const where of accountColumns) {
+    const identifying = columns.filter((c) => c.table === where.table && IDENTIFYING_COLUMN.test(c.column));
+    const profile = where.table === 'profile_values';
+    if (!identifying.length && !profile) continue;
+    for (const row of await deps.queries.selectRowsOfAccount(where, accountId, trx)) {
+      for (const c of identifying) if (typeof row[c.column] === 'string') needles.add(row[c.column] as string);
+      if (profile && !NOT_IDENTIFYING.has(String(row.field))) for (const s of stringsIn(row.value)) needles.add(s);
+    }
+  }
+  return [...needles].filter((n) => n.trim().length >= 3);
+}
+
+async function tombstoneRows(deps: PurgeDeps, where: AccountColumn, target: ScrubTarget, columns: SchemaColumn[], trx: Db): Promise<void> {
+  const spec = TOMBSTONED_TABLES[where.table]!;
+  const types = new Map(columns.filter((c) => c.table === where.table).map((c) => [c.column, c.dataType]));
+  for (const row of await deps.queries.selectRowsOfAccount(where, target.accountId, trx)) {
+    const changes: Record<string, unknown> = { [spec.accountColumn]: target.tombstone };
+    for (const column of spec.jsonColumns) {
+      const scrubbed = { ...(scrubJson(row[column] ?? {}, target) as Record<string, unknown>), subject_erased: true };
+      changes[column] = types.get(column) === 'jsonb' || types.get(column) === 'json' ? JSON.stringify(scrubbed) : scrubbed;
+    }
+    for (const column of spec.clearColumns) changes[column] = null;
+    await deps.queries.updateRow(where.table, { column: spec.key, value: row[spec.key] }, changes, trx);
+  }
+}
+
+async function deleteWithDependents(deps: PurgeDeps, table: string, rows: Record<string, unknown>[], trx: Db): Promise<void> {
+  const { key, dependents } = DEPENDENT_ROWS[table]!;
+  const keys = rows.map((r) => r[key]);
+  for (const dependent of dependents) await deps.queries.deleteByKeys(dependent.table, dependent.column, keys, trx);
+  await deps.queries.deleteByKeys(table, key, keys, trx);
+}
+
+/**
+ * Purges an account whose erasure was requested. Keeps the accounts row (status erased, no personal data),
+ * so its `sub` is never given out again. Emits `account.erased` carrying only the subject id.
+ */
+export async function purgeAccount(deps: PurgeDeps, accountId: string): Promise<boolean> {
+  return deps.db.transaction(async (trx) => {
+    const state = await deps.queries.findPrivacyState(accountId, trx, true);
+    if (!state?.erasureRequestedAt || state.erasedAt) return false;
+    const columns = await deps.schema.listColumns(trx);
+    const accountColumns = await findAccountColumns(deps.schema, trx);
+    const tables = new Set(columns.map((c) => c.table));
+    const target: ScrubTarget = { accountId, tombstone: randomUUID(), needles: await collectNeedles(deps, accountId, accountColumns, columns, trx) };
+    const emails = await deps.queries.findEmailsOfAccount(accountId, trx);
+
+    for (const where of accountColumns) if (TOMBSTONED_TABLES[where.table]) await tombstoneRows(deps, where, target, columns, trx);
+    for (const { table, columns: holding } of EMAIL_HOLDING_TABLES) {
+      if (!tables.has(table)) continue;
+      for (const email of emails) {
+        if (DEPENDENT_ROWS[table]) await deleteWithDependents(deps, table, await deps.queries.selectRowsContaining(table, holding, email, trx), trx);
+        else await deps.queries.deleteRowsContaining(table, holding, email, trx);
+      }
+    }
+    for (const where of accountColumns) {
+      if (TOMBSTONED_TABLES[where.table]) continue;
+      if (DEPENDENT_ROWS[where.table]) await deleteWithDependents(deps, where.table, await deps.queries.selectRowsOfAccount(where, accountId, trx), trx);
+      else await deps.queries.deleteRowsOfAccount(where, accountId, trx);
+    }
+    const clear = columns.filter((c) => c.table === 'accounts' && c.nullable && TEXT_TYPES.has(c.dataType)).map((c) => c.column);
+    await deps.queries.markAccountErased(accountId, clear, trx);
+    await deps.events.emit({ type: 'account.erased', accountId, data: {} }, trx);
+    return true;
+  });
+}
