@@ -46,6 +46,9 @@ import { createSecretBox } from './security/envelope.ts';
 import { deriveKey } from './security/keys.ts';
 import { createPasswordHasher } from './security/password-hasher.ts';
 import { createThrottleQueries } from './security/throttle.ts';
+import { createProfileQueries } from './profile/queries.ts';
+import { createProfileService } from './profile/service.ts';
+import { createLiteCapture } from './flows/lite-capture.ts';
 
 export function devOutboxEnabled(config: Config): boolean {
   return !config.smtpUrl && config.nodeEnv !== 'production' && isLoopbackIssuer(config.issuer);
@@ -73,6 +76,14 @@ export function createServices(config: Config, db: Db, log: Logger) {
   const connectors = createConnectorRegistry(config.connectors, `${config.issuer}/federation/callback`);
   const federatedIdentities = createFederatedIdentityQueries(db);
   const federation = createFederatedSignIn({ db, flows, connectors, identities: federatedIdentities, accounts, box, stateKey: deriveKey(config.secret, 'federation-state') });
+  const events = createEventOutbox(db);
+  const profileQueries = createProfileQueries(db);
+  const profile = createProfileService({ db, queries: profileQueries, events, settings: config.profile });
+  // Custom profile scopes are OpenID scopes too (not API scopes) when a client is registered with them.
+  const profileScopes = async () => {
+    await profile.reloadIfChanged();
+    return Object.keys(profile.current().scopeClaims);
+  };
   const federationEmail = createFederationEmailConfirmation({ db, flows, codes, connectors, identities: federatedIdentities, accounts, throttle, mailer, codeTtlSeconds: config.codes.ttlSeconds });
   return {
     config,
@@ -83,11 +94,13 @@ export function createServices(config: Config, db: Db, log: Logger) {
     hasher,
     throttleQueries,
     consent,
-    events: createEventOutbox(db),
+    events,
+    profile,
+    liteCapture: createLiteCapture({ db, flows, accounts, consent: createConsentQueries(db), profileValues: profileQueries, events, throttle: throttleQueries, mailer, hashKey: deriveKey(config.secret, 'lite-capture'), settings: config.capture, confirmBaseUrl: `${config.issuer}/capture/confirm/` }),
     flows,
     mailer,
     devOutbox: createDevOutboxQueries(db),
-    clients: createClientStore(db, box),
+    clients: createClientStore(db, box, profileScopes),
     resources: createResourceStore(db),
     signingKeys: createSigningKeyStore(db, box),
     oidcModels: createOidcModelQueries(db),

@@ -70,6 +70,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     const services = createServices(config, dbHandle.db, log);
     await services.signingKeys.ensureActiveKeys();
     await seedDemoClient(services);
+    // Config seeds the profile fields absent from the database; the Provider is built with their scopes and claims.
+    await services.profile.seedAndLoad();
     const host = await createProviderHost({ ...services }, services.signingKeys, log);
     host.startWatching(config.keyRefreshSeconds);
     const demo = config.demo && config.nodeEnv !== 'production';

@@ -2,7 +2,7 @@
 import type { Db } from '../db/create-db.ts';
 import { randomToken } from '../security/tokens.ts';
 
-export type FlowKind = 'login' | 'registration' | 'recovery' | 'email_sign_in' | 'passkey_offer' | 'mfa' | 'federation';
+export type FlowKind = 'login' | 'registration' | 'recovery' | 'email_sign_in' | 'passkey_offer' | 'mfa' | 'federation' | 'lite_capture';
 
 export interface FlowRow {
   id: string;

@@ -21,6 +21,11 @@ export interface ClientInput {
   backchannelLogoutUri?: string | undefined;
   /** When this client asks for a second factor (default 'optional': when the account turned MFA on). */
   mfa?: ClientMfaPolicy | undefined;
+  /** Profile fields this client requires (asked, blocking, until given) and would like (asked as optional). */
+  profileRequired?: string[] | undefined;
+  profileOptional?: string[] | undefined;
+  /** Optional profile fields asked at most per visit through this client (default: profile.maxOptionalPerVisit). */
+  profilePerVisit?: number | undefined;
 }
 
 export interface ClientView {
@@ -34,6 +39,9 @@ export interface ClientView {
   token_endpoint_auth_method: string;
   first_party: boolean;
   mfa: ClientMfaPolicy;
+  profile_required: string[];
+  profile_optional: string[];
+  profile_per_visit: number | null;
   created_at: string;
 }
 
@@ -52,7 +60,7 @@ export const DEFAULT_CLIENT_SCOPE = 'openid email profile offline_access';
 // decryption each time.
 const CLIENT_CACHE_MS = 5000;
 
-export function createClientStore(db: Db, box: SecretBox) {
+export function createClientStore(db: Db, box: SecretBox, customOidcScopes: () => Promise<string[]> = async () => []) {
   const secretContext = (clientId: string) => `client:${clientId}`;
   const cache = createReadCache<AdapterPayload>(CLIENT_CACHE_MS);
 
@@ -69,6 +77,9 @@ export function createClientStore(db: Db, box: SecretBox) {
       token_endpoint_auth_method: (m.token_endpoint_auth_method as string) ?? 'client_secret_basic',
       first_party: row.first_party,
       mfa: parseClientMfaPolicy(m.foyer_mfa) ?? 'optional',
+      profile_required: (m.foyer_profile_required as string[] | undefined) ?? [],
+      profile_optional: (m.foyer_profile_optional as string[] | undefined) ?? [],
+      profile_per_visit: (m.foyer_profile_per_visit as number | undefined) ?? null,
       created_at: new Date(row.created_at).toISOString(),
     };
   }
@@ -88,8 +99,9 @@ export function createClientStore(db: Db, box: SecretBox) {
       const grantTypes = input.grantTypes?.length ? input.grantTypes : ['authorization_code', 'refresh_token'];
       // oidc-provider checks `scope` against its own (OpenID) scopes; API scopes are Foyer's to enforce.
       const requested = (input.scope ?? DEFAULT_CLIENT_SCOPE).split(/\s+/).filter(Boolean);
-      const oidcScopes = requested.filter((s) => OIDC_SCOPES.includes(s));
-      const apiScopes = requested.filter((s) => !OIDC_SCOPES.includes(s));
+      const known = [...OIDC_SCOPES, ...(await customOidcScopes())];
+      const oidcScopes = requested.filter((s) => known.includes(s));
+      const apiScopes = requested.filter((s) => !known.includes(s));
       const metadata = {
         redirect_uris: input.redirectUris,
         post_logout_redirect_uris: input.postLogoutRedirectUris ?? [],
@@ -100,6 +112,9 @@ export function createClientStore(db: Db, box: SecretBox) {
         token_endpoint_auth_method: input.public ? 'none' : 'client_secret_basic',
         ...(input.backchannelLogoutUri ? { backchannel_logout_uri: input.backchannelLogoutUri, backchannel_logout_session_required: true } : {}),
         ...(input.mfa ? { foyer_mfa: input.mfa } : {}),
+        ...(input.profileRequired?.length ? { foyer_profile_required: input.profileRequired } : {}),
+        ...(input.profileOptional?.length ? { foyer_profile_optional: input.profileOptional } : {}),
+        ...(input.profilePerVisit !== undefined ? { foyer_profile_per_visit: input.profilePerVisit } : {}),
       };
       const row = {
         client_id: input.clientId,

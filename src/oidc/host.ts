@@ -8,7 +8,7 @@ import type { SigningKeyStore } from './signing-keys.ts';
 
 export interface ProviderHost {
   current(): Provider;
-  /** Rebuilds the Provider if the published keys changed; true when it did. */
+  /** Rebuilds the Provider if the published keys (or the profile schema) changed; true when it did. */
   refreshIfKeysChanged(): Promise<boolean>;
   startWatching(intervalSeconds: number): void;
   stop(): void;
@@ -22,10 +22,13 @@ export async function createProviderHost(deps: ProviderDeps, keys: SigningKeySto
   const host: ProviderHost = {
     current: () => provider,
     async refreshIfKeysChanged() {
-      if ((await keys.keySetVersion()) === keySet.version) return false;
-      keySet = await keys.loadKeySet();
+      // The profile schema's custom scopes and claims are fixed at construction too: a change rebuilds alike.
+      const schemaChanged = (await deps.profile?.reloadIfChanged()) ?? false;
+      const keysChanged = (await keys.keySetVersion()) !== keySet.version;
+      if (!keysChanged && !schemaChanged) return false;
+      if (keysChanged) keySet = await keys.loadKeySet();
       provider = buildProvider(deps, keySet.keys);
-      log.info({ keys: keySet.keys.length }, 'signing keys changed: provider rebuilt');
+      log.info({ keys: keySet.keys.length, keysChanged, schemaChanged }, 'signing keys or profile schema changed: provider rebuilt');
       return true;
     },
     startWatching(intervalSeconds) {
