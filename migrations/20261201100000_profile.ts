@@ -1,5 +1,5 @@
 // Progressive profiling: the profile schema (fields an admin defines), visits per account (one per
-// interactive sign-in, at most one per visit gap), and "Not now" skips per field. Idempotent: safe to run twice.
+// interactive sign-in, at most one per visit gap, with the optional fields already asked in it), and "Not now" skips per field. Idempotent: safe to run twice.
 import type { Knex } from 'knex';
 
 const statements = [
@@ -14,6 +14,8 @@ const statements = [
      account_id uuid PRIMARY KEY REFERENCES accounts (id) ON DELETE CASCADE,
      visits integer NOT NULL DEFAULT 0,
      last_visit_at timestamptz,
+     asked_visit integer,
+     asked_fields jsonb NOT NULL DEFAULT '[]',
      created_at timestamptz NOT NULL DEFAULT now(),
      updated_at timestamptz NOT NULL DEFAULT now())`,
 

@@ -27,6 +27,8 @@ export interface ProfileSituation {
   skippedAt: ReadonlyMap<string, Date>;
   /** This visit's number: 1 is the sign-up (first interactive sign-in). */
   visit: number;
+  /** Optional fields already asked in this visit (an earlier sign-in of it): they count against K. */
+  askedThisVisit: ReadonlySet<string>;
   client: ClientProfileNeeds;
   /** Scopes the customer granted this client (fields released by others are not asked through it). */
   grantedScopes: readonly string[];
@@ -65,11 +67,12 @@ export function decideProfileFields(s: ProfileSituation): ProfileDecision {
     const skipped = s.skippedAt.get(f.key);
     return !skipped || s.now.getTime() - skipped.getTime() >= backoffMs;
   });
-  const limit = Math.max(0, s.client.perVisit ?? s.maxOptionalPerVisit);
+  // Fields asked earlier in this visit and still unanswered may be asked again; new ones fill what is left of K.
+  let room = Math.max(0, (s.client.perVisit ?? s.maxOptionalPerVisit) - s.askedThisVisit.size);
   const optional = candidates
     .map((f) => ({ f, index: known.get(f.key)!.index }))
     .sort((a, b) => b.f.priority - a.f.priority || a.index - b.index)
-    .slice(0, limit)
+    .filter(({ f }) => s.askedThisVisit.has(f.key) || (room > 0 && room-- > 0))
     .map(({ f }) => f.key);
   return { required, optional };
 }

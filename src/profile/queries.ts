@@ -16,6 +16,9 @@ export interface StoredValue {
 export interface VisitRecord {
   visits: number;
   lastVisitAt: Date | null;
+  /** The visit the asked fields belong to, and the optional fields asked in it. */
+  askedVisit: number | null;
+  askedFields: string[];
 }
 
 interface ValueRow { field: string; value: unknown; source: string; client_id: string | null; created_at: Date; updated_at: Date }
@@ -69,8 +72,25 @@ export function createProfileQueries(db: Db) {
     },
 
     async findVisits(accountId: string, trx: Db = db): Promise<VisitRecord | undefined> {
-      const row = await trx('profile_visits').where({ account_id: accountId }).first() as { visits: number; last_visit_at: Date | null } | undefined;
-      return row && { visits: Number(row.visits), lastVisitAt: row.last_visit_at ? new Date(row.last_visit_at) : null };
+      const row = await trx('profile_visits').where({ account_id: accountId }).first() as { visits: number; last_visit_at: Date | null; asked_visit: number | null; asked_fields: string[] } | undefined;
+      return row && {
+        visits: Number(row.visits), lastVisitAt: row.last_visit_at ? new Date(row.last_visit_at) : null,
+        askedVisit: row.asked_visit === null ? null : Number(row.asked_visit), askedFields: row.asked_fields ?? [],
+      };
+    },
+    /** Notes the optional fields a visit asked (added to those it asked before), so it never asks more than K. */
+    async noteAskedFields(accountId: string, visit: number, fields: string[], trx: Db = db): Promise<void> {
+      const json = JSON.stringify(fields);
+      await trx.raw(
+        `INSERT INTO profile_visits (account_id, visits, asked_visit, asked_fields) VALUES (?, 0, ?, ?::jsonb)
+         ON CONFLICT (account_id) DO UPDATE SET
+           asked_fields = CASE WHEN profile_visits.asked_visit = excluded.asked_visit
+                               THEN (SELECT coalesce(jsonb_agg(DISTINCT f), '[]'::jsonb) FROM jsonb_array_elements_text(profile_visits.asked_fields || excluded.asked_fields) AS f)
+                               ELSE excluded.asked_fields END,
+           asked_visit = excluded.asked_visit,
+           updated_at = now()`,
+        [accountId, visit, json],
+      );
     },
     /** Counts a visit unless the last one is closer than the gap, in one atomic statement; returns the count after. */
     async countVisit(accountId: string, gapHours: number, trx: Db = db): Promise<number> {

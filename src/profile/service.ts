@@ -100,11 +100,13 @@ export function createProfileService(deps: ProfileServiceDeps) {
       const now = input.now ?? new Date();
       const [values, skippedAt, visits] = await Promise.all([queries.listValues(input.accountId), queries.listSkips(input.accountId), queries.findVisits(input.accountId)]);
       const visit = currentVisit(visits, now, settings.visitGapHours);
+      const askedThisVisit = new Set(visits?.askedVisit === visit ? visits.askedFields : []);
       const decision = decideProfileFields({
-        fields: schema().fields, given: new Set(values.map((v) => v.field)), skippedAt, visit, client: input.client,
+        fields: schema().fields, given: new Set(values.map((v) => v.field)), skippedAt, visit, askedThisVisit, client: input.client,
         grantedScopes: input.grantedScopes, interactive: input.interactive, now,
         maxOptionalPerVisit: settings.maxOptionalPerVisit, skipBackoffDays: settings.skipBackoffDays,
       });
+      if (decision.optional.some((key) => !askedThisVisit.has(key))) await queries.noteAskedFields(input.accountId, visit, decision.optional);
       return { ...decision, visit };
     },
     /** An interactive authorization completed: count it as a visit (at most one per visit gap). */
