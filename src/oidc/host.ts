@@ -17,17 +17,20 @@ export interface ProviderHost {
 export async function createProviderHost(deps: ProviderDeps, keys: SigningKeyStore, log: Logger): Promise<ProviderHost> {
   let keySet = await keys.loadKeySet();
   let provider = buildProvider(deps, keySet.keys);
+  let schemaVersion = deps.profile?.current().version;
   let timer: NodeJS.Timeout | undefined;
 
   const host: ProviderHost = {
     current: () => provider,
     async refreshIfKeysChanged() {
       // The profile schema's custom scopes and claims are fixed at construction too: a change rebuilds alike.
-      const schemaChanged = (await deps.profile?.reloadIfChanged()) ?? false;
+      await deps.profile?.reloadIfChanged();
+      const schemaChanged = deps.profile !== undefined && deps.profile.current().version !== schemaVersion;
       const keysChanged = (await keys.keySetVersion()) !== keySet.version;
       if (!keysChanged && !schemaChanged) return false;
       if (keysChanged) keySet = await keys.loadKeySet();
       provider = buildProvider(deps, keySet.keys);
+      schemaVersion = deps.profile?.current().version;
       log.info({ keys: keySet.keys.length, keysChanged, schemaChanged }, 'signing keys or profile schema changed: provider rebuilt');
       return true;
     },
