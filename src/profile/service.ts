@@ -98,6 +98,8 @@ export function createProfileService(deps: ProfileServiceDeps) {
     /** What this sign-in should ask. Reads the account's values, skips and visits; decides with the pure policy. */
     async decide(input: { accountId: string; client: ClientProfileNeeds; grantedScopes: string[]; interactive: boolean; now?: Date }): Promise<ProfileDecision & { visit: number }> {
       const now = input.now ?? new Date();
+      // No fields defined: nothing can be due, and every sign-in is spared the reads.
+      if (schema().fields.length === 0) return { required: [], optional: [], visit: 0 };
       const [values, skippedAt, visits] = await Promise.all([queries.listValues(input.accountId), queries.listSkips(input.accountId), queries.findVisits(input.accountId)]);
       const visit = currentVisit(visits, now, settings.visitGapHours);
       const askedThisVisit = new Set(visits?.askedVisit === visit ? visits.askedFields : []);

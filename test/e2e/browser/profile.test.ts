@@ -1,0 +1,104 @@
+// Progressive profiling in Chromium: the sign-up asks two fields (labelled, with help), a bad answer
+// re-renders with the input kept, the demo app receives the names; the next visit asks the next fields
+// and "Not now" goes straight on; the hosted capture form signs up without a password, confirmed by mail.
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { demoJson, describeWithBrowser, expectNoProblems, expectToReach, launchBrowser, newContext, signInWithPassword, startDemoSignIn } from '../../support/browser.ts';
+import { codeFrom } from '../../support/smtp-capture.ts';
+import { startTestServer, type TestServer } from '../../support/test-server.ts';
+
+describeWithBrowser('progressive profiling in Chromium', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let problems: string[];
+  const email = 'hedy@example.com';
+  const password = 'a frequency hopping through the night';
+
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([startTestServer({
+      demo: true,
+      profile: {
+        fields: [
+          { key: 'given_name', label: { en: 'First name' }, ask: 'signup', priority: 2, validation: { maxLength: 40 } },
+          { key: 'family_name', label: { en: 'Last name' }, ask: 'signup', priority: 1 },
+          { key: 'birthdate', type: 'date', label: { en: 'Date of birth' }, help: { en: 'For birthday offers.' }, ask: { fromVisit: 2 } },
+          { key: 'gender', type: 'single_choice', label: { en: 'Gender' }, ask: { fromVisit: 2 }, options: [{ value: 'female', label: { en: 'Female' } }, { value: 'male', label: { en: 'Male' } }, { value: 'other', label: { en: 'Another' } }] },
+        ],
+      },
+    }), launchBrowser()]);
+    ({ context, page, problems } = await newContext(browser));
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('asks the sign-up fields after consent, keeps the input on an error, and the app receives them', async () => {
+    await startDemoSignIn(page, server.url);
+    await page.getByRole('link', { name: 'Create account' }).click();
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill(password);
+    await page.getByLabel('I accept the terms of service and the privacy policy').check();
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.getByLabel('Code').fill(codeFrom(await server.smtp.waitForMail(email, (m) => m.subject.includes('code'))));
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByRole('button', { name: 'Allow' }).click();
+
+    await page.getByRole('heading', { name: 'A little more about you' }).waitFor();
+    expect(await page.getByLabel('Date of birth').count()).toBe(0);
+    await page.getByLabel('First name').fill('H'.repeat(41));
+    await page.getByLabel('Last name').fill('Lamarr');
+    await page.getByRole('button', { name: 'Save and continue' }).click();
+    await page.getByText('First name must be at most 40 characters.').waitFor();
+    expect(await page.getByLabel('Last name').inputValue()).toBe('Lamarr');
+    expect(await page.getByLabel('First name').getAttribute('aria-invalid')).toBe('true');
+    await page.getByLabel('First name').fill('Hedy');
+    await page.getByRole('button', { name: 'Save and continue' }).click();
+
+    await expectToReach(page, (url) => url.pathname === '/demo', 'the demo app signed in');
+    expect(await demoJson(page, 'userinfo')).toMatchObject({ given_name: 'Hedy', family_name: 'Lamarr', name: 'Hedy Lamarr' });
+    expectNoProblems(problems);
+  });
+
+  it('the next visit asks the next fields; "Not now" goes on to the app', async () => {
+    const account = (await server.services.accounts.findAccountByEmail(email))!;
+    await server.dbHandle.db('profile_visits').where({ account_id: account.id }).update({ last_visit_at: new Date(Date.now() - 13 * 3_600_000) });
+    await context.clearCookies();
+    await startDemoSignIn(page, server.url);
+    await signInWithPassword(page, email, password);
+    await page.getByRole('heading', { name: 'A little more about you' }).waitFor();
+    expect(await page.getByLabel('Date of birth').getAttribute('type')).toBe('date');
+    expect(await page.getByText('For birthday offers.').isVisible()).toBe(true);
+    const gender = page.getByRole('group', { name: 'Gender' });
+    expect(await gender.getByLabel('Another').isVisible()).toBe(true);
+    await page.getByRole('button', { name: 'Not now' }).click();
+    await expectToReach(page, (url) => url.pathname === '/demo', 'the demo app after "Not now"');
+    expect(await server.dbHandle.db('profile_skips').where({ account_id: account.id })).toHaveLength(2);
+    expectNoProblems(problems);
+  });
+
+  it('the hosted capture form: an email and a purpose, confirmed by the mailed link, without a password', async () => {
+    await server.services.clients.addClient({ clientId: 'news', name: 'Brand News', public: true, redirectUris: ['https://brand.example/cb'], scope: 'openid capture' });
+    const visitor = await newContext(browser);
+    const form = visitor.page;
+    await form.goto(`${server.url}/capture?client_id=news&purpose=newsletter`);
+    await form.getByRole('heading', { name: 'Stay in touch with Brand News' }).waitFor();
+    await form.getByLabel('Email', { exact: true }).fill('grace@example.com');
+    await form.getByLabel(/First name/).fill('Grace');
+    await form.getByRole('button', { name: 'Sign me up' }).click();
+    await form.getByText('Tick the box to agree').waitFor();
+    expect(await form.getByLabel('Email', { exact: true }).inputValue()).toBe('grace@example.com');
+    await form.getByLabel(/Send me news and offers by email/).check();
+    await form.getByRole('button', { name: 'Sign me up' }).click();
+    await form.getByRole('heading', { name: 'Check your email' }).waitFor();
+    const mail = await server.smtp.waitForMail('grace@example.com', (m) => m.subject.includes('Confirm your email'));
+    await form.goto(/(http:\/\/\S+\/capture\/confirm\/[\w-]+)/.exec(mail.text)![1]!);
+    await form.getByRole('button', { name: 'Confirm' }).click();
+    await form.getByRole('heading', { name: 'Your email is confirmed' }).waitFor();
+    expect(await server.services.accounts.findAccountByEmail('grace@example.com')).toMatchObject({ status: 'lite', emailVerified: true, passwordHash: null });
+    expectNoProblems(visitor.problems);
+    await visitor.context.close();
+  });
+});
