@@ -71,7 +71,7 @@ export const configSchema = z.object({
     .describe('Upstream OpenID Connect providers for social login: [{ id, kind: "oidc", name, issuer, clientId, clientSecret: {"env": "VAR"}, scopes, enabled }].'),
   profile: z.object({
     fields: z.array(profileFieldSchema).default([]).refine((list) => new Set(list.map((f) => f.key)).size === list.length, 'profile field keys must be unique')
-      .describe('Profile fields seeded into the database when absent (the database is authoritative): [{ key, type, label: {en}, help, purpose, scope, claim, ask: "signup" | {"fromVisit": N} | "never", priority, validation, options }].'),
+      .describe('Profile fields seeded into the database when absent (the database is authoritative): [{ key, type, label: {en}, help, purpose, scope, claim, ask ("signup", {"fromVisit": N} or "never"), priority, validation, options }].'),
     maxOptionalPerVisit: z.number().int().min(0).max(20).default(2).describe('Optional profile fields asked at most per visit (a client may set its own).'),
     skipBackoffDays: z.number().int().min(0).max(3650).default(30).describe('Days before a field the customer skipped ("Not now") is asked again.'),
     visitGapHours: z.number().int().min(1).max(720).default(12).describe('Interactive sign-ins closer together than this count as one visit.'),
