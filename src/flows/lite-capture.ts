@@ -7,6 +7,7 @@ import type { Db } from '../db/create-db.ts';
 import type { EventOutbox } from '../events/outbox.ts';
 import type { MailSender } from '../mail/mailer.ts';
 import type { ProfileQueries } from '../profile/queries.ts';
+import { pickLocale } from '../profile/schema.ts';
 import type { ThrottleQueries } from '../security/throttle.ts';
 import { hashToken, keyedHash, randomToken } from '../security/tokens.ts';
 import type { FlowQueries, FlowRow } from './queries.ts';
@@ -92,12 +93,8 @@ export function createLiteCapture(deps: LiteCaptureDeps) {
   }
 
   return {
-    purposeLabel(purpose: string, locales: string[]): string | undefined {
-      const labels = settings.purposes[purpose]?.label;
-      if (!labels) return undefined;
-      for (const locale of locales) if (labels[locale] ?? labels[locale.split('-')[0]!]) return labels[locale] ?? labels[locale.split('-')[0]!];
-      return labels.en ?? Object.values(labels)[0];
-    },
+    /** The purpose's checkbox text in the customer's language; undefined for a purpose not configured. */
+    purposeLabel: (purpose: string, locales: string[]): string | undefined => pickLocale(settings.purposes[purpose]?.label, locales),
 
     /** Mails a confirmation link, whether or not an account has the email (the answer never tells). */
     async startCapture(input: CaptureInput): Promise<CaptureResult> {
@@ -116,7 +113,7 @@ export function createLiteCapture(deps: LiteCaptureDeps) {
         },
       });
       deps.mailer.sendInBackground(input.email, 'capture-confirm', {
-        link: `${deps.confirmBaseUrl}${token}`, clientName: input.clientName, purpose: this.purposeLabel(input.purpose, ['en']), hours: Math.round(settings.linkTtlSeconds / 3600),
+        link: `${deps.confirmBaseUrl}${token}`, clientName: input.clientName, purpose: pickLocale(settings.purposes[input.purpose]?.label, ['en']), hours: Math.round(settings.linkTtlSeconds / 3600),
       });
       return { status: 'sent' };
     },
@@ -143,8 +140,10 @@ export function createLiteCapture(deps: LiteCaptureDeps) {
         account ??= await accounts.insertAccount({ email: c.email, status: 'lite', passwordHash: null, emailVerified: true }, trx);
         if (!created) await accounts.markEmailVerified(account.id, c.email, trx);
         // An anonymous form never overwrites what the account holds: names are only filled in where absent.
-        if (c.givenName) await deps.profileValues.insertValueIfAbsent(account.id, 'given_name', c.givenName, c.source, c.clientId, trx);
-        if (c.familyName) await deps.profileValues.insertValueIfAbsent(account.id, 'family_name', c.familyName, c.source, c.clientId, trx);
+        const named: string[] = [];
+        if (c.givenName && (await deps.profileValues.insertValueIfAbsent(account.id, 'given_name', c.givenName, c.source, c.clientId, trx))) named.push('given_name');
+        if (c.familyName && (await deps.profileValues.insertValueIfAbsent(account.id, 'family_name', c.familyName, c.source, c.clientId, trx))) named.push('family_name');
+        if (named.length) await deps.events.emit({ type: 'profile.updated', accountId: account.id, clientId: c.clientId, data: { fields: named, source: c.source } }, trx);
         await deps.consent.appendConsentRecord({
           accountId: account.id, subjectKind: 'purpose', subjectRef: c.purpose, action: 'grant', legalBasis: 'consent',
           details: { purpose: c.purpose, captured_at: c.capturedAt, confirmed_by: 'email_link' },

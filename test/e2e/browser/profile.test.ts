@@ -1,6 +1,7 @@
 // Progressive profiling in Chromium: the sign-up asks two fields (labelled, with help), a bad answer
 // re-renders with the input kept, the demo app receives the names; the next visit asks the next fields
-// and "Not now" goes straight on; the hosted capture form signs up without a password, confirmed by mail.
+// and "Not now" goes straight on; the hosted capture form signs up without a password, confirmed by mail;
+// an app that requires a field says so, marks the scope required on its consent page and offers no "Not now".
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { demoJson, describeWithBrowser, expectNoProblems, expectToReach, launchBrowser, newContext, signInWithPassword, startDemoSignIn } from '../../support/browser.ts';
@@ -100,5 +101,55 @@ describeWithBrowser('progressive profiling in Chromium', () => {
     expect(await server.services.accounts.findAccountByEmail('grace@example.com')).toMatchObject({ status: 'lite', emailVerified: true, passwordHash: null });
     expectNoProblems(visitor.problems);
     await visitor.context.close();
+  });
+});
+
+describeWithBrowser('a required profile field in Chromium', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let page: Page;
+  let problems: string[];
+
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([startTestServer({
+      demo: true,
+      profile: { maxOptionalPerVisit: 0, fields: [{ key: 'birthdate', type: 'date', label: { en: 'Date of birth' }, help: { en: 'To check you are old enough.' } }] },
+    }), launchBrowser()]);
+    // The demo app requires the birthdate (set before anything has read the client).
+    await server.dbHandle.db('clients').where({ client_id: 'demo' })
+      .update({ metadata: server.dbHandle.db.raw(`metadata || '{"foyer_profile_required": ["birthdate"]}'::jsonb`) });
+    ({ page, problems } = await newContext(browser));
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('names the app and the reason, keeps the profile scope required, and continues once given', async () => {
+    const email = 'mary@example.com';
+    const password = 'a mathematician by the sea';
+    await startDemoSignIn(page, server.url);
+    await page.getByRole('link', { name: 'Create account' }).click();
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill(password);
+    await page.getByLabel('I accept the terms of service and the privacy policy').check();
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.getByLabel('Code').fill(codeFrom(await server.smtp.waitForMail(email, (m) => m.subject.includes('code'))));
+    await page.getByRole('button', { name: 'Continue' }).click();
+
+    const receives = page.getByRole('group', { name: 'Demo app will receive' });
+    expect(await receives.getByLabel(/Your name and basic profile/).isDisabled()).toBe(true);
+    await page.getByRole('button', { name: 'Allow' }).click();
+
+    await page.getByRole('heading', { name: 'Demo app needs a few details' }).waitFor();
+    expect(await page.getByText('Demo app needs this to continue.').isVisible()).toBe(true);
+    expect(await page.getByRole('button', { name: 'Not now' }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Save and continue' }).click();
+    await page.getByText('Date of birth is needed by Demo app.').waitFor();
+    await page.getByLabel(/Date of birth/).fill('1990-04-25');
+    await page.getByRole('button', { name: 'Save and continue' }).click();
+    await expectToReach(page, (url) => url.pathname === '/demo', 'the demo app signed in');
+    expect(await demoJson(page, 'userinfo')).toMatchObject({ birthdate: '1990-04-25' });
+    expectNoProblems(problems);
   });
 });

@@ -106,7 +106,7 @@ describe('the hosted capture page', () => {
     const records = await server.dbHandle.db('consent_records').where({ account_id: account.id, subject_kind: 'purpose' });
     expect(records).toHaveLength(1);
     expect(records[0]).toMatchObject({ subject_ref: 'newsletter', action: 'grant', legal_basis: 'consent', channel: 'capture-page', client_id: 'news' });
-    expect((await server.services.events.listEventsOfAccount(account.id)).map((e) => e.type)).toEqual(expect.arrayContaining(['account.captured', 'consent.granted']));
+    expect((await server.services.events.listEventsOfAccount(account.id)).map((e) => e.type)).toEqual(expect.arrayContaining(['account.captured', 'consent.granted', 'profile.updated']));
     // The link works once.
     const again = await browser.get(linkFrom(mail));
     expect(again.status).toBe(400);
