@@ -41,11 +41,12 @@ const originOf = (uri: string) => {
   }
 };
 
-function render(deps: CaptureRouteDeps, ctx: Context, view: string, data: { title: string; [key: string]: unknown }, status = 200) {
+/** `csrf: false` for the framable pages: they carry their own form token and set no cookie (see formToken). */
+function render(deps: CaptureRouteDeps, ctx: Context, view: string, data: { title: string; [key: string]: unknown }, status = 200, csrf = true) {
   ctx.status = status;
   ctx.type = 'html';
   ctx.set('Cache-Control', 'no-store');
-  ctx.body = deps.views.render(view, { ...data, csrfToken: ctx.state.csrfToken });
+  ctx.body = deps.views.render(view, csrf ? { ...data, csrfToken: ctx.state.csrfToken } : data);
 }
 
 export function createCaptureRouter(deps: CaptureRouteDeps): Router {
@@ -81,7 +82,7 @@ export function createCaptureRouter(deps: CaptureRouteDeps): Router {
     render(deps, ctx, 'journey/capture', {
       title: `Stay in touch with ${client.name}`, clientName: client.name, clientId: client.clientId, purpose,
       purposeLabel: deps.liteCapture.purposeLabel(purpose, localesOf(ctx)), formToken: formToken(client.clientId), ...data,
-    }, status);
+    }, status, false);
   }
 
   const unavailable = (ctx: Context) => render(deps, ctx, 'errors/error', { title: 'We could not do that', message: 'This sign-up form is not available. Check the link you followed.' }, 400);
@@ -117,7 +118,7 @@ export function createCaptureRouter(deps: CaptureRouteDeps): Router {
     });
     if (result.status === 'throttled') return formPage(ctx, client, purpose, { ...kept, error: tooManyAttempts(result.retryAfterSeconds) }, 429);
     allowFraming(ctx, client);
-    render(deps, ctx, 'journey/capture-sent', { title: 'Check your email', email: email.data });
+    render(deps, ctx, 'journey/capture-sent', { title: 'Check your email', email: email.data }, 200, false);
   });
 
   router.post('/api/capture', async (ctx) => {

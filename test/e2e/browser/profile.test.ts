@@ -1,7 +1,10 @@
 // Progressive profiling in Chromium: the sign-up asks two fields (labelled, with help), a bad answer
 // re-renders with the input kept, the demo app receives the names; the next visit asks the next fields
 // and "Not now" goes straight on; the hosted capture form signs up without a password, confirmed by mail;
+// the form embedded in a brand's page on another site works there and nowhere else;
 // an app that requires a field says so, marks the scope required on its consent page and offers no "Not now".
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { demoJson, describeWithBrowser, expectNoProblems, expectToReach, launchBrowser, newContext, signInWithPassword, startDemoSignIn } from '../../support/browser.ts';
@@ -151,5 +154,57 @@ describeWithBrowser('a required profile field in Chromium', () => {
     await expectToReach(page, (url) => url.pathname === '/demo', 'the demo app signed in');
     expect(await demoJson(page, 'userinfo')).toMatchObject({ birthdate: '1990-04-25' });
     expectNoProblems(problems);
+  });
+});
+
+describeWithBrowser('the capture form embedded in a brand\'s page', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let brand: Server;
+  let stranger: Server;
+
+  /** A site on 127.0.0.1 (another site than Foyer's localhost) whose page frames the capture form. */
+  const site = (issuer: string) => createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html' }).end(`<!doctype html><title>Brand</title><h1>Brand</h1><iframe id="signup" title="Sign up" width="500" height="700" src="${issuer}/capture?client_id=news"></iframe>`);
+  });
+  const listen = async (s: Server) => {
+    await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(s.address() as AddressInfo).port}`;
+  };
+
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
+    brand = site(server.url);
+    stranger = site(server.url);
+    const brandOrigin = await listen(brand);
+    await listen(stranger);
+    await server.services.clients.addClient({ clientId: 'news', name: 'Brand News', public: true, redirectUris: [`${brandOrigin}/cb`], scope: 'openid capture' });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    brand?.close();
+    stranger?.close();
+  });
+
+  it('works inside the brand\'s page (no cookies needed) and is refused inside another site\'s', async () => {
+    const { page, problems } = await newContext(browser);
+    await page.goto(`http://127.0.0.1:${(brand.address() as AddressInfo).port}/`);
+    const form = page.frameLocator('#signup');
+    await form.getByRole('heading', { name: 'Stay in touch with Brand News' }).waitFor();
+    await form.getByLabel('Email', { exact: true }).fill('ida@example.com');
+    await form.getByLabel(/Send me news and offers by email/).check();
+    await form.getByRole('button', { name: 'Sign me up' }).click();
+    await form.getByRole('heading', { name: 'Check your email' }).waitFor();
+    await server.smtp.waitForMail('ida@example.com', (m) => m.subject.includes('Confirm your email'));
+    expectNoProblems(problems);
+
+    const other = await newContext(browser);
+    const blocked: string[] = [];
+    other.page.on('console', (m) => blocked.push(m.text()));
+    await other.page.goto(`http://127.0.0.1:${(stranger.address() as AddressInfo).port}/`, { waitUntil: 'load' });
+    await expect.poll(() => blocked.some((text) => /frame-ancestors/.test(text))).toBe(true);
+    expect(await other.page.frameLocator('#signup').getByRole('heading', { name: /Stay in touch/ }).count()).toBe(0);
+    await other.context.close();
   });
 });
