@@ -52,6 +52,9 @@ import { deriveKey } from './security/keys.ts';
 import { createPasswordHasher } from './security/password-hasher.ts';
 import { createThrottleQueries } from './security/throttle.ts';
 import { createPrivacy } from './privacy/service.ts';
+import { createProfileQueries } from './profile/queries.ts';
+import { createProfileService } from './profile/service.ts';
+import { createLiteCapture } from './flows/lite-capture.ts';
 
 export function devOutboxEnabled(config: Config): boolean {
   return !config.smtpUrl && config.nodeEnv !== 'production' && isLoopbackIssuer(config.issuer);
@@ -72,7 +75,14 @@ export function createServices(config: Config, db: Db, log: Logger) {
   const privacy = createPrivacy({ db, protocol: endAllSessions, graceDays: config.privacy.erasureGraceDays, outbox: createEventOutbox(db) });
   // Every event of an account that restricted processing is marked `restricted` (src/privacy).
   const events = privacy.events;
-  const clients = createClientStore(db, box);
+  const profileQueries = createProfileQueries(db);
+  const profile = createProfileService({ db, queries: profileQueries, events, settings: config.profile });
+  // Custom profile scopes are OpenID scopes too (not API scopes) when a client is registered with them.
+  const profileScopes = async () => {
+    await profile.reloadIfChanged();
+    return Object.keys(profile.current().scopeClaims);
+  };
+  const clients = createClientStore(db, box, profileScopes);
   const consentModule = createConsentModule({ config, db, box, events, accounts, mailer, throttle: throttleQueries, clientDocuments: clients.clientDocuments });
   const { consent } = consentModule;
   const policy = config.password;
@@ -112,6 +122,8 @@ export function createServices(config: Config, db: Db, log: Logger) {
     mailer,
     devOutbox: createDevOutboxQueries(db),
     clients,
+    profile,
+    liteCapture: createLiteCapture({ db, flows, accounts, consent: createConsentQueries(db), profileValues: profileQueries, events, throttle: throttleQueries, mailer, hashKey: deriveKey(config.secret, 'lite-capture'), settings: config.capture, confirmBaseUrl: `${config.issuer}/capture/confirm/` }),
     resources: createResourceStore(db),
     signingKeys: createSigningKeyStore(db, box),
     oidcModels: createOidcModelQueries(db),

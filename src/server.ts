@@ -75,6 +75,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     await seedDemoClient(services);
     // The account portal signs in as a client of this Foyer: always there, in production too.
     await services.clients.ensureClient(portalClientInput(config.issuer, config.brandName));
+    // Config seeds the profile fields absent from the database; the Provider is built with their scopes and claims.
+    await services.profile.seedAndLoad();
     const host = await createProviderHost({ ...services }, services.signingKeys, log);
     host.startWatching(config.keyRefreshSeconds);
     const demo = config.demo && config.nodeEnv !== 'production';

@@ -10,6 +10,7 @@ import { isAppError } from '../errors/app-error.ts';
 import { ClientExistsError } from '../oidc/clients.ts';
 import { UnknownDocumentError } from '../consent/registry/registry.ts';
 import type { ErasureStatus } from '../privacy/erasure.ts';
+import { clientProfileMetadataProblem } from '../profile/client-needs.ts';
 
 export interface CommandResult {
   stdout: string;
@@ -30,7 +31,7 @@ const USAGE = `usage: foyer <command> [--json]
   migrate
   clients add --client-id ID --redirect-uri URI [--redirect-uri URI ...] [--post-logout-redirect-uri URI] [--public | --secret SECRET]
               [--scope "openid email profile ..."] [--grant-type T ...] [--name NAME] [--first-party] [--backchannel-logout-uri URI]
-              [--mfa off|optional|required] [--document ID ...]
+              [--mfa off|optional|required] [--document ID ...] [--profile-required FIELD ...] [--profile-optional FIELD ...] [--profile-per-visit N]
   clients list | clients show ID | clients remove ID
   users add --email EMAIL [--password PASSWORD | --password-stdin] [--verified]
   users list | users show EMAIL
@@ -75,7 +76,9 @@ const handlers: Record<string, Handler> = {
       public: { type: 'boolean' }, secret: { type: 'string' }, scope: { type: 'string' }, 'grant-type': { type: 'string', multiple: true },
       name: { type: 'string' }, 'first-party': { type: 'boolean' }, 'backchannel-logout-uri': { type: 'string' }, mfa: { type: 'string' },
       document: { type: 'string', multiple: true },
+      'profile-required': { type: 'string', multiple: true }, 'profile-optional': { type: 'string', multiple: true }, 'profile-per-visit': { type: 'string' },
     });
+    const profile = profileFlags(values);
     const clientId = values['client-id'] as string | undefined;
     if (!clientId || !/^[\w.:-]{1,128}$/.test(clientId)) throw new UsageError('--client-id is required: letters, digits, . _ : - (at most 128)');
     if (values.public && values.secret) throw new UsageError('--public and --secret exclude each other');
@@ -99,7 +102,7 @@ const handlers: Record<string, Handler> = {
         postLogoutRedirectUris: ((values['post-logout-redirect-uri'] as string[] | undefined) ?? []).map((u) => requireUrl(u, '--post-logout-redirect-uri')),
         scope: values.scope as string | undefined, grantTypes, firstParty: Boolean(values['first-party']),
         backchannelLogoutUri: values['backchannel-logout-uri'] ? requireUrl(values['backchannel-logout-uri'] as string, '--backchannel-logout-uri') : undefined,
-        mfa, documents,
+        mfa, documents, ...profile,
       });
       return { json: client, text: `added client ${client.client_id}${client.client_secret ? `\nclient_secret: ${client.client_secret}` : ''}` };
     } catch (error) {
@@ -265,6 +268,28 @@ function erasureView(id: string, status: ErasureStatus) {
     ...(status.state === 'pending' ? { requested_at: status.requestedAt.toISOString(), erase_after: status.eraseAfter.toISOString() } : {}),
     ...(status.state === 'erased' ? { erased_at: status.erasedAt.toISOString() } : {}),
   };
+}
+
+/** --profile-required/--profile-optional take field keys (repeated, or space- or comma-separated); --profile-per-visit a number. */
+function profileFlags(values: ParsedValues): { profileRequired?: string[]; profileOptional?: string[]; profilePerVisit?: number } {
+  const keys = (flag: string) => {
+    const list = ((values[flag] as string[] | undefined) ?? []).flatMap((v) => v.split(/[\s,]+/)).filter(Boolean);
+    const problem = clientProfileMetadataProblem('foyer_profile_required', list);
+    if (problem) throw new UsageError(`--${flag}: give profile field keys (lower-case letters, digits and _)`);
+    return list.length ? list : undefined;
+  };
+  const out: { profileRequired?: string[]; profileOptional?: string[]; profilePerVisit?: number } = {};
+  const required = keys('profile-required');
+  const optional = keys('profile-optional');
+  if (required) out.profileRequired = required;
+  if (optional) out.profileOptional = optional;
+  const perVisit = values['profile-per-visit'];
+  if (perVisit !== undefined) {
+    const n = Number(perVisit);
+    if (clientProfileMetadataProblem('foyer_profile_per_visit', n) || !/^\d+$/.test(String(perVisit))) throw new UsageError('--profile-per-visit must be a whole number from 0 to 20');
+    out.profilePerVisit = n;
+  }
+  return out;
 }
 
 function userView(account: { id: string; email: string | null; emailVerified: boolean; status: string; createdAt: Date }) {

@@ -2,6 +2,7 @@
 // Must not import anything from Foyer: it is the bottom of the stack.
 import { z } from 'zod';
 import { consentConfigSchema, preferencesConfigSchema } from './consent-schema.ts';
+import { profileFieldSchema } from './profile-fields.ts';
 
 
 const durationSeconds = z.number().int().positive();
@@ -71,6 +72,24 @@ export const configSchema = z.object({
     .describe('Upstream OpenID Connect providers for social login: [{ id, kind: "oidc", name, issuer, clientId, clientSecret: {"env": "VAR"}, scopes, enabled }].'),
   privacy: z.object({
     erasureGraceDays: z.number().int().min(0).max(365).default(14).describe('Days between an erasure request and the purge; the customer may cancel until then (0: purge at the next sweep).'),
+  }).prefault({}),
+  profile: z.object({
+    fields: z.array(profileFieldSchema).default([]).refine((list) => new Set(list.map((f) => f.key)).size === list.length, 'profile field keys must be unique')
+      .describe('Profile fields seeded into the database when absent (the database is authoritative): [{ key, type, label: {en}, help, purpose, scope, claim, ask ("signup", {"fromVisit": N} or "never"), priority, validation, options }].'),
+    maxOptionalPerVisit: z.number().int().min(0).max(20).default(2).describe('Optional profile fields asked at most per visit (a client may set its own).'),
+    skipBackoffDays: z.number().int().min(0).max(3650).default(30).describe('Days before a field the customer skipped ("Not now") is asked again.'),
+    visitGapHours: z.number().int().min(1).max(720).default(12).describe('Interactive sign-ins closer together than this count as one visit.'),
+    claimNamespace: z.string().max(200).default('').describe('Prefix of custom claim names (e.g. https://brand.example/claims/); standard claims keep their names.'),
+  }).prefault({}),
+  capture: z.object({
+    perEmail: z.number().int().min(1).default(3).describe('Lite sign-up (capture) mails allowed per email address per window.'),
+    perAddress: z.number().int().min(1).default(20).describe('Lite sign-ups allowed per client IP address per window.'),
+    perClient: z.number().int().min(1).default(1000).describe('Lite sign-ups allowed per client (app) per window.'),
+    windowSeconds: durationSeconds.default(3600).describe('The capture window, in seconds.'),
+    linkTtlSeconds: durationSeconds.default(86400).describe('Lifetime of the confirmation link mailed by a lite sign-up, in seconds.'),
+    purposes: z.record(z.string().regex(/^[\w.:-]{1,64}$/), z.object({ label: z.record(z.string(), z.string().min(1).max(300)) }))
+      .default({ newsletter: { label: { en: 'Send me news and offers by email' } } })
+      .describe('Purposes a lite sign-up can consent to (purpose id → the checkbox label per locale).'),
   }).prefault({}),
   keyRefreshSeconds: durationSeconds.default(10).describe('How often each instance checks for rotated signing keys, in seconds.'),
   consent: consentConfigSchema,

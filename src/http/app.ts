@@ -9,6 +9,8 @@ import { createMagicLinkRouter } from '../journey/magic-link-routes.ts';
 import { createPasskeyRouter } from '../journey/passkey-routes.ts';
 import { createFederationRouters } from '../journey/federation-routes.ts';
 import { createErasureRouter } from '../journey/erasure-routes.ts';
+import { createProfileRouter } from '../journey/profile-routes.ts';
+import { createCaptureRouter } from '../journey/capture-routes.ts';
 import type { Logger } from '../log.ts';
 import type { ProviderHost } from '../oidc/host.ts';
 import { acceptSecretInBody } from '../oidc/client-auth.ts';
@@ -66,6 +68,10 @@ export function createApp(options: AppOptions): Koa {
   for (const router of [createEmailCodeRouter(emailDeps), createMagicLinkRouter(emailDeps)]) app.use(router.routes()).use(router.allowedMethods());
   const passkeys = createPasskeyRouter({ ...services, ...journeyDeps, secureCookies: secure });
   app.use(passkeys.routes()).use(passkeys.allowedMethods());
+  const profile = createProfileRouter(journeyDeps);
+  app.use(profile.routes()).use(profile.allowedMethods());
+  const capture = createCaptureRouter({ ...journeyDeps, liteCapture: services.liteCapture, clients: services.clients, issuer: config.issuer, publicKeys: () => services.signingKeys.loadPublicKeys(), formKey: deriveKey(config.secret, 'capture-form') });
+  app.use(capture.routes()).use(capture.allowedMethods());
 
   const portal = createPortal({
     services, csrf, secure, accountTokens: createAccountTokenPort(() => host.current()), clientAccess: createClientAccessPort(() => host.current(), services.db, log),

@@ -10,6 +10,7 @@ import type { Recovery } from '../flows/recovery.ts';
 import type { Registration } from '../flows/registration.ts';
 import type { Csrf } from '../http/csrf.ts';
 import type { ProtocolPort } from '../oidc/sessions.ts';
+import type { ProfileService } from '../profile/service.ts';
 import { consentView, grantConsent } from './consent.ts';
 import { finish, finishLogin, loadInteraction, renderPage, type JourneyPorts } from './context.ts';
 import { codeSchema, emailSchema, field, firstError, tooManyAttempts } from './forms.ts';
@@ -26,6 +27,7 @@ export interface JourneyDeps extends JourneyPorts, PasskeyOfferPorts, ErasurePen
   protocol: ProtocolPort;
   passwordMinLength: number;
   webauthn: { enabled: boolean };
+  profile: ProfileService;
 }
 
 const INVALID_CREDENTIALS = 'Incorrect email or password.';
@@ -57,6 +59,8 @@ export function createJourneyRouter(deps: JourneyDeps): Router {
       }
       case 'consent':
         return renderPage(deps, ctx, 'journey/consent', { title: 'Allow access', ...(await consentView(deps, interaction)) });
+      case 'profile':
+        return ctx.redirect(`/interaction/${interaction.uid}/profile`);
       default:
         return renderPage(deps, ctx, 'errors/error', { title: 'We could not do that', message: 'This sign-in step is not available. Go back to the app and try again.' }, 400);
     }

@@ -2,6 +2,7 @@
 import type { Account as OidcAccount, FindAccount } from 'oidc-provider';
 import type { AccountQueries } from '../accounts/queries.ts';
 import { NO_ESSENTIAL_CLAIMS, restrictClaims, type EssentialClaims } from '../privacy/restriction.ts';
+import { mergeScopeClaims, type ProfileSchema } from '../profile/schema.ts';
 
 export const SCOPE_CLAIMS = {
   // acr and amr come from the sign-in (not the account), so every ID token says how the person signed in.
@@ -27,18 +28,37 @@ export const SCOPE_DESCRIPTIONS: Record<string, string> = {
   account: 'Manage your account for you: sign-in methods, sessions, connected apps',
 };
 
+/** Scope → claims with the profile schema's custom scopes and claims added: what the Provider is built with. */
+export type ScopeClaims = Record<string, string[]>;
+
+export function effectiveScopeClaims(schema: ProfileSchema | undefined): ScopeClaims {
+  return schema ? mergeScopeClaims(SCOPE_CLAIMS, schema) : mergeScopeClaims(SCOPE_CLAIMS, { fields: [], byKey: new Map(), scopeClaims: {}, version: '' });
+}
+
+/** Every scope oidc-provider should know for this map (custom profile scopes included). */
+export function oidcScopesOf(scopeClaims: ScopeClaims): string[] {
+  return [...new Set([...OIDC_SCOPES, ...Object.keys(scopeClaims)])];
+}
+
+/** The scope that releases `claim` under this map, if any. */
+export function scopeOfClaim(scopeClaims: ScopeClaims, claim: string): string | undefined {
+  return Object.entries(scopeClaims).find(([, claims]) => claims.includes(claim))?.[0];
+}
+
 const SIGN_IN_ALLOWED = new Set(['active', 'restricted']);
 
 /** oidc-provider filters these by the scopes and claims granted to the client. */
 /** A restricted account (src/privacy) releases only `sub` and the claims `essentialClaims` names. */
-export function createFindAccount(accounts: AccountQueries, essentialClaims: EssentialClaims = NO_ESSENTIAL_CLAIMS): FindAccount {
+export function createFindAccount(accounts: AccountQueries, schema?: () => ProfileSchema | undefined, essentialClaims: EssentialClaims = NO_ESSENTIAL_CLAIMS): FindAccount {
   return async (_ctx, sub) => {
     const account = await accounts.findAccountWithProfile(sub);
     if (!account || !SIGN_IN_ALLOWED.has(account.status)) return undefined;
     const found: OidcAccount = {
       accountId: account.id,
       async claims() {
-        const { profile } = account;
+        // Profile values are stored by field key; an app receives them under the field's claim name.
+        const byKey = schema?.()?.byKey;
+        const profile: Record<string, unknown> = Object.fromEntries(Object.entries(account.profile).map(([key, value]) => [byKey?.get(key)?.claimName ?? key, value]));
         const name = [profile.given_name, profile.family_name].filter((part) => typeof part === 'string' && part).join(' ');
         const claims = {
           sub: account.id,

@@ -25,6 +25,11 @@ export interface ClientInput {
   documents?: string[] | undefined;
   /** ID tokens always carry auth_time (the portal's own client needs it for fresh-auth checks). */
   requireAuthTime?: boolean | undefined;
+  /** Profile fields this client requires (asked, blocking, until given) and would like (asked as optional). */
+  profileRequired?: string[] | undefined;
+  profileOptional?: string[] | undefined;
+  /** Optional profile fields asked at most per visit through this client (default: profile.maxOptionalPerVisit). */
+  profilePerVisit?: number | undefined;
 }
 
 export interface ClientView {
@@ -39,6 +44,9 @@ export interface ClientView {
   first_party: boolean;
   mfa: ClientMfaPolicy;
   documents: string[];
+  profile_required: string[];
+  profile_optional: string[];
+  profile_per_visit: number | null;
   created_at: string;
 }
 
@@ -58,12 +66,13 @@ export const DEFAULT_CLIENT_SCOPE = 'openid email profile offline_access';
 const CLIENT_CACHE_MS = 5000;
 
 /** The oidc-provider metadata of a client as registered by the CLI, the admin API or the server itself. */
-function clientMetadata(input: ClientInput) {
+function clientMetadata(input: ClientInput, customOidcScopes: string[] = []) {
   const grantTypes = input.grantTypes?.length ? input.grantTypes : ['authorization_code', 'refresh_token'];
   // oidc-provider checks `scope` against its own (OpenID) scopes; API scopes are Foyer's to enforce.
   const requested = (input.scope ?? DEFAULT_CLIENT_SCOPE).split(/\s+/).filter(Boolean);
-  const oidcScopes = requested.filter((s) => OIDC_SCOPES.includes(s));
-  const apiScopes = requested.filter((s) => !OIDC_SCOPES.includes(s));
+  const known = [...OIDC_SCOPES, ...customOidcScopes];
+  const oidcScopes = requested.filter((s) => known.includes(s));
+  const apiScopes = requested.filter((s) => !known.includes(s));
   return {
     redirect_uris: input.redirectUris,
     post_logout_redirect_uris: input.postLogoutRedirectUris ?? [],
@@ -76,10 +85,13 @@ function clientMetadata(input: ClientInput) {
     ...(input.mfa ? { foyer_mfa: input.mfa } : {}),
     ...(input.requireAuthTime ? { require_auth_time: true } : {}),
     ...(input.documents?.length ? { foyer_documents: input.documents } : {}),
+    ...(input.profileRequired?.length ? { foyer_profile_required: input.profileRequired } : {}),
+    ...(input.profileOptional?.length ? { foyer_profile_optional: input.profileOptional } : {}),
+    ...(input.profilePerVisit !== undefined ? { foyer_profile_per_visit: input.profilePerVisit } : {}),
   };
 }
 
-export function createClientStore(db: Db, box: SecretBox) {
+export function createClientStore(db: Db, box: SecretBox, customOidcScopes: () => Promise<string[]> = async () => []) {
   const secretContext = (clientId: string) => `client:${clientId}`;
   const cache = createReadCache<AdapterPayload>(CLIENT_CACHE_MS);
 
@@ -97,6 +109,9 @@ export function createClientStore(db: Db, box: SecretBox) {
       first_party: row.first_party,
       mfa: parseClientMfaPolicy(m.foyer_mfa) ?? 'optional',
       documents: (m.foyer_documents as string[] | undefined) ?? [],
+      profile_required: (m.foyer_profile_required as string[] | undefined) ?? [],
+      profile_optional: (m.foyer_profile_optional as string[] | undefined) ?? [],
+      profile_per_visit: (m.foyer_profile_per_visit as number | undefined) ?? null,
       created_at: new Date(row.created_at).toISOString(),
     };
   }
@@ -122,7 +137,7 @@ export function createClientStore(db: Db, box: SecretBox) {
     },
     async addClient(input: ClientInput): Promise<ClientView> {
       const secret = input.public ? undefined : (input.secret ?? randomToken(32));
-      const metadata = clientMetadata(input);
+      const metadata = clientMetadata(input, await customOidcScopes());
       const row = {
         client_id: input.clientId,
         name: input.name ?? input.clientId,

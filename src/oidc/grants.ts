@@ -3,19 +3,19 @@
 import type { Grant, KoaContextWithOIDC, Provider } from 'oidc-provider';
 import type { ClientConsent } from '../consent/queries.ts';
 import type { ConsentService } from '../consent/service.ts';
-import { SCOPE_CLAIMS } from './claims.ts';
+import { SCOPE_CLAIMS, type ScopeClaims } from './claims.ts';
 
 // Granting a scope grants its claims, so a client asking for them with the `claims` parameter is not re-prompted.
-const claimsOf = (scopes: string[]) => scopes.flatMap((scope) => (SCOPE_CLAIMS as Record<string, readonly string[]>)[scope] ?? []);
+const claimsOf = (scopes: string[], scopeClaims: Record<string, readonly string[]>) => scopes.flatMap((scope) => scopeClaims[scope] ?? []);
 
-function applyConsent(grant: Grant, consent: ClientConsent): void {
+function applyConsent(grant: Grant, consent: ClientConsent, scopeClaims: Record<string, readonly string[]>): void {
   if (consent.grantedScopes.length) {
     grant.addOIDCScope(consent.grantedScopes.join(' '));
-    grant.addOIDCClaims(claimsOf(consent.grantedScopes));
+    grant.addOIDCClaims(claimsOf(consent.grantedScopes, scopeClaims));
   }
   if (consent.rejectedScopes.length) {
     grant.rejectOIDCScope(consent.rejectedScopes.join(' '));
-    grant.rejectOIDCClaims(claimsOf(consent.rejectedScopes));
+    grant.rejectOIDCClaims(claimsOf(consent.rejectedScopes, scopeClaims));
   }
   for (const [resource, scopes] of Object.entries(consent.resourceScopes)) {
     if (scopes.length) grant.addResourceScope(resource, scopes.join(' '));
@@ -31,18 +31,18 @@ function coversConsent(grant: Grant, consent: ClientConsent): boolean {
 }
 
 /** Builds (or refreshes) a grant for account+client from the consent on record; undefined when there is none. */
-export async function grantFromConsent(provider: Provider, accountId: string, clientId: string, consent: ClientConsent, existingGrantId?: string): Promise<Grant> {
+export async function grantFromConsent(provider: Provider, accountId: string, clientId: string, consent: ClientConsent, existingGrantId?: string, scopeClaims: ScopeClaims | Record<string, readonly string[]> = SCOPE_CLAIMS): Promise<Grant> {
   let grant = existingGrantId ? await provider.Grant.find(existingGrantId) : undefined;
   // A grant that carries more than the consent on record (consent withdrawn meanwhile) is not reused.
   if (grant && (grant.accountId !== accountId || grant.clientId !== clientId || !isSubset(grant.getOIDCScope(), consent.grantedScopes))) grant = undefined;
   if (grant && coversConsent(grant, consent)) return grant; // nothing new: no write on every sign-in
   grant ??= new provider.Grant({ accountId, clientId });
-  applyConsent(grant, consent);
+  applyConsent(grant, consent, scopeClaims);
   await grant.save();
   return grant;
 }
 
-export function createLoadExistingGrant(consent: ConsentService) {
+export function createLoadExistingGrant(consent: ConsentService, scopeClaims: ScopeClaims | Record<string, readonly string[]> = SCOPE_CLAIMS) {
   return async function loadExistingGrant(ctx: KoaContextWithOIDC): Promise<Grant | undefined> {
     const accountId = ctx.oidc.session?.accountId;
     const client = ctx.oidc.client;
@@ -56,6 +56,6 @@ export function createLoadExistingGrant(consent: ConsentService) {
       resourceScopes: onRecord?.resourceScopes ?? {},
     };
     const existingId = ctx.oidc.result?.consent?.grantId ?? ctx.oidc.session?.grantIdFor(client.clientId);
-    return grantFromConsent(ctx.oidc.provider, accountId, client.clientId, effective, existingId);
+    return grantFromConsent(ctx.oidc.provider, accountId, client.clientId, effective, existingId, scopeClaims);
   };
 }

@@ -8,7 +8,7 @@ import type { SigningKeyStore } from './signing-keys.ts';
 
 export interface ProviderHost {
   current(): Provider;
-  /** Rebuilds the Provider if the published keys changed; true when it did. */
+  /** Rebuilds the Provider if the published keys (or the profile schema) changed; true when it did. */
   refreshIfKeysChanged(): Promise<boolean>;
   startWatching(intervalSeconds: number): void;
   stop(): void;
@@ -17,15 +17,21 @@ export interface ProviderHost {
 export async function createProviderHost(deps: ProviderDeps, keys: SigningKeyStore, log: Logger): Promise<ProviderHost> {
   let keySet = await keys.loadKeySet();
   let provider = buildProvider(deps, keySet.keys);
+  let schemaVersion = deps.profile?.current().version;
   let timer: NodeJS.Timeout | undefined;
 
   const host: ProviderHost = {
     current: () => provider,
     async refreshIfKeysChanged() {
-      if ((await keys.keySetVersion()) === keySet.version) return false;
-      keySet = await keys.loadKeySet();
+      // The profile schema's custom scopes and claims are fixed at construction too: a change rebuilds alike.
+      await deps.profile?.reloadIfChanged();
+      const schemaChanged = deps.profile !== undefined && deps.profile.current().version !== schemaVersion;
+      const keysChanged = (await keys.keySetVersion()) !== keySet.version;
+      if (!keysChanged && !schemaChanged) return false;
+      if (keysChanged) keySet = await keys.loadKeySet();
       provider = buildProvider(deps, keySet.keys);
-      log.info({ keys: keySet.keys.length }, 'signing keys changed: provider rebuilt');
+      schemaVersion = deps.profile?.current().version;
+      log.info({ keys: keySet.keys.length, keysChanged, schemaChanged }, 'signing keys or profile schema changed: provider rebuilt');
       return true;
     },
     startWatching(intervalSeconds) {

@@ -1,9 +1,11 @@
 // Owns the interaction policy: oidc-provider's base prompts (login, consent) with Foyer's own prompts
-// inserted as checks, in the design's order (login → mfa → terms → consent).
+// inserted as checks, in the design's order (login → mfa → terms → consent → profile).
 import { interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
 import { decideMfa, parseClientMfaPolicy, type MfaReason } from '../authn/mfa/policy.ts';
 import { REMEMBERED_DEVICE_COOKIE } from '../authn/mfa/remembered-devices.ts';
 import type { ConsentService } from '../consent/service.ts';
+import { parseClientProfileNeeds } from '../profile/client-needs.ts';
+import type { ClientProfileNeeds, ProfileDecision } from '../profile/policy.ts';
 
 const { Check, Prompt, base } = interactionPolicy;
 
@@ -46,7 +48,47 @@ function createMfaPrompt(mfa: MfaPolicyPort) {
   );
 }
 
-export function createInteractionPolicy(consent: ConsentService, mfa: MfaPolicyPort) {
+/** What the profile prompt asks of the domain: the fields due now, and counting a completed visit. */
+export interface ProfilePromptPort {
+  decide(input: { accountId: string; client: ClientProfileNeeds; grantedScopes: string[]; interactive: boolean }): Promise<ProfileDecision & { visit: number }>;
+  countVisit(accountId: string): Promise<number>;
+}
+
+/**
+ * Last prompt: progressive profile fields due now. Being last, its check answering "no need" means the
+ * authorization completes, so that is where an interactive (not prompt=none) authorization counts as a visit.
+ * With prompt=none only fields the client requires make it prompt, which oidc-provider turns into interaction_required.
+ */
+function createProfilePrompt(profile: ProfilePromptPort) {
+  const decisions = new WeakMap<object, ProfileDecision & { visit: number }>();
+  return new Prompt(
+    { name: 'profile', requestable: false },
+    new Check('profile_fields_due', 'the app requires profile information the customer has not given yet', 'interaction_required', async (ctx: KoaContextWithOIDC) => {
+      const { session, client, grant } = ctx.oidc;
+      const accountId = session?.accountId;
+      if (!accountId || !client) return Check.NO_NEED_TO_PROMPT;
+      const interactive = !ctx.oidc.prompts.has('none');
+      // Answered in this authorization already (saved or "Not now"): never a second page for the same visit.
+      if (!ctx.oidc.result?.profile) {
+        const decision = await profile.decide({
+          accountId, client: parseClientProfileNeeds(client.metadata()), interactive,
+          grantedScopes: (grant?.getOIDCScope() ?? '').split(' ').filter(Boolean),
+        });
+        if (decision.required.length || decision.optional.length) {
+          decisions.set(ctx, decision);
+          return Check.REQUEST_PROMPT;
+        }
+      }
+      if (interactive) await profile.countVisit(accountId);
+      return Check.NO_NEED_TO_PROMPT;
+    }, (ctx: KoaContextWithOIDC) => {
+      const decision = decisions.get(ctx);
+      return { profile_required: decision?.required ?? [], profile_optional: decision?.optional ?? [], profile_visit: decision?.visit };
+    }),
+  );
+}
+
+export function createInteractionPolicy(consent: ConsentService, mfa: MfaPolicyPort, profile?: ProfilePromptPort) {
   const policy = base();
   policy.add(createMfaPrompt(mfa), policy.findIndex((prompt) => prompt.name === 'login') + 1);
   const terms = new Prompt(
@@ -59,5 +101,6 @@ export function createInteractionPolicy(consent: ConsentService, mfa: MfaPolicyP
     }),
   );
   policy.add(terms, policy.findIndex((prompt) => prompt.name === 'consent'));
+  if (profile) policy.add(createProfilePrompt(profile));
   return policy;
 }

@@ -10,11 +10,14 @@ import type { Views } from '../http/views.ts';
 import { deriveKey } from '../security/keys.ts';
 import { accountTokenClaims } from './account-tokens.ts';
 import { createAdapterClass } from './adapter.ts';
-import { createFindAccount, OIDC_SCOPES, SCOPE_CLAIMS } from './claims.ts';
+import { createFindAccount, effectiveScopeClaims, oidcScopesOf } from './claims.ts';
 import type { ClientStore } from './clients.ts';
 import { createLoadExistingGrant } from './grants.ts';
 import { createDevicePages } from './device-pages.ts';
 import { createInteractionPolicy, type MfaPolicyPort } from './policy.ts';
+import type { ProfileService } from '../profile/service.ts';
+import { CLIENT_PROFILE_METADATA, clientProfileMetadataProblem } from '../profile/client-needs.ts';
+import { CAPTURE_SCOPE, captureResourceOf } from './capture-token.ts';
 import { CLIENT_MFA_POLICIES, SUPPORTED_ACRS } from '../authn/mfa/policy.ts';
 import type { ResourceStore } from './resources.ts';
 import type { EssentialClaims } from '../privacy/restriction.ts';
@@ -31,6 +34,8 @@ export interface ProviderDeps {
   mfaPolicy: MfaPolicyPort;
   /** Claims a restricted account still releases (src/privacy); only `sub` without it. */
   essentialClaims?: EssentialClaims;
+  /** The profile schema (custom scopes and claims, fixed at construction) and the profile prompt's port. */
+  profile?: ProfileService;
 }
 
 export type { Provider, InteractionResults };
@@ -52,15 +57,19 @@ export function buildProvider(deps: ProviderDeps, signingKeys: JWK[]): Provider 
   const secure = config.issuer.startsWith('https:');
   const cookieKeys = [deriveKey(config.secret, 'cookies').toString('base64url')];
   const cookieOptions = { signed: true, httpOnly: true, sameSite: 'lax' as const, secure };
+  // oidc-provider fixes scopes and claims at construction: the host rebuilds the Provider when the profile schema changes.
+  const profileSchema = deps.profile?.current();
+  const scopeClaims = effectiveScopeClaims(profileSchema);
+  const captureResource = captureResourceOf(config.issuer);
 
   const configuration: Configuration = {
     adapter: createAdapterClass(deps.db, deps.clients, { refreshReuseGraceSeconds: config.tokens.refreshReuseGraceSeconds }),
     jwks: { keys: signingKeys as never[] },
     cookies: { keys: cookieKeys, long: cookieOptions, short: cookieOptions },
-    findAccount: createFindAccount(deps.accounts, deps.essentialClaims),
-    loadExistingGrant: createLoadExistingGrant(deps.consent),
-    claims: SCOPE_CLAIMS as unknown as Configuration['claims'],
-    scopes: OIDC_SCOPES,
+    findAccount: createFindAccount(deps.accounts, () => profileSchema, deps.essentialClaims),
+    loadExistingGrant: createLoadExistingGrant(deps.consent, scopeClaims),
+    claims: scopeClaims as unknown as Configuration['claims'],
+    scopes: oidcScopesOf(scopeClaims),
     acrValues: SUPPORTED_ACRS,
     responseTypes: ['code'],
     pkce: { required: (_ctx, client) => client.clientAuthMethod === 'none' },
@@ -74,16 +83,18 @@ export function buildProvider(deps: ProviderDeps, signingKeys: JWK[]): Provider 
       requestObjectSigningAlgValues: ['ES256', 'RS256'],
     },
     extraClientMetadata: {
-      properties: ['foyer_first_party', 'foyer_api_scopes', 'foyer_mfa', 'foyer_documents'],
+      properties: ['foyer_first_party', 'foyer_api_scopes', 'foyer_mfa', 'foyer_documents', ...CLIENT_PROFILE_METADATA],
       validator(_ctx, key, value) {
         if (key === 'foyer_first_party' && value !== undefined && typeof value !== 'boolean') throw new errors.InvalidClientMetadata('foyer_first_party must be a boolean');
         if (key === 'foyer_api_scopes' && value !== undefined && !(Array.isArray(value) && value.every((s) => typeof s === 'string'))) throw new errors.InvalidClientMetadata('foyer_api_scopes must be a list of scopes');
         if (key === 'foyer_documents' && value !== undefined && !(Array.isArray(value) && value.every((d) => typeof d === 'string'))) throw new errors.InvalidClientMetadata('foyer_documents must be a list of document ids');
         if (key === 'foyer_mfa' && value !== undefined && !CLIENT_MFA_POLICIES.includes(value as never)) throw new errors.InvalidClientMetadata(`foyer_mfa must be one of ${CLIENT_MFA_POLICIES.join(', ')}`);
+        const profileProblem = (CLIENT_PROFILE_METADATA as readonly string[]).includes(key) ? clientProfileMetadataProblem(key, value) : undefined;
+        if (profileProblem) throw new errors.InvalidClientMetadata(profileProblem);
       },
     },
     interactions: {
-      policy: createInteractionPolicy(deps.consent, deps.mfaPolicy),
+      policy: createInteractionPolicy(deps.consent, deps.mfaPolicy, deps.profile),
       url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
     },
     features: {
@@ -112,7 +123,8 @@ export function buildProvider(deps: ProviderDeps, signingKeys: JWK[]): Provider 
         useGrantedResource: () => false,
         // A client gets only the API scopes it was registered with, and only those the API defines.
         getResourceServerInfo: async (_ctx, resourceIndicator, client) => {
-          const resource = await deps.resources.findResource(resourceIndicator);
+          // Foyer's own lite sign-up API: a client registered with the capture scope may get a token for it.
+          const resource = resourceIndicator === captureResource ? { id: captureResource, scopes: [CAPTURE_SCOPE] } : await deps.resources.findResource(resourceIndicator);
           if (!resource) throw new errors.InvalidTarget(`unknown resource ${resourceIndicator}`);
           const allowed = new Set((client.metadata().foyer_api_scopes as string[] | undefined) ?? []);
           const scopes = resource.scopes.filter((s) => allowed.has(s));

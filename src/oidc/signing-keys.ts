@@ -90,6 +90,11 @@ export function createSigningKeyStore(db: Db, box: SecretBox) {
         version: versionOf(rows),
       };
     },
+    /** The published public keys (what /jwks serves): for checking tokens Foyer issued to its own APIs. */
+    async loadPublicKeys(): Promise<JWK[]> {
+      const rows = await publishedKeys().select('public_jwk') as { public_jwk: JWK }[];
+      return rows.map((row) => row.public_jwk);
+    },
     /** Cheap check that every instance runs on a timer to notice a rotation. */
     async keySetVersion(): Promise<string> {
       return versionOf((await publishedKeys().select('kid', 'alg', 'retired_at', 'created_at')).sort(byPreference));

@@ -12,6 +12,7 @@ export type FederationDecision =
   | { action: 'sign_in'; accountId: string }
   | { action: 'create_account'; email: string }
   | { action: 'prove_ownership'; accountId: string; email: string }
+  | { action: 'activate_lite'; accountId: string; email: string }
   | { action: 'email_unconfirmed' }
   | { action: 'refused' };
 
@@ -28,7 +29,9 @@ export function decideFederatedSignIn(input: {
   if (linked) return CAN_SIGN_IN.has(linked.status) ? { action: 'sign_in', accountId: linked.id } : { action: 'refused' };
   if (!upstream.email || !upstream.emailVerified) return { action: 'email_unconfirmed' };
   if (!byEmail) return { action: 'create_account', email: upstream.email };
-  // A lite account (captured, no sign-in method yet) is an account too: its owner proves it the normal way.
   if (byEmail.status === 'disabled' || byEmail.status === 'erased') return { action: 'refused' };
+  // A lite account (captured, no sign-in method yet) has no password to prove it with: the upstream's verified
+  // email proves the same mailbox its confirmation link did, so the first social sign-in activates it, linked.
+  if (byEmail.status === 'lite') return { action: 'activate_lite', accountId: byEmail.id, email: upstream.email };
   return { action: 'prove_ownership', accountId: byEmail.id, email: upstream.email };
 }

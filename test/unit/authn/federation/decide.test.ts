@@ -16,10 +16,15 @@ describe('decideFederatedSignIn', () => {
     expect(decideFederatedSignIn({ upstream: verified, linked: undefined, byEmail: undefined })).toEqual({ action: 'create_account', email: 'a@example.com' });
   });
   it('asks for proof of ownership when a verified email belongs to an account', () => {
-    for (const status of ['active', 'lite', 'restricted'] as const) {
+    for (const status of ['active', 'restricted'] as const) {
       expect(decideFederatedSignIn({ upstream: verified, linked: undefined, byEmail: { id: 'acc', status } }))
         .toEqual({ action: 'prove_ownership', accountId: 'acc', email: 'a@example.com' });
     }
+  });
+  it('activates and links a lite account (no password to prove it with) for the verified email it holds', () => {
+    expect(decideFederatedSignIn({ upstream: verified, linked: undefined, byEmail: { id: 'acc', status: 'lite' } }))
+      .toEqual({ action: 'activate_lite', accountId: 'acc', email: 'a@example.com' });
+    expect(decideFederatedSignIn({ upstream: { ...verified, emailVerified: false }, linked: undefined, byEmail: { id: 'acc', status: 'lite' } }).action).toBe('email_unconfirmed');
   });
   it('never links or creates on a missing or unverified email, even when an account holds it', () => {
     expect(decideFederatedSignIn({ upstream: { ...verified, emailVerified: false }, linked: undefined, byEmail: { id: 'acc', status: 'active' } }).action).toBe('email_unconfirmed');

@@ -1,0 +1,160 @@
+// Owns the lite sign-up ("first handshake"): an email (and perhaps a name) with consent to a purpose,
+// no password; a mailed link confirms the address, then a lite account holds it. Throttled per email, address, client.
+import { z } from 'zod';
+import type { AccountQueries } from '../accounts/queries.ts';
+import type { ConsentQueries } from '../consent/queries.ts';
+import type { Db } from '../db/create-db.ts';
+import type { EventOutbox } from '../events/outbox.ts';
+import type { MailSender } from '../mail/mailer.ts';
+import type { ProfileQueries } from '../profile/queries.ts';
+import { pickLocale } from '../profile/schema.ts';
+import type { ThrottleQueries } from '../security/throttle.ts';
+import { hashToken, keyedHash, randomToken } from '../security/tokens.ts';
+import type { FlowQueries, FlowRow } from './queries.ts';
+
+const KIND = 'lite_capture';
+const SENT = 'sent';
+const TOKEN = /^[\w-]{43}$/;
+/** Accounts a confirmed capture may attach to; a disabled or erased one is left alone (the same answer). */
+const ATTACHES = new Set(['lite', 'active', 'restricted']);
+
+const contextSchema = z.object({
+  email: z.string(), tokenHash: z.string(), purpose: z.string(), clientId: z.string(),
+  channel: z.enum(['capture-page', 'capture-api']), source: z.enum(['customer', 'api']), ip: z.string(),
+  givenName: z.string().optional(), familyName: z.string().optional(), capturedAt: z.string(),
+});
+
+export interface LiteCaptureSettings {
+  perEmail: number;
+  perAddress: number;
+  perClient: number;
+  windowSeconds: number;
+  linkTtlSeconds: number;
+  purposes: Record<string, { label: Record<string, string> }>;
+}
+
+export interface LiteCaptureDeps {
+  db: Db;
+  flows: FlowQueries;
+  accounts: AccountQueries;
+  consent: Pick<ConsentQueries, 'appendConsentRecord'>;
+  profileValues: Pick<ProfileQueries, 'insertValueIfAbsent'>;
+  events: Pick<EventOutbox, 'emit'>;
+  throttle: Pick<ThrottleQueries, 'hit'>;
+  mailer: MailSender;
+  hashKey: Buffer;
+  settings: LiteCaptureSettings;
+  /** The link in the mail is this plus the token, e.g. https://id.example.com/capture/confirm/ */
+  confirmBaseUrl: string;
+}
+
+export interface CaptureInput {
+  email: string;
+  givenName?: string | undefined;
+  familyName?: string | undefined;
+  purpose: string;
+  clientId: string;
+  clientName: string;
+  address: string;
+  channel: 'capture-page' | 'capture-api';
+}
+
+export type CaptureResult =
+  | { status: 'sent' }
+  | { status: 'unknown_purpose' }
+  | { status: 'throttled'; retryAfterSeconds: number };
+
+export type ConfirmResult = { status: 'confirmed'; accountId: string; created: boolean; purpose: string } | { status: 'expired' };
+
+const secondsUntil = (date: Date) => Math.max(1, Math.ceil((date.getTime() - Date.now()) / 1000));
+const normalize = (email: string) => email.trim().toLowerCase();
+
+export function createLiteCapture(deps: LiteCaptureDeps) {
+  const { db, flows, accounts, settings } = deps;
+
+  async function findLiveFlow(token: string, trx: Db = db): Promise<FlowRow | undefined> {
+    if (!TOKEN.test(token)) return undefined;
+    return trx<FlowRow>('flows').where({ kind: KIND, state: SENT }).andWhere('expires_at', '>', trx.fn.now())
+      .andWhereRaw("context->>'tokenHash' = ?", [hashToken(token)]).first();
+  }
+
+  /** One hit on each limit, client first: a page or app flooding one inbox, or many, is refused. */
+  async function throttled(input: CaptureInput): Promise<number | undefined> {
+    const keys: [string, number][] = [
+      [`capture|client|${input.clientId}`, settings.perClient],
+      [`capture|address|${input.address}`, settings.perAddress],
+      [`capture|email|${normalize(input.email)}`, settings.perEmail],
+    ];
+    for (const [key, limit] of keys) {
+      const state = await deps.throttle.hit(keyedHash(deps.hashKey, key), settings.windowSeconds);
+      if (state.hits > limit) return secondsUntil(state.windowEndsAt);
+    }
+    return undefined;
+  }
+
+  return {
+    /** The purpose's checkbox text in the customer's language; undefined for a purpose not configured. */
+    purposeLabel: (purpose: string, locales: string[]): string | undefined => pickLocale(settings.purposes[purpose]?.label, locales),
+
+    /** Mails a confirmation link, whether or not an account has the email (the answer never tells). */
+    async startCapture(input: CaptureInput): Promise<CaptureResult> {
+      if (!settings.purposes[input.purpose]) return { status: 'unknown_purpose' };
+      const wait = await throttled(input);
+      if (wait !== undefined) return { status: 'throttled', retryAfterSeconds: wait };
+      const account = await accounts.findAccountByEmail(input.email);
+      if (account && !ATTACHES.has(account.status)) return { status: 'sent' };
+      const token = randomToken(32);
+      await flows.insertFlow({
+        kind: KIND, state: SENT, interactionUid: null, accountId: null, ttlSeconds: settings.linkTtlSeconds,
+        context: {
+          email: input.email.trim(), tokenHash: hashToken(token), purpose: input.purpose, clientId: input.clientId, channel: input.channel,
+          source: input.channel === 'capture-api' ? 'api' : 'customer', ip: input.address, capturedAt: new Date().toISOString(),
+          ...(input.givenName ? { givenName: input.givenName } : {}), ...(input.familyName ? { familyName: input.familyName } : {}),
+        },
+      });
+      deps.mailer.sendInBackground(input.email, 'capture-confirm', {
+        link: `${deps.confirmBaseUrl}${token}`, clientName: input.clientName, purpose: pickLocale(settings.purposes[input.purpose]?.label, ['en']), hours: Math.round(settings.linkTtlSeconds / 3600),
+      });
+      return { status: 'sent' };
+    },
+
+    /** What the confirmation page shows, without using the link (mail scanners fetch links). */
+    async describeConfirmation(token: string): Promise<{ email: string; purpose: string } | undefined> {
+      const flow = await findLiveFlow(token);
+      if (!flow) return undefined;
+      const context = contextSchema.parse(flow.context);
+      return { email: context.email, purpose: context.purpose };
+    },
+
+    /** The link was used: the address is proven, the lite account exists (or the account is found), consent is recorded. */
+    async confirm(token: string): Promise<ConfirmResult> {
+      const result = await db.transaction(async (trx): Promise<ConfirmResult> => {
+        const flow = await findLiveFlow(token, trx);
+        if (!flow || !(await flows.updateFlow(flow.id, flow.version, { state: 'confirmed' }, trx))) return { status: 'expired' };
+        await flows.deleteFlow(flow.id, trx);
+        const c = contextSchema.parse(flow.context);
+        let account = await accounts.findAccountByEmail(c.email, trx);
+        if (account && !ATTACHES.has(account.status)) return { status: 'expired' };
+        const created = !account;
+        // A lite account: no sign-in method yet. Its first sign-in by any method activates this same account.
+        account ??= await accounts.insertAccount({ email: c.email, status: 'lite', passwordHash: null, emailVerified: true }, trx);
+        if (!created) await accounts.markEmailVerified(account.id, c.email, trx);
+        // An anonymous form never overwrites what the account holds: names are only filled in where absent.
+        const named: string[] = [];
+        if (c.givenName && (await deps.profileValues.insertValueIfAbsent(account.id, 'given_name', c.givenName, c.source, c.clientId, trx))) named.push('given_name');
+        if (c.familyName && (await deps.profileValues.insertValueIfAbsent(account.id, 'family_name', c.familyName, c.source, c.clientId, trx))) named.push('family_name');
+        if (named.length) await deps.events.emit({ type: 'profile.updated', accountId: account.id, clientId: c.clientId, data: { fields: named, source: c.source } }, trx);
+        await deps.consent.appendConsentRecord({
+          accountId: account.id, subjectKind: 'purpose', subjectRef: c.purpose, action: 'grant', legalBasis: 'consent',
+          details: { purpose: c.purpose, captured_at: c.capturedAt, confirmed_by: 'email_link' },
+        }, { channel: c.channel, clientId: c.clientId, ip: c.ip }, trx);
+        if (created) await deps.events.emit({ type: 'account.captured', accountId: account.id, clientId: c.clientId, data: { purpose: c.purpose, channel: c.channel } }, trx);
+        await deps.events.emit({ type: 'consent.granted', accountId: account.id, clientId: c.clientId, data: { purpose: c.purpose, channel: c.channel } }, trx);
+        return { status: 'confirmed', accountId: account.id, created, purpose: c.purpose };
+      });
+      return result;
+    },
+  };
+}
+
+export type LiteCapture = ReturnType<typeof createLiteCapture>;

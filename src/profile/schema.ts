@@ -1,0 +1,54 @@
+// Owns the profile schema as the rest of Foyer sees it: the enabled fields in order, each field's claim
+// name, and the scope → claims map that custom scopes and claims add to the standard OpenID ones.
+import { STANDARD_PROFILE_CLAIMS, type ProfileFieldDefinition } from '../config/profile-fields.ts';
+
+export type { ProfileFieldDefinition } from '../config/profile-fields.ts';
+
+export interface ProfileField extends ProfileFieldDefinition {
+  /** The claim name an app receives the value under. */
+  claimName: string;
+  standard: boolean;
+}
+
+export interface ProfileSchema {
+  /** Enabled fields, in the admin's order. */
+  fields: ProfileField[];
+  byKey: Map<string, ProfileField>;
+  /** Scopes and the claims of profile fields they release (only what the schema adds). */
+  scopeClaims: Record<string, string[]>;
+  version: string;
+}
+
+const STANDARD = new Set<string>(STANDARD_PROFILE_CLAIMS);
+
+export function buildProfileSchema(definitions: ProfileFieldDefinition[], options: { claimNamespace: string; version: string }): ProfileSchema {
+  const fields = definitions.filter((d) => d.enabled).map((d): ProfileField => {
+    const standard = STANDARD.has(d.key);
+    return { ...d, standard, claimName: d.claim ?? (standard ? d.key : `${options.claimNamespace}${d.key}`) };
+  });
+  const scopeClaims: Record<string, string[]> = {};
+  for (const field of fields) {
+    if (field.scope === null) continue;
+    (scopeClaims[field.scope] ??= []).push(field.claimName);
+  }
+  return { fields, byKey: new Map(fields.map((f) => [f.key, f])), scopeClaims, version: options.version };
+}
+
+/** The standard map with the schema's additions: what the provider, the consent page and grants use. */
+export function mergeScopeClaims(base: Record<string, readonly string[]>, schema: ProfileSchema): Record<string, string[]> {
+  const merged: Record<string, string[]> = Object.fromEntries(Object.entries(base).map(([scope, claims]) => [scope, [...claims]]));
+  for (const [scope, claims] of Object.entries(schema.scopeClaims)) {
+    merged[scope] = [...new Set([...(merged[scope] ?? []), ...claims])];
+  }
+  return merged;
+}
+
+/** The label in the best locale the customer accepts, else English, else the first one given. */
+export function pickLocale(labels: Record<string, string> | undefined, accepted: string[]): string | undefined {
+  if (!labels) return undefined;
+  for (const wanted of accepted) {
+    const exact = labels[wanted] ?? labels[wanted.split('-')[0]!];
+    if (exact) return exact;
+  }
+  return labels.en ?? Object.values(labels)[0];
+}
