@@ -29,7 +29,10 @@ import { createConnectorRegistry } from './authn/federation/connectors.ts';
 import { createFederatedIdentityQueries } from './authn/federation/identities.ts';
 import { createFederatedSignIn } from './authn/federation/sign-in.ts';
 import { createFederationEmailConfirmation } from './authn/federation/email-confirmation.ts';
-import { withConnectorButtons } from './journey/federation-routes.ts';
+import { createConnectorStore } from './authn/federation/connector-store.ts';
+import { createImportQueries } from './authn/federation/import-queries.ts';
+import { createLinkProof } from './authn/federation/link-proof.ts';
+import { createProfileImport } from './authn/federation/profile-import.ts';
 import { createCodeService } from './flows/codes.ts';
 import { createLoginFlows } from './flows/login.ts';
 import { createFlowQueries } from './flows/queries.ts';
@@ -70,10 +73,19 @@ export function createServices(config: Config, db: Db, log: Logger) {
   const rememberedDevices = createRememberedDevices(mfaQueries);
   const totp = createTotpAuthenticator({ queries: createTotpQueries(db), box, throttle });
   const recoveryCodes = createRecoveryCodes({ db, queries: createRecoveryCodeQueries(db), throttle, hashKey: deriveKey(config.secret, 'recovery-codes') });
-  const connectors = createConnectorRegistry(config.connectors, `${config.issuer}/federation/callback`);
+  const connectorStore = createConnectorStore(db, box);
+  const connectors = createConnectorRegistry(connectorStore, config.connectors, `${config.issuer}/federation/callback`);
   const federatedIdentities = createFederatedIdentityQueries(db);
-  const federation = createFederatedSignIn({ db, flows, connectors, identities: federatedIdentities, accounts, box, stateKey: deriveKey(config.secret, 'federation-state') });
-  const federationEmail = createFederationEmailConfirmation({ db, flows, codes, connectors, identities: federatedIdentities, accounts, throttle, mailer, codeTtlSeconds: config.codes.ttlSeconds });
+  const federationEvents = createEventOutbox(db);
+  const emit = federationEvents.emit.bind(federationEvents);
+  const federation = createFederatedSignIn({ db, flows, connectors, identities: federatedIdentities, accounts, box, emit, stateKey: deriveKey(config.secret, 'federation-state') });
+  const federationEmail = createFederationEmailConfirmation({ db, flows, codes, connectors, identities: federatedIdentities, accounts, throttle, mailer, box, emit, codeTtlSeconds: config.codes.ttlSeconds });
+  const passwords = createPasswordAuthenticator({ accounts, hasher, throttle });
+  const linkProof = createLinkProof({
+    db, flows, codes, accounts, identities: federatedIdentities, connectors, passwords, throttle, mailer, box, emit, codeTtlSeconds,
+    browserKey: deriveKey(config.secret, 'federation-link'), isMfaEnabled: mfaQueries.isMfaEnabled,
+  });
+  const profileImport = createProfileImport({ db, queries: createImportQueries(db), flows, box, emit });
   return {
     config,
     db,
@@ -92,11 +104,16 @@ export function createServices(config: Config, db: Db, log: Logger) {
     signingKeys: createSigningKeyStore(db, box),
     oidcModels: createOidcModelQueries(db),
     protocol: createProtocolPort(db),
-    views: withConnectorButtons(createViews({ brandName: config.brandName }), connectors),
+    views: createViews({ brandName: config.brandName }),
+    connectorStore,
+    connectors,
+    federatedIdentities,
     federation,
     federationEmail,
+    linkProof,
+    profileImport,
     loginFlows: createLoginFlows(flows, 3600),
-    passwords: createPasswordAuthenticator({ accounts, hasher, throttle }),
+    passwords,
     registration: createRegistration({ db, flows, codes, accounts, consent, hasher, throttle, mailer, policy, codeTtlSeconds }),
     recovery: createRecovery({ db, flows, codes, accounts, hasher, throttle, mailer, policy, codeTtlSeconds }),
     webauthn,
@@ -107,7 +124,7 @@ export function createServices(config: Config, db: Db, log: Logger) {
     totp,
     recoveryCodes,
     rememberedDevices,
-    mfaPolicy: { isMfaEnabled: mfaQueries.isMfaEnabled, isRememberedDevice: rememberedDevices.isRememberedDevice },
+    mfaPolicy: { isMfaEnabled: mfaQueries.isMfaEnabled, isRememberedDevice: rememberedDevices.isRememberedDevice, linkAwaitsSecondFactor: linkProof.awaitsSecondFactor },
     mfaStep: createMfaStep({ db, flows, codes, accounts, mfa: mfaQueries, totp, recoveryCodes, throttle, mailer, box, issuer: config.brandName, codeTtlSeconds, hasPasskey: passkeys.hasPasskey }),
   };
 }

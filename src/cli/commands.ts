@@ -27,7 +27,7 @@ const USAGE = `usage: foyer <command> [--json]
   migrate
   clients add --client-id ID --redirect-uri URI [--redirect-uri URI ...] [--post-logout-redirect-uri URI] [--public | --secret SECRET]
               [--scope "openid email profile ..."] [--grant-type T ...] [--name NAME] [--first-party] [--backchannel-logout-uri URI]
-              [--mfa off|optional|required]
+              [--mfa off|optional|required] [--connector ID ...]
   clients list | clients show ID | clients remove ID
   users add --email EMAIL [--password PASSWORD | --password-stdin] [--verified]
   users list | users show EMAIL
@@ -68,6 +68,7 @@ const handlers: Record<string, Handler> = {
       'client-id': { type: 'string' }, 'redirect-uri': { type: 'string', multiple: true }, 'post-logout-redirect-uri': { type: 'string', multiple: true },
       public: { type: 'boolean' }, secret: { type: 'string' }, scope: { type: 'string' }, 'grant-type': { type: 'string', multiple: true },
       name: { type: 'string' }, 'first-party': { type: 'boolean' }, 'backchannel-logout-uri': { type: 'string' }, mfa: { type: 'string' },
+      connector: { type: 'string', multiple: true },
     });
     const clientId = values['client-id'] as string | undefined;
     if (!clientId || !/^[\w.:-]{1,128}$/.test(clientId)) throw new UsageError('--client-id is required: letters, digits, . _ : - (at most 128)');
@@ -80,6 +81,11 @@ const handlers: Record<string, Handler> = {
     if (values.public && grantTypes.includes('client_credentials')) throw new UsageError('a public client cannot use client_credentials');
     const mfa = values.mfa === undefined ? undefined : parseClientMfaPolicy(values.mfa);
     if (values.mfa !== undefined && !mfa) throw new UsageError(`--mfa: "${String(values.mfa)}" is not one of ${CLIENT_MFA_POLICIES.join(', ')}`);
+    const connectors = values.connector as string[] | undefined;
+    if (connectors) {
+      const known = await services.connectors.connectorIds();
+      for (const id of connectors) if (!known.includes(id)) throw new UsageError(`--connector: "${id}" is not a configured connector (${known.join(', ') || 'none configured'})`);
+    }
     const secret = values.secret as string | undefined;
     if (secret !== undefined && secret.length < 32) throw new UsageError('--secret must be at least 32 characters');
     try {
@@ -88,7 +94,7 @@ const handlers: Record<string, Handler> = {
         postLogoutRedirectUris: ((values['post-logout-redirect-uri'] as string[] | undefined) ?? []).map((u) => requireUrl(u, '--post-logout-redirect-uri')),
         scope: values.scope as string | undefined, grantTypes, firstParty: Boolean(values['first-party']),
         backchannelLogoutUri: values['backchannel-logout-uri'] ? requireUrl(values['backchannel-logout-uri'] as string, '--backchannel-logout-uri') : undefined,
-        mfa,
+        mfa, connectors,
       });
       return { json: client, text: `added client ${client.client_id}${client.client_secret ? `\nclient_secret: ${client.client_secret}` : ''}` };
     } catch (error) {

@@ -7,7 +7,8 @@ import { createSignInDevices } from '../journey/device-cookie.ts';
 import { createEmailCodeRouter } from '../journey/email-code-routes.ts';
 import { createMagicLinkRouter } from '../journey/magic-link-routes.ts';
 import { createPasskeyRouter } from '../journey/passkey-routes.ts';
-import { createFederationRouters } from '../journey/federation-routes.ts';
+import { createConnectorButtons, createFederationRouters } from '../journey/federation-routes.ts';
+import { createLinkAfterSecondFactor } from '../journey/federation-link-routes.ts';
 import type { Logger } from '../log.ts';
 import type { ProviderHost } from '../oidc/host.ts';
 import { acceptSecretInBody } from '../oidc/client-auth.ts';
@@ -47,10 +48,12 @@ export function createApp(options: AppOptions): Koa {
   app.use(operations.routes());
 
   const journeyDeps: JourneyDeps = { ...services, provider: () => host.current(), csrf, passwordMinLength: config.password.minLength, devices: createSignInDevices(services.deviceWatch, secure) };
+  const federationDeps = { ...services, ...journeyDeps, secureCookies: secure };
+  journeyDeps.connectorButtons = createConnectorButtons(federationDeps);
   const journey = createJourneyRouter(journeyDeps);
   app.use(journey.routes()).use(journey.allowedMethods());
-  for (const router of createFederationRouters({ ...journeyDeps, federation: services.federation, federationEmail: services.federationEmail })) app.use(router.routes()).use(router.allowedMethods());
-  const mfa = createMfaRouter({ ...journeyDeps, mfaStep: services.mfaStep, rememberedDevices: services.rememberedDevices, passkeys: services.passkeys, secureCookies: secure });
+  for (const router of createFederationRouters(federationDeps)) app.use(router.routes()).use(router.allowedMethods());
+  const mfa = createMfaRouter({ ...journeyDeps, mfaStep: services.mfaStep, rememberedDevices: services.rememberedDevices, passkeys: services.passkeys, secureCookies: secure, afterSecondFactor: createLinkAfterSecondFactor(federationDeps) });
   app.use(mfa.routes()).use(mfa.allowedMethods());
   const emailDeps = { ...journeyDeps, emailSignIn: services.emailSignIn };
   for (const router of [createEmailCodeRouter(emailDeps), createMagicLinkRouter(emailDeps)]) app.use(router.routes()).use(router.allowedMethods());

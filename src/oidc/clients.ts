@@ -21,6 +21,8 @@ export interface ClientInput {
   backchannelLogoutUri?: string | undefined;
   /** When this client asks for a second factor (default 'optional': when the account turned MFA on). */
   mfa?: ClientMfaPolicy | undefined;
+  /** The social-login connectors its sign-in page shows (`foyer_connectors`); absent: every enabled one. */
+  connectors?: string[] | undefined;
 }
 
 export interface ClientView {
@@ -34,6 +36,8 @@ export interface ClientView {
   token_endpoint_auth_method: string;
   first_party: boolean;
   mfa: ClientMfaPolicy;
+  /** Absent: the sign-in page shows every enabled connector. */
+  connectors?: string[];
   created_at: string;
 }
 
@@ -69,6 +73,7 @@ export function createClientStore(db: Db, box: SecretBox) {
       token_endpoint_auth_method: (m.token_endpoint_auth_method as string) ?? 'client_secret_basic',
       first_party: row.first_party,
       mfa: parseClientMfaPolicy(m.foyer_mfa) ?? 'optional',
+      ...(Array.isArray(m.foyer_connectors) ? { connectors: m.foyer_connectors as string[] } : {}),
       created_at: new Date(row.created_at).toISOString(),
     };
   }
@@ -100,6 +105,7 @@ export function createClientStore(db: Db, box: SecretBox) {
         token_endpoint_auth_method: input.public ? 'none' : 'client_secret_basic',
         ...(input.backchannelLogoutUri ? { backchannel_logout_uri: input.backchannelLogoutUri, backchannel_logout_session_required: true } : {}),
         ...(input.mfa ? { foyer_mfa: input.mfa } : {}),
+        ...(input.connectors ? { foyer_connectors: input.connectors } : {}),
       };
       const row = {
         client_id: input.clientId,

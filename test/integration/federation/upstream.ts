@@ -20,7 +20,9 @@ export interface Upstream {
   close(): Promise<void>;
 }
 
-export async function startUpstream(users: Record<string, { email?: string; email_verified?: boolean }>): Promise<Upstream> {
+export type UpstreamUser = { email?: string; email_verified?: boolean } & Partial<Record<'name' | 'given_name' | 'family_name' | 'picture' | 'birthdate' | 'locale', string>>;
+
+export async function startUpstream(users: Record<string, UpstreamUser>): Promise<Upstream> {
   const http: Server = createServer((_req, res) => { res.statusCode = 503; res.end(); });
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   const issuer = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
@@ -33,7 +35,7 @@ export async function startUpstream(users: Record<string, { email?: string; emai
         clients: [{ client_id: UPSTREAM_CLIENT.id, client_secret: UPSTREAM_CLIENT.secret, redirect_uris: [redirectUri], response_types: ['code'], grant_types: ['authorization_code'] }],
         jwks: { keys: [jwk as never] },
         findAccount: (_ctx, sub) => (users[sub] ? { accountId: sub, claims: () => ({ sub, ...users[sub] }) } : undefined),
-        claims: { openid: ['sub'], email: ['email', 'email_verified'] },
+        claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name', 'given_name', 'family_name', 'picture', 'birthdate', 'locale'] },
         features: { devInteractions: { enabled: true } },
         // FormBrowser keeps one cookie jar for every host: the upstream's cookies get names of their own.
         cookies: { names: { session: 'up_session', interaction: 'up_interaction', resume: 'up_resume' }, keys: ['upstream-cookie-key'] },
