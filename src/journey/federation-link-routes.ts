@@ -64,8 +64,8 @@ export function createFederationLinkRouter(deps: FederationLinkDeps): Router {
         return federationErrorPage(deps, ctx, 'Sign-in could not be completed', 'This account was linked meanwhile. Go back and sign in again.', 409);
       case 'expired':
         return expired(ctx);
-      default:
-        return linkPage(ctx, { ...link, codeSent: true }, { error: describeCodeVerdict(result.status) }, 400);
+      case 'code_refused':
+        return linkPage(ctx, { ...link, codeSent: true }, { error: describeCodeVerdict(result.verdict) }, 400);
     }
   }
 

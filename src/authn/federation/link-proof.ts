@@ -48,7 +48,7 @@ export type ProofResult =
   /** The first factor is proven; the link waits for the second. `browserToken` goes into an HttpOnly cookie. */
   | { status: 'second_factor'; accountId: string; amr: string[]; browserToken: string }
   | { status: 'invalid' | 'expired' | 'taken' }
-  | { status: Exclude<CodeVerdict, 'ok'> }
+  | { status: 'code_refused'; verdict: Exclude<CodeVerdict, 'ok'> }
   | { status: 'throttled'; retryAfterSeconds: number };
 
 export interface LinkProofDeps {
@@ -145,7 +145,8 @@ export function createLinkProof(deps: LinkProofDeps) {
       const verdict = await verifyThrottledCode(deps.codes, deps.throttle, {
         kind: THROTTLE_KIND, email: found.context.email, address: input.address, flowId: found.flow.id, purpose: CODE_PURPOSE, code: input.code,
       });
-      if (verdict.status !== 'ok') return verdict;
+      if (verdict.status === 'throttled') return verdict;
+      if (verdict.status !== 'ok') return { status: 'code_refused', verdict: verdict.status };
       const account = await deps.accounts.findAccountById(found.accountId);
       if (!account || (account.status !== 'active' && account.status !== 'restricted' && account.status !== 'lite')) return { status: 'invalid' };
       // As an email-code sign-in does: the code proves the address; a lite account becomes a full one.
