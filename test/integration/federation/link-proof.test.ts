@@ -4,7 +4,7 @@ import { Secret, TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newTotpSecret } from '../../../src/authn/totp/totp.ts';
 import type { FormBrowser, Page } from '../../support/form-browser.ts';
-import { throughPrompts } from '../../support/journey.ts';
+import { enterEmailAndPassword, newBrowser, throughPrompts } from '../../support/journey.ts';
 import { CALLBACK, createRelyingParty, type RelyingParty } from '../../support/relying-party.ts';
 import { codeFrom } from '../../support/smtp-capture.ts';
 import { startTestServer, type TestServer } from '../../support/test-server.ts';
@@ -106,6 +106,11 @@ describe('an account with two-step verification', () => {
     const step = await again.browser.submit(again.back, '/federation/link', { password });
     expect(step.url).toMatch(/\/mfa$/);
     expect(await identities('remembered')).toHaveLength(0);
+    // Control: with that cookie, a plain password sign-in skips the second factor.
+    const plain = newBrowser();
+    (plain as unknown as { cookies: Map<string, string> }).cookies.set('foyer.mfa_device', token);
+    const signedIn = await enterEmailAndPassword(plain, await plain.get((await app.authorizationUrl()).url), 'remembered@example.com', password);
+    expect(signedIn.url).not.toMatch(/\/mfa$/);
   });
 });
 
