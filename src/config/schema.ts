@@ -75,6 +75,8 @@ export const configSchema = z.object({
       profile: z.partialRecord(z.enum(['name', 'given_name', 'family_name', 'nickname', 'picture', 'birthdate', 'locale', 'zoneinfo']), z.string().max(200)).optional(),
     }).optional(),
     pkce: z.boolean().optional(),
+    clientAuth: z.enum(['basic', 'post']).optional(),
+    responseMode: z.literal('form_post').optional(),
     tenant: z.string().regex(/^[\w.-]{1,100}$/).optional(),
     teamId: z.string().min(1).optional(),
     keyId: z.string().min(1).optional(),

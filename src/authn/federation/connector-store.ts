@@ -26,6 +26,8 @@ const settingsSchema = z.object({
   scopes: z.array(z.string()).optional(),
   mapping: z.object({ subject: z.string().optional(), email: z.string().optional(), emailVerified: z.union([z.string(), z.boolean()]).optional(), profile: profileMapping.optional() }).optional(),
   pkce: z.boolean().optional(),
+  clientAuth: z.enum(['basic', 'post']).optional(),
+  responseMode: z.literal('form_post').optional(),
   tenant: z.string().optional(),
   teamId: z.string().optional(),
   keyId: z.string().optional(),

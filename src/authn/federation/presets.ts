@@ -36,6 +36,10 @@ export interface ConnectorInput {
   mapping?: Partial<Omit<ClaimMapping, 'profile'>> & { profile?: Partial<Record<ImportableField, string>> } | undefined;
   /** oauth2: send PKCE (S256). Default true; turn off only for an upstream that refuses it. */
   pkce?: boolean | undefined;
+  /** oidc, oauth2: how the client secret is sent to the token endpoint (default basic). */
+  clientAuth?: 'basic' | 'post' | undefined;
+  /** oidc: ask for the answer as a cross-site form post (as Apple does). */
+  responseMode?: 'form_post' | undefined;
   /** microsoft: common, organizations, consumers or a tenant id / domain. */
   tenant?: string | undefined;
   /** apple: the team id, the key id and the .p8 private key (PEM) the client secret JWT is signed with. */
@@ -94,13 +98,16 @@ export function resolveConnector(input: ConnectorInput): ResolvedConnector {
   const base = { id: input.id, kind: input.kind, name: input.name ?? TITLES[input.kind], enabled: input.enabled, clientId: input.clientId, clientSecret: input.clientSecret, clientAuth: 'basic' as const };
   switch (input.kind) {
     case 'oidc':
-      return { ...base, protocol: 'oidc', issuer: need(input.issuer, 'issuer', input.id), scopes: input.scopes ?? ['openid', 'email', 'profile'], pkce: true, mapping: mergeMapping(OIDC_MAPPING, input.mapping) };
+      return {
+        ...base, protocol: 'oidc', issuer: need(input.issuer, 'issuer', input.id), scopes: input.scopes ?? ['openid', 'email', 'profile'], pkce: true,
+        clientAuth: input.clientAuth ?? 'basic', responseMode: input.responseMode, mapping: mergeMapping(OIDC_MAPPING, input.mapping),
+      };
     case 'oauth2': {
       const authorizationEndpoint = need(input.authorizationEndpoint, 'authorizationEndpoint', input.id);
       return {
         ...base, protocol: 'oauth2', issuer: input.issuer ?? new URL(authorizationEndpoint).origin, authorizationEndpoint,
         tokenEndpoint: need(input.tokenEndpoint, 'tokenEndpoint', input.id), userinfoEndpoint: need(input.userinfoEndpoint, 'userinfoEndpoint', input.id),
-        scopes: input.scopes ?? [], pkce: input.pkce ?? true, mapping: mergeMapping(OIDC_MAPPING, input.mapping),
+        scopes: input.scopes ?? [], pkce: input.pkce ?? true, clientAuth: input.clientAuth ?? 'basic', mapping: mergeMapping(OIDC_MAPPING, input.mapping),
       };
     }
     case 'google':
