@@ -1,8 +1,8 @@
 // Owns every protocol exchange with upstream providers, through openid-client: OpenID Connect (discovery,
 // ID token checked against the upstream's keys and our nonce) and plain OAuth 2.0 (endpoints + userinfo).
-import { importPKCS8, SignJWT } from 'jose';
 import * as oidc from 'openid-client';
 import { z } from 'zod';
+import { appleClaims, appleClientSecret } from './apple.ts';
 import type { ConnectorStore, StoredConnector } from './connector-store.ts';
 import type { UpstreamIdentity } from './decide.ts';
 import { mapUpstreamClaims, type ConnectorInput } from './presets.ts';
@@ -16,8 +16,6 @@ export interface UpstreamChecks {
 }
 
 const loopback = new Set(['localhost', '127.0.0.1', '[::1]']);
-const APPLE_AUDIENCE = 'https://appleid.apple.com';
-const appleUser = z.object({ name: z.object({ firstName: z.string().optional(), lastName: z.string().optional() }).optional() });
 const githubEmails = z.array(z.object({ email: z.string(), primary: z.boolean(), verified: z.boolean() }));
 
 /** Plain http only for an upstream on this machine (tests, local development). */
@@ -26,15 +24,11 @@ const isInsecureLoopback = (url: string) => {
   return parsed.protocol === 'http:' && loopback.has(parsed.hostname);
 };
 
-/** Apple's client secret: an ES256 JWT signed with the team's key, made fresh (short-lived) for each token request. */
+/** Apple's client secret: an ES256 JWT signed with the team's key, made fresh for each token request, sent in the body. */
 function appleClientAuth(connector: StoredConnector): oidc.ClientAuth {
-  const { teamId, keyId, privateKey } = connector.apple!;
   return async (_as, client, body) => {
-    const key = await importPKCS8(privateKey, 'ES256');
-    const secret = await new SignJWT({}).setProtectedHeader({ alg: 'ES256', kid: keyId })
-      .setIssuer(teamId).setSubject(client.client_id).setAudience(APPLE_AUDIENCE).setIssuedAt().setExpirationTime('5m').sign(key);
     body.set('client_id', client.client_id);
-    body.set('client_secret', secret);
+    body.set('client_secret', await appleClientSecret({ ...connector.apple!, clientId: client.client_id }));
   };
 }
 
@@ -89,14 +83,7 @@ export function createConnectorRegistry(store: ConnectorStore, seed: ConnectorIn
     if (config.serverMetadata().userinfo_endpoint && connector.kind !== 'apple') {
       claims = { ...claims, ...(await oidc.fetchUserInfo(config, tokens.access_token, idToken.sub)), sub: idToken.sub };
     }
-    // Apple: the customer's name arrives once, beside the code in the first form_post, never in a token.
-    const user = appleUser.safeParse(safeJson(params.get('user')));
-    if (connector.kind === 'apple' && user.success && user.data.name) claims = { ...claims, given_name: user.data.name.firstName, family_name: user.data.name.lastName };
-    if (connector.kind === 'apple' && (claims.is_private_email === true || claims.is_private_email === 'true')) {
-      // A private relay address forwards mail but says nothing about an account elsewhere: never links.
-      claims = { ...claims, email_verified: false };
-    }
-    return claims;
+    return connector.kind === 'apple' ? appleClaims(claims, params.get('user')) : claims;
   }
 
   async function redeemOauth2(connector: StoredConnector, config: oidc.Configuration, url: URL, checks: UpstreamChecks): Promise<Record<string, unknown>> {
@@ -154,15 +141,6 @@ export function createConnectorRegistry(store: ConnectorStore, seed: ConnectorIn
 // Keys under which the GitHub emails answer joins the /user answer (no GitHub field has these names).
 const EMAIL_KEY = '__foyer_primary_email';
 const VERIFIED_KEY = '__foyer_primary_email_verified';
-
-function safeJson(text: string | null): unknown {
-  if (!text || text.length > 4096) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
 
 export type ConnectorRegistry = ReturnType<typeof createConnectorRegistry>;
 

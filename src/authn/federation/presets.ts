@@ -128,8 +128,8 @@ export function resolveConnector(input: ConnectorInput): ResolvedConnector {
     case 'apple':
       return {
         ...base, protocol: 'oidc', issuer: 'https://appleid.apple.com', scopes: input.scopes ?? ['openid', 'email', 'name'], pkce: true, responseMode: 'form_post',
-        // Apple sends the name only in the first form_post (`user`), never in the ID token.
-        mapping: mergeMapping({ ...OIDC_MAPPING, profile: {} }, input.mapping),
+        // Apple sends the name only in the first form_post (`user`, see apple.ts), never in the ID token.
+        mapping: mergeMapping({ ...OIDC_MAPPING, profile: { given_name: 'given_name', family_name: 'family_name' } }, input.mapping),
         apple: { teamId: need(input.teamId, 'teamId', input.id), keyId: need(input.keyId, 'keyId', input.id), privateKey: need(input.privateKey, 'privateKey', input.id) },
       };
     case 'facebook':
