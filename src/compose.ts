@@ -32,6 +32,7 @@ import { createFederationEmailConfirmation } from './authn/federation/email-conf
 import { createConnectorStore } from './authn/federation/connector-store.ts';
 import { createImportQueries } from './authn/federation/import-queries.ts';
 import { createLinkProof } from './authn/federation/link-proof.ts';
+import { createLinkedIdentities } from './authn/federation/linked-identities.ts';
 import { createProfileImport } from './authn/federation/profile-import.ts';
 import { createCodeService } from './flows/codes.ts';
 import { createLoginFlows } from './flows/login.ts';
@@ -85,7 +86,9 @@ export function createServices(config: Config, db: Db, log: Logger) {
     db, flows, codes, accounts, identities: federatedIdentities, connectors, passwords, throttle, mailer, box, emit, codeTtlSeconds,
     browserKey: deriveKey(config.secret, 'federation-link'), isMfaEnabled: mfaQueries.isMfaEnabled,
   });
-  const profileImport = createProfileImport({ db, queries: createImportQueries(db), flows, box, emit });
+  const importQueries = createImportQueries(db);
+  const profileImport = createProfileImport({ db, queries: importQueries, flows, box, emit });
+  const linkedIdentities = createLinkedIdentities({ db, identities: federatedIdentities, accounts, imports: importQueries, connectors, hasPasskey: passkeys.hasPasskey, emit });
   return {
     config,
     db,
@@ -112,6 +115,7 @@ export function createServices(config: Config, db: Db, log: Logger) {
     federationEmail,
     linkProof,
     profileImport,
+    linkedIdentities,
     loginFlows: createLoginFlows(flows, 3600),
     passwords,
     registration: createRegistration({ db, flows, codes, accounts, consent, hasher, throttle, mailer, policy, codeTtlSeconds }),
