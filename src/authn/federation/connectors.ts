@@ -54,7 +54,7 @@ export function createConnectorRegistry(store: ConnectorStore, seed: ConnectorIn
     const key = `${connector.id}@${connector.version}`;
     let config = configs.get(key);
     if (!config) {
-      const insecure = isInsecureLoopback(connector.issuer ?? connector.authorizationEndpoint!);
+      const insecure = isInsecureLoopback(connector.issuer ?? connector.authorizationEndpoint!) && (!connector.tokenEndpoint || isInsecureLoopback(connector.tokenEndpoint));
       // ID token signatures are checked against the upstream's published keys even though the token comes
       // straight from its token endpoint (openid-client skips that check unless asked).
       const execute = insecure ? [oidc.allowInsecureRequests, oidc.enableNonRepudiationChecks] : [oidc.enableNonRepudiationChecks];
@@ -62,7 +62,7 @@ export function createConnectorRegistry(store: ConnectorStore, seed: ConnectorIn
         config = oidc.discovery(new URL(connector.issuer!), connector.clientId, undefined, clientAuth(connector), { execute });
       } else {
         const made = new oidc.Configuration({
-          issuer: connector.issuer!, authorization_endpoint: connector.authorizationEndpoint!, token_endpoint: connector.tokenEndpoint!, userinfo_endpoint: connector.userinfoEndpoint!,
+          issuer: connector.issuer ?? new URL(connector.authorizationEndpoint!).origin, authorization_endpoint: connector.authorizationEndpoint!, token_endpoint: connector.tokenEndpoint!, userinfo_endpoint: connector.userinfoEndpoint!,
         }, connector.clientId, undefined, clientAuth(connector));
         if (insecure) oidc.allowInsecureRequests(made);
         config = Promise.resolve(made);

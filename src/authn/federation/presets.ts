@@ -139,13 +139,17 @@ export function resolveConnector(input: ConnectorInput): ResolvedConnector {
         // The Graph API says nothing about verification: the customer confirms the address by code.
         mapping: mergeMapping({ subject: 'id', email: 'email', emailVerified: false, profile: { name: 'name', given_name: 'first_name', family_name: 'last_name', picture: 'picture.data.url' } }, input.mapping),
       };
-    case 'github':
+    case 'github': {
+      // GitHub Enterprise Server: its own three endpoints; the emails list sits beside /user.
+      const userinfoEndpoint = input.userinfoEndpoint ?? 'https://api.github.com/user';
       return {
-        ...base, protocol: 'oauth2', authorizationEndpoint: 'https://github.com/login/oauth/authorize', tokenEndpoint: 'https://github.com/login/oauth/access_token',
-        userinfoEndpoint: 'https://api.github.com/user', emailsEndpoint: 'https://api.github.com/user/emails', scopes: input.scopes ?? ['read:user', 'user:email'], pkce: input.pkce ?? true, clientAuth: 'post',
+        ...base, protocol: 'oauth2', authorizationEndpoint: input.authorizationEndpoint ?? 'https://github.com/login/oauth/authorize',
+        tokenEndpoint: input.tokenEndpoint ?? 'https://github.com/login/oauth/access_token', userinfoEndpoint, emailsEndpoint: `${userinfoEndpoint}/emails`,
+        issuer: input.issuer, scopes: input.scopes ?? ['read:user', 'user:email'], pkce: input.pkce ?? true, clientAuth: 'post',
         // The email comes from /user/emails (primary and verified), never from the public profile.
         mapping: mergeMapping({ subject: 'id', email: '', emailVerified: false, profile: { name: 'name', nickname: 'login', picture: 'avatar_url' } }, input.mapping),
       };
+    }
   }
 }
 
