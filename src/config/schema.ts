@@ -88,7 +88,7 @@ export const configSchema = z.object({
     if (c.kind === 'oauth2') for (const key of ['authorizationEndpoint', 'tokenEndpoint', 'userinfoEndpoint'] as const) if (!c[key]) missing(key);
     if (c.kind === 'apple') for (const key of ['teamId', 'keyId', 'privateKey'] as const) if (!c[key]) missing(key);
   })).default([]).refine((list) => new Set(list.map((c) => c.id)).size === list.length, 'connector ids must be unique')
-    .describe('Upstream providers for social login, seeded into the database when their id is absent (see Social login): [{ id, kind: oidc|oauth2|google|microsoft|apple|facebook|github, clientId, clientSecret: {"env": "VAR"}, … }].'),
+    .describe('Upstream providers for social login, seeded into the database when their id is absent (see Social login): [{ id, kind (oidc, oauth2, google, microsoft, apple, facebook or github), clientId, clientSecret: {"env": "VAR"}, … }].'),
   keyRefreshSeconds: durationSeconds.default(10).describe('How often each instance checks for rotated signing keys, in seconds.'),
   demo: z.boolean().default(true).describe('Seed the demo relying app at /demo on an empty database (never in production).'),
 });
