@@ -15,9 +15,14 @@ describeWithBrowser('social sign-up in Chromium', () => {
   beforeAll(async () => {
     upstream = await startUpstream({
       ada: { email: 'ada@social.example', email_verified: true, given_name: 'Ada', family_name: 'Lovelace', birthdate: '1815-12-10', locale: 'en-GB' },
+      grace: { email: 'grace@social.example', email_verified: true },
     });
     [server, browser] = await Promise.all([
-      startTestServer({ demo: true, connectors: [{ id: 'social', kind: 'oidc', name: 'Social', issuer: upstream.issuer, clientId: UPSTREAM_CLIENT.id, clientSecret: UPSTREAM_CLIENT.secret, scopes: ['openid', 'email', 'profile'], enabled: true }] }),
+      startTestServer({ demo: true, connectors: [
+        { id: 'social', kind: 'oidc', name: 'Social', issuer: upstream.issuer, clientId: UPSTREAM_CLIENT.id, clientSecret: UPSTREAM_CLIENT.secret, scopes: ['openid', 'email', 'profile'], enabled: true },
+        // Answers like Apple: a form the upstream's page posts cross-site to Foyer's callback.
+        { id: 'posting', kind: 'oidc', name: 'Posting', issuer: upstream.issuer, clientId: UPSTREAM_CLIENT.id, clientSecret: UPSTREAM_CLIENT.secret, scopes: ['openid', 'email'], enabled: true, responseMode: 'form_post' },
+      ] }),
       launchBrowser(),
     ]);
     expect(new URL(server.url).hostname).toBe('localhost');
@@ -48,9 +53,9 @@ describeWithBrowser('social sign-up in Chromium', () => {
   const offlineFonts = (context: BrowserContext) => context.route('https://fonts.googleapis.com/**', (route) => route.fulfill({ status: 200, contentType: 'text/css', body: '' }));
 
   /** On the upstream's own (oidc-provider dev) login and consent pages. */
-  async function signInUpstream(page: Page) {
+  async function signInUpstream(page: Page, login = 'ada') {
     await expectToReach(page, (url) => url.origin === upstream.issuer, 'the upstream login page');
-    await page.locator('input[name="login"]').fill('ada');
+    await page.locator('input[name="login"]').fill(login);
     await page.locator('input[name="password"]').fill('any password');
     await page.getByRole('button', { name: 'Sign-in' }).click();
     const consent = page.getByRole('button', { name: 'Continue' });
@@ -105,5 +110,26 @@ describeWithBrowser('social sign-up in Chromium', () => {
     expect(shown[0]).toMatch(/^\/interaction\/[\w-]+$/);
     expectNoProblems(second.problems);
     await second.context.close();
+  });
+
+  it('finishes a sign-in whose answer the upstream posts cross-site (form_post), bound by its state', async () => {
+    const { page, problems, context } = await newContext(browser);
+    await offlineFonts(context);
+    const posts: string[] = [];
+    page.on('request', (request) => {
+      if (request.method() === 'POST' && request.url() === `${server.url}/federation/callback`) posts.push(request.headers().origin ?? '');
+    });
+    await startDemoSignIn(page, server.url);
+    await page.getByRole('button', { name: 'Continue with Posting' }).click();
+    await signInUpstream(page, 'grace');
+    expect(posts).toEqual([upstream.issuer]);
+    await page.getByRole('heading', { name: /terms/i }).waitFor();
+    await page.getByLabel('I accept these terms').check();
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByRole('button', { name: 'Allow' }).click();
+    await expectToReach(page, (url) => url.pathname === '/demo', 'the demo app signed in');
+    expect(await demoJson(page, 'userinfo')).toMatchObject({ email: 'grace@social.example' });
+    expectNoProblems(problems);
+    await context.close();
   });
 });
