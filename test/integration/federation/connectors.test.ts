@@ -34,7 +34,7 @@ beforeAll(async () => {
   server = await startTestServer({ connectors: [oidcConnector(), oauth2Connector(), formPostConnector()] }, { dbHandle });
   upstream.register(`${server.url}/federation/callback`);
   app = await createRelyingParty(server, { clientId: 'app', name: 'App', scope: 'openid email profile' });
-}, 30_000);
+}, 60_000);
 afterAll(async () => {
   await server?.stop();
   await dbHandle?.close();

@@ -26,7 +26,7 @@ beforeAll(async () => {
   });
   upstream.register(`${server.url}/federation/callback`);
   app = await createRelyingParty(server, { clientId: 'app', name: 'App', scope: 'openid email profile' });
-}, 30_000);
+}, 60_000);
 afterAll(async () => {
   await server?.stop();
   await upstream?.close();

@@ -18,7 +18,7 @@ const totpSecrets = new Map<string, string>();
 
 beforeAll(async () => {
   upstream = await startUpstream({
-    mfaowner: { email: 'mfa-owner@example.com', email_verified: true },
+    mfaowner: { email: 'mfa-owner@example.com', email_verified: true, given_name: 'Mia' },
     nopassword: { email: 'no-password@example.com', email_verified: true },
     lite: { email: 'lite@example.com', email_verified: true },
     codemfa: { email: 'code-mfa@example.com', email_verified: true },
@@ -26,7 +26,7 @@ beforeAll(async () => {
     forger: { email: 'lite@example.com', email_verified: true },
   });
   server = await startTestServer({
-    connectors: [{ id: 'social', kind: 'oidc', name: 'Social', issuer: upstream.issuer, clientId: UPSTREAM_CLIENT.id, clientSecret: UPSTREAM_CLIENT.secret, scopes: ['openid', 'email'], enabled: true }],
+    connectors: [{ id: 'social', kind: 'oidc', name: 'Social', issuer: upstream.issuer, clientId: UPSTREAM_CLIENT.id, clientSecret: UPSTREAM_CLIENT.secret, scopes: ['openid', 'email', 'profile'], enabled: true }],
   });
   upstream.register(`${server.url}/federation/callback`);
   app = await createRelyingParty(server, { clientId: 'app', name: 'App', scope: 'openid email profile' });
@@ -40,7 +40,7 @@ beforeAll(async () => {
   }
   await accounts.insertAccount({ email: 'no-password@example.com', status: 'active', passwordHash: null, emailVerified: true });
   await accounts.insertAccount({ email: 'lite@example.com', status: 'lite', passwordHash: null, emailVerified: false });
-}, 30_000);
+}, 60_000);
 afterAll(async () => {
   await server?.stop();
   await upstream?.close();
@@ -79,13 +79,18 @@ describe('an account with two-step verification', () => {
     expect(wrong.status).toBe(401);
     expect(await identities('mfaowner')).toHaveLength(0);
 
-    const claims = await finishAtApp(browser, await browser.submit(wrong, '/mfa/totp', { code: totpCode('mfa-owner@example.com') }), auth);
+    // The link is made; the import page follows the second factor, then the sign-in ends with both factors.
+    const importPage = await browser.submit(wrong, '/mfa/totp', { code: totpCode('mfa-owner@example.com') });
+    expect(importPage.url).toContain('/federation/import');
+    expect(await identities('mfaowner')).toHaveLength(1);
+    const claims = await finishAtApp(browser, await browser.submit(importPage, '/federation/import', { given_name: 'yes' }), auth);
     const owner = await server.services.accounts.findAccountByEmail('mfa-owner@example.com');
     expect(claims.sub).toBe(owner!.id);
     expect(claims.acr).toBe('urn:foyer:acr:2fa');
     expect(claims.amr).toEqual(expect.arrayContaining(['pwd', 'otp', 'mfa', 'fed']));
     expect(await identities('mfaowner')).toMatchObject([{ account_id: owner!.id }]);
     expect(await server.dbHandle.db('events').where({ type: 'federation.identity_linked', account_id: owner!.id })).toHaveLength(1);
+    expect(await server.dbHandle.db('profile_values').where({ account_id: owner!.id, field: 'given_name' })).toMatchObject([{ value: 'Mia', source: 'social:social' }]);
   });
 
   it('asks the second factor for a link even on a remembered device, and a mailed code is not a second factor after a mailed code', async () => {

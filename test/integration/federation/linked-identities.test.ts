@@ -9,7 +9,7 @@ beforeAll(async () => {
   server = await startTestServer({
     connectors: [{ id: 'social', kind: 'oidc', name: 'Social', issuer: 'http://127.0.0.1:9/never-called', clientId: 'x', clientSecret: 'y', scopes: ['openid'], enabled: true }],
   });
-}, 30_000);
+}, 60_000);
 afterAll(async () => server?.stop());
 
 describe('linked identities', () => {

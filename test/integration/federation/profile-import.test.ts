@@ -28,7 +28,7 @@ beforeAll(async () => {
   app = await createRelyingParty(server, { clientId: 'app', name: 'App', scope: 'openid email profile' });
   const carol = await server.services.accounts.insertAccount({ email: 'carol@example.com', status: 'active', passwordHash: await server.services.hasher.hash(password), emailVerified: true });
   await server.dbHandle.db('profile_values').insert({ account_id: carol.id, field: 'given_name', value: JSON.stringify('Caz'), source: 'customer' });
-}, 30_000);
+}, 60_000);
 afterAll(async () => {
   await server?.stop();
   await upstream?.close();
