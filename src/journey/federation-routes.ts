@@ -32,13 +32,13 @@ export async function clientConnectors(clients: Pick<ClientStore, 'findClientMet
 /** The "Continue with …" buttons of this interaction's sign-in page: the enabled connectors its client shows. */
 export function createConnectorButtons(deps: Pick<FederationRouteDeps, 'provider' | 'clients'> & { connectors: ConnectorRegistry }) {
   return async (ctx: Context): Promise<{ id: string; name: string }[]> => {
-    let clientId: unknown;
+    // Social buttons are an extra: whatever fails here, the page still offers the email sign-in.
     try {
-      clientId = (await deps.provider().interactionDetails(ctx.req, ctx.res)).params.client_id;
+      const clientId = (await deps.provider().interactionDetails(ctx.req, ctx.res)).params.client_id;
+      return await deps.connectors.buttonsFor(await clientConnectors(deps.clients, clientId));
     } catch {
       return [];
     }
-    return deps.connectors.buttonsFor(await clientConnectors(deps.clients, clientId));
   };
 }
 

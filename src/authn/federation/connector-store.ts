@@ -50,12 +50,13 @@ export function createConnectorStore(db: Db, box: SecretBox) {
     const settings = settingsSchema.safeParse(row.settings);
     const kind = CONNECTOR_KINDS.find((k) => k === row.kind);
     if (!settings.success || !kind) return undefined;
-    const secrets = row.secrets_encrypted ? secretsSchema.parse(JSON.parse(box.decrypt(row.secrets_encrypted, secretContext(row.id)))) : {};
     try {
+      // A row sealed under another FOYER_SECRET cannot be opened: that connector is not offered.
+      const secrets = row.secrets_encrypted ? secretsSchema.parse(JSON.parse(box.decrypt(row.secrets_encrypted, secretContext(row.id)))) : {};
       const input: ConnectorInput = { id: row.id, kind, name: row.name, enabled: row.enabled, ...settings.data, ...secrets };
       return { ...resolveConnector(input), version: new Date(row.updated_at).toISOString() };
     } catch {
-      return undefined; // a row an admin left incomplete: not offered, rather than failing every page
+      return undefined; // a row left incomplete or unreadable: not offered, rather than failing every page
     }
   }
 

@@ -7,8 +7,6 @@ import type { ConnectorStore, StoredConnector } from './connector-store.ts';
 import type { UpstreamIdentity } from './decide.ts';
 import { mapUpstreamClaims, type ConnectorInput } from './presets.ts';
 
-export type { StoredConnector as ConnectorSettings } from './connector-store.ts';
-
 export interface UpstreamChecks {
   state: string;
   nonce: string;

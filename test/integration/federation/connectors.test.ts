@@ -78,6 +78,17 @@ describe('connectors in the database', () => {
     } finally {
       await second.stop();
     }
+    // Under another FOYER_SECRET the sealed rows cannot be opened: no buttons, and the page still works.
+    const foreign = await startTestServer({ connectors: [] }, { dbHandle });
+    try {
+      const client = await createRelyingParty(foreign, { clientId: 'app3', name: 'App 3' });
+      const page = await newBrowser().get((await client.authorizationUrl()).url);
+      expect(page.status).toBe(200);
+      expect(page.html).toContain('name="email"');
+      expect(buttons(page.html)).toEqual([]);
+    } finally {
+      await foreign.stop();
+    }
     await server.services.connectorStore.setConnectorEnabled('posting', true);
   });
 });
