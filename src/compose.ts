@@ -34,7 +34,10 @@ import { createConnectorRegistry } from './authn/federation/connectors.ts';
 import { createFederatedIdentityQueries } from './authn/federation/identities.ts';
 import { createFederatedSignIn } from './authn/federation/sign-in.ts';
 import { createFederationEmailConfirmation } from './authn/federation/email-confirmation.ts';
-import { withConnectorButtons } from './journey/federation-routes.ts';
+import { createConnectorStore } from './authn/federation/connector-store.ts';
+import { createImportQueries } from './authn/federation/import-queries.ts';
+import { createLinkProof } from './authn/federation/link-proof.ts';
+import { createProfileImport } from './authn/federation/profile-import.ts';
 import { createCodeService } from './flows/codes.ts';
 import { createLoginFlows } from './flows/login.ts';
 import { createFlowQueries } from './flows/queries.ts';
@@ -94,12 +97,21 @@ export function createServices(config: Config, db: Db, log: Logger) {
   const rememberedDevices = createRememberedDevices(mfaQueries);
   const totp = createTotpAuthenticator({ queries: createTotpQueries(db), box, throttle });
   const recoveryCodes = createRecoveryCodes({ db, queries: createRecoveryCodeQueries(db), throttle, hashKey: deriveKey(config.secret, 'recovery-codes') });
-  const connectors = createConnectorRegistry(config.connectors, `${config.issuer}/federation/callback`);
+  const connectorStore = createConnectorStore(db, box);
+  const connectors = createConnectorRegistry(connectorStore, config.connectors, `${config.issuer}/federation/callback`);
   const federatedIdentities = createFederatedIdentityQueries(db);
-  const federation = createFederatedSignIn({ db, flows, connectors, identities: federatedIdentities, accounts, box, stateKey: deriveKey(config.secret, 'federation-state') });
-  const federationEmail = createFederationEmailConfirmation({ db, flows, codes, connectors, identities: federatedIdentities, accounts, throttle, mailer, codeTtlSeconds: config.codes.ttlSeconds });
+  const emit = events.emit.bind(events);
+  const federation = createFederatedSignIn({ db, flows, connectors, identities: federatedIdentities, accounts, box, emit, stateKey: deriveKey(config.secret, 'federation-state') });
+  const federationEmail = createFederationEmailConfirmation({ db, flows, codes, connectors, identities: federatedIdentities, accounts, throttle, mailer, box, emit, codeTtlSeconds: config.codes.ttlSeconds });
+  const passwords = createPasswordAuthenticator({ accounts, hasher, throttle });
+  const linkProof = createLinkProof({
+    db, flows, codes, accounts, identities: federatedIdentities, connectors, passwords, throttle, mailer, box, emit, codeTtlSeconds,
+    browserKey: deriveKey(config.secret, 'federation-link'), isMfaEnabled: mfaQueries.isMfaEnabled,
+  });
+  const importQueries = createImportQueries(db);
+  const profileImport = createProfileImport({ db, queries: importQueries, flows, box, emit });
   const accountSecurity = createAccountSecurity({
-    db, accounts, passkeys: passkeyQueries, identities: federatedIdentities, totpQueries: createTotpQueries(db), totp, mfa: mfaQueries,
+    db, accounts, passkeys: passkeyQueries, identities: federatedIdentities, imports: importQueries, totpQueries: createTotpQueries(db), totp, mfa: mfaQueries,
     recoveryCodes, rememberedDevices, flows, events, mailer, box, issuer: config.brandName,
   });
   return {
@@ -135,11 +147,16 @@ export function createServices(config: Config, db: Db, log: Logger) {
       db, accounts, flows, throttle, mailer, events, isMfaEnabled: mfaQueries.isMfaEnabled, linkTtlSeconds: codeTtlSeconds, linkBaseUrl: `${config.issuer}/account/link/`,
     }),
     consentWithdrawal: createConsentWithdrawal({ db, queries: createConsentQueries(db), events }),
-    views: withConnectorButtons(createViews({ brandName: config.brandName }), connectors),
+    views: createViews({ brandName: config.brandName }),
+    connectorStore,
+    connectors,
+    federatedIdentities,
     federation,
     federationEmail,
+    linkProof,
+    profileImport,
     loginFlows: createLoginFlows(flows, 3600),
-    passwords: createPasswordAuthenticator({ accounts, hasher, throttle }),
+    passwords,
     registration: createRegistration({ db, flows, codes, accounts, consent, hasher, throttle, mailer, policy, codeTtlSeconds }),
     recovery: createRecovery({ db, flows, codes, accounts, hasher, throttle, mailer, policy, codeTtlSeconds }),
     webauthn,
@@ -150,7 +167,7 @@ export function createServices(config: Config, db: Db, log: Logger) {
     totp,
     recoveryCodes,
     rememberedDevices,
-    mfaPolicy: { isMfaEnabled: mfaQueries.isMfaEnabled, isRememberedDevice: rememberedDevices.isRememberedDevice },
+    mfaPolicy: { isMfaEnabled: mfaQueries.isMfaEnabled, isRememberedDevice: rememberedDevices.isRememberedDevice, linkAwaitsSecondFactor: linkProof.awaitsSecondFactor },
     mfaStep: createMfaStep({ db, flows, codes, accounts, mfa: mfaQueries, totp, recoveryCodes, throttle, mailer, box, issuer: config.brandName, codeTtlSeconds, hasPasskey: passkeys.hasPasskey }),
   };
 }

@@ -8,6 +8,7 @@ import type { EventOutbox } from '../events/outbox.ts';
 import type { FlowQueries } from '../flows/queries.ts';
 import type { MailSender } from '../mail/mailer.ts';
 import type { SecretBox } from '../security/envelope.ts';
+import type { ImportQueries } from './federation/import-queries.ts';
 import type { FederatedIdentityQueries } from './federation/identities.ts';
 import type { MfaQueries } from './mfa/queries.ts';
 import type { RememberedDevices } from './mfa/remembered-devices.ts';
@@ -30,6 +31,8 @@ export interface AccountSecurityDeps {
   rememberedDevices: RememberedDevices;
   flows: FlowQueries;
   events: EventOutbox;
+  /** Social import choices, removed with a connector's last link. */
+  imports?: Pick<ImportQueries, 'deleteImportPermission'>;
   mailer: MailSender;
   box: SecretBox;
   /** Shown in authenticator apps next to the account. */
@@ -93,10 +96,16 @@ export function createAccountSecurity(deps: AccountSecurityDeps) {
       return guardedRemoval(accountId, 'totp', (trx) => deps.totpQueries.deleteTotp(accountId, trx), { type: 'mfa.totp_removed', data: {} });
     },
 
-    listLinks: (accountId: string) => deps.identities.listLinksForAccount(accountId),
+    listLinks: (accountId: string) => deps.identities.listForAccount(accountId),
 
     unlinkIdentity(accountId: string, connector: string, subject: string) {
-      return guardedRemoval(accountId, 'link', (trx) => deps.identities.unlinkIdentity(accountId, connector, subject, trx), { type: 'federation.unlinked', data: { connector } });
+      return guardedRemoval(accountId, 'link', async (trx) => {
+        if (!(await deps.identities.deleteIdentity(accountId, connector, subject, trx))) return false;
+        // The import choice for that connector goes with its last link; values already imported stay (they are the customer's now).
+        const others = (await deps.identities.listForAccount(accountId, trx)).some((i) => i.connector === connector);
+        if (!others) await deps.imports?.deleteImportPermission(accountId, connector, trx);
+        return true;
+      }, { type: 'federation.unlinked', data: { connector } });
     },
 
     async setMfaEnabled(accountId: string, enabled: boolean): Promise<void> {

@@ -31,7 +31,7 @@ const USAGE = `usage: foyer <command> [--json]
   migrate
   clients add --client-id ID --redirect-uri URI [--redirect-uri URI ...] [--post-logout-redirect-uri URI] [--public | --secret SECRET]
               [--scope "openid email profile ..."] [--grant-type T ...] [--name NAME] [--first-party] [--backchannel-logout-uri URI]
-              [--mfa off|optional|required] [--document ID ...] [--profile-required FIELD ...] [--profile-optional FIELD ...] [--profile-per-visit N]
+              [--mfa off|optional|required] [--document ID ...] [--profile-required FIELD ...] [--profile-optional FIELD ...] [--profile-per-visit N] [--connector ID ...]
   clients list | clients show ID | clients remove ID
   users add --email EMAIL [--password PASSWORD | --password-stdin] [--verified]
   users list | users show EMAIL
@@ -77,6 +77,7 @@ const handlers: Record<string, Handler> = {
       name: { type: 'string' }, 'first-party': { type: 'boolean' }, 'backchannel-logout-uri': { type: 'string' }, mfa: { type: 'string' },
       document: { type: 'string', multiple: true },
       'profile-required': { type: 'string', multiple: true }, 'profile-optional': { type: 'string', multiple: true }, 'profile-per-visit': { type: 'string' },
+      connector: { type: 'string', multiple: true },
     });
     const profile = profileFlags(values);
     const clientId = values['client-id'] as string | undefined;
@@ -94,6 +95,11 @@ const handlers: Record<string, Handler> = {
     if (documents.length) await services.consentRegistry.seed();
     const knownDocuments = new Set((await services.consentRegistry.listDocuments()).map((d) => d.id));
     for (const d of documents) if (!knownDocuments.has(d)) throw new UsageError(`--document: no document with id "${d}" (see foyer documents list)`);
+    const connectors = values.connector as string[] | undefined;
+    if (connectors) {
+      const known = await services.connectors.connectorIds();
+      for (const id of connectors) if (!known.includes(id)) throw new UsageError(`--connector: "${id}" is not a configured connector (${known.join(', ') || 'none configured'})`);
+    }
     const secret = values.secret as string | undefined;
     if (secret !== undefined && secret.length < 32) throw new UsageError('--secret must be at least 32 characters');
     try {
@@ -102,7 +108,7 @@ const handlers: Record<string, Handler> = {
         postLogoutRedirectUris: ((values['post-logout-redirect-uri'] as string[] | undefined) ?? []).map((u) => requireUrl(u, '--post-logout-redirect-uri')),
         scope: values.scope as string | undefined, grantTypes, firstParty: Boolean(values['first-party']),
         backchannelLogoutUri: values['backchannel-logout-uri'] ? requireUrl(values['backchannel-logout-uri'] as string, '--backchannel-logout-uri') : undefined,
-        mfa, documents, ...profile,
+        mfa, documents, ...profile, connectors,
       });
       return { json: client, text: `added client ${client.client_id}${client.client_secret ? `\nclient_secret: ${client.client_secret}` : ''}` };
     } catch (error) {

@@ -1,64 +1,78 @@
-// Owns the social sign-in pages: a button per enabled connector on the identifier page, the redirect to
-// the upstream, its callback (/federation/callback, bound by state), linking to an existing account, and
-// the email (mailed code) asked for when the upstream confirmed none.
+// Owns the social sign-in pages: the redirect to the upstream, its callback (/federation/callback, a redirect
+// or Apple's cross-site form_post, bound by state), and the email (mailed code) asked for when the upstream
+// confirmed none. Linking and the import page are in federation-link-routes.ts.
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import type { FederatedSignIn } from '../authn/federation/sign-in.ts';
 import type { ConnectorRegistry } from '../authn/federation/connectors.ts';
 import type { FederationEmailConfirmation } from '../authn/federation/email-confirmation.ts';
+import type { FederatedSignIn } from '../authn/federation/sign-in.ts';
 import { describeCodeVerdict } from '../flows/codes.ts';
-import type { PasswordAuthenticator } from '../authn/password/authenticator.ts';
+import { formFields } from '../http/body.ts';
 import type { Csrf } from '../http/csrf.ts';
-import type { Views } from '../http/views.ts';
-import { finishLogin, loadInteraction, renderPage } from './context.ts';
+import type { ClientStore } from '../oidc/clients.ts';
+import { loadInteraction, renderPage } from './context.ts';
+import { continueSignedIn, federationErrorPage } from './federation-continue.ts';
+import { createFederationLinkRouter, type FederationLinkDeps } from './federation-link-routes.ts';
 import { codeSchema, emailSchema, field, firstError, tooManyAttempts } from './forms.ts';
-import { completeInteractiveLogin, type PasskeyOfferPorts } from './passkey-offer.ts';
 
-export interface FederationRouteDeps extends PasskeyOfferPorts {
+export interface FederationRouteDeps extends FederationLinkDeps {
   csrf: Csrf;
   federation: FederatedSignIn;
   federationEmail: FederationEmailConfirmation;
-  passwords: PasswordAuthenticator;
+  clients: Pick<ClientStore, 'findClientMetadata'>;
 }
 
-/** Adds the enabled connectors to every rendering of the identifier page (its buttons). */
-export function withConnectorButtons(views: Views, connectors: ConnectorRegistry): Views {
-  return {
-    render: (name, data) => views.render(name, name === 'journey/identify' ? { connectors: connectors.enabled(), ...data } : data),
+/** The connectors a client lists in its `foyer_connectors` metadata; undefined (none listed) means every enabled one. */
+export async function clientConnectors(clients: Pick<ClientStore, 'findClientMetadata'>, clientId: unknown): Promise<string[] | undefined> {
+  const metadata = typeof clientId === 'string' ? await clients.findClientMetadata(clientId) : undefined;
+  const listed = metadata?.foyer_connectors;
+  return Array.isArray(listed) ? listed.filter((id): id is string => typeof id === 'string') : undefined;
+}
+
+/** The "Continue with …" buttons of this interaction's sign-in page: the enabled connectors its client shows. */
+export function createConnectorButtons(deps: Pick<FederationRouteDeps, 'provider' | 'clients'> & { connectors: ConnectorRegistry }) {
+  return async (ctx: Context): Promise<{ id: string; name: string }[]> => {
+    // Social buttons are an extra: whatever fails here, the page still offers the email sign-in.
+    try {
+      const clientId = (await deps.provider().interactionDetails(ctx.req, ctx.res)).params.client_id;
+      return await deps.connectors.buttonsFor(await clientConnectors(deps.clients, clientId));
+    } catch {
+      return [];
+    }
   };
 }
-
-const errorPage = (deps: FederationRouteDeps, ctx: Context, title: string, message: string, status: number, uid?: string) =>
-  renderPage(deps, ctx, 'journey/federation-error', { title, message, backUid: uid ?? (ctx.params.uid as string | undefined) }, status);
 
 export function createFederationRouters(deps: FederationRouteDeps): Router[] {
   const journey = new Router({ prefix: '/interaction/:uid' });
   const callback = new Router();
-  const linkPage = (ctx: Context, link: { email: string; connectorName: string }, error?: string, status = 200) =>
-    renderPage(deps, ctx, 'journey/federation-link', { title: 'Sign in to link your account', ...link, error }, status);
+  const errorPage = (ctx: Context, title: string, message: string, status: number, uid?: string) => federationErrorPage(deps, ctx, title, message, status, uid);
 
-  // The upstream redirects here (it cannot know the interaction's path); the state names the flow.
-  callback.get('/federation/callback', async (ctx) => {
-    const outcome = await deps.federation.receiveCallback(new URLSearchParams(ctx.querystring));
+  // The upstream comes back here (it cannot know the interaction's path); the state names the flow. Apple
+  // posts its answer cross-site (response_mode=form_post): no cookie and no CSRF token come with it, so the
+  // state alone binds it, and the interaction's own page (with its cookie) redeems it.
+  async function receive(ctx: Context, params: URLSearchParams): Promise<void> {
+    const outcome = await deps.federation.receiveCallback(params);
     if (outcome.status === 'unknown_state') {
-      return errorPage(deps, ctx, 'Sign-in could not be completed', 'This sign-in link is not valid or has expired. Go back to the app and sign in again.', 400);
+      return errorPage(ctx, 'Sign-in could not be completed', 'This sign-in link is not valid or has expired. Go back to the app and sign in again.', 400);
     }
     if (outcome.status === 'upstream_error') {
       const message = outcome.cancelled
         ? `Sign-in with ${outcome.connectorName} was cancelled. You can try again or sign in with your email.`
         : `${outcome.connectorName} could not sign you in. You can try again or sign in with your email.`;
-      return errorPage(deps, ctx, 'Sign-in not completed', message, 400, outcome.interactionUid);
+      return errorPage(ctx, 'Sign-in not completed', message, 400, outcome.interactionUid);
     }
     ctx.redirect(`/interaction/${encodeURIComponent(outcome.interactionUid)}/federation/continue`);
     ctx.status = 303;
-  });
+  }
+  callback.get('/federation/callback', (ctx) => receive(ctx, new URLSearchParams(ctx.querystring)));
+  callback.post('/federation/callback', (ctx) => receive(ctx, formFields(ctx)));
 
   journey.get('/federation/continue', async (ctx) => {
     const interaction = await loadInteraction(deps, ctx);
     const outcome = await deps.federation.completeReturn(interaction.uid);
     switch (outcome.status) {
       case 'signed_in':
-        return finishLogin(deps, ctx, outcome.accountId, ['fed']);
+        return continueSignedIn(deps, ctx, { accountId: outcome.accountId, amr: ['fed'], connector: outcome.connector, profile: outcome.profile, finish: 'login' });
       case 'prove_ownership':
         ctx.redirect(`/interaction/${interaction.uid}/federation/link`);
         ctx.status = 303;
@@ -68,31 +82,10 @@ export function createFederationRouters(deps: FederationRouteDeps): Router[] {
         ctx.status = 303;
         return;
       case 'refused':
-        return errorPage(deps, ctx, 'Sign-in not possible', `This ${outcome.connectorName} account cannot be used to sign in here.`, 403);
+        return errorPage(ctx, 'Sign-in not possible', `This ${outcome.connectorName} account cannot be used to sign in here.`, 403);
       case 'failed':
-        return errorPage(deps, ctx, 'Sign-in could not be completed', `${outcome.connectorName ?? 'The sign-in service'} did not confirm who you are. Try again or sign in with your email.`, 400);
+        return errorPage(ctx, 'Sign-in could not be completed', `${outcome.connectorName ?? 'The sign-in service'} did not confirm who you are. Try again or sign in with your email.`, 400);
     }
-  });
-
-  journey.get('/federation/link', async (ctx) => {
-    const interaction = await loadInteraction(deps, ctx);
-    const link = await deps.federation.pendingLink(interaction.uid);
-    if (!link) return ctx.redirect(`/interaction/${interaction.uid}`);
-    linkPage(ctx, link);
-  });
-
-  journey.post('/federation/link', async (ctx) => {
-    const fields = deps.csrf.verifiedForm(ctx);
-    const interaction = await loadInteraction(deps, ctx);
-    const link = await deps.federation.pendingLink(interaction.uid);
-    if (!link) return ctx.redirect(`/interaction/${interaction.uid}`);
-    const password = field(fields, 'password', 4096);
-    if (!password) return linkPage(ctx, link, 'Enter your password.', 400);
-    const verdict = await deps.passwords.verifyPassword({ email: link.email, password, address: ctx.ip });
-    if (verdict.status === 'throttled') return linkPage(ctx, link, tooManyAttempts(verdict.retryAfterSeconds, 'reset your password'), 429);
-    if (verdict.status === 'invalid' || verdict.accountId !== link.accountId) return linkPage(ctx, link, 'Incorrect email or password.', 401);
-    await deps.federation.completeLink(interaction.uid, verdict.accountId);
-    await completeInteractiveLogin(deps, ctx, verdict.accountId, [...verdict.amr, 'fed']);
   });
 
   // The upstream confirmed no email: ask for one (the old refusal's alternatives stay on the page), mail a code.
@@ -101,13 +94,13 @@ export function createFederationRouters(deps: FederationRouteDeps): Router[] {
   const codePage = (ctx: Context, pending: { connectorName: string; email: string }, error?: string, status = 200) =>
     renderPage(deps, ctx, 'journey/federation-email-code', { title: 'Check your email', ...pending, error }, status);
   const expired = (ctx: Context) =>
-    errorPage(deps, ctx, 'Sign-in could not be completed', 'This sign-in has expired. Go back and sign in again.', 400);
+    errorPage(ctx, 'Sign-in could not be completed', 'This sign-in has expired. Go back and sign in again.', 400);
 
   journey.get('/federation/email', async (ctx) => {
     const interaction = await loadInteraction(deps, ctx);
     const pending = await deps.federationEmail.pending(interaction.uid);
     if (!pending) return ctx.redirect(`/interaction/${interaction.uid}`);
-    emailPage(ctx, pending.connectorName);
+    emailPage(ctx, pending.connectorName, undefined, 200, pending.email ?? pending.suggestedEmail);
   });
 
   journey.post('/federation/email', async (ctx) => {
@@ -143,7 +136,7 @@ export function createFederationRouters(deps: FederationRouteDeps): Router[] {
     const result = await deps.federationEmail.verifyCode({ interactionUid: interaction.uid, code: code.data, address: ctx.ip });
     switch (result.status) {
       case 'signed_in':
-        return finishLogin(deps, ctx, result.accountId, ['fed']);
+        return continueSignedIn(deps, ctx, { accountId: result.accountId, amr: ['fed'], connector: result.connector, profile: result.profile, finish: 'login' });
       case 'prove_ownership':
         ctx.redirect(`/interaction/${interaction.uid}/federation/link`);
         ctx.status = 303;
@@ -151,29 +144,31 @@ export function createFederationRouters(deps: FederationRouteDeps): Router[] {
       case 'throttled':
         return codePage(ctx, pendingCode, tooManyAttempts(result.retryAfterSeconds), 429);
       case 'refused':
-        return errorPage(deps, ctx, 'Sign-in not possible', 'This email cannot be used to sign in here.', 403);
+        return errorPage(ctx, 'Sign-in not possible', 'This email cannot be used to sign in here.', 403);
       case 'failed':
-        return errorPage(deps, ctx, 'Sign-in could not be completed', 'Your account could not be set up. Go back and sign in again.', 409);
+        return errorPage(ctx, 'Sign-in could not be completed', 'Your account could not be set up. Go back and sign in again.', 409);
       default:
         return codePage(ctx, pendingCode, describeCodeVerdict(result.status), 400);
     }
   });
 
-  // After the fixed paths above, so a connector cannot shadow them (ids 'link', 'continue' and 'email' are refused by the config).
+  // After the fixed paths above, so a connector cannot shadow them (ids such as 'link', 'continue', 'email'
+  // and 'import' are refused by the config schema).
   journey.post('/federation/:connector', async (ctx) => {
     deps.csrf.verifiedForm(ctx);
     const interaction = await loadInteraction(deps, ctx);
     if (interaction.prompt.name !== 'login') return ctx.redirect(`/interaction/${interaction.uid}`);
     let url: string | undefined;
     try {
-      url = await deps.federation.start(interaction.uid, String(ctx.params.connector));
+      url = await deps.federation.start(interaction.uid, String(ctx.params.connector), await clientConnectors(deps.clients, interaction.params.client_id));
     } catch {
-      return errorPage(deps, ctx, 'Sign-in unavailable', 'That sign-in service cannot be reached right now. Try again later, or sign in with your email.', 503);
+      return errorPage(ctx, 'Sign-in unavailable', 'That sign-in service cannot be reached right now. Try again later, or sign in with your email.', 503);
     }
-    if (!url) return errorPage(deps, ctx, 'Not found', 'That sign-in option is not available.', 404);
+    if (!url) return errorPage(ctx, 'Not found', 'That sign-in option is not available.', 404);
     ctx.redirect(url);
     ctx.status = 303;
   });
 
-  return [journey, callback];
+  // The link and import pages first: their fixed paths must win over /federation/:connector.
+  return [createFederationLinkRouter(deps), journey, callback];
 }

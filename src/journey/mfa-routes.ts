@@ -19,6 +19,8 @@ export interface MfaRouteDeps extends JourneyPorts {
   rememberedDevices: RememberedDevices;
   passkeys: Pick<PasskeySecondFactor, 'secondFactorOptions' | 'verifySecondFactor'>;
   secureCookies: boolean;
+  /** Runs when the second factor passed, before the step finishes; true when it answered the request itself (an account link's next page). */
+  afterSecondFactor?: (ctx: Context, accountId: string, amr: string[]) => Promise<boolean>;
 }
 
 interface MfaRequest {
@@ -35,6 +37,7 @@ const WRONG_TOTP = 'That code is not right. Check the time on your phone and the
 const REUSED_TOTP = 'That code was already used. Wait for the next code in your authenticator app.';
 const WRONG_RECOVERY = 'That recovery code is not right, or it was already used.';
 const STEP_UP = 'The app you are signing in to asks you to confirm it is you with a second step.';
+const LINKING = 'To link your account, confirm it is you with your second step.';
 
 const PASSKEY_RESPONSE_MAX = 40_000;
 
@@ -63,14 +66,17 @@ export function createMfaRouter(deps: MfaRouteDeps): Router {
     return atMfaPrompt(ctx, deps.csrf.verifiedForm(ctx));
   }
 
-  const stepUp = (req: MfaRequest) => (req.interaction.prompt.details as { mfa_reason?: string }).mfa_reason === 'step_up';
+  const stepUp = (req: MfaRequest) => {
+    const reason = (req.interaction.prompt.details as { mfa_reason?: string }).mfa_reason;
+    return reason === 'step_up' ? STEP_UP : reason === 'link' ? LINKING : undefined;
+  };
 
   async function challengePage(ctx: Context, req: MfaRequest, state: PageState = {}): Promise<void> {
     const options = await deps.mfaStep.options(req.accountId, req.firstAmr);
     const offers = (factor: SecondFactor) => options.factors.includes(factor);
     if (!offers('totp') && !offers('passkey') && options.canEnrol && !state.error) return setupPage(ctx, req, state);
     renderPage(deps, ctx, 'journey/mfa', {
-      title: 'Two-step verification', ...state, stepUp: stepUp(req) ? STEP_UP : undefined,
+      title: 'Two-step verification', ...state, stepUp: stepUp(req),
       totp: offers('totp'), recovery: offers('recovery-code'), email: offers('email'), passkey: offers('passkey'), canEnrol: options.canEnrol,
     }, state.status);
   }
@@ -81,7 +87,7 @@ export function createMfaRouter(deps: MfaRouteDeps): Router {
     const options = await deps.mfaStep.options(req.accountId, req.firstAmr);
     const svg = await QRCode.toString(enrolment.uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
     renderPage(deps, ctx, 'journey/mfa-setup', {
-      title: 'Set up two-step verification', ...state, stepUp: stepUp(req) ? STEP_UP : undefined,
+      title: 'Set up two-step verification', ...state, stepUp: stepUp(req),
       qr: `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`, manualKey: formatTotpSecret(enrolment.secret),
       email: options.factors.includes('email'), recovery: options.factors.includes('recovery-code'),
     }, state.status);
@@ -95,6 +101,7 @@ export function createMfaRouter(deps: MfaRouteDeps): Router {
   /** Ends the mfa prompt: the same account, its first factor plus this one, acr 2fa. */
   async function complete(ctx: Context, req: MfaRequest, amr: string[]): Promise<void> {
     if (req.fields.get('remember') === 'yes') await rememberThisDevice(ctx, req.accountId);
+    if (await deps.afterSecondFactor?.(ctx, req.accountId, amr)) return;
     await finish(deps, ctx, { login: { accountId: req.accountId, amr, acr: ACR_TWO_FACTOR, remember: true } }, false);
   }
 
@@ -216,6 +223,7 @@ export function createMfaRouter(deps: MfaRouteDeps): Router {
     if (!req) return;
     const amr = await deps.mfaStep.takeCompletedStep(req.interaction.uid, req.accountId);
     if (!amr) return challengePage(ctx, req);
+    if (await deps.afterSecondFactor?.(ctx, req.accountId, amr)) return;
     await finish(deps, ctx, { login: { accountId: req.accountId, amr, acr: ACR_TWO_FACTOR, remember: true } }, false);
   });
 

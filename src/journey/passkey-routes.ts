@@ -22,6 +22,8 @@ export interface PasskeyRouteDeps extends PasskeyOfferPorts {
   accounts: AccountQueries;
   loginFlows: LoginFlows;
   secureCookies: boolean;
+  /** The "Continue with …" buttons for this interaction's client (social login). */
+  connectorButtons?: (ctx: Context) => Promise<{ id: string; name: string }[]>;
 }
 
 const CAPABLE_MAX_AGE_MS = 180 * 24 * 3600 * 1000;
@@ -37,6 +39,7 @@ export function createPasskeyRouter(deps: PasskeyRouteDeps): Router {
   };
   const identifyPage = async (ctx: Context, error: string, status: number) => renderPage(deps, ctx, 'journey/identify', {
     title: 'Sign in', email: await deps.loginFlows.rememberedEmail(String(ctx.params.uid)), error, passkeyFailed: true, passkeys: true,
+    connectors: await deps.connectorButtons?.(ctx),
   }, status);
   const offerPage = (ctx: Context, error?: string, status = 200) =>
     renderPage(deps, ctx, 'journey/passkey-offer', { title: 'Sign in faster next time', error }, status);

@@ -28,6 +28,8 @@ export interface JourneyDeps extends JourneyPorts, PasskeyOfferPorts, ErasurePen
   passwordMinLength: number;
   webauthn: { enabled: boolean };
   profile: ProfileService;
+  /** The "Continue with …" buttons for this interaction's client (social login; none when absent). */
+  connectorButtons?: (ctx: Context) => Promise<{ id: string; name: string }[]>;
 }
 
 const INVALID_CREDENTIALS = 'Incorrect email or password.';
@@ -37,8 +39,8 @@ const tooMany = (seconds: number) => tooManyAttempts(seconds, 'reset your passwo
 export function createJourneyRouter(deps: JourneyDeps): Router {
   const router = new Router({ prefix: '/interaction/:uid' });
 
-  const identifyPage = (ctx: Context, data: { email?: string; error?: string; notice?: string }, status = 200) =>
-    renderPage(deps, ctx, 'journey/identify', { title: 'Sign in', passkeys: deps.webauthn.enabled, ...data }, status);
+  const identifyPage = async (ctx: Context, data: { email?: string; error?: string; notice?: string }, status = 200) =>
+    renderPage(deps, ctx, 'journey/identify', { title: 'Sign in', passkeys: deps.webauthn.enabled, connectors: await deps.connectorButtons?.(ctx), ...data }, status);
   const passwordPage = (ctx: Context, email: string, error?: string, status = 200) =>
     renderPage(deps, ctx, 'journey/password', { title: 'Enter your password', email, error }, status);
 

@@ -30,6 +30,8 @@ export interface ClientInput {
   profileOptional?: string[] | undefined;
   /** Optional profile fields asked at most per visit through this client (default: profile.maxOptionalPerVisit). */
   profilePerVisit?: number | undefined;
+  /** The social-login connectors its sign-in page shows (`foyer_connectors`); absent: every enabled one. */
+  connectors?: string[] | undefined;
 }
 
 export interface ClientView {
@@ -47,6 +49,8 @@ export interface ClientView {
   profile_required: string[];
   profile_optional: string[];
   profile_per_visit: number | null;
+  /** Absent: the sign-in page shows every enabled connector. */
+  connectors?: string[];
   created_at: string;
 }
 
@@ -85,6 +89,7 @@ function clientMetadata(input: ClientInput, customOidcScopes: string[] = []) {
     ...(input.mfa ? { foyer_mfa: input.mfa } : {}),
     ...(input.requireAuthTime ? { require_auth_time: true } : {}),
     ...(input.documents?.length ? { foyer_documents: input.documents } : {}),
+    ...(input.connectors ? { foyer_connectors: input.connectors } : {}),
     ...(input.profileRequired?.length ? { foyer_profile_required: input.profileRequired } : {}),
     ...(input.profileOptional?.length ? { foyer_profile_optional: input.profileOptional } : {}),
     ...(input.profilePerVisit !== undefined ? { foyer_profile_per_visit: input.profilePerVisit } : {}),
@@ -112,6 +117,7 @@ export function createClientStore(db: Db, box: SecretBox, customOidcScopes: () =
       profile_required: (m.foyer_profile_required as string[] | undefined) ?? [],
       profile_optional: (m.foyer_profile_optional as string[] | undefined) ?? [],
       profile_per_visit: (m.foyer_profile_per_visit as number | undefined) ?? null,
+      ...(Array.isArray(m.foyer_connectors) ? { connectors: m.foyer_connectors as string[] } : {}),
       created_at: new Date(row.created_at).toISOString(),
     };
   }

@@ -1,7 +1,8 @@
 // Owns the interaction policy: oidc-provider's base prompts (login, consent) with Foyer's own prompts
 // inserted as checks, in the design's order (login → mfa → terms → consent → profile).
 import { interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
-import { decideMfa, parseClientMfaPolicy, type MfaReason } from '../authn/mfa/policy.ts';
+import { LINK_BROWSER_COOKIE } from '../authn/federation/link-proof.ts';
+import { ACR_TWO_FACTOR, decideMfa, parseClientMfaPolicy, type MfaReason } from '../authn/mfa/policy.ts';
 import { REMEMBERED_DEVICE_COOKIE } from '../authn/mfa/remembered-devices.ts';
 import type { ConsentService } from '../consent/service.ts';
 import { parseClientProfileNeeds } from '../profile/client-needs.ts';
@@ -13,6 +14,8 @@ const { Check, Prompt, base } = interactionPolicy;
 export interface MfaPolicyPort {
   isMfaEnabled(accountId: string): Promise<boolean>;
   isRememberedDevice(accountId: string, token: string | undefined): Promise<boolean>;
+  /** An account link in this browser waits for the account's second factor: asked like a step-up. */
+  linkAwaitsSecondFactor?(accountId: string, browserToken: string): Promise<boolean>;
 }
 
 function requestedAcrs(ctx: KoaContextWithOIDC): string[] {
@@ -28,10 +31,12 @@ function createMfaPrompt(mfa: MfaPolicyPort) {
       const { session, client } = ctx.oidc;
       const accountId = session?.accountId;
       if (!accountId || !client) return Check.NO_NEED_TO_PROMPT;
+      const linkToken = ctx.cookies.get(LINK_BROWSER_COOKIE, { signed: false });
+      const linking = linkToken !== undefined && (await mfa.linkAwaitsSecondFactor?.(accountId, linkToken)) === true;
       const situation = {
         clientPolicy: parseClientMfaPolicy(client.metadata().foyer_mfa),
         accountMfaEnabled: await mfa.isMfaEnabled(accountId),
-        requestedAcrs: requestedAcrs(ctx),
+        requestedAcrs: linking ? [...requestedAcrs(ctx), ACR_TWO_FACTOR] : requestedAcrs(ctx),
         session: { amr: session.amr, acr: session.acr },
         rememberedDevice: false,
       };
@@ -42,7 +47,7 @@ function createMfaPrompt(mfa: MfaPolicyPort) {
         decision = decideMfa({ ...situation, rememberedDevice: await mfa.isRememberedDevice(accountId, token) });
       }
       if (!decision.prompt) return Check.NO_NEED_TO_PROMPT;
-      reasons.set(ctx, decision.reason);
+      reasons.set(ctx, linking ? 'link' : decision.reason);
       return Check.REQUEST_PROMPT;
     }, (ctx: KoaContextWithOIDC) => ({ mfa_reason: reasons.get(ctx) })),
   );

@@ -83,7 +83,7 @@ export function buildProvider(deps: ProviderDeps, signingKeys: JWK[]): Provider 
       requestObjectSigningAlgValues: ['ES256', 'RS256'],
     },
     extraClientMetadata: {
-      properties: ['foyer_first_party', 'foyer_api_scopes', 'foyer_mfa', 'foyer_documents', ...CLIENT_PROFILE_METADATA],
+      properties: ['foyer_first_party', 'foyer_api_scopes', 'foyer_mfa', 'foyer_documents', 'foyer_connectors', ...CLIENT_PROFILE_METADATA],
       validator(_ctx, key, value) {
         if (key === 'foyer_first_party' && value !== undefined && typeof value !== 'boolean') throw new errors.InvalidClientMetadata('foyer_first_party must be a boolean');
         if (key === 'foyer_api_scopes' && value !== undefined && !(Array.isArray(value) && value.every((s) => typeof s === 'string'))) throw new errors.InvalidClientMetadata('foyer_api_scopes must be a list of scopes');
@@ -91,6 +91,7 @@ export function buildProvider(deps: ProviderDeps, signingKeys: JWK[]): Provider 
         if (key === 'foyer_mfa' && value !== undefined && !CLIENT_MFA_POLICIES.includes(value as never)) throw new errors.InvalidClientMetadata(`foyer_mfa must be one of ${CLIENT_MFA_POLICIES.join(', ')}`);
         const profileProblem = (CLIENT_PROFILE_METADATA as readonly string[]).includes(key) ? clientProfileMetadataProblem(key, value) : undefined;
         if (profileProblem) throw new errors.InvalidClientMetadata(profileProblem);
+        if (key === 'foyer_connectors' && value !== undefined && !(Array.isArray(value) && value.every((id) => typeof id === 'string'))) throw new errors.InvalidClientMetadata('foyer_connectors must be a list of connector ids');
       },
     },
     interactions: {

@@ -1,11 +1,14 @@
 // Owns the decision of what an upstream identity may do here: sign in, create an account, prove it owns
 // an existing account first, or nothing (an unverified or missing email never links or takes over).
 import type { AccountStatus } from '../../accounts/queries.ts';
+import type { ImportableField } from './presets.ts';
 
 export interface UpstreamIdentity {
   subject: string;
   email: string | null;
   emailVerified: boolean;
+  /** Profile values the upstream offered (mapped to claim names, cleaned); imported only as the customer allows. */
+  profile: Partial<Record<ImportableField, string>>;
 }
 
 export type FederationDecision =

@@ -10,6 +10,10 @@ import type { CredentialThrottle } from '../credential-throttle.ts';
 import type { ConnectorRegistry } from './connectors.ts';
 import { decideFederatedSignIn } from './decide.ts';
 import type { FederatedIdentityQueries } from './identities.ts';
+import type { UpstreamProfile } from './profile-import.ts';
+import { openProfile } from './sealed-profile.ts';
+import type { DomainEvent } from '../../events/outbox.ts';
+import type { SecretBox } from '../../security/envelope.ts';
 
 const KIND = 'federation';
 /** States of the flow sign-in.ts leaves behind: no email yet; a code was mailed to `email`. */
@@ -18,7 +22,7 @@ const CODE_SENT = 'email_code_sent';
 const CODE_PURPOSE = 'federation-email';
 const THROTTLE_KIND = 'federation-email-code';
 
-const contextSchema = z.object({ connector: z.string(), subject: z.string(), email: z.string().optional() });
+const contextSchema = z.object({ connector: z.string(), subject: z.string(), email: z.string().optional(), suggestedEmail: z.string().optional(), profile: z.string().optional() });
 
 export interface EmailConfirmationDeps {
   db: Db;
@@ -29,17 +33,21 @@ export interface EmailConfirmationDeps {
   accounts: AccountQueries;
   throttle: CredentialThrottle;
   mailer: MailSender;
+  box: SecretBox;
   codeTtlSeconds: number;
+  emit(event: DomainEvent, trx: Db): Promise<unknown>;
 }
 
 export interface PendingConfirmation {
   connectorName: string;
   /** The email the code went to, once one was sent. */
   email: string | undefined;
+  /** The address the upstream named without confirming it: offered pre-filled, never trusted. */
+  suggestedEmail: string | undefined;
 }
 
 export type ConfirmationResult =
-  | { status: 'signed_in'; accountId: string }
+  | { status: 'signed_in'; accountId: string; connector: string; profile: UpstreamProfile }
   | { status: 'prove_ownership' }
   | { status: 'refused' }
   | { status: 'failed' }
@@ -53,7 +61,7 @@ export function createFederationEmailConfirmation(deps: EmailConfirmationDeps) {
     const flow = await flows.findFlowForInteraction(interactionUid, KIND);
     if (!flow || (flow.state !== NEEDS_EMAIL && flow.state !== CODE_SENT)) return undefined;
     const context = contextSchema.parse(flow.context);
-    const connector = connectors.find(context.connector);
+    const connector = await connectors.find(context.connector);
     return connector && { flow, context, connectorName: connector.name };
   }
 
@@ -61,7 +69,7 @@ export function createFederationEmailConfirmation(deps: EmailConfirmationDeps) {
     /** The upstream identity of this interaction that still waits for a confirmed email, if any. */
     async pending(interactionUid: string): Promise<PendingConfirmation | undefined> {
       const found = await pendingFlow(interactionUid);
-      return found && { connectorName: found.connectorName, email: found.flow.state === CODE_SENT ? found.context.email : undefined };
+      return found && { connectorName: found.connectorName, email: found.flow.state === CODE_SENT ? found.context.email : undefined, suggestedEmail: found.context.suggestedEmail };
     },
 
     /** Mails a code to `email`, whether or not it has an account (the pages look the same). */
@@ -70,8 +78,7 @@ export function createFederationEmailConfirmation(deps: EmailConfirmationDeps) {
       if (!found) return { status: 'expired' };
       const gate = await deps.throttle.allowCodeSend(input.email, input.address);
       if (!gate.allowed) return { status: 'throttled', retryAfterSeconds: gate.retryAfterSeconds };
-      const { connector, subject } = found.context;
-      if (!(await flows.updateFlow(found.flow.id, found.flow.version, { state: CODE_SENT, context: { connector, subject, email: input.email } }))) return { status: 'expired' };
+      if (!(await flows.updateFlow(found.flow.id, found.flow.version, { state: CODE_SENT, context: { ...found.context, email: input.email } }))) return { status: 'expired' };
       // Replaces any earlier code of this flow, so a code mailed to a previous address stops working.
       const code = await deps.codes.issueCode(found.flow.id, CODE_PURPOSE);
       deps.mailer.sendInBackground(input.email, 'federation-email-code', { code, connectorName: found.connectorName, minutes: Math.round(deps.codeTtlSeconds / 60) });
@@ -93,12 +100,13 @@ export function createFederationEmailConfirmation(deps: EmailConfirmationDeps) {
       const linkedIdentity = await deps.identities.findIdentity(context.connector, context.subject);
       const linked = linkedIdentity && (await deps.accounts.findAccountById(linkedIdentity.accountId));
       const byEmail = linked ? undefined : await deps.accounts.findAccountByEmail(email);
-      const decision = decideFederatedSignIn({ upstream: { subject: context.subject, email, emailVerified: true }, linked, byEmail });
+      const profile = openProfile(deps.box, context.connector, context.subject, context.profile);
+      const decision = decideFederatedSignIn({ upstream: { subject: context.subject, email, emailVerified: true, profile }, linked, byEmail });
       switch (decision.action) {
         case 'sign_in':
           // Linked meanwhile (another tab): the link stands; this code only proved a mailbox.
           await flows.deleteFlow(flow.id);
-          return { status: 'signed_in', accountId: decision.accountId };
+          return { status: 'signed_in', accountId: decision.accountId, connector: context.connector, profile };
         case 'create_account':
           try {
             const accountId = await deps.db.transaction(async (trx) => {
@@ -106,16 +114,18 @@ export function createFederationEmailConfirmation(deps: EmailConfirmationDeps) {
               await flows.deleteFlow(flow.id, trx);
               const account = await deps.accounts.insertAccount({ email, status: 'active', passwordHash: null, emailVerified: true }, trx);
               if (!(await deps.identities.linkIdentity({ connector: context.connector, subject: context.subject, accountId: account.id, email }, trx))) throw new Error('identity taken');
+              await deps.emit({ type: 'account.created', accountId: account.id, data: { via: `social:${context.connector}` } }, trx);
+              await deps.emit({ type: 'federation.identity_linked', accountId: account.id, data: { connector: context.connector } }, trx);
               return account.id;
             });
-            return { status: 'signed_in', accountId };
+            return { status: 'signed_in', accountId, connector: context.connector, profile };
           } catch {
             // The email or the identity was taken meanwhile: never merge silently.
             return { status: 'failed' };
           }
         case 'prove_ownership':
           // The same pending link as a verified upstream email: federation-link asks for the account's own sign-in.
-          if (!(await flows.updateFlow(flow.id, flow.version, { state: 'link', accountId: decision.accountId, context: { connector: context.connector, subject: context.subject, email } }))) return { status: 'expired' };
+          if (!(await flows.updateFlow(flow.id, flow.version, { state: 'link', accountId: decision.accountId, context: { connector: context.connector, subject: context.subject, email, profile: context.profile } }))) return { status: 'expired' };
           return { status: 'prove_ownership' };
         default:
           await flows.deleteFlow(flow.id);

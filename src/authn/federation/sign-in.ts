@@ -3,18 +3,20 @@
 import { z } from 'zod';
 import type { AccountQueries } from '../../accounts/queries.ts';
 import type { Db } from '../../db/create-db.ts';
+import type { DomainEvent } from '../../events/outbox.ts';
 import type { FlowQueries, FlowRow } from '../../flows/queries.ts';
 import type { SecretBox } from '../../security/envelope.ts';
 import { keyedHash } from '../../security/tokens.ts';
 import type { ConnectorRegistry } from './connectors.ts';
 import { decideFederatedSignIn } from './decide.ts';
 import type { FederatedIdentityQueries } from './identities.ts';
+import type { UpstreamProfile } from './profile-import.ts';
+import { sealProfile } from './sealed-profile.ts';
 
 const KIND = 'federation';
 const TTL_SECONDS = 600;
 
 const redirectedSchema = z.object({ connector: z.string(), stateHash: z.string(), sealed: z.string(), query: z.string().optional() });
-const linkSchema = z.object({ connector: z.string(), subject: z.string(), email: z.string() });
 const checksSchema = z.object({ state: z.string(), nonce: z.string(), verifier: z.string() });
 
 export type CallbackOutcome =
@@ -23,7 +25,7 @@ export type CallbackOutcome =
   | { status: 'received'; interactionUid: string };
 
 export type ReturnOutcome =
-  | { status: 'signed_in'; accountId: string; created: boolean }
+  | { status: 'signed_in'; accountId: string; created: boolean; connector: string; profile: UpstreamProfile }
   | { status: 'prove_ownership'; email: string; connectorName: string }
   | { status: 'email_unconfirmed'; connectorName: string }
   | { status: 'refused'; connectorName: string }
@@ -37,6 +39,7 @@ export interface FederationDeps {
   accounts: AccountQueries;
   box: SecretBox;
   stateKey: Buffer;
+  emit(event: DomainEvent, trx: Db): Promise<unknown>;
 }
 
 export function createFederatedSignIn(deps: FederationDeps) {
@@ -51,9 +54,9 @@ export function createFederatedSignIn(deps: FederationDeps) {
 
   return {
     /** Starts a redirect to the upstream for this interaction; undefined when the connector is unknown or disabled. */
-    async start(interactionUid: string, connectorId: string): Promise<string | undefined> {
-      const connector = connectors.find(connectorId);
-      if (!connector) return undefined;
+    async start(interactionUid: string, connectorId: string, allowed: readonly string[] | undefined): Promise<string | undefined> {
+      const connector = await connectors.find(connectorId);
+      if (!connector || (allowed && !allowed.includes(connector.id))) return undefined;
       const { url, checks } = await connectors.authorizationUrl(connector);
       for (let old = await flows.findFlowForInteraction(interactionUid, KIND); old; old = await flows.findFlowForInteraction(interactionUid, KIND)) await flows.deleteFlow(old.id);
       await flows.insertFlow({
@@ -63,14 +66,17 @@ export function createFederatedSignIn(deps: FederationDeps) {
       return url;
     },
 
-    /** The upstream's redirect back: bound to its flow by `state`; the code is kept sealed for the interaction's own page. */
+    /**
+     * The upstream's answer (a redirect's query, or Apple's cross-site form_post body): bound to its flow by
+     * `state` alone, since no cookie of ours comes with it; the answer is kept sealed for the interaction's own page.
+     */
     async receiveCallback(query: URLSearchParams): Promise<CallbackOutcome> {
       const state = query.get('state');
       if (!state || state.length > 512) return { status: 'unknown_state' };
       const flow = await findByStateHash(hashState(state));
       if (!flow || !flow.interaction_uid) return { status: 'unknown_state' };
       const context = redirectedSchema.parse(flow.context);
-      const connectorName = connectors.find(context.connector)?.name ?? context.connector;
+      const connectorName = (await connectors.find(context.connector))?.name ?? context.connector;
       if (query.has('error') || !query.get('code')) {
         await flows.deleteFlow(flow.id);
         return { status: 'upstream_error', interactionUid: flow.interaction_uid, connectorName, cancelled: query.get('error') === 'access_denied' };
@@ -86,12 +92,12 @@ export function createFederatedSignIn(deps: FederationDeps) {
       if (!flow || flow.state !== 'returned') return { status: 'failed' };
       await flows.deleteFlow(flow.id);
       const context = redirectedSchema.parse(flow.context);
-      const connector = connectors.find(context.connector);
+      const connector = await connectors.find(context.connector);
       if (!connector || !context.query) return { status: 'failed' };
       let upstream;
       try {
         const checks = checksSchema.parse(JSON.parse(box.decrypt(context.sealed, sealContext(interactionUid))));
-        upstream = await connectors.redeem(connector, box.decrypt(context.query, `${sealContext(interactionUid)}:callback`), checks);
+        upstream = await connectors.redeem(connector, new URLSearchParams(box.decrypt(context.query, `${sealContext(interactionUid)}:callback`)), checks);
       } catch {
         return { status: 'failed', connectorName: connector.name };
       }
@@ -102,15 +108,17 @@ export function createFederatedSignIn(deps: FederationDeps) {
       switch (decision.action) {
         case 'sign_in':
           await identities.touchIdentity(connector.id, upstream.subject, upstream.emailVerified ? upstream.email : null);
-          return { status: 'signed_in', accountId: decision.accountId, created: false };
+          return { status: 'signed_in', accountId: decision.accountId, created: false, connector: connector.id, profile: upstream.profile };
         case 'create_account': {
           try {
             const accountId = await db.transaction(async (trx) => {
               const account = await accounts.insertAccount({ email: decision.email, status: 'active', passwordHash: null, emailVerified: true }, trx);
-              await identities.linkIdentity({ connector: connector.id, subject: upstream.subject, accountId: account.id, email: decision.email }, trx);
+              if (!(await identities.linkIdentity({ connector: connector.id, subject: upstream.subject, accountId: account.id, email: decision.email }, trx))) throw new Error('identity taken');
+              await deps.emit({ type: 'account.created', accountId: account.id, data: { via: `social:${connector.id}` } }, trx);
+              await deps.emit({ type: 'federation.identity_linked', accountId: account.id, data: { connector: connector.id } }, trx);
               return account.id;
             });
-            return { status: 'signed_in', accountId, created: true };
+            return { status: 'signed_in', accountId, created: true, connector: connector.id, profile: upstream.profile };
           } catch {
             // The email or the identity was taken meanwhile: never merge silently.
             return { status: 'failed', connectorName: connector.name };
@@ -126,42 +134,24 @@ export function createFederatedSignIn(deps: FederationDeps) {
             await accounts.markEmailVerified(current.id, decision.email, trx);
             return true;
           });
-          return linked ? { status: 'signed_in', accountId: decision.accountId, created: false } : { status: 'failed', connectorName: connector.name };
+          return linked ? { status: 'signed_in', accountId: decision.accountId, created: false, connector: connector.id, profile: upstream.profile } : { status: 'failed', connectorName: connector.name };
         }
         case 'prove_ownership':
           await flows.insertFlow({
             kind: KIND, state: 'link', interactionUid, accountId: decision.accountId, ttlSeconds: TTL_SECONDS,
-            context: { connector: connector.id, subject: upstream.subject, email: decision.email },
+            context: { connector: connector.id, subject: upstream.subject, email: decision.email, profile: sealProfile(box, connector.id, upstream.subject, upstream.profile) },
           });
           return { status: 'prove_ownership', email: decision.email, connectorName: connector.name };
         case 'email_unconfirmed':
           // Kept for the email-confirmation pages (email-confirmation.ts): the customer may prove a mailbox by code.
           await flows.insertFlow({
             kind: KIND, state: 'needs_email', interactionUid, accountId: null, ttlSeconds: TTL_SECONDS,
-            context: { connector: connector.id, subject: upstream.subject },
+            context: { connector: connector.id, subject: upstream.subject, suggestedEmail: upstream.email ?? undefined, profile: sealProfile(box, connector.id, upstream.subject, upstream.profile) },
           });
           return { status: 'email_unconfirmed', connectorName: connector.name };
         case 'refused':
           return { status: 'refused', connectorName: connector.name };
       }
-    },
-
-    /** The link waiting for the customer to prove they own the account holding the upstream email. */
-    async pendingLink(interactionUid: string): Promise<{ email: string; accountId: string; connectorName: string } | undefined> {
-      const flow = await flows.findFlowForInteraction(interactionUid, KIND);
-      if (!flow || flow.state !== 'link' || !flow.account_id) return undefined;
-      const context = linkSchema.parse(flow.context);
-      const connector = connectors.find(context.connector);
-      return connector && { email: context.email, accountId: flow.account_id, connectorName: connector.name };
-    },
-
-    /** After `accountId` proved ownership in this interaction: makes the pending link. False if none matches. */
-    async completeLink(interactionUid: string, accountId: string): Promise<boolean> {
-      const flow = await flows.findFlowForInteraction(interactionUid, KIND);
-      if (!flow || flow.state !== 'link' || flow.account_id !== accountId) return false;
-      const context = linkSchema.parse(flow.context);
-      await flows.deleteFlow(flow.id);
-      return identities.linkIdentity({ connector: context.connector, subject: context.subject, accountId, email: context.email });
     },
   };
 }

@@ -24,7 +24,8 @@ export interface MfaSituation {
   rememberedDevice: boolean;
 }
 
-export type MfaReason = 'step_up' | 'client' | 'account';
+/** 'link': an account link waits for this account's second factor (asked like a step-up; see authn/federation/link-proof.ts). */
+export type MfaReason = 'step_up' | 'client' | 'account' | 'link';
 
 export type MfaDecision =
   | { prompt: false; why: 'not_required' | 'satisfied' | 'remembered_device' }

@@ -26,7 +26,7 @@ beforeAll(async () => {
   upstream.register(`${server.url}/federation/callback`);
   app = await createRelyingParty(server, { clientId: 'app', name: 'App', scope: 'openid email profile' });
   await server.services.accounts.insertAccount({ email: 'owner@example.com', status: 'active', passwordHash: await server.services.hasher.hash(password), emailVerified: true });
-}, 30_000);
+}, 60_000);
 afterAll(async () => {
   await server?.stop();
   await upstream?.close();

@@ -30,7 +30,7 @@ beforeAll(async () => {
   for (const email of ['owner@example.com', 'victim@example.com']) {
     await server.services.accounts.insertAccount({ email, status: 'active', passwordHash: await server.services.hasher.hash(password), emailVerified: true });
   }
-}, 30_000);
+}, 60_000);
 afterAll(async () => {
   await server?.stop();
   await upstream?.close();

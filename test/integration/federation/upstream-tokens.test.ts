@@ -18,7 +18,7 @@ beforeEach(async () => {
   });
   upstream.register(`${server.url}/federation/callback`);
   app = await createRelyingParty(server, { clientId: 'app', name: 'App', scope: 'openid email profile' });
-}, 30_000);
+}, 60_000);
 afterEach(async () => {
   await server?.stop();
   await upstream?.close();

@@ -16,12 +16,21 @@ function load(connectors: unknown[], env: Record<string, string> = {}) {
 }
 
 describe('connectors in the config file', () => {
-  it('resolves the client secret from the environment and fills defaults', () => {
+  it('resolves the client secret from the environment (the preset fills scopes later)', () => {
     const config = load([{ ...connector, clientSecret: { env: 'ACME_SECRET' } }], { ACME_SECRET: 'from-env' });
-    expect(config.connectors).toEqual([{ ...connector, clientSecret: 'from-env', scopes: ['openid', 'email', 'profile'], enabled: true }]);
+    expect(config.connectors).toEqual([{ ...connector, clientSecret: 'from-env', enabled: true }]);
   });
-  it('refuses a client secret written into the file', () => {
+  it('refuses a client secret or an Apple private key written into the file', () => {
     expect(() => load([{ ...connector, clientSecret: 'literal' }])).toThrow(/connectors\.0\.clientSecret: a config file may only reference it/);
+    const apple = { id: 'apple', kind: 'apple', clientId: 'com.example.web', teamId: 'TEAM123456', keyId: 'KEY1234567' };
+    expect(() => load([{ ...apple, privateKey: '-----BEGIN PRIVATE KEY-----' }])).toThrow(/connectors\.0\.privateKey: a config file may only reference it/);
+    expect(load([{ ...apple, privateKey: { env: 'APPLE_KEY' } }], { APPLE_KEY: 'pem' }).connectors[0]).toMatchObject({ kind: 'apple', privateKey: 'pem' });
+  });
+  it('names what a kind needs when it is missing', () => {
+    expect(() => load([{ id: 'x', kind: 'oidc', clientId: 'c' }])).toThrow(/connectors\.0\.issuer/);
+    expect(() => load([{ id: 'x', kind: 'oauth2', clientId: 'c', authorizationEndpoint: 'https://a.example/auth' }])).toThrow(/connectors\.0\.tokenEndpoint/);
+    expect(() => load([{ id: 'x', kind: 'apple', clientId: 'c' }])).toThrow(/connectors\.0\.teamId/);
+    expect(load([{ id: 'gh', kind: 'github', clientId: 'c', clientSecret: { env: 'GH' } }], { GH: 's' }).connectors[0]).toMatchObject({ kind: 'github' });
   });
   it('refuses bad ids, duplicate ids and unknown kinds, naming the key', () => {
     expect(() => load([{ ...connector, id: 'Bad Id' }])).toThrow(/connectors\.0\.id/);

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { decideFederatedSignIn } from '../../../../src/authn/federation/decide.ts';
 
-const verified = { subject: 's1', email: 'a@example.com', emailVerified: true };
+const verified = { subject: 's1', email: 'a@example.com', emailVerified: true, profile: {} };
 
 describe('decideFederatedSignIn', () => {
   it('signs in the linked account, whatever the email says', () => {
@@ -28,6 +28,6 @@ describe('decideFederatedSignIn', () => {
   });
   it('never links or creates on a missing or unverified email, even when an account holds it', () => {
     expect(decideFederatedSignIn({ upstream: { ...verified, emailVerified: false }, linked: undefined, byEmail: { id: 'acc', status: 'active' } }).action).toBe('email_unconfirmed');
-    expect(decideFederatedSignIn({ upstream: { subject: 's', email: null, emailVerified: true }, linked: undefined, byEmail: undefined }).action).toBe('email_unconfirmed');
+    expect(decideFederatedSignIn({ upstream: { subject: 's', email: null, emailVerified: true, profile: {} }, linked: undefined, byEmail: undefined }).action).toBe('email_unconfirmed');
   });
 });
