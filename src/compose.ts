@@ -55,6 +55,7 @@ import { deriveKey } from './security/keys.ts';
 import { createPasswordHasher } from './security/password-hasher.ts';
 import { createThrottleQueries } from './security/throttle.ts';
 import { createPrivacy } from './privacy/service.ts';
+import { createEssentialClaims } from './privacy/essential-claims.ts';
 import { createProfileQueries } from './profile/queries.ts';
 import { createProfileService } from './profile/service.ts';
 import { createLiteCapture } from './flows/lite-capture.ts';
@@ -130,6 +131,8 @@ export function createServices(config: Config, db: Db, log: Logger) {
     receiptKeys: consentModule.receiptKeys,
     preferences: consentModule.preferences,
     privacy,
+    // What a restricted account still releases: claims of purposes on contract or legal obligation.
+    essentialClaims: createEssentialClaims({ listPurposes: () => consentModule.registry.listPurposes(), profileFields: () => profile.current().fields }),
     flows,
     mailer,
     devOutbox: createDevOutboxQueries(db),

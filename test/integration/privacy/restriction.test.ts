@@ -1,5 +1,6 @@
 // Restriction of processing: a restricted account still signs in, its ID token and userinfo carry only
-// essential claims (here: sub), its events are marked restricted; lifting it brings everything back.
+// essential claims (sub, the email the contract-based `account` purpose covers, and a profile field held for
+// that purpose — never one held for marketing), its events are marked restricted; lifting it brings everything back.
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enterEmailAndPassword, newBrowser, throughPrompts } from '../../support/journey.ts';
@@ -13,10 +14,20 @@ const EMAIL = 'restricted.customer@example.com';
 let accountId: string;
 
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await startTestServer({
+    profile: {
+      fields: [
+        { key: 'given_name', label: { en: 'First name' }, purpose: 'marketing' },
+        { key: 'customer_number', label: { en: 'Customer number' }, purpose: 'account' },
+      ],
+    },
+  } as never);
   rp = await createRelyingParty(server, { clientId: 'shop', name: 'Shop', firstParty: true, scope: 'openid email profile' });
   ({ accountId } = await signedUpCustomer(server, rp, EMAIL));
-  await server.dbHandle.db('profile_values').insert({ account_id: accountId, field: 'given_name', value: JSON.stringify('Rosalind'), source: 'customer' });
+  await server.dbHandle.db('profile_values').insert([
+    { account_id: accountId, field: 'given_name', value: JSON.stringify('Rosalind'), source: 'customer' },
+    { account_id: accountId, field: 'customer_number', value: JSON.stringify('C-1001'), source: 'admin' },
+  ]);
 });
 afterAll(async () => server?.stop());
 
@@ -37,14 +48,14 @@ describe('restriction of processing', () => {
     expect(userinfo).toMatchObject({ sub: accountId, email: EMAIL, given_name: 'Rosalind' });
   });
 
-  it('keeps sign-in working but releases only sub, and marks the account events restricted', async () => {
+  it('keeps sign-in working but releases only essential claims, and marks the account events restricted', async () => {
     expect(await server.services.privacy.restriction.restrictProcessing(accountId, { channel: 'test' })).toBe(true);
     expect(await server.services.privacy.restriction.isRestricted(accountId)).toBe(true);
     const { idToken, userinfo } = await signIn();
     expect(idToken.sub).toBe(accountId);
-    expect(idToken).not.toHaveProperty('email');
+    expect(idToken).toMatchObject({ email: EMAIL });
     expect(idToken).not.toHaveProperty('given_name');
-    expect(userinfo).toEqual({ sub: accountId });
+    expect(userinfo).toEqual({ sub: accountId, email: EMAIL, email_verified: true, customer_number: 'C-1001' });
     expect((await server.services.accounts.findAccountById(accountId))!.status).toBe('active');
 
     await server.services.events.emit({ type: 'profile.updated', accountId, data: { fields: ['given_name'] } });
