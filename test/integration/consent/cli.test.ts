@@ -13,8 +13,9 @@ let server: ServerProcess;
 beforeAll(async () => {
   if (process.env.DATABASE_URL) scratch = await createScratchDatabase(process.env.DATABASE_URL, 'foyer_consent_cli');
   target = { dataDir: join(root, 'data'), secret: newSecret(), databaseUrl: scratch?.url };
-  server = await startServerProcess(target);
-}, 60_000);
+  // A generous start: the machine running the suite may be busy with other test files.
+  server = await startServerProcess(target, { readyTimeoutMs: 120_000 });
+}, 150_000);
 afterAll(async () => {
   server?.kill();
   await scratch?.drop();
