@@ -7,6 +7,9 @@ import type { Db } from './db/create-db.ts';
 import type { Logger } from './log.ts';
 import { createAccountQueries } from './accounts/queries.ts';
 import { createPortalSessions } from './accounts/portal-sessions.ts';
+import { createPortalLinks } from './accounts/portal-links.ts';
+import { createEmailChange } from './accounts/email-change.ts';
+import { createAccountSecurity } from './authn/account-security.ts';
 import { createCredentialThrottle } from './authn/credential-throttle.ts';
 import { createKnownDeviceQueries } from './authn/device-watch/queries.ts';
 import { createDeviceWatch } from './authn/device-watch/watch.ts';
@@ -25,6 +28,7 @@ import { createTotpQueries } from './authn/totp/queries.ts';
 import { createTotpAuthenticator } from './authn/totp/totp.ts';
 import { createConsentQueries } from './consent/queries.ts';
 import { createConsentService } from './consent/service.ts';
+import { createConsentWithdrawal } from './consent/withdrawal.ts';
 import { createEventOutbox } from './events/outbox.ts';
 import { createConnectorRegistry } from './authn/federation/connectors.ts';
 import { createFederatedIdentityQueries } from './authn/federation/identities.ts';
@@ -80,6 +84,12 @@ export function createServices(config: Config, db: Db, log: Logger) {
   const endAllSessions = { endSessions: async (id: string) => (await protocol.endSessions(id)) + (await createPortalSessions(db).endOtherPortalSessions(id)), revokeGrants: (id: string) => protocol.revokeGrants(id) };
   const privacy = createPrivacy({ db, protocol: endAllSessions, graceDays: config.privacy.erasureGraceDays, outbox: createEventOutbox(db) });
   const federationEmail = createFederationEmailConfirmation({ db, flows, codes, connectors, identities: federatedIdentities, accounts, throttle, mailer, codeTtlSeconds: config.codes.ttlSeconds });
+  // Every event of an account that restricted processing is marked `restricted` (src/privacy).
+  const events = privacy.events;
+  const accountSecurity = createAccountSecurity({
+    db, accounts, passkeys: passkeyQueries, identities: federatedIdentities, totpQueries: createTotpQueries(db), totp, mfa: mfaQueries,
+    recoveryCodes, rememberedDevices, flows, events, mailer, box, issuer: config.brandName,
+  });
   return {
     config,
     db,
@@ -89,8 +99,7 @@ export function createServices(config: Config, db: Db, log: Logger) {
     hasher,
     throttleQueries,
     consent,
-    // Every event of an account that restricted processing is marked `restricted` (src/privacy).
-    events: privacy.events,
+    events,
     privacy,
     flows,
     mailer,
@@ -101,6 +110,12 @@ export function createServices(config: Config, db: Db, log: Logger) {
     oidcModels: createOidcModelQueries(db),
     protocol,
     portalSessions: createPortalSessions(db),
+    accountSecurity,
+    emailChange: createEmailChange({ db, accounts, flows, codes, throttle, mailer, events, codeTtlSeconds }),
+    portalLinks: createPortalLinks({
+      db, accounts, flows, throttle, mailer, events, isMfaEnabled: mfaQueries.isMfaEnabled, linkTtlSeconds: codeTtlSeconds, linkBaseUrl: `${config.issuer}/account/link/`,
+    }),
+    consentWithdrawal: createConsentWithdrawal({ db, queries: createConsentQueries(db), events }),
     views: withConnectorButtons(createViews({ brandName: config.brandName }), connectors),
     federation,
     federationEmail,
@@ -112,7 +127,7 @@ export function createServices(config: Config, db: Db, log: Logger) {
     passkeys,
     passkeyOffers: createPasskeyOffers({ queries: passkeyQueries, flows }),
     emailSignIn: createEmailSignIn({ db, flows, codes, links: createSignInLinkQueries(db), accounts, throttle, mailer, codeTtlSeconds, linkBaseUrl: `${config.issuer}/signin/link/` }),
-    deviceWatch: createDeviceWatch({ queries: createKnownDeviceQueries(db), accounts, mailer, hashKey: deriveKey(config.secret, 'known-devices'), accountUrl: `${config.issuer}/account` }),
+    deviceWatch: createDeviceWatch({ queries: createKnownDeviceQueries(db), accounts, mailer, hashKey: deriveKey(config.secret, 'known-devices'), accountUrl: `${config.issuer}/account/sessions` }),
     totp,
     recoveryCodes,
     rememberedDevices,

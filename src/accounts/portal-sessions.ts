@@ -89,6 +89,15 @@ export function createPortalSessions(db: Db) {
       if (exceptId) q.andWhereNot({ id: exceptId });
       return q.delete();
     },
+    /** Live portal sessions of the account (their browsers name the OIDC sessions they came from). */
+    async listPortalSessions(accountId: string): Promise<PortalSession[]> {
+      const rows = await db('portal_sessions').where({ account_id: accountId }).andWhere('expires_at', '>', db.fn.now()).orderBy('created_at', 'desc') as PortalSessionRow[];
+      return rows.map(toSession);
+    },
+    /** Ends the portal sessions that came from one OIDC session. */
+    async endPortalSessionsOfOidcSession(accountId: string, oidcSessionUid: string): Promise<number> {
+      return db('portal_sessions').where({ account_id: accountId, oidc_session_uid: oidcSessionUid }).delete();
+    },
     async sweepExpiredPortalSessions(limit: number): Promise<number> {
       return db('portal_sessions').whereIn('id', db('portal_sessions').select('id').where('expires_at', '<', db.fn.now()).limit(limit)).delete();
     },

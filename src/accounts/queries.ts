@@ -108,6 +108,12 @@ export function createAccountQueries(db: Db) {
       await trx('account_emails').where({ account_id: accountId, email_normalized: normalizeEmail(email) })
         .update({ verified_at: trx.fn.now(), updated_at: trx.fn.now() });
     },
+    /** Makes `email` the account's primary address, verified (the caller proved it with a mailed code). */
+    async replacePrimaryEmail(accountId: string, email: string, trx: Db = db): Promise<void> {
+      await trx('account_emails').where({ account_id: accountId, is_primary: true }).delete();
+      await trx('account_emails').insert({ email_normalized: normalizeEmail(email), account_id: accountId, email: email.trim(), is_primary: true, verified_at: trx.fn.now() });
+      await trx('accounts').where({ id: accountId }).update({ updated_at: trx.fn.now() });
+    },
     async findProfileValues(accountId: string, trx: Db = db): Promise<Record<string, unknown>> {
       const rows = await trx('profile_values').where({ account_id: accountId }).select('field', 'value') as { field: string; value: unknown }[];
       return Object.fromEntries(rows.map((r) => [r.field, r.value]));

@@ -83,6 +83,15 @@ export function createConsentQueries(db: Db) {
         { granted_scopes: string[]; rejected_scopes: string[]; resource_scopes: Record<string, string[]> } | undefined;
       return row && { grantedScopes: row.granted_scopes, rejectedScopes: row.rejected_scopes, resourceScopes: row.resource_scopes };
     },
+    /** Every client the account consented to, newest change first (the connected apps page). */
+    async listClientConsents(accountId: string, trx: Db = db): Promise<(ClientConsent & { clientId: string; createdAt: Date; updatedAt: Date })[]> {
+      const rows = await trx('client_consents').where({ account_id: accountId }).orderBy('updated_at', 'desc') as
+        { client_id: string; granted_scopes: string[]; rejected_scopes: string[]; resource_scopes: Record<string, string[]>; created_at: Date; updated_at: Date }[];
+      return rows.map((r) => ({ clientId: r.client_id, grantedScopes: r.granted_scopes, rejectedScopes: r.rejected_scopes, resourceScopes: r.resource_scopes, createdAt: new Date(r.created_at), updatedAt: new Date(r.updated_at) }));
+    },
+    async deleteClientConsent(accountId: string, clientId: string, trx: Db = db): Promise<boolean> {
+      return (await trx('client_consents').where({ account_id: accountId, client_id: clientId }).delete()) > 0;
+    },
     async upsertClientConsent(accountId: string, clientId: string, consent: ClientConsent, trx: Db = db): Promise<void> {
       const values = {
         granted_scopes: JSON.stringify(consent.grantedScopes),

@@ -2,7 +2,8 @@
 import type { Db } from '../db/create-db.ts';
 import { randomToken } from '../security/tokens.ts';
 
-export type FlowKind = 'login' | 'registration' | 'recovery' | 'email_sign_in' | 'passkey_offer' | 'mfa' | 'federation' | 'erasure_cancel';
+export type FlowKind = 'login' | 'registration' | 'recovery' | 'email_sign_in' | 'passkey_offer' | 'mfa' | 'federation'
+  | 'account_totp' | 'account_email_change' | 'account_sign_in_link' | 'erasure_cancel';
 
 export interface FlowRow {
   id: string;
@@ -41,6 +42,14 @@ export function createFlowQueries(db: Db) {
     async findFlowForInteraction(interactionUid: string, kind: FlowKind, trx: Db = db): Promise<FlowRow | undefined> {
       return trx<FlowRow>('flows').where({ interaction_uid: interactionUid, kind }).andWhere('expires_at', '>', trx.fn.now())
         .orderBy('created_at', 'desc').first();
+    },
+    /** A live flow of a kind by id (flows found by a token the customer holds). */
+    async findFlowById(id: string, kind: FlowKind, trx: Db = db): Promise<FlowRow | undefined> {
+      return trx<FlowRow>('flows').where({ id, kind }).andWhere('expires_at', '>', trx.fn.now()).first();
+    },
+    /** A live flow of a kind by id, only when it belongs to the account (flows started outside OIDC). */
+    async findAccountFlow(id: string, kind: FlowKind, accountId: string, trx: Db = db): Promise<FlowRow | undefined> {
+      return trx<FlowRow>('flows').where({ id, kind, account_id: accountId }).andWhere('expires_at', '>', trx.fn.now()).first();
     },
     /** Optimistic update: fails (returns false) if someone else changed the flow since it was read. */
     async updateFlow(id: string, version: number, changes: { state?: string; accountId?: string | null; context?: object }, trx: Db = db): Promise<boolean> {

@@ -13,7 +13,9 @@ import type { Logger } from '../log.ts';
 import type { ProviderHost } from '../oidc/host.ts';
 import { acceptSecretInBody } from '../oidc/client-auth.ts';
 import { createAccountTokenPort } from '../oidc/account-tokens.ts';
+import { createClientAccessPort } from '../oidc/client-access.ts';
 import { createPortal } from '../portal/routes.ts';
+import { createSignInLinkHandoff } from '../portal/link-sign-in.ts';
 import { isProviderPath, type Provider } from '../oidc/provider.ts';
 import { deriveKey } from '../security/keys.ts';
 import type { Services } from '../compose.ts';
@@ -57,12 +59,15 @@ export function createApp(options: AppOptions): Koa {
   app.use(erasure.routes()).use(erasure.allowedMethods());
   const mfa = createMfaRouter({ ...journeyDeps, mfaStep: services.mfaStep, rememberedDevices: services.rememberedDevices, passkeys: services.passkeys, secureCookies: secure });
   app.use(mfa.routes()).use(mfa.allowedMethods());
-  const emailDeps = { ...journeyDeps, emailSignIn: services.emailSignIn };
+  const emailDeps = { ...journeyDeps, emailSignIn: services.emailSignIn, signInToAccountPages: createSignInLinkHandoff({ services, secure }) };
   for (const router of [createEmailCodeRouter(emailDeps), createMagicLinkRouter(emailDeps)]) app.use(router.routes()).use(router.allowedMethods());
   const passkeys = createPasskeyRouter({ ...services, ...journeyDeps, secureCookies: secure });
   app.use(passkeys.routes()).use(passkeys.allowedMethods());
 
-  for (const middleware of createPortal({ services, csrf, secure, accountTokens: createAccountTokenPort(() => host.current()) })) app.use(middleware);
+  const portal = createPortal({
+    services, csrf, secure, accountTokens: createAccountTokenPort(() => host.current()), clientAccess: createClientAccessPort(() => host.current(), services.db, log),
+  });
+  for (const middleware of portal) app.use(middleware);
 
   if (options.demo) {
     const demo = createDemoRouter({ issuer: config.issuer, views: services.views, csrf, secure });

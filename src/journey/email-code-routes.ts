@@ -85,7 +85,7 @@ export function createEmailCodeRouter(deps: EmailCodeDeps): Router {
     const interaction = await loadInteraction(deps, ctx).catch(() => undefined);
     if (!interaction) {
       if (!(await deps.emailSignIn.isApprovedByLink(uid))) return linkGone(deps, ctx);
-      return renderPage(deps, ctx, 'journey/signed-in-elsewhere', { title: 'Sign-in approved' });
+      return renderPage(deps, ctx, 'journey/signed-in-elsewhere', { title: 'Sign-in approved', accountPages: ctx.query.account === '1' });
     }
     const result = await deps.emailSignIn.continueAfterLink(interaction.uid);
     if (result.status !== 'ok') return ctx.redirect(`/interaction/${interaction.uid}`);

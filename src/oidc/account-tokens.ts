@@ -11,6 +11,8 @@ export interface AccountToken {
   scopes: string[];
   /** When the customer last authenticated for this token's sign-in; undefined when unknown. */
   authTime: Date | undefined;
+  /** The OIDC session the token was issued under, when it was (its browser is "this session"). */
+  sessionUid: string | undefined;
 }
 
 export type AccountTokenVerdict =
@@ -60,6 +62,7 @@ export function createAccountTokenPort(provider: () => Provider): AccountTokenPo
       return {
         status: 'ok', accountId: found.accountId, clientId: found.clientId, scopes,
         authTime: typeof authTime === 'number' ? new Date(authTime * 1000) : undefined,
+        sessionUid: found.sessionUid,
       };
     },
     async describeAccessToken(token) {

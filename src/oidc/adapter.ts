@@ -119,6 +119,10 @@ export function createOidcModelQueries(db: Db) {
     async deleteSessionByUid(accountId: string, sessionUid: string): Promise<number> {
       return db('oidc_models').where({ model: 'Session', account_id: accountId, uid: sessionUid }).delete();
     },
+    async listLiveSessionsOfAccount(accountId: string): Promise<{ payload: Record<string, unknown>; expires_at: Date | null }[]> {
+      return db('oidc_models').where({ model: 'Session', account_id: accountId })
+        .andWhere((w) => w.whereNull('expires_at').orWhere('expires_at', '>', db.fn.now())).select('payload', 'expires_at');
+    },
     async isSessionLive(accountId: string, sessionUid: string): Promise<boolean> {
       const row = await db('oidc_models').where({ model: 'Session', account_id: accountId, uid: sessionUid })
         .andWhere((w) => w.whereNull('expires_at').orWhere('expires_at', '>', db.fn.now())).first('id');

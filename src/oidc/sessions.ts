@@ -3,6 +3,15 @@
 import type { Db } from '../db/create-db.ts';
 import { createOidcModelQueries } from './adapter.ts';
 
+export interface AccountSession {
+  uid: string;
+  signedInAt: Date | undefined;
+  amr: string[];
+  acr: string | undefined;
+  clientIds: string[];
+  expiresAt: Date | undefined;
+}
+
 export interface ProtocolPort {
   /** Ends every session of the account except the one with `exceptSessionUid`. */
   endSessions(accountId: string, exceptSessionUid?: string): Promise<number>;
@@ -12,6 +21,8 @@ export interface ProtocolPort {
   endSessionByUid(accountId: string, sessionUid: string): Promise<boolean>;
   /** True while the OIDC session with this uid is alive and belongs to the account. */
   isSessionActive(accountId: string, sessionUid: string): Promise<boolean>;
+  /** The account's live sessions (one per signed-in browser), newest sign-in first. */
+  listSessionsOfAccount(accountId: string): Promise<AccountSession[]>;
 }
 
 export function createProtocolPort(db: Db): ProtocolPort {
@@ -23,5 +34,16 @@ export function createProtocolPort(db: Db): ProtocolPort {
     },
     endSessionByUid: async (accountId, sessionUid) => (await models.deleteSessionByUid(accountId, sessionUid)) > 0,
     isSessionActive: (accountId, sessionUid) => models.isSessionLive(accountId, sessionUid),
+    async listSessionsOfAccount(accountId) {
+      const rows = await models.listLiveSessionsOfAccount(accountId);
+      return rows.map(({ payload, expires_at: expiresAt }) => ({
+        uid: String(payload.uid ?? ''),
+        signedInAt: typeof payload.loginTs === 'number' ? new Date(payload.loginTs * 1000) : undefined,
+        amr: Array.isArray(payload.amr) ? payload.amr.map(String) : [],
+        acr: typeof payload.acr === 'string' ? payload.acr : undefined,
+        clientIds: Object.keys((payload.authorizations as object | undefined) ?? {}),
+        expiresAt: expiresAt ? new Date(expiresAt) : undefined,
+      })).filter((s) => s.uid).sort((a, b) => (b.signedInAt?.getTime() ?? 0) - (a.signedInAt?.getTime() ?? 0));
+    },
   };
 }

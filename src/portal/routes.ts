@@ -5,12 +5,14 @@ import type { Middleware } from 'koa';
 import type { Services } from '../compose.ts';
 import type { Csrf } from '../http/csrf.ts';
 import type { AccountTokenPort } from '../oidc/account-tokens.ts';
+import type { ClientAccessPort } from '../oidc/client-access.ts';
 import { API_PREFIX, createAccountApiCors, createRequireAccountToken } from './api.ts';
-import { requireFreshApiAuth, requireFreshAuth } from './fresh-auth.ts';
+import { createRequireFreshAuth, requireFreshApiAuth } from './fresh-auth.ts';
 import { createPortalRender } from './render.ts';
 import { PORTAL_SECTIONS } from './sections/index.ts';
 import { createRequirePortalSession } from './session.ts';
 import { createSignInRouter } from './sign-in.ts';
+import { createLinkSignInRouter } from './link-sign-in.ts';
 import type { PortalDeps, PortalSection } from './types.ts';
 
 export interface PortalOptions {
@@ -18,6 +20,7 @@ export interface PortalOptions {
   csrf: Csrf;
   secure: boolean;
   accountTokens: AccountTokenPort;
+  clientAccess: ClientAccessPort;
   sections?: PortalSection[];
 }
 
@@ -31,13 +34,14 @@ export function createPortal(options: PortalOptions): Middleware[] {
     secure: options.secure,
     sessions: options.services.portalSessions,
     accountTokens: options.accountTokens,
-    requireFreshAuth,
+    clientAccess: options.clientAccess,
+    requireFreshAuth: createRequireFreshAuth(options.csrf),
     requireFreshApiAuth,
     render: createPortalRender(options.services.views, sections),
   };
   const requirePortalSession = createRequirePortalSession(deps);
   const requireAccountToken = createRequireAccountToken(deps);
-  const routers: Router[] = [createSignInRouter(deps)];
+  const routers: Router[] = [createSignInRouter(deps), createLinkSignInRouter(deps)];
   for (const section of sections) {
     if (section.pages) {
       const router = new Router({ prefix: `/account/${section.id}` });

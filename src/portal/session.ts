@@ -1,6 +1,7 @@
 // Owns the portal's cookie and requirePortalSession: a signed HttpOnly cookie naming a server-side
 // session, which lives only while its OIDC session does and its account may still sign in.
 import type { Context, Next } from 'koa';
+import type { NewPortalSession } from '../accounts/portal-sessions.ts';
 import type { PortalDeps } from './types.ts';
 
 export const PORTAL_COOKIE = 'foyer.account';
@@ -20,6 +21,14 @@ export function signInRedirect(ctx: Context, returnTo: string): void {
 export function sectionRoot(path: string): string {
   const [, account, section] = path.split('/');
   return account === 'account' && section ? `/account/${section}` : '/account';
+}
+
+/** Starts a portal session in this browser (replacing the one it had) and sets its cookie. */
+export async function startPortalSessionHere(deps: Pick<PortalDeps, 'sessions' | 'secure'>, ctx: Context, input: Omit<NewPortalSession, 'userAgent'>): Promise<void> {
+  const previous = await deps.sessions.findPortalSession(ctx.cookies.get(PORTAL_COOKIE, { signed: true }));
+  if (previous) await deps.sessions.endPortalSession(previous.id);
+  const { token } = await deps.sessions.startPortalSession({ ...input, userAgent: ctx.get('user-agent') });
+  ctx.cookies.set(PORTAL_COOKIE, token, portalCookieOptions(deps.secure));
 }
 
 export function createRequirePortalSession(deps: Pick<PortalDeps, 'sessions' | 'services' | 'secure'>) {

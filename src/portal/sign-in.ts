@@ -6,7 +6,7 @@ import * as oidc from 'openid-client';
 import { z } from 'zod';
 import { AppError } from '../errors/app-error.ts';
 import { PORTAL_CLIENT_ID, PORTAL_SCOPE, portalRedirectUri } from './client.ts';
-import { PORTAL_COOKIE, portalCookieOptions } from './session.ts';
+import { PORTAL_COOKIE, portalCookieOptions, startPortalSessionHere } from './session.ts';
 import type { PortalDeps } from './types.ts';
 
 const LOGIN_COOKIE = 'foyer.account_login';
@@ -45,6 +45,9 @@ export function createSignInRouter(deps: PortalDeps): Router {
     const maxAge = Number(ctx.query.max_age);
     const fresh = Number.isInteger(maxAge) && maxAge >= 0 && maxAge <= 86400 ? maxAge : undefined;
     const config = await discover();
+    // A re-authentication names the account already signed in here, so the page asks only for the proof.
+    const current = fresh !== undefined ? await deps.sessions.findPortalSession(ctx.cookies.get(PORTAL_COOKIE, { signed: true })) : undefined;
+    const email = current && (await deps.services.accounts.findAccountById(current.accountId))?.email;
     const saved: LoginState = {
       verifier: oidc.randomPKCECodeVerifier(), state: oidc.randomState(), nonce: oidc.randomNonce(), returnTo: safeReturnTo(ctx.query.return_to),
       ...(fresh !== undefined ? { maxAge: fresh } : {}),
@@ -55,6 +58,7 @@ export function createSignInRouter(deps: PortalDeps): Router {
       code_challenge: await oidc.calculatePKCECodeChallenge(saved.verifier), code_challenge_method: 'S256',
       // Re-authentication for a destructive action: a new sign-in, whatever the session says.
       ...(fresh !== undefined ? { prompt: 'login', max_age: String(fresh) } : {}),
+      ...(email ? { login_hint: email } : {}),
     });
     ctx.redirect(url.href);
   });
@@ -77,13 +81,10 @@ export function createSignInRouter(deps: PortalDeps): Router {
     const described = await deps.accountTokens.describeAccessToken(tokens.access_token);
     const authTime = typeof claims.auth_time === 'number' ? new Date(claims.auth_time * 1000) : new Date();
     // One portal session per browser: a re-authentication replaces the one before.
-    const previous = await deps.sessions.findPortalSession(ctx.cookies.get(PORTAL_COOKIE, { signed: true }));
-    if (previous) await deps.sessions.endPortalSession(previous.id);
-    const { token } = await deps.sessions.startPortalSession({
+    await startPortalSessionHere(deps, ctx, {
       accountId: claims.sub, authTime, amr: Array.isArray(claims.amr) ? claims.amr.map(String) : [],
-      oidcSid: typeof claims.sid === 'string' ? claims.sid : described?.sid, oidcSessionUid: described?.sessionUid, userAgent: ctx.get('user-agent'),
+      oidcSid: typeof claims.sid === 'string' ? claims.sid : described?.sid, oidcSessionUid: described?.sessionUid,
     });
-    ctx.cookies.set(PORTAL_COOKIE, token, portalCookieOptions(deps.secure));
     const separator = saved.returnTo.includes('?') ? '&' : '?';
     ctx.redirect(saved.maxAge !== undefined ? `${saved.returnTo}${separator}reauthenticated=1` : saved.returnTo);
     ctx.status = 303;
@@ -95,7 +96,10 @@ export function createSignInRouter(deps: PortalDeps): Router {
     if (session) {
       await deps.sessions.endPortalSession(session.id);
       // Signing out of the account pages signs this browser out of Foyer (its OIDC session) as well.
-      if (session.oidcSessionUid) await deps.services.protocol.endSessionByUid(session.accountId, session.oidcSessionUid);
+      if (session.oidcSessionUid) {
+        await deps.clientAccess.notifySessionLogout(session.accountId, { only: session.oidcSessionUid });
+        await deps.services.protocol.endSessionByUid(session.accountId, session.oidcSessionUid);
+      }
     }
     ctx.cookies.set(PORTAL_COOKIE, null, portalCookieOptions(deps.secure));
     ctx.redirect('/account/signed-out');
@@ -112,7 +116,7 @@ export function createSignInRouter(deps: PortalDeps): Router {
     if (session) return ctx.redirect('/account/overview');
     ctx.type = 'html';
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = deps.services.views.render('portal/welcome', { title: 'Your account', csrfToken: ctx.state.csrfToken, notice: ctx.query.sent ? 'If that address belongs to an account, we have sent it a sign-in link.' : undefined });
+    ctx.body = deps.services.views.render('portal/welcome', { title: 'Your account', csrfToken: ctx.state.csrfToken, notice: ctx.query.sent ? 'If that address belongs to an account, we have sent it a link. Open it in this browser.' : undefined });
   });
 
   return router;

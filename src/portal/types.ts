@@ -8,6 +8,7 @@ import type { PortalSession, PortalSessions } from '../accounts/portal-sessions.
 import { AppError } from '../errors/app-error.ts';
 import type { Csrf } from '../http/csrf.ts';
 import type { AccountToken, AccountTokenPort } from '../oidc/account-tokens.ts';
+import type { ClientAccessPort } from '../oidc/client-access.ts';
 
 export interface PortalDeps {
   /** Every domain service (type only: edges receive their services, they never build them). */
@@ -17,6 +18,8 @@ export interface PortalDeps {
   secure: boolean;
   sessions: PortalSessions;
   accountTokens: AccountTokenPort;
+  /** The protocol side of connected apps: grants per client, and revoking one client's access. */
+  clientAccess: ClientAccessPort;
   /** Page routes: redirects through a fresh sign-in (prompt=login, max_age) when the last one is older. */
   requireFreshAuth(maxAgeSeconds?: number): Middleware;
   /** Account API routes: 401 `reauthentication_required` when the token's sign-in is older. */

@@ -1,9 +1,11 @@
 // Steps for the account portal (/account), driven through the real HTTP surface: accounts with a
 // password, signing in to /account as its own OIDC client, and Account API tokens for a relying party.
 import { expect } from 'vitest';
-import { FormBrowser, type Page } from './form-browser.ts';
+import type { PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/server';
+import { decodeEntities, FormBrowser, type Page } from './form-browser.ts';
 import { enterEmailAndPassword, newBrowser, throughPrompts } from './journey.ts';
 import type { RelyingParty } from './relying-party.ts';
+import type { SoftAuthenticator } from './soft-authenticator.ts';
 import type { TestServer } from './test-server.ts';
 
 export async function createPasswordAccount(server: TestServer, email: string, password: string): Promise<string> {
@@ -38,4 +40,35 @@ export async function callAccountApi(server: TestServer, path: string, token: st
   });
   const text = await res.text();
   return { status: res.status, headers: res.headers, json: (text ? JSON.parse(text) : undefined) as Record<string, unknown> & { error?: string; message?: string } };
+}
+
+/** The CSRF token in a page's forms. */
+export function csrfOf(page: Page): string {
+  return decodeEntities(/name="_csrf" value="([^"]+)"/.exec(page.html)![1]!);
+}
+
+/** Makes the portal sessions of an account look as if their sign-in was `minutes` ago. */
+export async function ageSignIn(server: TestServer, accountId: string, minutes: number): Promise<void> {
+  await server.services.db('portal_sessions').where({ account_id: accountId }).update({ auth_time: new Date(Date.now() - minutes * 60_000) });
+}
+
+/** Makes the Account API access tokens of an account look as if their sign-in was `minutes` ago. */
+export async function ageAccessTokens(server: TestServer, accountId: string, minutes: number): Promise<void> {
+  const authTime = Math.floor((Date.now() - minutes * 60_000) / 1000);
+  await server.services.db.raw(`UPDATE oidc_models SET payload = jsonb_set(payload, '{extra}', jsonb_build_object('auth_time', ?::int)) WHERE model = 'AccessToken' AND account_id = ?`, [authTime, accountId]);
+}
+
+/** Adds a passkey to the signed-in account through the security page, with the tests' software authenticator. */
+export async function addPasskeyThroughPortal(server: TestServer, browser: FormBrowser, authenticator: SoftAuthenticator): Promise<Page> {
+  const page = await browser.get(`${server.url}/account/security`);
+  const csrf = csrfOf(page);
+  const optionsPage = await browser.request(`${server.url}/account/security/passkeys/register/options`, { method: 'POST', body: new URLSearchParams({ _csrf: csrf }).toString(), headers: { accept: 'application/json' } });
+  expect(optionsPage.status, optionsPage.html).toBe(200);
+  const response = authenticator.create(JSON.parse(optionsPage.html) as PublicKeyCredentialCreationOptionsJSON, server.url);
+  return browser.submit(page, '/account/security/passkeys/register', { response: JSON.stringify(response) });
+}
+
+/** Posts a form to `path` with the CSRF token of `page` (for ids the page does not offer: other accounts'). */
+export function postForm(server: TestServer, browser: FormBrowser, page: Page, path: string, fields: Record<string, string> = {}): Promise<Page> {
+  return browser.request(`${server.url}${path}`, { method: 'POST', body: new URLSearchParams({ _csrf: csrfOf(page), ...fields }).toString() });
 }

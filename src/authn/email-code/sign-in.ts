@@ -121,19 +121,19 @@ export function createEmailSignIn(deps: EmailSignInDeps) {
      * Uses the link: the attempt is approved, and the browser waiting on `interactionUid` may finish it
      * (at once when this is that browser, else when the customer presses Continue there). The code dies with it.
      */
-    async confirmLink(token: string): Promise<{ status: 'ok'; interactionUid: string } | { status: 'expired' }> {
+    async confirmLink(token: string): Promise<{ status: 'ok'; interactionUid: string; email: string } | { status: 'expired' }> {
       if (!LINK_TOKEN.test(token)) return { status: 'expired' };
       const tokenHash = hashToken(token);
-      const interactionUid = await deps.db.transaction(async (trx) => {
+      const confirmed = await deps.db.transaction(async (trx) => {
         const link = await links.findLiveLink(tokenHash, trx);
         const flow = link && await flows.findFlowForInteraction(link.interaction_uid, KIND, trx);
         if (!flow || flow.id !== link.flow_id || flow.state !== SENT) return undefined;
         // Whoever consumes the code row wins the attempt: the code (verifyEmailCode) or this link.
         const code = await flows.findLiveCode(flow.id, CODE_PURPOSE, trx);
         if (!code || !(await links.consumeLink(tokenHash, trx)) || !(await flows.consumeCode(code.id, trx))) return undefined;
-        return (await flows.updateFlow(flow.id, flow.version, { state: APPROVED }, trx)) ? link.interaction_uid : undefined;
+        return (await flows.updateFlow(flow.id, flow.version, { state: APPROVED }, trx)) ? { interactionUid: link.interaction_uid, email: String((flow.context as { email?: unknown }).email ?? '') } : undefined;
       });
-      return interactionUid ? { status: 'ok', interactionUid } : { status: 'expired' };
+      return confirmed ? { status: 'ok', ...confirmed } : { status: 'expired' };
     },
 
     /** Whether the attempt of this interaction was approved by its link and waits for the original browser. */

@@ -24,6 +24,14 @@ export function createFederatedIdentityQueries(db: Db) {
     async touchIdentity(connector: string, subject: string, email: string | null, trx: Db = db): Promise<void> {
       await trx('federated_identities').where({ connector, subject }).update({ last_used_at: trx.fn.now(), ...(email ? { email } : {}) });
     },
+    async unlinkIdentity(accountId: string, connector: string, subject: string, trx: Db = db): Promise<boolean> {
+      return (await trx('federated_identities').where({ account_id: accountId, connector, subject }).delete()) === 1;
+    },
+    /** The account's links with when they were made and last used (the account pages show them). */
+    async listLinksForAccount(accountId: string, trx: Db = db): Promise<(FederatedIdentity & { createdAt: Date; lastUsedAt: Date | null })[]> {
+      const rows = await trx('federated_identities').where({ account_id: accountId }).orderBy('created_at') as { connector: string; subject: string; account_id: string; email: string | null; created_at: Date; last_used_at: Date | null }[];
+      return rows.map((r) => ({ connector: r.connector, subject: r.subject, accountId: r.account_id, email: r.email, createdAt: new Date(r.created_at), lastUsedAt: r.last_used_at ? new Date(r.last_used_at) : null }));
+    },
     async listForAccount(accountId: string, trx: Db = db): Promise<FederatedIdentity[]> {
       const rows = await trx('federated_identities').where({ account_id: accountId }).orderBy('created_at') as { connector: string; subject: string; account_id: string; email: string | null }[];
       return rows.map((r) => ({ connector: r.connector, subject: r.subject, accountId: r.account_id, email: r.email }));

@@ -2,10 +2,18 @@
 // Order on the page comes from navOrder, not from this list; keep one entry per line.
 import type { PortalSection } from '../types.ts';
 import { overviewSection } from './overview.ts';
+import { securitySection } from './security.ts';
+import { appsSection } from './apps.ts';
+import { linkedSection } from './linked.ts';
+import { sessionsSection } from './sessions.ts';
 import { privacySection } from './privacy.ts';
 
 export const PORTAL_SECTIONS: PortalSection[] = [
   overviewSection,
+  securitySection,
+  linkedSection,
+  appsSection,
+  sessionsSection,
   // consent section (consent history, receipts, communication preferences): add its entry on the next line
 
   // privacy section (data export, erasure, restriction): add its entry on the next line

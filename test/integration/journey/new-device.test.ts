@@ -42,8 +42,9 @@ describe('the new sign-in mail', () => {
     await signInWithPassword(newBrowser());
     const mail = await server.smtp.waitForMail(email, (m) => m.subject.startsWith('New sign-in'));
     expect(mail.subject).toBe('New sign-in to your Foyer account');
-    expect(mail.text).toContain(`${server.url}/account`);
-    expect(mail.html).toContain(`href="${server.url}/account"`);
+    // The link opens the sessions page, where that browser can be signed out.
+    expect(mail.text).toContain(`${server.url}/account/sessions`);
+    expect(mail.html).toContain(`href="${server.url}/account/sessions"`);
     const when = /When: (.+)/.exec(mail.text)![1]!;
     expect(Math.abs(new Date(when).getTime() - before)).toBeLessThan(60_000);
     expect(mail.text).not.toMatch(/\b\d{6}\b/);

@@ -1,0 +1,70 @@
+// Owns the ways into /account without the OIDC journey: "Email me a sign-in link" (a single-use link;
+// the form answers the same for every address), and the browser that opened the journey's mailed sign-in
+// link (it proved the address). Both give a portal session with amr ['otp'] and no OIDC session.
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { z } from 'zod';
+import { AppError } from '../errors/app-error.ts';
+import { startPortalSessionHere } from './session.ts';
+import type { PortalDeps } from './types.ts';
+
+const emailSchema = z.string().trim().max(254).pipe(z.email());
+
+export function createLinkSignInRouter(deps: PortalDeps): Router {
+  const router = new Router({ prefix: '/account' });
+  const views = deps.services.views;
+  const page = (ctx: Context, view: string, data: { title: string; [key: string]: unknown }, status = 200) => {
+    ctx.status = status;
+    ctx.type = 'html';
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = views.render(view, { ...data, csrfToken: ctx.state.csrfToken });
+  };
+  const signIn = async (ctx: Context, accountId: string, done: string) => {
+    await startPortalSessionHere(deps, ctx, { accountId, authTime: new Date(), amr: ['otp'] });
+    ctx.redirect(`/account/overview?done=${done}`);
+    ctx.status = 303;
+  };
+
+  router.post('/link', async (ctx) => {
+    const fields = deps.csrf.verifiedForm(ctx);
+    const email = emailSchema.safeParse(fields.get('email') ?? '');
+    if (!email.success) return page(ctx, 'portal/welcome', { title: 'Your account', email: (fields.get('email') ?? '').slice(0, 254), error: 'Enter a valid email address, like name@example.com.' }, 400);
+    const result = await deps.services.portalLinks.requestLink({ email: email.data, address: ctx.ip });
+    if (result.status === 'throttled') return page(ctx, 'portal/welcome', { title: 'Your account', email: email.data, error: `Too many attempts. Try again in ${Math.ceil(result.retryAfterSeconds / 60)} minutes.` }, 429);
+    ctx.redirect('/account?sent=1');
+    ctx.status = 303;
+  });
+
+  // Opening the link only shows a page; its button (a CSRF-checked post) uses it, so mail scanners cannot.
+  router.get('/link/:token', async (ctx) => {
+    if (!(await deps.services.portalLinks.isLive(String(ctx.params.token)))) return linkGone(ctx);
+    page(ctx, 'portal/link', { title: 'Your account', token: ctx.params.token });
+  });
+
+  router.post('/link/:token', async (ctx) => {
+    deps.csrf.verifiedForm(ctx);
+    const result = await deps.services.portalLinks.useLink(String(ctx.params.token));
+    if (result.status === 'mfa_required') throw new AppError('portal.link_needs_mfa', 'Your account uses two-step verification, so a mailed link is not enough. Sign in on the account page instead.', 400);
+    if (result.status !== 'ok') return linkGone(ctx);
+    await signIn(ctx, result.accountId, 'link');
+  });
+
+  function linkGone(ctx: Context) {
+    page(ctx, 'errors/error', { title: 'This link has expired', message: 'This link has expired or was already used. Open your account page and ask for a new one.' }, 400);
+  }
+
+  return router;
+}
+
+/**
+ * For the journey's mailed sign-in link: signs the browser that used it in to the account pages (the
+ * waiting sign-in elsewhere goes on as before). False when the address has no account yet or uses two-step.
+ */
+export function createSignInLinkHandoff(deps: Pick<PortalDeps, 'services' | 'secure'>) {
+  return async (ctx: Context, email: string): Promise<boolean> => {
+    const accountId = await deps.services.portalLinks.accountForSignInLink(email);
+    if (!accountId) return false;
+    await startPortalSessionHere({ sessions: deps.services.portalSessions, secure: deps.secure }, ctx, { accountId, authTime: new Date(), amr: ['otp'] });
+    return true;
+  };
+}

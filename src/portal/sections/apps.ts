@@ -1,0 +1,88 @@
+// Owns the connected apps section (/account/apps, /account/api/apps): every app the customer granted
+// (consent on record or a live grant), what each receives, and "Remove access", which ends the app's
+// access at once (tokens, back-channel logout), withdraws the consent in the ledger and emits an event.
+import type { Context } from 'koa';
+import { SCOPE_CLAIMS, SCOPE_DESCRIPTIONS } from '../../oidc/claims.ts';
+import { PORTAL_CLIENT_ID } from '../client.ts';
+import { accountToken, portalState, type PortalDeps, type PortalSection } from '../types.ts';
+import { formatTime, notFound, redirectDone } from './shared.ts';
+
+interface ConnectedApp {
+  clientId: string;
+  name: string;
+  firstParty: boolean;
+  scopes: string[];
+  resources: Record<string, string[]>;
+  since: Date | undefined;
+}
+
+const claimsOf = (scope: string) => [...((SCOPE_CLAIMS as Record<string, readonly string[]>)[scope] ?? [])];
+
+export async function listConnectedApps(deps: PortalDeps, accountId: string): Promise<ConnectedApp[]> {
+  const [consents, grants] = [await deps.services.consentWithdrawal.listClientConsents(accountId), await deps.clientAccess.listGrantedClients(accountId)];
+  const apps = new Map<string, ConnectedApp>();
+  for (const consent of consents) {
+    apps.set(consent.clientId, { clientId: consent.clientId, name: consent.clientId, firstParty: false, scopes: consent.grantedScopes, resources: consent.resourceScopes, since: consent.createdAt });
+  }
+  for (const grant of grants) {
+    const known = apps.get(grant.clientId);
+    if (known) known.scopes = [...new Set([...known.scopes, ...grant.scopes])];
+    else apps.set(grant.clientId, { clientId: grant.clientId, name: grant.clientId, firstParty: false, scopes: grant.scopes, resources: {}, since: grant.grantedAt });
+  }
+  apps.delete(PORTAL_CLIENT_ID); // the account pages themselves
+  for (const app of apps.values()) {
+    const client = await deps.services.clients.showClient(app.clientId);
+    if (client) Object.assign(app, { name: client.client_name, firstParty: client.first_party });
+  }
+  return [...apps.values()];
+}
+
+/** Removes the app's access for the account; false when it had none (or is not an app of the account). */
+async function removeAccess(deps: PortalDeps, accountId: string, clientId: string, ip: string): Promise<boolean> {
+  const app = (await listConnectedApps(deps, accountId)).find((a) => a.clientId === clientId);
+  if (!app) return false;
+  await deps.clientAccess.revokeClientAccess(accountId, clientId);
+  await deps.services.consentWithdrawal.withdrawClientConsent(accountId, clientId, app.scopes, { channel: 'account', ip });
+  return true;
+}
+
+const present = (app: ConnectedApp) => ({
+  client_id: app.clientId,
+  name: app.name,
+  first_party: app.firstParty,
+  scopes: app.scopes.map((scope) => ({ scope, description: SCOPE_DESCRIPTIONS[scope] ?? scope, claims: claimsOf(scope) })),
+  resources: Object.entries(app.resources).map(([resource, scopes]) => ({ resource, scopes })),
+  since: app.since?.toISOString() ?? null,
+});
+
+async function appsPage(deps: PortalDeps, ctx: Context): Promise<void> {
+  const apps = await listConnectedApps(deps, portalState(ctx).account.id);
+  deps.render(ctx, 'portal/apps', {
+    title: 'Connected apps',
+    notice: ctx.query.done === 'removed' ? 'Access removed. That app was signed out and will ask you again next time.' : undefined,
+    apps: apps.map((app) => ({ ...present(app), path: encodeURIComponent(app.clientId), since: app.since ? formatTime(app.since) : undefined, scopes: present(app).scopes.map((s) => ({ ...s, claims: s.claims.join(', ') })) })),
+  });
+}
+
+export const appsSection: PortalSection = {
+  id: 'apps',
+  title: 'Connected apps',
+  navOrder: 40,
+  pages(router, deps) {
+    router.get('/', (ctx) => appsPage(deps, ctx));
+    router.post('/:clientId/remove', async (ctx) => {
+      deps.csrf.verifiedForm(ctx);
+      if (!(await removeAccess(deps, portalState(ctx).account.id, String(ctx.params.clientId), ctx.ip))) return notFound();
+      redirectDone(ctx, '/account/apps', 'removed');
+    });
+  },
+  api(router, deps) {
+    router.get('/', async (ctx) => {
+      ctx.body = { apps: (await listConnectedApps(deps, accountToken(ctx).accountId)).map(present) };
+    });
+    router.delete('/:clientId', async (ctx) => {
+      if (!(await removeAccess(deps, accountToken(ctx).accountId, String(ctx.params.clientId), ctx.ip))) return notFound();
+      ctx.status = 204;
+    });
+  },
+};
