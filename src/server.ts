@@ -34,6 +34,18 @@ export interface StartOptions {
 
 const SWEEP_BATCH = 1000;
 
+/** The sweeper's purge of erasures whose grace period is over (one short transaction each); never throws. */
+export async function sweepErasures(services: Services, log: Logger): Promise<string[]> {
+  try {
+    const purged = await services.privacy.erasure.purgeDueErasures();
+    if (purged.length) log.info({ purged: purged.length }, 'purged erased accounts');
+    return purged;
+  } catch (err) {
+    log.warn({ err }, 'purging erased accounts failed');
+    return [];
+  }
+}
+
 async function seedDemoClient(services: Services): Promise<void> {
   const { config } = services;
   if (!config.demo || config.nodeEnv === 'production' || (await services.clients.countClients()) > 0) return;
@@ -98,10 +110,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         services.preferences.sweepConfirmations(SWEEP_BATCH),
         services.portalSessions.sweepExpiredPortalSessions(SWEEP_BATCH),
       ]).catch((err: unknown) => log.warn({ err }, 'sweeping expired rows failed'));
-      // Erasures whose grace period is over: one short transaction each, after the sweeps above.
-      services.privacy.erasure.purgeDueErasures()
-        .then((purged) => { if (purged.length) log.info({ purged: purged.length }, 'purged erased accounts'); })
-        .catch((err: unknown) => log.warn({ err }, 'purging erased accounts failed'));
+      void sweepErasures(services, log);
     }, 60_000);
     sweeper.unref();
 

@@ -21,7 +21,7 @@ export async function showErasurePending(ports: ErasurePendingPorts, ctx: Contex
   const uid = String(ctx.params.uid);
   const previous = await ports.flows.findFlowForInteraction(uid, KIND);
   if (previous) await ports.flows.deleteFlow(previous.id);
-  await ports.flows.insertFlow({ kind: KIND, state: 'proven', interactionUid: uid, accountId, context: { amr: ['pwd'] }, ttlSeconds: HOLD_SECONDS });
+  await ports.flows.insertFlow({ kind: KIND, state: 'proven', interactionUid: uid, accountId, context: {}, ttlSeconds: HOLD_SECONDS });
   renderPage(ports, ctx, 'journey/erasure-pending', { title: 'This account is being erased', eraseOn: eraseAfter.toISOString().slice(0, 10) }, 403);
 }
 
@@ -36,6 +36,7 @@ export function createErasureRouter(deps: ErasurePendingPorts & { csrf: Csrf }):
     }
     await deps.flows.deleteFlow(held.id);
     await deps.privacy.erasure.cancelErasure(held.account_id, { channel: 'sign-in' });
+    // Only the password page holds this proof, so the login's amr is the password's.
     await completeInteractiveLogin(deps, ctx, held.account_id, ['pwd']);
   });
   return router;

@@ -2,6 +2,7 @@
 // export prints the document, erase asks for erasure (or purges with --now), cancel-erasure and restrict.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCommand } from '../../../src/cli/commands.ts';
+import { sweepErasures } from '../../../src/server.ts';
 import { startTestServer, type TestServer } from '../../support/test-server.ts';
 import { tracesOf } from './customer.ts';
 
@@ -45,6 +46,15 @@ describe('foyer users export / erase / cancel-erasure / restrict', () => {
     expect((await run('users', 'show', 'cli.erase@example.com')).exitCode).toBe(1);
     expect(await tracesOf(server.dbHandle.db, ['cli.erase@example.com'])).toEqual([]);
     expect((await json<{ id: string }[]>('users', 'list')).map((u) => u.id)).not.toContain(erased.id);
+  });
+
+  it("the server's sweeper purges a request whose grace period is over", async () => {
+    expect((await run('users', 'add', '--email', 'cli.sweep@example.com')).exitCode).toBe(0);
+    const pending = await json<{ id: string }>('users', 'erase', 'cli.sweep@example.com');
+    expect(await sweepErasures(server.services, server.services.log)).toEqual([]);
+    await server.services.db('accounts').where({ id: pending.id }).update({ erase_after: new Date(Date.now() - 1000) });
+    expect(await sweepErasures(server.services, server.services.log)).toEqual([pending.id]);
+    expect(await server.services.privacy.erasure.erasureStatus(pending.id)).toMatchObject({ state: 'erased' });
   });
 
   it('restrict and restrict --lift set the flag', async () => {
