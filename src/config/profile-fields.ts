@@ -5,6 +5,12 @@ import { z } from 'zod';
 /** Standard OpenID Connect claims a profile field may be (OIDC Core 5.1); anything else is a custom field. */
 export const STANDARD_PROFILE_CLAIMS = ['given_name', 'family_name', 'nickname', 'birthdate', 'gender', 'locale', 'zoneinfo', 'phone_number', 'address', 'picture', 'website'] as const;
 
+/** Claims a profile value must never become: the identity and protocol claims Foyer itself asserts. */
+export const RESERVED_CLAIMS: ReadonlySet<string> = new Set([
+  'sub', 'email', 'email_verified', 'phone_number_verified', 'acr', 'amr', 'iss', 'aud', 'exp', 'iat', 'nbf',
+  'auth_time', 'nonce', 'sid', 'azp', 'at_hash', 'c_hash', 's_hash', 'jti', 'cnf', 'client_id', 'scope',
+]);
+
 export const FIELD_TYPES = ['string', 'number', 'boolean', 'date', 'single_choice', 'multi_choice'] as const;
 
 const localized = z.record(z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'locale keys look like en or pt-BR'), z.string().min(1).max(500))
@@ -39,6 +45,9 @@ export const profileFieldSchema = z.object({
   }).strict().default({}),
   options: z.array(z.object({ value: z.string().min(1).max(100), label: localized })).optional(),
 }).strict().superRefine((field, ctx) => {
+  for (const name of [field.key, field.claim]) {
+    if (name !== undefined && RESERVED_CLAIMS.has(name)) ctx.addIssue({ code: 'custom', message: `${name}: a profile field cannot be the ${name} claim, which Foyer asserts itself` });
+  }
   const choice = field.type === 'single_choice' || field.type === 'multi_choice';
   if (choice && !field.options?.length) ctx.addIssue({ code: 'custom', message: `${field.key}: a ${field.type} field needs options` });
   if (!choice && field.options) ctx.addIssue({ code: 'custom', message: `${field.key}: only choice fields take options` });

@@ -2,6 +2,7 @@
 import type { Account as OidcAccount, FindAccount } from 'oidc-provider';
 import type { AccountQueries } from '../accounts/queries.ts';
 import { NO_ESSENTIAL_CLAIMS, restrictClaims, type EssentialClaims } from '../privacy/restriction.ts';
+import { RESERVED_CLAIMS } from '../config/profile-fields.ts';
 import { mergeScopeClaims, type ProfileSchema } from '../profile/schema.ts';
 
 export const SCOPE_CLAIMS = {
@@ -32,7 +33,7 @@ export const SCOPE_DESCRIPTIONS: Record<string, string> = {
 export type ScopeClaims = Record<string, string[]>;
 
 export function effectiveScopeClaims(schema: ProfileSchema | undefined): ScopeClaims {
-  return schema ? mergeScopeClaims(SCOPE_CLAIMS, schema) : mergeScopeClaims(SCOPE_CLAIMS, { fields: [], byKey: new Map(), scopeClaims: {}, version: '' });
+  return mergeScopeClaims(SCOPE_CLAIMS, schema?.scopeClaims ?? {});
 }
 
 /** Every scope oidc-provider should know for this map (custom profile scopes included). */
@@ -58,7 +59,9 @@ export function createFindAccount(accounts: AccountQueries, schema?: () => Profi
       async claims() {
         // Profile values are stored by field key; an app receives them under the field's claim name.
         const byKey = schema?.()?.byKey;
-        const profile: Record<string, unknown> = Object.fromEntries(Object.entries(account.profile).map(([key, value]) => [byKey?.get(key)?.claimName ?? key, value]));
+        // Whatever profile_values holds, it never stands in for the claims Foyer asserts (sub, email, …).
+        const profile: Record<string, unknown> = Object.fromEntries(Object.entries(account.profile)
+          .map(([key, value]) => [byKey?.get(key)?.claimName ?? key, value] as const).filter(([claim]) => !RESERVED_CLAIMS.has(claim)));
         const name = [profile.given_name, profile.family_name].filter((part) => typeof part === 'string' && part).join(' ');
         const claims = {
           sub: account.id,

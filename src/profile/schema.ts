@@ -1,6 +1,6 @@
 // Owns the profile schema as the rest of Foyer sees it: the enabled fields in order, each field's claim
 // name, and the scope → claims map that custom scopes and claims add to the standard OpenID ones.
-import { STANDARD_PROFILE_CLAIMS, type ProfileFieldDefinition } from '../config/profile-fields.ts';
+import { RESERVED_CLAIMS, STANDARD_PROFILE_CLAIMS, type ProfileFieldDefinition } from '../config/profile-fields.ts';
 
 export type { ProfileFieldDefinition } from '../config/profile-fields.ts';
 
@@ -25,7 +25,7 @@ export function buildProfileSchema(definitions: ProfileFieldDefinition[], option
   const fields = definitions.filter((d) => d.enabled).map((d): ProfileField => {
     const standard = STANDARD.has(d.key);
     return { ...d, standard, claimName: d.claim ?? (standard ? d.key : `${options.claimNamespace}${d.key}`) };
-  });
+  }).filter((f) => !RESERVED_CLAIMS.has(f.claimName)); // a namespace must not turn a custom field into sub or email
   const scopeClaims: Record<string, string[]> = {};
   for (const field of fields) {
     if (field.scope === null) continue;
@@ -35,9 +35,9 @@ export function buildProfileSchema(definitions: ProfileFieldDefinition[], option
 }
 
 /** The standard map with the schema's additions: what the provider, the consent page and grants use. */
-export function mergeScopeClaims(base: Record<string, readonly string[]>, schema: ProfileSchema): Record<string, string[]> {
+export function mergeScopeClaims(base: Record<string, readonly string[]>, added: Record<string, readonly string[]>): Record<string, string[]> {
   const merged: Record<string, string[]> = Object.fromEntries(Object.entries(base).map(([scope, claims]) => [scope, [...claims]]));
-  for (const [scope, claims] of Object.entries(schema.scopeClaims)) {
+  for (const [scope, claims] of Object.entries(added)) {
     merged[scope] = [...new Set([...(merged[scope] ?? []), ...claims])];
   }
   return merged;

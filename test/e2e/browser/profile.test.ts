@@ -33,7 +33,7 @@ describeWithBrowser('progressive profiling in Chromium', () => {
       },
     }), launchBrowser()]);
     ({ context, page, problems } = await newContext(browser));
-  });
+  }, 120_000);
   afterAll(async () => {
     await browser?.close();
     await server?.stop();
@@ -122,7 +122,7 @@ describeWithBrowser('a required profile field in Chromium', () => {
     await server.dbHandle.db('clients').where({ client_id: 'demo' })
       .update({ metadata: server.dbHandle.db.raw(`metadata || '{"foyer_profile_required": ["birthdate"]}'::jsonb`) });
     ({ page, problems } = await newContext(browser));
-  });
+  }, 120_000);
   afterAll(async () => {
     await browser?.close();
     await server?.stop();
@@ -179,7 +179,7 @@ describeWithBrowser('the capture form embedded in a brand\'s page', () => {
     const brandOrigin = await listen(brand);
     await listen(stranger);
     await server.services.clients.addClient({ clientId: 'news', name: 'Brand News', public: true, redirectUris: [`${brandOrigin}/cb`], scope: 'openid capture' });
-  });
+  }, 120_000);
   afterAll(async () => {
     await browser?.close();
     await server?.stop();

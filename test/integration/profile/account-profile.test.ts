@@ -3,6 +3,7 @@
 // with validation and their source, and a schema change reaching the running Provider's scopes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { profileFieldSchema } from '../../../src/config/profile-fields.ts';
+import { createFindAccount } from '../../../src/oidc/claims.ts';
 import { startTestServer, type TestServer } from '../../support/test-server.ts';
 import { NAMESPACE, profileConfig } from './support.ts';
 
@@ -64,5 +65,19 @@ describe('the account\'s own profile', () => {
     expect((await profile.listAccountProfile(accountId)).find((f) => f.key === 'given_name')).toMatchObject({ value: null, source: null });
     const events = (await server.services.events.listEventsOfAccount(accountId)).filter((e) => e.type === 'profile.updated');
     expect(events[0]!.data).toMatchObject({ fields: ['given_name'], source: 'customer', cleared: true });
+  });
+});
+
+describe('claims built from profile values', () => {
+  it('a stored value never stands in for sub or email', async () => {
+    const db = server.dbHandle.db;
+    await db('profile_values').insert([
+      { account_id: accountId, field: 'sub', value: JSON.stringify('someone-else'), source: 'import' },
+      { account_id: accountId, field: 'email', value: JSON.stringify('ceo@bank.example'), source: 'import' },
+    ]);
+    const findAccount = createFindAccount(server.services.accounts, () => server.services.profile.current());
+    const found = await findAccount({} as never, accountId);
+    const claims = await found!.claims('userinfo', 'openid email profile', {}, []);
+    expect(claims).toMatchObject({ sub: accountId, email: 'eve@example.com' });
   });
 });

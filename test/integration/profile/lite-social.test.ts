@@ -17,7 +17,7 @@ beforeAll(async () => {
   });
   upstream.register(`${server.url}/federation/callback`);
   app = await createRelyingParty(server, { clientId: 'app', name: 'App', scope: 'openid email profile' });
-}, 30_000);
+}, 90_000);
 afterAll(async () => {
   await server?.stop();
   await upstream?.close();

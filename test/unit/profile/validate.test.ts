@@ -64,3 +64,14 @@ describe('the profile schema', () => {
     expect(profileFieldSchema.safeParse({ key: 'c', label: { en: 'C' }, validation: { pattern: '(' } }).success).toBe(false);
   });
 });
+
+describe('reserved claims', () => {
+  it('no field may be sub, email or another claim Foyer asserts, by key, claim or namespace', () => {
+    for (const input of [{ key: 'email' }, { key: 'sub' }, { key: 'mail', claim: 'email_verified' }]) {
+      expect(profileFieldSchema.safeParse({ label: { en: 'X' }, ...input }).success, JSON.stringify(input)).toBe(false);
+    }
+    // A namespace that would turn a custom field into `sub` leaves that field out.
+    const schema = buildProfileSchema([profileFieldSchema.parse({ key: 'ub', label: { en: 'X' } }), profileFieldSchema.parse({ key: 'colour', label: { en: 'C' } })], { claimNamespace: 's', version: '1' });
+    expect(schema.fields.map((f) => f.claimName)).toEqual(['scolour']);
+  });
+});
