@@ -4,7 +4,8 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Csrf } from '../http/csrf.ts';
 import type { ProfileDecision } from '../profile/policy.ts';
-import type { FieldView, ProfileService } from '../profile/service.ts';
+import { formFields } from '../http/profile-form.ts';
+import type { ProfileService } from '../profile/service.ts';
 import { finish, loadInteraction, renderPage, type Interaction, type JourneyPorts } from './context.ts';
 
 export interface ProfileRouteDeps extends JourneyPorts {
@@ -24,27 +25,6 @@ export function localesOf(ctx: Context, interaction?: Interaction): string[] {
   return [...ui, ...ctx.acceptsLanguages().filter((l) => l !== '*'), 'en'];
 }
 
-/** Each field as the form shows it, with what the customer typed (kept on a re-render) and its error. */
-function formFields(views: FieldView[], required: string[], clientName: string, input?: URLSearchParams, errors: Record<string, string> = {}) {
-  return views.map((view) => {
-    const raw = input?.getAll(view.key) ?? [];
-    const isRequired = required.includes(view.key);
-    return {
-      ...view,
-      required: isRequired,
-      why: isRequired ? `${clientName} needs this to continue.` : undefined,
-      value: raw[0] ?? '',
-      options: view.options.map((o) => ({ ...o, selected: raw.includes(o.value) })),
-      yes: raw[0] === 'true',
-      no: raw[0] === 'false',
-      inputType: view.type === 'date' ? 'date' : view.key === 'phone_number' ? 'tel' : view.key === 'picture' || view.key === 'website' ? 'url' : 'text',
-      inputMode: view.type === 'number' ? 'decimal' : undefined,
-      isText: view.type === 'string' || view.type === 'number' || view.type === 'date',
-      error: errors[view.key],
-    };
-  });
-}
-
 export function createProfileRouter(deps: ProfileRouteDeps): Router {
   const router = new Router({ prefix: '/interaction/:uid/profile' });
 
@@ -60,7 +40,7 @@ export function createProfileRouter(deps: ProfileRouteDeps): Router {
     const required = due.required.length > 0;
     renderPage(deps, ctx, 'journey/profile', {
       title: required ? `${name} needs a few details` : 'A little more about you',
-      clientName: name, required, fields: formFields(views, due.required, name, input, errors), error,
+      clientName: name, required, fields: formFields(views, (key) => input?.getAll(key) ?? [], { required: due.required, why: `${name} needs this to continue.`, ...(errors ? { errors } : {}) }), error,
     }, status);
   }
 

@@ -2,6 +2,7 @@
 // Order on the page comes from navOrder, not from this list; keep one entry per line.
 import type { PortalSection } from '../types.ts';
 import { overviewSection } from './overview.ts';
+import { profileSection } from './profile.ts';
 import { securitySection } from './security.ts';
 import { appsSection } from './apps.ts';
 import { linkedSection } from './linked.ts';
@@ -12,6 +13,7 @@ import { privacySection } from './privacy.ts';
 
 export const PORTAL_SECTIONS: PortalSection[] = [
   overviewSection,
+  profileSection,
   securitySection,
   linkedSection,
   appsSection,

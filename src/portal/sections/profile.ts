@@ -1,0 +1,114 @@
+// Owns /account/profile and its Account API twin: every profile field with its value, who set it and when
+// (provenance), why it is held (purpose and legal basis) and which apps receive it; editing one field at a time.
+import type { Context } from 'koa';
+import { z } from 'zod';
+import { AppError } from '../../errors/app-error.ts';
+import { LEGAL_BASIS_TEXT, readerLocales } from '../../http/consent-routes.ts';
+import { formFields, storedAsInput } from '../../http/profile-form.ts';
+import type { AccountFieldView } from '../../profile/service.ts';
+import { jsonBody } from '../api.ts';
+import { accountToken, portalState, type PortalDeps, type PortalSection } from '../types.ts';
+import { formatTime, redirectDone } from './shared.ts';
+
+const FIELD_KEY = /^[a-z][a-z0-9_]{0,63}$/;
+
+/** Who set a value, in words: the customer, an upstream (social:<connector>), an admin, an app, an import. */
+function describeSource(source: string | null, connectorNames: Map<string, string>): string | undefined {
+  if (!source) return undefined;
+  if (source === 'customer') return 'You';
+  if (source.startsWith('social:')) return `Imported from ${connectorNames.get(source.slice(7)) ?? source.slice(7)}`;
+  return ({ admin: 'An administrator', api: 'An app, through our API', import: 'A data import' } as Record<string, string>)[source] ?? source;
+}
+
+/** For each field: why it is held, and which apps the customer allowed to receive it (by its scope). */
+async function transparency(deps: PortalDeps, accountId: string, fields: AccountFieldView[], locales: string[]) {
+  const { consentRegistry: registry, clients, connectors } = deps.services;
+  const [purposes, granted, apps, connectorButtons] = await Promise.all([
+    registry.listPurposes(), deps.clientAccess.listGrantedClients(accountId), clients.listClients(), connectors.buttonsFor(undefined).catch(() => []),
+  ]);
+  const appNames = new Map(apps.map((c) => [c.client_id, c.client_name]));
+  const purposeById = new Map(purposes.map((p) => [p.id, p]));
+  const connectorNames = new Map(connectorButtons.map((c) => [c.id, c.name]));
+  return fields.map((field) => {
+    const purpose = purposeById.get(field.purpose);
+    const receivers = field.scope ? granted.filter((g) => g.scopes.includes(field.scope!)).map((g) => appNames.get(g.clientId) ?? g.clientId) : [];
+    return {
+      key: field.key,
+      purposeName: purpose ? registry.text(purpose.texts, locales).name : field.purpose,
+      legalBasis: purpose ? LEGAL_BASIS_TEXT[purpose.legalBasis].name : undefined,
+      legalBasisId: purpose?.legalBasis,
+      receivers,
+      source: describeSource(field.source, connectorNames),
+      updatedAt: field.updatedAt ? formatTime(field.updatedAt) : undefined,
+    };
+  });
+}
+
+async function profilePage(deps: PortalDeps, ctx: Context, edit?: { key: string; raw: string[]; error: string }): Promise<void> {
+  const { account } = portalState(ctx);
+  const locales = readerLocales(ctx);
+  const fields = await deps.services.profile.listAccountProfile(account.id, locales);
+  const about = new Map((await transparency(deps, account.id, fields, locales)).map((t) => [t.key, t]));
+  const controls = formFields(fields, (key) => (edit?.key === key ? edit.raw : storedAsInput(fields.find((f) => f.key === key)?.value)), edit ? { errors: { [edit.key]: edit.error } } : {});
+  deps.render(ctx, 'portal/profile', {
+    title: 'Your profile',
+    fields: controls.map((control) => ({ control, about: about.get(control.key) })),
+    notice: ctx.query.done === 'saved' ? 'Saved.' : undefined,
+    error: edit ? 'Please check the field marked below.' : undefined,
+  }, edit ? 400 : 200);
+}
+
+function apiView(field: AccountFieldView, about: Awaited<ReturnType<typeof transparency>>[number] | undefined) {
+  return {
+    key: field.key, claim: field.claim, label: field.label, type: field.type, value: field.value,
+    source: field.source, updated_at: field.updatedAt?.toISOString() ?? null,
+    purpose: field.purpose, legal_basis: about?.legalBasisId ?? null, scope: field.scope, received_by: about?.receivers ?? [],
+  };
+}
+
+export const profileSection: PortalSection = {
+  id: 'profile',
+  title: 'Profile',
+  navOrder: 15,
+  pages(router, deps) {
+    router.get('/', (ctx) => profilePage(deps, ctx));
+
+    router.post('/:key', async (ctx) => {
+      const fields = deps.csrf.verifiedForm(ctx);
+      const key = String(ctx.params.key);
+      if (!FIELD_KEY.test(key)) throw new AppError('portal.not_found', 'That field is not part of your profile.', 404);
+      const raw = fields.getAll(key).map((v) => v.slice(0, 2000));
+      const result = await deps.services.profile.setFieldFromForm({ accountId: portalState(ctx).account.id, field: key, raw, locales: readerLocales(ctx) });
+      if (result.status === 'unknown_field') throw new AppError('portal.not_found', 'That field is not part of your profile.', 404);
+      if (result.status === 'invalid') return profilePage(deps, ctx, { key, raw, error: result.message });
+      redirectDone(ctx, '/account/profile', 'saved');
+    });
+  },
+  api(router, deps) {
+    router.get('/', async (ctx) => {
+      const { accountId } = accountToken(ctx);
+      const fields = await deps.services.profile.listAccountProfile(accountId, readerLocales(ctx));
+      const about = new Map((await transparency(deps, accountId, fields, readerLocales(ctx))).map((t) => [t.key, t]));
+      ctx.body = { fields: fields.map((f) => apiView(f, about.get(f.key))) };
+    });
+
+    // A JSON value per field; null clears it. Each value is checked like the form, and saved with provenance 'customer'.
+    router.patch('/', async (ctx) => {
+      const { accountId } = accountToken(ctx);
+      const body = jsonBody(ctx, z.record(z.string().regex(FIELD_KEY), z.unknown()).refine((v) => Object.keys(v).length > 0 && Object.keys(v).length <= 50, 'Send between 1 and 50 fields.'));
+      const errors: Record<string, string> = {};
+      for (const [key, value] of Object.entries(body)) {
+        const result = await deps.services.profile.setFieldValue({ accountId, field: key, value, source: 'customer', clientId: accountToken(ctx).clientId });
+        if (result.status === 'unknown_field') errors[key] = 'There is no such profile field.';
+        if (result.status === 'invalid') errors[key] = result.message;
+      }
+      if (Object.keys(errors).length) {
+        ctx.status = 400;
+        ctx.body = { error: 'invalid_profile', message: 'Some fields were not saved.', fields: errors };
+        return;
+      }
+      const fields = await deps.services.profile.listAccountProfile(accountId, readerLocales(ctx));
+      ctx.body = { fields: fields.map((f) => apiView(f, undefined)) };
+    });
+  },
+};
