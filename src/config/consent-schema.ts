@@ -38,6 +38,8 @@ const DEFAULT_PURPOSES: z.input<typeof purposeSchema>[] = [
   { id: 'security', legalBasis: 'legal_obligation', dataCategories: ['ip address', 'device'], texts: { en: { name: 'Security', description: 'The law requires us to keep your account safe: we note sign-ins and devices to protect it against fraud and abuse.' } } },
   { id: 'analytics', legalBasis: 'legitimate_interest', dataCategories: ['usage'], texts: { en: { name: 'Analytics', description: 'We measure how our apps are used, to improve them.' } } },
   { id: 'marketing', legalBasis: 'consent', dataCategories: ['email', 'name'], texts: { en: { name: 'Marketing', description: 'With your permission we send you news and offers.' } } },
+  // The lite sign-up's default purpose (capture.purposes): its consent shows on the account pages and in receipts.
+  { id: 'newsletter', legalBasis: 'consent', dataCategories: ['email', 'name'], texts: { en: { name: 'Newsletter', description: 'Our newsletter by email, for those who asked for it.' } } },
 ];
 
 export const consentConfigSchema = z.object({
