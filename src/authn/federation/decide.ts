@@ -15,7 +15,6 @@ export type FederationDecision =
   | { action: 'sign_in'; accountId: string }
   | { action: 'create_account'; email: string }
   | { action: 'prove_ownership'; accountId: string; email: string }
-  | { action: 'activate_lite'; accountId: string; email: string }
   | { action: 'email_unconfirmed' }
   | { action: 'refused' };
 
@@ -33,8 +32,7 @@ export function decideFederatedSignIn(input: {
   if (!upstream.email || !upstream.emailVerified) return { action: 'email_unconfirmed' };
   if (!byEmail) return { action: 'create_account', email: upstream.email };
   if (byEmail.status === 'disabled' || byEmail.status === 'erased') return { action: 'refused' };
-  // A lite account (captured, no sign-in method yet) has no password to prove it with: the upstream's verified
-  // email proves the same mailbox its confirmation link did, so the first social sign-in activates it, linked.
-  if (byEmail.status === 'lite') return { action: 'activate_lite', accountId: byEmail.id, email: upstream.email };
+  // A lite account too: its owner proves the mailbox to Foyer with a mailed code (not on the upstream's word),
+  // and the link then activates that same account.
   return { action: 'prove_ownership', accountId: byEmail.id, email: upstream.email };
 }

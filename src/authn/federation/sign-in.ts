@@ -124,18 +124,6 @@ export function createFederatedSignIn(deps: FederationDeps) {
             return { status: 'failed', connectorName: connector.name };
           }
         }
-        case 'activate_lite': {
-          // All or nothing: a link that loses a race leaves the lite account as it was.
-          const linked = await db.transaction(async (trx) => {
-            const current = await accounts.findAccountById(decision.accountId, trx);
-            if (current?.status !== 'lite') return false;
-            if (!(await identities.linkIdentity({ connector: connector.id, subject: upstream.subject, accountId: current.id, email: decision.email }, trx))) return false;
-            await accounts.updateAccountStatus(current.id, 'active', trx);
-            await accounts.markEmailVerified(current.id, decision.email, trx);
-            return true;
-          });
-          return linked ? { status: 'signed_in', accountId: decision.accountId, created: false, connector: connector.id, profile: upstream.profile } : { status: 'failed', connectorName: connector.name };
-        }
         case 'prove_ownership':
           await flows.insertFlow({
             kind: KIND, state: 'link', interactionUid, accountId: decision.accountId, ttlSeconds: TTL_SECONDS,

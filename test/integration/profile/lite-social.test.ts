@@ -1,7 +1,9 @@
-// A lite account's first sign-in through a social connector: the upstream's verified email activates and
-// links that same account (it has no password to prove it with), keeping its data; an unverified one does not.
+// A lite account's first sign-in through a social connector: its owner proves the address by a mailed code
+// (never on the upstream's word alone), then the link activates that same account, keeping its data; an
+// unverified upstream email does not get that far.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { throughPrompts } from '../../support/journey.ts';
+import { codeFrom } from '../../support/smtp-capture.ts';
 import { CALLBACK, createRelyingParty, type RelyingParty } from '../../support/relying-party.ts';
 import { startTestServer, type TestServer } from '../../support/test-server.ts';
 import { startAtUpstream, startUpstream, UPSTREAM_CLIENT, type Upstream } from '../federation/upstream.ts';
@@ -24,11 +26,15 @@ afterAll(async () => {
 });
 
 describe('a lite account signing in with a social connector', () => {
-  it('activates the same account, linked, keeping its data and without a password', async () => {
+  it('activates the same account, linked after a mailed code, keeping its data and without a password', async () => {
     const lite = await server.services.accounts.insertAccount({ email: 'captured@example.com', status: 'lite', emailVerified: true });
     await server.dbHandle.db('profile_values').insert({ account_id: lite.id, field: 'nickname', value: JSON.stringify('Cle'), source: 'api' });
     const { browser, auth, back } = await startAtUpstream(app, 'captured');
-    const callback = await throughPrompts(browser, back);
+    expect(back.url).toContain('/federation/link');
+    expect(await server.dbHandle.db('federated_identities').where({ subject: 'captured' })).toHaveLength(0);
+    const sent = await browser.submit(back, '/federation/link/send-code', {});
+    const mail = await server.smtp.waitForMail('captured@example.com', (m) => m.subject.includes('code to link'));
+    const callback = await throughPrompts(browser, await browser.submit(sent, '/federation/link/code', { code: codeFrom(mail) }));
     expect(callback.url.startsWith(CALLBACK), callback.html.slice(0, 400)).toBe(true);
     const tokens = await app.exchange(callback.url, auth);
     expect(tokens.claims()!.sub).toBe(lite.id);

@@ -21,9 +21,9 @@ describe('decideFederatedSignIn', () => {
         .toEqual({ action: 'prove_ownership', accountId: 'acc', email: 'a@example.com' });
     }
   });
-  it('activates and links a lite account (no password to prove it with) for the verified email it holds', () => {
+  it('asks the owner of a lite account (no password yet) to prove the address before the link activates it', () => {
     expect(decideFederatedSignIn({ upstream: verified, linked: undefined, byEmail: { id: 'acc', status: 'lite' } }))
-      .toEqual({ action: 'activate_lite', accountId: 'acc', email: 'a@example.com' });
+      .toEqual({ action: 'prove_ownership', accountId: 'acc', email: 'a@example.com' });
     expect(decideFederatedSignIn({ upstream: { ...verified, emailVerified: false }, linked: undefined, byEmail: { id: 'acc', status: 'lite' } }).action).toBe('email_unconfirmed');
   });
   it('never links or creates on a missing or unverified email, even when an account holds it', () => {
