@@ -33,7 +33,7 @@ describe('the consent registry', () => {
       consent: consentConfigSchema.parse({}),
       preferences: preferencesConfigSchema.parse({ channels: ['email', 'sms'], topics: [{ id: 'news', texts: { en: { name: 'News', description: 'n' } }, channels: ['email', 'push'] }] }),
     });
-    expect(await registry.seed()).toMatchObject({ purposes: 3, topics: 1 });
+    expect(await registry.seed()).toMatchObject({ purposes: 4, topics: 1 }); // every default purpose but the edited one
     expect(purposes.get('account')).toBe(edited);
     expect(topics.get('news')!.channels).toEqual(['email']);
     expect(await registry.findPurpose('marketing')).toMatchObject({ legalBasis: 'consent', needsConsent: true, objectable: false });
