@@ -7,6 +7,8 @@ import type { LegalBasis } from '../config/consent-schema.ts';
 import type { Preferences } from '../consent/preferences/service.ts';
 import type { ReceiptService } from '../consent/receipts/service.ts';
 import type { ConsentRegistry } from '../consent/registry/registry.ts';
+import type { ProfileService } from '../profile/service.ts';
+import { pickLocale } from '../profile/schema.ts';
 import type { Csrf } from './csrf.ts';
 import type { Views } from './views.ts';
 
@@ -17,6 +19,8 @@ export interface ConsentRouteDeps {
   consentRegistry: ConsentRegistry;
   receipts: ReceiptService;
   preferences: Preferences;
+  /** The profile schema: which fields are held for each purpose. */
+  profile?: Pick<ProfileService, 'current'>;
 }
 
 export const RECEIPT_JWKS_PATH = '/consent/receipts/jwks.json';
@@ -57,6 +61,8 @@ export function createConsentRouter(deps: ConsentRouteDeps): Router {
     const available = new Set([...purposes, ...topics].flatMap((entry) => Object.keys(entry.texts)));
     const shown = purposes.map((purpose) => ({ purpose, text: registry.text(purpose.texts, locales) }));
     const controller = config.consent.controller;
+    const fieldsFor = (purposeId: string) => (deps.profile?.current().fields ?? [])
+      .filter((field) => field.enabled && field.purpose === purposeId).map((field) => pickLocale(field.label, locales) ?? field.key).join(', ');
     page(deps, ctx, 'consent/privacy', {
       title: 'Privacy', wide: true,
       controller: { ...controller, name: controller.name ?? config.brandName },
@@ -65,6 +71,7 @@ export function createConsentRouter(deps: ConsentRouteDeps): Router {
       purposes: shown.map(({ purpose, text }) => ({
         id: purpose.id, name: text.name, description: text.description, dataCategories: purpose.dataCategories.join(', '),
         basis: LEGAL_BASIS_TEXT[purpose.legalBasis].name, rights: LEGAL_BASIS_TEXT[purpose.legalBasis].rights, thirdParty: purpose.thirdPartyDisclosure,
+        profileFields: fieldsFor(purpose.id),
       })),
       collected: [...new Set(purposes.flatMap((p) => p.dataCategories))].join(', '),
       documents: documents.map((doc) => {

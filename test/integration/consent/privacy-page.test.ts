@@ -8,6 +8,12 @@ let server: TestServer;
 beforeAll(async () => {
   server = await startTestServer({
     brandName: 'Example Shop',
+    profile: {
+      fields: [
+        { key: 'birthdate', type: 'date', label: { en: 'Date of birth' }, purpose: 'partners' },
+        { key: 'nickname', label: { en: 'Nickname' }, purpose: 'partners', enabled: false },
+      ],
+    },
     consent: {
       controller: { name: 'Example Shop GmbH', email: 'privacy@example.com', address: 'Hauptstraße 1, Berlin' },
       purposes: [
@@ -32,6 +38,9 @@ describe('/privacy', () => {
       expect(html).toContain(text);
     }
     expect(html).toMatch(/Partner offers[\s\S]*Shared with third parties<\/th><td>Yes/);
+    // The profile fields held for a purpose are named under it; a disabled field is not held.
+    expect(html).toMatch(/Partner offers[\s\S]*Profile details<\/th><td>Date of birth<\/td>/);
+    expect(html).not.toContain('Nickname');
     expect(html).toContain('/consent/receipts/jwks.json');
   });
 
