@@ -110,3 +110,17 @@ export async function acceptTermsAndConsentToDemo(page: Page): Promise<void> {
   await page.getByRole('button', { name: 'Allow' }).click();
   await expectToReach(page, (url) => url.pathname === '/demo', 'the demo app signed in');
 }
+
+/** Every input has a visible label; every action is a button with visible text. */
+export async function expectAccessible(page: Page): Promise<void> {
+  const faults = await page.evaluate(() => {
+    const found: string[] = [];
+    const visible = (el: Element) => el.getBoundingClientRect().width > 0 && getComputedStyle(el).visibility !== 'hidden';
+    for (const input of document.querySelectorAll<HTMLInputElement>('input:not([type=hidden])')) {
+      if (![...(input.labels ?? [])].some((l) => visible(l) && l.textContent!.trim())) found.push(`input ${input.name} has no visible label`);
+    }
+    for (const button of document.querySelectorAll('button')) if (!visible(button) || !button.innerText.trim()) found.push(`button ${button.outerHTML} has no visible text`);
+    return found;
+  });
+  expect(faults).toEqual([]);
+}

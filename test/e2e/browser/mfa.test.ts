@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runCommand } from '../../../src/cli/commands.ts';
 import { DEMO_CLIENT_ID, demoRedirectUris } from '../../../src/demo/routes.ts';
-import { demoJson, describeWithBrowser, expectNoProblems, expectToReach, launchBrowser, newContext, signInWithPassword, startDemoSignIn, acceptTermsAndConsentToDemo } from '../../support/browser.ts';
+import { demoJson, describeWithBrowser, expectNoProblems, expectToReach, launchBrowser, newContext, signInWithPassword, startDemoSignIn, acceptTermsAndConsentToDemo, expectAccessible } from '../../support/browser.ts';
 import { startTestServer, type TestServer } from '../../support/test-server.ts';
 
 describeWithBrowser('two-step verification in Chromium', () => {
@@ -31,19 +31,6 @@ describeWithBrowser('two-step verification in Chromium', () => {
     await server?.stop();
   });
 
-  /** Every input has a visible label; every action is a button with visible text. */
-  const expectAccessible = async (page: Page) => {
-    const faults = await page.evaluate(() => {
-      const found: string[] = [];
-      const visible = (el: Element) => el.getBoundingClientRect().width > 0 && getComputedStyle(el).visibility !== 'hidden';
-      for (const input of document.querySelectorAll<HTMLInputElement>('input:not([type=hidden])')) {
-        if (![...(input.labels ?? [])].some((l) => visible(l) && l.textContent!.trim())) found.push(`input ${input.name} has no visible label`);
-      }
-      for (const button of document.querySelectorAll('button')) if (!visible(button) || !button.innerText.trim()) found.push(`button ${button.outerHTML} has no visible text`);
-      return found;
-    });
-    expect(faults).toEqual([]);
-  };
 
   it('sets up TOTP from the manual key during sign-in and shows ten recovery codes', async () => {
     const { page, problems, context } = await newContext(browser);

@@ -3,7 +3,7 @@
 // a field; the demo app's userinfo shows what was copied. A second sign-in in a fresh browser goes straight through.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { demoJson, describeWithBrowser, expectNoProblems, expectToReach, launchBrowser, newContext, startDemoSignIn } from '../../support/browser.ts';
+import { demoJson, describeWithBrowser, expectNoProblems, expectToReach, launchBrowser, newContext, startDemoSignIn, expectAccessible } from '../../support/browser.ts';
 import { startTestServer, type TestServer } from '../../support/test-server.ts';
 import { startUpstream, UPSTREAM_CLIENT, type Upstream } from '../../integration/federation/upstream.ts';
 
@@ -35,19 +35,6 @@ describeWithBrowser('social sign-up in Chromium', () => {
     await upstream?.close();
   });
 
-  /** Every input has a visible label; every action is a button with visible text. */
-  const expectAccessible = async (page: Page) => {
-    const faults = await page.evaluate(() => {
-      const found: string[] = [];
-      const visible = (el: Element) => el.getBoundingClientRect().width > 0 && getComputedStyle(el).visibility !== 'hidden';
-      for (const input of document.querySelectorAll<HTMLInputElement>('input:not([type=hidden])')) {
-        if (![...(input.labels ?? [])].some((l) => visible(l) && l.textContent!.trim())) found.push(`input ${input.name} has no visible label`);
-      }
-      for (const button of document.querySelectorAll('button')) if (!visible(button) || !button.innerText.trim()) found.push(`button ${button.outerHTML} has no visible text`);
-      return found;
-    });
-    expect(faults).toEqual([]);
-  };
 
   /** oidc-provider's dev login page (the upstream's, not Foyer's) links a web font on the internet: answer it empty, offline. */
   const offlineFonts = (context: BrowserContext) => context.route('https://fonts.googleapis.com/**', (route) => route.fulfill({ status: 200, contentType: 'text/css', body: '' }));
