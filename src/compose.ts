@@ -30,6 +30,9 @@ import { createConsentModule } from './consent/module.ts';
 import { createConsentQueries } from './consent/queries.ts';
 import { createConsentWithdrawal } from './consent/withdrawal.ts';
 import { createEventOutbox } from './events/outbox.ts';
+import { createWebhookDispatcher } from './events/webhooks/dispatcher.ts';
+import { createWebhooks } from './events/webhooks/service.ts';
+import { createWebhookStore } from './events/webhooks/store.ts';
 import { createConnectorRegistry } from './authn/federation/connectors.ts';
 import { createFederatedIdentityQueries } from './authn/federation/identities.ts';
 import { createFederatedSignIn } from './authn/federation/sign-in.ts';
@@ -56,6 +59,7 @@ import { createPasswordHasher } from './security/password-hasher.ts';
 import { createThrottleQueries } from './security/throttle.ts';
 import { createPrivacy } from './privacy/service.ts';
 import { createEssentialClaims } from './privacy/essential-claims.ts';
+import { createDownstreamRelease, EMAIL_FIELD } from './privacy/downstream-release.ts';
 import { createProfileQueries } from './profile/queries.ts';
 import { createProfileService } from './profile/service.ts';
 import { createLiteCapture } from './flows/lite-capture.ts';
@@ -115,6 +119,27 @@ export function createServices(config: Config, db: Db, log: Logger) {
     db, accounts, passkeys: passkeyQueries, identities: federatedIdentities, imports: importQueries, totpQueries: createTotpQueries(db), totp, mfa: mfaQueries,
     recoveryCodes, rememberedDevices, flows, events, mailer, box, issuer: config.brandName,
   });
+  // What downstream systems may receive of an account: the customer's choices per purpose, and restriction.
+  const downstreamRelease = createDownstreamRelease({
+    profileFields: () => profile.current().fields,
+    purposeStates: (accountId) => consentModule.purposes.purposeStates(accountId),
+    findAccount: async (accountId) => {
+      const account = await accounts.findAccountWithProfile(accountId);
+      return account && { ...account, restricted: Boolean(account.processingRestricted), erased: account.status === 'erased' };
+    },
+  });
+  const webhookStore = createWebhookStore(db, box);
+  const webhooks = createWebhooks({
+    store: webhookStore,
+    knownFields: async () => {
+      await profile.reloadIfChanged();
+      return [EMAIL_FIELD, ...profile.current().fields.map((f) => f.key)];
+    },
+    dispatcher: createWebhookDispatcher({
+      db, store: webhookStore, fields: downstreamRelease, log,
+      settings: { allowPrivate: config.outboundAllowPrivate, timeoutMs: config.webhooks.timeoutSeconds * 1000, maxAttempts: config.webhooks.maxAttempts, retryBaseSeconds: config.webhooks.retryBaseSeconds, batchSize: 20 },
+    }),
+  });
   return {
     config,
     db,
@@ -131,6 +156,8 @@ export function createServices(config: Config, db: Db, log: Logger) {
     receiptKeys: consentModule.receiptKeys,
     preferences: consentModule.preferences,
     privacy,
+    webhooks,
+    downstreamRelease,
     // What a restricted account still releases: claims of purposes on contract or legal obligation.
     essentialClaims: createEssentialClaims({ listPurposes: () => consentModule.registry.listPurposes(), profileFields: () => profile.current().fields }),
     flows,

@@ -109,10 +109,13 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         services.throttleQueries.sweepExpired(SWEEP_BATCH),
         services.preferences.sweepConfirmations(SWEEP_BATCH),
         services.portalSessions.sweepExpiredPortalSessions(SWEEP_BATCH),
+        services.webhooks.dispatcher.sweepFinished(config.webhooks.keepDays, SWEEP_BATCH),
       ]).catch((err: unknown) => log.warn({ err }, 'sweeping expired rows failed'));
       void sweepErasures(services, log);
     }, 60_000);
     sweeper.unref();
+    // Downstream systems get the outbox's events, signed, with retries (src/events/webhooks).
+    services.webhooks.dispatcher.start(config.webhooks.pollMilliseconds);
 
     let closing: Promise<void> | undefined;
     return {
@@ -123,6 +126,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       close() {
         closing ??= (async () => {
           clearInterval(sweeper);
+          await services.webhooks.dispatcher.stop();
           host.stop();
           control?.close();
           await new Promise<void>((resolve) => {

@@ -8,6 +8,7 @@ import type { Services } from '../compose.ts';
 import { migrateLatest } from '../db/migrate.ts';
 import { isAppError } from '../errors/app-error.ts';
 import { ClientExistsError } from '../oidc/clients.ts';
+import type { Webhook } from '../events/webhooks/store.ts';
 import { UnknownDocumentError } from '../consent/registry/registry.ts';
 import type { ErasureStatus } from '../privacy/erasure.ts';
 import { clientProfileMetadataProblem } from '../profile/client-needs.ts';
@@ -39,7 +40,10 @@ const USAGE = `usage: foyer <command> [--json]
   resources add --id URI --scope "read write ..." | resources list | resources remove URI
   keys rotate
   documents list | documents publish --document ID --version V [--editorial] [--url URL] [--published-at ISO-TIME]
-  purposes list`;
+  purposes list
+  webhooks add --name NAME --url URL [--event TYPE ...] [--field FIELD ...] [--description TEXT] [--disabled]
+  webhooks list | webhooks show ID | webhooks remove ID | webhooks rotate-secret ID
+  webhooks enable ID | webhooks disable ID | webhooks redeliver DELIVERY_ID`;
 
 const urlSchema = z.url({ protocol: /^https?$/ });
 const GRANT_TYPES = new Set(['authorization_code', 'refresh_token', 'client_credentials', 'urn:ietf:params:oauth:grant-type:device_code']);
@@ -57,6 +61,19 @@ function parse(args: string[], options: ParseArgsConfig['options']): { values: P
 function requireUrl(value: string, flag: string): string {
   if (!urlSchema.safeParse(value).success) throw new UsageError(`${flag}: "${value}" is not an http(s) URL`);
   return value;
+}
+
+function requireWebhookId(args: string[]): string {
+  const id = parse(args, {}).positionals[0];
+  if (!id) throw new UsageError('give the webhook id (see webhooks list)');
+  return id;
+}
+
+function webhookView(w: Webhook, secret?: string) {
+  return {
+    id: w.id, name: w.name, description: w.description, url: w.url, events: w.events, fields: w.fields, enabled: w.enabled,
+    created_at: w.createdAt.toISOString(), updated_at: w.updatedAt.toISOString(), ...(secret ? { secret } : {}),
+  };
 }
 
 type Handler = (args: string[], env: CommandEnv) => Promise<{ json: unknown; text: string }>;
@@ -252,6 +269,64 @@ const handlers: Record<string, Handler> = {
     const kind = values.editorial ? 'editorial: no new acceptance needed' : 'material: customers accept it again at their next sign-in';
     return { json: { document: documentId, version, material: !values.editorial, published_at: (publishedAt ?? new Date()).toISOString() }, text: `published ${documentId} version ${version} (${kind})` };
   },
+  async 'webhooks add'(args, { services }) {
+    const { values } = parse(args, {
+      name: { type: 'string' }, url: { type: 'string' }, event: { type: 'string', multiple: true }, field: { type: 'string', multiple: true },
+      description: { type: 'string' }, disabled: { type: 'boolean' },
+    });
+    if (!values.name || !values.url) throw new UsageError('webhooks add needs --name and --url');
+    await services.profile.seedAndLoad();
+    const webhook = await services.webhooks.add({
+      name: String(values.name), url: String(values.url), description: values.description === undefined ? undefined : String(values.description),
+      events: values.event === undefined ? undefined : (values.event as string[]), fields: values.field === undefined ? undefined : (values.field as string[]),
+      enabled: !values.disabled,
+    });
+    return {
+      json: webhookView(webhook, webhook.secret),
+      text: `added webhook ${webhook.id} → ${webhook.url}\nsigning secret (shown once; verify the webhook-signature header with it): ${webhook.secret}`,
+    };
+  },
+  async 'webhooks list'(_args, { services }) {
+    const list = (await services.webhooks.list()).map((w) => webhookView(w));
+    return { json: list, text: table(list.map((w) => ({ ...w, events: w.events.join(','), fields: w.fields.join(',') })), ['id', 'name', 'url', 'enabled', 'events', 'fields']) };
+  },
+  async 'webhooks show'(args, { services }) {
+    const webhook = await services.webhooks.find(requireWebhookId(args));
+    if (!webhook) throw new UsageError(`no webhook ${requireWebhookId(args)}`);
+    const deliveries = (await services.webhooks.deliveries(webhook.id, 20)).map((d) => ({
+      id: d.id, event_id: d.eventId, event_type: d.eventType, status: d.status, attempts: d.attempts, last_status: d.lastStatus, last_error: d.lastError,
+      next_attempt_at: d.nextAttemptAt?.toISOString() ?? null, delivered_at: d.deliveredAt?.toISOString() ?? null, created_at: d.createdAt.toISOString(),
+    }));
+    const view = { ...webhookView(webhook), deliveries };
+    const lines = [`${webhook.id}\t${webhook.name}\t${webhook.url}\t${webhook.enabled ? 'enabled' : 'disabled'}`, `events: ${webhook.events.join(', ')}`, `fields: ${webhook.fields.join(', ') || '(none)'}`, 'recent deliveries:',
+      table(deliveries, ['id', 'event_type', 'status', 'attempts', 'last_status', 'last_error'])];
+    return { json: view, text: lines.join('\n') };
+  },
+  async 'webhooks remove'(args, { services }) {
+    const id = requireWebhookId(args);
+    if (!(await services.webhooks.remove(id))) throw new UsageError(`no webhook ${id}`);
+    return { json: { removed: id }, text: `removed webhook ${id}` };
+  },
+  async 'webhooks rotate-secret'(args, { services }) {
+    const id = requireWebhookId(args);
+    const secret = await services.webhooks.rotateSecret(id);
+    return { json: { id, secret }, text: `new signing secret for ${id} (the old one no longer signs): ${secret}` };
+  },
+  async 'webhooks enable'(args, { services }) {
+    const webhook = await services.webhooks.update(requireWebhookId(args), { enabled: true });
+    return { json: webhookView(webhook), text: `enabled webhook ${webhook.id}` };
+  },
+  async 'webhooks disable'(args, { services }) {
+    const webhook = await services.webhooks.update(requireWebhookId(args), { enabled: false });
+    return { json: webhookView(webhook), text: `disabled webhook ${webhook.id}: it gets no new events until enabled` };
+  },
+  async 'webhooks redeliver'(args, { services }) {
+    const id = parse(args, {}).positionals[0];
+    if (!id) throw new UsageError('webhooks redeliver needs a delivery id (see webhooks show)');
+    if (!(await services.webhooks.redeliver(id))) throw new UsageError(`no pending or failed delivery ${id}`);
+    return { json: { redelivering: id }, text: `delivery ${id} is due again` };
+  },
+
   async 'purposes list'(_args, { services }) {
     await services.consentRegistry.seed();
     const purposes = await services.consentRegistry.listPurposes();

@@ -112,6 +112,13 @@ export const configSchema = z.object({
       .default({ newsletter: { label: { en: 'Send me news and offers by email' } } })
       .describe('Purposes a lite sign-up can consent to (purpose id → the checkbox label per locale).'),
   }).prefault({}),
+  webhooks: z.object({
+    pollMilliseconds: z.number().int().min(50).max(60_000).default(1000).describe('How often each instance looks for webhook deliveries that are due, in milliseconds.'),
+    timeoutSeconds: z.number().min(0.1).max(60).default(10).describe('How long a downstream system has to answer a webhook, in seconds.'),
+    maxAttempts: z.number().int().min(1).max(20).default(8).describe('Attempts per webhook delivery before it is marked failed.'),
+    retryBaseSeconds: z.number().min(0).max(3600).default(10).describe('Delay before a failed delivery is retried, in seconds; each later retry waits six times longer, at most ten hours.'),
+    keepDays: z.number().int().min(1).max(365).default(30).describe('Days finished (delivered or failed) deliveries stay in the delivery log.'),
+  }).prefault({}),
   keyRefreshSeconds: durationSeconds.default(10).describe('How often each instance checks for rotated signing keys, in seconds.'),
   consent: consentConfigSchema,
   preferences: preferencesConfigSchema,

@@ -2,6 +2,7 @@
 // deliveries (webhooks) read from it. Events carry ids and names of what changed, never a secret or code.
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/create-db.ts';
+import { patternsMatching } from './webhooks/store.ts';
 
 export interface DomainEvent {
   /** Dotted name, e.g. `account.created`, `consent.withdrawn`, `profile.updated`. */
@@ -50,6 +51,13 @@ export function createEventOutbox(db: Db) {
         data: JSON.stringify(event.data ?? {}),
         restricted: event.restricted ?? false,
       });
+      // One delivery per subscribed webhook, in the same transaction: committed together with the event, or not at all.
+      await trx.raw(
+        `INSERT INTO webhook_deliveries (id, webhook_id, event_id, account_id)
+         SELECT 'whd_' || replace(gen_random_uuid()::text, '-', ''), w.id, ?, ?
+           FROM webhooks w WHERE w.enabled AND jsonb_exists_any(w.event_types, ARRAY(SELECT jsonb_array_elements_text(?::jsonb)))`,
+        [id, event.accountId ?? null, JSON.stringify(patternsMatching(event.type))],
+      );
       return id;
     },
     async listEventsOfAccount(accountId: string, limit = 200, trx: Db = db): Promise<StoredEvent[]> {

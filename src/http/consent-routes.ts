@@ -7,6 +7,7 @@ import type { LegalBasis } from '../config/consent-schema.ts';
 import type { Preferences } from '../consent/preferences/service.ts';
 import type { ReceiptService } from '../consent/receipts/service.ts';
 import type { ConsentRegistry } from '../consent/registry/registry.ts';
+import type { Webhooks } from '../events/webhooks/service.ts';
 import type { ProfileService } from '../profile/service.ts';
 import { pickLocale } from '../profile/schema.ts';
 import type { Csrf } from './csrf.ts';
@@ -21,6 +22,8 @@ export interface ConsentRouteDeps {
   preferences: Preferences;
   /** The profile schema: which fields are held for each purpose. */
   profile?: Pick<ProfileService, 'current'>;
+  /** The downstream systems (webhooks) and the fields each receives. */
+  webhooks?: Pick<Webhooks, 'list'>;
 }
 
 export const RECEIPT_JWKS_PATH = '/consent/receipts/jwks.json';
@@ -56,13 +59,21 @@ export function createConsentRouter(deps: ConsentRouteDeps): Router {
 
   router.get('/privacy', async (ctx) => {
     const locales = readerLocales(ctx);
-    const [purposes, documents, topics] = await Promise.all([registry.listPurposes(), registry.listDocuments(), registry.listTopics()]);
+    const [purposes, documents, topics, systems] = await Promise.all([
+      registry.listPurposes(), registry.listDocuments(), registry.listTopics(), deps.webhooks?.list() ?? [],
+    ]);
     const now = Date.now();
     const available = new Set([...purposes, ...topics].flatMap((entry) => Object.keys(entry.texts)));
     const shown = purposes.map((purpose) => ({ purpose, text: registry.text(purpose.texts, locales) }));
     const controller = config.consent.controller;
     const fieldsFor = (purposeId: string) => (deps.profile?.current().fields ?? [])
       .filter((field) => field.enabled && field.purpose === purposeId).map((field) => pickLocale(field.label, locales) ?? field.key).join(', ');
+    // The systems that receive some of a purpose's data: a field held for it, or the email where it covers email.
+    const systemsFor = (purpose: { id: string; dataCategories: string[] }) => {
+      const keys = new Set((deps.profile?.current().fields ?? []).filter((f) => f.enabled && f.purpose === purpose.id).map((f) => f.key));
+      if (purpose.dataCategories.includes('email')) keys.add('email');
+      return systems.filter((w) => w.enabled && w.fields.some((f) => keys.has(f))).map((w) => w.name).join(', ');
+    };
     page(deps, ctx, 'consent/privacy', {
       title: 'Privacy', wide: true,
       controller: { ...controller, name: controller.name ?? config.brandName },
@@ -72,6 +83,7 @@ export function createConsentRouter(deps: ConsentRouteDeps): Router {
         id: purpose.id, name: text.name, description: text.description, dataCategories: purpose.dataCategories.join(', '),
         basis: LEGAL_BASIS_TEXT[purpose.legalBasis].name, rights: LEGAL_BASIS_TEXT[purpose.legalBasis].rights, thirdParty: purpose.thirdPartyDisclosure,
         profileFields: fieldsFor(purpose.id),
+        systems: systemsFor(purpose),
       })),
       collected: [...new Set(purposes.flatMap((p) => p.dataCategories))].join(', '),
       documents: documents.map((doc) => {

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { AppError } from '../../errors/app-error.ts';
 import { LEGAL_BASIS_TEXT, readerLocales } from '../../http/consent-routes.ts';
 import { formFields, storedAsInput } from '../../http/profile-form.ts';
+import { EMAIL_FIELD } from '../../privacy/downstream-release.ts';
 import type { AccountFieldView } from '../../profile/service.ts';
 import { jsonBody } from '../api.ts';
 import { accountToken, portalState, type PortalDeps, type PortalSection } from '../types.ts';
@@ -20,16 +21,29 @@ function describeSource(source: string | null, connectorNames: Map<string, strin
   return ({ admin: 'An administrator', api: 'An app, through our API', import: 'A data import' } as Record<string, string>)[source] ?? source;
 }
 
-/** For each field: why it is held, and which apps the customer allowed to receive it (by its scope). */
+/** The downstream systems (webhooks) that receive each field of this account now, by field key. */
+async function downstreamOf(deps: PortalDeps, accountId: string): Promise<Map<string, string[]>> {
+  const systems = (await deps.services.webhooks.list()).filter((w) => w.enabled && w.fields.length);
+  const received = await deps.services.downstreamRelease.receivedFields(accountId, [...new Set(systems.flatMap((w) => w.fields))]);
+  const byField = new Map<string, string[]>();
+  for (const system of systems) for (const key of system.fields) if (received.has(key)) byField.set(key, [...(byField.get(key) ?? []), system.name]);
+  return byField;
+}
+
+/** For each field: why it is held, which apps the customer allowed to receive it (by its scope), and which downstream systems get it. */
 async function transparency(deps: PortalDeps, accountId: string, fields: AccountFieldView[], locales: string[]) {
   const { consentRegistry: registry, clients, connectors } = deps.services;
-  const [purposes, granted, apps, connectorButtons] = await Promise.all([
+  const [purposes, granted, apps, connectorButtons, downstream] = await Promise.all([
     registry.listPurposes(), deps.clientAccess.listGrantedClients(accountId), clients.listClients(), connectors.buttonsFor(undefined).catch(() => []),
+    downstreamOf(deps, accountId),
   ]);
   const appNames = new Map(apps.map((c) => [c.client_id, c.client_name]));
   const purposeById = new Map(purposes.map((p) => [p.id, p]));
   const connectorNames = new Map(connectorButtons.map((c) => [c.id, c.name]));
-  return fields.map((field) => {
+  // The address itself is held for the purposes whose data categories name email.
+  const emailPurposes = purposes.filter((p) => p.dataCategories.includes('email')).map((p) => registry.text(p.texts, locales).name);
+  const email = { purposes: emailPurposes, downstream: downstream.get(EMAIL_FIELD) ?? [] };
+  return { email, fields: fields.map((field) => {
     const purpose = purposeById.get(field.purpose);
     const receivers = field.scope ? granted.filter((g) => g.scopes.includes(field.scope!)).map((g) => appNames.get(g.clientId) ?? g.clientId) : [];
     return {
@@ -38,31 +52,34 @@ async function transparency(deps: PortalDeps, accountId: string, fields: Account
       legalBasis: purpose ? LEGAL_BASIS_TEXT[purpose.legalBasis].name : undefined,
       legalBasisId: purpose?.legalBasis,
       receivers,
+      downstream: downstream.get(field.key) ?? [],
       source: describeSource(field.source, connectorNames),
       updatedAt: field.updatedAt ? formatTime(field.updatedAt) : undefined,
     };
-  });
+  }) };
 }
 
 async function profilePage(deps: PortalDeps, ctx: Context, edit?: { key: string; raw: string[]; error: string }): Promise<void> {
   const { account } = portalState(ctx);
   const locales = readerLocales(ctx);
   const fields = await deps.services.profile.listAccountProfile(account.id, locales);
-  const about = new Map((await transparency(deps, account.id, fields, locales)).map((t) => [t.key, t]));
+  const { email, fields: described } = await transparency(deps, account.id, fields, locales);
+  const about = new Map(described.map((t) => [t.key, t]));
   const controls = formFields(fields, (key) => (edit?.key === key ? edit.raw : storedAsInput(fields.find((f) => f.key === key)?.value)), edit ? { errors: { [edit.key]: edit.error } } : {});
   deps.render(ctx, 'portal/profile', {
     title: 'Your profile',
     fields: controls.map((control) => ({ control, about: about.get(control.key) })),
+    email,
     notice: ctx.query.done === 'saved' ? 'Saved.' : undefined,
     error: edit ? 'Please check the field marked below.' : undefined,
   }, edit ? 400 : 200);
 }
 
-function apiView(field: AccountFieldView, about: Awaited<ReturnType<typeof transparency>>[number] | undefined) {
+function apiView(field: AccountFieldView, about: Awaited<ReturnType<typeof transparency>>['fields'][number] | undefined) {
   return {
     key: field.key, claim: field.claim, label: field.label, type: field.type, value: field.value,
     source: field.source, updated_at: field.updatedAt?.toISOString() ?? null,
-    purpose: field.purpose, legal_basis: about?.legalBasisId ?? null, scope: field.scope, received_by: about?.receivers ?? [],
+    purpose: field.purpose, legal_basis: about?.legalBasisId ?? null, scope: field.scope, received_by: about?.receivers ?? [], sent_to: about?.downstream ?? [],
   };
 }
 
@@ -88,8 +105,9 @@ export const profileSection: PortalSection = {
     router.get('/', async (ctx) => {
       const { accountId } = accountToken(ctx);
       const fields = await deps.services.profile.listAccountProfile(accountId, readerLocales(ctx));
-      const about = new Map((await transparency(deps, accountId, fields, readerLocales(ctx))).map((t) => [t.key, t]));
-      ctx.body = { fields: fields.map((f) => apiView(f, about.get(f.key))) };
+      const { email, fields: described } = await transparency(deps, accountId, fields, readerLocales(ctx));
+      const about = new Map(described.map((t) => [t.key, t]));
+      ctx.body = { email: { sent_to: email.downstream }, fields: fields.map((f) => apiView(f, about.get(f.key))) };
     });
 
     // A JSON value per field; null clears it. Each value is checked like the form, and saved with provenance 'customer'.
