@@ -73,7 +73,7 @@ export async function postJson(url: string, body: string, headers: Record<string
     });
     request.on('error', (error: Error & { code?: string }) => {
       if (error instanceof RefusedAddress) return resolve({ ok: false, error: `not sent: ${error.message}; ${PRIVATE_HINT}` });
-      if (error.name === 'TimeoutError' || error.name === 'AbortError') return resolve({ ok: false, error: `no answer within ${Math.round(options.timeoutMs / 1000)} s` });
+      if (error.name === 'TimeoutError' || error.name === 'AbortError') return resolve({ ok: false, error: `no answer within ${Number((options.timeoutMs / 1000).toFixed(1))} s` });
       resolve({ ok: false, error: error.code ? `could not connect (${error.code})` : 'could not connect' });
     });
     request.end(body);

@@ -44,4 +44,30 @@ describe('the events outbox', () => {
     expect(types).toContain('tx.committed');
     expect(types).not.toContain('tx.rolled_back');
   });
+
+  it('queues one delivery per enabled webhook whose patterns match, in the same transaction; the webhooks migration runs twice over its rows', async () => {
+    const db = handle.db;
+    await db('webhooks').insert([
+      { id: 'wh_all', name: 'All', url: 'https://a.example/h', secret_sealed: 'x', event_types: JSON.stringify(['*']) },
+      { id: 'wh_profile', name: 'Profile', url: 'https://b.example/h', secret_sealed: 'x', event_types: JSON.stringify(['profile.*']) },
+      { id: 'wh_exact', name: 'Exact', url: 'https://c.example/h', secret_sealed: 'x', event_types: JSON.stringify(['account.created']) },
+      { id: 'wh_off', name: 'Off', url: 'https://d.example/h', secret_sealed: 'x', event_types: JSON.stringify(['*']), enabled: false },
+    ]);
+    const outbox = createEventOutbox(db);
+    const profileEvent = await outbox.emit({ type: 'profile.updated', accountId: ACCOUNT });
+    const loginEvent = await outbox.emit({ type: 'account.signed_in', accountId: ACCOUNT });
+    const queued = async (eventId: string) => (await db('webhook_deliveries').where({ event_id: eventId }).orderBy('webhook_id')).map((d: { webhook_id: string }) => d.webhook_id);
+    expect(await queued(profileEvent)).toEqual(['wh_all', 'wh_profile']);
+    expect(await queued(loginEvent)).toEqual(['wh_all']);
+    expect(await db('webhook_deliveries').where({ event_id: profileEvent }).first()).toMatchObject({ status: 'pending', attempts: 0, account_id: ACCOUNT });
+    await expect(db('webhook_deliveries').insert({ id: 'whd_x', webhook_id: 'wh_all', event_id: profileEvent })).rejects.toThrow();
+    await expect(db('webhook_deliveries').where({ event_id: loginEvent }).update({ status: 'lost' })).rejects.toThrow();
+
+    const migration = await import('../../../migrations/20261202000000_webhooks.ts') as { up(knex: unknown): Promise<void> };
+    await migration.up(db);
+    await migration.up(db);
+    expect(await queued(profileEvent)).toEqual(['wh_all', 'wh_profile']);
+    await db('webhooks').where({ id: 'wh_profile' }).delete();
+    expect(await queued(profileEvent)).toEqual(['wh_all']);
+  });
 });

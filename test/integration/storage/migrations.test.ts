@@ -11,7 +11,7 @@ beforeAll(async () => {
 });
 afterAll(async () => handle?.close());
 
-const TABLES = ['oidc_models', 'clients', 'resources', 'signing_keys', 'accounts', 'account_emails', 'profile_values', 'flows', 'one_time_codes', 'throttles', 'consent_documents', 'consent_document_versions', 'consent_records', 'client_consents', 'dev_outbox'];
+const TABLES = ['oidc_models', 'clients', 'resources', 'signing_keys', 'accounts', 'account_emails', 'profile_values', 'flows', 'one_time_codes', 'throttles', 'consent_documents', 'consent_document_versions', 'consent_records', 'client_consents', 'dev_outbox', 'webhooks', 'webhook_deliveries'];
 
 describe('migrations', () => {
   it('create every table, and a second run applies nothing', async () => {
