@@ -8,7 +8,7 @@ import type { Services } from '../compose.ts';
 import { migrateLatest } from '../db/migrate.ts';
 import { isAppError } from '../errors/app-error.ts';
 import { ClientExistsError } from '../oidc/clients.ts';
-import type { Webhook } from '../events/webhooks/store.ts';
+import { deliveryJson, webhookJson } from '../events/webhooks/view.ts';
 import { UnknownDocumentError } from '../consent/registry/registry.ts';
 import type { ErasureStatus } from '../privacy/erasure.ts';
 import { clientProfileMetadataProblem } from '../profile/client-needs.ts';
@@ -67,13 +67,6 @@ function requireWebhookId(args: string[]): string {
   const id = parse(args, {}).positionals[0];
   if (!id) throw new UsageError('give the webhook id (see webhooks list)');
   return id;
-}
-
-function webhookView(w: Webhook, secret?: string) {
-  return {
-    id: w.id, name: w.name, description: w.description, url: w.url, events: w.events, fields: w.fields, enabled: w.enabled,
-    created_at: w.createdAt.toISOString(), updated_at: w.updatedAt.toISOString(), ...(secret ? { secret } : {}),
-  };
 }
 
 type Handler = (args: string[], env: CommandEnv) => Promise<{ json: unknown; text: string }>;
@@ -282,22 +275,19 @@ const handlers: Record<string, Handler> = {
       enabled: !values.disabled,
     });
     return {
-      json: webhookView(webhook, webhook.secret),
+      json: webhookJson(webhook, webhook.secret),
       text: `added webhook ${webhook.id} → ${webhook.url}\nsigning secret (shown once; verify the webhook-signature header with it): ${webhook.secret}`,
     };
   },
   async 'webhooks list'(_args, { services }) {
-    const list = (await services.webhooks.list()).map((w) => webhookView(w));
+    const list = (await services.webhooks.list()).map((w) => webhookJson(w));
     return { json: list, text: table(list.map((w) => ({ ...w, events: w.events.join(','), fields: w.fields.join(',') })), ['id', 'name', 'url', 'enabled', 'events', 'fields']) };
   },
   async 'webhooks show'(args, { services }) {
     const webhook = await services.webhooks.find(requireWebhookId(args));
     if (!webhook) throw new UsageError(`no webhook ${requireWebhookId(args)}`);
-    const deliveries = (await services.webhooks.deliveries(webhook.id, 20)).map((d) => ({
-      id: d.id, event_id: d.eventId, event_type: d.eventType, status: d.status, attempts: d.attempts, last_status: d.lastStatus, last_error: d.lastError,
-      next_attempt_at: d.nextAttemptAt?.toISOString() ?? null, delivered_at: d.deliveredAt?.toISOString() ?? null, created_at: d.createdAt.toISOString(),
-    }));
-    const view = { ...webhookView(webhook), deliveries };
+    const deliveries = (await services.webhooks.deliveries(webhook.id, 20)).map(deliveryJson);
+    const view = { ...webhookJson(webhook), deliveries };
     const lines = [`${webhook.id}\t${webhook.name}\t${webhook.url}\t${webhook.enabled ? 'enabled' : 'disabled'}`, `events: ${webhook.events.join(', ')}`, `fields: ${webhook.fields.join(', ') || '(none)'}`, 'recent deliveries:',
       table(deliveries, ['id', 'event_type', 'status', 'attempts', 'last_status', 'last_error'])];
     return { json: view, text: lines.join('\n') };
@@ -314,11 +304,11 @@ const handlers: Record<string, Handler> = {
   },
   async 'webhooks enable'(args, { services }) {
     const webhook = await services.webhooks.update(requireWebhookId(args), { enabled: true });
-    return { json: webhookView(webhook), text: `enabled webhook ${webhook.id}` };
+    return { json: webhookJson(webhook), text: `enabled webhook ${webhook.id}` };
   },
   async 'webhooks disable'(args, { services }) {
     const webhook = await services.webhooks.update(requireWebhookId(args), { enabled: false });
-    return { json: webhookView(webhook), text: `disabled webhook ${webhook.id}: it gets no new events until enabled` };
+    return { json: webhookJson(webhook), text: `disabled webhook ${webhook.id}: it gets no new events until enabled` };
   },
   async 'webhooks redeliver'(args, { services }) {
     const id = parse(args, {}).positionals[0];

@@ -1,5 +1,6 @@
 // Owns assembling the koa app: shared middleware, Foyer's routers, then oidc-provider for everything else.
 import Koa, { type Context, type Next } from 'koa';
+import { adminApiNotFound, createAdminApiRouter } from '../admin/api.ts';
 import { createDemoRouter } from '../demo/routes.ts';
 import { createJourneyRouter, type JourneyDeps } from '../journey/routes.ts';
 import { createMfaRouter } from '../journey/mfa-routes.ts';
@@ -75,6 +76,9 @@ export function createApp(options: AppOptions): Koa {
   app.use(profile.routes()).use(profile.allowedMethods());
   const capture = createCaptureRouter({ ...journeyDeps, liteCapture: services.liteCapture, clients: services.clients, issuer: config.issuer, publicKeys: () => services.signingKeys.loadPublicKeys(), formKey: deriveKey(config.secret, 'capture-form') });
   app.use(capture.routes()).use(capture.allowedMethods());
+
+  const adminApi = createAdminApiRouter({ webhooks: services.webhooks, clients: services.clients, issuer: config.issuer, publicKeys: () => services.signingKeys.loadPublicKeys() });
+  app.use(adminApi.routes()).use(adminApi.allowedMethods()).use(adminApiNotFound);
 
   const portal = createPortal({
     services, csrf, secure, accountTokens: createAccountTokenPort(() => host.current()), clientAccess: createClientAccessPort(() => host.current(), services.db, log),

@@ -7,14 +7,14 @@ import { z } from 'zod';
 import type { LiteCapture } from '../flows/lite-capture.ts';
 import type { Csrf } from '../http/csrf.ts';
 import { formFields } from '../http/body.ts';
-import { CAPTURE_SCOPE, verifyCaptureToken, type CaptureTokenDeps } from '../oidc/capture-token.ts';
+import { CAPTURE_SCOPE, verifyCaptureToken, type ApiTokenDeps } from '../oidc/api-tokens.ts';
 import type { ClientStore } from '../oidc/clients.ts';
 import { constantTimeEqual, keyedHash } from '../security/tokens.ts';
 import { emailSchema, field, firstError, tooManyAttempts } from './forms.ts';
 import type { JourneyPorts } from './context.ts';
 import { localesOf } from './profile-routes.ts';
 
-export interface CaptureRouteDeps extends JourneyPorts, CaptureTokenDeps {
+export interface CaptureRouteDeps extends JourneyPorts, ApiTokenDeps {
   csrf: Csrf;
   liteCapture: LiteCapture;
   clients: Pick<ClientStore, 'findClientMetadata'>;

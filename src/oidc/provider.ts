@@ -17,7 +17,7 @@ import { createDevicePages } from './device-pages.ts';
 import { createInteractionPolicy, type MfaPolicyPort } from './policy.ts';
 import type { ProfileService } from '../profile/service.ts';
 import { CLIENT_PROFILE_METADATA, clientProfileMetadataProblem } from '../profile/client-needs.ts';
-import { CAPTURE_SCOPE, captureResourceOf } from './capture-token.ts';
+import { builtInResources } from './api-tokens.ts';
 import { CLIENT_MFA_POLICIES, SUPPORTED_ACRS } from '../authn/mfa/policy.ts';
 import type { ResourceStore } from './resources.ts';
 import type { EssentialClaims } from '../privacy/restriction.ts';
@@ -60,7 +60,7 @@ export function buildProvider(deps: ProviderDeps, signingKeys: JWK[]): Provider 
   // oidc-provider fixes scopes and claims at construction: the host rebuilds the Provider when the profile schema changes.
   const profileSchema = deps.profile?.current();
   const scopeClaims = effectiveScopeClaims(profileSchema);
-  const captureResource = captureResourceOf(config.issuer);
+  const ownResources = builtInResources(config.issuer);
 
   const configuration: Configuration = {
     adapter: createAdapterClass(deps.db, deps.clients, { refreshReuseGraceSeconds: config.tokens.refreshReuseGraceSeconds }),
@@ -124,8 +124,9 @@ export function buildProvider(deps: ProviderDeps, signingKeys: JWK[]): Provider 
         useGrantedResource: () => false,
         // A client gets only the API scopes it was registered with, and only those the API defines.
         getResourceServerInfo: async (_ctx, resourceIndicator, client) => {
-          // Foyer's own lite sign-up API: a client registered with the capture scope may get a token for it.
-          const resource = resourceIndicator === captureResource ? { id: captureResource, scopes: [CAPTURE_SCOPE] } : await deps.resources.findResource(resourceIndicator);
+          // Foyer's own APIs (lite sign-up, admin): a client registered with the API's scope may get a token for it.
+          const builtIn = ownResources.get(resourceIndicator);
+          const resource = builtIn ? { id: resourceIndicator, scopes: [builtIn] } : await deps.resources.findResource(resourceIndicator);
           if (!resource) throw new errors.InvalidTarget(`unknown resource ${resourceIndicator}`);
           const allowed = new Set((client.metadata().foyer_api_scopes as string[] | undefined) ?? []);
           const scopes = resource.scopes.filter((s) => allowed.has(s));

@@ -1,7 +1,6 @@
 // Owns the Account API's edge (/account/api): CORS for the origins of clients allowed the `account` scope,
 // bearer tokens verified through the protocol port (never cookies), and JSON bodies checked with zod.
 import type { Context, Next } from 'koa';
-import type { z } from 'zod';
 import { AppError } from '../errors/app-error.ts';
 import { ACCOUNT_SCOPE } from '../oidc/account-tokens.ts';
 import type { PortalDeps } from './types.ts';
@@ -63,21 +62,4 @@ export function createRequireAccountToken(deps: Pick<PortalDeps, 'accountTokens'
     ctx.state.accountToken = token;
     await next();
   };
-}
-
-/** A JSON body checked with `schema`; 415 for another type, 400 with the first problem otherwise. */
-export function jsonBody<T>(ctx: Context, schema: z.ZodType<T>): T {
-  if (!ctx.is('application/json')) throw new AppError('request.unsupported_type', 'Send a JSON body (Content-Type: application/json).', 415);
-  let value: unknown;
-  try {
-    value = JSON.parse(typeof ctx.state.rawBody === 'string' && ctx.state.rawBody ? ctx.state.rawBody : 'null');
-  } catch {
-    throw new AppError('request.invalid_json', 'The body is not valid JSON.', 400);
-  }
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new AppError('request.invalid', `${issue?.path.length ? `${issue.path.join('.')}: ` : ''}${issue?.message ?? 'invalid body'}`, 400);
-  }
-  return parsed.data;
 }

@@ -170,8 +170,8 @@ export function createWebhookDispatcher(deps: { db: Db; store: WebhookStore; fie
       }));
     },
     /** Puts a failed (or pending) delivery back in the queue, due now, with its attempts counted afresh. */
-    async redeliver(deliveryId: string): Promise<boolean> {
-      return (await db('webhook_deliveries').where({ id: deliveryId }).whereIn('status', ['failed', 'pending'])
+    async redeliver(deliveryId: string, webhookId?: string): Promise<boolean> {
+      return (await db('webhook_deliveries').where({ id: deliveryId, ...(webhookId ? { webhook_id: webhookId } : {}) }).whereIn('status', ['failed', 'pending'])
         .update({ status: 'pending', attempts: 0, next_attempt_at: db.fn.now(), locked_until: null, updated_at: db.fn.now() })) > 0;
     },
     /** Drops finished deliveries older than `keepDays`. */

@@ -29,7 +29,7 @@ export const webhookInputSchema = z.object({
 }).strict();
 
 /** A change: only what is given changes (no defaults). */
-const webhookChangeSchema = z.object(webhookShape).partial().strict();
+export const webhookChangeSchema = z.object(webhookShape).partial().strict();
 
 export type WebhookInput = z.input<typeof webhookInputSchema>;
 

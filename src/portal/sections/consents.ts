@@ -6,7 +6,7 @@ import type { PurposeChoice, PurposeState } from '../../consent/purposes.ts';
 import type { ConsentRecord } from '../../consent/queries.ts';
 import { AppError } from '../../errors/app-error.ts';
 import { LEGAL_BASIS_TEXT, RECEIPT_JWKS_PATH, readerLocales } from '../../http/consent-routes.ts';
-import { jsonBody } from '../api.ts';
+import { jsonBody } from '../../http/json-body.ts';
 import type { PortalDeps, PortalSection } from '../types.ts';
 import { accountToken, portalState } from '../types.ts';
 

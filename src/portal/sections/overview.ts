@@ -5,7 +5,7 @@ import type { Context } from 'koa';
 import { z } from 'zod';
 import { describeEmailChangeResult } from '../../accounts/email-change.ts';
 import { AppError } from '../../errors/app-error.ts';
-import { jsonBody } from '../api.ts';
+import { jsonBody } from '../../http/json-body.ts';
 import { accountToken, portalState, type PortalDeps, type PortalSection } from '../types.ts';
 import { redirectDone } from './shared.ts';
 

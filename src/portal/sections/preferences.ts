@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { CHANNELS } from '../../config/consent-schema.ts';
 import { readerLocales } from '../../http/consent-routes.ts';
-import { jsonBody } from '../api.ts';
+import { jsonBody } from '../../http/json-body.ts';
 import type { PortalSection } from '../types.ts';
 import { accountToken, portalState } from '../types.ts';
 

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Context } from 'koa';
 import { AppError } from '../../errors/app-error.ts';
 import type { ErasureStatus } from '../../privacy/erasure.ts';
-import { jsonBody } from '../api.ts';
+import { jsonBody } from '../../http/json-body.ts';
 import { PORTAL_COOKIE, portalCookieOptions } from '../session.ts';
 import type { PortalDeps, PortalSection } from '../types.ts';
 import { accountToken, portalState } from '../types.ts';

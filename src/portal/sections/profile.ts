@@ -7,7 +7,7 @@ import { LEGAL_BASIS_TEXT, readerLocales } from '../../http/consent-routes.ts';
 import { formFields, storedAsInput } from '../../http/profile-form.ts';
 import { EMAIL_FIELD } from '../../privacy/downstream-release.ts';
 import type { AccountFieldView } from '../../profile/service.ts';
-import { jsonBody } from '../api.ts';
+import { jsonBody } from '../../http/json-body.ts';
 import { accountToken, portalState, type PortalDeps, type PortalSection } from '../types.ts';
 import { formatTime, redirectDone } from './shared.ts';
 

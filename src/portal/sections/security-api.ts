@@ -4,7 +4,7 @@ import type Router from '@koa/router';
 import { z } from 'zod';
 import { describeRemovalRefusal } from '../../authn/sign-in-methods.ts';
 import { AppError } from '../../errors/app-error.ts';
-import { jsonBody } from '../api.ts';
+import { jsonBody } from '../../http/json-body.ts';
 import { accountToken, type PortalDeps } from '../types.ts';
 import { describeTotpVerdict, notFound } from './shared.ts';
 
