@@ -111,7 +111,7 @@ export async function acceptTermsAndConsentToDemo(page: Page): Promise<void> {
   await expectToReach(page, (url) => url.pathname === '/demo', 'the demo app signed in');
 }
 
-/** Every input has a visible label; every action is a button with visible text. */
+/** Every input has a visible label; every action is a button with visible text; no id is used twice (labels would point at the wrong element). */
 export async function expectAccessible(page: Page): Promise<void> {
   const faults = await page.evaluate(() => {
     const found: string[] = [];
@@ -120,6 +120,8 @@ export async function expectAccessible(page: Page): Promise<void> {
       if (![...(input.labels ?? [])].some((l) => visible(l) && l.textContent!.trim())) found.push(`input ${input.name} has no visible label`);
     }
     for (const button of document.querySelectorAll('button')) if (!visible(button) || !button.innerText.trim()) found.push(`button ${button.outerHTML} has no visible text`);
+    const ids = [...document.querySelectorAll('[id]')].map((el) => el.id);
+    for (const id of new Set(ids.filter((id, i) => ids.indexOf(id) !== i))) found.push(`id ${id} is used more than once`);
     return found;
   });
   expect(faults).toEqual([]);

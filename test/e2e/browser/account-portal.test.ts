@@ -1,21 +1,29 @@
 // The account pages in Chromium: sign in to /account, see the sections, add and remove a passkey (virtual
-// authenticator), remove an app's access, sign out; and on a phone-sized screen, no horizontal scrolling.
+// authenticator), remove an app's access, edit a profile field that a downstream system (a webhook on
+// loopback) receives, sign out; and on a phone-sized screen, no horizontal scrolling.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeWithBrowser, expectNoProblems, expectToReach, launchBrowser, newContext, signInWithPassword, startDemoSignIn } from '../../support/browser.ts';
+import { describeWithBrowser, expectAccessible, expectNoProblems, expectToReach, launchBrowser, newContext, signInWithPassword, startDemoSignIn } from '../../support/browser.ts';
 import { startTestServer, type TestServer } from '../../support/test-server.ts';
+import { startWebhookReceiver } from '../../support/webhook-receiver.ts';
 
 describeWithBrowser('the account pages in Chromium', () => {
   let server: TestServer;
   let browser: Browser;
+  let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
   const password = 'a passphrase nobody would guess';
 
   beforeAll(async () => {
-    [server, browser] = await Promise.all([startTestServer({ demo: true }), launchBrowser()]);
+    receiver = await startWebhookReceiver();
+    [server, browser] = await Promise.all([startTestServer({
+      demo: true, outboundAllowPrivate: true, webhooks: { pollMilliseconds: 100 },
+      profile: { fields: [{ key: 'loyalty_number', label: { en: 'Loyalty card number' }, purpose: 'account', scope: null }] },
+    } as never), launchBrowser()]);
   });
   afterAll(async () => {
     await browser?.close();
     await server?.stop();
+    await receiver?.close();
   });
 
   async function account(email: string): Promise<string> {
@@ -90,6 +98,27 @@ describeWithBrowser('the account pages in Chromium', () => {
     await context.close();
   });
 
+  it('edits a profile field and names the downstream system that receives it, which gets the change', async () => {
+    const id = await account('profile-e2e@example.com');
+    await server.services.webhooks.add({ name: 'Brand CRM', url: receiver.url, events: ['profile.*'], fields: ['email', 'loyalty_number'] });
+    const { context, page, problems } = await newContext(browser);
+    // A deep link into the account pages goes straight to sign-in, then back to that page.
+    await page.goto(`${server.url}/account/profile`);
+    await signIn(page, 'profile-e2e@example.com');
+    await expectToReach(page, (url) => url.pathname === '/account/profile', 'the profile page');
+    await expectAccessible(page);
+    const field = page.locator('#profile-loyalty_number');
+    await field.getByLabel('Loyalty card number').fill('L-4242');
+    await field.getByRole('button', { name: 'Save Loyalty card number' }).click();
+    await page.getByText('Saved.').waitFor();
+    expect(await page.locator('#profile-loyalty_number').innerText()).toMatch(/Set by You[\s\S]*Also sent to: Brand CRM/);
+    expect(await page.locator('#email-about').innerText()).toContain('Also sent to: Brand CRM');
+    const message = await receiver.waitFor((r) => r.message.type === 'profile.updated' && r.message.data.sub === id);
+    expect(message.message.data).toMatchObject({ profile: { email: 'profile-e2e@example.com', loyalty_number: 'L-4242' } });
+    expectNoProblems(problems);
+    await context.close();
+  });
+
   it('fits a phone screen: one column, no horizontal scrolling', async () => {
     await account('phone-e2e@example.com');
     const context = await browser.newContext({ viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true, locale: 'en-GB' });
@@ -98,7 +127,7 @@ describeWithBrowser('the account pages in Chromium', () => {
     await page.goto(`${server.url}/account/overview`);
     await signIn(page, 'phone-e2e@example.com');
     await expectToReach(page, (url) => url.pathname === '/account/overview', 'the account overview');
-    for (const path of ['/account/overview', '/account/security', '/account/linked', '/account/apps', '/account/sessions']) {
+    for (const path of ['/account/overview', '/account/profile', '/account/security', '/account/linked', '/account/apps', '/account/sessions']) {
       await page.goto(`${server.url}${path}`);
       expect(await noHorizontalScroll(page), path).toBe(true);
     }

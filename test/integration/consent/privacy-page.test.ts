@@ -44,6 +44,17 @@ describe('/privacy', () => {
     expect(html).toContain('/consent/receipts/jwks.json');
   });
 
+  it('names the downstream systems that receive a purpose\'s data, and no system that is disabled', async () => {
+    const crm = await server.services.webhooks.add({ name: 'Brand CRM', url: 'https://crm.example/hooks', fields: ['birthdate'] });
+    await server.services.webhooks.add({ name: 'Mail tool', url: 'https://mail.example/hooks', fields: ['email'] });
+    await server.services.webhooks.add({ name: 'Old warehouse', url: 'https://old.example/hooks', fields: ['email'], enabled: false });
+    const html = await (await get('/privacy')).text();
+    expect(html).toMatch(/Partner offers[\s\S]*Sent to our systems<\/th><td>Brand CRM, Mail tool<\/td>/);
+    expect(html).toMatch(/Your account[\s\S]*Sent to our systems<\/th><td>Mail tool<\/td>[\s\S]*Analytics/);
+    expect(html).not.toContain('Old warehouse');
+    await server.services.webhooks.remove(crm.id);
+  });
+
   it('speaks the reader\'s language where a text exists, and falls back to the default locale', async () => {
     const german = await (await get('/privacy', { 'accept-language': 'de-AT, de;q=0.9, en;q=0.5' })).text();
     expect(german).toContain('Ihr Konto');

@@ -2,8 +2,6 @@
 // receives the outbox's events signed the Standard Webhooks way (verified with the reference library), with
 // only the profile fields it subscribed to that the customer's choices allow; failures are retried; the
 // account page names the system for each field it receives; restriction and erasure reach it too.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCommand } from '../../../src/cli/commands.ts';
@@ -11,37 +9,11 @@ import { FormBrowser } from '../../support/form-browser.ts';
 import { postForm, signInToAccount } from '../../support/portal.ts';
 import { createRelyingParty } from '../../support/relying-party.ts';
 import { startTestServer, type TestServer } from '../../support/test-server.ts';
+import { startWebhookReceiver, type ReceivedWebhook as Received } from '../../support/webhook-receiver.ts';
 import { PASSWORD, signedUpCustomer } from '../privacy/customer.ts';
 
-interface Received {
-  headers: Record<string, string>;
-  body: string;
-  message: { type: string; timestamp: string; data: Record<string, unknown> };
-}
-
-/** A downstream system on loopback: records every request, answers with the next queued status (200 when none). */
-async function startReceiver() {
-  const received: Received[] = [];
-  const statuses: number[] = [];
-  const server: Server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
-    req.on('end', () => {
-      received.push({ headers: req.headers as Record<string, string>, body, message: JSON.parse(body) as Received['message'] });
-      res.writeHead(statuses.shift() ?? 200).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks/foyer`,
-    received,
-    statuses,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
 let server: TestServer;
-let receiver: Awaited<ReturnType<typeof startReceiver>>;
+let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
 let webhookId: string;
 let secret: string;
 let accountId: string;
@@ -54,20 +26,13 @@ const cliJson = async <T>(...argv: string[]): Promise<T> => {
   return JSON.parse(out.stdout) as T;
 };
 
-/** Waits (polling the receiver, no fixed sleep) for a message of `type` about the account, after `from`. */
-async function nextMessage(type: string, from = 0): Promise<Received> {
-  for (let i = 0; i < 200; i += 1) {
-    const hit = receiver.received.slice(from).find((r) => r.message.type === type && r.message.data.sub === accountId);
-    if (hit) return hit;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`no ${type} message arrived; got ${receiver.received.map((r) => r.message.type).join(', ')}`);
-}
+/** The next message of `type` about the account, from index `from` of what the receiver got. */
+const nextMessage = (type: string, from = 0) => receiver.waitFor((r) => r.message.type === type && r.message.data.sub === accountId, from);
 
 const sectionOf = (html: string, id: string) => html.slice(html.indexOf(`id="${id}"`), html.indexOf('</', html.indexOf('Held for', html.indexOf(`id="${id}"`)) + 1) + 400);
 
 beforeAll(async () => {
-  receiver = await startReceiver();
+  receiver = await startWebhookReceiver();
   server = await startTestServer({
     outboundAllowPrivate: true,
     webhooks: { pollMilliseconds: 100, retryBaseSeconds: 0.2, maxAttempts: 3, timeoutSeconds: 5 },
@@ -146,8 +111,8 @@ describe('deliveries', () => {
 
   it('names the system on the account page for each field it receives, only while the customer allows it', async () => {
     const before = (await browser.get(`${server.url}/account/profile`)).html;
-    expect(sectionOf(before, 'field-customer_number')).toContain('Also sent to: CRM');
-    expect(sectionOf(before, 'field-given_name')).not.toContain('Also sent to');
+    expect(sectionOf(before, 'profile-customer_number')).toContain('Also sent to: CRM');
+    expect(sectionOf(before, 'profile-given_name')).not.toContain('Also sent to');
     expect(sectionOf(before, 'email-about')).toContain('Also sent to: CRM');
 
     const from = receiver.received.length;
@@ -155,7 +120,7 @@ describe('deliveries', () => {
     const granted = await nextMessage('consent.granted', from);
     expect(granted.message.data).toMatchObject({ profile: { given_name: 'Grace', customer_number: 'C-77' }, withheld: [] });
     const after = (await browser.get(`${server.url}/account/profile`)).html;
-    expect(sectionOf(after, 'field-given_name')).toContain('Also sent to: CRM');
+    expect(sectionOf(after, 'profile-given_name')).toContain('Also sent to: CRM');
   });
 
   it('retries a system that fails, with the same message id, until it answers 2xx', async () => {

@@ -32,7 +32,7 @@ beforeAll(async () => {
 });
 afterAll(async () => server?.stop());
 
-const sectionOf = (html: string, key: string) => html.slice(html.indexOf(`id="field-${key}"`), html.indexOf('</section>', html.indexOf(`id="field-${key}"`)));
+const sectionOf = (html: string, key: string) => html.slice(html.indexOf(`id="profile-${key}"`), html.indexOf('</section>', html.indexOf(`id="profile-${key}"`)));
 
 describe('the profile page', () => {
   it('shows each value with its provenance, purpose, legal basis and the apps that receive it', async () => {
