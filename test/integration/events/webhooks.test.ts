@@ -179,6 +179,9 @@ describe('deliveries', () => {
     const erased = await nextMessage('account.erased', from);
     expect(erased.message.data).toEqual({ event_id: erased.headers['webhook-id'], sub: accountId, client_id: null, restricted: false });
     expect(erased.body).not.toContain(EMAIL);
+    // The purge took the account's earlier deliveries with it; only the one saying it is gone is left.
+    const left = await server.dbHandle.db('webhook_deliveries as d').join('events as e', 'e.id', 'd.event_id').where('d.account_id', accountId).select('e.type');
+    expect(left).toEqual([{ type: 'account.erased' }]);
   });
 
   it('rotates the secret and removes the webhook with its delivery log', async () => {
