@@ -77,7 +77,9 @@ export function createApp(options: AppOptions): Koa {
   const capture = createCaptureRouter({ ...journeyDeps, liteCapture: services.liteCapture, clients: services.clients, issuer: config.issuer, publicKeys: () => services.signingKeys.loadPublicKeys(), formKey: deriveKey(config.secret, 'capture-form') });
   app.use(capture.routes()).use(capture.allowedMethods());
 
-  const adminApi = createAdminApiRouter({ webhooks: services.webhooks, clients: services.clients, issuer: config.issuer, publicKeys: () => services.signingKeys.loadPublicKeys() });
+  const adminApi = createAdminApiRouter({
+    services, issuer: config.issuer, publicKeys: () => services.signingKeys.loadPublicKeys(), onProtocolChanged: async () => void (await host.refreshIfKeysChanged()),
+  });
   app.use(adminApi.routes()).use(adminApi.allowedMethods()).use(adminApiNotFound);
 
   const portal = createPortal({

@@ -1,0 +1,102 @@
+// Owns /admin/api/webhooks: the downstream systems that receive Foyer's events, their signing secrets and
+// delivery logs (the same operations as `foyer webhooks …`).
+import { z } from 'zod';
+import { AppError } from '../../errors/app-error.ts';
+import { webhookChangeSchema, webhookInputSchema } from '../../events/webhooks/store.ts';
+import { deliveryJson, webhookJson } from '../../events/webhooks/view.ts';
+import { jsonBody } from '../../http/json-body.ts';
+import { idParam, openApi, type AdminSection } from '../types.ts';
+
+const webhook = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' }, name: { type: 'string' }, description: { type: ['string', 'null'] }, url: { type: 'string', format: 'uri' },
+    events: { type: 'array', items: { type: 'string' } }, fields: { type: 'array', items: { type: 'string' } }, enabled: { type: 'boolean' },
+    created_at: { type: 'string', format: 'date-time' }, updated_at: { type: 'string', format: 'date-time' },
+  },
+} as const;
+
+const delivery = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' }, event_id: { type: 'string' }, event_type: { type: 'string' }, status: { enum: ['pending', 'delivered', 'failed'] },
+    attempts: { type: 'integer' }, last_status: { type: ['integer', 'null'] }, last_error: { type: ['string', 'null'] },
+    next_attempt_at: { type: ['string', 'null'], format: 'date-time' }, delivered_at: { type: ['string', 'null'], format: 'date-time' }, created_at: { type: 'string', format: 'date-time' },
+  },
+} as const;
+
+export const webhooksSection: AdminSection = {
+  id: 'webhooks',
+  routes(router, { services: { webhooks } }) {
+    const notFound = () => new AppError('webhook.not_found', 'There is no such webhook.', 404);
+    router.get('/webhooks', async (ctx) => {
+      ctx.body = { webhooks: (await webhooks.list()).map((w) => webhookJson(w)) };
+    });
+    router.post('/webhooks', async (ctx) => {
+      const created = await webhooks.add(jsonBody(ctx, webhookInputSchema));
+      ctx.status = 201;
+      ctx.set('Location', `/admin/api/webhooks/${created.id}`);
+      ctx.body = webhookJson(created, created.secret);
+    });
+    router.get('/webhooks/:id', async (ctx) => {
+      const found = await webhooks.find(idParam(ctx, 'id', 'webhook'));
+      if (!found) throw notFound();
+      ctx.body = { ...webhookJson(found), deliveries: (await webhooks.deliveries(found.id, 50)).map(deliveryJson) };
+    });
+    router.patch('/webhooks/:id', async (ctx) => {
+      const changes = jsonBody(ctx, webhookChangeSchema.refine((c) => Object.keys(c).length > 0, 'Send at least one field to change.'));
+      ctx.body = webhookJson(await webhooks.update(idParam(ctx, 'id', 'webhook'), changes));
+    });
+    router.delete('/webhooks/:id', async (ctx) => {
+      if (!(await webhooks.remove(idParam(ctx, 'id', 'webhook')))) throw notFound();
+      ctx.status = 204;
+    });
+    router.post('/webhooks/:id/rotate-secret', async (ctx) => {
+      ctx.body = { secret: await webhooks.rotateSecret(idParam(ctx, 'id', 'webhook')) };
+    });
+    router.post('/webhooks/:id/deliveries/:deliveryId/redeliver', async (ctx) => {
+      const deliveryId = idParam(ctx, 'deliveryId', 'delivery');
+      if (!(await webhooks.redeliver(deliveryId, idParam(ctx, 'id', 'webhook')))) {
+        throw new AppError('webhook.delivery_not_found', 'There is no pending or failed delivery with that id for this webhook.', 404);
+      }
+      ctx.status = 202;
+      ctx.body = { redelivering: deliveryId };
+    });
+  },
+  openapi() {
+    const { json, errors, notFound, pathParams } = openApi;
+    return {
+      schemas: {
+        Webhook: webhook,
+        WebhookWithSecret: { allOf: [{ $ref: '#/components/schemas/Webhook' }, { type: 'object', properties: { secret: { type: 'string', description: 'The Standard Webhooks signing secret, shown only here' } } }] },
+        WebhookInput: z.toJSONSchema(webhookInputSchema, { io: 'input', unrepresentable: 'any' }),
+        WebhookChange: z.toJSONSchema(webhookChangeSchema, { io: 'input', unrepresentable: 'any' }),
+        Delivery: delivery,
+      },
+      paths: {
+        '/webhooks': {
+          get: { summary: 'List webhooks', responses: { 200: { description: 'The webhooks', ...json({ type: 'object', properties: { webhooks: { type: 'array', items: { $ref: '#/components/schemas/Webhook' } } } }) }, ...errors } },
+          post: {
+            summary: 'Register a downstream system; the answer carries its signing secret, shown once',
+            requestBody: { required: true, ...json({ $ref: '#/components/schemas/WebhookInput' }) },
+            responses: { 201: { description: 'Registered', ...json({ $ref: '#/components/schemas/WebhookWithSecret' }) }, ...errors },
+          },
+        },
+        '/webhooks/{id}': {
+          parameters: pathParams('id'),
+          get: { summary: 'A webhook and its recent deliveries', responses: { 200: { description: 'The webhook', ...json({ allOf: [{ $ref: '#/components/schemas/Webhook' }, { type: 'object', properties: { deliveries: { type: 'array', items: { $ref: '#/components/schemas/Delivery' } } } }] }) }, ...notFound('webhook'), ...errors } },
+          patch: { summary: 'Change a webhook (only what is sent changes)', requestBody: { required: true, ...json({ $ref: '#/components/schemas/WebhookChange' }) }, responses: { 200: { description: 'Changed', ...json({ $ref: '#/components/schemas/Webhook' }) }, ...notFound('webhook'), ...errors } },
+          delete: { summary: 'Remove a webhook and its delivery log', responses: { 204: { description: 'Removed' }, ...notFound('webhook'), ...errors } },
+        },
+        '/webhooks/{id}/rotate-secret': {
+          parameters: pathParams('id'),
+          post: { summary: 'A new signing secret; the old one stops signing at once', responses: { 200: { description: 'The new secret', ...json({ type: 'object', properties: { secret: { type: 'string' } } }) }, ...notFound('webhook'), ...errors } },
+        },
+        '/webhooks/{id}/deliveries/{deliveryId}/redeliver': {
+          parameters: pathParams('id', 'deliveryId'),
+          post: { summary: 'Queue a failed or pending delivery again, due now', responses: { 202: { description: 'Queued' }, ...notFound('delivery'), ...errors } },
+        },
+      },
+    };
+  },
+};

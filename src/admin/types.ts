@@ -1,0 +1,52 @@
+// Owns the admin API's extension interface: what a section is (its routes and its part of the OpenAPI
+// document) and what every section receives.
+import type Router from '@koa/router';
+import type { Context } from 'koa';
+import type { Services } from '../compose.ts';
+import { AppError } from '../errors/app-error.ts';
+
+export interface AdminDeps {
+  /** Every domain service (type only: edges receive their services, they never build them). */
+  services: Services;
+  issuer: string;
+  /** Called after a change the running Provider must see (clients' scopes, profile scopes and claims). */
+  onProtocolChanged?: () => Promise<void>;
+}
+
+/** A piece of the OpenAPI document: paths (relative to /admin/api) and component schemas. */
+export interface OpenApiPart {
+  paths: Record<string, unknown>;
+  schemas?: Record<string, unknown>;
+}
+
+/**
+ * One resource of /admin/api (webhooks, clients, …). Routes mount under /admin/api behind the admin token;
+ * `openapi` describes them. Sections are listed in sections/index.ts.
+ */
+export interface AdminSection {
+  id: string;
+  routes(router: Router, deps: AdminDeps): void;
+  openapi(issuer: string): OpenApiPart;
+}
+
+const ID = /^[\w.:-]{1,200}$/;
+
+/** A path parameter that can be an id, or a 404 naming what was not found. */
+export function idParam(ctx: Context, name: string, what: string): string {
+  const value = String(ctx.params[name] ?? '');
+  if (!ID.test(value)) throw new AppError(`${what.replaceAll(' ', '_')}.not_found`, `There is no such ${what}.`, 404);
+  return value;
+}
+
+/** Shared pieces of the OpenAPI document. */
+export const openApi = {
+  error: { $ref: '#/components/schemas/Error' },
+  json: (schema: unknown) => ({ content: { 'application/json': { schema } } }),
+  errors: {
+    400: { description: 'Invalid input; the message names the field', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+    401: { description: 'No valid admin access token', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+    403: { description: 'The client is not allowed the admin scope', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+  },
+  notFound: (what: string) => ({ 404: { description: `No such ${what}`, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } } }),
+  pathParams: (...names: string[]) => names.map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } })),
+};
