@@ -60,6 +60,7 @@ import { createThrottleQueries } from './security/throttle.ts';
 import { createPrivacy } from './privacy/service.ts';
 import { createEssentialClaims } from './privacy/essential-claims.ts';
 import { createDownstreamRelease, EMAIL_FIELD } from './privacy/downstream-release.ts';
+import { createErasureNotice } from './privacy/erasure-notice.ts';
 import { createProfileQueries } from './profile/queries.ts';
 import { createProfileService } from './profile/service.ts';
 import { createLiteCapture } from './flows/lite-capture.ts';
@@ -80,7 +81,10 @@ export function createServices(config: Config, db: Db, log: Logger) {
   const protocol = createProtocolPort(db);
   // An erasure request ends the account's OIDC sessions, its portal sessions and its grants at once.
   const endAllSessions = { endSessions: async (id: string) => (await protocol.endSessions(id)) + (await createPortalSessions(db).endOtherPortalSessions(id)), revokeGrants: (id: string) => protocol.revokeGrants(id) };
-  const privacy = createPrivacy({ db, protocol: endAllSessions, graceDays: config.privacy.erasureGraceDays, outbox: createEventOutbox(db) });
+  const erasureNotice = createErasureNotice({
+    flows, mailer, emailOf: async (id) => (await accounts.findAccountById(id))?.email, linkBaseUrl: `${config.issuer}/account/erasure/cancel/`,
+  });
+  const privacy = createPrivacy({ db, protocol: endAllSessions, graceDays: config.privacy.erasureGraceDays, outbox: createEventOutbox(db), notice: erasureNotice });
   // Every event of an account that restricted processing is marked `restricted` (src/privacy).
   const events = privacy.events;
   const profileQueries = createProfileQueries(db);
@@ -156,6 +160,7 @@ export function createServices(config: Config, db: Db, log: Logger) {
     receiptKeys: consentModule.receiptKeys,
     preferences: consentModule.preferences,
     privacy,
+    erasureNotice,
     webhooks,
     downstreamRelease,
     // What a restricted account still releases: claims of purposes on contract or legal obligation.

@@ -12,6 +12,7 @@ import { createPortalRender } from './render.ts';
 import { PORTAL_SECTIONS } from './sections/index.ts';
 import { createRequirePortalSession } from './session.ts';
 import { createSignInRouter } from './sign-in.ts';
+import { createErasureCancelRouter } from './erasure-cancel.ts';
 import { createLinkSignInRouter } from './link-sign-in.ts';
 import type { PortalDeps, PortalSection } from './types.ts';
 
@@ -41,7 +42,7 @@ export function createPortal(options: PortalOptions): Middleware[] {
   };
   const requirePortalSession = createRequirePortalSession(deps);
   const requireAccountToken = createRequireAccountToken(deps);
-  const routers: Router[] = [createSignInRouter(deps), createLinkSignInRouter(deps)];
+  const routers: Router[] = [createSignInRouter(deps), createLinkSignInRouter(deps), createErasureCancelRouter(deps)];
   for (const section of sections) {
     if (section.pages) {
       const router = new Router({ prefix: `/account/${section.id}` });

@@ -25,6 +25,8 @@ export interface ErasureDeps {
   events: EventOutbox;
   protocol: SessionPort;
   graceDays: number;
+  /** Tells the customer the date and how to cancel (src/privacy/erasure-notice.ts); after the commit. */
+  notice?: { notifyRequested(accountId: string, eraseAfter: Date): Promise<void> };
 }
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -46,16 +48,18 @@ export function createErasure(deps: ErasureDeps) {
     async requestErasure(accountId: string, options: { channel: string; graceDays?: number }): Promise<ErasureStatus> {
       const graceDays = options.graceDays ?? deps.graceDays;
       const eraseAfter = new Date(Date.now() + graceDays * DAY_MS);
-      await db.transaction(async (trx) => {
+      const requested = await db.transaction(async (trx) => {
         const state = await queries.findPrivacyState(accountId, trx, true);
         if (!state) throw new AppError('privacy.unknown_account', 'There is no such account.', 404);
-        if (describeErasure(state).state !== 'none') return;
+        if (describeErasure(state).state !== 'none') return false;
         await queries.markErasureRequested(accountId, state.status, eraseAfter, trx);
         await events.emit({ type: 'account.erasure_requested', accountId, data: { channel: options.channel, erase_after: eraseAfter.toISOString() } }, trx);
+        return true;
       });
       // After the commit, so no new session can start between the two (sign-in is already refused).
       await deps.protocol.endSessions(accountId);
       await deps.protocol.revokeGrants(accountId);
+      if (requested && graceDays > 0) await deps.notice?.notifyRequested(accountId, eraseAfter);
       return status(accountId);
     },
 

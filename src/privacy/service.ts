@@ -2,13 +2,13 @@
 // wires one object; `events` is the outbox that marks restricted accounts' events, for every emitter.
 import type { Db } from '../db/create-db.ts';
 import type { EventOutbox } from '../events/outbox.ts';
-import { createErasure, type SessionPort } from './erasure.ts';
+import { createErasure, type ErasureDeps, type SessionPort } from './erasure.ts';
 import { createDataExport } from './export.ts';
 import { createPrivacyQueries } from './queries.ts';
 import { createRestriction, withRestrictionMark } from './restriction.ts';
 import { createSchemaQueries } from './schema.ts';
 
-export function createPrivacy(deps: { db: Db; protocol: SessionPort; graceDays: number; outbox: EventOutbox }) {
+export function createPrivacy(deps: { db: Db; protocol: SessionPort; graceDays: number; outbox: EventOutbox; notice?: ErasureDeps['notice'] }) {
   const queries = createPrivacyQueries(deps.db);
   const schema = createSchemaQueries(deps.db);
   const events = withRestrictionMark(deps.outbox, queries);
@@ -16,7 +16,7 @@ export function createPrivacy(deps: { db: Db; protocol: SessionPort; graceDays: 
     events,
     queries,
     schema,
-    erasure: createErasure({ db: deps.db, queries, schema, events, protocol: deps.protocol, graceDays: deps.graceDays }),
+    erasure: createErasure({ db: deps.db, queries, schema, events, protocol: deps.protocol, graceDays: deps.graceDays, ...(deps.notice ? { notice: deps.notice } : {}) }),
     export: createDataExport({ db: deps.db, queries, schema }),
     restriction: createRestriction({ db: deps.db, queries, events }),
   };

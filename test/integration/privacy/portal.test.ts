@@ -1,5 +1,5 @@
 // The privacy section of /account and its Account API twin: download my data, restrict processing, erase
-// (confirmed, CSRF, fresh sign-in), and cancelling by signing in again with the password.
+// (confirmed, CSRF, fresh sign-in), and cancelling by signing in again with the password or by the mailed link.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FormBrowser } from '../../support/form-browser.ts';
 import { enterEmailAndPassword, throughPrompts } from '../../support/journey.ts';
@@ -103,5 +103,31 @@ describe('/account/api/privacy', () => {
     expect(erased.status).toBe(202);
     expect(erased.json).toMatchObject({ erasure: { state: 'pending', cancellable: true } });
     expect((await callAccountApi(server, '/privacy', accessToken)).status).toBe(401);
+  });
+
+  it('mails the date and a link that keeps the account without signing in (once, CSRF-checked)', async () => {
+    const mail = await server.smtp.waitForMail(API_EMAIL, (m) => m.subject.includes('will be erased on'));
+    const link = /(http:\/\/\S+\/account\/erasure\/cancel\/[\w.-]+)/.exec(mail.text)![1]!;
+    expect(mail.text).toContain('Keep my account');
+    const browser = new FormBrowser();
+    const page = await browser.get(link);
+    expect(page.status).toBe(200);
+    expect(page.html).toContain('Keep my account');
+    expect(await server.services.privacy.erasure.erasureStatus(apiAccount)).toMatchObject({ state: 'pending' });
+    expect((await browser.submit(page, '/account/erasure/cancel/', {}, { omitCsrf: true })).status).toBe(403);
+    const kept = await browser.submit(page, '/account/erasure/cancel/', {});
+    expect(kept.html).toContain('Your account is kept');
+    expect(await server.services.privacy.erasure.erasureStatus(apiAccount)).toEqual({ state: 'none' });
+    expect((await server.services.accounts.findAccountById(apiAccount))!.status).toBe('active');
+    const again = await browser.get(link);
+    expect(again.status).toBe(400);
+    expect(again.html).toContain('This link has expired');
+    expect((await browser.get(`${server.url}/account/erasure/cancel/flow_nonsense.x`)).status).toBe(400);
+  });
+
+  it('mails no cancel link for an immediate erasure', async () => {
+    const id = await createPasswordAccount(server, 'now.erased@example.com', password);
+    await server.services.privacy.erasure.requestErasure(id, { channel: 'cli', graceDays: 0 });
+    expect(await server.dbHandle.db('flows').where({ kind: 'erasure_cancel_link', account_id: id })).toEqual([]);
   });
 });
