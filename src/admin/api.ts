@@ -44,11 +44,3 @@ export function createAdminApiRouter(deps: AdminApiDeps): Router {
   for (const section of ADMIN_SECTIONS) section.routes(router, deps);
   return router;
 }
-
-/** After the router: a path under /admin/api that no route took is a JSON 404, never oidc-provider's page. */
-export async function adminApiNotFound(ctx: Context, next: Next): Promise<void> {
-  if (ctx.path === ADMIN_API_PREFIX || ctx.path.startsWith(`${ADMIN_API_PREFIX}/`)) {
-    throw new AppError('admin.not_found', 'There is no such admin API endpoint; see /admin/api/openapi.json.', 404);
-  }
-  await next();
-}

@@ -1,6 +1,6 @@
 // Owns assembling the koa app: shared middleware, Foyer's routers, then oidc-provider for everything else.
 import Koa, { type Context, type Next } from 'koa';
-import { adminApiNotFound, createAdminApiRouter } from '../admin/api.ts';
+import { createAdminApiRouter } from '../admin/api.ts';
 import { createDemoRouter } from '../demo/routes.ts';
 import { createJourneyRouter, type JourneyDeps } from '../journey/routes.ts';
 import { createMfaRouter } from '../journey/mfa-routes.ts';
@@ -80,7 +80,7 @@ export function createApp(options: AppOptions): Koa {
   const adminApi = createAdminApiRouter({
     services, issuer: config.issuer, publicKeys: () => services.signingKeys.loadPublicKeys(), onProtocolChanged: async () => void (await host.refreshIfKeysChanged()),
   });
-  app.use(adminApi.routes()).use(adminApi.allowedMethods()).use(adminApiNotFound);
+  app.use(adminApi.routes()).use(adminApi.allowedMethods());
 
   const portal = createPortal({
     services, csrf, secure, accountTokens: createAccountTokenPort(() => host.current()), clientAccess: createClientAccessPort(() => host.current(), services.db, log),

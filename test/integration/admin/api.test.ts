@@ -111,7 +111,7 @@ describe('managing webhooks', () => {
     const gone = await call(`/webhooks/${id}`);
     expect(gone.status).toBe(404);
     expect(gone.body).toMatchObject({ error: 'webhook.not_found' });
-    expect((await call('/nothing-here')).body).toMatchObject({ error: 'admin.not_found' });
+    expect((await call('/nothing-here')).body).toMatchObject({ error: 'not_found' });
   });
 });
 
