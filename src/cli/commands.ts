@@ -7,7 +7,8 @@ import { checkPassword, describePasswordProblem } from '../authn/password/policy
 import type { Services } from '../compose.ts';
 import { migrateLatest } from '../db/migrate.ts';
 import { isAppError } from '../errors/app-error.ts';
-import { ClientExistsError } from '../oidc/clients.ts';
+import { CLIENT_ID_PATTERN, CLIENT_ID_RULE, clientInputProblem, clientRuleLookups, GRANT_TYPES, httpUrlSchema, MIN_CLIENT_SECRET_LENGTH, SCOPE_NAME, type NamedClientField } from '../oidc/client-rules.ts';
+import { ClientExistsError, type ClientInput } from '../oidc/clients.ts';
 import { deliveryJson, webhookJson } from '../events/webhooks/view.ts';
 import { UnknownDocumentError } from '../consent/registry/registry.ts';
 import type { ErasureStatus } from '../privacy/erasure.ts';
@@ -45,8 +46,12 @@ const USAGE = `usage: foyer <command> [--json]
   webhooks list | webhooks show ID | webhooks remove ID | webhooks rotate-secret ID
   webhooks enable ID | webhooks disable ID | webhooks redeliver DELIVERY_ID`;
 
-const urlSchema = z.url({ protocol: /^https?$/ });
-const GRANT_TYPES = new Set(['authorization_code', 'refresh_token', 'client_credentials', 'urn:ietf:params:oauth:grant-type:device_code']);
+const urlSchema = httpUrlSchema();
+
+/** How `clients add` names the fields the rules across fields speak of. */
+const CLIENT_FLAGS: Record<NamedClientField, string> = {
+  public: '--public', secret: '--secret', redirectUris: '--redirect-uri', documents: '--document', connectors: '--connector',
+};
 
 type ParsedValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
 
@@ -91,35 +96,25 @@ const handlers: Record<string, Handler> = {
     });
     const profile = profileFlags(values);
     const clientId = values['client-id'] as string | undefined;
-    if (!clientId || !/^[\w.:-]{1,128}$/.test(clientId)) throw new UsageError('--client-id is required: letters, digits, . _ : - (at most 128)');
-    if (values.public && values.secret) throw new UsageError('--public and --secret exclude each other');
+    if (!clientId || !CLIENT_ID_PATTERN.test(clientId)) throw new UsageError(`--client-id is required: ${CLIENT_ID_RULE}`);
     const grantTypes = (values['grant-type'] as string[] | undefined) ?? [];
-    for (const g of grantTypes) if (!GRANT_TYPES.has(g)) throw new UsageError(`--grant-type: "${g}" is not one of ${[...GRANT_TYPES].join(', ')}`);
+    for (const g of grantTypes) if (!(GRANT_TYPES as readonly string[]).includes(g)) throw new UsageError(`--grant-type: "${g}" is not one of ${GRANT_TYPES.join(', ')}`);
     const redirectUris = ((values['redirect-uri'] as string[] | undefined) ?? []).map((u) => requireUrl(u, '--redirect-uri'));
-    const usesCode = grantTypes.length === 0 || grantTypes.includes('authorization_code');
-    if (usesCode && redirectUris.length === 0) throw new UsageError('--redirect-uri is required for clients that sign customers in');
-    if (values.public && grantTypes.includes('client_credentials')) throw new UsageError('a public client cannot use client_credentials');
     const mfa = values.mfa === undefined ? undefined : parseClientMfaPolicy(values.mfa);
     if (values.mfa !== undefined && !mfa) throw new UsageError(`--mfa: "${String(values.mfa)}" is not one of ${CLIENT_MFA_POLICIES.join(', ')}`);
-    const documents = (values.document as string[] | undefined) ?? [];
-    if (documents.length) await services.consentRegistry.seed();
-    const knownDocuments = new Set((await services.consentRegistry.listDocuments()).map((d) => d.id));
-    for (const d of documents) if (!knownDocuments.has(d)) throw new UsageError(`--document: no document with id "${d}" (see foyer documents list)`);
-    const connectors = values.connector as string[] | undefined;
-    if (connectors) {
-      const known = await services.connectors.connectorIds();
-      for (const id of connectors) if (!known.includes(id)) throw new UsageError(`--connector: "${id}" is not a configured connector (${known.join(', ') || 'none configured'})`);
-    }
     const secret = values.secret as string | undefined;
-    if (secret !== undefined && secret.length < 32) throw new UsageError('--secret must be at least 32 characters');
+    if (secret !== undefined && !values.public && secret.length < MIN_CLIENT_SECRET_LENGTH) throw new UsageError(`--secret must be at least ${MIN_CLIENT_SECRET_LENGTH} characters`);
+    const input: ClientInput = {
+      clientId, name: values.name as string | undefined, redirectUris, public: Boolean(values.public), secret,
+      postLogoutRedirectUris: ((values['post-logout-redirect-uri'] as string[] | undefined) ?? []).map((u) => requireUrl(u, '--post-logout-redirect-uri')),
+      scope: values.scope as string | undefined, grantTypes, firstParty: Boolean(values['first-party']),
+      backchannelLogoutUri: values['backchannel-logout-uri'] ? requireUrl(values['backchannel-logout-uri'] as string, '--backchannel-logout-uri') : undefined,
+      mfa, documents: (values.document as string[] | undefined) ?? [], ...profile, connectors: values.connector as string[] | undefined,
+    };
+    const problem = await clientInputProblem(input, clientRuleLookups(services), (field) => CLIENT_FLAGS[field]);
+    if (problem) throw new UsageError(problem);
     try {
-      const client = await services.clients.addClient({
-        clientId, name: values.name as string | undefined, redirectUris, public: Boolean(values.public), secret,
-        postLogoutRedirectUris: ((values['post-logout-redirect-uri'] as string[] | undefined) ?? []).map((u) => requireUrl(u, '--post-logout-redirect-uri')),
-        scope: values.scope as string | undefined, grantTypes, firstParty: Boolean(values['first-party']),
-        backchannelLogoutUri: values['backchannel-logout-uri'] ? requireUrl(values['backchannel-logout-uri'] as string, '--backchannel-logout-uri') : undefined,
-        mfa, documents, ...profile, connectors,
-      });
+      const client = await services.clients.addClient(input);
       return { json: client, text: `added client ${client.client_id}${client.client_secret ? `\nclient_secret: ${client.client_secret}` : ''}` };
     } catch (error) {
       if (error instanceof ClientExistsError) throw new UsageError(error.message);
@@ -213,7 +208,7 @@ const handlers: Record<string, Handler> = {
     const { values } = parse(args, { id: { type: 'string' }, scope: { type: 'string' } });
     const id = requireUrl(String(values.id ?? ''), '--id');
     const scopes = String(values.scope ?? '').split(/\s+/).filter(Boolean);
-    if (scopes.length === 0 || scopes.some((s) => !/^[\x21\x23-\x5b\x5d-\x7e]+$/.test(s))) throw new UsageError('--scope needs one or more space-separated scope names');
+    if (scopes.length === 0 || scopes.some((s) => !SCOPE_NAME.test(s))) throw new UsageError('--scope needs one or more space-separated scope names');
     const resource = await services.resources.addResource(id, scopes);
     return { json: resource, text: `added resource ${resource.id} (${resource.scopes.join(' ')})` };
   },

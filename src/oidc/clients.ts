@@ -34,6 +34,9 @@ export interface ClientInput {
   connectors?: string[] | undefined;
 }
 
+/** What a change may carry: everything but the id, and whether the client is public (its secret rotates apart). */
+export type ClientChange = Partial<Omit<ClientInput, 'clientId' | 'public' | 'secret'>>;
+
 export interface ClientView {
   client_id: string;
   client_name: string;
@@ -122,6 +125,19 @@ export function createClientStore(db: Db, box: SecretBox, customOidcScopes: () =
     };
   }
 
+  function toInput(row: ClientRow): ClientInput {
+    const view = toView(row);
+    const m = row.metadata as Record<string, unknown>;
+    return {
+      clientId: row.client_id, name: row.name, redirectUris: view.redirect_uris, postLogoutRedirectUris: view.post_logout_redirect_uris,
+      public: view.token_endpoint_auth_method === 'none', scope: view.scope || undefined, grantTypes: view.grant_types, firstParty: row.first_party,
+      backchannelLogoutUri: typeof m.backchannel_logout_uri === 'string' ? m.backchannel_logout_uri : undefined,
+      mfa: parseClientMfaPolicy(m.foyer_mfa), documents: view.documents, requireAuthTime: m.require_auth_time === true,
+      profileRequired: view.profile_required, profileOptional: view.profile_optional, profilePerVisit: view.profile_per_visit ?? undefined,
+      connectors: view.connectors,
+    };
+  }
+
   const store = {
     async findClientMetadata(clientId: string): Promise<AdapterPayload | undefined> {
       return cache.get(clientId, async () => {
@@ -155,6 +171,30 @@ export function createClientStore(db: Db, box: SecretBox, customOidcScopes: () =
       const inserted = await db('clients').insert(row).onConflict('client_id').ignore().returning('*') as ClientRow[];
       if (inserted.length === 0) throw new ClientExistsError(input.clientId);
       return toView(inserted[0]!, input.secret ? undefined : secret);
+    },
+    /** A registered client as input again (its secret aside), to check a change against the rules. */
+    async clientInput(clientId: string): Promise<ClientInput | undefined> {
+      const row = await db<ClientRow>('clients').where({ client_id: clientId }).first();
+      return row && toInput(row);
+    },
+    /** Changes a client; only what `change` carries changes (an undefined value clears it). Undefined: no such client. */
+    async updateClient(clientId: string, change: ClientChange): Promise<ClientView | undefined> {
+      const row = await db<ClientRow>('clients').where({ client_id: clientId }).first();
+      if (!row) return undefined;
+      const input = { ...toInput(row), ...change };
+      cache.forget(clientId);
+      const [updated] = await db('clients').where({ client_id: clientId })
+        .update({ name: input.name ?? clientId, metadata: JSON.stringify(clientMetadata(input, await customOidcScopes())), first_party: input.firstParty ?? false, updated_at: db.fn.now() })
+        .returning('*') as ClientRow[];
+      return updated && toView(updated);
+    },
+    /** A new generated secret for a confidential client (the old one stops working at once); undefined for a public or unknown one. */
+    async rotateClientSecret(clientId: string): Promise<string | undefined> {
+      const secret = randomToken(32);
+      cache.forget(clientId);
+      const updated = await db('clients').where({ client_id: clientId }).whereNotNull('secret_encrypted')
+        .update({ secret_encrypted: box.encrypt(secret, secretContext(clientId)), updated_at: db.fn.now() });
+      return updated > 0 ? secret : undefined;
     },
     async listClients(): Promise<ClientView[]> {
       return ((await db('clients').orderBy('created_at')) as ClientRow[]).map((row) => toView(row));

@@ -3,6 +3,9 @@
 import { fieldKeySchema } from '../config/profile-fields.ts';
 import type { ClientProfileNeeds } from './policy.ts';
 
+/** The most optional fields a client may have asked per visit. */
+export const MAX_PROFILE_PER_VISIT = 20;
+
 export const CLIENT_PROFILE_METADATA = ['foyer_profile_required', 'foyer_profile_optional', 'foyer_profile_per_visit'] as const;
 
 const keyList = (value: unknown): string[] => (Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : []);
@@ -20,7 +23,7 @@ export function parseClientProfileNeeds(metadata: Record<string, unknown>): Clie
 export function clientProfileMetadataProblem(key: string, value: unknown): string | undefined {
   if (value === undefined) return undefined;
   if (key === 'foyer_profile_per_visit') {
-    return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 20 ? undefined : `${key} must be a whole number from 0 to 20`;
+    return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= MAX_PROFILE_PER_VISIT ? undefined : `${key} must be a whole number from 0 to ${MAX_PROFILE_PER_VISIT}`;
   }
   if (!Array.isArray(value) || !value.every((v) => typeof v === 'string' && fieldKeySchema.safeParse(v).success)) return `${key} must be a list of profile field keys`;
   return undefined;

@@ -14,18 +14,23 @@ export interface RelyingParty {
 
 export async function createRelyingParty(server: TestServer, input: Partial<ClientInput> & { clientId: string }): Promise<RelyingParty & { secret?: string }> {
   const added = await server.services.clients.addClient({ redirectUris: [CALLBACK], public: false, postLogoutRedirectUris: ['http://127.0.0.1:9/bye'], ...input });
-  const auth = added.client_secret ? oidc.ClientSecretBasic(added.client_secret) : oidc.None();
-  const config = await oidc.discovery(new URL(server.url), input.clientId, added.client_secret ? { client_secret: added.client_secret } : undefined, auth, { execute: [oidc.allowInsecureRequests] });
+  return relyingPartyOf(server, input.clientId, added.client_secret);
+}
+
+/** Drives a client registered some other way (the CLI, the admin API), with its secret when confidential. */
+export async function relyingPartyOf(server: TestServer, clientId: string, secret?: string, redirectUri = CALLBACK): Promise<RelyingParty & { secret?: string }> {
+  const auth = secret ? oidc.ClientSecretBasic(secret) : oidc.None();
+  const config = await oidc.discovery(new URL(server.url), clientId, secret ? { client_secret: secret } : undefined, auth, { execute: [oidc.allowInsecureRequests] });
   return {
     config,
-    clientId: input.clientId,
-    ...(added.client_secret ? { secret: added.client_secret } : {}),
+    clientId,
+    ...(secret ? { secret } : {}),
     async authorizationUrl(params = {}) {
       const verifier = oidc.randomPKCECodeVerifier();
       const state = oidc.randomState();
       const nonce = oidc.randomNonce();
       const url = oidc.buildAuthorizationUrl(config, {
-        redirect_uri: CALLBACK, scope: 'openid email profile', state, nonce,
+        redirect_uri: redirectUri, scope: 'openid email profile', state, nonce,
         code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', ...params,
       });
       return { url: url.href, verifier, state, nonce };

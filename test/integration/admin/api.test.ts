@@ -3,6 +3,7 @@
 // JSON message; the OpenAPI document describes what the API validates.
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adminCaller, adminToken as adminTokenOf } from '../../support/admin-api.ts';
 import { createRelyingParty, type RelyingParty } from '../../support/relying-party.ts';
 import { startTestServer, type TestServer } from '../../support/test-server.ts';
 
@@ -11,23 +12,8 @@ let ops: RelyingParty;
 let token: string;
 const ADMIN_RESOURCE = () => `${server.url}/admin/api`;
 
-async function adminToken(rp: RelyingParty): Promise<string> {
-  return (await oidc.clientCredentialsGrant(rp.config, { scope: 'admin', resource: ADMIN_RESOURCE() })).access_token;
-}
-
-async function call(path: string, init: { method?: string; body?: unknown; token?: string | null; contentType?: string } = {}) {
-  const bearer = init.token === null ? undefined : init.token ?? token;
-  const res = await fetch(`${server.url}/admin/api${path}`, {
-    method: init.method ?? 'GET',
-    headers: {
-      ...(bearer ? { authorization: `Bearer ${bearer}` } : {}),
-      ...(init.body !== undefined ? { 'content-type': init.contentType ?? 'application/json' } : {}),
-    },
-    ...(init.body !== undefined ? { body: typeof init.body === 'string' ? init.body : JSON.stringify(init.body) } : {}),
-  });
-  const text = await res.text();
-  return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) as Record<string, unknown> : undefined };
-}
+const call = adminCaller(() => server.url, () => token);
+const adminToken = (rp: RelyingParty) => adminTokenOf(server, rp);
 
 beforeAll(async () => {
   server = await startTestServer({

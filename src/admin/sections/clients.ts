@@ -1,0 +1,184 @@
+// Owns /admin/api/clients: the relying apps registered with Foyer, with the same rules as `foyer clients add`
+// (src/oidc/client-rules.ts); a generated secret is shown once. Foyer's own client (the account portal) is read-only.
+import { z } from 'zod';
+import { CLIENT_MFA_POLICIES } from '../../authn/mfa/policy.ts';
+import { fieldKeySchema } from '../../config/profile-fields.ts';
+import { AppError } from '../../errors/app-error.ts';
+import { jsonBody } from '../../http/json-body.ts';
+import {
+  CLIENT_ID_PATTERN, CLIENT_ID_RULE, clientInputProblem, clientRuleLookups, GRANT_TYPES, httpUrlSchema, MIN_CLIENT_SECRET_LENGTH, SCOPE_NAME, type NamedClientField,
+} from '../../oidc/client-rules.ts';
+import { ClientExistsError, type ClientChange, type ClientInput } from '../../oidc/clients.ts';
+import { PORTAL_CLIENT_ID } from '../../portal/client.ts';
+import { MAX_PROFILE_PER_VISIT } from '../../profile/client-needs.ts';
+import { idParam, openApi, type AdminDeps, type AdminSection } from '../types.ts';
+
+// oidc-provider refuses redirect URIs with a fragment when it loads the client: refuse them here instead.
+const uri = httpUrlSchema('needs an http(s) URL').max(2000).refine((u) => !u.includes('#'), 'must not carry a fragment (#…)');
+const ids = z.array(z.string().min(1).max(200)).max(50);
+const profileKeys = z.array(fieldKeySchema).max(100);
+
+const changeShape = {
+  client_name: z.string().trim().min(1, 'needs a name').max(200),
+  redirect_uris: z.array(uri).max(50),
+  post_logout_redirect_uris: z.array(uri).max(50),
+  scope: z.string().max(2000).refine((s) => s.split(/\s+/).filter(Boolean).every((t) => SCOPE_NAME.test(t)), 'space-separated scope names (e.g. "openid email profile", or an API\'s such as "admin")'),
+  grant_types: z.array(z.enum(GRANT_TYPES, { message: `is not one of ${GRANT_TYPES.join(', ')}` })).max(GRANT_TYPES.length),
+  first_party: z.boolean(),
+  backchannel_logout_uri: uri.nullable(),
+  mfa: z.enum(CLIENT_MFA_POLICIES, { message: `is not one of ${CLIENT_MFA_POLICIES.join(', ')}` }),
+  documents: ids,
+  connectors: ids.nullable(),
+  profile_required: profileKeys,
+  profile_optional: profileKeys,
+  profile_per_visit: z.number().int().min(0).max(MAX_PROFILE_PER_VISIT),
+};
+
+export const clientInputSchema = z.object({
+  client_id: z.string().regex(CLIENT_ID_PATTERN, CLIENT_ID_RULE),
+  public: z.boolean().default(false),
+  client_secret: z.string().min(MIN_CLIENT_SECRET_LENGTH, `must be at least ${MIN_CLIENT_SECRET_LENGTH} characters`).max(512).optional(),
+  ...z.object(changeShape).partial().shape,
+  redirect_uris: changeShape.redirect_uris.default([]),
+}).strict();
+
+/** A change: only what is sent changes; null clears the back-channel logout URI, or the connector list (all enabled ones again). */
+export const clientChangeSchema = z.object(changeShape).partial().strict()
+  .refine((c) => Object.keys(c).length > 0, 'Send at least one field to change.');
+
+// The API's member names and the ClientInput fields they fill.
+const FIELDS = {
+  client_id: 'clientId', client_name: 'name', redirect_uris: 'redirectUris', post_logout_redirect_uris: 'postLogoutRedirectUris', public: 'public',
+  client_secret: 'secret', scope: 'scope', grant_types: 'grantTypes', first_party: 'firstParty', backchannel_logout_uri: 'backchannelLogoutUri',
+  mfa: 'mfa', documents: 'documents', connectors: 'connectors', profile_required: 'profileRequired', profile_optional: 'profileOptional',
+  profile_per_visit: 'profilePerVisit',
+} as const satisfies Record<string, keyof ClientInput>;
+
+const memberOf = (field: NamedClientField) => Object.keys(FIELDS).find((k) => FIELDS[k as keyof typeof FIELDS] === field) ?? field;
+
+/** The members sent, as ClientInput fields; null becomes undefined (cleared). */
+function fieldsOf(body: Partial<Record<keyof typeof FIELDS, unknown>>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(body).map(([member, value]) => [FIELDS[member as keyof typeof FIELDS], value ?? undefined]));
+}
+
+async function refuseProblem(input: ClientInput, deps: AdminDeps): Promise<void> {
+  const problem = await clientInputProblem(input, clientRuleLookups(deps.services), memberOf);
+  if (problem) throw new AppError('request.invalid', problem, 400);
+}
+
+const client = {
+  type: 'object',
+  properties: {
+    client_id: { type: 'string' }, client_name: { type: 'string' }, redirect_uris: { type: 'array', items: { type: 'string', format: 'uri' } },
+    post_logout_redirect_uris: { type: 'array', items: { type: 'string', format: 'uri' } }, grant_types: { type: 'array', items: { type: 'string' } },
+    scope: { type: 'string', description: 'OpenID scopes and API scopes, space-separated' }, token_endpoint_auth_method: { enum: ['none', 'client_secret_basic'] },
+    first_party: { type: 'boolean' }, mfa: { enum: [...CLIENT_MFA_POLICIES] }, documents: { type: 'array', items: { type: 'string' } },
+    profile_required: { type: 'array', items: { type: 'string' } }, profile_optional: { type: 'array', items: { type: 'string' } },
+    profile_per_visit: { type: ['integer', 'null'] }, connectors: { type: 'array', items: { type: 'string' }, description: 'Absent: every enabled connector' },
+    created_at: { type: 'string', format: 'date-time' },
+  },
+} as const;
+
+export const clientsSection: AdminSection = {
+  id: 'clients',
+  routes(router, deps) {
+    const { clients, log } = deps.services;
+    const notFound = () => new AppError('client.not_found', 'There is no such client.', 404);
+    const changeable = (ctx: Parameters<typeof idParam>[0]) => {
+      const id = idParam(ctx, 'clientId', 'client');
+      if (id === PORTAL_CLIENT_ID) {
+        throw new AppError('client.protected', `${PORTAL_CLIENT_ID} is Foyer's own client (the account portal): the server keeps it as it must be, so it cannot be changed or removed.`, 409);
+      }
+      return id;
+    };
+    router.get('/clients', async (ctx) => {
+      ctx.body = { clients: await clients.listClients() };
+    });
+    router.post('/clients', async (ctx) => {
+      const input = fieldsOf(jsonBody(ctx, clientInputSchema)) as unknown as ClientInput;
+      await refuseProblem(input, deps);
+      try {
+        const created = await clients.addClient(input);
+        log.info({ clientId: created.client_id, by: ctx.state.adminClientId }, 'admin API: client added');
+        ctx.status = 201;
+        ctx.set('Location', `/admin/api/clients/${created.client_id}`);
+        ctx.body = created;
+      } catch (error) {
+        if (error instanceof ClientExistsError) throw new AppError('client.exists', error.message, 409);
+        throw error;
+      }
+    });
+    router.get('/clients/:clientId', async (ctx) => {
+      const found = await clients.showClient(idParam(ctx, 'clientId', 'client'));
+      if (!found) throw notFound();
+      ctx.body = found;
+    });
+    router.patch('/clients/:clientId', async (ctx) => {
+      const id = changeable(ctx);
+      const change = fieldsOf(jsonBody(ctx, clientChangeSchema)) as ClientChange;
+      const current = await clients.clientInput(id);
+      if (!current) throw notFound();
+      await refuseProblem({ ...current, ...change }, deps);
+      const updated = await clients.updateClient(id, change);
+      if (!updated) throw notFound();
+      log.info({ clientId: id, fields: Object.keys(change), by: ctx.state.adminClientId }, 'admin API: client changed');
+      ctx.body = updated;
+    });
+    router.delete('/clients/:clientId', async (ctx) => {
+      const id = changeable(ctx);
+      // Its grants and tokens go with it, as with `foyer clients remove`.
+      if (!(await clients.removeClient(id))) throw notFound();
+      log.info({ clientId: id, by: ctx.state.adminClientId }, 'admin API: client removed');
+      ctx.status = 204;
+    });
+    router.post('/clients/:clientId/rotate-secret', async (ctx) => {
+      const id = changeable(ctx);
+      const secret = await clients.rotateClientSecret(id);
+      if (!secret) {
+        if (!(await clients.showClient(id))) throw notFound();
+        throw new AppError('client.public', `${id} is a public client: it has no secret (it uses PKCE).`, 409);
+      }
+      log.info({ clientId: id, by: ctx.state.adminClientId }, 'admin API: client secret rotated');
+      ctx.body = { client_id: id, client_secret: secret };
+    });
+  },
+  openapi() {
+    const { json, errors, notFound, pathParams } = openApi;
+    const conflict = (description: string) => ({ 409: { description, ...json(openApi.error) } });
+    return {
+      schemas: {
+        Client: client,
+        ClientWithSecret: { allOf: [{ $ref: '#/components/schemas/Client' }, { type: 'object', properties: { client_secret: { type: 'string', description: 'The generated secret of a confidential client, shown only here' } } }] },
+        ClientInput: z.toJSONSchema(clientInputSchema, { io: 'input', unrepresentable: 'any' }),
+        ClientChange: z.toJSONSchema(clientChangeSchema, { io: 'input', unrepresentable: 'any' }),
+      },
+      paths: {
+        '/clients': {
+          get: { summary: 'List clients', responses: { 200: { description: 'The clients', ...json({ type: 'object', properties: { clients: { type: 'array', items: { $ref: '#/components/schemas/Client' } } } }) }, ...errors } },
+          post: {
+            summary: 'Register a relying app; a confidential one\'s generated secret is in this answer only',
+            requestBody: { required: true, ...json({ $ref: '#/components/schemas/ClientInput' }) },
+            responses: { 201: { description: 'Registered', ...json({ $ref: '#/components/schemas/ClientWithSecret' }) }, ...errors, ...conflict('A client with that id exists') },
+          },
+        },
+        '/clients/{clientId}': {
+          parameters: pathParams('clientId'),
+          get: { summary: 'A client (never its secret)', responses: { 200: { description: 'The client', ...json({ $ref: '#/components/schemas/Client' }) }, ...notFound('client'), ...errors } },
+          patch: {
+            summary: 'Change a client (only what is sent changes); it applies to the next request',
+            requestBody: { required: true, ...json({ $ref: '#/components/schemas/ClientChange' }) },
+            responses: { 200: { description: 'Changed', ...json({ $ref: '#/components/schemas/Client' }) }, ...notFound('client'), ...errors, ...conflict('Foyer\'s own client cannot be changed') },
+          },
+          delete: { summary: 'Remove a client, its grants and its tokens', responses: { 204: { description: 'Removed' }, ...notFound('client'), ...errors, ...conflict('Foyer\'s own client cannot be removed') } },
+        },
+        '/clients/{clientId}/rotate-secret': {
+          parameters: pathParams('clientId'),
+          post: {
+            summary: 'A new secret for a confidential client; the old one stops working at once',
+            responses: { 200: { description: 'The new secret', ...json({ type: 'object', properties: { client_id: { type: 'string' }, client_secret: { type: 'string' } } }) }, ...notFound('client'), ...errors, ...conflict('A public client has no secret') },
+          },
+        },
+      },
+    };
+  },
+};
