@@ -31,6 +31,11 @@ function requireAdminToken(deps: AdminApiDeps) {
     ctx.state.adminClientId = token.clientId;
     ctx.set('Cache-Control', 'no-store');
     await next();
+    // The audit log records every change made through the API: who (the client), what (method and route), on which id.
+    if (ctx.method !== 'GET' && ctx.status < 400) {
+      const target = Object.fromEntries(Object.entries(ctx.params ?? {}).filter(([, v]) => typeof v === 'string').map(([k, v]) => [k, String(v).slice(0, 200)]));
+      await deps.services.events.emit({ type: 'admin.changed', clientId: token.clientId, data: { method: ctx.method, route: String(ctx._matchedRoute ?? ctx.path), ...target } });
+    }
   };
 }
 
