@@ -1,8 +1,14 @@
 // Lists the resources of /admin/api, in one place: each branch or feature adds its import and one entry.
 // Keep one entry per line.
 import type { AdminSection } from '../types.ts';
+import { documentsSection } from './documents.ts';
+import { profileFieldsSection } from './profile-fields.ts';
+import { purposesSection } from './purposes.ts';
 import { webhooksSection } from './webhooks.ts';
 
 export const ADMIN_SECTIONS: AdminSection[] = [
   webhooksSection,
+  profileFieldsSection,
+  purposesSection,
+  documentsSection,
 ];
