@@ -3,38 +3,20 @@
 // JSON message; the OpenAPI document describes what the API validates.
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adminResourceOf, adminToken as tokenOf, createAdminApi } from '../../support/admin-api.ts';
 import { createRelyingParty, type RelyingParty } from '../../support/relying-party.ts';
 import { startTestServer, type TestServer } from '../../support/test-server.ts';
 
 let server: TestServer;
-let ops: RelyingParty;
-let token: string;
-const ADMIN_RESOURCE = () => `${server.url}/admin/api`;
-
-async function adminToken(rp: RelyingParty): Promise<string> {
-  return (await oidc.clientCredentialsGrant(rp.config, { scope: 'admin', resource: ADMIN_RESOURCE() })).access_token;
-}
-
-async function call(path: string, init: { method?: string; body?: unknown; token?: string | null; contentType?: string } = {}) {
-  const bearer = init.token === null ? undefined : init.token ?? token;
-  const res = await fetch(`${server.url}/admin/api${path}`, {
-    method: init.method ?? 'GET',
-    headers: {
-      ...(bearer ? { authorization: `Bearer ${bearer}` } : {}),
-      ...(init.body !== undefined ? { 'content-type': init.contentType ?? 'application/json' } : {}),
-    },
-    ...(init.body !== undefined ? { body: typeof init.body === 'string' ? init.body : JSON.stringify(init.body) } : {}),
-  });
-  const text = await res.text();
-  return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) as Record<string, unknown> : undefined };
-}
+let call: Awaited<ReturnType<typeof createAdminApi>>['call'];
+const ADMIN_RESOURCE = () => adminResourceOf(server);
+const adminToken = (rp: RelyingParty) => tokenOf(server, rp);
 
 beforeAll(async () => {
   server = await startTestServer({
     profile: { fields: [{ key: 'given_name', label: { en: 'First name' }, purpose: 'marketing' }] },
   } as never);
-  ops = await createRelyingParty(server, { clientId: 'ops', name: 'Operations', grantTypes: ['client_credentials'], redirectUris: [], scope: 'admin' });
-  token = await adminToken(ops);
+  ({ call } = await createAdminApi(server));
 });
 afterAll(async () => server?.stop());
 
