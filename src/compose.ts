@@ -63,6 +63,8 @@ import { createDownstreamRelease, EMAIL_FIELD } from './privacy/downstream-relea
 import { createErasureNotice } from './privacy/erasure-notice.ts';
 import { createProfileQueries } from './profile/queries.ts';
 import { createProfileService } from './profile/service.ts';
+import { createProfileFieldAdmin } from './profile/field-admin.ts';
+import { builtInResources } from './oidc/api-tokens.ts';
 import { createLiteCapture } from './flows/lite-capture.ts';
 
 export function devOutboxEnabled(config: Config): boolean {
@@ -144,6 +146,18 @@ export function createServices(config: Config, db: Db, log: Logger) {
       settings: { allowPrivate: config.outboundAllowPrivate, timeoutMs: config.webhooks.timeoutSeconds * 1000, maxAttempts: config.webhooks.maxAttempts, retryBaseSeconds: config.webhooks.retryBaseSeconds, batchSize: 20 },
     }),
   });
+  const resources = createResourceStore(db);
+  const clientScopes = (c: { scope: string }) => c.scope.split(' ');
+  const profileFields = createProfileFieldAdmin({
+    db, queries: profileQueries, reload: () => profile.load(), claimNamespace: config.profile.claimNamespace,
+    purposeExists: async (id) => (await consentModule.registry.findPurpose(id)) !== undefined,
+    reservedScopes: async () => ['openid', 'offline_access', 'account', ...builtInResources(config.issuer).values(), ...(await resources.listResources()).flatMap((r) => r.scopes)],
+    clientsWithScopes: async (scopes) => (await clients.listClients()).map((c) => ({ clientId: c.client_id, scopes: clientScopes(c).filter((s) => scopes.includes(s)) })).filter((c) => c.scopes.length > 0),
+    fieldUsers: async (key) => [
+      ...(await webhooks.list()).filter((w) => w.fields.includes(key)).map((w) => `webhook ${w.name}`),
+      ...(await clients.listClients()).filter((c) => [...c.profile_required, ...c.profile_optional].includes(key)).map((c) => `client ${c.client_id}`),
+    ],
+  });
   return {
     config,
     db,
@@ -170,8 +184,9 @@ export function createServices(config: Config, db: Db, log: Logger) {
     devOutbox: createDevOutboxQueries(db),
     clients,
     profile,
+    profileFields,
     liteCapture: createLiteCapture({ db, flows, accounts, consent: createConsentQueries(db), profileValues: profileQueries, events, throttle: throttleQueries, mailer, hashKey: deriveKey(config.secret, 'lite-capture'), settings: config.capture, confirmBaseUrl: `${config.issuer}/capture/confirm/` }),
-    resources: createResourceStore(db),
+    resources,
     signingKeys: createSigningKeyStore(db, box),
     oidcModels: createOidcModelQueries(db),
     protocol,

@@ -10,7 +10,8 @@ import { isAppError } from '../errors/app-error.ts';
 import { CLIENT_ID_PATTERN, CLIENT_ID_RULE, clientInputProblem, clientRuleLookups, GRANT_TYPES, httpUrlSchema, MIN_CLIENT_SECRET_LENGTH, SCOPE_NAME, type NamedClientField } from '../oidc/client-rules.ts';
 import { ClientExistsError, type ClientInput } from '../oidc/clients.ts';
 import { deliveryJson, webhookJson } from '../events/webhooks/view.ts';
-import { UnknownDocumentError } from '../consent/registry/registry.ts';
+import { DocumentVersionExistsError, UnknownDocumentError, type DocumentVersionInfo } from '../consent/registry/registry.ts';
+import { documentVersionSchema } from '../config/consent-schema.ts';
 import type { ErasureStatus } from '../privacy/erasure.ts';
 import { clientProfileMetadataProblem } from '../profile/client-needs.ts';
 
@@ -238,24 +239,26 @@ const handlers: Record<string, Handler> = {
   async 'documents publish'(args, { services }) {
     const { values } = parse(args, { document: { type: 'string' }, version: { type: 'string' }, editorial: { type: 'boolean' }, url: { type: 'string' }, 'published-at': { type: 'string' } });
     const documentId = String(values.document ?? '');
-    const version = String(values.version ?? '');
     if (!documentId) throw new UsageError('--document is required (see foyer documents list)');
-    if (!/^[\w.-]{1,32}$/.test(version)) throw new UsageError('--version is required: letters, digits, . _ - (at most 32)');
-    const publishedAt = values['published-at'] === undefined ? undefined : new Date(String(values['published-at']));
-    if (publishedAt && Number.isNaN(publishedAt.getTime())) throw new UsageError('--published-at must be an ISO date and time, e.g. 2027-01-01T00:00:00Z');
+    // The same checks as the admin API's POST /admin/api/documents/:id/versions.
+    const parsed = documentVersionSchema.safeParse({ version: values.version, url: values.url, material: !values.editorial, publishedAt: values['published-at'] });
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      const flag = ({ version: '--version', url: '--url', publishedAt: '--published-at' } as Record<string, string>)[String(issue.path[0])] ?? String(issue.path[0]);
+      throw new UsageError(`${flag}: ${values[flag.slice(2)] === undefined ? 'required' : issue.message}${flag === '--published-at' ? ' (an ISO date and time, e.g. 2027-01-01T00:00:00Z)' : ''}`);
+    }
+    const { version, material, url, publishedAt } = parsed.data;
     await services.consentRegistry.seed(); // a fresh database gets its configured documents first
-    let created: boolean;
+    let published: DocumentVersionInfo;
     try {
-      ({ created } = await services.consentRegistry.publishDocumentVersion({
-        documentId, version, material: !values.editorial, url: values.url === undefined ? undefined : requireUrl(String(values.url), '--url'), publishedAt,
-      }));
+      published = await services.consentRegistry.publishDocumentVersion({ documentId, version, material, url, publishedAt: publishedAt === undefined ? undefined : new Date(publishedAt) });
     } catch (error) {
       if (error instanceof UnknownDocumentError) throw new UsageError(`${error.message} (see foyer documents list)`);
+      if (error instanceof DocumentVersionExistsError) throw new UsageError(error.message);
       throw error;
     }
-    if (!created) throw new UsageError(`version ${version} of ${documentId} already exists; versions cannot be changed once published`);
-    const kind = values.editorial ? 'editorial: no new acceptance needed' : 'material: customers accept it again at their next sign-in';
-    return { json: { document: documentId, version, material: !values.editorial, published_at: (publishedAt ?? new Date()).toISOString() }, text: `published ${documentId} version ${version} (${kind})` };
+    const kind = material ? 'material: customers accept it again at their next sign-in' : 'editorial: no new acceptance needed';
+    return { json: { document: documentId, version, material, published_at: published.publishedAt.toISOString() }, text: `published ${documentId} version ${version} (${kind})` };
   },
   async 'webhooks add'(args, { services }) {
     const { values } = parse(args, {

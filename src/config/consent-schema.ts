@@ -20,17 +20,22 @@ export const purposeSchema = z.object({
   thirdPartyDisclosure: z.boolean().default(false),
 });
 
+/** One version of a document, as configured, published with `foyer documents publish` or through the admin API. */
+export const documentVersionSchema = z.object({
+  version: z.string().regex(/^[\w.-]{1,32}$/, 'letters, digits, . _ - (at most 32)'),
+  url: z.url({ protocol: /^https?$/, error: 'needs an http(s) URL' }).optional(),
+  /** Material: customers accept it again at their next sign-in; editorial (false): no new acceptance. */
+  material: z.boolean().default(true),
+  /** When it takes effect (a scheduled version asks nothing before); now when left out. */
+  publishedAt: z.iso.datetime({ offset: true }).optional(),
+});
+
 export const documentSchema = z.object({
   id: registryId,
   title: z.string().min(1).max(120),
   /** Every customer must accept it (else only customers of clients whose foyer_documents name it). */
   required: z.boolean().default(true),
-  versions: z.array(z.object({
-    version: z.string().regex(/^[\w.-]{1,32}$/, 'letters, digits, . _ - (at most 32)'),
-    url: z.url().optional(),
-    material: z.boolean().default(true),
-    publishedAt: z.iso.datetime({ offset: true }).optional(),
-  })).min(1),
+  versions: z.array(documentVersionSchema).min(1),
 });
 
 const DEFAULT_PURPOSES: z.input<typeof purposeSchema>[] = [

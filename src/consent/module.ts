@@ -33,7 +33,7 @@ export interface ConsentModuleDeps {
 export function createConsentModule(deps: ConsentModuleDeps) {
   const { config, db, events } = deps;
   const queries = createConsentQueries(db);
-  const registry = createConsentRegistry(db, createRegistryQueries(db), { consent: config.consent, preferences: config.preferences });
+  const registry = createConsentRegistry(db, createRegistryQueries(db), { consent: config.consent, preferences: config.preferences }, queries);
   const receiptKeys = createReceiptKeys(createReceiptKeyQueries(db), deps.box);
   const controllerName = config.consent.controller.name ?? config.brandName;
   return {

@@ -142,6 +142,10 @@ export function createConsentQueries(db: Db) {
       });
       return id;
     },
+    /** Whether the ledger holds any record (of any account) about this subject: a purpose, or a topic:channel. */
+    async hasRecordsOfSubject(subjectKind: SubjectKind, subjectRef: string, trx: Db = db): Promise<boolean> {
+      return (await trx('consent_records').where({ subject_kind: subjectKind, subject_ref: subjectRef }).first('id')) !== undefined;
+    },
     /** The account's ledger, newest first. */
     async listConsentRecordsOfAccount(accountId: string, limit = 500, trx: Db = db): Promise<ConsentRecord[]> {
       const rows = await trx('consent_records').where({ account_id: accountId }).orderBy('created_at', 'desc').orderBy('id').limit(limit) as RecordRow[];

@@ -58,9 +58,12 @@ export function createFindAccount(accounts: AccountQueries, schema?: () => Profi
       accountId: account.id,
       async claims() {
         // Profile values are stored by field key; an app receives them under the field's claim name.
-        const byKey = schema?.()?.byKey;
-        // Whatever profile_values holds, it never stands in for the claims Foyer asserts (sub, email, …).
+        const current = schema?.();
+        const byKey = current?.byKey;
+        // Whatever profile_values holds, it never stands in for the claims Foyer asserts (sub, email, …);
+        // the values of a disabled field stay stored but are not released.
         const profile: Record<string, unknown> = Object.fromEntries(Object.entries(account.profile)
+          .filter(([key]) => !current?.disabledKeys.has(key))
           .map(([key, value]) => [byKey?.get(key)?.claimName ?? key, value] as const).filter(([claim]) => !RESERVED_CLAIMS.has(claim)));
         const name = [profile.given_name, profile.family_name].filter((part) => typeof part === 'string' && part).join(' ');
         const claims = {

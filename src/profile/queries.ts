@@ -52,6 +52,31 @@ export function createProfileQueries(db: Db) {
         .onConflict('key').merge({ definition: JSON.stringify(definition), position, updated_at: trx.fn.now() });
     },
 
+    /** One definition and its place in the order; undefined when absent (or no longer parsing). */
+    async findFieldDefinition(key: string, trx: Db = db): Promise<{ definition: ProfileFieldDefinition; position: number } | undefined> {
+      const row = await trx('profile_fields').where({ key }).first('definition', 'position') as { definition: unknown; position: number } | undefined;
+      const parsed = row && profileFieldSchema.safeParse(row.definition);
+      return parsed?.success ? { definition: parsed.data, position: Number(row!.position) } : undefined;
+    },
+    async nextFieldPosition(trx: Db = db): Promise<number> {
+      const row = await trx('profile_fields').max({ latest: 'position' }).first() as { latest: number | null } | undefined;
+      return row?.latest === null || row?.latest === undefined ? 0 : Number(row.latest) + 1;
+    },
+    /** Puts the fields in this order (positions 0…n-1); touching updated_at tells every instance the schema changed. */
+    async setFieldPositions(keys: string[], trx: Db = db): Promise<void> {
+      for (const [position, key] of keys.entries()) await trx('profile_fields').where({ key }).update({ position, updated_at: trx.fn.now() });
+    },
+    /** Removes a definition and the "Not now" notes about it; values are the caller's to have checked. */
+    async deleteFieldDefinition(key: string, trx: Db = db): Promise<boolean> {
+      await trx('profile_skips').where({ field: key }).delete();
+      return (await trx('profile_fields').where({ key }).delete()) > 0;
+    },
+    /** How many accounts hold a value of each field. */
+    async countValuesByField(trx: Db = db): Promise<Map<string, number>> {
+      const rows = await trx('profile_values').groupBy('field').select('field').count({ n: '*' }) as { field: string; n: string | number }[];
+      return new Map(rows.map((r) => [r.field, Number(r.n)]));
+    },
+
     async listValues(accountId: string, trx: Db = db): Promise<StoredValue[]> {
       const rows = await trx('profile_values').where({ account_id: accountId }).select('field', 'value', 'source', 'client_id', 'created_at', 'updated_at') as ValueRow[];
       return rows.map((r) => ({ field: r.field, value: r.value, source: r.source, clientId: r.client_id, createdAt: new Date(r.created_at), updatedAt: new Date(r.updated_at) }));

@@ -1,6 +1,7 @@
-// Calls the admin API (/admin/api) over real HTTP with a client-credentials token got with openid-client.
+// The admin API from a test: a client registered with the `admin` scope gets a client-credentials token with
+// openid-client, and a caller sends JSON to /admin/api with it (or with another token, or none).
 import * as oidc from 'openid-client';
-import type { RelyingParty } from './relying-party.ts';
+import { createRelyingParty, type RelyingParty } from './relying-party.ts';
 import type { TestServer } from './test-server.ts';
 
 export interface AdminCallInit {
@@ -17,8 +18,10 @@ export interface AdminAnswer {
   body: Record<string, unknown> | undefined;
 }
 
+export const adminResourceOf = (server: TestServer) => `${server.url}/admin/api`;
+
 export async function adminToken(server: TestServer, rp: RelyingParty): Promise<string> {
-  return (await oidc.clientCredentialsGrant(rp.config, { scope: 'admin', resource: `${server.url}/admin/api` })).access_token;
+  return (await oidc.clientCredentialsGrant(rp.config, { scope: 'admin', resource: adminResourceOf(server) })).access_token;
 }
 
 /** A caller of `${serverUrl()}/admin/api…` sending `token()` unless told otherwise; a string body goes as it is. */
@@ -36,4 +39,11 @@ export function adminCaller(serverUrl: () => string, token: () => string) {
     const text = await res.text();
     return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) as Record<string, unknown> : undefined };
   };
+}
+
+/** Registers an admin client and returns a caller of /admin/api holding its token. */
+export async function createAdminApi(server: TestServer, clientId = 'ops') {
+  const rp = await createRelyingParty(server, { clientId, name: 'Operations', grantTypes: ['client_credentials'], redirectUris: [], scope: 'admin' });
+  const token = await adminToken(server, rp);
+  return { rp, token, call: adminCaller(() => server.url, () => token) };
 }

@@ -3,10 +3,16 @@
 import type { AdminSection } from '../types.ts';
 import { clientsSection } from './clients.ts';
 import { resourcesSection } from './resources.ts';
+import { documentsSection } from './documents.ts';
+import { profileFieldsSection } from './profile-fields.ts';
+import { purposesSection } from './purposes.ts';
 import { webhooksSection } from './webhooks.ts';
 
 export const ADMIN_SECTIONS: AdminSection[] = [
   webhooksSection,
   clientsSection,
   resourcesSection,
+  profileFieldsSection,
+  purposesSection,
+  documentsSection,
 ];

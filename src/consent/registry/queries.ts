@@ -49,6 +49,17 @@ export function createRegistryQueries(db: Db) {
       }).onConflict('id').ignore().returning('id');
       return inserted.length > 0;
     },
+    async upsertPurposeRow(row: PurposeRow, trx: Db = db): Promise<void> {
+      const values = { legal_basis: row.legal_basis, texts: JSON.stringify(row.texts), data_categories: JSON.stringify(row.data_categories), third_party_disclosure: row.third_party_disclosure };
+      await trx('consent_purposes').insert({ id: row.id, ...values }).onConflict('id').merge({ ...values, updated_at: trx.fn.now() });
+    },
+    async findTopicRow(id: string, trx: Db = db): Promise<TopicRow | undefined> {
+      return (await trx('communication_topics').where({ id }).first('id', 'texts', 'channels')) as TopicRow | undefined;
+    },
+    async upsertTopicRow(row: TopicRow, trx: Db = db): Promise<void> {
+      const values = { texts: JSON.stringify(row.texts), channels: JSON.stringify(row.channels) };
+      await trx('communication_topics').insert({ id: row.id, ...values }).onConflict('id').merge({ ...values, updated_at: trx.fn.now() });
+    },
     async listTopicRows(trx: Db = db): Promise<TopicRow[]> {
       return (await trx('communication_topics').orderBy('created_at').orderBy('id')) as TopicRow[];
     },
@@ -64,16 +75,16 @@ export function createRegistryQueries(db: Db) {
     async findDocument(id: string, trx: Db = db): Promise<{ id: string; title: string; required: boolean } | undefined> {
       return (await trx('consent_documents').where({ id }).first('id', 'title', 'required')) as { id: string; title: string; required: boolean } | undefined;
     },
-    /** Inserts the version unless (document, version) exists; true when inserted. */
-    async insertDocumentVersionIfAbsent(version: NewDocumentVersion, trx: Db = db): Promise<boolean> {
+    /** Inserts the version unless (document, version) exists; its publication time when inserted. */
+    async insertDocumentVersionIfAbsent(version: NewDocumentVersion, trx: Db = db): Promise<Date | undefined> {
       const inserted = await trx('consent_document_versions').insert({
         document_id: version.documentId,
         version: version.version,
         url: version.url ?? null,
         material: version.material,
         ...(version.publishedAt ? { published_at: version.publishedAt } : {}),
-      }).onConflict(['document_id', 'version']).ignore().returning('version');
-      return inserted.length > 0;
+      }).onConflict(['document_id', 'version']).ignore().returning('published_at') as { published_at: Date }[];
+      return inserted[0] && new Date(inserted[0].published_at);
     },
     /** Every version of every document, newest first within a document. */
     async listDocumentVersions(trx: Db = db): Promise<DocumentVersionRow[]> {

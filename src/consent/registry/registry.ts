@@ -1,8 +1,10 @@
 // Owns the purpose, document and topic registry other modules read: `findPurpose(id)` (with its legal
 // basis), `listPurposes()`, topics, documents; seeding from config, and publishing document versions.
-import type { Channel, ConsentConfig, LegalBasis, PreferencesConfig } from '../../config/consent-schema.ts';
+import type { Channel, ConsentConfig, LegalBasis, PreferencesConfig, PurposeConfig } from '../../config/consent-schema.ts';
 import type { Db } from '../../db/create-db.ts';
 import { createReadCache } from '../../db/read-cache.ts';
+import { AppError } from '../../errors/app-error.ts';
+import type { ConsentQueries } from '../queries.ts';
 import { pickText, type Texts } from '../texts.ts';
 import type { DocumentVersionRow, PurposeRow, RegistryQueries } from './queries.ts';
 
@@ -62,11 +64,17 @@ function groupDocuments(rows: DocumentVersionRow[]): DocumentInfo[] {
 }
 
 export class UnknownDocumentError extends Error {}
+export class DocumentVersionExistsError extends Error {}
+
+/** What the ledger tells the registry: whether anyone's records rest on a purpose or a topic's channel. */
+export type RegistryLedger = Pick<ConsentQueries, 'hasRecordsOfSubject'>;
+
+const NO_LEDGER: RegistryLedger = { hasRecordsOfSubject: async () => false };
 
 // Purposes are read by other modules on hot paths (restriction, profile); a few seconds of cache is enough.
 const PURPOSE_CACHE_MS = 5000;
 
-export function createConsentRegistry(db: Db, queries: RegistryQueries, settings: { consent: ConsentConfig; preferences: PreferencesConfig }) {
+export function createConsentRegistry(db: Db, queries: RegistryQueries, settings: { consent: ConsentConfig; preferences: PreferencesConfig }, ledger: RegistryLedger = NO_LEDGER) {
   const cache = createReadCache<Purpose>(PURPOSE_CACHE_MS);
   return {
     /** The purpose with this id, or undefined when the registry has none. */
@@ -110,12 +118,49 @@ export function createConsentRegistry(db: Db, queries: RegistryQueries, settings
       return counts;
     },
     /**
-     * Publishes a new version of a document. A material version makes every customer who must accept the
-     * document accept it again before their next sign-in completes; an editorial one does not.
+     * Creates a purpose or changes its texts, data categories and disclosure. Records in the ledger rest on a
+     * purpose's legal basis (and a consent given without third-party disclosure covers none), so once any exist
+     * those cannot change: a new purpose is the honest way.
      */
-    async publishDocumentVersion(input: { documentId: string; version: string; material: boolean; url?: string | undefined; publishedAt?: Date | undefined }): Promise<{ created: boolean }> {
+    async savePurpose(input: PurposeConfig): Promise<{ purpose: Purpose; created: boolean }> {
+      const previous = await queries.findPurposeRow(input.id);
+      if (previous && await ledger.hasRecordsOfSubject('purpose', input.id)) {
+        if (previous.legal_basis !== input.legalBasis) {
+          throw new AppError('purpose.legal_basis_locked', `legalBasis: customers' consent records rest on ${input.id} being ${previous.legal_basis}; its legal basis cannot change now. Define a new purpose instead.`, 409);
+        }
+        if (!previous.third_party_disclosure && input.thirdPartyDisclosure) {
+          throw new AppError('purpose.disclosure_locked', `thirdPartyDisclosure: customers decided about ${input.id} when it disclosed nothing to third parties; define a new purpose instead.`, 409);
+        }
+      }
+      const row: PurposeRow = { id: input.id, legal_basis: input.legalBasis, texts: input.texts, data_categories: input.dataCategories, third_party_disclosure: input.thirdPartyDisclosure };
+      await queries.upsertPurposeRow(row);
+      cache.forget(input.id);
+      return { purpose: toPurpose(row), created: !previous };
+    },
+    /** Creates a topic or changes its texts and channels; a channel someone opted in or out on stays. */
+    async saveTopic(input: Topic): Promise<{ topic: Topic; created: boolean }> {
+      const offered = settings.preferences.channels;
+      const unknown = input.channels.find((c) => !offered.includes(c));
+      if (unknown) throw new AppError('request.invalid', `channels: ${unknown} is not among the channels offered (${offered.join(', ')}).`, 400);
+      const previous = await queries.findTopicRow(input.id);
+      for (const channel of previous?.channels ?? []) {
+        if (!input.channels.includes(channel as Channel) && await ledger.hasRecordsOfSubject('preference', `${input.id}:${channel}`)) {
+          throw new AppError('topic.channel_in_use', `channels: customers chose about ${input.id} by ${channel}; that channel cannot be taken away from the topic.`, 409);
+        }
+      }
+      await queries.upsertTopicRow({ id: input.id, texts: input.texts, channels: input.channels });
+      return { topic: input, created: !previous };
+    },
+    /**
+     * Publishes a new version of a document. A material version makes every customer who must accept the
+     * document accept it again before their next sign-in completes; an editorial one does not. A published
+     * version never changes.
+     */
+    async publishDocumentVersion(input: { documentId: string; version: string; material: boolean; url?: string | undefined; publishedAt?: Date | undefined }): Promise<DocumentVersionInfo> {
       if (!(await queries.findDocument(input.documentId))) throw new UnknownDocumentError(`no document with id "${input.documentId}"`);
-      return { created: await queries.insertDocumentVersionIfAbsent(input) };
+      const publishedAt = await queries.insertDocumentVersionIfAbsent(input);
+      if (!publishedAt) throw new DocumentVersionExistsError(`version ${input.version} of ${input.documentId} already exists; versions cannot be changed once published`);
+      return { version: input.version, url: input.url ?? null, material: input.material, publishedAt };
     },
   };
 }

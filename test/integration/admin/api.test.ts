@@ -3,24 +3,20 @@
 // JSON message; the OpenAPI document describes what the API validates.
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminCaller, adminToken as adminTokenOf } from '../../support/admin-api.ts';
+import { adminResourceOf, adminToken as tokenOf, createAdminApi } from '../../support/admin-api.ts';
 import { createRelyingParty, type RelyingParty } from '../../support/relying-party.ts';
 import { startTestServer, type TestServer } from '../../support/test-server.ts';
 
 let server: TestServer;
-let ops: RelyingParty;
-let token: string;
-const ADMIN_RESOURCE = () => `${server.url}/admin/api`;
-
-const call = adminCaller(() => server.url, () => token);
-const adminToken = (rp: RelyingParty) => adminTokenOf(server, rp);
+let call: Awaited<ReturnType<typeof createAdminApi>>['call'];
+const ADMIN_RESOURCE = () => adminResourceOf(server);
+const adminToken = (rp: RelyingParty) => tokenOf(server, rp);
 
 beforeAll(async () => {
   server = await startTestServer({
     profile: { fields: [{ key: 'given_name', label: { en: 'First name' }, purpose: 'marketing' }] },
   } as never);
-  ops = await createRelyingParty(server, { clientId: 'ops', name: 'Operations', grantTypes: ['client_credentials'], redirectUris: [], scope: 'admin' });
-  token = await adminToken(ops);
+  ({ call } = await createAdminApi(server));
 });
 afterAll(async () => server?.stop());
 

@@ -15,9 +15,12 @@ function fakeQueries(existing: PurposeRow[]) {
     insertPurposeIfAbsent: async (row: PurposeRow) => !purposes.has(row.id) && Boolean(purposes.set(row.id, row)),
     listTopicRows: async () => [...topics.values()],
     insertTopicIfAbsent: async (row: TopicRow) => !topics.has(row.id) && Boolean(topics.set(row.id, row)),
+    upsertPurposeRow: async (row: PurposeRow) => void purposes.set(row.id, row),
+    findTopicRow: async (id: string) => topics.get(id),
+    upsertTopicRow: async (row: TopicRow) => void topics.set(row.id, row),
     insertDocumentIfAbsent: async () => false,
     findDocument: async () => undefined,
-    insertDocumentVersionIfAbsent: async () => false,
+    insertDocumentVersionIfAbsent: async () => undefined,
     listDocumentVersions: async () => [],
   } satisfies RegistryQueries;
   return { queries, purposes, topics };

@@ -58,6 +58,12 @@ describe('the profile schema', () => {
     ], { claimNamespace: 'https://b.example/', version: '1' });
     expect(schema.fields.map((f) => f.claimName)).toEqual(['birthdate', 'https://b.example/colour', 'https://b.example/secret_note']);
     expect(schema.scopeClaims).toEqual({ profile: ['birthdate'], preferences: ['https://b.example/colour'] });
+    expect([...schema.disabledKeys]).toEqual(['old']);
+  });
+  it('keeps the scope of a disabled field known, releasing nothing, so clients registered with it still work', () => {
+    const schema = buildProfileSchema([profileFieldSchema.parse({ key: 'tier', label: { en: 'Tier' }, scope: 'loyalty', enabled: false })], { claimNamespace: 'https://b.example/', version: '1' });
+    expect(schema.scopeClaims).toEqual({ loyalty: [] });
+    expect(schema.fields).toEqual([]);
   });
   it('refuses a choice field without options and a bad pattern', () => {
     expect(profileFieldSchema.safeParse({ key: 'c', type: 'single_choice', label: { en: 'C' } }).success).toBe(false);
