@@ -83,6 +83,17 @@ describe('managing webhooks', () => {
     expect((await call(`/webhooks/${id}`, { method: 'PATCH', body: {} })).body!.message).toContain('at least one field');
   });
 
+  it('records every change in the audit log, with the client, the route and the ids, and no secret', async () => {
+    const audit = async () => (await server.dbHandle.db('events').where({ type: 'admin.changed' }).orderBy('created_at')) as { client_id: string; data: Record<string, string> }[];
+    const before = (await audit()).length;
+    await call(`/webhooks/${id}/rotate-secret`, { method: 'POST' });
+    await call('/webhooks', { method: 'POST', body: { url: 'https://crm.example/h' } }); // refused: not recorded
+    const rows = await audit();
+    expect(rows).toHaveLength(before + 1);
+    expect(rows.at(-1)).toMatchObject({ client_id: 'ops', data: { method: 'POST', route: '/admin/api/webhooks/:id/rotate-secret', id } });
+    expect(JSON.stringify(rows)).not.toContain('whsec_');
+  });
+
   it('changes only what is sent, rotates the secret, and removes it', async () => {
     const changed = await call(`/webhooks/${id}`, { method: 'PATCH', body: { enabled: false } });
     expect(changed.body).toMatchObject({ enabled: false, events: ['profile.*'], fields: ['email', 'given_name'] });
