@@ -1,5 +1,6 @@
-// Owns the events table: every domain module records what happened here (the audit log), and downstream
-// deliveries (webhooks) read from it. Events carry ids and names of what changed, never a secret or code.
+// Owns the events table: every domain module records what happened here (the audit log), and each event
+// queues its webhook deliveries in the same transaction (src/events/webhooks). Events carry ids and names of
+// what changed, never a secret or code.
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/create-db.ts';
 import { patternsMatching } from './webhooks/store.ts';
@@ -62,11 +63,6 @@ export function createEventOutbox(db: Db) {
     },
     async listEventsOfAccount(accountId: string, limit = 200, trx: Db = db): Promise<StoredEvent[]> {
       const rows = await trx('events').where({ account_id: accountId }).orderBy('created_at', 'desc').limit(limit) as EventRow[];
-      return rows.map(toEvent);
-    },
-    /** Events after a cursor, oldest first: what a downstream delivery reads. */
-    async listEventsAfter(createdAfter: Date, limit = 100, trx: Db = db): Promise<StoredEvent[]> {
-      const rows = await trx('events').where('created_at', '>', createdAfter).orderBy('created_at').limit(limit) as EventRow[];
       return rows.map(toEvent);
     },
   };
