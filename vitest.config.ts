@@ -4,8 +4,14 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     pool: 'forks',
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // On PGlite, one migrated database is prepared once and each file starts from a copy of it.
+    globalSetup: ['test/support/pglite-template.ts'],
+    // Two files at a time even on two cores: each file has its own database and server, and a file
+    // spends much of its time waiting (on PostgreSQL, Chromium or a child process) rather than computing.
+    maxWorkers: 2,
+    // Generous limits, for a busy machine: they only bound a test that hangs (no test asserts on time).
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
     reporters: ['default'],
   },
 });

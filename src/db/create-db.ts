@@ -1,6 +1,7 @@
 // Owns the database connection: knex on PostgreSQL when a URL is given, else embedded PGlite in a folder.
 // Must not import domain or HTTP modules.
 import { mkdirSync } from 'node:fs';
+import type { PGlite } from '@electric-sql/pglite';
 import knexFactory, { type Knex } from 'knex';
 import ClientPgLite from 'knex-pglite';
 
@@ -29,6 +30,8 @@ export interface DbOptions {
   databaseUrl?: string | undefined;
   /** Folder for PGlite; undefined means in memory (tests). */
   pgliteDir?: string | undefined;
+  /** An in-memory PGlite to use instead of a new one (tests start it from a prepared data folder); closed with the handle. */
+  pglite?: PGlite | undefined;
   poolMax?: number;
 }
 
@@ -46,7 +49,7 @@ export function createDb(options: DbOptions): DbHandle {
   const db = knexFactory({
     client: PgLiteClient as unknown as typeof Knex.Client,
     dialect: 'postgres',
-    connection: options.pgliteDir ? { filename: options.pgliteDir } : {},
+    connection: options.pglite ? { pglite: options.pglite } : options.pgliteDir ? { filename: options.pgliteDir } : {},
   } as Knex.Config);
   return { db, kind: 'pglite', close: () => db.destroy() };
 }

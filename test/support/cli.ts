@@ -37,6 +37,13 @@ export function childEnv(target: FoyerEnv): NodeJS.ProcessEnv {
   return { ...env, ...target.extra };
 }
 
+/**
+ * How long a child process may take to finish a command or to become ready. Generous: a child opens the
+ * embedded database itself (initdb on a new folder), and two test files run at a time on a machine that
+ * may be busy with other work too.
+ */
+export const CHILD_TIMEOUT_MS = 90_000;
+
 export interface CliResult {
   code: number | null;
   stdout: string;
@@ -53,8 +60,8 @@ export function foyer(target: FoyerEnv, args: string[], options: { stdin?: strin
     child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`foyer ${args.join(' ')} did not finish in ${options.timeoutMs ?? 40_000} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
-    }, options.timeoutMs ?? 40_000);
+      reject(new Error(`foyer ${args.join(' ')} did not finish in ${options.timeoutMs ?? CHILD_TIMEOUT_MS} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
+    }, options.timeoutMs ?? CHILD_TIMEOUT_MS);
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
@@ -128,7 +135,7 @@ export async function startServerProcess(target: FoyerEnv & { port?: number }, o
     },
   };
 
-  const deadline = Date.now() + (options.readyTimeoutMs ?? 45_000);
+  const deadline = Date.now() + (options.readyTimeoutMs ?? CHILD_TIMEOUT_MS);
   for (;;) {
     if (done) throw new Error(`the server exited before it was ready:\n${output}`);
     try {

@@ -1,5 +1,8 @@
 // A database of its own for each test file: in-memory PGlite by default, or a fresh PostgreSQL
 // database (created and dropped here) when DATABASE_URL is set, so runs never interfere.
+import { readFileSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { inject } from 'vitest';
 import { createDb, type DbHandle } from '../../src/db/create-db.ts';
 import { migrateLatest } from '../../src/db/migrate.ts';
 import { createScratchDatabase } from './scratch.ts';
@@ -10,7 +13,10 @@ export async function createTestDb(options: { migrate?: boolean } = {}): Promise
   const base = process.env.DATABASE_URL;
   let handle: DbHandle;
   if (!base) {
-    handle = createDb({});
+    // A migrated database starts from the copy pglite-template.ts made (migrateLatest below then finds
+    // nothing to do); one that must start empty is created afresh.
+    const template = options.migrate !== false ? inject('pgliteTemplate') : '';
+    handle = createDb(template ? { pglite: new PGlite({ loadDataDir: new Blob([readFileSync(template)]) }) } : {});
   } else {
     const scratch = await createScratchDatabase(base, 'foyer_test');
     const inner = createDb({ databaseUrl: scratch.url, poolMax: 5 });

@@ -29,7 +29,7 @@ function expectNoSecrets(text: string, ...secrets: string[]) {
   for (const secret of secrets) expect(text).not.toContain(secret);
 }
 
-describe.concurrent('foyer on the embedded database, no server running', { timeout: 60_000 }, () => {
+describe.concurrent('foyer on the embedded database, no server running', { timeout: 180_000 }, () => {
   describe('migrate, clients and resources', () => {
     const target: FoyerEnv = { dataDir: join(root, 'clients') };
     let appSecret: string;

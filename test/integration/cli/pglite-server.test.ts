@@ -26,7 +26,7 @@ function expectOneLineFailure(result: { code: number | null; stdout: string; std
   expect(result.stderr).toMatch(message);
 }
 
-describe('foyer while the server holds the embedded database', { timeout: 60_000 }, () => {
+describe('foyer while the server holds the embedded database', { timeout: 180_000 }, () => {
   it('the server holds the data folder (its pid in the lock file)', () => {
     expect(readFileSync(join(target.dataDir, 'foyer.lock'), 'utf8').trim()).toBe(String(server.child.pid));
     // /healthz may answer a moment before the control socket is up; the command waits for it.

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPgDatabase, foyer, foyerJson, newSecret, publishedKids, removeDir, startServerProcess, tempDir, type FoyerEnv, type ServerProcess } from '../../support/cli.ts';
 
-describe.skipIf(!process.env.DATABASE_URL)('foyer on PostgreSQL', { timeout: 60_000 }, () => {
+describe.skipIf(!process.env.DATABASE_URL)('foyer on PostgreSQL', { timeout: 180_000 }, () => {
   let root: string;
   let database: Awaited<ReturnType<typeof createPgDatabase>> | undefined;
   let target: FoyerEnv;

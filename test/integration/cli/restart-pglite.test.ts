@@ -3,6 +3,6 @@ import { join } from 'node:path';
 import { describe } from 'vitest';
 import { restartKeepsSessionsAndTokens } from './restart-scenario.ts';
 
-describe('restarting the server on the embedded database', { timeout: 60_000 }, () => {
+describe('restarting the server on the embedded database', { timeout: 180_000 }, () => {
   restartKeepsSessionsAndTokens(async (root) => ({ target: { dataDir: join(root, 'data') } }));
 });

@@ -5,7 +5,7 @@ import { describe } from 'vitest';
 import { createPgDatabase } from '../../support/cli.ts';
 import { restartKeepsSessionsAndTokens } from './restart-scenario.ts';
 
-describe.skipIf(!process.env.DATABASE_URL)('restarting the server on PostgreSQL', { timeout: 60_000 }, () => {
+describe.skipIf(!process.env.DATABASE_URL)('restarting the server on PostgreSQL', { timeout: 180_000 }, () => {
   restartKeepsSessionsAndTokens(async (root) => {
     const database = await createPgDatabase();
     return { target: { dataDir: join(root, 'data'), databaseUrl: database.url }, cleanup: () => database.drop() };

@@ -1,13 +1,12 @@
 // The connected apps section: what each app receives, and "Remove access" — its refresh and access tokens
 // stop (real introspection), a real back-channel logout receiver on loopback gets a signed logout token,
 // the ledger gets a withdraw record, the next sign-in asks for consent again, and an event is emitted.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as jose from 'jose';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FormBrowser } from '../../support/form-browser.ts';
 import { enterEmailAndPassword, newBrowser, throughPrompts } from '../../support/journey.ts';
+import { startLogoutReceiver, type LogoutReceiver } from '../../support/logout-receiver.ts';
 import { accessTokenFor, callAccountApi, createPasswordAccount, postForm, signInToAccount } from '../../support/portal.ts';
 import { createRelyingParty, type RelyingParty } from '../../support/relying-party.ts';
 import { startTestServer, type TestServer } from '../../support/test-server.ts';
@@ -15,33 +14,18 @@ import { startTestServer, type TestServer } from '../../support/test-server.ts';
 let server: TestServer;
 let shop: RelyingParty;
 let settings: RelyingParty;
-let receiver: { url: string; tokens: string[]; server: Server };
+let receiver: LogoutReceiver;
 const password = 'a long and unusual passphrase';
 
-async function logoutReceiver() {
-  const tokens: string[] = [];
-  const http = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      const token = new URLSearchParams(body).get('logout_token');
-      if (token) tokens.push(token);
-      res.writeHead(200).end();
-    });
-  });
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(http.address() as AddressInfo).port}/backchannel`, tokens, server: http };
-}
-
 beforeAll(async () => {
-  receiver = await logoutReceiver();
+  receiver = await startLogoutReceiver();
   server = await startTestServer({ outboundAllowPrivate: true });
   shop = await createRelyingParty(server, { clientId: 'shop', name: 'Example Shop', scope: 'openid email profile offline_access', backchannelLogoutUri: receiver.url });
   settings = await createRelyingParty(server, { clientId: 'settings-app', scope: 'openid email account' });
 });
 afterAll(async () => {
   await server?.stop();
-  receiver?.server.close();
+  await receiver?.close();
 });
 
 /** Signs in to the shop (consenting) and returns its tokens and the browser, which keeps the SSO session. */

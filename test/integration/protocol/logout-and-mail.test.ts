@@ -1,36 +1,14 @@
 // Back-channel logout reaches a loopback app only with OUTBOUND_ALLOW_PRIVATE; without SMTP_URL, mail
 // goes to the dev outbox, shown only on a loopback issuer outside production.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as jose from 'jose';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consentIfAsked, newBrowser, signUp } from '../../support/journey.ts';
+import { startLogoutReceiver, type LogoutReceiver } from '../../support/logout-receiver.ts';
 import { CALLBACK, createRelyingParty } from '../../support/relying-party.ts';
 import { startTestServer, type TestServer } from '../../support/test-server.ts';
 
-interface Receiver {
-  url: string;
-  tokens: string[];
-  server: Server;
-}
-
-async function logoutReceiver(): Promise<Receiver> {
-  const tokens: string[] = [];
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      const token = new URLSearchParams(body).get('logout_token');
-      if (token) tokens.push(token);
-      res.writeHead(200).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/backchannel`, tokens, server };
-}
-
-async function signInAndLogOut(server: TestServer, receiver: Receiver, email: string) {
+async function signInAndLogOut(server: TestServer, receiver: LogoutReceiver, email: string) {
   const rp = await createRelyingParty(server, { clientId: `bc-${email.split('@')[0]}`, backchannelLogoutUri: receiver.url });
   const browser = newBrowser();
   const auth = await rp.authorizationUrl();
@@ -43,11 +21,11 @@ async function signInAndLogOut(server: TestServer, receiver: Receiver, email: st
 }
 
 describe('back-channel logout', () => {
-  let receiver: Receiver;
+  let receiver: LogoutReceiver;
   beforeAll(async () => {
-    receiver = await logoutReceiver();
+    receiver = await startLogoutReceiver();
   });
-  afterAll(() => receiver.server.close());
+  afterAll(async () => receiver?.close());
 
   it('sends a signed logout token to a loopback app when OUTBOUND_ALLOW_PRIVATE is on', async () => {
     const server = await startTestServer({ outboundAllowPrivate: true });
