@@ -7,6 +7,7 @@ import type { Db } from './db/create-db.ts';
 import type { Logger } from './log.ts';
 import { createAccountQueries } from './accounts/queries.ts';
 import { createPortalSessions } from './accounts/portal-sessions.ts';
+import { createAdmins } from './accounts/admins.ts';
 import { createPortalLinks } from './accounts/portal-links.ts';
 import { createEmailChange } from './accounts/email-change.ts';
 import { createAccountSecurity } from './authn/account-security.ts';
@@ -191,6 +192,7 @@ export function createServices(config: Config, db: Db, log: Logger) {
     oidcModels: createOidcModelQueries(db),
     protocol,
     portalSessions: createPortalSessions(db),
+    admins: createAdmins(db),
     accountSecurity,
     emailChange: createEmailChange({ db, accounts, flows, codes, throttle, mailer, events, codeTtlSeconds }),
     portalLinks: createPortalLinks({

@@ -10,6 +10,7 @@ import { migrateLatest } from './db/migrate.ts';
 import { DEMO_CLIENT_ID, demoRedirectUris } from './demo/routes.ts';
 import { createApp } from './http/app.ts';
 import { portalClientInput } from './portal/client.ts';
+import { adminClientInput } from './admin/pages/client.ts';
 import type { Logger } from './log.ts';
 import { createProviderHost, type ProviderHost } from './oidc/host.ts';
 import { runCommand } from './cli/commands.ts';
@@ -87,6 +88,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     await seedDemoClient(services);
     // The account portal signs in as a client of this Foyer: always there, in production too.
     await services.clients.ensureClient(portalClientInput(config.issuer, config.brandName));
+    // So do the admin pages (/admin), for the accounts in the admins table.
+    await services.clients.ensureClient(adminClientInput(config.issuer, config.brandName));
     // Config seeds the profile fields absent from the database; the Provider is built with their scopes and claims.
     await services.profile.seedAndLoad();
     const host = await createProviderHost({ ...services }, services.signingKeys, log);

@@ -27,7 +27,11 @@ interface PortalSessionRow {
   expires_at: Date;
 }
 
+/** The account pages' sessions and the admin pages' share the table; a session serves its realm only. */
+export type SessionRealm = 'account' | 'admin';
+
 export interface NewPortalSession {
+  realm?: SessionRealm;
   accountId: string;
   authTime: Date;
   amr: string[];
@@ -60,16 +64,16 @@ export function createPortalSessions(db: Db) {
     async startPortalSession(input: NewPortalSession): Promise<{ token: string; session: PortalSession }> {
       const token = randomToken(32);
       const [row] = await db('portal_sessions').insert({
-        id: `ps_${randomToken(12)}`, token_hash: hashToken(token), account_id: input.accountId, auth_time: input.authTime,
+        id: `ps_${randomToken(12)}`, token_hash: hashToken(token), realm: input.realm ?? 'account', account_id: input.accountId, auth_time: input.authTime,
         amr: JSON.stringify(input.amr), oidc_sid: input.oidcSid ?? null, oidc_session_uid: input.oidcSessionUid ?? null,
         user_agent: input.userAgent?.slice(0, 512) ?? null, expires_at: idleExpiry(new Date()),
       }).returning('*') as PortalSessionRow[];
       return { token, session: toSession(row!) };
     },
     /** The live session of a cookie token (its idle expiry moved on), or undefined. */
-    async findPortalSession(token: string | undefined): Promise<PortalSession | undefined> {
+    async findPortalSession(token: string | undefined, realm: SessionRealm = 'account'): Promise<PortalSession | undefined> {
       if (!token || !TOKEN_SHAPE.test(token)) return undefined;
-      const row = await db('portal_sessions').where({ token_hash: hashToken(token) }).andWhere('expires_at', '>', db.fn.now()).first<PortalSessionRow | undefined>();
+      const row = await db('portal_sessions').where({ token_hash: hashToken(token), realm }).andWhere('expires_at', '>', db.fn.now()).first<PortalSessionRow | undefined>();
       if (!row) return undefined;
       const session = toSession(row);
       const expiresAt = idleExpiry(session.createdAt);
@@ -91,7 +95,7 @@ export function createPortalSessions(db: Db) {
     },
     /** Live portal sessions of the account (their browsers name the OIDC sessions they came from). */
     async listPortalSessions(accountId: string): Promise<PortalSession[]> {
-      const rows = await db('portal_sessions').where({ account_id: accountId }).andWhere('expires_at', '>', db.fn.now()).orderBy('created_at', 'desc') as PortalSessionRow[];
+      const rows = await db('portal_sessions').where({ account_id: accountId, realm: 'account' }).andWhere('expires_at', '>', db.fn.now()).orderBy('created_at', 'desc') as PortalSessionRow[];
       return rows.map(toSession);
     },
     /** Ends the portal sessions that came from one OIDC session. */

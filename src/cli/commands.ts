@@ -45,7 +45,8 @@ const USAGE = `usage: foyer <command> [--json]
   purposes list
   webhooks add --name NAME --url URL [--event TYPE ...] [--field FIELD ...] [--description TEXT] [--disabled]
   webhooks list | webhooks show ID | webhooks remove ID | webhooks rotate-secret ID
-  webhooks enable ID | webhooks disable ID | webhooks redeliver DELIVERY_ID`;
+  webhooks enable ID | webhooks disable ID | webhooks redeliver DELIVERY_ID
+  admins add EMAIL | admins list | admins remove EMAIL`;
 
 const urlSchema = httpUrlSchema();
 
@@ -173,8 +174,23 @@ const handlers: Record<string, Handler> = {
     return { json: view, text: JSON.stringify(view, null, 2) };
   },
 
+  async 'admins add'(args, { services }) {
+    const account = await accountOfEmail(args, 'admins add', services);
+    await services.admins.grantAdmin(account.id);
+    return { json: { admin: account.email, id: account.id }, text: `${account.email} may now use the admin pages (/admin)` };
+  },
+  async 'admins list'(_args, { services }) {
+    const admins = (await services.admins.listAdmins()).map((a) => ({ id: a.accountId, email: a.email, since: a.since.toISOString() }));
+    return { json: admins, text: table(admins, ['email', 'id', 'since']) };
+  },
+  async 'admins remove'(args, { services }) {
+    const account = await accountOfEmail(args, 'admins remove', services);
+    if (!(await services.admins.revokeAdmin(account.id))) throw new UsageError(`${account.email} is not an administrator`);
+    return { json: { removed: account.email }, text: `${account.email} may no longer use the admin pages` };
+  },
+
   async 'users export'(args, { services }) {
-    const account = await accountOfEmail(args, 'export', services);
+    const account = await accountOfEmail(args, 'users export', services);
     const document = await services.privacy.export.exportAccount(account.id);
     return { json: document, text: JSON.stringify(document, null, 2) };
   },
@@ -192,7 +208,7 @@ const handlers: Record<string, Handler> = {
     return { json: view, text: status.state === 'erased' ? `erased ${account.id}` : `erasure of ${account.id} requested: sign-in is disabled; purged after ${view.erase_after} unless cancelled` };
   },
   async 'users cancel-erasure'(args, { services }) {
-    const account = await accountOfEmail(args, 'cancel-erasure', services);
+    const account = await accountOfEmail(args, 'users cancel-erasure', services);
     const status = await services.privacy.erasure.cancelErasure(account.id, { channel: 'cli' });
     return { json: erasureView(account.id, status), text: `erasure of ${account.id} cancelled` };
   },
@@ -325,7 +341,7 @@ const handlers: Record<string, Handler> = {
 
 async function accountOfEmail(args: string[], command: string, services: Services) {
   const email = parse(args, {}).positionals[0];
-  if (!email) throw new UsageError(`users ${command} needs an email`);
+  if (!email) throw new UsageError(`${command} needs an email`);
   const account = await services.accounts.findAccountByEmail(email);
   if (!account) throw new UsageError(`no user with email ${email}`);
   return account;

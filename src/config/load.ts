@@ -138,6 +138,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadedConfig {
   if (base.nodeEnv === 'production' && base.outboundAllowPrivate) {
     warnings.push('OUTBOUND_ALLOW_PRIVATE is on in production: back-channel calls may reach internal addresses');
   }
+  if (base.nodeEnv === 'production' && !base.admin.requireSecondFactor) {
+    warnings.push('admin.requireSecondFactor is off in production: the admin pages accept a password alone');
+  }
   return { config: { ...base, issuer, secret, dataDir: resolve(base.dataDir) }, warnings };
 }
 

@@ -112,6 +112,9 @@ export const configSchema = z.object({
       .default({ newsletter: { label: { en: 'Send me news and offers by email' } } })
       .describe('Purposes a lite sign-up can consent to (purpose id → the checkbox label per locale).'),
   }).prefault({}),
+  admin: z.object({
+    requireSecondFactor: z.boolean().default(true).describe('The admin pages (/admin) ask for a sign-in with a second factor (acr urn:foyer:acr:2fa); turn off only for local trials.'),
+  }).prefault({}),
   webhooks: z.object({
     pollMilliseconds: z.number().int().min(50).max(60_000).default(1000).describe('How often each instance looks for webhook deliveries that are due, in milliseconds.'),
     timeoutSeconds: z.number().min(0.1).max(60).default(10).describe('How long a downstream system has to answer a webhook, in seconds.'),

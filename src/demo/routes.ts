@@ -6,6 +6,7 @@ import * as oidc from 'openid-client';
 import { AppError } from '../errors/app-error.ts';
 import type { Csrf } from '../http/csrf.ts';
 import type { Views } from '../http/views.ts';
+import { lazyDiscovery } from '../http/own-client.ts';
 
 export const DEMO_CLIENT_ID = 'demo';
 
@@ -34,15 +35,7 @@ export function demoRedirectUris(issuer: string) {
 export function createDemoRouter(deps: DemoDeps): Router {
   const router = new Router({ prefix: '/demo' });
   const { redirectUri, postLogoutRedirectUri } = demoRedirectUris(deps.issuer);
-  let configuration: Promise<oidc.Configuration> | undefined;
-  const discover = () => {
-    const insecure = deps.issuer.startsWith('http:') ? { execute: [oidc.allowInsecureRequests] } : {};
-    configuration ??= oidc.discovery(new URL(deps.issuer), DEMO_CLIENT_ID, undefined, oidc.None(), insecure).catch((error: unknown) => {
-      configuration = undefined;
-      throw error;
-    });
-    return configuration;
-  };
+  const discover = lazyDiscovery(deps.issuer, DEMO_CLIENT_ID);
   const cookieOptions = { httpOnly: true, sameSite: 'lax' as const, secure: deps.secure, signed: true, path: '/demo' };
   const readState = (ctx: Context) => {
     try {

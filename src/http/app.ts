@@ -1,6 +1,7 @@
 // Owns assembling the koa app: shared middleware, Foyer's routers, then oidc-provider for everything else.
 import Koa, { type Context, type Next } from 'koa';
 import { createAdminApiRouter } from '../admin/api.ts';
+import { createAdminPages } from '../admin/pages/routes.ts';
 import { createDemoRouter } from '../demo/routes.ts';
 import { createJourneyRouter, type JourneyDeps } from '../journey/routes.ts';
 import { createMfaRouter } from '../journey/mfa-routes.ts';
@@ -81,6 +82,8 @@ export function createApp(options: AppOptions): Koa {
     services, issuer: config.issuer, publicKeys: () => services.signingKeys.loadPublicKeys(), onProtocolChanged: async () => void (await host.refreshIfKeysChanged()),
   });
   app.use(adminApi.routes()).use(adminApi.allowedMethods());
+
+  for (const middleware of createAdminPages({ services, csrf, issuer: config.issuer, secure, accountTokens: createAccountTokenPort(() => host.current()) })) app.use(middleware);
 
   const portal = createPortal({
     services, csrf, secure, accountTokens: createAccountTokenPort(() => host.current()), clientAccess: createClientAccessPort(() => host.current(), services.db, log),

@@ -8,6 +8,7 @@ import { AppError } from '../errors/app-error.ts';
 import { PORTAL_CLIENT_ID, PORTAL_SCOPE, portalRedirectUri } from './client.ts';
 import { PORTAL_COOKIE, portalCookieOptions, startPortalSessionHere } from './session.ts';
 import type { PortalDeps } from './types.ts';
+import { lazyDiscovery } from '../http/own-client.ts';
 
 const LOGIN_COOKIE = 'foyer.account_login';
 const LOGIN_TTL_MS = 15 * 60 * 1000;
@@ -22,15 +23,7 @@ export function safeReturnTo(value: unknown): string {
 
 export function createSignInRouter(deps: PortalDeps): Router {
   const router = new Router({ prefix: '/account' });
-  let configuration: Promise<oidc.Configuration> | undefined;
-  const discover = () => {
-    const insecure = deps.issuer.startsWith('http:') ? { execute: [oidc.allowInsecureRequests] } : {};
-    configuration ??= oidc.discovery(new URL(deps.issuer), PORTAL_CLIENT_ID, undefined, oidc.None(), insecure).catch((error: unknown) => {
-      configuration = undefined;
-      throw error;
-    });
-    return configuration;
-  };
+  const discover = lazyDiscovery(deps.issuer, PORTAL_CLIENT_ID);
   const loginCookie = { ...portalCookieOptions(deps.secure), maxAge: LOGIN_TTL_MS };
   const readLogin = (ctx: Context): LoginState | undefined => {
     try {

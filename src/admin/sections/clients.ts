@@ -10,6 +10,7 @@ import {
 } from '../../oidc/client-rules.ts';
 import { ClientExistsError, type ClientChange, type ClientInput } from '../../oidc/clients.ts';
 import { PORTAL_CLIENT_ID } from '../../portal/client.ts';
+import { ADMIN_CLIENT_ID } from '../pages/client.ts';
 import { MAX_PROFILE_PER_VISIT } from '../../profile/client-needs.ts';
 import { idParam, openApi, type AdminDeps, type AdminSection } from '../types.ts';
 
@@ -86,8 +87,8 @@ export const clientsSection: AdminSection = {
     const notFound = () => new AppError('client.not_found', 'There is no such client.', 404);
     const changeable = (ctx: Parameters<typeof idParam>[0]) => {
       const id = idParam(ctx, 'clientId', 'client');
-      if (id === PORTAL_CLIENT_ID) {
-        throw new AppError('client.protected', `${PORTAL_CLIENT_ID} is Foyer's own client (the account portal): the server keeps it as it must be, so it cannot be changed or removed.`, 409);
+      if (id === PORTAL_CLIENT_ID || id === ADMIN_CLIENT_ID) {
+        throw new AppError('client.protected', `${id} is Foyer's own client (${id === PORTAL_CLIENT_ID ? 'the account portal' : 'the admin pages'}): the server keeps it as it must be, so it cannot be changed or removed.`, 409);
       }
       return id;
     };

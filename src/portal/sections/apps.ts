@@ -3,6 +3,7 @@
 // access at once (tokens, back-channel logout), withdraws the consent in the ledger and emits an event.
 import type { Context } from 'koa';
 import { SCOPE_CLAIMS, SCOPE_DESCRIPTIONS } from '../../oidc/claims.ts';
+import { ADMIN_CLIENT_ID } from '../../admin/pages/client.ts';
 import { PORTAL_CLIENT_ID } from '../client.ts';
 import { accountToken, portalState, type PortalDeps, type PortalSection } from '../types.ts';
 import { formatTime, notFound, redirectDone } from './shared.ts';
@@ -29,7 +30,9 @@ export async function listConnectedApps(deps: PortalDeps, accountId: string): Pr
     if (known) known.scopes = [...new Set([...known.scopes, ...grant.scopes])];
     else apps.set(grant.clientId, { clientId: grant.clientId, name: grant.clientId, firstParty: false, scopes: grant.scopes, resources: {}, since: grant.grantedAt });
   }
-  apps.delete(PORTAL_CLIENT_ID); // the account pages themselves
+  // Foyer's own pages (the account pages, the admin pages) are not apps the customer connected.
+  apps.delete(PORTAL_CLIENT_ID);
+  apps.delete(ADMIN_CLIENT_ID);
   for (const app of apps.values()) {
     const client = await deps.services.clients.showClient(app.clientId);
     if (client) Object.assign(app, { name: client.client_name, firstParty: client.first_party });

@@ -41,7 +41,7 @@ describe.skipIf(!process.env.DATABASE_URL)('foyer on PostgreSQL', { timeout: 180
     expect(existsSync(join(target.dataDir, 'foyer.sock'))).toBe(false);
 
     // The server ensured the account pages' own client at start (the demo is seeded only into an empty database).
-    expect((await foyerJson<{ client_id: string }[]>(target, ['clients', 'list'])).map((c) => c.client_id)).toEqual(['app1', 'foyer-account']);
+    expect((await foyerJson<{ client_id: string }[]>(target, ['clients', 'list'])).map((c) => c.client_id)).toEqual(['app1', 'foyer-account', 'foyer-admin']);
     const pub = await foyerJson<Record<string, unknown>>(target, ['clients', 'add', '--client-id', 'spa', '--public', '--redirect-uri', 'http://127.0.0.1:9/spa']);
     expect(pub).toMatchObject({ client_id: 'spa', token_endpoint_auth_method: 'none' });
     expect(pub).not.toHaveProperty('client_secret');

@@ -1,0 +1,13 @@
+// Owns what the admin pages receive, and the request state their session check leaves behind.
+import type { Services } from '../../compose.ts';
+import type { Csrf } from '../../http/csrf.ts';
+import type { AccountTokenPort } from '../../oidc/account-tokens.ts';
+
+export interface AdminPageDeps {
+  /** Every domain service (type only: edges receive their services, they never build them). */
+  services: Services;
+  csrf: Csrf;
+  issuer: string;
+  secure: boolean;
+  accountTokens: AccountTokenPort;
+}

@@ -1,0 +1,52 @@
+// The admin pages in Chromium: an administrator signs in to /admin through Foyer, registers a webhook with
+// the form, sees its signing secret once, and finds every page accessible and within a phone's width.
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { runCommand } from '../../../src/cli/commands.ts';
+import { describeWithBrowser, expectAccessible, expectNoProblems, expectToReach, launchBrowser, newContext, signInWithPassword } from '../../support/browser.ts';
+import { startTestServer, type TestServer } from '../../support/test-server.ts';
+
+describeWithBrowser('the admin pages in Chromium', () => {
+  let server: TestServer;
+  let browser: Browser;
+  const password = 'a passphrase nobody would guess';
+
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([startTestServer({ admin: { requireSecondFactor: false } } as never), launchBrowser()]);
+    await server.services.accounts.insertAccount({ email: 'admin-e2e@example.com', status: 'active', passwordHash: await server.services.hasher.hash(password), emailVerified: true });
+    expect((await runCommand(['admins', 'add', 'admin-e2e@example.com'], { services: server.services })).exitCode).toBe(0);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('signs in, registers a webhook with the form, and every page is accessible', async () => {
+    const { context, page, problems } = await newContext(browser);
+    await page.goto(`${server.url}/admin/webhooks`);
+    await signInWithPassword(page, 'admin-e2e@example.com', password);
+    const terms = page.getByLabel('I accept these terms');
+    if (await terms.waitFor({ timeout: 3000 }).then(() => true, () => false)) {
+      await terms.check();
+      await page.getByRole('button', { name: 'Continue' }).click();
+    }
+    await expectToReach(page, (url) => url.pathname === '/admin/webhooks', 'the webhooks page');
+    await page.getByLabel('Name').fill('Brand CRM');
+    await page.getByLabel('URL').fill('https://crm.example/hooks');
+    await page.getByLabel(/Profile fields it receives/).fill('email');
+    await page.getByRole('button', { name: 'Register webhook' }).click();
+    expect(await page.locator('#webhook-secret').innerText()).toMatch(/^whsec_/);
+    await page.getByRole('link', { name: 'Brand CRM' }).click();
+    await page.getByRole('button', { name: 'Disable' }).click();
+    await page.getByText('Disabled: it gets no new events.').waitFor();
+    for (const path of ['/admin', '/admin/clients', '/admin/webhooks', '/admin/profile-fields', '/admin/consent', '/admin/admins']) {
+      await page.goto(`${server.url}${path}`);
+      await expectAccessible(page);
+    }
+    await page.setViewportSize({ width: 375, height: 740 });
+    await page.goto(`${server.url}/admin/clients`);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    expectNoProblems(problems);
+    await context.close();
+  });
+});
