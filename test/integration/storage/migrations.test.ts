@@ -11,7 +11,7 @@ beforeAll(async () => {
 });
 afterAll(async () => handle?.close());
 
-const TABLES = ['oidc_models', 'clients', 'resources', 'signing_keys', 'accounts', 'account_emails', 'profile_values', 'flows', 'one_time_codes', 'throttles', 'consent_documents', 'consent_document_versions', 'consent_records', 'client_consents', 'dev_outbox', 'webhooks', 'webhook_deliveries'];
+const TABLES = ['oidc_models', 'clients', 'resources', 'signing_keys', 'accounts', 'account_emails', 'profile_values', 'flows', 'one_time_codes', 'throttles', 'consent_documents', 'consent_document_versions', 'consent_records', 'client_consents', 'dev_outbox', 'webhooks', 'webhook_deliveries', 'admins'];
 
 describe('migrations', () => {
   it('create every table, and a second run applies nothing', async () => {
@@ -41,5 +41,16 @@ describe('migrations', () => {
     await handle.db('account_emails').insert({ email_normalized: 'x@example.com', email: 'x@example.com', account_id: '00000000-0000-4000-8000-000000000001' });
     await expect(handle.db('account_emails').insert({ email_normalized: 'x@example.com', email: 'X@example.com', account_id: '00000000-0000-4000-8000-000000000001' })).rejects.toThrow();
     await expect(handle.db('accounts').insert({ id: '00000000-0000-4000-8000-000000000002', status: 'bogus' })).rejects.toThrow();
+  });
+
+  it('give an administrator one row, gone with the account, and every session a realm (account by default)', async () => {
+    const id = '00000000-0000-4000-8000-0000000000a1';
+    await handle.db('accounts').insert({ id, status: 'active' });
+    await handle.db('admins').insert({ account_id: id });
+    await expect(handle.db('admins').insert({ account_id: id })).rejects.toThrow();
+    await handle.db('portal_sessions').insert({ id: 'ps_realm', token_hash: 'h', account_id: id, auth_time: new Date(), expires_at: new Date(Date.now() + 60_000) });
+    expect(await handle.db('portal_sessions').where({ id: 'ps_realm' }).first()).toMatchObject({ realm: 'account' });
+    await handle.db('accounts').where({ id }).delete();
+    expect(await handle.db('admins').where({ account_id: id })).toEqual([]);
   });
 });
