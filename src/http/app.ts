@@ -83,11 +83,11 @@ export function createApp(options: AppOptions): Koa {
   });
   app.use(adminApi.routes()).use(adminApi.allowedMethods());
 
-  for (const middleware of createAdminPages({ services, csrf, issuer: config.issuer, secure, accountTokens: createAccountTokenPort(() => host.current()) })) app.use(middleware);
+  const accountTokens = createAccountTokenPort(() => host.current());
+  const clientAccess = createClientAccessPort(() => host.current(), services.db, log);
+  for (const middleware of createAdminPages({ services, csrf, issuer: config.issuer, secure, accountTokens, clientAccess })) app.use(middleware);
 
-  const portal = createPortal({
-    services, csrf, secure, accountTokens: createAccountTokenPort(() => host.current()), clientAccess: createClientAccessPort(() => host.current(), services.db, log),
-  });
+  const portal = createPortal({ services, csrf, secure, accountTokens, clientAccess });
   for (const middleware of portal) app.use(middleware);
 
   if (options.demo) {

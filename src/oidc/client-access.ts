@@ -22,6 +22,8 @@ export interface ClientAccessPort {
    * one), where the app registered a back-channel logout URI, before those sessions are ended.
    */
   notifySessionLogout(accountId: string, choice: { only?: string | undefined; except?: string | undefined }): Promise<number>;
+  /** Signs one OIDC session out: back-channel logout to its apps, then the session ended; false when it was gone. */
+  endSession(accountId: string, sessionUid: string): Promise<boolean>;
 }
 
 interface SessionRow {
@@ -47,18 +49,22 @@ export function createClientAccessPort(provider: () => Provider, db: Db, log: Lo
       return false;
     }
   }
-  return {
-    async notifySessionLogout(accountId, choice) {
-      let sent = 0;
-      for (const session of await sessionsOf(accountId)) {
-        if ((choice.only && session.uid !== choice.only) || (choice.except && session.uid === choice.except)) continue;
-        for (const [clientId, authorization] of Object.entries(session.payload.authorizations ?? {})) {
-          if (await logOut(clientId, accountId, authorization.sid ?? '')) sent += 1;
-        }
+  async function notifySessionLogout(accountId: string, choice: { only?: string | undefined; except?: string | undefined }): Promise<number> {
+    let sent = 0;
+    for (const session of await sessionsOf(accountId)) {
+      if ((choice.only && session.uid !== choice.only) || (choice.except && session.uid === choice.except)) continue;
+      for (const [clientId, authorization] of Object.entries(session.payload.authorizations ?? {})) {
+        if (await logOut(clientId, accountId, authorization.sid ?? '')) sent += 1;
       }
-      return sent;
+    }
+    return sent;
+  }
+  return {
+    async endSession(accountId, sessionUid) {
+      await notifySessionLogout(accountId, { only: sessionUid });
+      return protocol.endSessionByUid(accountId, sessionUid);
     },
-
+    notifySessionLogout,
     async listGrantedClients(accountId) {
       const rows = await db('oidc_models').where({ model: 'Grant', account_id: accountId })
         .andWhere((w) => w.whereNull('expires_at').orWhere('expires_at', '>', db.fn.now())).select('payload') as { payload: { clientId?: string; iat?: number; openid?: { scope?: string } } }[];

@@ -89,10 +89,7 @@ export function createSignInRouter(deps: PortalDeps): Router {
     if (session) {
       await deps.sessions.endPortalSession(session.id);
       // Signing out of the account pages signs this browser out of Foyer (its OIDC session) as well.
-      if (session.oidcSessionUid) {
-        await deps.clientAccess.notifySessionLogout(session.accountId, { only: session.oidcSessionUid });
-        await deps.services.protocol.endSessionByUid(session.accountId, session.oidcSessionUid);
-      }
+      if (session.oidcSessionUid) await deps.clientAccess.endSession(session.accountId, session.oidcSessionUid);
     }
     ctx.cookies.set(PORTAL_COOKIE, null, portalCookieOptions(deps.secure));
     ctx.redirect('/account/signed-out');

@@ -88,7 +88,7 @@ export function createAdminSignInRouter(deps: AdminPageDeps): Router {
     if (session) {
       await deps.services.portalSessions.endPortalSession(session.id);
       // Signing out of the admin pages signs this browser out of Foyer (its OIDC session) as well.
-      if (session.oidcSessionUid) await deps.services.protocol.endSessionByUid(session.accountId, session.oidcSessionUid);
+      if (session.oidcSessionUid) await deps.clientAccess.endSession(session.accountId, session.oidcSessionUid);
     }
     ctx.cookies.set(ADMIN_COOKIE, null, cookieOptions(deps.secure));
     ctx.redirect('/admin/signed-out');

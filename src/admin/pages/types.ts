@@ -2,6 +2,7 @@
 import type { Services } from '../../compose.ts';
 import type { Csrf } from '../../http/csrf.ts';
 import type { AccountTokenPort } from '../../oidc/account-tokens.ts';
+import type { ClientAccessPort } from '../../oidc/client-access.ts';
 
 export interface AdminPageDeps {
   /** Every domain service (type only: edges receive their services, they never build them). */
@@ -10,4 +11,6 @@ export interface AdminPageDeps {
   issuer: string;
   secure: boolean;
   accountTokens: AccountTokenPort;
+  /** Signing out ends this browser's OIDC session, with back-channel logout to its apps. */
+  clientAccess: ClientAccessPort;
 }

@@ -27,8 +27,7 @@ async function endOthers(deps: PortalDeps, accountId: string, keepUid: string | 
 
 async function endOne(deps: PortalDeps, accountId: string, uid: string): Promise<boolean> {
   if (!/^[\w-]{10,64}$/.test(uid) || !(await deps.services.protocol.isSessionActive(accountId, uid))) return false;
-  await deps.clientAccess.notifySessionLogout(accountId, { only: uid });
-  if (!(await deps.services.protocol.endSessionByUid(accountId, uid))) return false;
+  if (!(await deps.clientAccess.endSession(accountId, uid))) return false;
   await deps.sessions.endPortalSessionsOfOidcSession(accountId, uid);
   await deps.services.events.emit({ type: 'session.ended', accountId, data: { session: uid } });
   return true;

@@ -4,19 +4,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCommand } from '../../../src/cli/commands.ts';
 import { FormBrowser, type Page } from '../../support/form-browser.ts';
-import { enterEmailAndPassword, throughPrompts } from '../../support/journey.ts';
+import { enterEmailAndPassword, newBrowser, throughPrompts } from '../../support/journey.ts';
+import { startLogoutReceiver, type LogoutReceiver } from '../../support/logout-receiver.ts';
+import { CALLBACK, createRelyingParty } from '../../support/relying-party.ts';
 import { createPasswordAccount } from '../../support/portal.ts';
 import { startTestServer, type TestServer } from '../../support/test-server.ts';
 
 const PASSWORD = 'a long and unusual passphrase';
 let server: TestServer;
 let adminId: string;
+let receiver: LogoutReceiver;
 
 const cli = (...argv: string[]) => runCommand(argv, { services: server.services });
 
 /** Opens `path` of /admin in a new browser and signs in with email and password; returns where it lands. */
 async function signInToAdmin(target: TestServer, email: string, path = '/admin'): Promise<{ browser: FormBrowser; page: Page }> {
-  const browser = new FormBrowser();
+  const browser = newBrowser();
   const start = await browser.get(`${target.url}${path}`);
   expect(start.html, 'the sign-in page').toContain('name="email"');
   const page = await throughPrompts(browser, await enterEmailAndPassword(browser, start, email, PASSWORD));
@@ -24,12 +27,16 @@ async function signInToAdmin(target: TestServer, email: string, path = '/admin')
 }
 
 beforeAll(async () => {
-  server = await startTestServer({ admin: { requireSecondFactor: false }, profile: { fields: [{ key: 'given_name', label: { en: 'First name' }, purpose: 'marketing' }] } } as never);
+  receiver = await startLogoutReceiver();
+  server = await startTestServer({ admin: { requireSecondFactor: false }, outboundAllowPrivate: true, profile: { fields: [{ key: 'given_name', label: { en: 'First name' }, purpose: 'marketing' }] } } as never);
   adminId = await createPasswordAccount(server, 'ops.admin@example.com', PASSWORD);
   await createPasswordAccount(server, 'customer@example.com', PASSWORD);
   expect((await cli('admins', 'add', 'ops.admin@example.com')).exitCode).toBe(0);
 });
-afterAll(async () => server?.stop());
+afterAll(async () => {
+  await server?.stop();
+  await receiver?.close();
+});
 
 describe('signing in to /admin', () => {
   it('goes through Foyer as the foyer-admin client, and refuses an account that is not an administrator', async () => {
@@ -127,9 +134,13 @@ describe('managing webhooks on the pages', () => {
     expect((await browser.get(`${server.url}/admin/admins`)).html).toContain('ops.admin@example.com');
   });
 
-  it('signs out of the admin pages and of Foyer', async () => {
+  it('signs out of the admin pages and of Foyer, telling the apps of that Foyer session (back-channel logout)', async () => {
+    const shop = await createRelyingParty(server, { clientId: 'shop', name: 'Shop', firstParty: true, backchannelLogoutUri: receiver.url });
+    const callback = await throughPrompts(browser, await browser.get((await shop.authorizationUrl()).url));
+    expect(callback.url.startsWith(CALLBACK), 'signed in to the shop by SSO').toBe(true);
     const out = await browser.submit(await browser.get(`${server.url}/admin`), '/admin/logout', {});
     expect(out.html).toContain('You are signed out');
+    expect(receiver.tokens).toHaveLength(1);
     expect((await browser.get(`${server.url}/admin`)).html).toContain('name="email"');
   });
 });
