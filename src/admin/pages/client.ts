@@ -1,5 +1,6 @@
-// Owns the admin pages' registration as a client of Foyer itself: public (PKCE), first-party (no consent
-// page), ID tokens always with auth_time. The server ensures it at every start, in production too.
+// Owns the admin pages' registration as a client of Foyer itself (see ownPagesClientInput: public,
+// first-party, auth_time always). The server ensures it at every start, in production too.
+import { ownPagesClientInput } from '../../http/own-client.ts';
 import type { ClientInput } from '../../oidc/clients.ts';
 
 export const ADMIN_CLIENT_ID = 'foyer-admin';
@@ -10,15 +11,5 @@ export const SECOND_FACTOR_ACR = 'urn:foyer:acr:2fa';
 export const adminRedirectUri = (issuer: string) => `${issuer}/admin/callback`;
 
 export function adminClientInput(issuer: string, brandName: string): ClientInput {
-  return {
-    clientId: ADMIN_CLIENT_ID,
-    name: `${brandName} administration`,
-    public: true,
-    firstParty: true,
-    redirectUris: [adminRedirectUri(issuer)],
-    postLogoutRedirectUris: [`${issuer}/admin/signed-out`],
-    grantTypes: ['authorization_code'],
-    scope: ADMIN_PAGES_SCOPE,
-    requireAuthTime: true,
-  };
+  return ownPagesClientInput({ issuer, clientId: ADMIN_CLIENT_ID, name: `${brandName} administration`, path: '/admin', scope: ADMIN_PAGES_SCOPE });
 }
