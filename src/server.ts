@@ -129,17 +129,21 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       close() {
         closing ??= (async () => {
           clearInterval(sweeper);
-          await services.webhooks.dispatcher.stop();
           host.stop();
           control?.close();
-          await new Promise<void>((resolve) => {
-            const force = setTimeout(() => http.closeAllConnections(), 8000);
-            http.close(() => {
-              clearTimeout(force);
-              resolve();
-            });
-            http.closeIdleConnections();
-          });
+          // In-flight requests and webhook deliveries finish side by side, within the 10 s a SIGTERM allows
+          // (a delivery cut short stays leased and is sent again later: deliveries are at least once).
+          await Promise.all([
+            services.webhooks.dispatcher.stop(8000),
+            new Promise<void>((resolve) => {
+              const force = setTimeout(() => http.closeAllConnections(), 8000);
+              http.close(() => {
+                clearTimeout(force);
+                resolve();
+              });
+              http.closeIdleConnections();
+            }),
+          ]);
           if (!options.dbHandle) await dbHandle.close();
           lock?.release();
         })();

@@ -151,10 +151,12 @@ export function createWebhookDispatcher(deps: { db: Db; store: WebhookStore; fie
       }, intervalMs);
       timer.unref();
     },
-    /** Stops polling and waits for the batch in flight. */
-    async stop(): Promise<void> {
+    /** Stops polling and waits for the batch in flight, at most `maxWaitMs`. */
+    async stop(maxWaitMs = 8000): Promise<void> {
       clearInterval(timer);
-      await running?.catch(() => undefined);
+      let wait: NodeJS.Timeout | undefined;
+      await Promise.race([running?.catch(() => undefined), new Promise<void>((resolve) => (wait = setTimeout(resolve, maxWaitMs)))]);
+      clearTimeout(wait);
     },
     async listDeliveries(webhookId: string, limit = 50): Promise<Delivery[]> {
       const rows = await db('webhook_deliveries as d').join('events as e', 'e.id', 'd.event_id').where('d.webhook_id', webhookId)
