@@ -75,7 +75,7 @@ export function devOutboxEnabled(config: Config): boolean {
 export function createServices(config: Config, db: Db, log: Logger) {
   const box = createSecretBox(config.secret);
   const accounts = createAccountQueries(db);
-  const hasher = createPasswordHasher(config.argon2);
+  const hasher = createPasswordHasher(config.argon2, { firebaseSignerKey: config.passwordImport.firebaseScrypt?.signerKey });
   const throttleQueries = createThrottleQueries(db);
   const throttle = createCredentialThrottle(throttleQueries, deriveKey(config.secret, 'throttle-keys'), config.throttle);
   const flows = createFlowQueries(db);
