@@ -8,7 +8,7 @@ import type { Services } from '../compose.ts';
 import { migrateLatest } from '../db/migrate.ts';
 import { isAppError } from '../errors/app-error.ts';
 import { CLIENT_ID_PATTERN, CLIENT_ID_RULE, clientInputProblem, clientRuleLookups, GRANT_TYPES, httpUrlSchema, MIN_CLIENT_SECRET_LENGTH, SCOPE_NAME, type NamedClientField } from '../oidc/client-rules.ts';
-import { ClientExistsError, type ClientInput } from '../oidc/clients.ts';
+import { ClientExistsError, ID_TOKEN_ALGS, TOKEN_AUTH_METHODS, type ClientInput, type IdTokenAlg, type TokenAuthMethod } from '../oidc/clients.ts';
 import { deliveryJson, webhookJson } from '../events/webhooks/view.ts';
 import { DocumentVersionExistsError, UnknownDocumentError, type DocumentVersionInfo } from '../consent/registry/registry.ts';
 import { documentVersionSchema } from '../config/consent-schema.ts';
@@ -35,6 +35,7 @@ const USAGE = `usage: foyer <command> [--json]
   clients add --client-id ID --redirect-uri URI [--redirect-uri URI ...] [--post-logout-redirect-uri URI] [--public | --secret SECRET]
               [--scope "openid email profile ..."] [--grant-type T ...] [--name NAME] [--first-party] [--backchannel-logout-uri URI]
               [--mfa off|optional|required] [--document ID ...] [--profile-required FIELD ...] [--profile-optional FIELD ...] [--profile-per-visit N] [--connector ID ...]
+              [--id-token-alg ES256|RS256] [--token-auth client_secret_basic|client_secret_post|private_key_jwt] [--jwks-uri URI]
   clients list | clients show ID | clients remove ID
   users add --email EMAIL [--password PASSWORD | --password-stdin] [--verified]
   users list | users show EMAIL
@@ -53,7 +54,16 @@ const urlSchema = httpUrlSchema();
 /** How `clients add` names the fields the rules across fields speak of. */
 const CLIENT_FLAGS: Record<NamedClientField, string> = {
   public: '--public', secret: '--secret', redirectUris: '--redirect-uri', documents: '--document', connectors: '--connector',
+  tokenAuthMethod: '--token-auth', jwksUri: '--jwks-uri',
 };
+
+/** A flag whose value must be one of `allowed`, or undefined when not given. */
+function oneOf<T extends string>(values: ParsedValues, flag: string, allowed: readonly T[]): T | undefined {
+  const value = values[flag];
+  if (value === undefined) return undefined;
+  if (!(allowed as readonly unknown[]).includes(value)) throw new UsageError(`--${flag}: "${String(value)}" is not one of ${allowed.join(', ')}`);
+  return value as T;
+}
 
 type ParsedValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
 
@@ -95,6 +105,7 @@ const handlers: Record<string, Handler> = {
       document: { type: 'string', multiple: true },
       'profile-required': { type: 'string', multiple: true }, 'profile-optional': { type: 'string', multiple: true }, 'profile-per-visit': { type: 'string' },
       connector: { type: 'string', multiple: true },
+      'id-token-alg': { type: 'string' }, 'token-auth': { type: 'string' }, 'jwks-uri': { type: 'string' },
     });
     const profile = profileFlags(values);
     const clientId = values['client-id'] as string | undefined;
@@ -112,6 +123,8 @@ const handlers: Record<string, Handler> = {
       scope: values.scope as string | undefined, grantTypes, firstParty: Boolean(values['first-party']),
       backchannelLogoutUri: values['backchannel-logout-uri'] ? requireUrl(values['backchannel-logout-uri'] as string, '--backchannel-logout-uri') : undefined,
       mfa, documents: (values.document as string[] | undefined) ?? [], ...profile, connectors: values.connector as string[] | undefined,
+      idTokenAlg: oneOf<IdTokenAlg>(values, 'id-token-alg', ID_TOKEN_ALGS), tokenAuthMethod: oneOf<TokenAuthMethod>(values, 'token-auth', TOKEN_AUTH_METHODS),
+      jwksUri: values['jwks-uri'] === undefined ? undefined : requireUrl(values['jwks-uri'] as string, '--jwks-uri'),
     };
     const problem = await clientInputProblem(input, clientRuleLookups(services), (field) => CLIENT_FLAGS[field]);
     if (problem) throw new UsageError(problem);
@@ -125,7 +138,7 @@ const handlers: Record<string, Handler> = {
   },
   async 'clients list'(_args, { services }) {
     const clients = await services.clients.listClients();
-    return { json: clients, text: table(clients as unknown as Record<string, unknown>[], ['client_id', 'client_name', 'token_endpoint_auth_method']) };
+    return { json: clients, text: table(clients as unknown as Record<string, unknown>[], ['client_id', 'client_name', 'token_endpoint_auth_method', 'id_token_signed_response_alg']) };
   },
   async 'clients show'(args, { services }) {
     const id = parse(args, {}).positionals[0];
