@@ -1,5 +1,6 @@
 // Owns what each `foyer` command does, given the services: the same code runs in the CLI process or,
 // when the server holds the embedded database, inside the server (handed over the control socket).
+import type { Writable } from 'node:stream';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { z } from 'zod';
 import { CLIENT_MFA_POLICIES, parseClientMfaPolicy } from '../authn/mfa/policy.ts';
@@ -14,6 +15,7 @@ import { DocumentVersionExistsError, UnknownDocumentError, type DocumentVersionI
 import { documentVersionSchema } from '../config/consent-schema.ts';
 import type { ErasureStatus } from '../privacy/erasure.ts';
 import { clientProfileMetadataProblem } from '../profile/client-needs.ts';
+import { exportCustomers, importCustomers, type ImportSource } from './customer-commands.ts';
 
 export interface CommandResult {
   stdout: string;
@@ -26,6 +28,10 @@ export interface CommandEnv {
   /** Called after signing keys change, so a running server picks them up at once. */
   onKeysChanged?: () => Promise<void>;
   readStdin?: () => Promise<string>;
+  /** `users import FILE`: the file, streaming in (from disk, or over the control socket). */
+  importSource?: ImportSource;
+  /** `users export --format jsonl`: where the lines go (standard output, a file, or the control socket). */
+  exportSink?: Writable;
 }
 
 class UsageError extends Error {}
@@ -40,6 +46,7 @@ const USAGE = `usage: foyer <command> [--json]
   users add --email EMAIL [--password PASSWORD | --password-stdin] [--verified]
   users list | users show EMAIL
   users export EMAIL | users erase EMAIL [--now] | users cancel-erasure EMAIL | users restrict EMAIL [--lift]
+  users import FILE [--format jsonl|csv] | users export --format jsonl [--output FILE]
   resources add --id URI --scope "read write ..." | resources list | resources remove URI
   keys rotate
   documents list | documents publish --document ID --version V [--editorial] [--url URL] [--published-at ISO-TIME]
@@ -86,7 +93,8 @@ function requireWebhookId(args: string[]): string {
   return id;
 }
 
-type Handler = (args: string[], env: CommandEnv) => Promise<{ json: unknown; text: string }>;
+/** `streamed`: the command wrote its output to env.exportSink; its text is a note for standard error. */
+type Handler = (args: string[], env: CommandEnv) => Promise<{ json: unknown; text: string; streamed?: boolean }>;
 
 const table = (rows: Record<string, unknown>[], keys: string[]) =>
   rows.length === 0 ? '(none)' : rows.map((row) => keys.map((k) => String(row[k] ?? '')).join('\t')).join('\n');
@@ -202,7 +210,14 @@ const handlers: Record<string, Handler> = {
     return { json: { removed: account.email }, text: `${account.email} may no longer use the admin pages` };
   },
 
-  async 'users export'(args, { services }) {
+  async 'users import'(args, { services, importSource }) {
+    return importCustomers(args, services, importSource);
+  },
+  async 'users export'(args, { services, exportSink }) {
+    if (args.some((a) => a === '--format' || a.startsWith('--format='))) {
+      const count = await exportCustomers(args.filter((a) => a !== '--json'), services, exportSink);
+      return { json: { exported: count }, text: `exported ${count} customers`, streamed: true };
+    }
     const account = await accountOfEmail(args, 'users export', services);
     const document = await services.privacy.export.exportAccount(account.id);
     return { json: document, text: JSON.stringify(document, null, 2) };
@@ -418,6 +433,7 @@ export async function runCommand(argv: string[], env: CommandEnv): Promise<Comma
   const handler = handlers[name]!;
   try {
     const out = await handler(rest.slice(name === 'migrate' ? 1 : 2).concat(json ? ['--json'] : []), env);
+    if (out.streamed) return { stdout: '', stderr: `${out.text}\n`, exitCode: 0 };
     return { stdout: `${json ? JSON.stringify(out.json, null, 2) : out.text}\n`, stderr: '', exitCode: 0 };
   } catch (error) {
     if (error instanceof UsageError || (isAppError(error) && error.expose)) return { stdout: '', stderr: `foyer: ${error.message}\n`, exitCode: 1 };
