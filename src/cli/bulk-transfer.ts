@@ -5,10 +5,11 @@
 import { createReadStream, createWriteStream, statSync } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import { Transform, type Readable, type Writable } from 'node:stream';
+import { parseArgs } from 'node:util';
 import { SingleBar } from 'cli-progress';
 import type { CommandEnv, CommandResult } from './commands.ts';
 import { sendControlExport, sendControlImport } from './control-socket.ts';
-import { importFileOf } from './customer-commands.ts';
+import { exportFormatOf, importFileOf, importFormatOf } from './customer-commands.ts';
 
 export interface BulkTransfer {
   /** What the command needs when it runs in this process. */
@@ -20,24 +21,24 @@ export interface BulkTransfer {
 }
 
 const commandOf = (argv: string[]) => argv.filter((a) => a !== '--json');
-const MB = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
+const size = (bytes: number) => (bytes < 1024 * 1024 ? `${Math.ceil(bytes / 1024)} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`);
 
 /** A bar on standard error while the file is read, when that is a terminal. */
-function progressBar(size: number | null): { track(stream: Readable): Readable; stop(): void } {
-  if (!process.stderr.isTTY || size === null) return { track: (s) => s, stop: () => undefined };
+function progressBar(total: number | null): { track(stream: Readable): Readable; stop(): void } {
+  if (!process.stderr.isTTY || total === null) return { track: (s) => s, stop: () => undefined };
   const bar = new SingleBar({
-    stream: process.stderr, hideCursor: true, clearOnComplete: false, barsize: 30,
-    format: 'importing [{bar}] {percentage}% | {read} of {total_mb} MB | {eta_formatted} left',
+    stream: process.stderr, hideCursor: true, clearOnComplete: false, barsize: 30, barCompleteChar: '\u2588', barIncompleteChar: '\u2591',
+    format: 'importing [{bar}] {percentage}% | {read} of {size}',
   });
-  bar.start(size, 0, { read: MB(0), total_mb: MB(size) });
+  bar.start(total, 0, { read: size(0), size: size(total) });
   return {
     track(stream) {
       let read = 0;
-      bar.update(0, { read: MB(0) });
+      bar.update(0, { read: size(0) });
       return stream.pipe(new Transform({
         transform(chunk: Buffer, _encoding, done) {
           read += chunk.length;
-          bar.update(read, { read: MB(read) });
+          bar.update(read, { read: size(read) });
           done(null, chunk);
         },
       }));
@@ -47,7 +48,9 @@ function progressBar(size: number | null): { track(stream: Readable): Readable; 
 }
 
 function prepareImport(argv: string[]): BulkTransfer {
-  const file = importFileOf(commandOf(argv).slice(2));
+  const args = commandOf(argv).slice(2);
+  const file = importFileOf(args);
+  importFormatOf(file, parseArgs({ args, options: { format: { type: 'string' } }, strict: false }).values.format as string | undefined);
   const fromStdin = file === '-';
   let size: number | null = null;
   if (!fromStdin) {
@@ -67,6 +70,7 @@ function prepareImport(argv: string[]): BulkTransfer {
 }
 
 function prepareExport(argv: string[]): BulkTransfer {
+  exportFormatOf(commandOf(argv).slice(2));
   const at = argv.findIndex((a) => a === '--output');
   const inline = argv.find((a) => a.startsWith('--output='));
   const output = inline ? inline.slice('--output='.length) : at >= 0 ? argv[at + 1] : undefined;

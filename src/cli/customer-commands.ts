@@ -57,8 +57,7 @@ function summary(job: ImportJob, rejections: { line: number; reason: string }[])
 }
 
 export async function importCustomers(args: string[], services: Services, source: ImportSource | undefined) {
-  const file = importFileOf(args);
-  const format = importFormatOf(file, options(args).values.format);
+  const format = importFormatOf(importFileOf(args), options(args).values.format);
   if (!source) throw usage('users import reads its FILE from the foyer command (it streams it to the server)');
   const job = await services.customerImport.runImport({ input: source.stream, format, actor: `cli:${userInfo().username}`, bytesTotal: source.size });
   const rejections = await services.customerImport.listRejections(job.id, 0, LISTED_REJECTIONS);
@@ -67,9 +66,14 @@ export async function importCustomers(args: string[], services: Services, source
 }
 
 /** Writes every customer as a JSON line to `sink`, waiting whenever it is full. */
+/** The bulk export's format (jsonl, the import's); checked before anything is opened. */
+export function exportFormatOf(args: string[]): 'jsonl' {
+  if (options(args).values.format !== 'jsonl') throw usage('--format: the bulk export writes jsonl (users export EMAIL is one customer\'s privacy export)');
+  return 'jsonl';
+}
+
 export async function exportCustomers(args: string[], services: Services, sink: Writable | undefined) {
-  const format = options(args).values.format;
-  if (format !== 'jsonl') throw usage('--format: the bulk export writes jsonl (users export EMAIL is one customer\'s privacy export)');
+  exportFormatOf(args);
   if (!sink) throw usage('users export --format jsonl writes through the foyer command');
   let count = 0;
   for await (const row of services.customerExport.exportRows()) {

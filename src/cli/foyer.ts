@@ -52,21 +52,22 @@ async function main(argv: string[]): Promise<number> {
   const needsStdin = argv.includes('--password-stdin');
   const stdin = needsStdin ? await text(process.stdin) : undefined;
   const bulk = prepareBulkTransfer(argv);
+  let result: CommandResult;
   try {
     let lock: DataDirLock | undefined;
-    if (!config.databaseUrl) {
-      const held = await lockOrHandOver(config.dataDir, () => (bulk ? bulk.handOver(config.dataDir) : sendControlCommand(config.dataDir, argv, stdin)));
-      if ('result' in held) return write(held.result);
-      lock = held.lock;
-    }
-    return await runHere(argv, config, stdin, lock, bulk?.env() ?? {});
+    const held = config.databaseUrl ? undefined
+      : await lockOrHandOver(config.dataDir, () => (bulk ? bulk.handOver(config.dataDir) : sendControlCommand(config.dataDir, argv, stdin)));
+    if (held && 'lock' in held) lock = held.lock;
+    result = held && 'result' in held ? held.result : await runHere(argv, config, stdin, lock, bulk?.env() ?? {});
   } finally {
+    // The progress bar ends before the summary is written.
     await bulk?.finish();
   }
+  return write(result);
 }
 
 /** Opens the database itself (PostgreSQL, or the embedded one whose lock it holds) and runs the command. */
-async function runHere(argv: string[], config: Config, stdin: string | undefined, lock: DataDirLock | undefined, extras: Pick<CommandEnv, 'importSource' | 'exportSink'>): Promise<number> {
+async function runHere(argv: string[], config: Config, stdin: string | undefined, lock: DataDirLock | undefined, extras: Pick<CommandEnv, 'importSource' | 'exportSink'>): Promise<CommandResult> {
   // Loaded only here: a command handed to the server needs none of this.
   const [{ createDb }, { migrateLatest }, { createLogger }, { createServices }] = await Promise.all([
     import('../db/create-db.ts'), import('../db/migrate.ts'), import('../log.ts'), import('../compose.ts'),
@@ -76,7 +77,7 @@ async function runHere(argv: string[], config: Config, stdin: string | undefined
     // `foyer migrate` migrates itself, so that it reports what it applied.
     if (argv.find((a) => a !== '--json') !== 'migrate') await migrateLatest(handle.db);
     const services = createServices(config, handle.db, createLogger('silent'));
-    return write(await runCommand(argv, { services, readStdin: async () => stdin ?? '', ...extras }));
+    return await runCommand(argv, { services, readStdin: async () => stdin ?? '', ...extras });
   } finally {
     await handle.close();
     lock?.release();

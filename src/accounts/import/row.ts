@@ -69,7 +69,8 @@ function hasNul(value: unknown): boolean {
 
 /** A row ready to write, or the reason it is refused. */
 export function readImportRow(raw: unknown, context: RowContext): { row: ImportRow } | { problem: string } {
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return { problem: 'a row must be an object' };
+  if (Array.isArray(raw)) return { problem: 'not a JSON object (the file must hold one object per line, not an array)' };
+  if (!raw || typeof raw !== 'object') return { problem: 'a row must be an object' };
   if (hasNul(raw)) return { problem: 'NUL characters are not allowed' };
   const parsed = rowSchema.safeParse(raw);
   if (!parsed.success) return { problem: describeIssue(parsed.error) };

@@ -47,7 +47,7 @@ export async function* readJsonLines(input: Readable): AsyncGenerator<SourceRow>
     try {
       return { line, value: JSON.parse(text) as unknown, bytesRead };
     } catch {
-      return { line, problem: text.trimStart().startsWith('[') ? 'not a JSON object (the file must hold one object per line, not an array)' : 'not valid JSON', bytesRead };
+      return { line, problem: 'not valid JSON', bytesRead };
     }
   }
   for await (const chunk of input as AsyncIterable<Buffer>) {

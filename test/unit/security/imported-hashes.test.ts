@@ -5,13 +5,7 @@ import { FirebaseScrypt } from 'firebase-scrypt';
 import { describe, expect, it } from 'vitest';
 import { checkImportedHash, firebaseScryptHashString, pbkdf2HashString, scryptHashString } from '../../../src/security/imported-hashes.ts';
 import { createPasswordHasher } from '../../../src/security/password-hasher.ts';
-
-// Firebase's published test parameters (github.com/firebase/scrypt README).
-export const FIREBASE_TEST = {
-  signerKey: 'jxspr8Ki0RYycVU8zykbdLGjFQ3McFUH0uiiTvC8pVMXAn210wjLNmdZJzxUECKbm0QsEmYUSDzZvpjeJ9WmXA==',
-  saltSeparator: 'Bw==', rounds: 8, memCost: 14, salt: '42xEC+ixf3L2lw==', password: 'user1password',
-  hash: 'lSrfV15cpx95/sZS2W9c9Kp6i/LVgQNDNC/qzrCnh1SAyZvqmZqAjTdn3aoItz+VHjoZilo78198JAdRuid5lQ==',
-};
+import { FIREBASE_TEST } from '../../support/import-fixtures.ts';
 
 const cheap = { memoryCost: 8192, timeCost: 1, parallelism: 1 };
 const hasher = createPasswordHasher(cheap, { firebaseSignerKey: FIREBASE_TEST.signerKey });
