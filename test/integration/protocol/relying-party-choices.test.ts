@@ -51,7 +51,7 @@ const isInvalidClient = (error: unknown) => {
 
 const cli = (args: string[]) => runCommand([...args, '--json'], { services: server.services });
 
-describe('the ID token signing algorithm', () => {
+describe('the ID token signing algorithm', { timeout: 120_000 }, () => {
   it('is ES256 by default and RS256 for a client registered with --id-token-alg RS256, verified by openid-client', async () => {
     const added = await cli(['clients', 'add', '--client-id', 'legacy-rp', '--redirect-uri', CALLBACK, '--id-token-alg', 'RS256']);
     expect(added.stderr).toBe('');
@@ -79,7 +79,7 @@ describe('the ID token signing algorithm', () => {
   });
 });
 
-describe('token endpoint authentication', () => {
+describe('token endpoint authentication', { timeout: 120_000 }, () => {
   it('lists private_key_jwt beside the secret methods in discovery, never none for signing', async () => {
     const meta = await (await fetch(`${server.url}/.well-known/openid-configuration`)).json() as Record<string, string[]>;
     expect(meta.token_endpoint_auth_methods_supported).toEqual(expect.arrayContaining(['client_secret_basic', 'client_secret_post', 'private_key_jwt']));
@@ -131,7 +131,7 @@ describe('token endpoint authentication', () => {
   });
 });
 
-describe('the admin API and pages', () => {
+describe('the admin API and pages', { timeout: 120_000 }, () => {
   it('registers and changes the algorithm and the authentication; a secret appears when one is needed and goes when not', async () => {
     const { call } = await createAdminApi(server);
     const missing = await call('/clients', { method: 'POST', body: { client_id: 'api-rp', redirect_uris: [CALLBACK], token_endpoint_auth_method: 'private_key_jwt' } });
