@@ -105,8 +105,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     http.on('request', app.callback());
 
     const control = embedded && options.controlSocket !== false
-      ? await startControlSocket(config.dataDir, (argv, stdin) => runCommand(argv, {
-        services, readStdin: async () => stdin ?? '', onKeysChanged: async () => void (await host.refreshIfKeysChanged()),
+      ? await startControlSocket(config.dataDir, (argv, extras) => runCommand(argv, {
+        services, readStdin: async () => extras.stdin ?? '', importSource: extras.importSource, exportSink: extras.exportSink,
+        onKeysChanged: async () => void (await host.refreshIfKeysChanged()),
       }))
       : undefined;
 
@@ -140,6 +141,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
           // (a delivery cut short stays leased and is sent again later: deliveries are at least once).
           await Promise.all([
             services.webhooks.dispatcher.stop(8000),
+            // Background imports stop after their current batch; their job records say so (a re-run finishes them).
+            services.customerImport.stop(),
             new Promise<void>((resolve) => {
               const force = setTimeout(() => http.closeAllConnections(), 8000);
               // A connection whose request is answered now closes instead of idling until its keep-alive ends.
