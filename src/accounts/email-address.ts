@@ -12,8 +12,8 @@ export const normalizeEmail = (email: string): string => canonicalEmail(email).t
 // letters and digits, the few specials addresses really use, and a domain whose last label is letters.
 const LOCAL = "[\\p{L}\\p{M}\\p{N}_'+-]+(?:\\.[\\p{L}\\p{M}\\p{N}_'+-]+)*";
 const DOMAIN = '(?:[\\p{L}\\p{M}\\p{N}][\\p{L}\\p{M}\\p{N}-]*\\.)+(?:[\\p{L}\\p{M}]{2,}|xn--[a-z0-9-]+)';
-const ADDRESS = new RegExp(`^${LOCAL}@${DOMAIN}$`, 'iu');
+export const EMAIL_ADDRESS = new RegExp(`^${LOCAL}@${DOMAIN}$`, 'iu');
 
 /** An address typed into a form or sent to an API: checked, and canonical when valid. */
 export const emailSchema = z.string().transform(canonicalEmail)
-  .pipe(z.string().max(254, 'That email address is too long.').regex(ADDRESS, 'Enter a valid email address, like name@example.com.'));
+  .pipe(z.string().max(254, 'That email address is too long.').regex(EMAIL_ADDRESS, 'Enter a valid email address, like name@example.com.'));

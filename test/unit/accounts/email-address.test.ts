@@ -2,6 +2,7 @@
 // script and hands on their canonical form.
 import { describe, expect, it } from 'vitest';
 import { canonicalEmail, emailSchema, normalizeEmail } from '../../../src/accounts/email-address.ts';
+import { readImportRow } from '../../../src/accounts/import/row.ts';
 import { createCredentialThrottle } from '../../../src/authn/credential-throttle.ts';
 import type { ThrottleQueries, ThrottleState } from '../../../src/security/throttle.ts';
 
@@ -39,5 +40,13 @@ describe('email addresses', () => {
     await throttle.recordFailure('password', COMPOSED, '10.0.0.1');
     await throttle.recordFailure('password', DECOMPOSED, '10.0.0.1');
     expect((await throttle.checkCredential('password', COMPOSED, '10.0.0.1')).allowed).toBe(false);
+  });
+});
+
+describe('an imported address', () => {
+  it('is kept canonical and keyed like one typed in a form', () => {
+    const read = readImportRow({ email: DECOMPOSED }, { fields: new Map(), firebase: undefined });
+    expect(read).toMatchObject({ row: { email: 'zo\u00e9@example.COM', emailNormalized: normalizeEmail(COMPOSED) } });
+    expect(readImportRow({ email: 'not an email' }, { fields: new Map(), firebase: undefined })).toEqual({ problem: 'email: is not an email address' });
   });
 });
