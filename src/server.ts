@@ -68,6 +68,11 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       .end(JSON.stringify(alive ? { status: 'starting' } : { status: 'unavailable', message: 'Foyer is starting.' }));
   };
   const http: Server = createServer(starting);
+  // An idle keep-alive connection is closed by the client, never by us first: a client (or a load balancer)
+  // that reuses one just as we close it gets ECONNRESET. So longer than clients' idle timeouts (fetch: 4 s,
+  // load balancers: 60 s), with the headers timeout above it so a reused connection's request is not cut short.
+  http.keepAliveTimeout = 65_000;
+  http.headersTimeout = 66_000;
   try {
     // Listen first, so a port of 0 (tests) yields the issuer before the Provider is built.
     await new Promise<void>((resolve, reject) => {
@@ -140,6 +145,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
             services.customerImport.stop(),
             new Promise<void>((resolve) => {
               const force = setTimeout(() => http.closeAllConnections(), 8000);
+              // A connection whose request is answered now closes instead of idling until its keep-alive ends.
+              http.keepAliveTimeout = 1;
               http.close(() => {
                 clearTimeout(force);
                 resolve();

@@ -7,7 +7,8 @@ import type { EventOutbox } from '../events/outbox.ts';
 import { verifyThrottledCode, type CodeService, type ThrottledCodeVerdict } from '../flows/codes.ts';
 import type { FlowQueries } from '../flows/queries.ts';
 import type { MailSender } from '../mail/mailer.ts';
-import { normalizeEmail, type AccountQueries } from './queries.ts';
+import { normalizeEmail } from './email-address.ts';
+import type { AccountQueries } from './queries.ts';
 
 const KIND = 'account_email_change' as const;
 const PURPOSE = 'email-change';

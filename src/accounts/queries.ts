@@ -1,6 +1,7 @@
 // Owns the accounts and account_emails tables. Every function takes a knex (root or transaction).
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/create-db.ts';
+import { canonicalEmail, normalizeEmail } from './email-address.ts';
 
 export type AccountStatus = 'lite' | 'active' | 'restricted' | 'disabled' | 'erased';
 
@@ -27,8 +28,6 @@ interface AccountRow {
   processing_restricted_at?: Date | null;
   erase_after?: Date | null;
 }
-
-export const normalizeEmail = (email: string) => email.trim().toLowerCase();
 
 const toAccount = (row: AccountRow): Account => ({
   id: row.id,
@@ -92,7 +91,7 @@ export function createAccountQueries(db: Db) {
       await trx('account_emails').insert({
         email_normalized: normalizeEmail(input.email),
         account_id: id,
-        email: input.email.trim(),
+        email: canonicalEmail(input.email),
         is_primary: true,
         verified_at: input.emailVerified ? trx.fn.now() : null,
       });
@@ -111,7 +110,7 @@ export function createAccountQueries(db: Db) {
     /** Makes `email` the account's primary address, verified (the caller proved it with a mailed code). */
     async replacePrimaryEmail(accountId: string, email: string, trx: Db = db): Promise<void> {
       await trx('account_emails').where({ account_id: accountId, is_primary: true }).delete();
-      await trx('account_emails').insert({ email_normalized: normalizeEmail(email), account_id: accountId, email: email.trim(), is_primary: true, verified_at: trx.fn.now() });
+      await trx('account_emails').insert({ email_normalized: normalizeEmail(email), account_id: accountId, email: canonicalEmail(email), is_primary: true, verified_at: trx.fn.now() });
       await trx('accounts').where({ id: accountId }).update({ updated_at: trx.fn.now() });
     },
     async findProfileValues(accountId: string, trx: Db = db): Promise<Record<string, unknown>> {

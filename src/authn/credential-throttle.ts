@@ -1,5 +1,6 @@
 // Owns the limits on credential checks and code mails (CONTRACT "Throttling"): per email+address (locks),
 // per email across addresses (slows down, never blocks code sign-in or reset), per address (locks).
+import { normalizeEmail } from '../accounts/email-address.ts';
 import { keyedHash } from '../security/tokens.ts';
 import type { ThrottleQueries } from '../security/throttle.ts';
 
@@ -26,10 +27,9 @@ export interface CredentialThrottle {
 const secondsUntil = (date: Date) => Math.max(1, Math.ceil((date.getTime() - Date.now()) / 1000));
 
 export function createCredentialThrottle(queries: ThrottleQueries, hashKey: Buffer, limits: ThrottleLimits): CredentialThrottle {
-  const normalize = (email: string) => email.trim().toLowerCase();
   const keys = (kind: string, email: string, address: string) => ({
-    pair: keyedHash(hashKey, `${kind}|pair|${normalize(email)}|${address}`),
-    email: keyedHash(hashKey, `${kind}|email|${normalize(email)}`),
+    pair: keyedHash(hashKey, `${kind}|pair|${normalizeEmail(email)}|${address}`),
+    email: keyedHash(hashKey, `${kind}|email|${normalizeEmail(email)}`),
     address: keyedHash(hashKey, `${kind}|address|${address}`),
   });
 
@@ -56,7 +56,7 @@ export function createCredentialThrottle(queries: ThrottleQueries, hashKey: Buff
       await queries.clear(keys(kind, email, address).pair);
     },
     async allowCodeSend(email, address) {
-      const perEmail = await queries.hit(keyedHash(hashKey, `code-send|email|${normalize(email)}`), limits.windowSeconds);
+      const perEmail = await queries.hit(keyedHash(hashKey, `code-send|email|${normalizeEmail(email)}`), limits.windowSeconds);
       if (perEmail.hits > limits.codeSendsPerEmail) return { allowed: false, retryAfterSeconds: secondsUntil(perEmail.windowEndsAt) };
       const perAddress = await queries.hit(keyedHash(hashKey, `code-send|address|${address}`), limits.windowSeconds);
       if (perAddress.hits > limits.codeSendsPerAddress) return { allowed: false, retryAfterSeconds: secondsUntil(perAddress.windowEndsAt) };

@@ -2,7 +2,7 @@
 // when the server holds the embedded database, inside the server (handed over the control socket).
 import type { Writable } from 'node:stream';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { z } from 'zod';
+import { emailSchema } from '../accounts/email-address.ts';
 import { CLIENT_MFA_POLICIES, parseClientMfaPolicy } from '../authn/mfa/policy.ts';
 import { checkPassword, describePasswordProblem } from '../authn/password/policy.ts';
 import type { Services } from '../compose.ts';
@@ -164,7 +164,7 @@ const handlers: Record<string, Handler> = {
 
   async 'users add'(args, env) {
     const { values } = parse(args, { email: { type: 'string' }, password: { type: 'string' }, 'password-stdin': { type: 'boolean' }, verified: { type: 'boolean' } });
-    const email = z.email().safeParse(values.email);
+    const email = emailSchema.safeParse(values.email ?? '');
     if (!email.success) throw new UsageError('--email must be a valid email address');
     let password = values.password as string | undefined;
     if (values['password-stdin']) {

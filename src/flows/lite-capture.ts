@@ -1,6 +1,7 @@
 // Owns the lite sign-up ("first handshake"): an email (and perhaps a name) with consent to a purpose,
 // no password; a mailed link confirms the address, then a lite account holds it. Throttled per email, address, client.
 import { z } from 'zod';
+import { canonicalEmail, normalizeEmail } from '../accounts/email-address.ts';
 import type { AccountQueries } from '../accounts/queries.ts';
 import type { ConsentQueries } from '../consent/queries.ts';
 import type { Db } from '../db/create-db.ts';
@@ -67,7 +68,6 @@ export type CaptureResult =
 export type ConfirmResult = { status: 'confirmed'; accountId: string; created: boolean; purpose: string } | { status: 'expired' };
 
 const secondsUntil = (date: Date) => Math.max(1, Math.ceil((date.getTime() - Date.now()) / 1000));
-const normalize = (email: string) => email.trim().toLowerCase();
 
 export function createLiteCapture(deps: LiteCaptureDeps) {
   const { db, flows, accounts, settings } = deps;
@@ -83,7 +83,7 @@ export function createLiteCapture(deps: LiteCaptureDeps) {
     const keys: [string, number][] = [
       [`capture|client|${input.clientId}`, settings.perClient],
       [`capture|address|${input.address}`, settings.perAddress],
-      [`capture|email|${normalize(input.email)}`, settings.perEmail],
+      [`capture|email|${normalizeEmail(input.email)}`, settings.perEmail],
     ];
     for (const [key, limit] of keys) {
       const state = await deps.throttle.hit(keyedHash(deps.hashKey, key), settings.windowSeconds);
@@ -107,7 +107,7 @@ export function createLiteCapture(deps: LiteCaptureDeps) {
       await flows.insertFlow({
         kind: KIND, state: SENT, interactionUid: null, accountId: null, ttlSeconds: settings.linkTtlSeconds,
         context: {
-          email: input.email.trim(), tokenHash: hashToken(token), purpose: input.purpose, clientId: input.clientId, channel: input.channel,
+          email: canonicalEmail(input.email), tokenHash: hashToken(token), purpose: input.purpose, clientId: input.clientId, channel: input.channel,
           source: input.channel === 'capture-api' ? 'api' : 'customer', ip: input.address, capturedAt: new Date().toISOString(),
           ...(input.givenName ? { givenName: input.givenName } : {}), ...(input.familyName ? { familyName: input.familyName } : {}),
         },

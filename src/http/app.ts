@@ -1,5 +1,6 @@
 // Owns assembling the koa app: shared middleware, Foyer's routers, then oidc-provider for everything else.
 import Koa, { type Context, type Next } from 'koa';
+import { createAccountSignOut } from '../accounts/sign-out.ts';
 import { createAdminApiRouter } from '../admin/api.ts';
 import { createAdminPages } from '../admin/pages/routes.ts';
 import { createDemoRouter } from '../demo/routes.ts';
@@ -59,7 +60,11 @@ export function createApp(options: AppOptions): Koa {
   const consentPages = createConsentRouter({ ...services, csrf });
   app.use(consentPages.routes()).use(consentPages.allowedMethods());
 
-  const journeyDeps: JourneyDeps = { ...services, provider: () => host.current(), csrf, passwordMinLength: config.password.minLength, devices: createSignInDevices(services.deviceWatch, secure) };
+  const clientAccess = createClientAccessPort(() => host.current(), services.db, log);
+  const journeyDeps: JourneyDeps = {
+    ...services, provider: () => host.current(), csrf, passwordMinLength: config.password.minLength, devices: createSignInDevices(services.deviceWatch, secure),
+    signOut: createAccountSignOut({ protocol: clientAccess, portalSessions: services.portalSessions }),
+  };
   const federationDeps = { ...services, ...journeyDeps, secureCookies: secure };
   journeyDeps.connectorButtons = createConnectorButtons(federationDeps);
   const journey = createJourneyRouter(journeyDeps);
@@ -84,7 +89,6 @@ export function createApp(options: AppOptions): Koa {
   app.use(adminApi.routes()).use(adminApi.allowedMethods());
 
   const accountTokens = createAccountTokenPort(() => host.current());
-  const clientAccess = createClientAccessPort(() => host.current(), services.db, log);
   for (const middleware of createAdminPages({ services, csrf, issuer: config.issuer, secure, accountTokens, clientAccess })) app.use(middleware);
 
   const portal = createPortal({ services, csrf, secure, accountTokens, clientAccess });

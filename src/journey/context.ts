@@ -44,6 +44,16 @@ export async function finishLogin(ports: JourneyPorts, ctx: Context, accountId: 
   await ports.devices.noteSignIn(ctx, accountId);
 }
 
+/**
+ * After the account's sessions were ended, the interaction no longer belongs to this browser's old session
+ * (oidc-provider would refuse to resume it): it resumes into a new one, as it does after a change of account.
+ */
+export async function forgetEndedSession(interaction: Interaction, accountId: string): Promise<void> {
+  if (interaction.session?.accountId !== accountId) return;
+  interaction.session = undefined;
+  await interaction.persist();
+}
+
 /** Hands the result to oidc-provider and follows its redirect back into the authorization. */
 export async function finish(ports: JourneyPorts, ctx: Context, result: InteractionResults, merge: boolean): Promise<void> {
   const redirectTo = await ports.provider().interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: merge });

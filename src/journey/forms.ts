@@ -1,7 +1,7 @@
 // Owns the journey's form schemas: what each page accepts, with messages a person understands.
 import { z } from 'zod';
 
-export const emailSchema = z.string().trim().max(254, 'That email address is too long.').pipe(z.email('Enter a valid email address, like name@example.com.'));
+export { emailSchema } from '../accounts/email-address.ts';
 export const codeSchema = z.string().trim().regex(/^\d{6}$/, 'Enter the 6-digit code from the email.');
 
 export function field(fields: URLSearchParams, name: string, max = 1024): string {

@@ -2,6 +2,7 @@
 // an emailed code; password reset; terms; consent. Never reveals whether an account exists.
 import Router from '@koa/router';
 import type { Context } from 'koa';
+import type { AccountSignOut } from '../accounts/sign-out.ts';
 import type { PasswordAuthenticator } from '../authn/password/authenticator.ts';
 import type { ConsentService } from '../consent/service.ts';
 import { describeCodeVerdict } from '../flows/codes.ts';
@@ -9,10 +10,9 @@ import type { LoginFlows } from '../flows/login.ts';
 import type { Recovery } from '../flows/recovery.ts';
 import type { Registration } from '../flows/registration.ts';
 import type { Csrf } from '../http/csrf.ts';
-import type { ProtocolPort } from '../oidc/sessions.ts';
 import type { ProfileService } from '../profile/service.ts';
 import { consentView, grantConsent } from './consent.ts';
-import { finish, finishLogin, loadInteraction, renderPage, type JourneyPorts } from './context.ts';
+import { finish, finishLogin, forgetEndedSession, loadInteraction, renderPage, type JourneyPorts } from './context.ts';
 import { codeSchema, emailSchema, field, firstError, tooManyAttempts } from './forms.ts';
 import { completeInteractiveLogin, type PasskeyOfferPorts } from './passkey-offer.ts';
 import { showErasurePending, type ErasurePendingPorts } from './erasure-routes.ts';
@@ -24,7 +24,8 @@ export interface JourneyDeps extends JourneyPorts, PasskeyOfferPorts, ErasurePen
   registration: Registration;
   recovery: Recovery;
   consent: ConsentService;
-  protocol: ProtocolPort;
+  /** A new password signs the account out everywhere (apps told by back-channel logout). */
+  signOut: AccountSignOut;
   passwordMinLength: number;
   webauthn: { enabled: boolean };
   profile: ProfileService;
@@ -161,8 +162,10 @@ export function createJourneyRouter(deps: JourneyDeps): Router {
     const result = await deps.recovery.completeRecovery({ interactionUid: interaction.uid, code: code.data, newPassword: field(fields, 'new_password', 4096) });
     if (result.status === 'weak_password') return page(result.message);
     if (result.status !== 'ok') return page(describeCodeVerdict(result.status));
-    // A new password ends every other session of the account.
-    await deps.protocol.endSessions(result.accountId);
+    // A new password ends every session of the account, this browser's too, and every grant with its
+    // tokens; the apps hear of it. The journey then goes on signed in, in a new session.
+    await deps.signOut.signOutEverywhere(result.accountId);
+    await forgetEndedSession(interaction, result.accountId);
     await finishLogin(deps, ctx, result.accountId, ['otp']);
   });
 

@@ -1,7 +1,9 @@
 // Owns the protocol side of "Remove access" and of listing connected apps: an account's grants per client,
 // and revoking one client's access at once (back-channel logout where the client registered it, the
-// client forgotten by the account's sessions, then every grant and token of it deleted).
+// client forgotten by the account's sessions, then every grant and token of it deleted); and of signing
+// sessions out, one or all, the same way: back-channel logout to their apps, then the sessions ended.
 import type { Provider } from 'oidc-provider';
+import type { ProtocolSignOut, SignOutSummary } from '../accounts/sign-out.ts';
 import type { Db } from '../db/create-db.ts';
 import type { Logger } from '../log.ts';
 import { createProtocolPort } from './sessions.ts';
@@ -12,7 +14,7 @@ export interface GrantedClient {
   grantedAt: Date | undefined;
 }
 
-export interface ClientAccessPort {
+export interface ClientAccessPort extends ProtocolSignOut {
   /** Clients holding a live grant of the account, with the OpenID scopes granted. */
   listGrantedClients(accountId: string): Promise<GrantedClient[]>;
   /** Ends the client's access for the account now; returns how many back-channel logouts were delivered. */
@@ -59,10 +61,17 @@ export function createClientAccessPort(provider: () => Provider, db: Db, log: Lo
     }
     return sent;
   }
+  async function endSessions(accountId: string, choice: { only?: string }): Promise<SignOutSummary> {
+    const backchannelLogouts = await notifySessionLogout(accountId, choice);
+    const sessions = choice.only ? Number(await protocol.endSessionByUid(accountId, choice.only)) : await protocol.endSessions(accountId);
+    return { sessions, backchannelLogouts };
+  }
   return {
-    async endSession(accountId, sessionUid) {
-      await notifySessionLogout(accountId, { only: sessionUid });
-      return protocol.endSessionByUid(accountId, sessionUid);
+    endSession: async (accountId, sessionUid) => (await endSessions(accountId, { only: sessionUid })).sessions > 0,
+    async signOutEverywhere(accountId) {
+      const summary = await endSessions(accountId, {});
+      await protocol.revokeGrants(accountId);
+      return summary;
     },
     notifySessionLogout,
     async listGrantedClients(accountId) {

@@ -3,12 +3,10 @@
 // link (it proved the address). Both give a portal session with amr ['otp'] and no OIDC session.
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { z } from 'zod';
+import { emailSchema } from '../accounts/email-address.ts';
 import { AppError } from '../errors/app-error.ts';
 import { startPortalSessionHere } from './session.ts';
 import type { PortalDeps } from './types.ts';
-
-const emailSchema = z.string().trim().max(254).pipe(z.email());
 
 export function createLinkSignInRouter(deps: PortalDeps): Router {
   const router = new Router({ prefix: '/account' });

@@ -1,9 +1,11 @@
 // Owns the purge at the end of an erasure's grace period: in one transaction (SQL only, no mail or HTTP),
 // every row of the account goes from every table that has one, except the ledger and audit log, whose rows
-// stay with a tombstone subject and their personal data cleared; rows holding the email without the account go too.
+// stay with a tombstone subject and their personal data cleared; rows holding one of the person's addresses
+// without the account go too (found by the address, src/privacy/email-fields.ts).
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/create-db.ts';
 import type { EventOutbox } from '../events/outbox.ts';
+import { EMAIL_FIELDS, findEmailValues } from './email-fields.ts';
 import type { PrivacyQueries } from './queries.ts';
 import { findAccountColumns, TEXT_TYPES, type AccountColumn, type SchemaColumn, type SchemaQueries } from './schema.ts';
 import { scrubJson, stringsIn, type ScrubTarget } from './scrub.ts';
@@ -13,13 +15,6 @@ export const TOMBSTONED_TABLES: Record<string, { key: string; accountColumn: str
   events: { key: 'id', accountColumn: 'account_id', jsonColumns: ['data'], clearColumns: [] },
   consent_records: { key: 'id', accountColumn: 'account_id', jsonColumns: ['details'], clearColumns: ['ip'] },
 };
-
-/** Tables whose rows can hold the person's email without their account id: those rows go. */
-export const EMAIL_HOLDING_TABLES: { table: string; columns: string[] }[] = [
-  { table: 'flows', columns: ['context'] },
-  { table: 'dev_outbox', columns: ['recipient', 'subject', 'text_body', 'html_body'] },
-  { table: 'oidc_models', columns: ['payload'] },
-];
 
 /** Rows that belong to a row of another table without a foreign key (deleted first, by the parent's key). */
 export const DEPENDENT_ROWS: Record<string, { key: string; dependents: { table: string; column: string }[] }> = {
@@ -85,15 +80,15 @@ export async function purgeAccount(deps: PurgeDeps, accountId: string): Promise<
     const accountColumns = await findAccountColumns(deps.schema, trx);
     const tables = new Set(columns.map((c) => c.table));
     const target: ScrubTarget = { accountId, tombstone: randomUUID(), needles: await collectNeedles(deps, accountId, accountColumns, columns, trx) };
-    const emails = await deps.queries.findEmailsOfAccount(accountId, trx);
+    // The person's addresses: the account's, and those of its linked identities.
+    const emails = target.needles.filter((n) => n.includes('@'));
 
     for (const where of accountColumns) if (TOMBSTONED_TABLES[where.table]) await tombstoneRows(deps, where, target, columns, trx);
-    for (const { table, columns: holding } of EMAIL_HOLDING_TABLES) {
-      if (!tables.has(table)) continue;
-      for (const email of emails) {
-        if (DEPENDENT_ROWS[table]) await deleteWithDependents(deps, table, await deps.queries.selectRowsContaining(table, holding, email, trx), trx);
-        else await deps.queries.deleteRowsContaining(table, holding, email, trx);
-      }
+    for (const field of EMAIL_FIELDS) {
+      const values = tables.has(field.table) ? await findEmailValues(deps.queries, field, emails, trx) : [];
+      if (values.length === 0) continue;
+      if (DEPENDENT_ROWS[field.table]) await deleteWithDependents(deps, field.table, await deps.queries.selectRowsWithEmailValues(field, values, trx), trx);
+      else await deps.queries.deleteRowsWithEmailValues(field, values, trx);
     }
     for (const where of accountColumns) {
       if (TOMBSTONED_TABLES[where.table]) continue;

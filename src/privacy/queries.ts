@@ -30,6 +30,25 @@ const toState = (r: PrivacyRow): PrivacyState => ({
 });
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** A place where an email is written without the account id (src/privacy/email-fields.ts lists them). */
+export interface EmailField {
+  table: string;
+  column: string;
+  /** Where the address sits inside a JSON column. */
+  path?: string[];
+  /** Only rows whose `column` holds one of `values`. */
+  only?: { column: string; values: string[] };
+}
+
+type Sql = [string, string[]];
+const emailFieldSql = (field: EmailField): Sql => (field.path ? ['(??#>>?::text[])', [field.column, `{${field.path.join(',')}}`]] : ['??', [field.column]]);
+const onlySql = (field: EmailField): Sql => (field.only ? [` AND ?? IN (${field.only.values.map(() => '?').join(', ')})`, [field.only.column, ...field.only.values]] : ['', []]);
+function emailValuesSql(field: EmailField, values: string[]): Sql {
+  const [value, bindings] = emailFieldSql(field);
+  const [only, onlyBindings] = onlySql(field);
+  return [`${value} IN (${values.map(() => '?').join(', ')})${only}`, [...bindings, ...values, ...onlyBindings]];
+}
+
 export function createPrivacyQueries(db: Db) {
   return {
     async findPrivacyState(accountId: string, trx: Db = db, lock = false): Promise<PrivacyState | undefined> {
@@ -78,15 +97,30 @@ export function createPrivacyQueries(db: Db) {
     async deleteRowsOfAccount(where: AccountColumn, accountId: string, trx: Db = db): Promise<void> {
       await trx.raw('DELETE FROM ?? WHERE ??::text = ?', [where.table, where.column, accountId]);
     },
-    /** Rows of `table` where one of `columns` contains `needle` (case-insensitive), read as text. */
-    async selectRowsContaining(table: string, columns: string[], needle: string, trx: Db = db): Promise<Record<string, unknown>[]> {
-      const test = columns.map(() => 'position(lower(?) in lower(??::text)) > 0').join(' OR ');
-      const result = await trx.raw<{ rows: Record<string, unknown>[] }>(`SELECT * FROM ?? WHERE ${test}`, [table, ...columns.flatMap((c) => [needle, c])]);
-      return result.rows;
+    /**
+     * Distinct stored values of an email field that may be one of `normalized` (addresses as normalizeEmail
+     * gives them): those equal once lower-cased, plus every value with a non-ASCII or space character, whose
+     * case folding and trimming the database may do otherwise; the caller compares them exactly.
+     */
+    async selectEmailFieldCandidates(field: EmailField, normalized: string[], trx: Db = db): Promise<string[]> {
+      if (normalized.length === 0) return [];
+      const [value, bindings] = emailFieldSql(field);
+      const [only, onlyBindings] = onlySql(field);
+      const result = await trx.raw<{ rows: { value: string }[] }>(
+        `SELECT DISTINCT ${value} AS value FROM ?? WHERE ${value} IS NOT NULL${only}
+           AND (lower(${value}) IN (${normalized.map(() => '?').join(', ')}) OR octet_length(${value}) <> char_length(${value}) OR ${value} ~ '[[:space:]]')`,
+        [...bindings, field.table, ...bindings, ...onlyBindings, ...bindings, ...normalized, ...bindings, ...bindings, ...bindings],
+      );
+      return result.rows.map((r) => r.value);
     },
-    async deleteRowsContaining(table: string, columns: string[], needle: string, trx: Db = db): Promise<void> {
-      const test = columns.map(() => 'position(lower(?) in lower(??::text)) > 0').join(' OR ');
-      await trx.raw(`DELETE FROM ?? WHERE ${test}`, [table, ...columns.flatMap((c) => [needle, c])]);
+    /** Rows whose email field holds exactly one of `values`, as stored. */
+    async selectRowsWithEmailValues(field: EmailField, values: string[], trx: Db = db): Promise<Record<string, unknown>[]> {
+      const [where, bindings] = emailValuesSql(field, values);
+      return (await trx.raw<{ rows: Record<string, unknown>[] }>(`SELECT * FROM ?? WHERE ${where}`, [field.table, ...bindings])).rows;
+    },
+    async deleteRowsWithEmailValues(field: EmailField, values: string[], trx: Db = db): Promise<void> {
+      const [where, bindings] = emailValuesSql(field, values);
+      await trx.raw(`DELETE FROM ?? WHERE ${where}`, [field.table, ...bindings]);
     },
     async deleteByKeys(table: string, column: string, keys: unknown[], trx: Db = db): Promise<void> {
       if (keys.length > 0) await trx(table).whereIn(column, keys as string[]).delete();

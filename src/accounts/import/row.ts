@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import type { ProfileField } from '../../profile/schema.ts';
 import { validateFieldValue } from '../../profile/validate.ts';
-import { normalizeEmail } from '../queries.ts';
+import { canonicalEmail, EMAIL_ADDRESS, normalizeEmail } from '../email-address.ts';
 import { auth0HashSchema, fromAuth0, fromHashString, fromKeycloak, keycloakCredentialSchema, type FirebaseProject } from './password.ts';
 
 export interface ImportIdentity {
@@ -36,7 +36,7 @@ const text = (max: number) => z.union([z.string(), z.number().transform(String)]
 const identity = z.object({ connector: z.string().regex(CONNECTOR_ID, 'is not a connector id'), subject: text(255), email: z.string().max(320).nullish() }).strict();
 
 const rowSchema = z.object({
-  email: z.string().trim().max(320, 'is too long').pipe(z.email('is not an email address')),
+  email: z.string().transform(canonicalEmail).pipe(z.string().max(320, 'is too long').regex(EMAIL_ADDRESS, 'is not an email address')),
   email_verified: flag.optional(),
   external_id: text(200).optional(),
   password_hash: z.string().max(1000).optional(),

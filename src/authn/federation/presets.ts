@@ -1,5 +1,6 @@
 // Owns what a connector's kind means: the presets (Google, Microsoft, Apple, Facebook, GitHub) fill in
 // endpoints, scopes and the claim mapping, so an admin gives only ids and secrets. Pure: no I/O.
+import { canonicalEmail } from '../../accounts/email-address.ts';
 
 export const CONNECTOR_KINDS = ['oidc', 'oauth2', 'google', 'microsoft', 'apple', 'facebook', 'github'] as const;
 export type ConnectorKind = (typeof CONNECTOR_KINDS)[number];
@@ -177,7 +178,8 @@ export function mapUpstreamClaims(mapping: ClaimMapping, claims: unknown): Mappe
   const subject = typeof rawSubject === 'string' && rawSubject.length > 0 && rawSubject.length <= 255 ? rawSubject
     : typeof rawSubject === 'number' && Number.isSafeInteger(rawSubject) ? String(rawSubject) : undefined;
   const rawEmail = valueAt(claims, mapping.email);
-  const email = typeof rawEmail === 'string' && rawEmail.length <= 254 && /^[^\s@]+@[^\s@]+$/.test(rawEmail) ? rawEmail : null;
+  const typed = typeof rawEmail === 'string' ? canonicalEmail(rawEmail) : '';
+  const email = typed.length <= 254 && /^[^\s@]+@[^\s@]+$/.test(typed) ? typed : null;
   // Some upstreams (Apple) send the flag as the string "true".
   const flag = typeof mapping.emailVerified === 'boolean' ? mapping.emailVerified : valueAt(claims, mapping.emailVerified);
   const profile: Partial<Record<ImportableField, string>> = {};

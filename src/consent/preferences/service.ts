@@ -2,6 +2,7 @@
 // and for email only after the mailed link is followed (double opt-in). Each change is a ledger record
 // and an event; `isContactAllowed` is what other modules ask before sending.
 import type { Channel } from '../../config/consent-schema.ts';
+import { normalizeEmail } from '../../accounts/email-address.ts';
 import type { AccountQueries } from '../../accounts/queries.ts';
 import type { Db } from '../../db/create-db.ts';
 import { AppError } from '../../errors/app-error.ts';
@@ -56,7 +57,7 @@ export function createPreferences(deps: PreferenceDeps) {
   }
 
   async function allowMail(email: string, address: string): Promise<void> {
-    const perEmail = await deps.throttle.hit(keyedHash(settings.hashKey, `preference-mail|email|${email.toLowerCase()}`), settings.windowSeconds);
+    const perEmail = await deps.throttle.hit(keyedHash(settings.hashKey, `preference-mail|email|${normalizeEmail(email)}`), settings.windowSeconds);
     const perAddress = await deps.throttle.hit(keyedHash(settings.hashKey, `preference-mail|address|${address}`), settings.windowSeconds);
     if (perEmail.hits > settings.mailsPerEmail || perAddress.hits > settings.mailsPerAddress) {
       throw new AppError('preferences.too_many_mails', 'Too many attempts: we have sent several confirmation mails already. Please use the one you received, or try again later.', 429);

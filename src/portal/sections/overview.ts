@@ -3,6 +3,7 @@
 // to the new address; the old address is told.
 import type { Context } from 'koa';
 import { z } from 'zod';
+import { emailSchema } from '../../accounts/email-address.ts';
 import { describeEmailChangeResult } from '../../accounts/email-change.ts';
 import { AppError } from '../../errors/app-error.ts';
 import { jsonBody } from '../../http/json-body.ts';
@@ -19,7 +20,6 @@ const DONE: Record<string, string> = {
   email: 'Your email address was changed.',
   link: 'You opened your account with the link we emailed you.',
 };
-const emailSchema = z.string().trim().max(254, 'That email address is too long.').pipe(z.email('Enter a valid email address, like name@example.com.'));
 const codeSchema = z.string().trim().regex(/^\d{6}$/, 'Enter the 6-digit code from the email.');
 
 function overviewPage(deps: PortalDeps, ctx: Context, state: { error?: string; newEmail?: string; status?: number } = {}): void {

@@ -17,6 +17,11 @@ describe('google', () => {
     expect(mapped).toEqual({ subject: '1234', email: 'a@gmail.com', emailVerified: true, profile: { given_name: 'Ada', picture: 'https://lh3.googleusercontent.com/a/x', locale: 'en' } });
     expect(mapUpstreamClaims(c.mapping, { sub: '1', email: 'a@gmail.com', email_verified: false }).emailVerified).toBe(false);
   });
+
+  it('hands on the email in NFC, so it matches an account whose address was typed in another Unicode form', () => {
+    const c = resolve({ id: 'google', kind: 'google' });
+    expect(mapUpstreamClaims(c.mapping, { sub: '1', email: ' zoe\u0301@gmail.com', email_verified: true }).email).toBe('zo\u00e9@gmail.com');
+  });
 });
 
 describe('microsoft', () => {
