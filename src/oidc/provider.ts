@@ -22,6 +22,7 @@ import { CLIENT_MFA_POLICIES, SUPPORTED_ACRS } from '../authn/mfa/policy.ts';
 import type { ResourceStore } from './resources.ts';
 import type { EssentialClaims } from '../privacy/restriction.ts';
 import type { Db } from '../db/create-db.ts';
+import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from '../errors/database-unavailable.ts';
 
 export interface ProviderDeps {
   config: Config;
@@ -177,6 +178,9 @@ export function buildProvider(deps: ProviderDeps, signingKeys: JWK[]): Provider 
       return globalThis.fetch(url, options);
     },
     renderError: async (ctx, out, error) => {
+      if (isDatabaseUnavailable(error)) {
+        return htmlPage(ctx, views, 'errors/oidc', { title: 'Temporarily unavailable', error: 'temporarily_unavailable', description: 'The service is briefly unavailable. Please try again in a moment.' });
+      }
       const status = (error as { status?: number }).status ?? 500;
       htmlPage(ctx, views, 'errors/oidc', {
         title: status >= 500 ? 'Something went wrong' : 'This request cannot be completed',
@@ -188,6 +192,15 @@ export function buildProvider(deps: ProviderDeps, signingKeys: JWK[]): Provider 
 
   const provider = new Provider(config.issuer, configuration);
   provider.proxy = config.trustProxy;
+  // oidc-provider answers any failure it did not expect with 500 server_error (after rendering it); an
+  // unreachable database becomes 503 with Retry-After, so no token is ever judged during an outage.
+  provider.on('server_error', (ctx: KoaContextWithOIDC, error: unknown) => {
+    if (!isDatabaseUnavailable(error)) return;
+    ctx.status = 503;
+    ctx.set('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS));
+    ctx.set('Cache-Control', 'no-store');
+    if (typeof ctx.body !== 'string') ctx.body = { error: 'temporarily_unavailable', error_description: 'The service is briefly unavailable; retry later.' };
+  });
   return provider;
 }
 
