@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   const log = createLogger(config.logLevel);
   for (const warning of warnings) log.warn(warning);
   const server = await startServer({ config, log });
-  log.info({ issuer: server.url }, 'Foyer is ready');
+  log.info({ issuer: server.url, listening: `${server.address.address}:${server.address.port}` }, 'Foyer is ready');
   process.stdout.write(`\nFoyer is running at ${server.url}\n  discovery: ${server.url}/.well-known/openid-configuration\n${config.demo && config.nodeEnv !== 'production' ? `  demo app:  ${server.url}/demo\n` : ''}\n`);
 
   const stop = (signal: string) => {

@@ -3,6 +3,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config/schema.ts';
+import { listenHost } from './config/load.ts';
 import { createServices, devOutboxEnabled, type Services } from './compose.ts';
 import { createDb, type DbHandle } from './db/create-db.ts';
 import { acquireDataDirLock, type DataDirLock } from './db/data-dir-lock.ts';
@@ -18,6 +19,8 @@ import { startControlSocket } from './cli/control-socket.ts';
 
 export interface RunningServer {
   url: string;
+  /** The address and port the HTTP server listens on. */
+  address: AddressInfo;
   services: Services;
   host: ProviderHost;
   dbHandle: DbHandle;
@@ -72,7 +75,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     // Listen first, so a port of 0 (tests) yields the issuer before the Provider is built.
     await new Promise<void>((resolve, reject) => {
       http.once('error', reject);
-      http.listen(options.config.port, options.config.host, () => resolve());
+      http.listen(options.config.port, listenHost(options.config), () => resolve());
     });
     const port = (http.address() as AddressInfo).port;
     const config: Config = options.config.port === 0 && options.config.issuer.endsWith(':0')
@@ -123,6 +126,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     let closing: Promise<void> | undefined;
     return {
       url: config.issuer,
+      address: http.address() as AddressInfo,
       services,
       host,
       dbHandle,

@@ -9,14 +9,15 @@ const durationSeconds = z.number().int().positive();
 
 export const configSchema = z.object({
   port: z.number().int().min(0).max(65535).default(3000).describe('HTTP port.'),
-  host: z.string().default('0.0.0.0').describe('Address to listen on.'),
+  host: z.string().min(1).optional().describe('Address to listen on; by default loopback (127.0.0.1) when the issuer is on loopback, else all interfaces.'),
   issuer: z.url().optional().describe('The OIDC issuer URL; defaults to http://localhost:$PORT.'),
   databaseUrl: z.string().optional().describe('PostgreSQL connection string; without it Foyer uses an embedded PGlite database in dataDir.'),
   dataDir: z.string().default('./data').describe('Folder for the embedded database, its lock and control socket, and generated dev secrets.'),
   smtpUrl: z.string().optional().describe('SMTP server for outgoing mail, e.g. smtp://user:pass@host:587 or smtps://host.'),
   mailFrom: z.string().default('Foyer <no-reply@localhost>').describe("Sender of Foyer's mails."),
   secret: z.string().min(32, 'must be at least 32 characters').optional().describe('Key that encrypts secrets at rest and signs cookies (at least 32 characters).'),
-  trustProxy: z.boolean().default(false).describe('Take the client address from X-Forwarded-For (set when behind a load balancer).'),
+  trustProxy: z.union([z.boolean(), z.number().int().min(0).max(10)]).default(0).transform((v) => (v === true ? 1 : v === false ? 0 : v))
+    .describe('How many proxies (load balancers) stand in front of Foyer: the client address is the X-Forwarded-For entry that many from the right (true = 1, false = 0 = none: the socket address). Never set it higher than the real number of hops.'),
   outboundAllowPrivate: z.boolean().default(false).describe('Let back-channel logout and webhooks reach loopback and private addresses.'),
   nodeEnv: z.enum(['development', 'production', 'test']).default('development').describe('development or production; production refuses insecure settings and seeds no demo app.'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('Log level: fatal, error, warn, info, debug, trace or silent.'),
@@ -131,7 +132,7 @@ export const configSchema = z.object({
 export type Config = z.infer<typeof configSchema> & { issuer: string; secret: string };
 
 /** Environment variables and the config keys they set (env wins over files). */
-export const envBindings: Record<string, { path: string; type: 'string' | 'number' | 'boolean' }> = {
+export const envBindings: Record<string, { path: string; type: 'string' | 'number' | 'boolean' | 'count' }> = {
   PORT: { path: 'port', type: 'number' },
   HOST: { path: 'host', type: 'string' },
   ISSUER: { path: 'issuer', type: 'string' },
@@ -140,7 +141,7 @@ export const envBindings: Record<string, { path: string; type: 'string' | 'numbe
   SMTP_URL: { path: 'smtpUrl', type: 'string' },
   MAIL_FROM: { path: 'mailFrom', type: 'string' },
   FOYER_SECRET: { path: 'secret', type: 'string' },
-  TRUST_PROXY: { path: 'trustProxy', type: 'boolean' },
+  TRUST_PROXY: { path: 'trustProxy', type: 'count' },
   OUTBOUND_ALLOW_PRIVATE: { path: 'outboundAllowPrivate', type: 'boolean' },
   NODE_ENV: { path: 'nodeEnv', type: 'string' },
   LOG_LEVEL: { path: 'logLevel', type: 'string' },

@@ -29,6 +29,7 @@ import { checkInput } from './body.ts';
 import { createCsrf } from './csrf.ts';
 import { errorHandler } from './errors.ts';
 import { createOperationsRouter } from './operations.ts';
+import { applyProxySettings } from './proxy.ts';
 import { createConsentRouter } from './consent-routes.ts';
 import { securityHeaders } from './security-headers.ts';
 
@@ -44,7 +45,8 @@ export function createApp(options: AppOptions): Koa {
   const { services, host, log } = options;
   const { config } = services;
   const secure = config.issuer.startsWith('https:');
-  const app = new Koa({ proxy: config.trustProxy, keys: [deriveKey(config.secret, 'app-cookies').toString('base64url')] });
+  const app = new Koa({ keys: [deriveKey(config.secret, 'app-cookies').toString('base64url')] });
+  applyProxySettings(app, { hops: config.trustProxy, issuer: config.issuer });
   const csrf = createCsrf(deriveKey(config.secret, 'csrf'), secure);
   app.silent = true;
 

@@ -7,6 +7,7 @@ import type { Config } from '../config/schema.ts';
 import type { AccountQueries } from '../accounts/queries.ts';
 import type { ConsentService } from '../consent/service.ts';
 import type { Views } from '../http/views.ts';
+import { applyProxySettings } from '../http/proxy.ts';
 import { deriveKey } from '../security/keys.ts';
 import { accountTokenClaims } from './account-tokens.ts';
 import { createAdapterClass } from './adapter.ts';
@@ -191,7 +192,8 @@ export function buildProvider(deps: ProviderDeps, signingKeys: JWK[]): Provider 
   };
 
   const provider = new Provider(config.issuer, configuration);
-  provider.proxy = config.trustProxy;
+  // The same client address and public origin as Foyer's own app (src/http/proxy.ts).
+  applyProxySettings(provider, { hops: config.trustProxy, issuer: config.issuer });
   // oidc-provider answers any failure it did not expect with 500 server_error (after rendering it); an
   // unreachable database becomes 503 with Retry-After, so no token is ever judged during an outage.
   provider.on('server_error', (ctx: KoaContextWithOIDC, error: unknown) => {
