@@ -123,6 +123,9 @@ export const configSchema = z.object({
     retryBaseSeconds: z.number().min(0).max(3600).default(10).describe('Delay before a failed delivery is retried, in seconds; each later retry waits six times longer, at most ten hours.'),
     keepDays: z.number().int().min(1).max(365).default(30).describe('Days finished (delivered or failed) deliveries stay in the delivery log.'),
   }).prefault({}),
+  shutdown: z.object({
+    drainSeconds: z.number().min(0).max(7).default(3).describe('On SIGTERM, how long the instance keeps serving after /readyz turns 503 (so a load balancer takes it out) before it stops taking connections; the whole stop stays within 10 s.'),
+  }).prefault({}),
   keyRefreshSeconds: durationSeconds.default(10).describe('How often each instance checks for rotated signing keys, in seconds.'),
   consent: consentConfigSchema,
   preferences: preferencesConfigSchema,
@@ -145,4 +148,5 @@ export const envBindings: Record<string, { path: string; type: 'string' | 'numbe
   OUTBOUND_ALLOW_PRIVATE: { path: 'outboundAllowPrivate', type: 'boolean' },
   NODE_ENV: { path: 'nodeEnv', type: 'string' },
   LOG_LEVEL: { path: 'logLevel', type: 'string' },
+  SHUTDOWN_DRAIN_SECONDS: { path: 'shutdown.drainSeconds', type: 'number' },
 };

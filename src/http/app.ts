@@ -30,6 +30,7 @@ import { createCsrf } from './csrf.ts';
 import { errorHandler } from './errors.ts';
 import { createOperationsRouter } from './operations.ts';
 import { applyProxySettings } from './proxy.ts';
+import type { Lifecycle } from './lifecycle.ts';
 import { createConsentRouter } from './consent-routes.ts';
 import { securityHeaders } from './security-headers.ts';
 
@@ -39,6 +40,8 @@ export interface AppOptions {
   log: Logger;
   demo: boolean;
   devOutbox: boolean;
+  /** Readiness turns 503 once the instance drains before stopping. */
+  lifecycle?: Lifecycle;
 }
 
 export function createApp(options: AppOptions): Koa {
@@ -56,7 +59,9 @@ export function createApp(options: AppOptions): Koa {
   app.use(checkInput);
   app.use(csrf.provideToken);
 
-  const operations = createOperationsRouter({ db: services.db, views: services.views, devOutbox: options.devOutbox ? services.devOutbox : undefined });
+  const operations = createOperationsRouter({
+    db: services.db, views: services.views, devOutbox: options.devOutbox ? services.devOutbox : undefined, draining: () => options.lifecycle?.draining ?? false,
+  });
   app.use(operations.routes());
   const consentPages = createConsentRouter({ ...services, csrf });
   app.use(consentPages.routes()).use(consentPages.allowedMethods());

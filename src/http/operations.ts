@@ -8,6 +8,8 @@ import type { Views } from './views.ts';
 interface OperationsDeps {
   db: Db;
   views: Views;
+  /** True once the instance is stopping: readiness answers 503 at once, so a load balancer takes it out. */
+  draining?: () => boolean;
   devOutbox?: { listDevMails(limit: number): Promise<{ id: string; recipient: string; subject: string; text_body: string; created_at: Date }[]> } | undefined;
 }
 
@@ -32,6 +34,11 @@ export function createOperationsRouter(deps: OperationsDeps): Router {
     ctx.body = { status: 'ok' };
   });
   router.get('/readyz', async (ctx) => {
+    if (deps.draining?.()) {
+      ctx.status = 503;
+      ctx.body = { status: 'stopping', message: 'This instance is shutting down.' };
+      return;
+    }
     try {
       await Promise.race([deps.db.raw('select 1'), new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2000).unref())]);
       ctx.body = { status: 'ready' };

@@ -62,6 +62,14 @@ describe('configuration', () => {
     }
   });
 
+  it('drains a few seconds on SIGTERM by default, SHUTDOWN_DRAIN_SECONDS changing it within the 10 s a stop may take', () => {
+    const dir = dataDir();
+    expect(loadConfig({ FOYER_DATA_DIR: dir }).config.shutdown.drainSeconds).toBe(3);
+    expect(loadConfig({ FOYER_DATA_DIR: dir, SHUTDOWN_DRAIN_SECONDS: '0' }).config.shutdown.drainSeconds).toBe(0);
+    expect(loadConfig({ FOYER_DATA_DIR: dir, SHUTDOWN_DRAIN_SECONDS: '5' }).config.shutdown.drainSeconds).toBe(5);
+    expect(() => loadConfig({ FOYER_DATA_DIR: dir, SHUTDOWN_DRAIN_SECONDS: '9' })).toThrow(/^shutdown\.drainSeconds \(SHUTDOWN_DRAIN_SECONDS\):/);
+  });
+
   it('caps access-token lifetime at 10 minutes', () => {
     const dir = dataDir();
     const file = join(dir, 'foyer.json');
