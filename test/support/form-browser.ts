@@ -9,7 +9,8 @@ export interface Page {
 
 export class FormBrowser {
   private cookies = new Map<string, string>();
-  private readonly stopAt: (url: string) => boolean;
+  /** Where to stop following redirects (the page there is not fetched). */
+  stopAt: (url: string) => boolean;
   /** Headers sent with every request (e.g. a proxy's X-Forwarded-For), computed afresh each time. */
   headers: () => Record<string, string> = () => ({});
 
