@@ -1,7 +1,7 @@
 // Owns the local control channel: while the server holds the embedded database, `foyer` commands are
 // handed to it over a Unix socket (mode 0600) in the data folder, with a token only this user can read.
 import { randomBytes } from 'node:crypto';
-import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, fchmodSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import { z } from 'zod';
 import { constantTimeEqual } from '../security/tokens.ts';
@@ -10,9 +10,20 @@ import type { CommandResult } from './commands.ts';
 
 const requestSchema = z.object({ argv: z.array(z.string().max(4096)).max(64), stdin: z.string().max(65536).optional() });
 
+/** Writes `content` to a file only this user can read: a file left from before is made 0600 before the secret is in it. */
+function writePrivateFile(path: string, content: string): void {
+  const fd = openSync(path, 'w', 0o600);
+  try {
+    fchmodSync(fd, 0o600);
+    writeSync(fd, content);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 export async function startControlSocket(dataDir: string, run: (argv: string[], stdin?: string) => Promise<CommandResult>): Promise<Server> {
   const token = randomBytes(32).toString('base64url');
-  writeFileSync(controlTokenPath(dataDir), token, { mode: 0o600 });
+  writePrivateFile(controlTokenPath(dataDir), token);
   rmSync(socketPath(dataDir), { force: true });
   const server = createServer(async (req, res) => {
     const answer = (status: number, body: CommandResult) => {
@@ -29,7 +40,16 @@ export async function startControlSocket(dataDir: string, run: (argv: string[], 
     }
     answer(200, await run(parsed.argv, parsed.stdin));
   });
-  await new Promise<void>((resolve) => server.listen(socketPath(dataDir), resolve));
+  // The socket is created 0600 (umask for the bind, which listen makes at once for a path), never readable by others for a moment.
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    const previous = process.umask(0o177);
+    try {
+      server.listen(socketPath(dataDir), resolve);
+    } finally {
+      process.umask(previous);
+    }
+  });
   chmodSync(socketPath(dataDir), 0o600);
   server.on('close', () => rmSync(socketPath(dataDir), { force: true }));
   return server;
