@@ -21,7 +21,7 @@ import { createAccountTokenPort } from '../oidc/account-tokens.ts';
 import { createClientAccessPort } from '../oidc/client-access.ts';
 import { createPortal } from '../portal/routes.ts';
 import { createSignInLinkHandoff } from '../portal/link-sign-in.ts';
-import { isProviderPath, type Provider } from '../oidc/provider.ts';
+import { isProviderPath, providerRequestHandler, type Provider } from '../oidc/provider.ts';
 import { deriveKey } from '../security/keys.ts';
 import type { Services } from '../compose.ts';
 import { serveAssets } from './assets.ts';
@@ -103,12 +103,12 @@ export function createApp(options: AppOptions): Koa {
   }
 
   // Everything else is the protocol: hand the raw request to the current Provider (a koa app too).
-  const handlers = new WeakMap<Provider, ReturnType<Provider['callback']>>();
+  const handlers = new WeakMap<Provider, ReturnType<typeof providerRequestHandler>>();
   app.use(async (ctx: Context, next: Next) => {
     if (!isProviderPath(ctx.path)) return next();
     const provider = host.current();
     let handler = handlers.get(provider);
-    if (!handler) handlers.set(provider, (handler = provider.callback()));
+    if (!handler) handlers.set(provider, (handler = providerRequestHandler(provider)));
     acceptSecretInBody(ctx);
     ctx.respond = false;
     await handler(ctx.req, ctx.res);

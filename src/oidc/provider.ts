@@ -1,5 +1,6 @@
 // Owns oidc-provider's configuration: features, TTLs, cookies, claims, grants, pages it renders itself.
 // The only module that constructs a Provider.
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KoaContextWithOIDC, Configuration, ClientMetadata, InteractionResults } from 'oidc-provider';
 import Provider, { errors } from 'oidc-provider';
 import type { JWK } from 'jose';
@@ -11,6 +12,7 @@ import { applyProxySettings } from '../http/proxy.ts';
 import { deriveKey } from '../security/keys.ts';
 import { accountTokenClaims } from './account-tokens.ts';
 import { createAdapterClass } from './adapter.ts';
+import { inProviderRequest } from './session-writes.ts';
 import { createFindAccount, effectiveScopeClaims, oidcScopesOf } from './claims.ts';
 import type { ClientStore } from './clients.ts';
 import { createLoadExistingGrant } from './grants.ts';
@@ -47,6 +49,12 @@ const PROVIDER_PATHS = ['/auth', '/token', '/me', '/session/end', '/jwks', '/req
 
 export function isProviderPath(path: string): boolean {
   return PROVIDER_PATHS.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
+}
+
+/** The Provider's request handler, each request remembering the sessions it reads (so its writes merge, never undo). */
+export function providerRequestHandler(provider: Provider): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+  const callback = provider.callback();
+  return (req, res) => inProviderRequest(() => callback(req, res));
 }
 
 const htmlPage = (ctx: KoaContextWithOIDC, views: Views, name: string, data: { title: string; [key: string]: unknown }) => {
