@@ -18,7 +18,7 @@ export const configSchema = z.object({
   secret: z.string().min(32, 'must be at least 32 characters').optional().describe('Key that encrypts secrets at rest and signs cookies (at least 32 characters).'),
   trustProxy: z.union([z.boolean(), z.number().int().min(0).max(10)]).default(0).transform((v) => (v === true ? 1 : v === false ? 0 : v))
     .describe('How many proxies (load balancers) stand in front of Foyer: the client address is the X-Forwarded-For entry that many from the right (true = 1, false = 0 = none: the socket address). Never set it higher than the real number of hops.'),
-  outboundAllowPrivate: z.boolean().default(false).describe('Let back-channel logout and webhooks reach loopback and private addresses.'),
+  outboundAllowPrivate: z.boolean().default(false).describe('Let back-channel logout, webhooks and social-login upstreams (discovery, token, userinfo, keys) reach loopback and private addresses.'),
   nodeEnv: z.enum(['development', 'production', 'test']).default('development').describe('development or production; production refuses insecure settings and seeds no demo app.'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('Log level: fatal, error, warn, info, debug, trace or silent.'),
   brandName: z.string().min(1).default('Foyer').describe('Name shown on pages and in mails.'),
