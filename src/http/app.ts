@@ -20,6 +20,8 @@ import { acceptSecretInBody } from '../oidc/client-auth.ts';
 import { createAccountTokenPort } from '../oidc/account-tokens.ts';
 import { createClientAccessPort } from '../oidc/client-access.ts';
 import { createPortal } from '../portal/routes.ts';
+import { PORTAL_COOKIE } from '../portal/session.ts';
+import { ADMIN_COOKIE } from '../admin/pages/sign-in.ts';
 import { createSignInLinkHandoff } from '../portal/link-sign-in.ts';
 import { isProviderPath, providerRequestHandler, type Provider } from '../oidc/provider.ts';
 import { deriveKey } from '../security/keys.ts';
@@ -50,7 +52,11 @@ export function createApp(options: AppOptions): Koa {
   const secure = config.issuer.startsWith('https:');
   const app = new Koa({ keys: [deriveKey(config.secret, 'app-cookies').toString('base64url')] });
   applyProxySettings(app, { hops: config.trustProxy, issuer: config.issuer });
-  const csrf = createCsrf(deriveKey(config.secret, 'csrf'), secure);
+  // A form's token is bound to the session it acts for on the account and admin pages (see csrf.ts).
+  const csrf = createCsrf(deriveKey(config.secret, 'csrf'), secure, [
+    { prefix: '/account', sessionCookie: PORTAL_COOKIE, linkPages: ['/account/link/', '/account/erasure/cancel/'] },
+    { prefix: '/admin', sessionCookie: ADMIN_COOKIE },
+  ]);
   app.silent = true;
 
   app.use(securityHeaders(secure));
