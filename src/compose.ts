@@ -10,6 +10,9 @@ import { createPortalSessions } from './accounts/portal-sessions.ts';
 import { createAdmins } from './accounts/admins.ts';
 import { createPortalLinks } from './accounts/portal-links.ts';
 import { createEmailChange } from './accounts/email-change.ts';
+import { createCustomerExport } from './accounts/import/export.ts';
+import { createCustomerImport } from './accounts/import/importer.ts';
+import { createImportQueries as createCustomerImportQueries } from './accounts/import/queries.ts';
 import { createAccountSecurity } from './authn/account-security.ts';
 import { createCredentialThrottle } from './authn/credential-throttle.ts';
 import { createKnownDeviceQueries } from './authn/device-watch/queries.ts';
@@ -75,7 +78,7 @@ export function devOutboxEnabled(config: Config): boolean {
 export function createServices(config: Config, db: Db, log: Logger) {
   const box = createSecretBox(config.secret);
   const accounts = createAccountQueries(db);
-  const hasher = createPasswordHasher(config.argon2);
+  const hasher = createPasswordHasher(config.argon2, { firebaseSignerKey: config.passwordImport.firebaseScrypt?.signerKey });
   const throttleQueries = createThrottleQueries(db);
   const throttle = createCredentialThrottle(throttleQueries, deriveKey(config.secret, 'throttle-keys'), config.throttle);
   const flows = createFlowQueries(db);
@@ -159,9 +162,19 @@ export function createServices(config: Config, db: Db, log: Logger) {
       ...(await clients.listClients()).filter((c) => [...c.profile_required, ...c.profile_optional].includes(key)).map((c) => `client ${c.client_id}`),
     ],
   });
+  const customerImportQueries = createCustomerImportQueries(db);
+  const firebase = config.passwordImport.firebaseScrypt;
+  const customerImport = createCustomerImport({
+    db, queries: customerImportQueries, profileValues: profileQueries, identities: federatedIdentities, emit: (event) => events.emit(event), log,
+    // The config's fields are seeded first, so a fresh database (the command run before the server) knows them.
+    profileFields: async () => (await profile.seedAndLoad()).byKey,
+    firebase: firebase && { memCost: firebase.memCost, rounds: firebase.rounds, saltSeparator: firebase.saltSeparator, signerKeyConfigured: true },
+  });
   return {
     config,
     db,
+    customerImport,
+    customerExport: createCustomerExport({ queries: customerImportQueries, profileValues: profileQueries, identities: federatedIdentities }),
     log,
     box,
     accounts,

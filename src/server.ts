@@ -113,8 +113,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     http.on('request', closingConnectionsWhileDraining(app.callback(), lifecycle));
 
     const control = embedded && options.controlSocket !== false
-      ? await startControlSocket(config.dataDir, (argv, stdin) => runCommand(argv, {
-        services, readStdin: async () => stdin ?? '', onKeysChanged: async () => void (await host.refreshIfKeysChanged()),
+      ? await startControlSocket(config.dataDir, (argv, extras) => runCommand(argv, {
+        services, readStdin: async () => extras.stdin ?? '', importSource: extras.importSource, exportSink: extras.exportSink,
+        onKeysChanged: async () => void (await host.refreshIfKeysChanged()),
       }))
       : undefined;
 
@@ -150,7 +151,12 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
           // In-flight requests and webhook deliveries finish side by side, within what is left of the 10 s
           // (a delivery cut short stays leased and is sent again later: deliveries are at least once).
           const finishMs = Math.max(MIN_FINISH_MS, STOP_BUDGET_MS - drainMs);
-          await Promise.all([services.webhooks.dispatcher.stop(finishMs), closeHttpServer(http, finishMs)]);
+          await Promise.all([
+            services.webhooks.dispatcher.stop(finishMs),
+            // Background imports stop after their current batch; their job records say so (a re-run finishes them).
+            services.customerImport.stop(),
+            closeHttpServer(http, finishMs),
+          ]);
           if (!options.dbHandle) await dbHandle.close();
           lock?.release();
         })();

@@ -1,5 +1,6 @@
 // Owns what each `foyer` command does, given the services: the same code runs in the CLI process or,
 // when the server holds the embedded database, inside the server (handed over the control socket).
+import type { Writable } from 'node:stream';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { z } from 'zod';
 import { CLIENT_MFA_POLICIES, parseClientMfaPolicy } from '../authn/mfa/policy.ts';
@@ -8,12 +9,13 @@ import type { Services } from '../compose.ts';
 import { migrateLatest } from '../db/migrate.ts';
 import { isAppError } from '../errors/app-error.ts';
 import { CLIENT_ID_PATTERN, CLIENT_ID_RULE, clientInputProblem, clientRuleLookups, GRANT_TYPES, httpUrlSchema, MIN_CLIENT_SECRET_LENGTH, SCOPE_NAME, type NamedClientField } from '../oidc/client-rules.ts';
-import { ClientExistsError, type ClientInput } from '../oidc/clients.ts';
+import { ClientExistsError, ID_TOKEN_ALGS, TOKEN_AUTH_METHODS, type ClientInput, type IdTokenAlg, type TokenAuthMethod } from '../oidc/clients.ts';
 import { deliveryJson, webhookJson } from '../events/webhooks/view.ts';
 import { DocumentVersionExistsError, UnknownDocumentError, type DocumentVersionInfo } from '../consent/registry/registry.ts';
 import { documentVersionSchema } from '../config/consent-schema.ts';
 import type { ErasureStatus } from '../privacy/erasure.ts';
 import { clientProfileMetadataProblem } from '../profile/client-needs.ts';
+import { exportCustomers, importCustomers, type ImportSource } from './customer-commands.ts';
 
 export interface CommandResult {
   stdout: string;
@@ -26,6 +28,10 @@ export interface CommandEnv {
   /** Called after signing keys change, so a running server picks them up at once. */
   onKeysChanged?: () => Promise<void>;
   readStdin?: () => Promise<string>;
+  /** `users import FILE`: the file, streaming in (from disk, or over the control socket). */
+  importSource?: ImportSource;
+  /** `users export --format jsonl`: where the lines go (standard output, a file, or the control socket). */
+  exportSink?: Writable;
 }
 
 class UsageError extends Error {}
@@ -35,10 +41,12 @@ const USAGE = `usage: foyer <command> [--json]
   clients add --client-id ID --redirect-uri URI [--redirect-uri URI ...] [--post-logout-redirect-uri URI] [--public | --secret SECRET]
               [--scope "openid email profile ..."] [--grant-type T ...] [--name NAME] [--first-party] [--backchannel-logout-uri URI]
               [--mfa off|optional|required] [--document ID ...] [--profile-required FIELD ...] [--profile-optional FIELD ...] [--profile-per-visit N] [--connector ID ...]
+              [--id-token-alg ES256|RS256] [--token-auth client_secret_basic|client_secret_post|private_key_jwt] [--jwks-uri URI]
   clients list | clients show ID | clients remove ID
   users add --email EMAIL [--password PASSWORD | --password-stdin] [--verified]
   users list | users show EMAIL
   users export EMAIL | users erase EMAIL [--now] | users cancel-erasure EMAIL | users restrict EMAIL [--lift]
+  users import FILE [--format jsonl|csv] | users export --format jsonl [--output FILE]
   resources add --id URI --scope "read write ..." | resources list | resources remove URI
   keys rotate
   documents list | documents publish --document ID --version V [--editorial] [--url URL] [--published-at ISO-TIME]
@@ -53,7 +61,16 @@ const urlSchema = httpUrlSchema();
 /** How `clients add` names the fields the rules across fields speak of. */
 const CLIENT_FLAGS: Record<NamedClientField, string> = {
   public: '--public', secret: '--secret', redirectUris: '--redirect-uri', documents: '--document', connectors: '--connector',
+  tokenAuthMethod: '--token-auth', jwksUri: '--jwks-uri',
 };
+
+/** A flag whose value must be one of `allowed`, or undefined when not given. */
+function oneOf<T extends string>(values: ParsedValues, flag: string, allowed: readonly T[]): T | undefined {
+  const value = values[flag];
+  if (value === undefined) return undefined;
+  if (!(allowed as readonly unknown[]).includes(value)) throw new UsageError(`--${flag}: "${String(value)}" is not one of ${allowed.join(', ')}`);
+  return value as T;
+}
 
 type ParsedValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
 
@@ -76,7 +93,8 @@ function requireWebhookId(args: string[]): string {
   return id;
 }
 
-type Handler = (args: string[], env: CommandEnv) => Promise<{ json: unknown; text: string }>;
+/** `streamed`: the command wrote its output to env.exportSink; its text is a note for standard error. */
+type Handler = (args: string[], env: CommandEnv) => Promise<{ json: unknown; text: string; streamed?: boolean }>;
 
 const table = (rows: Record<string, unknown>[], keys: string[]) =>
   rows.length === 0 ? '(none)' : rows.map((row) => keys.map((k) => String(row[k] ?? '')).join('\t')).join('\n');
@@ -95,6 +113,7 @@ const handlers: Record<string, Handler> = {
       document: { type: 'string', multiple: true },
       'profile-required': { type: 'string', multiple: true }, 'profile-optional': { type: 'string', multiple: true }, 'profile-per-visit': { type: 'string' },
       connector: { type: 'string', multiple: true },
+      'id-token-alg': { type: 'string' }, 'token-auth': { type: 'string' }, 'jwks-uri': { type: 'string' },
     });
     const profile = profileFlags(values);
     const clientId = values['client-id'] as string | undefined;
@@ -112,6 +131,8 @@ const handlers: Record<string, Handler> = {
       scope: values.scope as string | undefined, grantTypes, firstParty: Boolean(values['first-party']),
       backchannelLogoutUri: values['backchannel-logout-uri'] ? requireUrl(values['backchannel-logout-uri'] as string, '--backchannel-logout-uri') : undefined,
       mfa, documents: (values.document as string[] | undefined) ?? [], ...profile, connectors: values.connector as string[] | undefined,
+      idTokenAlg: oneOf<IdTokenAlg>(values, 'id-token-alg', ID_TOKEN_ALGS), tokenAuthMethod: oneOf<TokenAuthMethod>(values, 'token-auth', TOKEN_AUTH_METHODS),
+      jwksUri: values['jwks-uri'] === undefined ? undefined : requireUrl(values['jwks-uri'] as string, '--jwks-uri'),
     };
     const problem = await clientInputProblem(input, clientRuleLookups(services), (field) => CLIENT_FLAGS[field]);
     if (problem) throw new UsageError(problem);
@@ -125,7 +146,7 @@ const handlers: Record<string, Handler> = {
   },
   async 'clients list'(_args, { services }) {
     const clients = await services.clients.listClients();
-    return { json: clients, text: table(clients as unknown as Record<string, unknown>[], ['client_id', 'client_name', 'token_endpoint_auth_method']) };
+    return { json: clients, text: table(clients as unknown as Record<string, unknown>[], ['client_id', 'client_name', 'token_endpoint_auth_method', 'id_token_signed_response_alg']) };
   },
   async 'clients show'(args, { services }) {
     const id = parse(args, {}).positionals[0];
@@ -189,7 +210,14 @@ const handlers: Record<string, Handler> = {
     return { json: { removed: account.email }, text: `${account.email} may no longer use the admin pages` };
   },
 
-  async 'users export'(args, { services }) {
+  async 'users import'(args, { services, importSource }) {
+    return importCustomers(args, services, importSource);
+  },
+  async 'users export'(args, { services, exportSink }) {
+    if (args.some((a) => a === '--format' || a.startsWith('--format='))) {
+      const count = await exportCustomers(args.filter((a) => a !== '--json'), services, exportSink);
+      return { json: { exported: count }, text: `exported ${count} customers`, streamed: true };
+    }
     const account = await accountOfEmail(args, 'users export', services);
     const document = await services.privacy.export.exportAccount(account.id);
     return { json: document, text: JSON.stringify(document, null, 2) };
@@ -405,6 +433,7 @@ export async function runCommand(argv: string[], env: CommandEnv): Promise<Comma
   const handler = handlers[name]!;
   try {
     const out = await handler(rest.slice(name === 'migrate' ? 1 : 2).concat(json ? ['--json'] : []), env);
+    if (out.streamed) return { stdout: '', stderr: `${out.text}\n`, exitCode: 0 };
     return { stdout: `${json ? JSON.stringify(out.json, null, 2) : out.text}\n`, stderr: '', exitCode: 0 };
   } catch (error) {
     if (error instanceof UsageError || (isAppError(error) && error.expose)) return { stdout: '', stderr: `foyer: ${error.message}\n`, exitCode: 1 };

@@ -3,8 +3,10 @@
 // database, hands the command to that server over its control socket.
 import { text } from 'node:stream/consumers';
 import { ConfigError, loadConfig } from '../config/load.ts';
+import type { Config } from '../config/schema.ts';
 import { acquireDataDirLock, lockHolder, type DataDirLock } from '../db/data-dir-lock.ts';
-import { runCommand, usageResult, type CommandResult } from './commands.ts';
+import { prepareBulkTransfer } from './bulk-transfer.ts';
+import { runCommand, usageResult, type CommandEnv, type CommandResult } from './commands.ts';
 import { sendControlCommand } from './control-socket.ts';
 
 /** How long a command waits for the embedded database when its holder takes no commands (yet). */
@@ -20,7 +22,7 @@ function write(result: CommandResult): number {
  * Takes the embedded database's lock, or hands the command to the process holding it. A holder
  * without a control socket (another `foyer` command, or a server still starting) is waited for.
  */
-async function lockOrHandOver(dataDir: string, argv: string[], stdin: string | undefined): Promise<{ lock: DataDirLock } | { result: CommandResult }> {
+async function lockOrHandOver(dataDir: string, handOver: () => Promise<CommandResult>): Promise<{ lock: DataDirLock } | { result: CommandResult }> {
   const deadline = Date.now() + HOLDER_WAIT_MS;
   for (;;) {
     const holder = lockHolder(dataDir);
@@ -32,7 +34,7 @@ async function lockOrHandOver(dataDir: string, argv: string[], stdin: string | u
       }
     } else {
       try {
-        return { result: await sendControlCommand(dataDir, argv, stdin) };
+        return { result: await handOver() };
       } catch (error) {
         // Nothing listens (yet, or any more): the command was not delivered, so trying again is safe.
         if (!['ENOENT', 'ECONNREFUSED'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error;
@@ -49,13 +51,23 @@ async function main(argv: string[]): Promise<number> {
   const { config } = loadConfig();
   const needsStdin = argv.includes('--password-stdin');
   const stdin = needsStdin ? await text(process.stdin) : undefined;
-  let lock: DataDirLock | undefined;
-  if (!config.databaseUrl) {
-    const held = await lockOrHandOver(config.dataDir, argv, stdin);
-    if ('result' in held) return write(held.result);
-    lock = held.lock;
+  const bulk = prepareBulkTransfer(argv);
+  let result: CommandResult;
+  try {
+    let lock: DataDirLock | undefined;
+    const held = config.databaseUrl ? undefined
+      : await lockOrHandOver(config.dataDir, () => (bulk ? bulk.handOver(config.dataDir) : sendControlCommand(config.dataDir, argv, stdin)));
+    if (held && 'lock' in held) lock = held.lock;
+    result = held && 'result' in held ? held.result : await runHere(argv, config, stdin, lock, bulk?.env() ?? {});
+  } finally {
+    // The progress bar ends before the summary is written.
+    await bulk?.finish();
   }
+  return write(result);
+}
 
+/** Opens the database itself (PostgreSQL, or the embedded one whose lock it holds) and runs the command. */
+async function runHere(argv: string[], config: Config, stdin: string | undefined, lock: DataDirLock | undefined, extras: Pick<CommandEnv, 'importSource' | 'exportSink'>): Promise<CommandResult> {
   // Loaded only here: a command handed to the server needs none of this.
   const [{ createDb }, { migrateLatest }, { createLogger }, { createServices }] = await Promise.all([
     import('../db/create-db.ts'), import('../db/migrate.ts'), import('../log.ts'), import('../compose.ts'),
@@ -65,7 +77,7 @@ async function main(argv: string[]): Promise<number> {
     // `foyer migrate` migrates itself, so that it reports what it applied.
     if (argv.find((a) => a !== '--json') !== 'migrate') await migrateLatest(handle.db);
     const services = createServices(config, handle.db, createLogger('silent'));
-    return write(await runCommand(argv, { services, readStdin: async () => stdin ?? '' }));
+    return await runCommand(argv, { services, readStdin: async () => stdin ?? '', ...extras });
   } finally {
     await handle.close();
     lock?.release();

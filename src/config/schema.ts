@@ -113,6 +113,14 @@ export const configSchema = z.object({
       .default({ newsletter: { label: { en: 'Send me news and offers by email' } } })
       .describe('Purposes a lite sign-up can consent to (purpose id → the checkbox label per locale).'),
   }).prefault({}),
+  passwordImport: z.object({
+    firebaseScrypt: z.object({
+      signerKey: z.string().regex(/^[A-Za-z0-9+/_-]+={0,2}$/, 'must be base64').describe('The project\'s base64 signer key: a secret, so a config file names it as {"env": "VAR"}.'),
+      saltSeparator: z.string().regex(/^[A-Za-z0-9+/_-]*={0,2}$/, 'must be base64').default('Bw==').describe('The project\'s base64 salt separator.'),
+      rounds: z.number().int().min(1).max(32).default(8).describe('The project\'s rounds.'),
+      memCost: z.number().int().min(1).max(20).default(14).describe('The project\'s mem cost.'),
+    }).optional().describe('Firebase\'s password hash parameters (Authentication → Users → Password hash parameters), for importing Firebase customers with their passwords.'),
+  }).prefault({}),
   admin: z.object({
     requireSecondFactor: z.boolean().default(true).describe('The admin pages (/admin) ask for a sign-in with a second factor (acr urn:foyer:acr:2fa); turn off only for local trials.'),
   }).prefault({}),

@@ -3,6 +3,8 @@
 import { z } from 'zod';
 import type { ClientInput } from './clients.ts';
 
+export { ID_TOKEN_ALGS, TOKEN_AUTH_METHODS } from './clients.ts';
+
 export const CLIENT_ID_PATTERN = /^[\w.:-]{1,128}$/;
 export const CLIENT_ID_RULE = 'letters, digits, . _ : - (at most 128)';
 export const GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials', 'urn:ietf:params:oauth:grant-type:device_code'] as const;
@@ -20,7 +22,7 @@ export interface ClientRuleLookups {
 }
 
 /** The fields whose name a problem across fields carries. */
-export type NamedClientField = 'public' | 'secret' | 'redirectUris' | 'documents' | 'connectors';
+export type NamedClientField = 'public' | 'secret' | 'redirectUris' | 'documents' | 'connectors' | 'tokenAuthMethod' | 'jwksUri';
 
 /**
  * The first problem of a whole client input across its fields, or undefined. `name` words a field as the
@@ -32,6 +34,11 @@ export async function clientInputProblem(input: ClientInput, lookups: ClientRule
   const usesCode = grantTypes.length === 0 || grantTypes.includes('authorization_code');
   if (usesCode && input.redirectUris.length === 0) return `${name('redirectUris')} is required for clients that sign customers in`;
   if (input.public && grantTypes.includes('client_credentials')) return 'a public client cannot use client_credentials';
+  const method = input.tokenAuthMethod;
+  if (input.public && method !== undefined) return `${name('public')} and ${name('tokenAuthMethod')} exclude each other: a public client has no token endpoint authentication (it uses PKCE)`;
+  if (method === 'private_key_jwt' && !input.jwksUri) return `${name('tokenAuthMethod')} private_key_jwt needs ${name('jwksUri')}: where the client publishes its public keys`;
+  if (method === 'private_key_jwt' && input.secret !== undefined) return `${name('tokenAuthMethod')} private_key_jwt and ${name('secret')} exclude each other: the client signs with its own key`;
+  if (input.jwksUri && method !== 'private_key_jwt') return `${name('jwksUri')} is only for ${name('tokenAuthMethod')} private_key_jwt`;
   if (input.documents?.length) {
     const known = new Set(await lookups.documentIds());
     const unknown = input.documents.find((d) => !known.has(d));

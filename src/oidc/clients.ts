@@ -7,6 +7,13 @@ import type { SecretBox } from '../security/envelope.ts';
 import { randomToken } from '../security/tokens.ts';
 import { OIDC_SCOPES } from './claims.ts';
 
+/** ID token signing algorithms a client may choose (ES256 by default; RS256 for relying parties that cannot verify ES256). */
+export const ID_TOKEN_ALGS = ['ES256', 'RS256'] as const;
+export type IdTokenAlg = (typeof ID_TOKEN_ALGS)[number];
+/** How a confidential client authenticates at the token endpoint; a secret client may always send its secret either way. */
+export const TOKEN_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'] as const;
+export type TokenAuthMethod = (typeof TOKEN_AUTH_METHODS)[number];
+
 export interface ClientInput {
   clientId: string;
   name?: string | undefined;
@@ -32,6 +39,12 @@ export interface ClientInput {
   profilePerVisit?: number | undefined;
   /** The social-login connectors its sign-in page shows (`foyer_connectors`); absent: every enabled one. */
   connectors?: string[] | undefined;
+  /** How its ID tokens are signed (default ES256). */
+  idTokenAlg?: IdTokenAlg | undefined;
+  /** A confidential client's token endpoint authentication (default client_secret_basic); private_key_jwt needs jwksUri. */
+  tokenAuthMethod?: TokenAuthMethod | undefined;
+  /** Where a private_key_jwt client publishes the keys its client assertions are signed with. */
+  jwksUri?: string | undefined;
 }
 
 /** What a change may carry: everything but the id, and whether the client is public (its secret rotates apart). */
@@ -54,6 +67,8 @@ export interface ClientView {
   profile_per_visit: number | null;
   /** Absent: the sign-in page shows every enabled connector. */
   connectors?: string[];
+  id_token_signed_response_alg: IdTokenAlg;
+  jwks_uri?: string;
   created_at: string;
 }
 
@@ -87,7 +102,9 @@ function clientMetadata(input: ClientInput, customOidcScopes: string[] = []) {
     response_types: grantTypes.includes('authorization_code') ? ['code'] : [],
     scope: (oidcScopes.length ? oidcScopes : ['openid']).join(' '),
     foyer_api_scopes: apiScopes,
-    token_endpoint_auth_method: input.public ? 'none' : 'client_secret_basic',
+    token_endpoint_auth_method: input.public ? 'none' : (input.tokenAuthMethod ?? 'client_secret_basic'),
+    ...(input.idTokenAlg ? { id_token_signed_response_alg: input.idTokenAlg } : {}),
+    ...(input.jwksUri && !input.public ? { jwks_uri: input.jwksUri } : {}),
     ...(input.backchannelLogoutUri ? { backchannel_logout_uri: input.backchannelLogoutUri, backchannel_logout_session_required: true } : {}),
     ...(input.mfa ? { foyer_mfa: input.mfa } : {}),
     ...(input.requireAuthTime ? { require_auth_time: true } : {}),
@@ -121,6 +138,8 @@ export function createClientStore(db: Db, box: SecretBox, customOidcScopes: () =
       profile_optional: (m.foyer_profile_optional as string[] | undefined) ?? [],
       profile_per_visit: (m.foyer_profile_per_visit as number | undefined) ?? null,
       ...(Array.isArray(m.foyer_connectors) ? { connectors: m.foyer_connectors as string[] } : {}),
+      id_token_signed_response_alg: m.id_token_signed_response_alg === 'RS256' ? 'RS256' : 'ES256',
+      ...(typeof m.jwks_uri === 'string' ? { jwks_uri: m.jwks_uri } : {}),
       created_at: new Date(row.created_at).toISOString(),
     };
   }
@@ -135,6 +154,9 @@ export function createClientStore(db: Db, box: SecretBox, customOidcScopes: () =
       mfa: parseClientMfaPolicy(m.foyer_mfa), documents: view.documents, requireAuthTime: m.require_auth_time === true,
       profileRequired: view.profile_required, profileOptional: view.profile_optional, profilePerVisit: view.profile_per_visit ?? undefined,
       connectors: view.connectors,
+      idTokenAlg: m.id_token_signed_response_alg === undefined ? undefined : view.id_token_signed_response_alg,
+      tokenAuthMethod: (TOKEN_AUTH_METHODS as readonly string[]).includes(view.token_endpoint_auth_method) ? view.token_endpoint_auth_method as TokenAuthMethod : undefined,
+      jwksUri: view.jwks_uri,
     };
   }
 
@@ -158,7 +180,7 @@ export function createClientStore(db: Db, box: SecretBox, customOidcScopes: () =
       return Array.isArray(documents) ? documents.map(String) : [];
     },
     async addClient(input: ClientInput): Promise<ClientView> {
-      const secret = input.public ? undefined : (input.secret ?? randomToken(32));
+      const secret = usesSecret(input) ? (input.secret ?? randomToken(32)) : undefined;
       const metadata = clientMetadata(input, await customOidcScopes());
       const row = {
         client_id: input.clientId,
@@ -177,16 +199,24 @@ export function createClientStore(db: Db, box: SecretBox, customOidcScopes: () =
       const row = await db<ClientRow>('clients').where({ client_id: clientId }).first();
       return row && toInput(row);
     },
-    /** Changes a client; only what `change` carries changes (an undefined value clears it). Undefined: no such client. */
+    /**
+     * Changes a client; only what `change` carries changes (an undefined value clears it). Undefined: no such client.
+     * Moving to private_key_jwt drops the secret; moving from it to a secret method makes one, shown in this answer only.
+     */
     async updateClient(clientId: string, change: ClientChange): Promise<ClientView | undefined> {
       const row = await db<ClientRow>('clients').where({ client_id: clientId }).first();
       if (!row) return undefined;
       const input = { ...toInput(row), ...change };
+      const newSecret = usesSecret(input) && !row.secret_encrypted ? randomToken(32) : undefined;
+      const secretChange = !usesSecret(input) ? { secret_encrypted: null } : newSecret ? { secret_encrypted: box.encrypt(newSecret, secretContext(clientId)) } : {};
       cache.forget(clientId);
       const [updated] = await db('clients').where({ client_id: clientId })
-        .update({ name: input.name ?? clientId, metadata: JSON.stringify(clientMetadata(input, await customOidcScopes())), first_party: input.firstParty ?? false, updated_at: db.fn.now() })
+        .update({
+          name: input.name ?? clientId, metadata: JSON.stringify(clientMetadata(input, await customOidcScopes())), first_party: input.firstParty ?? false,
+          ...secretChange, updated_at: db.fn.now(),
+        })
         .returning('*') as ClientRow[];
-      return updated && toView(updated);
+      return updated && toView(updated, newSecret);
     },
     /** A new generated secret for a confidential client (the old one stops working at once); undefined for a public or unknown one. */
     async rotateClientSecret(clientId: string): Promise<string | undefined> {
@@ -240,6 +270,9 @@ export function createClientStore(db: Db, box: SecretBox, customOidcScopes: () =
   };
   return store;
 }
+
+/** A confidential client that authenticates with a shared secret (not a public one, not private_key_jwt). */
+const usesSecret = (input: Pick<ClientInput, 'public' | 'tokenAuthMethod'>) => !input.public && input.tokenAuthMethod !== 'private_key_jwt';
 
 export class ClientExistsError extends Error {
   constructor(clientId: string) {

@@ -84,8 +84,11 @@ export function buildProvider(deps: ProviderDeps, signingKeys: JWK[]): Provider 
     responseTypes: ['code'],
     pkce: { required: (_ctx, client) => client.clientAuthMethod === 'none' },
     clientDefaults: { grant_types: ['authorization_code', 'refresh_token'], id_token_signed_response_alg: 'ES256', response_types: ['code'], token_endpoint_auth_method: 'client_secret_basic' },
-    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'none'],
+    // A client registered with either secret method may use both (oidc-provider accepts them alike); private_key_jwt
+    // clients sign an assertion with a key from their jwks_uri (fetched through `fetch` below).
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
     enabledJWA: {
+      clientAuthSigningAlgValues: ['ES256', 'ES384', 'RS256', 'PS256', 'EdDSA'],
       idTokenSigningAlgValues: ['ES256', 'RS256'],
       userinfoSigningAlgValues: ['ES256', 'RS256'],
       introspectionSigningAlgValues: ['ES256', 'RS256'],

@@ -92,6 +92,24 @@ export function createProfileQueries(db: Db) {
         .onConflict(['account_id', 'field']).ignore().returning('field') as unknown[];
       return rows.length > 0;
     },
+    /** Values (with who set them) of these accounts' `fields`: what an import compares its rows with. */
+    async findValuesOfAccounts(accountIds: string[], fields: string[], trx: Db = db): Promise<{ accountId: string; field: string; value: unknown; source: string }[]> {
+      if (!accountIds.length || !fields.length) return [];
+      const rows = await trx('profile_values').whereIn('account_id', accountIds).whereIn('field', fields).select('account_id', 'field', 'value', 'source') as { account_id: string; field: string; value: unknown; source: string }[];
+      return rows.map((r) => ({ accountId: r.account_id, field: r.field, value: r.value, source: r.source }));
+    },
+    /** Every value of these accounts (the customer export). */
+    async listValuesOfAccounts(accountIds: string[], trx: Db = db): Promise<{ accountId: string; field: string; value: unknown }[]> {
+      if (!accountIds.length) return [];
+      const rows = await trx('profile_values').whereIn('account_id', accountIds).orderBy(['account_id', 'field']).select('account_id', 'field', 'value') as { account_id: string; field: string; value: unknown }[];
+      return rows.map((r) => ({ accountId: r.account_id, field: r.field, value: r.value }));
+    },
+    /** Imported values (provenance `import`): set where absent, replaced only where an import set them before. */
+    async writeImportedValues(values: { accountId: string; field: string; value: unknown }[], trx: Db = db): Promise<void> {
+      if (!values.length) return;
+      await trx('profile_values').insert(values.map((v) => ({ account_id: v.accountId, field: v.field, value: JSON.stringify(v.value), source: 'import', client_id: null })))
+        .onConflict(['account_id', 'field']).merge({ value: trx.raw('excluded.value'), updated_at: trx.fn.now() }).where('profile_values.source', 'import');
+    },
     async deleteValue(accountId: string, field: string, trx: Db = db): Promise<boolean> {
       return (await trx('profile_values').where({ account_id: accountId, field }).delete()) > 0;
     },

@@ -1,7 +1,9 @@
 // Owns password hashing: argon2id with configurable cost, rehash detection, and a decoy verification
-// so an unknown account costs the same work as a known one.
+// so an unknown account costs the same work as a known one. Hashes imported from other systems
+// (imported-hashes.ts) verify too, and always ask for a rehash, so the first sign-in makes them argon2id.
 import { availableParallelism } from 'node:os';
 import { hash as argon2Hash, verify as argon2Verify } from '@node-rs/argon2';
+import { verifyImportedHash, type ImportedHashKeys } from './imported-hashes.ts';
 import { randomToken } from './tokens.ts';
 
 export interface Argon2Params {
@@ -41,12 +43,14 @@ function createLimiter(slots: number) {
 
 const ARGON2ID = 2; // @node-rs/argon2 Algorithm.Argon2id (a const enum, which type stripping cannot inline)
 
-export function createPasswordHasher(params: Argon2Params): PasswordHasher {
+export function createPasswordHasher(params: Argon2Params, importedKeys: ImportedHashKeys = {}): PasswordHasher {
   const options = { algorithm: ARGON2ID, memoryCost: params.memoryCost, timeCost: params.timeCost, parallelism: params.parallelism };
   let decoyHash: Promise<string> | undefined;
   const limited = createLimiter(availableParallelism());
   const hash = (password: string) => limited(() => argon2Hash(password, options));
-  const verify = (stored: string, password: string) => limited(() => argon2Verify(stored, password));
+  const verify = (stored: string, password: string) => limited(() => (stored.startsWith('$argon2')
+    ? argon2Verify(stored, password)
+    : verifyImportedHash(stored, password, importedKeys)));
   const expectedParams = `m=${params.memoryCost},t=${params.timeCost},p=${params.parallelism}`;
 
   return {
@@ -63,6 +67,7 @@ export function createPasswordHasher(params: Argon2Params): PasswordHasher {
       await verify(await decoyHash, password).catch(() => false);
       return false;
     },
+    /** True for anything but argon2id with the current parameters (imported hashes included). */
     needsRehash(storedHash) {
       return !storedHash.startsWith('$argon2id$') || !storedHash.includes(`$${expectedParams}$`);
     },

@@ -17,10 +17,17 @@ export async function createRelyingParty(server: TestServer, input: Partial<Clie
   return relyingPartyOf(server, input.clientId, added.client_secret);
 }
 
-/** Drives a client registered some other way (the CLI, the admin API), with its secret when confidential. */
-export async function relyingPartyOf(server: TestServer, clientId: string, secret?: string, redirectUri = CALLBACK): Promise<RelyingParty & { secret?: string }> {
-  const auth = secret ? oidc.ClientSecretBasic(secret) : oidc.None();
-  const config = await oidc.discovery(new URL(server.url), clientId, secret ? { client_secret: secret } : undefined, auth, { execute: [oidc.allowInsecureRequests] });
+/**
+ * Drives a client registered some other way (the CLI, the admin API), with its secret when confidential;
+ * `options` give another client authentication (e.g. private_key_jwt) or client metadata (e.g. the ID token algorithm).
+ */
+export async function relyingPartyOf(
+  server: TestServer, clientId: string, secret?: string, redirectUri = CALLBACK,
+  options: { auth?: oidc.ClientAuth; metadata?: Partial<oidc.ClientMetadata> } = {},
+): Promise<RelyingParty & { secret?: string }> {
+  const auth = options.auth ?? (secret ? oidc.ClientSecretBasic(secret) : oidc.None());
+  const metadata = { ...(secret ? { client_secret: secret } : {}), ...options.metadata };
+  const config = await oidc.discovery(new URL(server.url), clientId, Object.keys(metadata).length ? metadata : undefined, auth, { execute: [oidc.allowInsecureRequests] });
   return {
     config,
     clientId,

@@ -65,7 +65,10 @@ export function createAdminPages(deps: AdminPageDeps): Middleware[] {
     const clients = await services.clients.listClients();
     render(ctx, 'admin/clients', {
       title: 'Apps',
-      clients: clients.map((c) => ({ ...c, kind: c.token_endpoint_auth_method === 'none' ? 'public' : 'confidential', grants: c.grant_types.join(', '), redirects: c.redirect_uris.join(' ') })),
+      clients: clients.map((c) => ({
+        ...c, kind: c.token_endpoint_auth_method === 'none' ? 'public' : 'confidential', grants: c.grant_types.join(', '), redirects: c.redirect_uris.join(' '),
+        tokenAuth: c.token_endpoint_auth_method === 'none' ? 'none (PKCE)' : c.token_endpoint_auth_method,
+      })),
     });
   });
 

@@ -8,7 +8,7 @@ import { jsonBody } from '../../http/json-body.ts';
 import {
   CLIENT_ID_PATTERN, CLIENT_ID_RULE, clientInputProblem, clientRuleLookups, GRANT_TYPES, httpUrlSchema, MIN_CLIENT_SECRET_LENGTH, SCOPE_NAME, type NamedClientField,
 } from '../../oidc/client-rules.ts';
-import { ClientExistsError, type ClientChange, type ClientInput } from '../../oidc/clients.ts';
+import { ClientExistsError, ID_TOKEN_ALGS, TOKEN_AUTH_METHODS, type ClientChange, type ClientInput } from '../../oidc/clients.ts';
 import { PORTAL_CLIENT_ID } from '../../portal/client.ts';
 import { ADMIN_CLIENT_ID } from '../pages/client.ts';
 import { MAX_PROFILE_PER_VISIT } from '../../profile/client-needs.ts';
@@ -33,6 +33,9 @@ const changeShape = {
   profile_required: profileKeys,
   profile_optional: profileKeys,
   profile_per_visit: z.number().int().min(0).max(MAX_PROFILE_PER_VISIT),
+  id_token_signed_response_alg: z.enum(ID_TOKEN_ALGS, { message: `is not one of ${ID_TOKEN_ALGS.join(', ')}` }),
+  token_endpoint_auth_method: z.enum(TOKEN_AUTH_METHODS, { message: `is not one of ${TOKEN_AUTH_METHODS.join(', ')} (a public client has none)` }),
+  jwks_uri: uri.nullable(),
 };
 
 export const clientInputSchema = z.object({
@@ -52,7 +55,7 @@ const FIELDS = {
   client_id: 'clientId', client_name: 'name', redirect_uris: 'redirectUris', post_logout_redirect_uris: 'postLogoutRedirectUris', public: 'public',
   client_secret: 'secret', scope: 'scope', grant_types: 'grantTypes', first_party: 'firstParty', backchannel_logout_uri: 'backchannelLogoutUri',
   mfa: 'mfa', documents: 'documents', connectors: 'connectors', profile_required: 'profileRequired', profile_optional: 'profileOptional',
-  profile_per_visit: 'profilePerVisit',
+  profile_per_visit: 'profilePerVisit', id_token_signed_response_alg: 'idTokenAlg', token_endpoint_auth_method: 'tokenAuthMethod', jwks_uri: 'jwksUri',
 } as const satisfies Record<string, keyof ClientInput>;
 
 const memberOf = (field: NamedClientField) => Object.keys(FIELDS).find((k) => FIELDS[k as keyof typeof FIELDS] === field) ?? field;
@@ -72,7 +75,8 @@ const client = {
   properties: {
     client_id: { type: 'string' }, client_name: { type: 'string' }, redirect_uris: { type: 'array', items: { type: 'string', format: 'uri' } },
     post_logout_redirect_uris: { type: 'array', items: { type: 'string', format: 'uri' } }, grant_types: { type: 'array', items: { type: 'string' } },
-    scope: { type: 'string', description: 'OpenID scopes and API scopes, space-separated' }, token_endpoint_auth_method: { enum: ['none', 'client_secret_basic'] },
+    scope: { type: 'string', description: 'OpenID scopes and API scopes, space-separated' }, token_endpoint_auth_method: { enum: ['none', ...TOKEN_AUTH_METHODS] },
+    id_token_signed_response_alg: { enum: [...ID_TOKEN_ALGS] }, jwks_uri: { type: 'string', format: 'uri', description: 'private_key_jwt clients: where their public keys are' },
     first_party: { type: 'boolean' }, mfa: { enum: [...CLIENT_MFA_POLICIES] }, documents: { type: 'array', items: { type: 'string' } },
     profile_required: { type: 'array', items: { type: 'string' } }, profile_optional: { type: 'array', items: { type: 'string' } },
     profile_per_visit: { type: ['integer', 'null'] }, connectors: { type: 'array', items: { type: 'string' }, description: 'Absent: every enabled connector' },
@@ -137,7 +141,8 @@ export const clientsSection: AdminSection = {
       const secret = await clients.rotateClientSecret(id);
       if (!secret) {
         if (!(await clients.showClient(id))) throw notFound();
-        throw new AppError('client.public', `${id} is a public client: it has no secret (it uses PKCE).`, 409);
+        const usesKeys = (await clients.showClient(id))?.token_endpoint_auth_method === 'private_key_jwt';
+        throw new AppError('client.public', usesKeys ? `${id} authenticates with private_key_jwt: it has no secret (rotate the keys at its jwks_uri).` : `${id} is a public client: it has no secret (it uses PKCE).`, 409);
       }
       log.info({ clientId: id, by: ctx.state.adminClientId }, 'admin API: client secret rotated');
       ctx.body = { client_id: id, client_secret: secret };
@@ -166,9 +171,9 @@ export const clientsSection: AdminSection = {
           parameters: pathParams('clientId'),
           get: { summary: 'A client (never its secret)', responses: { 200: { description: 'The client', ...json({ $ref: '#/components/schemas/Client' }) }, ...notFound('client'), ...errors } },
           patch: {
-            summary: 'Change a client (only what is sent changes); it applies to the next request',
+            summary: 'Change a client (only what is sent changes); it applies to the next request. Moving to private_key_jwt drops the secret; moving from it to a secret method answers with a new client_secret, shown only here',
             requestBody: { required: true, ...json({ $ref: '#/components/schemas/ClientChange' }) },
-            responses: { 200: { description: 'Changed', ...json({ $ref: '#/components/schemas/Client' }) }, ...notFound('client'), ...errors, ...conflict('Foyer\'s own client cannot be changed') },
+            responses: { 200: { description: 'Changed', ...json({ $ref: '#/components/schemas/ClientWithSecret' }) }, ...notFound('client'), ...errors, ...conflict('Foyer\'s own client cannot be changed') },
           },
           delete: { summary: 'Remove a client, its grants and its tokens', responses: { 204: { description: 'Removed' }, ...notFound('client'), ...errors, ...conflict('Foyer\'s own client cannot be removed') } },
         },
@@ -176,7 +181,7 @@ export const clientsSection: AdminSection = {
           parameters: pathParams('clientId'),
           post: {
             summary: 'A new secret for a confidential client; the old one stops working at once',
-            responses: { 200: { description: 'The new secret', ...json({ type: 'object', properties: { client_id: { type: 'string' }, client_secret: { type: 'string' } } }) }, ...notFound('client'), ...errors, ...conflict('A public client has no secret') },
+            responses: { 200: { description: 'The new secret', ...json({ type: 'object', properties: { client_id: { type: 'string' }, client_secret: { type: 'string' } } }) }, ...notFound('client'), ...errors, ...conflict('A public or private_key_jwt client has no secret') },
           },
         },
       },

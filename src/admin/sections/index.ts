@@ -7,6 +7,7 @@ import { documentsSection } from './documents.ts';
 import { profileFieldsSection } from './profile-fields.ts';
 import { purposesSection } from './purposes.ts';
 import { webhooksSection } from './webhooks.ts';
+import { importsSection } from './imports.ts';
 
 export const ADMIN_SECTIONS: AdminSection[] = [
   webhooksSection,
@@ -15,4 +16,5 @@ export const ADMIN_SECTIONS: AdminSection[] = [
   profileFieldsSection,
   purposesSection,
   documentsSection,
+  importsSection,
 ];

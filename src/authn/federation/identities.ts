@@ -28,6 +28,25 @@ export function createFederatedIdentityQueries(db: Db) {
         .onConflict(['connector', 'subject']).ignore().returning('subject') as unknown[];
       return rows.length === 1;
     },
+    /** The accounts these (connector, subject) pairs sign in to, keyed `connector\nsubject`. */
+    async findOwners(pairs: { connector: string; subject: string }[], trx: Db = db): Promise<Map<string, string>> {
+      if (!pairs.length) return new Map();
+      const rows = await trx('federated_identities').whereIn(['connector', 'subject'], pairs.map((p) => [p.connector, p.subject])).select('connector', 'subject', 'account_id') as { connector: string; subject: string; account_id: string }[];
+      return new Map(rows.map((r) => [`${r.connector}\n${r.subject}`, r.account_id]));
+    },
+    /** Links identities brought by an import; false when any was linked meanwhile (the caller rolls back). */
+    async linkImportedIdentities(identities: FederatedIdentity[], trx: Db = db): Promise<boolean> {
+      if (!identities.length) return true;
+      const rows = await trx('federated_identities').insert(identities.map((i) => ({ connector: i.connector, subject: i.subject, account_id: i.accountId, email: i.email })))
+        .onConflict(['connector', 'subject']).ignore().returning('subject') as unknown[];
+      return rows.length === identities.length;
+    },
+    /** The identities of these accounts (the customer export). */
+    async listForAccounts(accountIds: string[], trx: Db = db): Promise<FederatedIdentity[]> {
+      if (!accountIds.length) return [];
+      const rows = await trx('federated_identities').whereIn('account_id', accountIds).orderBy(['account_id', 'connector', 'subject']) as IdentityRow[];
+      return rows.map((r) => ({ connector: r.connector, subject: r.subject, accountId: r.account_id, email: r.email }));
+    },
     async touchIdentity(connector: string, subject: string, email: string | null, trx: Db = db): Promise<void> {
       await trx('federated_identities').where({ connector, subject }).update({ last_used_at: trx.fn.now(), ...(email ? { email } : {}) });
     },

@@ -51,10 +51,17 @@ describe('signing in to /admin', () => {
   });
 
   it('lets an administrator in, back to the page asked for, with a session the account pages do not accept', async () => {
+    const keyed = ['--id-token-alg', 'RS256', '--token-auth', 'private_key_jwt', '--jwks-uri', 'https://keyed.example/jwks.json'];
+    expect((await cli('clients', 'add', '--client-id', 'keyed-app', '--redirect-uri', CALLBACK, ...keyed)).exitCode).toBe(0);
     const { browser, page } = await signInToAdmin(server, 'ops.admin@example.com', '/admin/clients');
     expect(new URL(page.url).pathname).toBe('/admin/clients');
     expect(page.html).toContain('foyer-account');
     expect(page.html).toContain('foyer-admin');
+    // Each app's ID token algorithm and token endpoint authentication (with its keys' address).
+    const row = /<tr data-client="keyed-app">.*?<\/tr>/s.exec(page.html)?.[0] ?? '';
+    expect(row).toContain('<td>RS256</td>');
+    expect(row).toContain('private_key_jwt');
+    expect(row).toContain('keys: https://keyed.example/jwks.json');
     const overview = await browser.get(`${server.url}/admin`);
     expect(overview.html).toContain('Administration');
     expect(overview.html).toContain('ops.admin@example.com');

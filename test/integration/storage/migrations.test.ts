@@ -11,7 +11,7 @@ beforeAll(async () => {
 });
 afterAll(async () => handle?.close());
 
-const TABLES = ['oidc_models', 'clients', 'resources', 'signing_keys', 'accounts', 'account_emails', 'profile_values', 'flows', 'one_time_codes', 'throttles', 'consent_documents', 'consent_document_versions', 'consent_records', 'client_consents', 'dev_outbox', 'webhooks', 'webhook_deliveries', 'admins'];
+const TABLES = ['oidc_models', 'clients', 'resources', 'signing_keys', 'accounts', 'account_emails', 'profile_values', 'flows', 'one_time_codes', 'throttles', 'consent_documents', 'consent_document_versions', 'consent_records', 'client_consents', 'dev_outbox', 'webhooks', 'webhook_deliveries', 'admins', 'import_jobs', 'import_rejections', 'account_imports'];
 
 describe('migrations', () => {
   it('create every table, and a second run applies nothing', async () => {
@@ -62,5 +62,21 @@ describe('migrations', () => {
     await handle.db('portal_sessions').insert({ id: 'ps_link', token_hash: 'h2', account_id: id, auth_time: new Date(), expires_at: expires, standalone: true });
     const rows = await handle.db('portal_sessions').where({ account_id: id }).orderBy('id').select('id', 'standalone');
     expect(rows).toEqual([{ id: 'ps_link', standalone: true }, { id: 'ps_oidc', standalone: false }]);
+  });
+
+  it('give an imported account one import record with an external id no other account has, gone with the account; a job its rejections', async () => {
+    const [a, b] = ['00000000-0000-4000-8000-0000000000b1', '00000000-0000-4000-8000-0000000000b2'];
+    await handle.db('accounts').insert([{ id: a, status: 'active' }, { id: b, status: 'lite' }]);
+    await handle.db('account_imports').insert({ account_id: a, external_id: 'legacy-1' });
+    await expect(handle.db('account_imports').insert({ account_id: b, external_id: 'legacy-1' })).rejects.toThrow();
+    // Any number of imported accounts may have no external id.
+    await handle.db('account_imports').insert({ account_id: b, external_id: null });
+    await handle.db('accounts').where({ id: a }).delete();
+    expect(await handle.db('account_imports').where({ external_id: 'legacy-1' })).toEqual([]);
+    await handle.db('import_jobs').insert({ id: 'imp_1', status: 'running', format: 'jsonl', actor: 'cli' });
+    await expect(handle.db('import_jobs').insert({ id: 'imp_2', status: 'paused', format: 'jsonl', actor: 'cli' })).rejects.toThrow();
+    await handle.db('import_rejections').insert({ job_id: 'imp_1', line: 3, reason: 'email: is not an email address' });
+    await handle.db('import_jobs').where({ id: 'imp_1' }).delete();
+    expect(await handle.db('import_rejections').where({ job_id: 'imp_1' })).toEqual([]);
   });
 });
