@@ -113,7 +113,7 @@ export function createServices(config: Config, db: Db, log: Logger) {
   const totp = createTotpAuthenticator({ queries: createTotpQueries(db), box, throttle });
   const recoveryCodes = createRecoveryCodes({ db, queries: createRecoveryCodeQueries(db), throttle, hashKey: deriveKey(config.secret, 'recovery-codes') });
   const connectorStore = createConnectorStore(db, box);
-  const connectors = createConnectorRegistry(connectorStore, config.connectors, `${config.issuer}/federation/callback`);
+  const connectors = createConnectorRegistry(connectorStore, config.connectors, `${config.issuer}/federation/callback`, { allowPrivate: config.outboundAllowPrivate });
   const federatedIdentities = createFederatedIdentityQueries(db);
   const emit = events.emit.bind(events);
   const federation = createFederatedSignIn({ db, flows, connectors, identities: federatedIdentities, accounts, box, emit, stateKey: deriveKey(config.secret, 'federation-state') });

@@ -18,17 +18,18 @@ async function main(): Promise<void> {
   const log = createLogger(config.logLevel);
   for (const warning of warnings) log.warn(warning);
   const server = await startServer({ config, log });
-  log.info({ issuer: server.url }, 'Foyer is ready');
+  log.info({ issuer: server.url, listening: `${server.address.address}:${server.address.port}` }, 'Foyer is ready');
   process.stdout.write(`\nFoyer is running at ${server.url}\n  discovery: ${server.url}/.well-known/openid-configuration\n${config.demo && config.nodeEnv !== 'production' ? `  demo app:  ${server.url}/demo\n` : ''}\n`);
 
-  const stop = (signal: string) => {
-    log.info({ signal }, 'shutting down');
+  // SIGTERM (an orchestrator or load balancer stopping the instance) drains first; Ctrl-C (SIGINT) stops at once.
+  const stop = (signal: string, drainMs: number) => {
+    log.info({ signal, drainSeconds: drainMs / 1000 }, 'shutting down');
     const deadline = setTimeout(() => process.exit(1), 10_000);
     deadline.unref();
-    server.close().then(() => process.exit(0), () => process.exit(1));
+    server.close({ drainMs }).then(() => process.exit(0), () => process.exit(1));
   };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM', config.shutdown.drainSeconds * 1000));
+  process.once('SIGINT', () => stop('SIGINT', 0));
 }
 
 main().catch((error: unknown) => {

@@ -3,12 +3,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config/schema.ts';
+import { listenHost } from './config/load.ts';
 import { createServices, devOutboxEnabled, type Services } from './compose.ts';
 import { createDb, type DbHandle } from './db/create-db.ts';
 import { acquireDataDirLock, type DataDirLock } from './db/data-dir-lock.ts';
 import { migrateLatest } from './db/migrate.ts';
 import { DEMO_CLIENT_ID, demoRedirectUris } from './demo/routes.ts';
 import { createApp } from './http/app.ts';
+import { closeHttpServer, closingConnectionsWhileDraining, createLifecycle } from './http/lifecycle.ts';
 import { portalClientInput } from './portal/client.ts';
 import { adminClientInput } from './admin/pages/client.ts';
 import type { Logger } from './log.ts';
@@ -18,10 +20,17 @@ import { startControlSocket } from './cli/control-socket.ts';
 
 export interface RunningServer {
   url: string;
+  /** The address and port the HTTP server listens on. */
+  address: AddressInfo;
+  /**
+   * Stops the server. With `drainMs` (a stop signal), readiness turns 503 at once and the server keeps serving
+   * that long, so a load balancer takes it out; then every request received gets its answer and the rest stops,
+   * all within the 10 s a SIGTERM allows. Tests close without draining.
+   */
   services: Services;
   host: ProviderHost;
   dbHandle: DbHandle;
-  close(): Promise<void>;
+  close(options?: { drainMs?: number }): Promise<void>;
 }
 
 export interface StartOptions {
@@ -34,6 +43,9 @@ export interface StartOptions {
 }
 
 const SWEEP_BATCH = 1000;
+// What a stop may take after the drain, leaving time of the 10 s for the database and the exit.
+const STOP_BUDGET_MS = 8500;
+const MIN_FINISH_MS = 1000;
 
 /** The sweeper's purge of erasures whose grace period is over (one short transaction each); never throws. */
 export async function sweepErasures(services: Services, log: Logger): Promise<string[]> {
@@ -77,7 +89,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     // Listen first, so a port of 0 (tests) yields the issuer before the Provider is built.
     await new Promise<void>((resolve, reject) => {
       http.once('error', reject);
-      http.listen(options.config.port, options.config.host, () => resolve());
+      http.listen(options.config.port, listenHost(options.config), () => resolve());
     });
     const port = (http.address() as AddressInfo).port;
     const config: Config = options.config.port === 0 && options.config.issuer.endsWith(':0')
@@ -100,9 +112,10 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     const host = await createProviderHost({ ...services }, services.signingKeys, log);
     host.startWatching(config.keyRefreshSeconds);
     const demo = config.demo && config.nodeEnv !== 'production';
-    const app = createApp({ services, host, log, demo, devOutbox: devOutboxEnabled(config) });
+    const lifecycle = createLifecycle();
+    const app = createApp({ services, host, log, demo, devOutbox: devOutboxEnabled(config), lifecycle });
     http.off('request', starting);
-    http.on('request', app.callback());
+    http.on('request', closingConnectionsWhileDraining(app.callback(), lifecycle));
 
     const control = embedded && options.controlSocket !== false
       ? await startControlSocket(config.dataDir, (argv, extras) => runCommand(argv, {
@@ -129,30 +142,25 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     let closing: Promise<void> | undefined;
     return {
       url: config.issuer,
+      address: http.address() as AddressInfo,
       services,
       host,
       dbHandle,
-      close() {
+      close({ drainMs = 0 } = {}) {
         closing ??= (async () => {
+          lifecycle.startDraining();
+          if (drainMs > 0) await new Promise((resolve) => setTimeout(resolve, drainMs));
           clearInterval(sweeper);
           host.stop();
           control?.close();
-          // In-flight requests and webhook deliveries finish side by side, within the 10 s a SIGTERM allows
+          // In-flight requests and webhook deliveries finish side by side, within what is left of the 10 s
           // (a delivery cut short stays leased and is sent again later: deliveries are at least once).
+          const finishMs = Math.max(MIN_FINISH_MS, STOP_BUDGET_MS - drainMs);
           await Promise.all([
-            services.webhooks.dispatcher.stop(8000),
+            services.webhooks.dispatcher.stop(finishMs),
             // Background imports stop after their current batch; their job records say so (a re-run finishes them).
             services.customerImport.stop(),
-            new Promise<void>((resolve) => {
-              const force = setTimeout(() => http.closeAllConnections(), 8000);
-              // A connection whose request is answered now closes instead of idling until its keep-alive ends.
-              http.keepAliveTimeout = 1;
-              http.close(() => {
-                clearTimeout(force);
-                resolve();
-              });
-              http.closeIdleConnections();
-            }),
+            closeHttpServer(http, finishMs),
           ]);
           if (!options.dbHandle) await dbHandle.close();
           lock?.release();

@@ -10,6 +10,8 @@ export interface PortalSession {
   amr: string[];
   oidcSid: string | null;
   oidcSessionUid: string | null;
+  /** Started by a mailed link, with no OIDC session behind it (else it lives only while its OIDC session does). */
+  standalone: boolean;
   userAgent: string | null;
   createdAt: Date;
   expiresAt: Date;
@@ -22,6 +24,7 @@ interface PortalSessionRow {
   amr: string[];
   oidc_sid: string | null;
   oidc_session_uid: string | null;
+  standalone: boolean;
   user_agent: string | null;
   created_at: Date;
   expires_at: Date;
@@ -37,6 +40,8 @@ export interface NewPortalSession {
   amr: string[];
   oidcSid?: string | undefined;
   oidcSessionUid?: string | undefined;
+  /** True only for a session started by a mailed link (no OIDC session behind it). */
+  standalone?: boolean;
   userAgent?: string | undefined;
 }
 
@@ -52,6 +57,7 @@ const toSession = (row: PortalSessionRow): PortalSession => ({
   amr: row.amr ?? [],
   oidcSid: row.oidc_sid,
   oidcSessionUid: row.oidc_session_uid,
+  standalone: row.standalone === true,
   userAgent: row.user_agent,
   createdAt: new Date(row.created_at),
   expiresAt: new Date(row.expires_at),
@@ -65,7 +71,7 @@ export function createPortalSessions(db: Db) {
       const token = randomToken(32);
       const [row] = await db('portal_sessions').insert({
         id: `ps_${randomToken(12)}`, token_hash: hashToken(token), realm: input.realm ?? 'account', account_id: input.accountId, auth_time: input.authTime,
-        amr: JSON.stringify(input.amr), oidc_sid: input.oidcSid ?? null, oidc_session_uid: input.oidcSessionUid ?? null,
+        amr: JSON.stringify(input.amr), oidc_sid: input.oidcSid ?? null, oidc_session_uid: input.oidcSessionUid ?? null, standalone: input.standalone === true,
         user_agent: input.userAgent?.slice(0, 512) ?? null, expires_at: idleExpiry(new Date()),
       }).returning('*') as PortalSessionRow[];
       return { token, session: toSession(row!) };

@@ -3,8 +3,8 @@
 // /admin/api/openapi.json. Each resource is a section (sections/index.ts).
 import Router from '@koa/router';
 import type { Context, Next } from 'koa';
-import { AppError } from '../errors/app-error.ts';
-import { ADMIN_SCOPE, adminResourceOf, verifyApiToken, type ApiTokenDeps } from '../oidc/api-tokens.ts';
+import { requireBearer, type BearerRule } from '../http/bearer.ts';
+import { ADMIN_SCOPE, adminResourceOf, registeredApiScopes, verifyApiToken, type ApiTokenDeps } from '../oidc/api-tokens.ts';
 import { buildOpenApiDocument } from './openapi.ts';
 import { ADMIN_SECTIONS } from './sections/index.ts';
 import type { AdminDeps } from './types.ts';
@@ -15,19 +15,18 @@ export interface AdminApiDeps extends AdminDeps, ApiTokenDeps {}
 
 function requireAdminToken(deps: AdminApiDeps) {
   const resource = adminResourceOf(deps.issuer);
+  const registered = registeredApiScopes(deps.services.clients);
+  const rule: BearerRule<{ clientId: string }> = {
+    scope: ADMIN_SCOPE,
+    verify: (token) => verifyApiToken(token, deps, resource, ADMIN_SCOPE, registered),
+    messages: {
+      missing: `Send a client-credentials access token for ${resource} with the ${ADMIN_SCOPE} scope, as "Authorization: Bearer …".`,
+      invalid: `The access token is invalid or expired, or not for ${resource}.`,
+      insufficientScope: (clientId) => `Client ${clientId ?? 'unknown'} may not use this API: its token or its registration lacks the ${ADMIN_SCOPE} scope.`,
+    },
+  };
   return async function adminToken(ctx: Context, next: Next): Promise<void> {
-    const bearer = /^Bearer ([\w.-]+)$/i.exec(ctx.get('authorization'));
-    const token = bearer ? await verifyApiToken(bearer[1]!, deps, resource, ADMIN_SCOPE) : undefined;
-    if (!token) {
-      ctx.set('WWW-Authenticate', `Bearer error="invalid_token", scope="${ADMIN_SCOPE}"`);
-      throw new AppError('invalid_token', `Send a client-credentials access token for ${resource} with the ${ADMIN_SCOPE} scope, as "Authorization: Bearer …".`, 401);
-    }
-    // A client whose registration lost the scope keeps no access through tokens issued before.
-    const metadata = await deps.services.clients.findClientMetadata(token.clientId) as Record<string, unknown> | undefined;
-    if (!((metadata?.foyer_api_scopes as string[] | undefined) ?? []).includes(ADMIN_SCOPE)) {
-      ctx.set('WWW-Authenticate', `Bearer error="insufficient_scope", scope="${ADMIN_SCOPE}"`);
-      throw new AppError('insufficient_scope', `Client ${token.clientId} is no longer allowed the ${ADMIN_SCOPE} scope.`, 403);
-    }
+    const token = await requireBearer(ctx, rule);
     ctx.state.adminClientId = token.clientId;
     ctx.set('Cache-Control', 'no-store');
     await next();

@@ -44,8 +44,21 @@ export const openApi = {
   json: (schema: unknown) => ({ content: { 'application/json': { schema } } }),
   errors: {
     400: { description: 'Invalid input; the message names the field', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
-    401: { description: 'No valid admin access token', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
-    403: { description: 'The client is not allowed the admin scope', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+    401: {
+      description: 'No access token, or one that is invalid, expired or not for this API (error invalid_token)',
+      headers: { 'WWW-Authenticate': { description: 'Bearer scope="admin" without a token; Bearer error="invalid_token", scope="admin" with one', schema: { type: 'string' } } },
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+    },
+    403: {
+      description: 'A valid access token without the admin scope, or from a client no longer registered with it (error insufficient_scope)',
+      headers: { 'WWW-Authenticate': { description: 'Bearer error="insufficient_scope", scope="admin"', schema: { type: 'string' } } },
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+    },
+    503: {
+      description: 'The database cannot be reached just now; nothing was changed. Retry after Retry-After seconds',
+      headers: { 'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer' } } },
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+    },
   },
   notFound: (what: string) => ({ 404: { description: `No such ${what}`, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } } }),
   pathParams: (...names: string[]) => names.map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } })),

@@ -3,7 +3,7 @@
 // A command is one JSON request and answer; `users import` streams its file in as the request body (the
 // server imports as it reads), and `users export` streams its lines back, its result in a trailer.
 import { randomBytes } from 'node:crypto';
-import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, fchmodSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { createServer, request, type IncomingMessage, type Server } from 'node:http';
 import type { Readable, Writable } from 'node:stream';
 import { z } from 'zod';
@@ -15,6 +15,17 @@ import type { ImportSource } from './customer-commands.ts';
 const argvSchema = z.array(z.string().max(4096)).max(64);
 const requestSchema = z.object({ argv: argvSchema, stdin: z.string().max(65536).optional() });
 const RESULT_TRAILER = 'x-foyer-result';
+
+/** Writes `content` to a file only this user can read: a file left from before is made 0600 before the secret is in it. */
+function writePrivateFile(path: string, content: string): void {
+  const fd = openSync(path, 'w', 0o600);
+  try {
+    fchmodSync(fd, 0o600);
+    writeSync(fd, content);
+  } finally {
+    closeSync(fd);
+  }
+}
 
 export interface ControlExtras {
   stdin?: string | undefined;
@@ -33,7 +44,7 @@ function decodeArgv(req: IncomingMessage): string[] | undefined {
 
 export async function startControlSocket(dataDir: string, run: (argv: string[], extras: ControlExtras) => Promise<CommandResult>): Promise<Server> {
   const token = randomBytes(32).toString('base64url');
-  writeFileSync(controlTokenPath(dataDir), token, { mode: 0o600 });
+  writePrivateFile(controlTokenPath(dataDir), token);
   rmSync(socketPath(dataDir), { force: true });
   const server = createServer(async (req, res) => {
     const answer = (status: number, body: CommandResult) => {
@@ -63,7 +74,16 @@ export async function startControlSocket(dataDir: string, run: (argv: string[], 
     }
     answer(200, await run(parsed.argv, { stdin: parsed.stdin }));
   });
-  await new Promise<void>((resolve) => server.listen(socketPath(dataDir), resolve));
+  // The socket is created 0600 (umask for the bind, which listen makes at once for a path), never readable by others for a moment.
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    const previous = process.umask(0o177);
+    try {
+      server.listen(socketPath(dataDir), resolve);
+    } finally {
+      process.umask(previous);
+    }
+  });
   chmodSync(socketPath(dataDir), 0o600);
   server.on('close', () => rmSync(socketPath(dataDir), { force: true }));
   return server;

@@ -70,7 +70,14 @@ function mergeDeep(base: Record<string, Json>, over: Record<string, Json>): Reco
   return out;
 }
 
-function envValue(name: string, raw: string, type: 'string' | 'number' | 'boolean'): Json {
+function envValue(name: string, raw: string, type: 'string' | 'number' | 'boolean' | 'count'): Json {
+  // A count that also takes true (1) and false (0), e.g. TRUST_PROXY.
+  if (type === 'count') {
+    if (/^\d+$/.test(raw)) return Number(raw);
+    if (/^(true|yes|on)$/i.test(raw)) return 1;
+    if (/^(false|no|off)$/i.test(raw)) return 0;
+    throw new ConfigError(`${name}: expected a number, true or false, got "${raw}"`);
+  }
   if (type === 'number') {
     if (!/^\d+$/.test(raw)) throw new ConfigError(`${name}: expected a whole number, got "${raw}"`);
     return Number(raw);
@@ -146,4 +153,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadedConfig {
 
 export function isLoopbackIssuer(issuer: string): boolean {
   return loopbackHosts.has(new URL(issuer).hostname);
+}
+
+/**
+ * The address to listen on: HOST when set; else loopback when the issuer is on loopback (nothing, the dev
+ * outbox included, is reachable from the network by default); else undefined, all interfaces.
+ */
+export function listenHost(config: { host?: string | undefined; issuer: string }): string | undefined {
+  if (config.host) return config.host;
+  const hostname = new URL(config.issuer).hostname;
+  if (!loopbackHosts.has(hostname)) return undefined;
+  return hostname === '[::1]' ? '::1' : '127.0.0.1';
 }

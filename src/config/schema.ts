@@ -9,15 +9,16 @@ const durationSeconds = z.number().int().positive();
 
 export const configSchema = z.object({
   port: z.number().int().min(0).max(65535).default(3000).describe('HTTP port.'),
-  host: z.string().default('0.0.0.0').describe('Address to listen on.'),
+  host: z.string().min(1).optional().describe('Address to listen on; by default loopback (127.0.0.1) when the issuer is on loopback, else all interfaces.'),
   issuer: z.url().optional().describe('The OIDC issuer URL; defaults to http://localhost:$PORT.'),
   databaseUrl: z.string().optional().describe('PostgreSQL connection string; without it Foyer uses an embedded PGlite database in dataDir.'),
   dataDir: z.string().default('./data').describe('Folder for the embedded database, its lock and control socket, and generated dev secrets.'),
   smtpUrl: z.string().optional().describe('SMTP server for outgoing mail, e.g. smtp://user:pass@host:587 or smtps://host.'),
   mailFrom: z.string().default('Foyer <no-reply@localhost>').describe("Sender of Foyer's mails."),
   secret: z.string().min(32, 'must be at least 32 characters').optional().describe('Key that encrypts secrets at rest and signs cookies (at least 32 characters).'),
-  trustProxy: z.boolean().default(false).describe('Take the client address from X-Forwarded-For (set when behind a load balancer).'),
-  outboundAllowPrivate: z.boolean().default(false).describe('Let back-channel logout and webhooks reach loopback and private addresses.'),
+  trustProxy: z.union([z.boolean(), z.number().int().min(0).max(10)]).default(0).transform((v) => (v === true ? 1 : v === false ? 0 : v))
+    .describe('How many proxies (load balancers) stand in front of Foyer: the client address is the X-Forwarded-For entry that many from the right (true = 1, false = 0 = none: the socket address). Never set it higher than the real number of hops.'),
+  outboundAllowPrivate: z.boolean().default(false).describe('Let back-channel logout, webhooks and social-login upstreams (discovery, token, userinfo, keys) reach loopback and private addresses.'),
   nodeEnv: z.enum(['development', 'production', 'test']).default('development').describe('development or production; production refuses insecure settings and seeds no demo app.'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('Log level: fatal, error, warn, info, debug, trace or silent.'),
   brandName: z.string().min(1).default('Foyer').describe('Name shown on pages and in mails.'),
@@ -130,6 +131,9 @@ export const configSchema = z.object({
     retryBaseSeconds: z.number().min(0).max(3600).default(10).describe('Delay before a failed delivery is retried, in seconds; each later retry waits six times longer, at most ten hours.'),
     keepDays: z.number().int().min(1).max(365).default(30).describe('Days finished (delivered or failed) deliveries stay in the delivery log.'),
   }).prefault({}),
+  shutdown: z.object({
+    drainSeconds: z.number().min(0).max(7).default(3).describe('On SIGTERM, how long the instance keeps serving after /readyz turns 503 (so a load balancer takes it out) before it stops taking connections; the whole stop stays within 10 s.'),
+  }).prefault({}),
   keyRefreshSeconds: durationSeconds.default(10).describe('How often each instance checks for rotated signing keys, in seconds.'),
   consent: consentConfigSchema,
   preferences: preferencesConfigSchema,
@@ -139,7 +143,7 @@ export const configSchema = z.object({
 export type Config = z.infer<typeof configSchema> & { issuer: string; secret: string };
 
 /** Environment variables and the config keys they set (env wins over files). */
-export const envBindings: Record<string, { path: string; type: 'string' | 'number' | 'boolean' }> = {
+export const envBindings: Record<string, { path: string; type: 'string' | 'number' | 'boolean' | 'count' }> = {
   PORT: { path: 'port', type: 'number' },
   HOST: { path: 'host', type: 'string' },
   ISSUER: { path: 'issuer', type: 'string' },
@@ -148,8 +152,9 @@ export const envBindings: Record<string, { path: string; type: 'string' | 'numbe
   SMTP_URL: { path: 'smtpUrl', type: 'string' },
   MAIL_FROM: { path: 'mailFrom', type: 'string' },
   FOYER_SECRET: { path: 'secret', type: 'string' },
-  TRUST_PROXY: { path: 'trustProxy', type: 'boolean' },
+  TRUST_PROXY: { path: 'trustProxy', type: 'count' },
   OUTBOUND_ALLOW_PRIVATE: { path: 'outboundAllowPrivate', type: 'boolean' },
   NODE_ENV: { path: 'nodeEnv', type: 'string' },
   LOG_LEVEL: { path: 'logLevel', type: 'string' },
+  SHUTDOWN_DRAIN_SECONDS: { path: 'shutdown.drainSeconds', type: 'number' },
 };

@@ -21,8 +21,10 @@ import { acceptSecretInBody } from '../oidc/client-auth.ts';
 import { createAccountTokenPort } from '../oidc/account-tokens.ts';
 import { createClientAccessPort } from '../oidc/client-access.ts';
 import { createPortal } from '../portal/routes.ts';
+import { PORTAL_COOKIE } from '../portal/session.ts';
+import { ADMIN_COOKIE } from '../admin/pages/sign-in.ts';
 import { createSignInLinkHandoff } from '../portal/link-sign-in.ts';
-import { isProviderPath, type Provider } from '../oidc/provider.ts';
+import { isProviderPath, providerRequestHandler, type Provider } from '../oidc/provider.ts';
 import { deriveKey } from '../security/keys.ts';
 import type { Services } from '../compose.ts';
 import { serveAssets } from './assets.ts';
@@ -30,6 +32,8 @@ import { checkInput } from './body.ts';
 import { createCsrf } from './csrf.ts';
 import { errorHandler } from './errors.ts';
 import { createOperationsRouter } from './operations.ts';
+import { applyProxySettings } from './proxy.ts';
+import type { Lifecycle } from './lifecycle.ts';
 import { createConsentRouter } from './consent-routes.ts';
 import { securityHeaders } from './security-headers.ts';
 
@@ -39,14 +43,21 @@ export interface AppOptions {
   log: Logger;
   demo: boolean;
   devOutbox: boolean;
+  /** Readiness turns 503 once the instance drains before stopping. */
+  lifecycle?: Lifecycle;
 }
 
 export function createApp(options: AppOptions): Koa {
   const { services, host, log } = options;
   const { config } = services;
   const secure = config.issuer.startsWith('https:');
-  const app = new Koa({ proxy: config.trustProxy, keys: [deriveKey(config.secret, 'app-cookies').toString('base64url')] });
-  const csrf = createCsrf(deriveKey(config.secret, 'csrf'), secure);
+  const app = new Koa({ keys: [deriveKey(config.secret, 'app-cookies').toString('base64url')] });
+  applyProxySettings(app, { hops: config.trustProxy, issuer: config.issuer });
+  // A form's token is bound to the session it acts for on the account and admin pages (see csrf.ts).
+  const csrf = createCsrf(deriveKey(config.secret, 'csrf'), secure, [
+    { prefix: '/account', sessionCookie: PORTAL_COOKIE, linkPages: ['/account/link/', '/account/erasure/cancel/'] },
+    { prefix: '/admin', sessionCookie: ADMIN_COOKIE },
+  ]);
   app.silent = true;
 
   app.use(securityHeaders(secure));
@@ -55,7 +66,9 @@ export function createApp(options: AppOptions): Koa {
   app.use(checkInput);
   app.use(csrf.provideToken);
 
-  const operations = createOperationsRouter({ db: services.db, views: services.views, devOutbox: options.devOutbox ? services.devOutbox : undefined });
+  const operations = createOperationsRouter({
+    db: services.db, views: services.views, devOutbox: options.devOutbox ? services.devOutbox : undefined, draining: () => options.lifecycle?.draining ?? false,
+  });
   app.use(operations.routes());
   const consentPages = createConsentRouter({ ...services, csrf });
   app.use(consentPages.routes()).use(consentPages.allowedMethods());
@@ -100,12 +113,12 @@ export function createApp(options: AppOptions): Koa {
   }
 
   // Everything else is the protocol: hand the raw request to the current Provider (a koa app too).
-  const handlers = new WeakMap<Provider, ReturnType<Provider['callback']>>();
+  const handlers = new WeakMap<Provider, ReturnType<typeof providerRequestHandler>>();
   app.use(async (ctx: Context, next: Next) => {
     if (!isProviderPath(ctx.path)) return next();
     const provider = host.current();
     let handler = handlers.get(provider);
-    if (!handler) handlers.set(provider, (handler = provider.callback()));
+    if (!handler) handlers.set(provider, (handler = providerRequestHandler(provider)));
     acceptSecretInBody(ctx);
     ctx.respond = false;
     await handler(ctx.req, ctx.res);

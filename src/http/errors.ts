@@ -1,6 +1,7 @@
 // Owns turning errors into answers: a page for browsers, JSON for APIs, never a stack trace.
 import { randomUUID } from 'node:crypto';
 import type { Context, Next } from 'koa';
+import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from '../errors/database-unavailable.ts';
 import { isAppError } from '../errors/app-error.ts';
 import type { Logger } from '../log.ts';
 import type { Views } from './views.ts';
@@ -9,6 +10,17 @@ import type { Views } from './views.ts';
 const loggedPath = (ctx: Context) => ctx.path.replace(/[\w-]{32,}/g, '…');
 
 const wantsJson = (ctx: Context) => ctx.path.startsWith('/admin/api') || ctx.path.startsWith('/api/') || ctx.path.startsWith('/account/api') || (ctx.accepts('html', 'json') === 'json');
+
+/** The database cannot be reached: 503 with Retry-After, never a verdict on the request (a token is not "invalid"). */
+function answerUnavailable(ctx: Context, views: Views, log: Logger, requestId: string): void {
+  log.warn({ requestId, path: loggedPath(ctx) }, 'database unavailable');
+  ctx.status = 503;
+  ctx.set('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS));
+  ctx.set('Cache-Control', 'no-store');
+  const message = 'The service is briefly unavailable. Please try again in a moment.';
+  if (wantsJson(ctx)) ctx.body = { error: 'server.unavailable', message, request_id: requestId };
+  else ctx.body = views.render('errors/error', { title: 'Temporarily unavailable', message, requestId });
+}
 
 export function errorHandler(views: Views, log: Logger) {
   return async (ctx: Context, next: Next): Promise<void> => {
@@ -22,6 +34,7 @@ export function errorHandler(views: Views, log: Logger) {
         else ctx.body = views.render('errors/error', { title: 'Page not found', message: 'There is nothing at this address.' });
       }
     } catch (error) {
+      if (isDatabaseUnavailable(error)) return answerUnavailable(ctx, views, log, requestId);
       const known = isAppError(error) ? error : undefined;
       const httpError = error as { status?: number; expose?: boolean; message?: string };
       const status = known?.status ?? (typeof httpError.status === 'number' && httpError.status >= 400 && httpError.status < 600 ? httpError.status : 500);

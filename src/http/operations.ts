@@ -1,12 +1,31 @@
 // Owns the operational endpoints: liveness, readiness, and the dev outbox (loopback, non-production only).
 import Router from '@koa/router';
+import ipaddr from 'ipaddr.js';
+import type { Context, Next } from 'koa';
 import type { Db } from '../db/create-db.ts';
 import type { Views } from './views.ts';
 
 interface OperationsDeps {
   db: Db;
   views: Views;
+  /** True once the instance is stopping: readiness answers 503 at once, so a load balancer takes it out. */
+  draining?: () => boolean;
   devOutbox?: { listDevMails(limit: number): Promise<{ id: string; recipient: string; subject: string; text_body: string; created_at: Date }[]> } | undefined;
+}
+
+/** True for 127.0.0.0/8 and ::1 (IPv4-mapped too): a peer on this machine. */
+export function isLoopbackPeer(address: string | undefined): boolean {
+  return Boolean(address && ipaddr.isValid(address) && ipaddr.process(address).range() === 'loopback');
+}
+
+/**
+ * The dev outbox shows every code and link: only a peer on this machine sees it, judged by the socket's address
+ * (never by X-Forwarded-For), and not through a proxy (a request carrying forwarding headers came from elsewhere).
+ * Anyone else gets 404, whatever address the server listens on.
+ */
+export async function onlyLoopbackPeers(ctx: Context, next: Next): Promise<void> {
+  const forwarded = ctx.get('x-forwarded-for') || ctx.get('forwarded');
+  if (isLoopbackPeer(ctx.req.socket.remoteAddress) && !forwarded) await next();
 }
 
 export function createOperationsRouter(deps: OperationsDeps): Router {
@@ -15,6 +34,11 @@ export function createOperationsRouter(deps: OperationsDeps): Router {
     ctx.body = { status: 'ok' };
   });
   router.get('/readyz', async (ctx) => {
+    if (deps.draining?.()) {
+      ctx.status = 503;
+      ctx.body = { status: 'stopping', message: 'This instance is shutting down.' };
+      return;
+    }
     try {
       await Promise.race([deps.db.raw('select 1'), new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2000).unref())]);
       ctx.body = { status: 'ready' };
@@ -25,6 +49,7 @@ export function createOperationsRouter(deps: OperationsDeps): Router {
   });
   if (deps.devOutbox) {
     const outbox = deps.devOutbox;
+    router.use('/dev', onlyLoopbackPeers);
     router.get('/dev/outbox', async (ctx) => {
       const mails = (await outbox.listDevMails(50)).map((m) => ({ ...m, created_at: new Date(m.created_at).toISOString() }));
       ctx.type = 'html';

@@ -6,8 +6,9 @@ import type { Context } from 'koa';
 import { z } from 'zod';
 import type { LiteCapture } from '../flows/lite-capture.ts';
 import type { Csrf } from '../http/csrf.ts';
+import { requireBearer, type BearerRule } from '../http/bearer.ts';
 import { formFields } from '../http/body.ts';
-import { CAPTURE_SCOPE, verifyCaptureToken, type ApiTokenDeps } from '../oidc/api-tokens.ts';
+import { CAPTURE_SCOPE, registeredApiScopes, verifyCaptureToken, type ApiTokenDeps } from '../oidc/api-tokens.ts';
 import type { ClientStore } from '../oidc/clients.ts';
 import { constantTimeEqual, keyedHash } from '../security/tokens.ts';
 import { emailSchema, field, firstError, tooManyAttempts } from './forms.ts';
@@ -121,17 +122,22 @@ export function createCaptureRouter(deps: CaptureRouteDeps): Router {
     render(deps, ctx, 'journey/capture-sent', { title: 'Check your email', email: email.data }, 200, false);
   });
 
+  const captureBearer: BearerRule<{ clientId: string }> = {
+    scope: CAPTURE_SCOPE,
+    verify: (token) => verifyCaptureToken(token, deps, registeredApiScopes(deps.clients)),
+    messages: {
+      missing: 'Send a client-credentials access token for this API, with the capture scope, as "Authorization: Bearer …".',
+      invalid: 'The access token is invalid or expired, or not for this API.',
+      insufficientScope: () => 'This access token does not carry the capture scope, or its client is no longer allowed it.',
+    },
+  };
+
   router.post('/api/capture', async (ctx) => {
     const json = (status: number, body: object) => {
       ctx.status = status;
       ctx.body = body;
     };
-    const bearer = /^Bearer ([\w.-]+)$/.exec(ctx.get('authorization'));
-    const token = bearer ? await verifyCaptureToken(bearer[1]!, deps) : undefined;
-    if (!token) {
-      ctx.set('WWW-Authenticate', `Bearer error="invalid_token", scope="${CAPTURE_SCOPE}"`);
-      return json(401, { error: 'invalid_token', message: 'Send a client-credentials access token for this API, with the capture scope, as "Authorization: Bearer …".' });
-    }
+    const token = await requireBearer(ctx, captureBearer);
     const client = await captureClient(token.clientId);
     if (!client) return json(403, { error: 'insufficient_scope', message: 'This client may not capture sign-ups.' });
     if (!ctx.is('application/json')) return json(415, { error: 'unsupported_media_type', message: 'Send a JSON body.' });

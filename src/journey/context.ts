@@ -3,6 +3,7 @@
 import type { Context } from 'koa';
 import type { InteractionResults, Provider } from '../oidc/provider.ts';
 import { acrForAmr } from '../authn/mfa/policy.ts';
+import { isDatabaseUnavailable } from '../errors/database-unavailable.ts';
 import { AppError } from '../errors/app-error.ts';
 import type { Views } from '../http/views.ts';
 import type { SignInDevices } from './device-cookie.ts';
@@ -20,7 +21,8 @@ export async function loadInteraction(ports: JourneyPorts, ctx: Context): Promis
     const interaction = await ports.provider().interactionDetails(ctx.req, ctx.res);
     if (interaction.uid !== ctx.params.uid) throw new Error('uid mismatch');
     return interaction;
-  } catch {
+  } catch (error) {
+    if (isDatabaseUnavailable(error)) throw error;
     throw new AppError('journey.expired', 'This sign-in has expired or was started in another browser. Go back to the app and sign in again.', 400);
   }
 }

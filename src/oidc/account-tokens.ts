@@ -1,6 +1,7 @@
 // Owns the Account API's side of the protocol: the `account` scope, the auth_time its access tokens carry,
 // and verifying such a token for /account/api (the portal never imports oidc-provider; it calls this port).
 import type { KoaContextWithOIDC, Provider } from 'oidc-provider';
+import { isDatabaseUnavailable } from '../errors/database-unavailable.ts';
 
 /** The scope a client must be registered with (its `scope` lists it) to call the Account API for a customer. */
 export const ACCOUNT_SCOPE = 'account';
@@ -44,7 +45,9 @@ export function createAccountTokenPort(provider: () => Provider): AccountTokenPo
     if (!/^[\w-]{20,200}$/.test(token)) return undefined;
     try {
       return await provider().AccessToken.find(token);
-    } catch {
+    } catch (error) {
+      // An unreachable database is no verdict on the token: the caller answers 503, never "invalid".
+      if (isDatabaseUnavailable(error)) throw error;
       return undefined;
     }
   };

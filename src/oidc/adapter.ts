@@ -4,6 +4,7 @@ import type { Adapter, AdapterPayload } from 'oidc-provider';
 import { errors } from 'oidc-provider';
 import type { Db } from '../db/create-db.ts';
 import { createReadCache } from '../db/read-cache.ts';
+import { rememberSessionRead, writeSessionRead } from './session-writes.ts';
 import type { ClientStore } from './clients.ts';
 
 interface ModelRow {
@@ -46,9 +47,12 @@ export function createAdapterClass(db: Db, clients: ClientStore, options: Adapte
       if (this.model === 'Grant') grants.forget(id);
       const json = JSON.stringify(payload);
       if (json.includes('\\u0000')) throw new errors.InvalidRequest('parameters must not contain NUL characters');
+      const expiresAt = expiresIn ? new Date(Date.now() + expiresIn * 1000) : null;
+      // A session read earlier in this request is written so that a change made meanwhile survives (session-writes.ts).
+      if (this.model === 'Session' && await writeSessionRead(db, id, payload, expiresAt)) return;
       await db.raw(UPSERT_SQL, [
         this.model, id, json, payload.grantId ?? null, payload.uid ?? null, payload.userCode ?? null,
-        payload.accountId ?? null, expiresIn ? new Date(Date.now() + expiresIn * 1000) : null,
+        payload.accountId ?? null, expiresAt,
       ]);
     }
 
@@ -71,6 +75,7 @@ export function createAdapterClass(db: Db, clients: ClientStore, options: Adapte
       const row = (await db.raw<{ rows: ModelRow[] }>(sql, [this.model, value])).rows[0];
       if (!row) return undefined;
       const payload = row.payload;
+      if (this.model === 'Session' && typeof payload.jti === 'string') rememberSessionRead(payload.jti, payload);
       if (row.consumed_at) {
         const consumedAt = new Date(row.consumed_at).getTime();
         const inGrace = this.model === 'RefreshToken' && Date.now() - consumedAt < options.refreshReuseGraceSeconds * 1000;
@@ -127,6 +132,10 @@ export function createOidcModelQueries(db: Db) {
       const row = await db('oidc_models').where({ model: 'Session', account_id: accountId, uid: sessionUid })
         .andWhere((w) => w.whereNull('expires_at').orWhere('expires_at', '>', db.fn.now())).first('id');
       return Boolean(row);
+    },
+    /** The session forgets a client (SSO to it starts over), in one statement; a Provider request writing the session meanwhile keeps this (session-writes.ts). */
+    async forgetClientInSession(sessionId: string, clientId: string): Promise<void> {
+      await db.raw("UPDATE oidc_models SET payload = payload #- ARRAY['authorizations', ?]::text[] WHERE model = 'Session' AND id = ?", [clientId, sessionId]);
     },
     async deleteByGrantIds(grantIds: string[]): Promise<void> {
       if (grantIds.length === 0) return;

@@ -16,20 +16,42 @@ export interface ApiTokenDeps {
   publicKeys(): Promise<JWK[]>;
 }
 
-/** The client a bearer token was issued to, when it is a live token of this issuer for `resource` with `scope`; else undefined. */
-export async function verifyApiToken(token: string, deps: ApiTokenDeps, resource: string, scope: string): Promise<{ clientId: string } | undefined> {
-  if (token.length > 8192 || !/^[\w-]+\.[\w-]+\.[\w-]+$/.test(token)) return undefined;
+/** The API scopes a client is registered with now (undefined: no such client), so a narrowed client keeps no access through older tokens. */
+export type RegisteredScopes = (clientId: string) => Promise<string[] | undefined>;
+
+/** RegisteredScopes read from the client store's metadata (`foyer_api_scopes`). */
+export const registeredApiScopes = (clients: { findClientMetadata(clientId: string): Promise<unknown> }): RegisteredScopes => async (clientId) => {
+  const metadata = await clients.findClientMetadata(clientId) as { foyer_api_scopes?: unknown } | undefined;
+  if (!metadata) return undefined;
+  return Array.isArray(metadata.foyer_api_scopes) ? metadata.foyer_api_scopes.map(String) : [];
+};
+
+export type ApiTokenVerdict =
+  | { status: 'ok'; token: { clientId: string } }
+  | { status: 'invalid' }
+  | { status: 'insufficient_scope'; clientId: string };
+
+/**
+ * A bearer token for one of Foyer's own APIs: `invalid` unless it is a live ES256 JWT of this issuer for
+ * `resource`; `insufficient_scope` when it lacks `scope` or its client is no longer registered with it.
+ * Reading the keys or the registration may throw (database unreachable): that is no verdict on the token.
+ */
+export async function verifyApiToken(token: string, deps: ApiTokenDeps, resource: string, scope: string, registered: RegisteredScopes): Promise<ApiTokenVerdict> {
+  if (token.length > 8192 || !/^[\w-]+\.[\w-]+\.[\w-]+$/.test(token)) return { status: 'invalid' };
+  const keys = createLocalJWKSet({ keys: await deps.publicKeys() });
+  let payload;
   try {
-    const { payload } = await jwtVerify(token, createLocalJWKSet({ keys: await deps.publicKeys() }), {
-      issuer: deps.issuer, audience: resource, algorithms: ['ES256'], typ: 'at+jwt',
-    });
-    const scopes = typeof payload.scope === 'string' ? payload.scope.split(' ') : [];
-    const clientId = payload.client_id;
-    if (!scopes.includes(scope) || typeof clientId !== 'string') return undefined;
-    return { clientId };
+    ({ payload } = await jwtVerify(token, keys, { issuer: deps.issuer, audience: resource, algorithms: ['ES256'], typ: 'at+jwt' }));
   } catch {
-    return undefined;
+    return { status: 'invalid' };
   }
+  const clientId = payload.client_id;
+  if (typeof clientId !== 'string') return { status: 'invalid' };
+  const registration = await registered(clientId);
+  if (!registration) return { status: 'invalid' };
+  const scopes = typeof payload.scope === 'string' ? payload.scope.split(' ') : [];
+  if (!scopes.includes(scope) || !registration.includes(scope)) return { status: 'insufficient_scope', clientId };
+  return { status: 'ok', token: { clientId } };
 }
 
-export const verifyCaptureToken = (token: string, deps: ApiTokenDeps) => verifyApiToken(token, deps, captureResourceOf(deps.issuer), CAPTURE_SCOPE);
+export const verifyCaptureToken = (token: string, deps: ApiTokenDeps, registered: RegisteredScopes) => verifyApiToken(token, deps, captureResourceOf(deps.issuer), CAPTURE_SCOPE, registered);

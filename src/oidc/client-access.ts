@@ -6,6 +6,7 @@ import type { Provider } from 'oidc-provider';
 import type { ProtocolSignOut, SignOutSummary } from '../accounts/sign-out.ts';
 import type { Db } from '../db/create-db.ts';
 import type { Logger } from '../log.ts';
+import { createOidcModelQueries } from './adapter.ts';
 import { createProtocolPort } from './sessions.ts';
 
 export interface GrantedClient {
@@ -38,6 +39,7 @@ type BackchannelClient = { backchannelLogoutUri?: string; backchannelLogout(sub:
 
 export function createClientAccessPort(provider: () => Provider, db: Db, log: Logger): ClientAccessPort {
   const protocol = createProtocolPort(db);
+  const models = createOidcModelQueries(db);
   const sessionsOf = (accountId: string) => db('oidc_models').where({ model: 'Session', account_id: accountId }).select('id', 'uid', 'payload') as Promise<SessionRow[]>;
   // oidc-provider's types omit it: Client#backchannelLogout(sub, sid) posts a signed logout token.
   async function logOut(clientId: string, accountId: string, sid: string): Promise<boolean> {
@@ -96,7 +98,7 @@ export function createClientAccessPort(provider: () => Provider, db: Db, log: Lo
         if (!authorization) continue;
         if (await logOut(clientId, accountId, authorization.sid ?? '')) backchannelLogouts += 1;
         // The session forgets the client, so SSO to it starts over (and asks for consent again).
-        await db.raw("UPDATE oidc_models SET payload = payload #- ARRAY['authorizations', ?]::text[] WHERE model = 'Session' AND id = ?", [clientId, session.id]);
+        await models.forgetClientInSession(session.id, clientId);
       }
       await protocol.revokeGrants(accountId, clientId);
       return { backchannelLogouts };

@@ -1,5 +1,6 @@
 // Owns oidc-provider's configuration: features, TTLs, cookies, claims, grants, pages it renders itself.
 // The only module that constructs a Provider.
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KoaContextWithOIDC, Configuration, ClientMetadata, InteractionResults } from 'oidc-provider';
 import Provider, { errors } from 'oidc-provider';
 import type { JWK } from 'jose';
@@ -7,9 +8,11 @@ import type { Config } from '../config/schema.ts';
 import type { AccountQueries } from '../accounts/queries.ts';
 import type { ConsentService } from '../consent/service.ts';
 import type { Views } from '../http/views.ts';
+import { applyProxySettings } from '../http/proxy.ts';
 import { deriveKey } from '../security/keys.ts';
 import { accountTokenClaims } from './account-tokens.ts';
 import { createAdapterClass } from './adapter.ts';
+import { inProviderRequest } from './session-writes.ts';
 import { createFindAccount, effectiveScopeClaims, oidcScopesOf } from './claims.ts';
 import type { ClientStore } from './clients.ts';
 import { createLoadExistingGrant } from './grants.ts';
@@ -22,6 +25,7 @@ import { CLIENT_MFA_POLICIES, SUPPORTED_ACRS } from '../authn/mfa/policy.ts';
 import type { ResourceStore } from './resources.ts';
 import type { EssentialClaims } from '../privacy/restriction.ts';
 import type { Db } from '../db/create-db.ts';
+import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from '../errors/database-unavailable.ts';
 
 export interface ProviderDeps {
   config: Config;
@@ -45,6 +49,12 @@ const PROVIDER_PATHS = ['/auth', '/token', '/me', '/session/end', '/jwks', '/req
 
 export function isProviderPath(path: string): boolean {
   return PROVIDER_PATHS.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
+}
+
+/** The Provider's request handler, each request remembering the sessions it reads (so its writes merge, never undo). */
+export function providerRequestHandler(provider: Provider): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+  const callback = provider.callback();
+  return (req, res) => inProviderRequest(() => callback(req, res));
 }
 
 const htmlPage = (ctx: KoaContextWithOIDC, views: Views, name: string, data: { title: string; [key: string]: unknown }) => {
@@ -180,6 +190,9 @@ export function buildProvider(deps: ProviderDeps, signingKeys: JWK[]): Provider 
       return globalThis.fetch(url, options);
     },
     renderError: async (ctx, out, error) => {
+      if (isDatabaseUnavailable(error)) {
+        return htmlPage(ctx, views, 'errors/oidc', { title: 'Temporarily unavailable', error: 'temporarily_unavailable', description: 'The service is briefly unavailable. Please try again in a moment.' });
+      }
       const status = (error as { status?: number }).status ?? 500;
       htmlPage(ctx, views, 'errors/oidc', {
         title: status >= 500 ? 'Something went wrong' : 'This request cannot be completed',
@@ -190,7 +203,17 @@ export function buildProvider(deps: ProviderDeps, signingKeys: JWK[]): Provider 
   };
 
   const provider = new Provider(config.issuer, configuration);
-  provider.proxy = config.trustProxy;
+  // The same client address and public origin as Foyer's own app (src/http/proxy.ts).
+  applyProxySettings(provider, { hops: config.trustProxy, issuer: config.issuer });
+  // oidc-provider answers any failure it did not expect with 500 server_error (after rendering it); an
+  // unreachable database becomes 503 with Retry-After, so no token is ever judged during an outage.
+  provider.on('server_error', (ctx: KoaContextWithOIDC, error: unknown) => {
+    if (!isDatabaseUnavailable(error)) return;
+    ctx.status = 503;
+    ctx.set('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS));
+    ctx.set('Cache-Control', 'no-store');
+    if (typeof ctx.body !== 'string') ctx.body = { error: 'temporarily_unavailable', error_description: 'The service is briefly unavailable; retry later.' };
+  });
   return provider;
 }
 

@@ -1,8 +1,8 @@
 // Owns the Account API's edge (/account/api): CORS for the origins of clients allowed the `account` scope,
 // bearer tokens verified through the protocol port (never cookies), and JSON bodies checked with zod.
 import type { Context, Next } from 'koa';
-import { AppError } from '../errors/app-error.ts';
-import { ACCOUNT_SCOPE } from '../oidc/account-tokens.ts';
+import { requireBearer, type BearerRule } from '../http/bearer.ts';
+import { ACCOUNT_SCOPE, type AccountToken } from '../oidc/account-tokens.ts';
 import type { PortalDeps } from './types.ts';
 
 export const API_PREFIX = '/account/api';
@@ -43,23 +43,22 @@ export function createAccountApiCors(deps: Pick<PortalDeps, 'services'>) {
 
 /** Bearer token with the `account` scope, from a client registered with it; sets ctx.state.accountToken. */
 export function createRequireAccountToken(deps: Pick<PortalDeps, 'accountTokens'>) {
+  const rule: BearerRule<AccountToken> = {
+    scope: ACCOUNT_SCOPE,
+    async verify(presented) {
+      const verdict = await deps.accountTokens.verifyAccountAccessToken(presented);
+      if (verdict.status !== 'ok') return verdict;
+      const { status: _status, ...token } = verdict;
+      return { status: 'ok', token };
+    },
+    messages: {
+      missing: 'Send an access token with the account scope in the Authorization header (Bearer).',
+      invalid: 'The access token is invalid, expired or revoked.',
+      insufficientScope: () => `This access token does not carry the "${ACCOUNT_SCOPE}" scope, or its client is not allowed it.`,
+    },
+  };
   return async function requireAccountToken(ctx: Context, next: Next): Promise<void> {
-    const match = /^Bearer ([^\s]+)$/i.exec(ctx.get('authorization'));
-    if (!match) {
-      ctx.set('WWW-Authenticate', `Bearer scope="${ACCOUNT_SCOPE}"`);
-      throw new AppError('invalid_token', 'Send an access token with the account scope in the Authorization header (Bearer).', 401);
-    }
-    const verdict = await deps.accountTokens.verifyAccountAccessToken(match[1]!);
-    if (verdict.status === 'invalid') {
-      ctx.set('WWW-Authenticate', 'Bearer error="invalid_token"');
-      throw new AppError('invalid_token', 'The access token is invalid, expired or revoked.', 401);
-    }
-    if (verdict.status === 'insufficient_scope') {
-      ctx.set('WWW-Authenticate', `Bearer error="insufficient_scope", scope="${ACCOUNT_SCOPE}"`);
-      throw new AppError('insufficient_scope', `This access token does not carry the "${ACCOUNT_SCOPE}" scope, or its client is not allowed it.`, 403);
-    }
-    const { status: _status, ...token } = verdict;
-    ctx.state.accountToken = token;
+    ctx.state.accountToken = await requireBearer(ctx, rule);
     await next();
   };
 }

@@ -18,7 +18,7 @@ export function createLinkSignInRouter(deps: PortalDeps): Router {
     ctx.body = views.render(view, { ...data, csrfToken: ctx.state.csrfToken });
   };
   const signIn = async (ctx: Context, accountId: string, done: string) => {
-    await startPortalSessionHere(deps, ctx, { accountId, authTime: new Date(), amr: ['otp'] });
+    await startPortalSessionHere(deps, ctx, { accountId, authTime: new Date(), amr: ['otp'], standalone: true });
     ctx.redirect(`/account/overview?done=${done}`);
     ctx.status = 303;
   };
@@ -62,7 +62,7 @@ export function createSignInLinkHandoff(deps: Pick<PortalDeps, 'services' | 'sec
   return async (ctx: Context, email: string): Promise<boolean> => {
     const accountId = await deps.services.portalLinks.accountForSignInLink(email);
     if (!accountId) return false;
-    await startPortalSessionHere({ sessions: deps.services.portalSessions, secure: deps.secure }, ctx, { accountId, authTime: new Date(), amr: ['otp'] });
+    await startPortalSessionHere({ sessions: deps.services.portalSessions, secure: deps.secure }, ctx, { accountId, authTime: new Date(), amr: ['otp'], standalone: true });
     return true;
   };
 }

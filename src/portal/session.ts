@@ -36,7 +36,8 @@ export function createRequirePortalSession(deps: Pick<PortalDeps, 'sessions' | '
     const token = ctx.cookies.get(PORTAL_COOKIE, { signed: true });
     const session = await deps.sessions.findPortalSession(token);
     const account = session && await deps.services.accounts.findAccountById(session.accountId);
-    const oidcLive = session?.oidcSessionUid ? await deps.services.protocol.isSessionActive(session.accountId, session.oidcSessionUid) : true;
+    // A session lives while its OIDC session does; only one started by a mailed link has none (standalone).
+    const oidcLive = session && (session.standalone || (session.oidcSessionUid !== null && await deps.services.protocol.isSessionActive(session.accountId, session.oidcSessionUid)));
     if (!session || !account || !SIGN_IN_ALLOWED.has(account.status) || !oidcLive) {
       if (session) await deps.sessions.endPortalSession(session.id);
       if (token) ctx.cookies.set(PORTAL_COOKIE, null, portalCookieOptions(deps.secure));

@@ -8,7 +8,7 @@ import { AppError } from '../errors/app-error.ts';
 import { PORTAL_CLIENT_ID, PORTAL_SCOPE, portalRedirectUri } from './client.ts';
 import { PORTAL_COOKIE, portalCookieOptions, startPortalSessionHere } from './session.ts';
 import type { PortalDeps } from './types.ts';
-import { lazyDiscovery } from '../http/own-client.ts';
+import { lazyDiscovery, pageSignInFrom } from '../http/own-client.ts';
 
 const LOGIN_COOKIE = 'foyer.account_login';
 const LOGIN_TTL_MS = 15 * 60 * 1000;
@@ -71,13 +71,10 @@ export function createSignInRouter(deps: PortalDeps): Router {
     }
     ctx.cookies.set(LOGIN_COOKIE, null, loginCookie);
     const claims = tokens.claims()!;
-    const described = await deps.accountTokens.describeAccessToken(tokens.access_token);
-    const authTime = typeof claims.auth_time === 'number' ? new Date(claims.auth_time * 1000) : new Date();
+    const signIn = pageSignInFrom(claims, await deps.accountTokens.describeAccessToken(tokens.access_token));
+    if (!signIn) throw new AppError('portal.sign_in_failed', 'The sign-in could not be completed. Open your account page to try again.', 400);
     // One portal session per browser: a re-authentication replaces the one before.
-    await startPortalSessionHere(deps, ctx, {
-      accountId: claims.sub, authTime, amr: Array.isArray(claims.amr) ? claims.amr.map(String) : [],
-      oidcSid: typeof claims.sid === 'string' ? claims.sid : described?.sid, oidcSessionUid: described?.sessionUid,
-    });
+    await startPortalSessionHere(deps, ctx, signIn);
     const separator = saved.returnTo.includes('?') ? '&' : '?';
     ctx.redirect(saved.maxAge !== undefined ? `${saved.returnTo}${separator}reauthenticated=1` : saved.returnTo);
     ctx.status = 303;

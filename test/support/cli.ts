@@ -14,7 +14,7 @@ export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../
 export const NODE = join(projectRoot, 'node_modules/.bin/node');
 
 /** Variables of the test runner that must not leak into a child (each case sets its own). */
-const CHILD_UNSET = ['DATABASE_URL', 'FOYER_DATA_DIR', 'FOYER_CONFIG', 'FOYER_SECRET', 'PORT', 'HOST', 'ISSUER', 'SMTP_URL', 'NODE_ENV', 'LOG_LEVEL', 'TRUST_PROXY', 'OUTBOUND_ALLOW_PRIVATE', 'VITEST', 'VITEST_POOL_ID', 'VITEST_WORKER_ID', 'TEST'];
+const CHILD_UNSET = ['DATABASE_URL', 'FOYER_DATA_DIR', 'FOYER_CONFIG', 'FOYER_SECRET', 'PORT', 'HOST', 'ISSUER', 'SMTP_URL', 'NODE_ENV', 'LOG_LEVEL', 'TRUST_PROXY', 'OUTBOUND_ALLOW_PRIVATE', 'SHUTDOWN_DRAIN_SECONDS', 'VITEST', 'VITEST_POOL_ID', 'VITEST_WORKER_ID', 'TEST'];
 
 /** Where a child's data lives: a PGlite folder, or a PostgreSQL database (then dataDir only holds files). */
 export interface FoyerEnv {

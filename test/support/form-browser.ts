@@ -9,7 +9,10 @@ export interface Page {
 
 export class FormBrowser {
   private cookies = new Map<string, string>();
-  private readonly stopAt: (url: string) => boolean;
+  /** Where to stop following redirects (the page there is not fetched). */
+  stopAt: (url: string) => boolean;
+  /** Headers sent with every request (e.g. a proxy's X-Forwarded-For), computed afresh each time. */
+  headers: () => Record<string, string> = () => ({});
 
   constructor(stopAt: (url: string) => boolean = () => false) {
     this.stopAt = stopAt;
@@ -44,7 +47,7 @@ export class FormBrowser {
         method,
         body,
         redirect: 'manual',
-        headers: { cookie: this.cookieHeader(), accept: 'text/html', ...(body !== undefined ? { 'content-type': 'application/x-www-form-urlencoded' } : {}), ...init.headers },
+        headers: { cookie: this.cookieHeader(), accept: 'text/html', ...(body !== undefined ? { 'content-type': 'application/x-www-form-urlencoded' } : {}), ...this.headers(), ...init.headers },
       });
       this.store(res.headers);
       const location = res.headers.get('location');

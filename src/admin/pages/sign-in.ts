@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { AppError } from '../../errors/app-error.ts';
 import type { AdminPageDeps } from './types.ts';
 import { ADMIN_CLIENT_ID, ADMIN_PAGES_SCOPE, adminRedirectUri, SECOND_FACTOR_ACR } from './client.ts';
-import { lazyDiscovery } from '../../http/own-client.ts';
+import { lazyDiscovery, pageSignInFrom } from '../../http/own-client.ts';
 
 export const ADMIN_COOKIE = 'foyer.admin';
 const LOGIN_COOKIE = 'foyer.admin_login';
@@ -69,14 +69,11 @@ export function createAdminSignInRouter(deps: AdminPageDeps): Router {
     if (!(await deps.services.admins.isAdmin(claims.sub))) {
       return refusal(deps, ctx, 'This account is not an administrator. An operator can make it one with "foyer admins add EMAIL".');
     }
-    const described = await deps.accountTokens.describeAccessToken(tokens.access_token);
+    const signIn = pageSignInFrom(claims, await deps.accountTokens.describeAccessToken(tokens.access_token));
+    if (!signIn) throw new AppError('admin.sign_in_failed', 'The sign-in was not completed. Open the admin pages to try again.', 400);
     const previous = await deps.services.portalSessions.findPortalSession(ctx.cookies.get(ADMIN_COOKIE, { signed: true }), 'admin');
     if (previous) await deps.services.portalSessions.endPortalSession(previous.id);
-    const { token } = await deps.services.portalSessions.startPortalSession({
-      realm: 'admin', accountId: claims.sub, authTime: typeof claims.auth_time === 'number' ? new Date(claims.auth_time * 1000) : new Date(),
-      amr: Array.isArray(claims.amr) ? claims.amr.map(String) : [], oidcSid: typeof claims.sid === 'string' ? claims.sid : described?.sid,
-      oidcSessionUid: described?.sessionUid, userAgent: ctx.get('user-agent'),
-    });
+    const { token } = await deps.services.portalSessions.startPortalSession({ realm: 'admin', ...signIn, userAgent: ctx.get('user-agent') });
     ctx.cookies.set(ADMIN_COOKIE, token, cookieOptions(deps.secure));
     ctx.redirect(saved.returnTo);
     ctx.status = 303;
@@ -109,7 +106,8 @@ export function createRequireAdminSession(deps: AdminPageDeps) {
     const session = await deps.services.portalSessions.findPortalSession(token, 'admin');
     const account = session && await deps.services.accounts.findAccountById(session.accountId);
     const live = session && account && SIGN_IN_ALLOWED.has(account.status) && (await deps.services.admins.isAdmin(account.id))
-      && (!session.oidcSessionUid || (await deps.services.protocol.isSessionActive(account.id, session.oidcSessionUid)));
+      // An admin session always comes from an OIDC sign-in: without its OIDC session it is not live.
+      && Boolean(session.oidcSessionUid) && (await deps.services.protocol.isSessionActive(account.id, session.oidcSessionUid!));
     if (!live) {
       if (session) await deps.services.portalSessions.endPortalSession(session.id);
       if (token) ctx.cookies.set(ADMIN_COOKIE, null, cookieOptions(deps.secure));

@@ -2,6 +2,7 @@
 // ID token checked against the upstream's keys and our nonce) and plain OAuth 2.0 (endpoints + userinfo).
 import * as oidc from 'openid-client';
 import { z } from 'zod';
+import { guardedFetch } from '../../security/outbound.ts';
 import { appleClaims, appleClientSecret } from './apple.ts';
 import type { ConnectorStore, StoredConnector } from './connector-store.ts';
 import type { UpstreamIdentity } from './decide.ts';
@@ -36,7 +37,10 @@ function clientAuth(connector: StoredConnector): oidc.ClientAuth {
   return connector.clientAuth === 'post' ? oidc.ClientSecretPost(connector.clientSecret) : oidc.ClientSecretBasic(connector.clientSecret);
 }
 
-export function createConnectorRegistry(store: ConnectorStore, seed: ConnectorInput[], redirectUri: string) {
+export function createConnectorRegistry(store: ConnectorStore, seed: ConnectorInput[], redirectUri: string, outbound: { allowPrivate: boolean }) {
+  // Discovery, token, userinfo and JWKS calls go through the outbound guard: an upstream (or its discovery
+  // document) cannot point Foyer at loopback or private addresses unless OUTBOUND_ALLOW_PRIVATE.
+  const fetchUpstream = guardedFetch({ allowPrivate: outbound.allowPrivate }) as oidc.CustomFetch;
   const configs = new Map<string, Promise<oidc.Configuration>>();
   let seeded: Promise<unknown> | undefined;
   const all = async () => {
@@ -57,11 +61,12 @@ export function createConnectorRegistry(store: ConnectorStore, seed: ConnectorIn
       // straight from its token endpoint (openid-client skips that check unless asked).
       const execute = insecure ? [oidc.allowInsecureRequests, oidc.enableNonRepudiationChecks] : [oidc.enableNonRepudiationChecks];
       if (connector.protocol === 'oidc') {
-        config = oidc.discovery(new URL(connector.issuer!), connector.clientId, undefined, clientAuth(connector), { execute });
+        config = oidc.discovery(new URL(connector.issuer!), connector.clientId, undefined, clientAuth(connector), { execute, [oidc.customFetch]: fetchUpstream });
       } else {
         const made = new oidc.Configuration({
           issuer: connector.issuer ?? new URL(connector.authorizationEndpoint!).origin, authorization_endpoint: connector.authorizationEndpoint!, token_endpoint: connector.tokenEndpoint!, userinfo_endpoint: connector.userinfoEndpoint!,
         }, connector.clientId, undefined, clientAuth(connector));
+        made[oidc.customFetch] = fetchUpstream;
         if (insecure) oidc.allowInsecureRequests(made);
         config = Promise.resolve(made);
       }

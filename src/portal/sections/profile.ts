@@ -115,11 +115,14 @@ export const profileSection: PortalSection = {
       const { accountId } = accountToken(ctx);
       const body = jsonBody(ctx, z.record(z.string().regex(FIELD_KEY), z.unknown()).refine((v) => Object.keys(v).length > 0 && Object.keys(v).length <= 50, 'Send between 1 and 50 fields.'));
       const errors: Record<string, string> = {};
-      for (const [key, value] of Object.entries(body)) {
-        const result = await deps.services.profile.setFieldValue({ accountId, field: key, value, source: 'customer', clientId: accountToken(ctx).clientId });
-        if (result.status === 'unknown_field') errors[key] = 'There is no such profile field.';
-        if (result.status === 'invalid') errors[key] = result.message;
-      }
+      // One transaction: a failure part-way (the database gone) leaves none of the fields saved, never some.
+      await deps.services.db.transaction(async (trx) => {
+        for (const [key, value] of Object.entries(body)) {
+          const result = await deps.services.profile.setFieldValue({ accountId, field: key, value, source: 'customer', clientId: accountToken(ctx).clientId, trx });
+          if (result.status === 'unknown_field') errors[key] = 'There is no such profile field.';
+          if (result.status === 'invalid') errors[key] = result.message;
+        }
+      });
       if (Object.keys(errors).length) {
         ctx.status = 400;
         ctx.body = { error: 'invalid_profile', message: 'Some fields were not saved.', fields: errors };

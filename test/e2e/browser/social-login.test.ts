@@ -18,7 +18,7 @@ describeWithBrowser('social sign-up in Chromium', () => {
       grace: { email: 'grace@social.example', email_verified: true },
     });
     [server, browser] = await Promise.all([
-      startTestServer({ demo: true, connectors: [
+      startTestServer({ outboundAllowPrivate: true, demo: true, connectors: [
         { id: 'social', kind: 'oidc', name: 'Social', issuer: upstream.issuer, clientId: UPSTREAM_CLIENT.id, clientSecret: UPSTREAM_CLIENT.secret, scopes: ['openid', 'email', 'profile'], enabled: true },
         // Answers like Apple: a form the upstream's page posts cross-site to Foyer's callback.
         { id: 'posting', kind: 'oidc', name: 'Posting', issuer: upstream.issuer, clientId: UPSTREAM_CLIENT.id, clientSecret: UPSTREAM_CLIENT.secret, scopes: ['openid', 'email'], enabled: true, responseMode: 'form_post' },

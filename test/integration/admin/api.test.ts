@@ -37,14 +37,47 @@ describe('admin API authentication', () => {
     await expect(adminToken(plain)).rejects.toMatchObject({ error: 'invalid_target' });
   });
 
-  it('stops honouring tokens of a client that was removed', async () => {
+  it('answers a valid token without the admin scope 403 insufficient_scope with a challenge, and no or a bad token 401', async () => {
+    const ops = await createRelyingParty(server, { clientId: 'narrowed-ops', name: 'Ops', grantTypes: ['client_credentials'], redirectUris: [], scope: 'admin capture' });
+    const token = await adminToken(ops);
+    expect((await call('/webhooks', { token })).status).toBe(200);
+    // A token for the admin API asked for without the admin scope: signed, for this audience, unexpired, and not enough.
+    const unscoped = (await oidc.clientCredentialsGrant(ops.config, { resource: ADMIN_RESOURCE() })).access_token;
+    const refused = await call('/webhooks', { token: unscoped });
+    expect(refused.status).toBe(403);
+    expect(refused.headers.get('www-authenticate')).toBe('Bearer error="insufficient_scope", scope="admin"');
+    expect(refused.body).toMatchObject({ error: 'insufficient_scope' });
+    // The registration loses the admin scope: the token is still valid (signature, audience, expiry) but no longer enough.
+    await server.services.clients.updateClient('narrowed-ops', { scope: 'capture' });
+    const narrowed = await call('/webhooks', { token });
+    expect(narrowed.status).toBe(403);
+    expect(narrowed.headers.get('www-authenticate')).toBe('Bearer error="insufficient_scope", scope="admin"');
+    expect(narrowed.body).toMatchObject({ error: 'insufficient_scope' });
+    const bad = await call('/webhooks', { token: `${token.slice(0, -4)}AAAA` });
+    expect(bad.status).toBe(401);
+    expect(bad.headers.get('www-authenticate')).toBe('Bearer error="invalid_token", scope="admin"');
+    const none = await call('/webhooks', { token: null });
+    expect(none.status).toBe(401);
+    expect(none.headers.get('www-authenticate')).toBe('Bearer scope="admin"');
+  });
+
+  it('stops honouring tokens of a client that was removed (they are revoked with it: 401)', async () => {
     const temp = await createRelyingParty(server, { clientId: 'temp-admin', name: 'Temp', grantTypes: ['client_credentials'], redirectUris: [], scope: 'admin' });
     const tempToken = await adminToken(temp);
     expect((await call('/webhooks', { token: tempToken })).status).toBe(200);
     await server.services.clients.removeClient('temp-admin');
     const after = await call('/webhooks', { token: tempToken });
-    expect(after.status).toBe(403);
-    expect(after.body).toMatchObject({ error: 'insufficient_scope' });
+    expect(after.status).toBe(401);
+    expect(after.body).toMatchObject({ error: 'invalid_token' });
+  });
+
+  it('documents 401, 403 (insufficient_scope) and 503 in its OpenAPI document, with their headers', async () => {
+    const doc = await (await fetch(`${server.url}/admin/api/openapi.json`)).json() as { paths: Record<string, Record<string, { responses: Record<string, { description: string; headers?: Record<string, unknown> }> }>> };
+    const responses = doc.paths['/webhooks']!.get!.responses;
+    expect(responses['401']!.description).toContain('invalid_token');
+    expect(responses['403']!.description).toContain('insufficient_scope');
+    expect(responses['403']!.headers).toHaveProperty('WWW-Authenticate');
+    expect(responses['503']!.headers).toHaveProperty('Retry-After');
   });
 });
 

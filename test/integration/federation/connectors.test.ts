@@ -33,7 +33,7 @@ beforeAll(async () => {
     alice: { email: 'alice@social.example', email_verified: true },
   });
   dbHandle = await createTestDb();
-  server = await startTestServer({ connectors: [oidcConnector(), oauth2Connector(), formPostConnector()] }, { dbHandle });
+  server = await startTestServer({ outboundAllowPrivate: true, connectors: [oidcConnector(), oauth2Connector(), formPostConnector()] }, { dbHandle });
   upstream.register(`${server.url}/federation/callback`);
   app = await createRelyingParty(server, { clientId: 'app', name: 'App', scope: 'openid email profile' });
 }, 60_000);
@@ -69,7 +69,7 @@ describe('connectors in the database', () => {
     }
 
     // Another server on the same database with a changed config: the stored rows stand.
-    const second = await startTestServer({ secret: server.config.secret, connectors: [{ ...oidcConnector(), name: 'Renamed In Config', enabled: false }] }, { dbHandle });
+    const second = await startTestServer({ outboundAllowPrivate: true, secret: server.config.secret, connectors: [{ ...oidcConnector(), name: 'Renamed In Config', enabled: false }] }, { dbHandle });
     try {
       const client = await createRelyingParty(second, { clientId: 'app2', name: 'App 2' });
       expect(buttons((await newBrowser().get((await client.authorizationUrl()).url)).html)).toContain('Social');

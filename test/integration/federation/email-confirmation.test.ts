@@ -21,6 +21,7 @@ beforeAll(async () => {
     private4: {},
   });
   server = await startTestServer({
+    outboundAllowPrivate: true,
     connectors: [{ id: 'social', kind: 'oidc', name: 'Social', issuer: upstream.issuer, clientId: UPSTREAM_CLIENT.id, clientSecret: UPSTREAM_CLIENT.secret, scopes: ['openid', 'email'], enabled: true }],
   });
   upstream.register(`${server.url}/federation/callback`);

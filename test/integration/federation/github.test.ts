@@ -19,6 +19,7 @@ beforeAll(async () => {
     privy: { github: { id: 42, login: 'privy', emails: [{ email: 'privy@example.com', primary: true, verified: false }] } },
   });
   server = await startTestServer({
+    outboundAllowPrivate: true,
     connectors: [{
       id: 'gh', kind: 'github', clientId: UPSTREAM_POST_CLIENT.id, clientSecret: UPSTREAM_POST_CLIENT.secret, enabled: true, scopes: ['openid'],
       authorizationEndpoint: `${upstream.issuer}/auth`, tokenEndpoint: `${upstream.issuer}/token`, userinfoEndpoint: `${upstream.issuer}/user`,

@@ -26,6 +26,7 @@ beforeAll(async () => {
     forger: { email: 'lite@example.com', email_verified: true },
   });
   server = await startTestServer({
+    outboundAllowPrivate: true,
     connectors: [{ id: 'social', kind: 'oidc', name: 'Social', issuer: upstream.issuer, clientId: UPSTREAM_CLIENT.id, clientSecret: UPSTREAM_CLIENT.secret, scopes: ['openid', 'email', 'profile'], enabled: true }],
   });
   upstream.register(`${server.url}/federation/callback`);

@@ -22,6 +22,7 @@ const users: Record<string, UpstreamUser> = {
 beforeAll(async () => {
   upstream = await startUpstream(users);
   server = await startTestServer({
+    outboundAllowPrivate: true,
     connectors: [{ id: 'social', kind: 'oidc', name: 'Social', issuer: upstream.issuer, clientId: UPSTREAM_CLIENT.id, clientSecret: UPSTREAM_CLIENT.secret, scopes: ['openid', 'email', 'profile'], enabled: true }],
   });
   upstream.register(`${server.url}/federation/callback`);

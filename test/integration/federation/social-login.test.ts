@@ -20,6 +20,7 @@ beforeAll(async () => {
     nomail: {},
   });
   server = await startTestServer({
+    outboundAllowPrivate: true,
     connectors: [
       { id: 'social', kind: 'oidc', name: 'Social', issuer: upstream.issuer, clientId: UPSTREAM_CLIENT.id, clientSecret: UPSTREAM_CLIENT.secret, scopes: ['openid', 'email'], enabled: true },
       { id: 'off', kind: 'oidc', name: 'Switched Off', issuer: upstream.issuer, clientId: 'x', clientSecret: 'y', scopes: ['openid'], enabled: false },

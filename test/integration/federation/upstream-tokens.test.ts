@@ -14,6 +14,7 @@ let app: RelyingParty;
 beforeEach(async () => {
   upstream = await startUpstream({ alice: { email: 'alice@social.example', email_verified: true } });
   server = await startTestServer({
+    outboundAllowPrivate: true,
     connectors: [{ id: 'social', kind: 'oidc', name: 'Social', issuer: upstream.issuer, clientId: UPSTREAM_CLIENT.id, clientSecret: UPSTREAM_CLIENT.secret, scopes: ['openid', 'email'], enabled: true }],
   });
   upstream.register(`${server.url}/federation/callback`);

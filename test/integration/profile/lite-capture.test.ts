@@ -142,6 +142,12 @@ describe('the capture API', () => {
     expect(await none.json()).toMatchObject({ error: 'invalid_token' });
     const opaque = (await oidc.clientCredentialsGrant(crm.config, {})).access_token;
     expect((await postCapture(opaque, { email: 'x@example.com', purpose: 'newsletter' })).status).toBe(401);
+    // A valid token for this API asked for without the capture scope: 403 insufficient_scope (RFC 6750), not 401.
+    const unscoped = (await oidc.clientCredentialsGrant(crm.config, { resource: `${server.url}/api/capture` })).access_token;
+    const refused = await postCapture(unscoped, { email: 'x@example.com', purpose: 'newsletter' });
+    expect(refused.status).toBe(403);
+    expect(refused.headers.get('www-authenticate')).toBe('Bearer error="insufficient_scope", scope="capture"');
+    expect(await refused.json()).toMatchObject({ error: 'insufficient_scope' });
     const token = await captureToken();
     const bad = await postCapture(token, { email: 'not-an-email', purpose: 'newsletter' });
     expect(bad.status).toBe(400);

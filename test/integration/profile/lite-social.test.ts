@@ -15,6 +15,7 @@ let app: RelyingParty;
 beforeAll(async () => {
   upstream = await startUpstream({ captured: { email: 'captured@example.com', email_verified: true }, claimer: { email: 'other-lite@example.com', email_verified: false } });
   server = await startTestServer({
+    outboundAllowPrivate: true,
     connectors: [{ id: 'social', kind: 'oidc', name: 'Social', issuer: upstream.issuer, clientId: UPSTREAM_CLIENT.id, clientSecret: UPSTREAM_CLIENT.secret, scopes: ['openid', 'email'], enabled: true }],
   });
   upstream.register(`${server.url}/federation/callback`);

@@ -54,6 +54,16 @@ describe('migrations', () => {
     expect(await handle.db('admins').where({ account_id: id })).toEqual([]);
   });
 
+  it('mark a portal session standalone only when asked (a mailed link\'s), never by default', async () => {
+    const id = '00000000-0000-4000-8000-0000000000a2';
+    await handle.db('accounts').insert({ id, status: 'active' });
+    const expires = new Date(Date.now() + 60_000);
+    await handle.db('portal_sessions').insert({ id: 'ps_oidc', token_hash: 'h1', account_id: id, auth_time: new Date(), expires_at: expires });
+    await handle.db('portal_sessions').insert({ id: 'ps_link', token_hash: 'h2', account_id: id, auth_time: new Date(), expires_at: expires, standalone: true });
+    const rows = await handle.db('portal_sessions').where({ account_id: id }).orderBy('id').select('id', 'standalone');
+    expect(rows).toEqual([{ id: 'ps_link', standalone: true }, { id: 'ps_oidc', standalone: false }]);
+  });
+
   it('give an imported account one import record with an external id no other account has, gone with the account; a job its rejections', async () => {
     const [a, b] = ['00000000-0000-4000-8000-0000000000b1', '00000000-0000-4000-8000-0000000000b2'];
     await handle.db('accounts').insert([{ id: a, status: 'active' }, { id: b, status: 'lite' }]);

@@ -44,6 +44,32 @@ describe('configuration', () => {
     expect(() => loadConfig({ FOYER_CONFIG: file, FOYER_DATA_DIR: dir })).toThrow(/not a JSON object/);
   });
 
+  it('reads TRUST_PROXY as the number of proxies in front, true meaning one and false none, from the environment and files', () => {
+    const dir = dataDir();
+    const hops = (env: NodeJS.ProcessEnv) => loadConfig({ FOYER_DATA_DIR: dir, ...env }).config.trustProxy;
+    expect(hops({})).toBe(0);
+    expect(hops({ TRUST_PROXY: 'true' })).toBe(1);
+    expect(hops({ TRUST_PROXY: '1' })).toBe(1);
+    expect(hops({ TRUST_PROXY: '2' })).toBe(2);
+    expect(hops({ TRUST_PROXY: 'false' })).toBe(0);
+    expect(hops({ TRUST_PROXY: '0' })).toBe(0);
+    expect(() => hops({ TRUST_PROXY: '-1' })).toThrow(/^TRUST_PROXY: expected a number, true or false/);
+    expect(() => hops({ TRUST_PROXY: '11' })).toThrow(/^trustProxy \(TRUST_PROXY\):/);
+    const file = join(dir, 'foyer.json');
+    for (const [value, expected] of [[true, 1], [false, 0], [3, 3]] as const) {
+      writeFileSync(file, JSON.stringify({ trustProxy: value }));
+      expect(hops({ FOYER_CONFIG: file })).toBe(expected);
+    }
+  });
+
+  it('drains a few seconds on SIGTERM by default, SHUTDOWN_DRAIN_SECONDS changing it within the 10 s a stop may take', () => {
+    const dir = dataDir();
+    expect(loadConfig({ FOYER_DATA_DIR: dir }).config.shutdown.drainSeconds).toBe(3);
+    expect(loadConfig({ FOYER_DATA_DIR: dir, SHUTDOWN_DRAIN_SECONDS: '0' }).config.shutdown.drainSeconds).toBe(0);
+    expect(loadConfig({ FOYER_DATA_DIR: dir, SHUTDOWN_DRAIN_SECONDS: '5' }).config.shutdown.drainSeconds).toBe(5);
+    expect(() => loadConfig({ FOYER_DATA_DIR: dir, SHUTDOWN_DRAIN_SECONDS: '9' })).toThrow(/^shutdown\.drainSeconds \(SHUTDOWN_DRAIN_SECONDS\):/);
+  });
+
   it('caps access-token lifetime at 10 minutes', () => {
     const dir = dataDir();
     const file = join(dir, 'foyer.json');

@@ -5,7 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import { retryDelayMs } from '../../../src/events/webhooks/dispatcher.ts';
-import { postJson, refusedAddress } from '../../../src/events/webhooks/outbound.ts';
+import { postJson } from '../../../src/events/webhooks/outbound.ts';
+import { refusedAddress } from '../../../src/security/outbound.ts';
 import { signWebhook } from '../../../src/events/webhooks/signature.ts';
 import { EVENT_PATTERN, patternsMatching } from '../../../src/events/webhooks/store.ts';
 

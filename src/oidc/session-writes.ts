@@ -1,0 +1,77 @@
+// Owns writing oidc-provider's sessions without losing a concurrent change. oidc-provider reads a session at
+// the start of a request and writes the whole of it back at the end; meanwhile Foyer may have changed the
+// same row ("Remove access" forgets a client in it; a sign-out elsewhere deletes it). A plain upsert of the
+// stale copy would undo that. So within a Provider request the session's payload as read is remembered, and
+// the write is a compare-and-set on it: when the row changed meanwhile, the two changes are merged (three-way,
+// what this request did not touch comes from the row), and a row deleted meanwhile is not brought back.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { isDeepStrictEqual } from 'node:util';
+import type { AdapterPayload } from 'oidc-provider';
+import type { Db } from '../db/create-db.ts';
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+const readsOfRequest = new AsyncLocalStorage<Map<string, string>>();
+
+/** Runs one Provider request: the sessions it reads are remembered, so its writes cannot undo another's. */
+export function inProviderRequest<T>(handle: () => Promise<T>): Promise<T> {
+  return readsOfRequest.run(new Map(), handle);
+}
+
+/** Remembers a session as read in this request (outside a Provider request, nothing to remember). */
+export function rememberSessionRead(id: string, payload: AdapterPayload): void {
+  readsOfRequest.getStore()?.set(id, JSON.stringify(payload));
+}
+
+const isObject = (v: Json | undefined): v is { [key: string]: Json } => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Three-way merge of JSON values: what `ours` did not change from `base` comes from `theirs`; a key both changed, ours (deeper where both are objects). */
+export function mergeThreeWay(base: Json | undefined, ours: Json | undefined, theirs: Json | undefined): Json | undefined {
+  if (isDeepStrictEqual(ours, base)) return theirs;
+  if (isDeepStrictEqual(theirs, base)) return ours;
+  if (!isObject(base) || !isObject(ours) || !isObject(theirs)) return ours;
+  const merged: { [key: string]: Json } = {};
+  for (const key of new Set([...Object.keys(base), ...Object.keys(ours), ...Object.keys(theirs)])) {
+    const value = mergeThreeWay(base[key], ours[key], theirs[key]);
+    if (value !== undefined) merged[key] = value;
+  }
+  return merged;
+}
+
+const UPDATE_IF_UNCHANGED_SQL = `UPDATE oidc_models SET payload = ?::jsonb, uid = ?, account_id = ?, expires_at = ?
+  WHERE model = 'Session' AND id = ? AND payload = ?::jsonb`;
+const CURRENT_SQL = "SELECT payload FROM oidc_models WHERE model = 'Session' AND id = ?";
+const MAX_ROUNDS = 5;
+
+/** Rows changed by a raw statement, on pg (rowCount) and PGlite (affectedRows). */
+const affected = (result: { rowCount?: number | null; affectedRows?: number }) => result.rowCount ?? result.affectedRows ?? 0;
+
+/**
+ * Writes a session read earlier in this request; false when it was not read here (the caller upserts it as usual).
+ * Resolves once written, merged with a concurrent change, or left deleted.
+ */
+export async function writeSessionRead(db: Db, id: string, payload: AdapterPayload, expiresAt: Date | null): Promise<boolean> {
+  const reads = readsOfRequest.getStore();
+  const read = reads?.get(id);
+  if (!reads || read === undefined) return false;
+  let base = read;
+  let next = payload as Json;
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const json = JSON.stringify(next);
+    const record = next as { uid?: string; accountId?: string };
+    const result = await db.raw(UPDATE_IF_UNCHANGED_SQL, [json, record.uid ?? null, record.accountId ?? null, expiresAt, id, base]) as { rowCount?: number | null; affectedRows?: number };
+    if (affected(result) > 0) {
+      reads.set(id, json);
+      return true;
+    }
+    const current = (await db.raw<{ rows: { payload: Json }[] }>(CURRENT_SQL, [id])).rows[0]?.payload;
+    // Ended meanwhile (signed out, swept): it stays ended.
+    if (current === undefined) {
+      reads.delete(id);
+      return true;
+    }
+    next = mergeThreeWay(JSON.parse(base) as Json, next, current) ?? current;
+    base = JSON.stringify(current);
+  }
+  throw new Error(`session ${id} kept changing while it was written`);
+}
