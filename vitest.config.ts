@@ -4,8 +4,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     pool: 'forks',
-    // On PGlite, one migrated database is prepared once and each file starts from a copy of it.
-    globalSetup: ['test/support/pglite-template.ts'],
+    // One migrated database is prepared once (PGlite or PostgreSQL) and each file starts from a copy of it.
+    globalSetup: ['test/support/migrated-template.ts'],
     // Two files at a time even on two cores: each file has its own database and server, and a file
     // spends much of its time waiting (on PostgreSQL, Chromium or a child process) rather than computing.
     maxWorkers: 2,

@@ -8,8 +8,11 @@ export interface ScratchDatabase {
   drop(): Promise<void>;
 }
 
-/** Creates `<prefix>_<random>` on the server of `adminUrl`; `drop()` removes it, whoever is connected. */
-export async function createScratchDatabase(adminUrl: string, prefix: string): Promise<ScratchDatabase> {
+/**
+ * Creates `<prefix>_<random>` on the server of `adminUrl` (a copy of `template` when given, which is
+ * much faster than migrating); `drop()` removes it, whoever is connected.
+ */
+export async function createScratchDatabase(adminUrl: string, prefix: string, template?: string): Promise<ScratchDatabase> {
   const name = `${prefix}_${process.pid}_${randomBytes(4).toString('hex')}`;
   const onAdmin = async (sql: string) => {
     const admin = knexFactory({ client: 'pg', connection: adminUrl, pool: { min: 0, max: 1 } });
@@ -19,7 +22,8 @@ export async function createScratchDatabase(adminUrl: string, prefix: string): P
       await admin.destroy();
     }
   };
-  await onAdmin(`CREATE DATABASE ${name}`);
+  if (template && !/^[a-z0-9_]+$/.test(template)) throw new Error(`not a database name: ${template}`);
+  await onAdmin(template ? `CREATE DATABASE ${name} TEMPLATE ${template}` : `CREATE DATABASE ${name}`);
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   return { url: url.toString(), drop: () => onAdmin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };

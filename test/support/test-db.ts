@@ -13,12 +13,14 @@ export async function createTestDb(options: { migrate?: boolean } = {}): Promise
   const base = process.env.DATABASE_URL;
   let handle: DbHandle;
   if (!base) {
-    // A migrated database starts from the copy pglite-template.ts made (migrateLatest below then finds
+    // A migrated database starts from the copy migrated-template.ts made (migrateLatest below then finds
     // nothing to do); one that must start empty is created afresh.
     const template = options.migrate !== false ? inject('pgliteTemplate') : '';
     handle = createDb(template ? { pglite: new PGlite({ loadDataDir: new Blob([readFileSync(template)]) }) } : {});
   } else {
-    const scratch = await createScratchDatabase(base, 'foyer_test');
+    // A migrated database starts as a copy of the one migrated-template.ts made.
+    const template = options.migrate !== false ? inject('postgresTemplate') : '';
+    const scratch = await createScratchDatabase(base, 'foyer_test', template || undefined);
     const inner = createDb({ databaseUrl: scratch.url, poolMax: 5 });
     handle = {
       ...inner,
