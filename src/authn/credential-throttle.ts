@@ -22,14 +22,18 @@ export interface CredentialThrottle {
   recordSuccess(kind: string, email: string, address: string): Promise<void>;
   /** Counts one code mail; refuses past the per-email or per-address ceiling. */
   allowCodeSend(email: string, address: string): Promise<ThrottleVerdict>;
+  /** Clears every per-subject counter of these subjects (emails, `account:<id>`), of every kind; per-address ceilings stay. */
+  unlockSubjects(subjects: string[]): Promise<number>;
 }
 
 const secondsUntil = (date: Date) => Math.max(1, Math.ceil((date.getTime() - Date.now()) / 1000));
 
 export function createCredentialThrottle(queries: ThrottleQueries, hashKey: Buffer, limits: ThrottleLimits): CredentialThrottle {
+  // A subject's counters share a prefix, so an operator can unlock the subject without knowing the addresses.
+  const subjectPrefix = (subject: string) => `${keyedHash(hashKey, `subject|${normalizeEmail(subject)}`).slice(0, 22)}.`;
   const keys = (kind: string, email: string, address: string) => ({
-    pair: keyedHash(hashKey, `${kind}|pair|${normalizeEmail(email)}|${address}`),
-    email: keyedHash(hashKey, `${kind}|email|${normalizeEmail(email)}`),
+    pair: subjectPrefix(email) + keyedHash(hashKey, `${kind}|pair|${normalizeEmail(email)}|${address}`),
+    email: subjectPrefix(email) + keyedHash(hashKey, `${kind}|email|${normalizeEmail(email)}`),
     address: keyedHash(hashKey, `${kind}|address|${address}`),
   });
 
@@ -55,6 +59,7 @@ export function createCredentialThrottle(queries: ThrottleQueries, hashKey: Buff
     async recordSuccess(kind, email, address) {
       await queries.clear(keys(kind, email, address).pair);
     },
+    unlockSubjects: (subjects) => queries.clearPrefixed(subjects.map(subjectPrefix)),
     async allowCodeSend(email, address) {
       const perEmail = await queries.hit(keyedHash(hashKey, `code-send|email|${normalizeEmail(email)}`), limits.windowSeconds);
       if (perEmail.hits > limits.codeSendsPerEmail) return { allowed: false, retryAfterSeconds: secondsUntil(perEmail.windowEndsAt) };

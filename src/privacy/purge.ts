@@ -84,6 +84,8 @@ export async function purgeAccount(deps: PurgeDeps, accountId: string): Promise<
     const emails = target.needles.filter((n) => n.includes('@'));
 
     for (const where of accountColumns) if (TOMBSTONED_TABLES[where.table]) await tombstoneRows(deps, where, target, columns, trx);
+    // Changes the person made as an administrator keep their actor, as the tombstone.
+    if (tables.has('events')) await trx('events').where({ actor: `admin:${accountId}` }).update({ actor: `admin:${target.tombstone}` });
     for (const field of EMAIL_FIELDS) {
       const values = tables.has(field.table) ? await findEmailValues(deps.queries, field, emails, trx) : [];
       if (values.length === 0) continue;

@@ -8,6 +8,8 @@ import { profileFieldsSection } from './profile-fields.ts';
 import { purposesSection } from './purposes.ts';
 import { webhooksSection } from './webhooks.ts';
 import { importsSection } from './imports.ts';
+import { customersSection } from './customers.ts';
+import { auditSection } from './audit.ts';
 
 export const ADMIN_SECTIONS: AdminSection[] = [
   webhooksSection,
@@ -17,4 +19,6 @@ export const ADMIN_SECTIONS: AdminSection[] = [
   purposesSection,
   documentsSection,
   importsSection,
+  customersSection,
+  auditSection,
 ];

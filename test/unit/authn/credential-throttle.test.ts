@@ -30,6 +30,11 @@ function memoryQueries(): ThrottleQueries & { rows: Map<string, ThrottleState> }
     async clear(key) {
       rows.delete(key);
     },
+    async clearPrefixed(prefixes) {
+      const gone = [...rows.keys()].filter((key) => prefixes.some((p) => key.startsWith(p)));
+      for (const key of gone) rows.delete(key);
+      return gone.length;
+    },
     async sweepExpired() {
       return 0;
     },
@@ -61,6 +66,21 @@ describe('credential throttle', () => {
     const throttle = createCredentialThrottle(memoryQueries(), Buffer.from('k'), { ...limits, addressFailures: 4, emailAddressFailures: 100, emailFailures: 100 });
     for (let i = 0; i < 4; i++) await throttle.recordFailure('password', `u${i}@example.com`, '10.9.9.9');
     expect((await throttle.checkCredential('password', 'fresh@example.com', '10.9.9.9')).allowed).toBe(false);
+  });
+
+  it('unlocks a subject (every kind, every address) and leaves other subjects and the per-address ceiling alone', async () => {
+    const queries = memoryQueries();
+    const throttle = createCredentialThrottle(queries, Buffer.from('k'), { ...limits, addressFailures: 6 });
+    for (let i = 0; i < 3; i++) await throttle.recordFailure('password', 'd@example.com', '10.0.0.1');
+    for (let i = 0; i < 3; i++) await throttle.recordFailure('totp', 'account:1', '10.0.0.1');
+    for (let i = 0; i < 3; i++) await throttle.recordFailure('password', 'e@example.com', '10.0.0.2');
+    expect(await throttle.unlockSubjects(['D@example.com', 'account:1'])).toBe(4);
+    expect((await throttle.checkCredential('password', 'd@example.com', '10.0.0.1')).allowed).toBe(true);
+    expect((await throttle.checkCredential('totp', 'account:1', '10.0.0.1')).allowed).toBe(true);
+    expect((await throttle.checkCredential('password', 'e@example.com', '10.0.0.2')).allowed).toBe(false);
+    // The addresses' own counters stay (they are about the address, not the customer).
+    expect((await throttle.checkCredential('password', 'new@example.com', '10.0.0.1')).allowed).toBe(true);
+    expect(queries.rows.size).toBe(5);
   });
 
   it('clears the email+address counter on success only', async () => {
