@@ -4,7 +4,7 @@
 import Router from '@koa/router';
 import type { Context, Next } from 'koa';
 import { requireBearer, type BearerRule } from '../http/bearer.ts';
-import { ADMIN_READ_SCOPE, ADMIN_SCOPE, adminResourceOf, registeredApiScopes, verifyApiToken, type ApiTokenDeps } from '../oidc/api-tokens.ts';
+import { ADMIN_READ_SCOPE, ADMIN_SCOPE, adminResourceOf, registeredApiScopes, verifyApiToken, type ApiTokenDeps } from '../security/api-tokens.ts';
 import { buildOpenApiDocument } from './openapi.ts';
 import { problemDetails } from './problem.ts';
 import { ADMIN_SECTIONS } from './sections/index.ts';

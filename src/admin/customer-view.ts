@@ -3,8 +3,7 @@
 // or code), linked upstream accounts, sessions and apps, consents and recent audit events.
 import type { Services } from '../compose.ts';
 import type { ClientAccessPort } from '../oidc/client-access.ts';
-import { PORTAL_CLIENT_ID } from '../portal/client.ts';
-import { ADMIN_CLIENT_ID } from './pages/client.ts';
+import { ADMIN_CLIENT_ID, PORTAL_CLIENT_ID } from '../clients/own-pages.ts';
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 const RECENT_EVENTS = 25;

@@ -31,6 +31,11 @@ export function decodeAuditCursor(cursor: string): { createdKey: string; id: str
   }
 }
 
+/** An erased administrator's changes keep their actor, renamed to the tombstone (the log itself is never cut). */
+export async function renameActor(trx: Db, from: string, to: string): Promise<void> {
+  await trx('events').where({ actor: from }).update({ actor: to });
+}
+
 export function createAuditLog(db: Db) {
   return {
     async searchEvents(filter: AuditFilter, page: { limit: number; cursor?: { createdKey: string; id: string } | undefined }): Promise<{ events: StoredEvent[]; next: string | null }> {

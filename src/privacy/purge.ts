@@ -4,6 +4,7 @@
 // without the account go too (found by the address, src/privacy/email-fields.ts).
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/create-db.ts';
+import { renameActor } from '../events/audit-log.ts';
 import type { EventOutbox } from '../events/outbox.ts';
 import { EMAIL_FIELDS, findEmailValues } from './email-fields.ts';
 import type { PrivacyQueries } from './queries.ts';
@@ -85,7 +86,7 @@ export async function purgeAccount(deps: PurgeDeps, accountId: string): Promise<
 
     for (const where of accountColumns) if (TOMBSTONED_TABLES[where.table]) await tombstoneRows(deps, where, target, columns, trx);
     // Changes the person made as an administrator keep their actor, as the tombstone.
-    if (tables.has('events')) await trx('events').where({ actor: `admin:${accountId}` }).update({ actor: `admin:${target.tombstone}` });
+    await renameActor(trx, `admin:${accountId}`, `admin:${target.tombstone}`);
     for (const field of EMAIL_FIELDS) {
       const values = tables.has(field.table) ? await findEmailValues(deps.queries, field, emails, trx) : [];
       if (values.length === 0) continue;

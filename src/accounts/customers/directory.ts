@@ -1,7 +1,9 @@
 // Owns finding customers for operators: search by email, name or sub with filters (status, created, last
-// sign-in, has a second factor, has a passkey), newest first, paged with an opaque keyset cursor. It reads
-// the second-factor and passkey tables (src/authn owns them) only to test that a row exists.
+// sign-in, has a second factor, has a passkey), newest first, paged with an opaque keyset cursor. The
+// predicates on other folders' tables (second factor, passkeys, name) are theirs to write.
+import { hasPasskeySql, hasSecondFactorSql } from '../../authn/account-predicates.ts';
 import type { Db } from '../../db/create-db.ts';
+import { displayNameSql, NAME_FIELDS } from '../../profile/display-name.ts';
 import type { AccountStatus } from '../queries.ts';
 
 export interface CustomerFilter {
@@ -33,7 +35,6 @@ interface Row {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const NAME_FIELDS = ['name', 'given_name', 'family_name', 'nickname'];
 
 /** An opaque cursor: the last row's creation time (as the database writes it, to the microsecond) and id. */
 export function encodeCursor(createdKey: string, id: string): string {
@@ -53,10 +54,9 @@ export function decodeCursor(cursor: string): { createdKey: string; id: string }
 const likePattern = (q: string) => `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 export function createCustomerDirectory(db: Db) {
-  const hasMfa = `(a.mfa_enabled OR EXISTS (SELECT 1 FROM totp_credentials t WHERE t.account_id = a.id AND t.confirmed_at IS NOT NULL))`;
-  const hasPasskey = '(EXISTS (SELECT 1 FROM passkeys k WHERE k.account_id = a.id))';
-  const nameOf = `(SELECT string_agg(p.value #>> '{}', ' ' ORDER BY CASE p.field WHEN 'name' THEN 0 WHEN 'given_name' THEN 1 WHEN 'family_name' THEN 2 ELSE 3 END)
-                     FROM profile_values p WHERE p.account_id = a.id AND p.field IN (${NAME_FIELDS.map(() => '?').join(', ')}) AND jsonb_typeof(p.value) = 'string')`;
+  const hasMfa = hasSecondFactorSql('a');
+  const hasPasskey = hasPasskeySql('a');
+  const nameOf = displayNameSql('a');
 
   return {
     /** One page of customers matching `filter`, newest first; `next` continues after the last one. */
