@@ -84,4 +84,14 @@ describe('the audit log', () => {
       expect(res.headers.get('content-type')).toContain('application/problem+json');
     }
   });
+
+  it('keeps an erased administrator\'s changes, their actor renamed to the tombstone', async () => {
+    const before = (await events(`actor=admin:${adminId}`)).length;
+    expect(before).toBeGreaterThan(0);
+    expect((await runCommand(['users', 'erase', 'owner@example.com', '--now'], { services: server.services })).exitCode).toBe(0);
+    expect(await events(`actor=admin:${adminId}`)).toEqual([]);
+    const renamed = await server.dbHandle.db('events').where('actor', 'like', 'admin:%').pluck('actor') as string[];
+    expect(renamed).toHaveLength(before);
+    expect(new Set(renamed).size).toBe(1);
+  });
 });
