@@ -185,6 +185,7 @@ export function createServices(config: Config, db: Db, log: Logger) {
     consentRegistry: consentModule.registry,
     purposes: consentModule.purposes,
     receipts: consentModule.receipts,
+    consentVault: consentModule.vault,
     receiptKeys: consentModule.receiptKeys,
     preferences: consentModule.preferences,
     privacy,
