@@ -61,7 +61,7 @@ export function createEmailChange(deps: EmailChangeDeps) {
     async confirmEmailChange(input: { accountId: string; changeId: string; code: string; address: string }): Promise<EmailChangeResult> {
       const email = await this.pendingEmail(input.accountId, input.changeId);
       if (!email) return { status: 'expired' };
-      const verdict = await verifyThrottledCode(deps.codes, deps.throttle, { kind: 'email-change', email, address: input.address, flowId: input.changeId, purpose: PURPOSE, code: input.code });
+      const verdict = await verifyThrottledCode(deps.codes, deps.throttle, { kind: 'email-change', subject: email, address: input.address, flowId: input.changeId, purpose: PURPOSE, code: input.code });
       if (verdict.status !== 'ok') return verdict;
       const before = await deps.accounts.findAccountById(input.accountId);
       const changed = await deps.db.transaction(async (trx) => {
