@@ -43,13 +43,12 @@ export async function verifyThrottledCode(
   throttle: Attempts,
   input: { kind: string; subject: string; address: string; flowId: string; purpose: string; code: string },
 ): Promise<ThrottledCodeVerdict> {
-  const verdict = await throttle.attempt(
+  return throttle.attempt(
     { kind: input.kind, subject: input.subject, address: input.address },
     async () => ({ status: await codes.verifyCode(input.flowId, input.purpose, input.code) }),
     // An expired code was never compared: that attempt is given back.
     ({ status }) => (status === 'ok' ? 'success' : status === 'expired' ? 'void' : 'failure'),
   );
-  return verdict;
 }
 
 export function describeCodeVerdict(verdict: Exclude<CodeVerdict, 'ok'>): string {
