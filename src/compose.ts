@@ -180,6 +180,8 @@ export function createServices(config: Config, db: Db, log: Logger) {
     accounts,
     hasher,
     throttleQueries,
+    /** Every credential check's attempts (reserve → verify → settle) and the code-mail limits. */
+    throttle,
     consent,
     events,
     consentRegistry: consentModule.registry,
