@@ -8,7 +8,8 @@ import { createServices, devOutboxEnabled, type Services } from './compose.ts';
 import { createDb, type DbHandle } from './db/create-db.ts';
 import { acquireDataDirLock, type DataDirLock } from './db/data-dir-lock.ts';
 import { migrateLatest } from './db/migrate.ts';
-import { DEMO_CLIENT_ID, demoRedirectUris } from './demo/routes.ts';
+import { DEMO_CLIENT_ID, DEMO_SCOPE, demoRedirectUris } from './demo/routes.ts';
+import { DEMO_PROFILE_FIELDS, demoProfileActive } from './demo/seed.ts';
 import { createApp } from './http/app.ts';
 import { closeHttpServer, closingConnectionsWhileDraining, createLifecycle } from './http/lifecycle.ts';
 import { portalClientInput } from './portal/client.ts';
@@ -64,9 +65,13 @@ async function seedDemoClient(services: Services): Promise<void> {
   if (!config.demo || config.nodeEnv === 'production' || (await services.clients.countClients()) > 0) return;
   const { redirectUri, postLogoutRedirectUri } = demoRedirectUris(config.issuer);
   await services.clients.addClient({
-    clientId: DEMO_CLIENT_ID, name: 'Demo app', public: true, redirectUris: [redirectUri], postLogoutRedirectUris: [postLogoutRedirectUri], scope: 'openid email profile',
+    clientId: DEMO_CLIENT_ID, name: 'Demo app', public: true, redirectUris: [redirectUri], postLogoutRedirectUris: [postLogoutRedirectUri], scope: DEMO_SCOPE,
   });
   services.log.info({ clientId: DEMO_CLIENT_ID }, 'seeded the demo client');
+  if (demoProfileActive(config)) {
+    await services.profile.seedFields(DEMO_PROFILE_FIELDS);
+    services.log.info({ fields: DEMO_PROFILE_FIELDS.map((f) => f.key) }, 'seeded the demo profile fields');
+  }
 }
 
 export async function startServer(options: StartOptions): Promise<RunningServer> {
@@ -98,7 +103,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
 
     const dbHandle = options.dbHandle ?? createDb({ databaseUrl: config.databaseUrl, pgliteDir: `${config.dataDir}/pgdata` });
     await migrateLatest(dbHandle.db);
-    const services = createServices(config, dbHandle.db, log);
+    // The demo profile counts every sign-in as a visit, so its progressive prompts show in one sitting.
+    const services = createServices(demoProfileActive(config) ? { ...config, profile: { ...config.profile, visitGapHours: 0 } } : config, dbHandle.db, log);
     await services.signingKeys.ensureActiveKeys();
     await services.consentRegistry.seed();
     await services.receiptKeys.ensureReceiptKey();
