@@ -1,10 +1,12 @@
 // The README's tour on a fresh start: the demo app, the seeded demo profile, three sign-ins. Sign up and give
-// a first name; sign out, sign in again and be asked for the birthday; a third time, the contact preference.
+// a first name; sign out, sign in again and be asked for the birthday; a third time, the contact preference;
+// then the account pages: consent to Marketing and a receipt that verifies, and an erasure request.
 // Driven over real HTTP with the plain form walker (the pages are the same a person sees in a browser).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FormBrowser, type Page } from '../support/form-browser.ts';
 import { enterEmailAndPassword, signUp, throughPrompts } from '../support/journey.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
+import { verifyReceipt } from '../../examples/receipt-verifier.ts';
 
 let server: TestServer;
 const browser = new FormBrowser();
@@ -63,5 +65,24 @@ describe('the demo tour on a fresh start', () => {
     page = await browser.submit(page, '/profile/skip', {});
     expect(new URL(page.url).pathname).toBe('/demo');
     expect(nextVisit(page)).toContain('Nothing new');
+  });
+
+  it('follows the demo to the account pages: a consent with a receipt that verifies, then an erasure request', async () => {
+    let page = await browser.get(`${server.url}/account/consents`);
+    expect(new URL(page.url).pathname).toBe('/account/consents');
+    expect(page.html).toContain('Consent to Marketing');
+    page = await browser.submit(page, '/account/consents/purposes/marketing', { choice: 'grant' });
+    const row = /<tr><td>[^<]*<\/td><td>[^<]*Marketing[^<]*<\/td>[\s\S]*?href="\/account\/consents\/([^/"]+)\/receipt"/.exec(page.html);
+    expect(row, page.html).not.toBeNull();
+    const receipt = await browser.get(`${server.url}/account/consents/${row![1]}/receipt`);
+    expect(receipt.headers.get('content-type')).toContain('application/jwt');
+    const payload = await verifyReceipt(server.url, receipt.html.trim());
+    expect(payload).toMatchObject({ consentReceiptID: row![1], legalBasis: 'consent' });
+
+    page = await browser.get(`${server.url}/account/privacy`);
+    page = await browser.submit(page, '/account/privacy/erase', { confirm: 'yes' });
+    expect(page.status).toBe(200);
+    const mail = await server.smtp.waitForMail(email, (m) => m.text.includes('Keep my account'));
+    expect(mail.text).toContain('/account/erasure/cancel/');
   });
 });
