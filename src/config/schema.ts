@@ -158,4 +158,5 @@ export const envBindings: Record<string, { path: string; type: 'string' | 'numbe
   NODE_ENV: { path: 'nodeEnv', type: 'string' },
   LOG_LEVEL: { path: 'logLevel', type: 'string' },
   SHUTDOWN_DRAIN_SECONDS: { path: 'shutdown.drainSeconds', type: 'number' },
+  FOYER_DEMO_PROFILE: { path: 'demoProfile', type: 'boolean' },
 };
