@@ -138,7 +138,7 @@ export const configSchema = z.object({
   consent: consentConfigSchema,
   preferences: preferencesConfigSchema,
   demo: z.boolean().default(true).describe('Seed the demo relying app at /demo on an empty database (never in production).'),
-  demoProfile: z.boolean().default(true).describe('With the demo app (never in production): seed a demo profile schema on an empty database (first name at sign-up, birthday from the second visit, contact preference from the third) and count every sign-in as a new visit, so the progressive prompts show in one sitting.'),
+  demoProfile: z.boolean().default(true).describe('With the demo app (never in production) and no profile.fields configured: seed a demo profile schema on an empty database (first name at sign-up, birthday from the second visit, contact preference from the third) and count every sign-in as a new visit, so the progressive prompts show in one sitting.'),
 });
 
 export type Config = z.infer<typeof configSchema> & { issuer: string; secret: string };

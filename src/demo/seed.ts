@@ -21,7 +21,10 @@ export const DEMO_PROFILE_FIELDS: ProfileFieldDefinition[] = profileFieldSchema.
   },
 ]);
 
-/** The demo profile applies with the demo app, outside production, unless `demoProfile` is off. */
-export function demoProfileActive(config: { demo: boolean; demoProfile: boolean; nodeEnv: string }): boolean {
-  return config.demo && config.demoProfile && config.nodeEnv !== 'production';
+/**
+ * The demo profile applies with the demo app, outside production, unless `demoProfile` is off or the
+ * configuration brings profile fields of its own (then its rules, visit gap included, are the ones to see).
+ */
+export function demoProfileActive(config: { demo: boolean; demoProfile: boolean; nodeEnv: string; profile: { fields: unknown[] } }): boolean {
+  return config.demo && config.demoProfile && config.nodeEnv !== 'production' && config.profile.fields.length === 0;
 }
