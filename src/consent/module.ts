@@ -28,6 +28,8 @@ export interface ConsentModuleDeps {
   mailer: MailSender;
   throttle: ThrottleQueries;
   clientDocuments(clientId: string): Promise<string[]>;
+  /** Whether an account restricted processing (src/privacy). */
+  isRestricted(accountId: string): Promise<boolean>;
 }
 
 export function createConsentModule(deps: ConsentModuleDeps) {
@@ -39,7 +41,7 @@ export function createConsentModule(deps: ConsentModuleDeps) {
   return {
     consent: createConsentService({ db, queries, events, clientDocuments: deps.clientDocuments }),
     registry,
-    purposes: createPurposeConsents({ db, queries, registry, events }),
+    purposes: createPurposeConsents({ db, queries, registry, events, isRestricted: deps.isRestricted }),
     receiptKeys,
     receipts: createReceiptService({
       queries, registry, keys: receiptKeys,

@@ -5,6 +5,7 @@ import type { Context } from 'koa';
 import type { Config } from '../config/schema.ts';
 import type { LegalBasis } from '../config/consent-schema.ts';
 import type { Preferences } from '../consent/preferences/service.ts';
+import type { ReleaseReason } from '../consent/release-rule.ts';
 import type { ReceiptService } from '../consent/receipts/service.ts';
 import type { ConsentRegistry } from '../consent/registry/registry.ts';
 import type { Webhooks } from '../events/webhooks/service.ts';
@@ -35,6 +36,17 @@ export const LEGAL_BASIS_TEXT: Record<LegalBasis, { name: string; rights: string
   legal_obligation: { name: 'Required by law', rights: 'The law requires it, so it cannot be switched off.' },
   public_interest: { name: 'A task in the public interest', rights: 'You can object to it in your account.' },
   vital_interest: { name: 'To protect someone\'s vital interests', rights: 'Only when a life or health is at stake.' },
+};
+
+/** Whether a field held for a purpose leaves Foyer now, in words (the release rule's reason; `{purpose}` is its name). */
+export const RELEASE_REASON_TEXT: Record<ReleaseReason, string> = {
+  consented: 'Shared: you consented to {purpose}.',
+  legal_basis: 'Shared: {purpose} does not depend on your choice.',
+  no_consent: 'Not shared: you have not consented to {purpose}.',
+  consent_withdrawn: 'Not shared: you withdrew your consent to {purpose}.',
+  objected: 'Not shared: you objected to {purpose}.',
+  restricted: 'Not shared: you restricted the processing of your data.',
+  unknown_purpose: 'Not shared: its purpose is not registered.',
 };
 
 const LOCALE = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$/;
