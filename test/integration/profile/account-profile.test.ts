@@ -5,13 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { profileFieldSchema } from '../../../src/config/profile-fields.ts';
 import { createFindAccount, effectiveScopeClaims } from '../../../src/oidc/claims.ts';
 import { startTestServer, type TestServer } from '../../support/test-server.ts';
-import { NAMESPACE, profileConfig } from './support.ts';
+import { NAMESPACE, profileConfig, PURPOSES } from './support.ts';
 
 let server: TestServer;
 let accountId: string;
 
 beforeAll(async () => {
-  server = await startTestServer({ profile: profileConfig });
+  server = await startTestServer({ profile: profileConfig, consent: { purposes: PURPOSES } } as never);
   accountId = (await server.services.accounts.insertAccount({ email: 'eve@example.com', status: 'active', emailVerified: true })).id;
 });
 afterAll(async () => server?.stop());
