@@ -38,6 +38,16 @@ export const LEGAL_BASIS_TEXT: Record<LegalBasis, { name: string; rights: string
   vital_interest: { name: 'To protect someone\'s vital interests', rights: 'Only when a life or health is at stake.' },
 };
 
+/** When a field held for a purpose of this basis leaves Foyer (the release rule, for a reader not signed in). */
+export const RELEASE_RULE_TEXT: Record<LegalBasis, string> = {
+  consent: 'Only while you consent; never while you restrict processing.',
+  contract: 'To the apps you allow, also while you restrict processing.',
+  legal_obligation: 'To the apps you allow, also while you restrict processing.',
+  vital_interest: 'To the apps you allow, also while you restrict processing (only to protect a life or health).',
+  legitimate_interest: 'To the apps you allow, unless you object or restrict processing.',
+  public_interest: 'To the apps you allow, unless you object or restrict processing.',
+};
+
 /** Whether a field held for a purpose leaves Foyer now, in words (the release rule's reason; `{purpose}` is its name). */
 export const RELEASE_REASON_TEXT: Record<ReleaseReason, string> = {
   consented: 'Shared: you consented to {purpose}.',
@@ -102,6 +112,16 @@ export function createConsentRouter(deps: ConsentRouteDeps): Router {
         const current = doc.versions.find((v) => v.publishedAt.getTime() <= now);
         return current && { title: doc.title, version: current.version, url: current.url, publishedAt: current.publishedAt.toISOString().slice(0, 10) };
       }).filter(Boolean),
+      // Per field: its purpose, basis and when it is shared (the customer's own state is on /account/profile).
+      fields: (deps.profile?.current().fields ?? []).map((field) => {
+        const purpose = purposes.find((p) => p.id === field.purpose);
+        return {
+          label: pickLocale(field.label, locales) ?? field.key, purposeId: field.purpose,
+          purpose: purpose ? registry.text(purpose.texts, locales).name : field.purpose,
+          basis: purpose ? LEGAL_BASIS_TEXT[purpose.legalBasis].name : 'Not registered',
+          shared: purpose ? RELEASE_RULE_TEXT[purpose.legalBasis] : 'Never: its purpose is not registered.',
+        };
+      }),
       topics: topics.map((topic) => ({ name: registry.text(topic.texts, locales).name, channels: topic.channels.join(', ') })),
       jwksPath: RECEIPT_JWKS_PATH,
     });
