@@ -3,7 +3,8 @@
 // with validation and their source, and a schema change reaching the running Provider's scopes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { profileFieldSchema } from '../../../src/config/profile-fields.ts';
-import { createFindAccount, effectiveScopeClaims } from '../../../src/oidc/claims.ts';
+import { effectiveScopeClaims } from '../../../src/consent/scope-claims.ts';
+import { createFindAccount } from '../../../src/oidc/claims.ts';
 import { startTestServer, type TestServer } from '../../support/test-server.ts';
 import { NAMESPACE, profileConfig, PURPOSES } from './support.ts';
 
