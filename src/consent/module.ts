@@ -56,6 +56,7 @@ export function createConsentModule(deps: ConsentModuleDeps) {
         hashKey: deriveKey(config.secret, 'preference-throttle'), confirmationSeconds: config.preferences.confirmationSeconds,
         mailsPerEmail: config.preferences.confirmationMailsPerEmail, mailsPerAddress: config.preferences.confirmationMailsPerAddress,
         windowSeconds: config.throttle.windowSeconds, confirmUrl: (token) => `${config.issuer}/preferences/confirm/${token}`,
+        unsubscribeKey: deriveKey(config.secret, 'unsubscribe-links'), unsubscribeUrl: (token) => `${config.issuer}/preferences/unsubscribe/${token}`,
       },
     }),
   };

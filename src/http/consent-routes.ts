@@ -11,6 +11,7 @@ import type { ConsentRegistry } from '../consent/registry/registry.ts';
 import type { Webhooks } from '../events/webhooks/service.ts';
 import type { ProfileService } from '../profile/service.ts';
 import { pickLocale } from '../profile/schema.ts';
+import { formFields } from './body.ts';
 import type { Csrf } from './csrf.ts';
 import type { Views } from './views.ts';
 
@@ -139,13 +140,17 @@ export function createConsentRouter(deps: ConsentRouteDeps): Router {
     title: 'Link no longer valid', gone: true,
   }, 410);
 
-  // Opening the link only shows a page; its button (a CSRF-checked post) confirms, so mail scanners cannot.
-  router.get('/preferences/confirm/:token', async (ctx) => {
-    const token = String(ctx.params.token);
-    const pending = TOKEN.test(token) ? await deps.preferences.describeConfirmation(token) : undefined;
-    if (!pending) return gone(ctx);
-    page(deps, ctx, 'consent/preference-confirm', { title: 'Confirm your subscription', token, topic: pending.topic, channel: pending.channel });
-  });
+  /** A mailed link opened: only a page saying what it is for, with a button (mail scanners fetch links), or "gone". */
+  const linkPage = (path: string, pattern: RegExp, describe: (token: string) => Promise<{ topic: string; channel: string } | undefined>, view: string, title: string) =>
+    router.get(path, async (ctx) => {
+      const token = String(ctx.params.token);
+      const target = pattern.test(token) ? await describe(token) : undefined;
+      if (!target) return page(deps, ctx, view, { title: 'Link no longer valid', gone: true }, 410);
+      page(deps, ctx, view, { title, token, topic: target.topic, channel: target.channel });
+    });
+
+  // Its button (a CSRF-checked post) confirms, so mail scanners cannot.
+  linkPage('/preferences/confirm/:token', TOKEN, (token) => deps.preferences.describeConfirmation(token), 'consent/preference-confirm', 'Confirm your subscription');
 
   router.post('/preferences/confirm/:token', async (ctx) => {
     deps.csrf.verifiedForm(ctx);
@@ -153,6 +158,32 @@ export function createConsentRouter(deps: ConsentRouteDeps): Router {
     const result = TOKEN.test(token) ? await deps.preferences.confirm(token, ctx.ip) : { status: 'gone' as const };
     if (result.status !== 'ok') return gone(ctx);
     page(deps, ctx, 'consent/preference-confirm', { title: 'Subscription confirmed', confirmed: true });
+  });
+
+  // One-click unsubscribe (RFC 8058). Opening the link shows a page with a button (mail scanners fetch links);
+  // the button posts with the CSRF token. A mail client's one-click POST (body List-Unsubscribe=One-Click)
+  // carries no CSRF token and is the one exemption: the signed token in the URL authenticates it, and all it
+  // can do is opt out.
+  const UNSUBSCRIBE = /^[\w.-]{20,500}$/;
+  const unsubscribeGone = (ctx: Context) => page(deps, ctx, 'consent/unsubscribe', { title: 'Link no longer valid', gone: true }, 410);
+
+  linkPage('/preferences/unsubscribe/:token', UNSUBSCRIBE, (token) => deps.preferences.describeUnsubscribe(token), 'consent/unsubscribe', 'Unsubscribe');
+
+  router.post('/preferences/unsubscribe/:token', async (ctx) => {
+    const fields = formFields(ctx);
+    const oneClick = fields.get('List-Unsubscribe') === 'One-Click';
+    if (!oneClick) deps.csrf.verify(ctx, fields);
+    const token = String(ctx.params.token);
+    const target = UNSUBSCRIBE.test(token) ? await deps.preferences.describeUnsubscribe(token) : undefined;
+    const result = target ? await deps.preferences.unsubscribe(token, ctx.ip) : { status: 'gone' as const };
+    if (oneClick) {
+      ctx.status = result.status === 'gone' ? 410 : 200;
+      ctx.type = 'text/plain';
+      ctx.body = result.status === 'gone' ? 'This unsubscribe link is not valid.' : 'Unsubscribed.';
+      return;
+    }
+    if (result.status === 'gone' || !target) return unsubscribeGone(ctx);
+    page(deps, ctx, 'consent/unsubscribe', { title: 'Unsubscribed', done: true, topic: target.topic, channel: target.channel });
   });
 
   return router;
