@@ -11,6 +11,7 @@ import { migrateLatest } from './db/migrate.ts';
 import { DEMO_CLIENT_ID, demoRedirectUris } from './demo/routes.ts';
 import { createApp } from './app.ts';
 import { closeHttpServer, closingConnectionsWhileDraining, createLifecycle } from './http/lifecycle.ts';
+import { ClientExistsError } from './clients/input.ts';
 import { adminClientInput, portalClientInput } from './clients/own-pages.ts';
 import type { Logger } from './log.ts';
 import { createProviderHost, type ProviderHost } from './oidc/host.ts';
@@ -62,9 +63,15 @@ async function seedDemoClient(services: Services): Promise<void> {
   const { config } = services;
   if (!config.demo || config.nodeEnv === 'production' || (await services.clients.countClients()) > 0) return;
   const { redirectUri, postLogoutRedirectUri } = demoRedirectUris(config.issuer);
-  await services.clients.addClient({
-    clientId: DEMO_CLIENT_ID, name: 'Demo app', public: true, redirectUris: [redirectUri], postLogoutRedirectUris: [postLogoutRedirectUri], scope: 'openid email profile',
-  });
+  try {
+    await services.clients.addClient({
+      clientId: DEMO_CLIENT_ID, name: 'Demo app', public: true, redirectUris: [redirectUri], postLogoutRedirectUris: [postLogoutRedirectUri], scope: 'openid email profile',
+    });
+  } catch (error) {
+    // Instances starting together on a new database: another one seeded it first.
+    if (error instanceof ClientExistsError) return;
+    throw error;
+  }
   services.log.info({ clientId: DEMO_CLIENT_ID }, 'seeded the demo client');
 }
 
