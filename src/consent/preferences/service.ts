@@ -118,8 +118,12 @@ export function createPreferences(deps: PreferenceDeps) {
     const current = await queries.findPreferenceRow(accountId, topic.id, channel);
     if (!input.optIn) {
       if (current?.status === 'opted_out') return { status: 'unchanged' };
-      await db.transaction((trx) => record(accountId, topic.id, channel, 'opted_out', context.source, context.address, trx));
-      return { status: 'opted_out' };
+      // Checked again under a row lock: opt-outs sent at once (a mail client's one-click POST retried) record one change.
+      return db.transaction(async (trx) => {
+        if ((await queries.findPreferenceRow(accountId, topic.id, channel, trx, true))?.status === 'opted_out') return { status: 'unchanged' as const };
+        await record(accountId, topic.id, channel, 'opted_out', context.source, context.address, trx);
+        return { status: 'opted_out' as const };
+      });
     }
     if (current?.status === 'opted_in') return { status: 'unchanged' };
     if (channel === 'email') return startEmailOptIn(accountId, topic, context.source, context.address);

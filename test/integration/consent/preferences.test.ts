@@ -137,6 +137,11 @@ describe('one-click unsubscribe (RFC 8058)', () => {
     const second = await oneClick();
     expect(second.status).toBe(200);
     expect(await withdrawals()).toHaveLength(1);
+    // A burst of one-click POSTs (a mail client retrying) records one opt-out.
+    await server.services.db('communication_preferences').where({ account_id: accountId, topic: 'news', channel: 'email' }).update({ status: 'opted_in' });
+    const burst = await Promise.all(Array.from({ length: 6 }, oneClick));
+    expect(burst.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 200]);
+    expect(await withdrawals()).toHaveLength(2);
 
     // A forged or altered link does nothing; a plain POST without the one-click body needs the page's CSRF token.
     expect((await fetch(`${link.slice(0, -4)}AAAA`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' })).status).toBe(410);
