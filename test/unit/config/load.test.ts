@@ -2,7 +2,6 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { renderConfigTable } from '../../../src/config/docs.ts';
 import { ConfigError, loadConfig } from '../../../src/config/load.ts';
 
 const dataDir = () => mkdtempSync(join(tmpdir(), 'foyer-config-'));
@@ -75,11 +74,6 @@ describe('configuration', () => {
     const file = join(dir, 'foyer.json');
     writeFileSync(file, JSON.stringify({ tokens: { accessTokenSeconds: 3600 } }));
     expect(() => loadConfig({ FOYER_CONFIG: file, FOYER_DATA_DIR: dir })).toThrow(/^tokens\.accessTokenSeconds:/);
-  });
-
-  it('is documented in the README by the table generated from the schema', () => {
-    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
-    expect(readme).toContain(renderConfigTable());
   });
 });
 
