@@ -76,3 +76,14 @@ describe('configuration', () => {
     expect(() => loadConfig({ FOYER_CONFIG: file, FOYER_DATA_DIR: dir })).toThrow(/^tokens\.accessTokenSeconds:/);
   });
 });
+
+describe('the example configs', () => {
+  it('load, and every profile field is held for a purpose they define', () => {
+    const file = join(process.cwd(), 'config', 'example.profile.json');
+    const { config } = loadConfig({ FOYER_CONFIG: file, FOYER_DATA_DIR: dataDir() });
+    const purposes = new Set(config.consent.purposes.map((p) => p.id));
+    expect(config.profile.fields.length).toBeGreaterThan(0);
+    for (const field of config.profile.fields) expect(purposes, field.key).toContain(field.purpose);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toHaveProperty('consent.purposes');
+  });
+});
