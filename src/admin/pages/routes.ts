@@ -11,6 +11,7 @@ import { createAdminSignInRouter, createRequireAdminSession } from './sign-in.ts
 import { pageActor, requirePageRole } from './roles.ts';
 import { registerConsolePages } from './console.ts';
 import type { AdminPageDeps } from './types.ts';
+import { registerVaultPages } from './vault.ts';
 
 const NAV = [
   { href: '/admin', title: 'Overview' },
@@ -20,6 +21,7 @@ const NAV = [
   { href: '/admin/webhooks', title: 'Webhooks' },
   { href: '/admin/profile-fields', title: 'Profile fields' },
   { href: '/admin/consent', title: 'Purposes and documents' },
+  { href: '/admin/vault', title: 'Consent vault' },
   { href: '/admin/admins', title: 'Administrators' },
 ];
 
@@ -159,6 +161,8 @@ export function createAdminPages(deps: AdminPageDeps): Middleware[] {
   pages.get('/admins', async (ctx) => {
     render(ctx, 'admin/admins', { title: 'Administrators', admins: (await services.admins.listAdmins()).map((a) => ({ email: a.email ?? a.accountId, role: a.role, since: a.since.toISOString().slice(0, 10) })) });
   });
+
+  registerVaultPages(pages, deps, render);
 
   const signIn = createAdminSignInRouter(deps);
   return [signIn, pages].flatMap((r) => [r.routes(), r.allowedMethods()] as unknown as Middleware[]);

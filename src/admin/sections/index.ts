@@ -8,6 +8,7 @@ import { profileFieldsSection } from './profile-fields.ts';
 import { purposesSection } from './purposes.ts';
 import { webhooksSection } from './webhooks.ts';
 import { importsSection } from './imports.ts';
+import { vaultSection } from './vault.ts';
 import { customersSection } from './customers.ts';
 import { auditSection } from './audit.ts';
 
@@ -19,6 +20,7 @@ export const ADMIN_SECTIONS: AdminSection[] = [
   purposesSection,
   documentsSection,
   importsSection,
+  vaultSection,
   customersSection,
   auditSection,
 ];
