@@ -2,7 +2,7 @@
 // composition → HTTP edges → domain → infrastructure. Type-only imports upward are allowed.
 const EDGES = '^src/(oidc|journey|portal|admin|http|demo)/';
 const DOMAIN = '^src/(flows|authn|accounts|profile|consent|privacy|events)/';
-const INFRA = '^src/(db|config|mail|security|i18n|errors)/|^src/log\\.ts$';
+const INFRA = '^src/(db|config|mail|security|i18n|errors|metrics)/|^src/log\\.ts$';
 const COMPOSITION = '^src/(main|server|compose)\\.ts$|^src/cli/';
 
 module.exports = {

@@ -99,6 +99,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     const dbHandle = options.dbHandle ?? createDb({ databaseUrl: config.databaseUrl, pgliteDir: `${config.dataDir}/pgdata` });
     await migrateLatest(dbHandle.db);
     const services = createServices(config, dbHandle.db, log);
+    services.metrics.collectProcessMetrics();
     await services.signingKeys.ensureActiveKeys();
     await services.consentRegistry.seed();
     await services.receiptKeys.ensureReceiptKey();

@@ -24,9 +24,15 @@ export interface CredentialThrottle {
   allowCodeSend(email: string, address: string): Promise<ThrottleVerdict>;
 }
 
+/** Told of each failed check and each refusal, by kind (metrics); never consulted. */
+export interface ThrottleObserver {
+  failed(kind: string): void;
+  refused(kind: string): void;
+}
+
 const secondsUntil = (date: Date) => Math.max(1, Math.ceil((date.getTime() - Date.now()) / 1000));
 
-export function createCredentialThrottle(queries: ThrottleQueries, hashKey: Buffer, limits: ThrottleLimits): CredentialThrottle {
+export function createCredentialThrottle(queries: ThrottleQueries, hashKey: Buffer, limits: ThrottleLimits, observer?: ThrottleObserver): CredentialThrottle {
   const keys = (kind: string, email: string, address: string) => ({
     pair: keyedHash(hashKey, `${kind}|pair|${normalizeEmail(email)}|${address}`),
     email: keyedHash(hashKey, `${kind}|email|${normalizeEmail(email)}`),
@@ -35,18 +41,12 @@ export function createCredentialThrottle(queries: ThrottleQueries, hashKey: Buff
 
   return {
     async checkCredential(kind, email, address) {
-      const k = keys(kind, email, address);
-      const live = await queries.peekMany([k.pair, k.email, k.address]);
-      const [pair, perEmail, perAddress] = [live.get(k.pair), live.get(k.email), live.get(k.address)];
-      if (pair && pair.hits >= limits.emailAddressFailures) return { allowed: false, retryAfterSeconds: secondsUntil(pair.windowEndsAt) };
-      if (perAddress && perAddress.hits >= limits.addressFailures) return { allowed: false, retryAfterSeconds: secondsUntil(perAddress.windowEndsAt) };
-      if (perEmail && perEmail.hits >= limits.emailFailures) {
-        const nextSlot = new Date(perEmail.lastHitAt.getTime() + limits.emailSlowdownSeconds * 1000);
-        if (nextSlot.getTime() > Date.now()) return { allowed: false, retryAfterSeconds: secondsUntil(nextSlot) };
-      }
-      return { allowed: true };
+      const verdict = await check(kind, email, address);
+      if (!verdict.allowed) observer?.refused(kind);
+      return verdict;
     },
     async recordFailure(kind, email, address) {
+      observer?.failed(kind);
       const k = keys(kind, email, address);
       await queries.hit(k.pair, limits.windowSeconds);
       await queries.hit(k.email, limits.windowSeconds);
@@ -56,11 +56,30 @@ export function createCredentialThrottle(queries: ThrottleQueries, hashKey: Buff
       await queries.clear(keys(kind, email, address).pair);
     },
     async allowCodeSend(email, address) {
-      const perEmail = await queries.hit(keyedHash(hashKey, `code-send|email|${normalizeEmail(email)}`), limits.windowSeconds);
-      if (perEmail.hits > limits.codeSendsPerEmail) return { allowed: false, retryAfterSeconds: secondsUntil(perEmail.windowEndsAt) };
-      const perAddress = await queries.hit(keyedHash(hashKey, `code-send|address|${address}`), limits.windowSeconds);
-      if (perAddress.hits > limits.codeSendsPerAddress) return { allowed: false, retryAfterSeconds: secondsUntil(perAddress.windowEndsAt) };
-      return { allowed: true };
+      const verdict = await codeSend(email, address);
+      if (!verdict.allowed) observer?.refused('code_send');
+      return verdict;
     },
   };
+
+  async function check(kind: string, email: string, address: string): Promise<ThrottleVerdict> {
+    const k = keys(kind, email, address);
+    const live = await queries.peekMany([k.pair, k.email, k.address]);
+    const [pair, perEmail, perAddress] = [live.get(k.pair), live.get(k.email), live.get(k.address)];
+    if (pair && pair.hits >= limits.emailAddressFailures) return { allowed: false, retryAfterSeconds: secondsUntil(pair.windowEndsAt) };
+    if (perAddress && perAddress.hits >= limits.addressFailures) return { allowed: false, retryAfterSeconds: secondsUntil(perAddress.windowEndsAt) };
+    if (perEmail && perEmail.hits >= limits.emailFailures) {
+      const nextSlot = new Date(perEmail.lastHitAt.getTime() + limits.emailSlowdownSeconds * 1000);
+      if (nextSlot.getTime() > Date.now()) return { allowed: false, retryAfterSeconds: secondsUntil(nextSlot) };
+    }
+    return { allowed: true };
+  }
+
+  async function codeSend(email: string, address: string): Promise<ThrottleVerdict> {
+    const perEmail = await queries.hit(keyedHash(hashKey, `code-send|email|${normalizeEmail(email)}`), limits.windowSeconds);
+    if (perEmail.hits > limits.codeSendsPerEmail) return { allowed: false, retryAfterSeconds: secondsUntil(perEmail.windowEndsAt) };
+    const perAddress = await queries.hit(keyedHash(hashKey, `code-send|address|${address}`), limits.windowSeconds);
+    if (perAddress.hits > limits.codeSendsPerAddress) return { allowed: false, retryAfterSeconds: secondsUntil(perAddress.windowEndsAt) };
+    return { allowed: true };
+  }
 }

@@ -53,3 +53,18 @@ export function createDb(options: DbOptions): DbHandle {
   } as Knex.Config);
   return { db, kind: 'pglite', close: () => db.destroy() };
 }
+
+interface TarnPool {
+  max: number;
+  numUsed(): number;
+  numFree(): number;
+  numPendingAcquires(): number;
+  numPendingCreates(): number;
+}
+
+/** The connection pool's use (knex's tarn pool; PGlite's is its one connection), or undefined before it exists. */
+export function poolStats(db: Db): { used: number; free: number; pendingAcquires: number; pendingCreates: number; max: number } | undefined {
+  const pool = (db.client as { pool?: TarnPool }).pool;
+  if (!pool) return undefined;
+  return { used: pool.numUsed(), free: pool.numFree(), pendingAcquires: pool.numPendingAcquires(), pendingCreates: pool.numPendingCreates(), max: pool.max };
+}

@@ -133,6 +133,7 @@ export function createJourneyRouter(deps: JourneyDeps): Router {
       interactionUid: interaction.uid, code: code.data, channel: 'sign-up', clientId: String(interaction.params.client_id), address: ctx.ip,
     });
     if (result.status !== 'ok') return renderPage(deps, ctx, 'journey/verify-email', { title: 'Check your email', email, error: describeCodeVerdict(result.status) }, 400);
+    deps.metrics.signUp('password');
     await completeInteractiveLogin(deps, ctx, result.accountId, ['pwd']);
   });
 
