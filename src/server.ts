@@ -8,6 +8,7 @@ import { createServices, devOutboxEnabled, type Services } from './compose.ts';
 import { createDb, type DbHandle } from './db/create-db.ts';
 import { acquireDataDirLock, type DataDirLock } from './db/data-dir-lock.ts';
 import { migrateLatest } from './db/migrate.ts';
+import { prepareEmbeddedDatabase } from './db/prepare-embedded.ts';
 import { DEMO_CLIENT_ID, demoRedirectUris } from './demo/routes.ts';
 import { createApp } from './http/app.ts';
 import { closeHttpServer, closingConnectionsWhileDraining, createLifecycle } from './http/lifecycle.ts';
@@ -96,7 +97,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       ? { ...options.config, port, issuer: options.config.issuer.replace(/:0$/, `:${port}`) }
       : options.config;
 
-    const dbHandle = options.dbHandle ?? createDb({ databaseUrl: config.databaseUrl, pgliteDir: `${config.dataDir}/pgdata` });
+    const pgdataDir = `${config.dataDir}/pgdata`;
+    if (embedded) await prepareEmbeddedDatabase(pgdataDir);
+    const dbHandle = options.dbHandle ?? createDb({ databaseUrl: config.databaseUrl, pgliteDir: pgdataDir });
     await migrateLatest(dbHandle.db);
     const services = createServices(config, dbHandle.db, log);
     services.metrics.collectProcessMetrics();
