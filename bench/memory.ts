@@ -8,7 +8,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { statusKb } from './children.ts';
-import { baseEnv, freePort, projectRoot } from './foyer.ts';
+import { baseEnv, freePort, projectRoot, startArguments } from './foyer.ts';
 import { newAgent, request } from './http.ts';
 import { createScratchDatabase } from '../test/support/scratch.ts';
 
@@ -36,19 +36,12 @@ function childrenRssKb(pid: number): number {
 const mb = (kb: number | undefined) => (kb ?? Number.NaN) / 1024;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The start script's command line, as `npm start` runs it (package.json), without npm in between. */
-function startCommand(): string[] {
-  const script = (JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
-  const [command, ...args] = script.split(/\s+/);
-  if (command !== 'node') throw new Error(`the start script is not a node command: ${script}`);
-  return args;
-}
 
 async function measure(label: string, env: NodeJS.ProcessEnv): Promise<Measurement> {
   const port = await freePort();
   const issuer = `http://127.0.0.1:${port}`;
   const began = performance.now();
-  const child = spawn(process.execPath, startCommand(), { cwd: projectRoot, env: { ...env, PORT: String(port), ISSUER: issuer, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, startArguments(), { cwd: projectRoot, env: { ...env, PORT: String(port), ISSUER: issuer, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => void (stderr += chunk.toString()));
   const pid = child.pid!;
@@ -116,7 +109,7 @@ async function main(): Promise<void> {
   }
   const rows = results.map((r) => `| ${r.label} | ${(r.startMs / 1000).toFixed(1)} s | ${r.startPeakMb.toFixed(0)} MB | ${r.treePeakMb.toFixed(0)} MB | ${r.idleMb.toFixed(0)} MB | ${r.loadPeakMb.toFixed(0)} MB |`);
   process.stdout.write([
-    `| start (\`${['node', ...startCommand()].join(' ')}\`) | ready after | server peak RSS while starting | with its child (sum, sampled) | RSS idle (${IDLE_SECONDS} s) | server peak RSS after ${LOAD_REQUESTS} light requests |`,
+    `| start (\`${['node', ...startArguments()].join(' ')}\`) | ready after | server peak RSS while starting | with its child (sum, sampled) | RSS idle (${IDLE_SECONDS} s) | server peak RSS after ${LOAD_REQUESTS} light requests |`,
     '| --- | --- | --- | --- | --- | --- |',
     ...rows,
   ].join('\n') + '\n');
