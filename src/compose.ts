@@ -69,7 +69,7 @@ import { createErasureNotice } from './privacy/erasure-notice.ts';
 import { createProfileQueries } from './profile/queries.ts';
 import { createProfileService } from './profile/service.ts';
 import { createProfileFieldAdmin } from './profile/field-admin.ts';
-import { builtInResources } from './oidc/api-tokens.ts';
+import { builtInResources } from './security/api-tokens.ts';
 import { createLiteCapture } from './flows/lite-capture.ts';
 
 export function devOutboxEnabled(config: Config): boolean {
@@ -185,11 +185,14 @@ export function createServices(config: Config, db: Db, log: Logger) {
     accounts,
     hasher,
     throttleQueries,
+    /** Every credential check's attempts (reserve → verify → settle) and the code-mail limits. */
+    throttle,
     consent,
     events,
     consentRegistry: consentModule.registry,
     purposes: consentModule.purposes,
     receipts: consentModule.receipts,
+    consentVault: consentModule.vault,
     receiptKeys: consentModule.receiptKeys,
     preferences: consentModule.preferences,
     privacy,

@@ -10,10 +10,10 @@ import { acquireDataDirLock, type DataDirLock } from './db/data-dir-lock.ts';
 import { migrateLatest } from './db/migrate.ts';
 import { prepareEmbeddedDatabase } from './db/prepare-embedded.ts';
 import { DEMO_CLIENT_ID, demoRedirectUris } from './demo/routes.ts';
-import { createApp } from './http/app.ts';
+import { createApp } from './app.ts';
 import { closeHttpServer, closingConnectionsWhileDraining, createLifecycle } from './http/lifecycle.ts';
-import { portalClientInput } from './portal/client.ts';
-import { adminClientInput } from './admin/pages/client.ts';
+import { ClientExistsError } from './clients/input.ts';
+import { adminClientInput, portalClientInput } from './clients/own-pages.ts';
 import type { Logger } from './log.ts';
 import { createProviderHost, type ProviderHost } from './oidc/host.ts';
 import { runCommand } from './cli/commands.ts';
@@ -64,9 +64,15 @@ async function seedDemoClient(services: Services): Promise<void> {
   const { config } = services;
   if (!config.demo || config.nodeEnv === 'production' || (await services.clients.countClients()) > 0) return;
   const { redirectUri, postLogoutRedirectUri } = demoRedirectUris(config.issuer);
-  await services.clients.addClient({
-    clientId: DEMO_CLIENT_ID, name: 'Demo app', public: true, redirectUris: [redirectUri], postLogoutRedirectUris: [postLogoutRedirectUri], scope: 'openid email profile',
-  });
+  try {
+    await services.clients.addClient({
+      clientId: DEMO_CLIENT_ID, name: 'Demo app', public: true, redirectUris: [redirectUri], postLogoutRedirectUris: [postLogoutRedirectUri], scope: 'openid email profile',
+    });
+  } catch (error) {
+    // Instances starting together on a new database: another one seeded it first.
+    if (error instanceof ClientExistsError) return;
+    throw error;
+  }
   services.log.info({ clientId: DEMO_CLIENT_ID }, 'seeded the demo client');
 }
 

@@ -34,11 +34,11 @@ export const configSchema = z.object({
   throttle: z.object({
     emailAddressFailures: z.number().int().min(1).default(5).describe('Failed credential checks allowed for one email from one address per window.'),
     emailFailures: z.number().int().min(1).default(50).describe('Failed credential checks allowed for one email across all addresses per window, before slowing down.'),
-    emailSlowdownSeconds: durationSeconds.default(30).describe('How long a slowed-down email waits between attempts, in seconds.'),
+    emailSlowdownSeconds: durationSeconds.default(30).describe('Past the per-email ceilings (failed checks, code mails), one attempt and one code mail per this many seconds still go through: the owner is slowed down, never locked out.'),
     addressFailures: z.number().int().min(100).default(100).describe('Failed credential checks allowed from one address per window (never below 100).'),
     windowSeconds: durationSeconds.default(900).describe('The window, in seconds.'),
-    codeSendsPerEmail: z.number().int().min(1).default(5).describe('One-time code mails allowed per email per window.'),
-    codeSendsPerAddress: z.number().int().min(1).default(30).describe('One-time code mails allowed per address per window.'),
+    codeSendsPerEmail: z.number().int().min(1).default(5).describe('One-time code mails per email per window at full speed; past it, one per emailSlowdownSeconds.'),
+    codeSendsPerAddress: z.number().int().min(1).default(30).describe('One-time code mails allowed per client address per window; past it, refused until the window ends.'),
   }).prefault({}),
   session: z.object({
     idleSeconds: durationSeconds.default(14 * 24 * 3600).describe('A session ends after this many seconds without use.'),

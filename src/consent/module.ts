@@ -18,6 +18,7 @@ import { createReceiptService } from './receipts/service.ts';
 import { createRegistryQueries } from './registry/queries.ts';
 import { createConsentRegistry } from './registry/registry.ts';
 import { createConsentService } from './service.ts';
+import { createConsentVault } from './vault.ts';
 
 export interface ConsentModuleDeps {
   config: Config;
@@ -36,18 +37,20 @@ export function createConsentModule(deps: ConsentModuleDeps) {
   const registry = createConsentRegistry(db, createRegistryQueries(db), { consent: config.consent, preferences: config.preferences }, queries);
   const receiptKeys = createReceiptKeys(createReceiptKeyQueries(db), deps.box);
   const controllerName = config.consent.controller.name ?? config.brandName;
+  const receipts = createReceiptService({
+    queries, registry, keys: receiptKeys,
+    settings: {
+      issuer: config.issuer, brandName: config.brandName, jurisdiction: config.consent.jurisdiction, language: config.consent.defaultLocale,
+      policyUrl: config.consent.policyUrl ?? `${config.issuer}/privacy`, controller: { ...config.consent.controller, name: controllerName },
+    },
+  });
   return {
     consent: createConsentService({ db, queries, events, clientDocuments: deps.clientDocuments }),
     registry,
     purposes: createPurposeConsents({ db, queries, registry, events }),
     receiptKeys,
-    receipts: createReceiptService({
-      queries, registry, keys: receiptKeys,
-      settings: {
-        issuer: config.issuer, brandName: config.brandName, jurisdiction: config.consent.jurisdiction, language: config.consent.defaultLocale,
-        policyUrl: config.consent.policyUrl ?? `${config.issuer}/privacy`, controller: { ...config.consent.controller, name: controllerName },
-      },
-    }),
+    receipts,
+    vault: createConsentVault({ db, receipts }),
     preferences: createPreferences({
       db, queries: createPreferenceQueries(db), ledger: queries, registry, accounts: deps.accounts, events, mailer: deps.mailer, throttle: deps.throttle,
       settings: {
