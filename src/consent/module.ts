@@ -29,6 +29,8 @@ export interface ConsentModuleDeps {
   mailer: MailSender;
   throttle: ThrottleQueries;
   clientDocuments(clientId: string): Promise<string[]>;
+  /** Whether an account restricted processing (src/privacy). */
+  isRestricted(accountId: string): Promise<boolean>;
 }
 
 export function createConsentModule(deps: ConsentModuleDeps) {
@@ -47,7 +49,7 @@ export function createConsentModule(deps: ConsentModuleDeps) {
   return {
     consent: createConsentService({ db, queries, events, clientDocuments: deps.clientDocuments }),
     registry,
-    purposes: createPurposeConsents({ db, queries, registry, events }),
+    purposes: createPurposeConsents({ db, queries, registry, events, isRestricted: deps.isRestricted }),
     receiptKeys,
     receipts,
     vault: createConsentVault({ db, receipts }),
@@ -57,6 +59,7 @@ export function createConsentModule(deps: ConsentModuleDeps) {
         hashKey: deriveKey(config.secret, 'preference-throttle'), confirmationSeconds: config.preferences.confirmationSeconds,
         mailsPerEmail: config.preferences.confirmationMailsPerEmail, mailsPerAddress: config.preferences.confirmationMailsPerAddress,
         windowSeconds: config.throttle.windowSeconds, confirmUrl: (token) => `${config.issuer}/preferences/confirm/${token}`,
+        unsubscribeKey: deriveKey(config.secret, 'unsubscribe-links'), unsubscribeUrl: (token) => `${config.issuer}/preferences/unsubscribe/${token}`,
       },
     }),
   };

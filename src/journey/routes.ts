@@ -197,10 +197,13 @@ export function createJourneyRouter(deps: JourneyDeps): Router {
     await finish(deps, ctx, { consent: { grantId } }, true);
   });
 
+  // Deny on the consent page and Decline on the terms page: the app gets access_denied and nothing is
+  // recorded as accepted or granted (the ledger is written only by the accepting routes above).
   router.post('/abort', async (ctx) => {
     deps.csrf.verifiedForm(ctx);
-    await loadInteraction(deps, ctx);
-    await finish(deps, ctx, { error: 'access_denied', error_description: 'The customer cancelled the sign-in.' }, false);
+    const interaction = await loadInteraction(deps, ctx);
+    const description = interaction.prompt.name === 'terms' ? 'The customer declined the terms.' : 'The customer cancelled the sign-in.';
+    await finish(deps, ctx, { error: 'access_denied', error_description: description }, false);
   });
 
   return router;
