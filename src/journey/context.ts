@@ -6,6 +6,7 @@ import { acrForAmr } from '../authn/mfa/policy.ts';
 import { isDatabaseUnavailable } from '../errors/database-unavailable.ts';
 import { AppError } from '../errors/app-error.ts';
 import type { Views } from '../http/views.ts';
+import type { Metrics } from '../metrics/registry.ts';
 import type { SignInDevices } from './device-cookie.ts';
 
 export type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
@@ -16,6 +17,7 @@ export interface JourneyPorts {
   devices: SignInDevices;
   /** Notes each completed sign-in on the account (operators see and filter by it). */
   stampSignIn(accountId: string): Promise<void>;
+  metrics: Pick<Metrics, 'signIn' | 'signUp'>;
 }
 
 export async function loadInteraction(ports: JourneyPorts, ctx: Context): Promise<Interaction> {
@@ -45,6 +47,7 @@ export { ACR_SINGLE_FACTOR } from '../authn/mfa/policy.ts';
 export async function finishLogin(ports: JourneyPorts, ctx: Context, accountId: string, amr: string[]): Promise<void> {
   // A user-verified passkey is two factors on its own (acr 2fa); everything else here is one.
   await finish(ports, ctx, { login: { accountId, amr, acr: acrForAmr(amr), remember: true } }, false);
+  ports.metrics.signIn([...amr].sort().join('+'));
   await ports.devices.noteSignIn(ctx, accountId);
 }
 
