@@ -2,18 +2,19 @@
 // "Cancel erasure" button that restores the account and continues the sign-in (the proof is held server-side).
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import type { FlowQueries } from '../flows/queries.ts';
+import type { FlowStore } from '../flows/store.ts';
+import { erasureCancelFlow } from '../flows/kinds/account.ts';
 import type { Csrf } from '../http/csrf.ts';
 import type { Erasure } from '../privacy/erasure.ts';
 import { loadInteraction, renderPage } from './context.ts';
 import { completeInteractiveLogin, type PasskeyOfferPorts } from './passkey-offer.ts';
 
 export interface ErasurePendingPorts extends PasskeyOfferPorts {
-  flows: FlowQueries;
+  flows: FlowStore;
   privacy: { erasure: Erasure };
 }
 
-const KIND = 'erasure_cancel';
+const KIND = erasureCancelFlow;
 const HOLD_SECONDS = 600;
 
 /** After the right password of an account waiting for erasure: hold the proof, say so, offer to cancel. */
