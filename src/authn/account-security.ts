@@ -40,7 +40,6 @@ export interface AccountSecurityDeps {
   issuer: string;
 }
 
-const ENROLMENT_TTL_SECONDS = 15 * 60;
 const enrolmentContext = (accountId: string, flowId: string) => `portal-totp:${accountId}:${flowId}`;
 
 export function createAccountSecurity(deps: AccountSecurityDeps) {
@@ -120,7 +119,7 @@ export function createAccountSecurity(deps: AccountSecurityDeps) {
     async startTotpEnrolment(accountId: string): Promise<{ status: 'ok'; enrolmentId: string; secret: string; uri: string } | { status: 'already_enrolled' }> {
       if (await deps.totp.hasTotp(accountId)) return { status: 'already_enrolled' };
       const secret = newTotpSecret();
-      const flow = await deps.flows.insertFlow({ kind: accountTotpFlow, state: 'enrol', interactionUid: null, accountId, context: {}, ttlSeconds: ENROLMENT_TTL_SECONDS });
+      const flow = await deps.flows.insertFlow({ kind: accountTotpFlow, state: 'enrol', interactionUid: null, accountId, context: {} });
       await deps.flows.updateFlow(flow, { context: { pendingSecret: deps.box.encrypt(secret, enrolmentContext(accountId, flow.id)) } });
       const account = await deps.accounts.findAccountById(accountId);
       return { status: 'ok', enrolmentId: flow.id, secret, uri: totpUri(secret, deps.issuer, account?.email ?? accountId) };

@@ -15,14 +15,13 @@ export interface ErasurePendingPorts extends PasskeyOfferPorts {
 }
 
 const KIND = erasureCancelFlow;
-const HOLD_SECONDS = 600;
 
 /** After the right password of an account waiting for erasure: hold the proof, say so, offer to cancel. */
 export async function showErasurePending(ports: ErasurePendingPorts, ctx: Context, accountId: string, eraseAfter: Date): Promise<void> {
   const uid = String(ctx.params.uid);
   const previous = await ports.flows.findFlowForInteraction(uid, KIND);
   if (previous) await ports.flows.deleteFlow(previous.id);
-  await ports.flows.insertFlow({ kind: KIND, state: 'proven', interactionUid: uid, accountId, context: {}, ttlSeconds: HOLD_SECONDS });
+  await ports.flows.insertFlow({ kind: KIND, state: 'proven', interactionUid: uid, accountId, context: {} });
   renderPage(ports, ctx, 'journey/erasure-pending', { title: 'This account is being erased', eraseOn: eraseAfter.toISOString().slice(0, 10) }, 403);
 }
 

@@ -15,7 +15,6 @@ import type { UpstreamProfile } from './profile-import.ts';
 import { sealProfile } from './sealed-profile.ts';
 
 const KIND = federationFlow;
-const TTL_SECONDS = 600;
 
 const redirectedSchema = z.object({ connector: z.string(), sealed: z.string(), query: z.string().optional() });
 const checksSchema = z.object({ state: z.string(), nonce: z.string(), verifier: z.string() });
@@ -54,7 +53,7 @@ export function createFederatedSignIn(deps: FederationDeps) {
       const { url, checks } = await connectors.authorizationUrl(connector);
       for (let old = await flows.findFlowForInteraction(interactionUid, KIND); old; old = await flows.findFlowForInteraction(interactionUid, KIND)) await flows.deleteFlow(old.id);
       await flows.insertFlow({
-        kind: KIND, state: 'redirected', interactionUid, accountId: null, ttlSeconds: TTL_SECONDS, secret: checks.state,
+        kind: KIND, state: 'redirected', interactionUid, accountId: null, secret: checks.state,
         context: { connector: connector.id, sealed: box.encrypt(JSON.stringify(checks), sealContext(interactionUid)) },
       });
       return url;
@@ -123,14 +122,14 @@ export function createFederatedSignIn(deps: FederationDeps) {
         }
         case 'prove_ownership':
           await flows.insertFlow({
-            kind: KIND, state: 'link', interactionUid, accountId: decision.accountId, ttlSeconds: TTL_SECONDS,
+            kind: KIND, state: 'link', interactionUid, accountId: decision.accountId,
             context: { connector: connector.id, subject: upstream.subject, email: decision.email, profile: sealProfile(box, connector.id, upstream.subject, upstream.profile) },
           });
           return { status: 'prove_ownership', email: decision.email, connectorName: connector.name };
         case 'email_unconfirmed':
           // Kept for the email-confirmation pages (email-confirmation.ts): the customer may prove a mailbox by code.
           await flows.insertFlow({
-            kind: KIND, state: 'needs_email', interactionUid, accountId: null, ttlSeconds: TTL_SECONDS,
+            kind: KIND, state: 'needs_email', interactionUid, accountId: null,
             context: { connector: connector.id, subject: upstream.subject, suggestedEmail: upstream.email ?? undefined, profile: sealProfile(box, connector.id, upstream.subject, upstream.profile) },
           });
           return { status: 'email_unconfirmed', connectorName: connector.name };

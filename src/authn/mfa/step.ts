@@ -18,7 +18,6 @@ type StepContext = ContextOf<typeof mfaFlow>;
 
 const EMAIL_PURPOSE = 'mfa-email';
 const EMAIL_THROTTLE = 'mfa-email';
-const FLOW_TTL_SECONDS = 3600;
 
 export interface MfaStepDeps {
   db: Db;
@@ -61,7 +60,7 @@ export function createMfaStep(deps: MfaStepDeps) {
   async function ensureFlow(uid: string, accountId: string): Promise<{ flow: Flow<typeof mfaFlow>; context: StepContext }> {
     const found = await findFlow(uid, accountId);
     if (found) return found;
-    const flow = await deps.flows.insertFlow({ kind: mfaFlow, state: 'choose', interactionUid: uid, accountId, context: {}, ttlSeconds: FLOW_TTL_SECONDS });
+    const flow = await deps.flows.insertFlow({ kind: mfaFlow, state: 'choose', interactionUid: uid, accountId, context: {} });
     return { flow, context: {} };
   }
 

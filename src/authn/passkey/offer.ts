@@ -6,7 +6,6 @@ import { passkeyOfferFlow } from '../../flows/kinds/sign-in.ts';
 import type { PasskeyQueries } from './queries.ts';
 
 export const OFFER_BACKOFF_DAYS = 30;
-const HOLD_TTL_SECONDS = 1800;
 const heldSchema = z.object({ amr: z.array(z.string()).min(1) });
 
 export interface HeldLogin {
@@ -29,7 +28,7 @@ export function createPasskeyOffers(deps: { queries: PasskeyQueries; flows: Flow
     },
     /** Keeps the verified login for this interaction while the offer is shown; the browser holds nothing. */
     async holdLogin(interactionUid: string, accountId: string, amr: string[]): Promise<void> {
-      await flows.insertFlow({ kind: passkeyOfferFlow, state: 'offered', interactionUid, accountId, context: { amr }, ttlSeconds: HOLD_TTL_SECONDS });
+      await flows.insertFlow({ kind: passkeyOfferFlow, state: 'offered', interactionUid, accountId, context: { amr } });
     },
     async heldLogin(interactionUid: string): Promise<HeldLogin | undefined> {
       const flow = await flows.findFlowForInteraction(interactionUid, passkeyOfferFlow);
