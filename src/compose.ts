@@ -68,7 +68,7 @@ import { createErasureNotice } from './privacy/erasure-notice.ts';
 import { createProfileQueries } from './profile/queries.ts';
 import { createProfileService } from './profile/service.ts';
 import { createProfileFieldAdmin } from './profile/field-admin.ts';
-import { builtInResources } from './oidc/api-tokens.ts';
+import { builtInResources } from './security/api-tokens.ts';
 import { createLiteCapture } from './flows/lite-capture.ts';
 
 export function devOutboxEnabled(config: Config): boolean {

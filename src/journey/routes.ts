@@ -5,6 +5,7 @@ import type { Context } from 'koa';
 import type { AccountSignOut } from '../accounts/sign-out.ts';
 import type { PasswordAuthenticator } from '../authn/password/authenticator.ts';
 import type { ConsentService } from '../consent/service.ts';
+import type { GrantFromConsent } from '../oidc/grants.ts';
 import { describeCodeVerdict } from '../flows/codes.ts';
 import type { LoginFlows } from '../flows/login.ts';
 import type { Recovery } from '../flows/recovery.ts';
@@ -24,6 +25,8 @@ export interface JourneyDeps extends JourneyPorts, PasskeyOfferPorts, ErasurePen
   registration: Registration;
   recovery: Recovery;
   consent: ConsentService;
+  /** The protocol's side of a consent (src/oidc/grants.ts). */
+  grantFromConsent: GrantFromConsent;
   /** A new password signs the account out everywhere (apps told by back-channel logout). */
   signOut: AccountSignOut;
   passwordMinLength: number;

@@ -2,7 +2,7 @@
 // basis), `listPurposes()`, topics, documents; seeding from config, and publishing document versions.
 import type { Channel, ConsentConfig, LegalBasis, PreferencesConfig, PurposeConfig } from '../../config/consent-schema.ts';
 import type { Db } from '../../db/create-db.ts';
-import { createReadCache } from '../../db/read-cache.ts';
+import { createReadCache } from '../../cache/read-cache.ts';
 import { AppError } from '../../errors/app-error.ts';
 import type { ConsentQueries } from '../queries.ts';
 import { pickText, type Texts } from '../texts.ts';
