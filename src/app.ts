@@ -109,7 +109,7 @@ export function createApp(options: AppOptions): Koa {
   for (const middleware of portal) app.use(middleware);
 
   if (options.demo) {
-    const demo = createDemoRouter({ issuer: config.issuer, views: services.views, csrf, secure });
+    const demo = createDemoRouter({ issuer: config.issuer, views: services.views, csrf, secure, nextVisit: (input) => services.profile.nextVisit(input) });
     app.use(demo.routes()).use(demo.allowedMethods());
   }
 
