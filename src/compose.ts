@@ -48,7 +48,7 @@ import { createLinkProof } from './authn/federation/link-proof.ts';
 import { createProfileImport } from './authn/federation/profile-import.ts';
 import { createCodeService } from './flows/codes.ts';
 import { createLoginFlows } from './flows/login.ts';
-import { createFlowQueries } from './flows/queries.ts';
+import { createFlowStore } from './flows/store.ts';
 import { createRecovery } from './flows/recovery.ts';
 import { createRegistration } from './flows/registration.ts';
 import { createViews } from './http/views.ts';
@@ -83,7 +83,7 @@ export function createServices(config: Config, db: Db, log: Logger) {
   const hasher = createPasswordHasher(config.argon2, { firebaseSignerKey: config.passwordImport.firebaseScrypt?.signerKey });
   const throttleQueries = createThrottleQueries(db);
   const throttle = createCredentialThrottle(throttleQueries, deriveKey(config.secret, 'throttle-keys'), config.throttle, { failed: metrics.credentialFailure, refused: metrics.throttled });
-  const flows = createFlowQueries(db);
+  const flows = createFlowStore(db, { lookupKey: deriveKey(config.secret, 'flow-lookup') });
   const codes = createCodeService(flows, { hashKey: deriveKey(config.secret, 'one-time-codes'), ...config.codes });
   const mailer = createMailer(db, { smtpUrl: config.smtpUrl, from: config.mailFrom, brandName: config.brandName, devOutbox: devOutboxEnabled(config) }, log);
   const protocol = createProtocolPort(db);
@@ -92,7 +92,7 @@ export function createServices(config: Config, db: Db, log: Logger) {
   const erasureNotice = createErasureNotice({
     flows, mailer, emailOf: async (id) => (await accounts.findAccountById(id))?.email, linkBaseUrl: `${config.issuer}/account/erasure/cancel/`,
   });
-  const privacy = createPrivacy({ db, protocol: endAllSessions, graceDays: config.privacy.erasureGraceDays, outbox: createEventOutbox(db), notice: erasureNotice });
+  const privacy = createPrivacy({ db, protocol: endAllSessions, graceDays: config.privacy.erasureGraceDays, outbox: createEventOutbox(db), flows, notice: erasureNotice });
   // Every event of an account that restricted processing is marked `restricted` (src/privacy).
   const events = privacy.events;
   const profileQueries = createProfileQueries(db);
@@ -120,12 +120,12 @@ export function createServices(config: Config, db: Db, log: Logger) {
   const connectors = createConnectorRegistry(connectorStore, config.connectors, `${config.issuer}/federation/callback`, { allowPrivate: config.outboundAllowPrivate });
   const federatedIdentities = createFederatedIdentityQueries(db);
   const emit = events.emit.bind(events);
-  const federation = createFederatedSignIn({ db, flows, connectors, identities: federatedIdentities, accounts, box, emit, stateKey: deriveKey(config.secret, 'federation-state') });
+  const federation = createFederatedSignIn({ db, flows, connectors, identities: federatedIdentities, accounts, box, emit });
   const federationEmail = createFederationEmailConfirmation({ db, flows, codes, connectors, identities: federatedIdentities, accounts, throttle, mailer, box, emit, codeTtlSeconds: config.codes.ttlSeconds });
   const passwords = createPasswordAuthenticator({ accounts, hasher, throttle });
   const linkProof = createLinkProof({
     db, flows, codes, accounts, identities: federatedIdentities, connectors, passwords, throttle, mailer, box, emit, codeTtlSeconds,
-    browserKey: deriveKey(config.secret, 'federation-link'), isMfaEnabled: mfaQueries.isMfaEnabled,
+    isMfaEnabled: mfaQueries.isMfaEnabled,
   });
   const importQueries = createImportQueries(db);
   const profileImport = createProfileImport({ db, queries: importQueries, flows, box, emit });

@@ -4,13 +4,15 @@ import { z } from 'zod';
 import type { AccountQueries } from '../../accounts/queries.ts';
 import type { Db } from '../../db/create-db.ts';
 import { verifyThrottledCode, type CodeService, type CodeVerdict } from '../../flows/codes.ts';
-import type { FlowQueries, FlowRow } from '../../flows/queries.ts';
+import type { FlowStore } from '../../flows/store.ts';
+import { emailSignInFlow } from '../../flows/kinds/sign-in.ts';
+import type { Flow } from '../../flows/kinds/kind.ts';
 import type { MailSender } from '../../mail/mailer.ts';
 import { hashToken, randomToken } from '../../security/tokens.ts';
 import type { CredentialThrottle } from '../credential-throttle.ts';
 import type { SignInLinkQueries } from './queries.ts';
 
-const KIND = 'email_sign_in';
+const KIND = emailSignInFlow;
 const CODE_PURPOSE = 'sign-in';
 const THROTTLE_KIND = 'email-code';
 /** States of an email sign-in flow: the mail is out; or its link was confirmed (perhaps in another browser). */
@@ -24,7 +26,7 @@ const contextSchema = z.object({ email: z.string(), requestedAt: z.string(), use
 
 export interface EmailSignInDeps {
   db: Db;
-  flows: FlowQueries;
+  flows: FlowStore;
   codes: CodeService;
   links: SignInLinkQueries;
   accounts: AccountQueries;
@@ -50,12 +52,11 @@ export function createEmailSignIn(deps: EmailSignInDeps) {
   const { flows, links } = deps;
 
   /** The account signed in by a completed attempt: created, activated, or found. Runs once per flow. */
-  async function complete(flow: FlowRow): Promise<EmailSignInResult> {
+  async function complete(flow: Flow<typeof KIND>): Promise<EmailSignInResult> {
     const { email } = contextSchema.parse(flow.context);
     const accountId = await deps.db.transaction(async (trx) => {
       // The version check makes completion happen once, even when two requests race for it.
-      if (!(await flows.updateFlow(flow.id, flow.version, { state: 'completed' }, trx))) return undefined;
-      await flows.deleteFlow(flow.id, trx);
+      if (!(await flows.finishFlow(flow, trx))) return undefined;
       const account = await deps.accounts.findAccountByEmail(email, trx);
       if (!account) return (await deps.accounts.insertAccount({ email, status: 'active', passwordHash: null, emailVerified: true }, trx)).id;
       if (!SIGNS_IN.has(account.status)) return undefined;
@@ -131,7 +132,7 @@ export function createEmailSignIn(deps: EmailSignInDeps) {
         // Whoever consumes the code row wins the attempt: the code (verifyEmailCode) or this link.
         const code = await flows.findLiveCode(flow.id, CODE_PURPOSE, trx);
         if (!code || !(await links.consumeLink(tokenHash, trx)) || !(await flows.consumeCode(code.id, trx))) return undefined;
-        return (await flows.updateFlow(flow.id, flow.version, { state: APPROVED }, trx)) ? { interactionUid: link.interaction_uid, email: String((flow.context as { email?: unknown }).email ?? '') } : undefined;
+        return (await flows.updateFlow(flow, { state: APPROVED }, trx)) ? { interactionUid: link.interaction_uid, email: flow.context.email } : undefined;
       });
       return confirmed ? { status: 'ok', ...confirmed } : { status: 'expired' };
     },

@@ -1,10 +1,11 @@
 // Owns the second-factor step of one interaction: which factors to offer, TOTP enrolment (the pending
 // seed sealed in a flow bound to the interaction and account), and each factor's check. Plain TS.
-import { z } from 'zod';
 import type { AccountQueries } from '../../accounts/queries.ts';
 import type { Db } from '../../db/create-db.ts';
 import { verifyThrottledCode, type CodeService, type ThrottledCodeVerdict } from '../../flows/codes.ts';
-import type { FlowQueries, FlowRow } from '../../flows/queries.ts';
+import type { FlowStore } from '../../flows/store.ts';
+import { mfaFlow } from '../../flows/kinds/sign-in.ts';
+import type { ContextOf, Flow } from '../../flows/kinds/kind.ts';
 import type { MailSender } from '../../mail/mailer.ts';
 import type { SecretBox } from '../../security/envelope.ts';
 import type { CredentialThrottle } from '../credential-throttle.ts';
@@ -13,19 +14,14 @@ import { newTotpSecret, totpUri, type TotpAuthenticator, type TotpVerdict } from
 import { amrAfterSecondFactor, offeredSecondFactors, type SecondFactor } from './policy.ts';
 import type { MfaQueries } from './queries.ts';
 
-const contextSchema = z.object({
-  pendingSecret: z.string().optional(),
-  done: z.object({ amr: z.array(z.string()) }).optional(),
-});
-type StepContext = z.infer<typeof contextSchema>;
+type StepContext = ContextOf<typeof mfaFlow>;
 
 const EMAIL_PURPOSE = 'mfa-email';
 const EMAIL_THROTTLE = 'mfa-email';
-const FLOW_TTL_SECONDS = 3600;
 
 export interface MfaStepDeps {
   db: Db;
-  flows: FlowQueries;
+  flows: FlowStore;
   codes: CodeService;
   accounts: AccountQueries;
   mfa: MfaQueries;
@@ -55,16 +51,16 @@ export function createMfaStep(deps: MfaStepDeps) {
   const pendingContext = (accountId: string, uid: string) => `totp-pending:${accountId}:${uid}`;
   const subject = (accountId: string) => `account:${accountId}`;
 
-  async function findFlow(uid: string, accountId: string): Promise<{ flow: FlowRow; context: StepContext } | undefined> {
-    const flow = await deps.flows.findFlowForInteraction(uid, 'mfa');
+  async function findFlow(uid: string, accountId: string): Promise<{ flow: Flow<typeof mfaFlow>; context: StepContext } | undefined> {
+    const flow = await deps.flows.findFlowForInteraction(uid, mfaFlow);
     if (!flow || flow.account_id !== accountId) return undefined;
-    return { flow, context: contextSchema.parse(flow.context) };
+    return { flow, context: flow.context };
   }
 
-  async function ensureFlow(uid: string, accountId: string): Promise<{ flow: FlowRow; context: StepContext }> {
+  async function ensureFlow(uid: string, accountId: string): Promise<{ flow: Flow<typeof mfaFlow>; context: StepContext }> {
     const found = await findFlow(uid, accountId);
     if (found) return found;
-    const flow = await deps.flows.insertFlow({ kind: 'mfa', state: 'choose', interactionUid: uid, accountId, context: {}, ttlSeconds: FLOW_TTL_SECONDS });
+    const flow = await deps.flows.insertFlow({ kind: mfaFlow, state: 'choose', interactionUid: uid, accountId, context: {} });
     return { flow, context: {} };
   }
 
@@ -88,7 +84,7 @@ export function createMfaStep(deps: MfaStepDeps) {
       let secret = context.pendingSecret ? deps.box.decrypt(context.pendingSecret, pendingContext(accountId, uid)) : undefined;
       if (!secret) {
         secret = newTotpSecret();
-        const saved = await deps.flows.updateFlow(flow.id, flow.version, { state: 'enrol', context: { ...context, pendingSecret: deps.box.encrypt(secret, pendingContext(accountId, uid)) } });
+        const saved = await deps.flows.updateFlow(flow, { state: 'enrol', context: { ...context, pendingSecret: deps.box.encrypt(secret, pendingContext(accountId, uid)) } });
         if (!saved) return step.startEnrolment(uid, accountId);
       }
       const account = await deps.accounts.findAccountById(accountId);
@@ -111,7 +107,7 @@ export function createMfaStep(deps: MfaStepDeps) {
       const fresh = deps.recoveryCodes.newRecoveryCodes(input.accountId);
       const amr = amrAfterSecondFactor(input.firstAmr, 'totp');
       const saved = await deps.db.transaction(async (trx) => {
-        if (!(await deps.flows.updateFlow(found.flow.id, found.flow.version, { state: 'done', context: { done: { amr } } }, trx))) return false;
+        if (!(await deps.flows.updateFlow(found.flow, { state: 'done', context: { done: { amr } } }, trx))) return false;
         await deps.totp.saveConfirmed(input.accountId, sealed, verdict.step!, trx);
         await deps.mfa.setMfaEnabled(input.accountId, true, trx);
         await deps.recoveryCodes.storeRecoveryCodes(input.accountId, fresh, trx);
@@ -127,8 +123,7 @@ export function createMfaStep(deps: MfaStepDeps) {
     /** The amr of a step finished by enrolment, once: the flow is gone afterwards. */
     async takeCompletedStep(uid: string, accountId: string): Promise<string[] | undefined> {
       const found = await findFlow(uid, accountId);
-      if (!found?.context.done) return undefined;
-      await deps.flows.deleteFlow(found.flow.id);
+      if (!found?.context.done || !(await deps.flows.finishFlow(found.flow))) return undefined;
       return found.context.done.amr;
     },
 

@@ -8,6 +8,7 @@ import { CALLBACK, createRelyingParty, type RelyingParty } from '../../support/r
 import { codeFrom, type CapturedMail } from '../../support/smtp-capture.ts';
 import { startTestServer, type TestServer } from '../../support/test-server.ts';
 import * as emailSignInMigration from '../../../migrations/20261122100000_email_sign_in.ts';
+import { emailSignInFlow } from '../../../src/flows/kinds/sign-in.ts';
 
 let server: TestServer;
 let app: RelyingParty;
@@ -323,7 +324,7 @@ describe('the email sign-in migration', () => {
 
   it('removes a flow\'s links with the flow', async () => {
     const { sent } = await askForCode('swept@example.com');
-    const flow = await server.services.flows.findFlowForInteraction(interactionUid(sent), 'email_sign_in');
+    const flow = await server.services.flows.findFlowForInteraction(interactionUid(sent), emailSignInFlow);
     expect(await server.dbHandle.db('sign_in_links').where({ flow_id: flow!.id })).toHaveLength(1);
     await server.services.flows.deleteFlow(flow!.id);
     expect(await server.dbHandle.db('sign_in_links').where({ flow_id: flow!.id })).toHaveLength(0);

@@ -8,7 +8,7 @@ import { createPasskeyOffers } from '../../../src/authn/passkey/offer.ts';
 import { createPasskeyQueries } from '../../../src/authn/passkey/queries.ts';
 import { createPasskeyService, type PasskeyService } from '../../../src/authn/passkey/service.ts';
 import type { DbHandle } from '../../../src/db/create-db.ts';
-import { createFlowQueries } from '../../../src/flows/queries.ts';
+import { createFlowStore } from '../../../src/flows/store.ts';
 import { createThrottleQueries } from '../../../src/security/throttle.ts';
 import { createSoftAuthenticator } from '../../support/soft-authenticator.ts';
 import { createTestDb } from '../../support/test-db.ts';
@@ -108,7 +108,7 @@ describe('managing passkeys (for the account pages)', () => {
 
 describe('the offer', () => {
   it('holds a login per interaction, and remembers "Not now" per account', async () => {
-    const offers = createPasskeyOffers({ queries: createPasskeyQueries(handle.db), flows: createFlowQueries(handle.db) });
+    const offers = createPasskeyOffers({ queries: createPasskeyQueries(handle.db), flows: createFlowStore(handle.db, { lookupKey: Buffer.alloc(32, 7) }) });
     expect(await offers.shouldOffer(alice)).toBe(true);
     expect(await offers.shouldOffer(bob)).toBe(false); // bob has a passkey
     await offers.holdLogin('uid-offer', alice, ['pwd']);
