@@ -23,7 +23,6 @@ import { createClientAccessPort } from '../oidc/client-access.ts';
 import { createPortal } from '../portal/routes.ts';
 import { PORTAL_COOKIE } from '../portal/session.ts';
 import { ADMIN_COOKIE } from '../admin/pages/sign-in.ts';
-import { createSignInLinkHandoff } from '../portal/link-sign-in.ts';
 import { isProviderPath, providerRequestHandler, type Provider } from '../oidc/provider.ts';
 import { deriveKey } from '../security/keys.ts';
 import type { Services } from '../compose.ts';
@@ -87,7 +86,7 @@ export function createApp(options: AppOptions): Koa {
   app.use(erasure.routes()).use(erasure.allowedMethods());
   const mfa = createMfaRouter({ ...journeyDeps, mfaStep: services.mfaStep, rememberedDevices: services.rememberedDevices, passkeys: services.passkeys, secureCookies: secure, afterSecondFactor: createLinkAfterSecondFactor(federationDeps) });
   app.use(mfa.routes()).use(mfa.allowedMethods());
-  const emailDeps = { ...journeyDeps, emailSignIn: services.emailSignIn, signInToAccountPages: createSignInLinkHandoff({ services, secure }) };
+  const emailDeps = { ...journeyDeps, emailSignIn: services.emailSignIn, secureCookies: secure };
   for (const router of [createEmailCodeRouter(emailDeps), createMagicLinkRouter(emailDeps)]) app.use(router.routes()).use(router.allowedMethods());
   const passkeys = createPasskeyRouter({ ...services, ...journeyDeps, secureCookies: secure });
   app.use(passkeys.routes()).use(passkeys.allowedMethods());
