@@ -3,7 +3,7 @@ import type { Db } from '../db/create-db.ts';
 import { randomToken } from '../security/tokens.ts';
 
 export type FlowKind = 'login' | 'registration' | 'recovery' | 'email_sign_in' | 'passkey_offer' | 'mfa' | 'federation'
-  | 'account_totp' | 'account_email_change' | 'account_sign_in_link' | 'erasure_cancel' | 'erasure_cancel_link' | 'lite_capture';
+  | 'account_totp' | 'mfa_enrol_proof' | 'account_email_change' | 'account_sign_in_link' | 'erasure_cancel' | 'erasure_cancel_link' | 'lite_capture';
 
 export interface FlowRow {
   id: string;

@@ -84,7 +84,7 @@ export function createApp(options: AppOptions): Koa {
   for (const router of createFederationRouters(federationDeps)) app.use(router.routes()).use(router.allowedMethods());
   const erasure = createErasureRouter(journeyDeps);
   app.use(erasure.routes()).use(erasure.allowedMethods());
-  const mfa = createMfaRouter({ ...journeyDeps, mfaStep: services.mfaStep, rememberedDevices: services.rememberedDevices, passkeys: services.passkeys, secureCookies: secure, afterSecondFactor: createLinkAfterSecondFactor(federationDeps) });
+  const mfa = createMfaRouter({ ...journeyDeps, mfaStep: services.mfaStep, enrolProof: services.enrolProof, rememberedDevices: services.rememberedDevices, passkeys: services.passkeys, secureCookies: secure, afterSecondFactor: createLinkAfterSecondFactor(federationDeps) });
   app.use(mfa.routes()).use(mfa.allowedMethods());
   const emailDeps = { ...journeyDeps, emailSignIn: services.emailSignIn, secureCookies: secure };
   for (const router of [createEmailCodeRouter(emailDeps), createMagicLinkRouter(emailDeps)]) app.use(router.routes()).use(router.allowedMethods());

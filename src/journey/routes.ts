@@ -133,7 +133,8 @@ export function createJourneyRouter(deps: JourneyDeps): Router {
       interactionUid: interaction.uid, code: code.data, channel: 'sign-up', clientId: String(interaction.params.client_id), address: ctx.ip,
     });
     if (result.status !== 'ok') return renderPage(deps, ctx, 'journey/verify-email', { title: 'Check your email', email, error: describeCodeVerdict(result.status) }, 400);
-    await completeInteractiveLogin(deps, ctx, result.accountId, ['pwd']);
+    // The code just proved the address: a second factor set up next in this sign-in needs no other code.
+    await completeInteractiveLogin(deps, ctx, result.accountId, ['pwd'], { emailProved: true });
   });
 
   router.get('/forgot', async (ctx) => {
