@@ -63,13 +63,12 @@ import { deriveKey } from './security/keys.ts';
 import { createPasswordHasher } from './security/password-hasher.ts';
 import { createThrottleQueries } from './security/throttle.ts';
 import { createPrivacy } from './privacy/service.ts';
-import { createEssentialClaims } from './privacy/essential-claims.ts';
-import { createDownstreamRelease, EMAIL_FIELD } from './privacy/downstream-release.ts';
+import { createFieldRelease, EMAIL_FIELD } from './consent/field-release.ts';
 import { createErasureNotice } from './privacy/erasure-notice.ts';
 import { createProfileQueries } from './profile/queries.ts';
 import { createProfileService } from './profile/service.ts';
 import { createProfileFieldAdmin } from './profile/field-admin.ts';
-import { builtInResources } from './oidc/api-tokens.ts';
+import { builtInResources } from './security/api-tokens.ts';
 import { createLiteCapture } from './flows/lite-capture.ts';
 
 export function devOutboxEnabled(config: Config): boolean {
@@ -102,7 +101,9 @@ export function createServices(config: Config, db: Db, log: Logger) {
     return Object.keys(profile.current().scopeClaims);
   };
   const clients = createClientStore(db, box, profileScopes);
-  const consentModule = createConsentModule({ config, db, box, events, accounts, mailer, throttle: throttleQueries, clientDocuments: clients.clientDocuments });
+  const consentModule = createConsentModule({
+    config, db, box, events, accounts, mailer, throttle: throttleQueries, clientDocuments: clients.clientDocuments, isRestricted: privacy.restriction.isRestricted,
+  });
   const { consent } = consentModule;
   const policy = config.password;
   const codeTtlSeconds = config.codes.ttlSeconds;
@@ -130,13 +131,14 @@ export function createServices(config: Config, db: Db, log: Logger) {
     db, accounts, passkeys: passkeyQueries, identities: federatedIdentities, imports: importQueries, totpQueries: createTotpQueries(db), totp, mfa: mfaQueries,
     recoveryCodes, rememberedDevices, flows, events, mailer, box, issuer: config.brandName,
   });
-  // What downstream systems may receive of an account: the customer's choices per purpose, and restriction.
-  const downstreamRelease = createDownstreamRelease({
+  // The one release rule applied to an account's fields, for apps (claims), webhooks and the account pages.
+  const fieldRelease = createFieldRelease({
     profileFields: () => profile.current().fields,
+    disabledKeys: () => profile.current().disabledKeys,
     purposeStates: (accountId) => consentModule.purposes.purposeStates(accountId),
     findAccount: async (accountId) => {
       const account = await accounts.findAccountWithProfile(accountId);
-      return account && { ...account, restricted: Boolean(account.processingRestricted), erased: account.status === 'erased' };
+      return account && account.status !== 'erased' ? account : undefined;
     },
   });
   const webhookStore = createWebhookStore(db, box);
@@ -147,7 +149,7 @@ export function createServices(config: Config, db: Db, log: Logger) {
       return [EMAIL_FIELD, ...profile.current().fields.map((f) => f.key)];
     },
     dispatcher: createWebhookDispatcher({
-      db, store: webhookStore, fields: downstreamRelease, log,
+      db, store: webhookStore, fields: fieldRelease, log,
       settings: { allowPrivate: config.outboundAllowPrivate, timeoutMs: config.webhooks.timeoutSeconds * 1000, maxAttempts: config.webhooks.maxAttempts, retryBaseSeconds: config.webhooks.retryBaseSeconds, batchSize: 20 },
     }),
   });
@@ -185,19 +187,20 @@ export function createServices(config: Config, db: Db, log: Logger) {
     accounts,
     hasher,
     throttleQueries,
+    /** Every credential check's attempts (reserve → verify → settle) and the code-mail limits. */
+    throttle,
     consent,
     events,
     consentRegistry: consentModule.registry,
     purposes: consentModule.purposes,
     receipts: consentModule.receipts,
+    consentVault: consentModule.vault,
     receiptKeys: consentModule.receiptKeys,
     preferences: consentModule.preferences,
     privacy,
     erasureNotice,
     webhooks,
-    downstreamRelease,
-    // What a restricted account still releases: claims of purposes on contract or legal obligation.
-    essentialClaims: createEssentialClaims({ listPurposes: () => consentModule.registry.listPurposes(), profileFields: () => profile.current().fields }),
+    fieldRelease,
     flows,
     mailer,
     devOutbox: createDevOutboxQueries(db),

@@ -8,11 +8,12 @@ import { createServices, devOutboxEnabled, type Services } from './compose.ts';
 import { createDb, type DbHandle } from './db/create-db.ts';
 import { acquireDataDirLock, type DataDirLock } from './db/data-dir-lock.ts';
 import { migrateLatest } from './db/migrate.ts';
-import { DEMO_CLIENT_ID, demoRedirectUris } from './demo/routes.ts';
-import { createApp } from './http/app.ts';
+import { DEMO_CLIENT_ID, DEMO_SCOPE, demoRedirectUris } from './demo/routes.ts';
+import { DEMO_PROFILE_FIELDS, demoProfileActive } from './demo/seed.ts';
+import { createApp } from './app.ts';
 import { closeHttpServer, closingConnectionsWhileDraining, createLifecycle } from './http/lifecycle.ts';
-import { portalClientInput } from './portal/client.ts';
-import { adminClientInput } from './admin/pages/client.ts';
+import { ClientExistsError } from './clients/input.ts';
+import { adminClientInput, portalClientInput } from './clients/own-pages.ts';
 import type { Logger } from './log.ts';
 import { createProviderHost, type ProviderHost } from './oidc/host.ts';
 import { runCommand } from './cli/commands.ts';
@@ -63,10 +64,20 @@ async function seedDemoClient(services: Services): Promise<void> {
   const { config } = services;
   if (!config.demo || config.nodeEnv === 'production' || (await services.clients.countClients()) > 0) return;
   const { redirectUri, postLogoutRedirectUri } = demoRedirectUris(config.issuer);
-  await services.clients.addClient({
-    clientId: DEMO_CLIENT_ID, name: 'Demo app', public: true, redirectUris: [redirectUri], postLogoutRedirectUris: [postLogoutRedirectUri], scope: 'openid email profile',
-  });
+  try {
+    await services.clients.addClient({
+      clientId: DEMO_CLIENT_ID, name: 'Demo app', public: true, redirectUris: [redirectUri], postLogoutRedirectUris: [postLogoutRedirectUri], scope: DEMO_SCOPE,
+    });
+  } catch (error) {
+    // Instances starting together on a new database: another one seeded it first (and its demo fields).
+    if (error instanceof ClientExistsError) return;
+    throw error;
+  }
   services.log.info({ clientId: DEMO_CLIENT_ID }, 'seeded the demo client');
+  if (demoProfileActive(config)) {
+    await services.profile.seedFields(DEMO_PROFILE_FIELDS);
+    services.log.info({ fields: DEMO_PROFILE_FIELDS.map((f) => f.key) }, 'seeded the demo profile fields');
+  }
 }
 
 export async function startServer(options: StartOptions): Promise<RunningServer> {
@@ -98,7 +109,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
 
     const dbHandle = options.dbHandle ?? createDb({ databaseUrl: config.databaseUrl, pgliteDir: `${config.dataDir}/pgdata` });
     await migrateLatest(dbHandle.db);
-    const services = createServices(config, dbHandle.db, log);
+    // The demo profile counts every sign-in as a visit, so its progressive prompts show in one sitting.
+    const services = createServices(demoProfileActive(config) ? { ...config, profile: { ...config.profile, visitGapHours: 0 } } : config, dbHandle.db, log);
     await services.signingKeys.ensureActiveKeys();
     await services.consentRegistry.seed();
     await services.receiptKeys.ensureReceiptKey();

@@ -28,6 +28,11 @@ export interface EmailChangeDeps {
 export type EmailChangeStart = { status: 'code_sent'; changeId: string } | { status: 'same_email' } | { status: 'throttled'; retryAfterSeconds: number };
 export type EmailChangeResult = { status: 'ok'; email: string } | { status: 'taken' | 'expired' } | Exclude<ThrottledCodeVerdict, { status: 'ok' }>;
 
+/** The wait in words: a slowed-down mail waits seconds, a locked pair minutes. */
+export function tooManyAttempts(seconds: number): string {
+  return `Too many attempts. Try again in ${seconds >= 90 ? `${Math.ceil(seconds / 60)} minutes` : `${seconds} seconds`}.`;
+}
+
 /** a***@example.com: enough for the owner of the old address to recognise, not a full address to a stranger. */
 export const maskEmail = (email: string) => email.replace(/^(.)[^@]*(@.*)$/, '$1***$2');
 
@@ -61,7 +66,7 @@ export function createEmailChange(deps: EmailChangeDeps) {
     async confirmEmailChange(input: { accountId: string; changeId: string; code: string; address: string }): Promise<EmailChangeResult> {
       const email = await this.pendingEmail(input.accountId, input.changeId);
       if (!email) return { status: 'expired' };
-      const verdict = await verifyThrottledCode(deps.codes, deps.throttle, { kind: 'email-change', email, address: input.address, flowId: input.changeId, purpose: PURPOSE, code: input.code });
+      const verdict = await verifyThrottledCode(deps.codes, deps.throttle, { kind: 'email-change', subject: email, address: input.address, flowId: input.changeId, purpose: PURPOSE, code: input.code });
       if (verdict.status !== 'ok') return verdict;
       const before = await deps.accounts.findAccountById(input.accountId);
       const changed = await deps.db.transaction(async (trx) => {
@@ -84,7 +89,7 @@ export function describeEmailChangeResult(result: Exclude<EmailChangeResult, { s
   switch (result.status) {
     case 'taken': return 'That address cannot be used for this account. Choose another one.';
     case 'expired': return 'This change has expired. Start again.';
-    case 'throttled': return `Too many attempts. Try again in ${Math.ceil(result.retryAfterSeconds / 60)} minutes.`;
+    case 'throttled': return tooManyAttempts(result.retryAfterSeconds);
     case 'invalid': return 'That code is not right. Check the latest email and try again.';
     case 'exhausted': return 'Too many wrong codes. Start again to get a new one.';
   }

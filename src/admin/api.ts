@@ -4,7 +4,7 @@
 import Router from '@koa/router';
 import type { Context, Next } from 'koa';
 import { requireBearer, type BearerRule } from '../http/bearer.ts';
-import { ADMIN_SCOPE, adminResourceOf, registeredApiScopes, verifyApiToken, type ApiTokenDeps } from '../oidc/api-tokens.ts';
+import { ADMIN_SCOPE, adminResourceOf, registeredApiScopes, verifyApiToken, type ApiTokenDeps } from '../security/api-tokens.ts';
 import { buildOpenApiDocument } from './openapi.ts';
 import { ADMIN_SECTIONS } from './sections/index.ts';
 import type { AdminDeps } from './types.ts';

@@ -1,6 +1,6 @@
 // Owns the admin API's OpenAPI 3.1 document, assembled from the sections' parts; their request bodies are
 // generated from the same zod schemas the API validates with, so the document cannot drift from what is accepted.
-import { ADMIN_SCOPE, adminResourceOf } from '../oidc/api-tokens.ts';
+import { ADMIN_SCOPE, adminResourceOf } from '../security/api-tokens.ts';
 import type { AdminSection } from './types.ts';
 
 export function buildOpenApiDocument(issuer: string, sections: AdminSection[]) {

@@ -1,65 +1,42 @@
 // Owns the limits on credential checks and code mails (CONTRACT "Throttling"): per email+address (locks),
-// per email across addresses (slows down, never blocks code sign-in or reset), per address (locks).
+// per email across addresses (slows down, never locks the owner out), per address (locks). Every check
+// of a secret goes through `attempt` (attempts.ts); code mails through `allowCodeSend`.
 import { normalizeEmail } from '../accounts/email-address.ts';
-import { keyedHash } from '../security/tokens.ts';
 import type { ThrottleQueries } from '../security/throttle.ts';
+import { keyedHash } from '../security/tokens.ts';
+import { createAttempts, secondsUntil, type AttemptLimits, type Attempts } from './attempts.ts';
 
-export interface ThrottleLimits {
-  emailAddressFailures: number;
-  emailFailures: number;
-  emailSlowdownSeconds: number;
-  addressFailures: number;
-  windowSeconds: number;
+export interface ThrottleLimits extends AttemptLimits {
   codeSendsPerEmail: number;
   codeSendsPerAddress: number;
 }
 
 export type ThrottleVerdict = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 
-export interface CredentialThrottle {
-  checkCredential(kind: string, email: string, address: string): Promise<ThrottleVerdict>;
-  recordFailure(kind: string, email: string, address: string): Promise<void>;
-  recordSuccess(kind: string, email: string, address: string): Promise<void>;
-  /** Counts one code mail; refuses past the per-email or per-address ceiling. */
+export interface CredentialThrottle extends Attempts {
+  /**
+   * Counts one code mail. Past the per-address ceiling it is refused until the window ends; past the
+   * per-email ceiling one mail per `emailSlowdownSeconds` still goes, so nobody can lock the owner out.
+   */
   allowCodeSend(email: string, address: string): Promise<ThrottleVerdict>;
 }
 
-const secondsUntil = (date: Date) => Math.max(1, Math.ceil((date.getTime() - Date.now()) / 1000));
-
 export function createCredentialThrottle(queries: ThrottleQueries, hashKey: Buffer, limits: ThrottleLimits): CredentialThrottle {
-  const keys = (kind: string, email: string, address: string) => ({
-    pair: keyedHash(hashKey, `${kind}|pair|${normalizeEmail(email)}|${address}`),
-    email: keyedHash(hashKey, `${kind}|email|${normalizeEmail(email)}`),
-    address: keyedHash(hashKey, `${kind}|address|${address}`),
-  });
-
   return {
-    async checkCredential(kind, email, address) {
-      const k = keys(kind, email, address);
-      const live = await queries.peekMany([k.pair, k.email, k.address]);
-      const [pair, perEmail, perAddress] = [live.get(k.pair), live.get(k.email), live.get(k.address)];
-      if (pair && pair.hits >= limits.emailAddressFailures) return { allowed: false, retryAfterSeconds: secondsUntil(pair.windowEndsAt) };
-      if (perAddress && perAddress.hits >= limits.addressFailures) return { allowed: false, retryAfterSeconds: secondsUntil(perAddress.windowEndsAt) };
-      if (perEmail && perEmail.hits >= limits.emailFailures) {
-        const nextSlot = new Date(perEmail.lastHitAt.getTime() + limits.emailSlowdownSeconds * 1000);
-        if (nextSlot.getTime() > Date.now()) return { allowed: false, retryAfterSeconds: secondsUntil(nextSlot) };
-      }
-      return { allowed: true };
-    },
-    async recordFailure(kind, email, address) {
-      const k = keys(kind, email, address);
-      await queries.hit(k.pair, limits.windowSeconds);
-      await queries.hit(k.email, limits.windowSeconds);
-      await queries.hit(k.address, limits.windowSeconds);
-    },
-    async recordSuccess(kind, email, address) {
-      await queries.clear(keys(kind, email, address).pair);
-    },
+    ...createAttempts(queries, hashKey, limits),
     async allowCodeSend(email, address) {
-      const perEmail = await queries.hit(keyedHash(hashKey, `code-send|email|${normalizeEmail(email)}`), limits.windowSeconds);
-      if (perEmail.hits > limits.codeSendsPerEmail) return { allowed: false, retryAfterSeconds: secondsUntil(perEmail.windowEndsAt) };
-      const perAddress = await queries.hit(keyedHash(hashKey, `code-send|address|${address}`), limits.windowSeconds);
-      if (perAddress.hits > limits.codeSendsPerAddress) return { allowed: false, retryAfterSeconds: secondsUntil(perAddress.windowEndsAt) };
+      const addressKey = keyedHash(hashKey, `code-send|address|${address}`);
+      if (!(await queries.reserve(addressKey, limits.windowSeconds, limits.codeSendsPerAddress))) {
+        const state = await queries.peek(addressKey);
+        return { allowed: false, retryAfterSeconds: state ? secondsUntil(state.windowEndsAt) : 1 };
+      }
+      const emailKey = keyedHash(hashKey, `code-send|email|${normalizeEmail(email)}`);
+      if (!(await queries.reserve(emailKey, limits.windowSeconds, limits.codeSendsPerEmail, limits.emailSlowdownSeconds))) {
+        await queries.release(addressKey);
+        const state = await queries.peek(emailKey);
+        const nextSlot = state ? new Date(state.lastHitAt.getTime() + limits.emailSlowdownSeconds * 1000) : new Date();
+        return { allowed: false, retryAfterSeconds: secondsUntil(nextSlot) };
+      }
       return { allowed: true };
     },
   };

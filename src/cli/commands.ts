@@ -8,8 +8,8 @@ import { checkPassword, describePasswordProblem } from '../authn/password/policy
 import type { Services } from '../compose.ts';
 import { migrateLatest } from '../db/migrate.ts';
 import { isAppError } from '../errors/app-error.ts';
-import { CLIENT_ID_PATTERN, CLIENT_ID_RULE, clientInputProblem, clientRuleLookups, GRANT_TYPES, httpUrlSchema, MIN_CLIENT_SECRET_LENGTH, SCOPE_NAME, type NamedClientField } from '../oidc/client-rules.ts';
-import { ClientExistsError, ID_TOKEN_ALGS, TOKEN_AUTH_METHODS, type ClientInput, type IdTokenAlg, type TokenAuthMethod } from '../oidc/clients.ts';
+import { CLIENT_ID_PATTERN, CLIENT_ID_RULE, clientInputProblem, clientRuleLookups, GRANT_TYPES, httpUrlSchema, MIN_CLIENT_SECRET_LENGTH, SCOPE_NAME, type NamedClientField } from '../clients/rules.ts';
+import { ClientExistsError, ID_TOKEN_ALGS, TOKEN_AUTH_METHODS, type ClientInput, type IdTokenAlg, type TokenAuthMethod } from '../clients/input.ts';
 import { deliveryJson, webhookJson } from '../events/webhooks/view.ts';
 import { DocumentVersionExistsError, UnknownDocumentError, type DocumentVersionInfo } from '../consent/registry/registry.ts';
 import { documentVersionSchema } from '../config/consent-schema.ts';

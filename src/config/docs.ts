@@ -1,4 +1,4 @@
-// Owns the README's configuration table, generated from the config schema so the two never drift.
+// Owns docs/configuration.md, generated from the config schema so the two never drift (npm run docs:config).
 // Must not import beyond config/.
 import { z } from 'zod';
 import { configSchema, envBindings } from './schema.ts';
@@ -23,4 +23,21 @@ function rows(node: JsonSchemaNode, prefix: string): string[] {
 export function renderConfigTable(): string {
   const schema = z.toJSONSchema(configSchema, { io: 'input' }) as JsonSchemaNode;
   return ['| key (config file) | environment | meaning | default |', '| --- | --- | --- | --- |', ...rows(schema, '')].join('\n');
+}
+
+/** The whole page docs/configuration.md: how settings are read, then the table. */
+export function renderConfigPage(): string {
+  return `<!-- Generated from src/config/schema.ts by \`npm run docs:config\`: edit the schema's descriptions, not this file. -->
+# Configuration reference
+
+Settings come from \`config/default.json\`, then the JSON file named by \`FOYER_CONFIG\`, then the environment
+(which wins). A config file names secrets only by reference, as \`{"env": "VARIABLE"}\` (see
+\`config/example.production.json\`); a reference to an unset variable stops the start, naming it. An invalid
+value stops the process with one line naming the key. \`NODE_ENV=production\` refuses an http issuer that is
+not on loopback and a missing \`FOYER_SECRET\`, and seeds no demo app. Without \`FOYER_SECRET\` outside
+production, a secret is generated once into the data folder. See [Running Foyer](operators/running.md) for
+what to set in production.
+
+${renderConfigTable()}
+`;
 }

@@ -34,11 +34,11 @@ export const configSchema = z.object({
   throttle: z.object({
     emailAddressFailures: z.number().int().min(1).default(5).describe('Failed credential checks allowed for one email from one address per window.'),
     emailFailures: z.number().int().min(1).default(50).describe('Failed credential checks allowed for one email across all addresses per window, before slowing down.'),
-    emailSlowdownSeconds: durationSeconds.default(30).describe('How long a slowed-down email waits between attempts, in seconds.'),
+    emailSlowdownSeconds: durationSeconds.default(30).describe('Past the per-email ceilings (failed checks, code mails), one attempt and one code mail per this many seconds still go through: the owner is slowed down, never locked out.'),
     addressFailures: z.number().int().min(100).default(100).describe('Failed credential checks allowed from one address per window (never below 100).'),
     windowSeconds: durationSeconds.default(900).describe('The window, in seconds.'),
-    codeSendsPerEmail: z.number().int().min(1).default(5).describe('One-time code mails allowed per email per window.'),
-    codeSendsPerAddress: z.number().int().min(1).default(30).describe('One-time code mails allowed per address per window.'),
+    codeSendsPerEmail: z.number().int().min(1).default(5).describe('One-time code mails per email per window at full speed; past it, one per emailSlowdownSeconds.'),
+    codeSendsPerAddress: z.number().int().min(1).default(30).describe('One-time code mails allowed per client address per window; past it, refused until the window ends.'),
   }).prefault({}),
   session: z.object({
     idleSeconds: durationSeconds.default(14 * 24 * 3600).describe('A session ends after this many seconds without use.'),
@@ -91,7 +91,7 @@ export const configSchema = z.object({
     if (c.kind === 'oauth2') for (const key of ['authorizationEndpoint', 'tokenEndpoint', 'userinfoEndpoint'] as const) if (!c[key]) missing(key);
     if (c.kind === 'apple') for (const key of ['teamId', 'keyId', 'privateKey'] as const) if (!c[key]) missing(key);
   })).default([]).refine((list) => new Set(list.map((c) => c.id)).size === list.length, 'connector ids must be unique')
-    .describe('Upstream providers for social login, seeded into the database when their id is absent (see Social login): [{ id, kind (oidc, oauth2, google, microsoft, apple, facebook or github), clientId, clientSecret: {"env": "VAR"}, … }].'),
+    .describe('Upstream providers for social login, seeded into the database when their id is absent (see docs/operators/social-login.md): [{ id, kind (oidc, oauth2, google, microsoft, apple, facebook or github), clientId, clientSecret: {"env": "VAR"}, … }].'),
   privacy: z.object({
     erasureGraceDays: z.number().int().min(0).max(365).default(14).describe('Days between an erasure request and the purge; the customer may cancel until then (0: purge at the next sweep).'),
   }).prefault({}),
@@ -138,6 +138,7 @@ export const configSchema = z.object({
   consent: consentConfigSchema,
   preferences: preferencesConfigSchema,
   demo: z.boolean().default(true).describe('Seed the demo relying app at /demo on an empty database (never in production).'),
+  demoProfile: z.boolean().default(true).describe('With the demo app (never in production) and no profile.fields configured: seed a demo profile schema on an empty database (first name at sign-up, birthday from the second visit, contact preference from the third) and count every sign-in as a new visit, so the progressive prompts show in one sitting.'),
 });
 
 export type Config = z.infer<typeof configSchema> & { issuer: string; secret: string };
@@ -157,4 +158,5 @@ export const envBindings: Record<string, { path: string; type: 'string' | 'numbe
   NODE_ENV: { path: 'nodeEnv', type: 'string' },
   LOG_LEVEL: { path: 'logLevel', type: 'string' },
   SHUTDOWN_DRAIN_SECONDS: { path: 'shutdown.drainSeconds', type: 'number' },
+  FOYER_DEMO_PROFILE: { path: 'demoProfile', type: 'boolean' },
 };

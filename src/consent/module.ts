@@ -18,6 +18,7 @@ import { createReceiptService } from './receipts/service.ts';
 import { createRegistryQueries } from './registry/queries.ts';
 import { createConsentRegistry } from './registry/registry.ts';
 import { createConsentService } from './service.ts';
+import { createConsentVault } from './vault.ts';
 
 export interface ConsentModuleDeps {
   config: Config;
@@ -28,6 +29,8 @@ export interface ConsentModuleDeps {
   mailer: MailSender;
   throttle: ThrottleQueries;
   clientDocuments(clientId: string): Promise<string[]>;
+  /** Whether an account restricted processing (src/privacy). */
+  isRestricted(accountId: string): Promise<boolean>;
 }
 
 export function createConsentModule(deps: ConsentModuleDeps) {
@@ -36,24 +39,27 @@ export function createConsentModule(deps: ConsentModuleDeps) {
   const registry = createConsentRegistry(db, createRegistryQueries(db), { consent: config.consent, preferences: config.preferences }, queries);
   const receiptKeys = createReceiptKeys(createReceiptKeyQueries(db), deps.box);
   const controllerName = config.consent.controller.name ?? config.brandName;
+  const receipts = createReceiptService({
+    queries, registry, keys: receiptKeys,
+    settings: {
+      issuer: config.issuer, brandName: config.brandName, jurisdiction: config.consent.jurisdiction, language: config.consent.defaultLocale,
+      policyUrl: config.consent.policyUrl ?? `${config.issuer}/privacy`, controller: { ...config.consent.controller, name: controllerName },
+    },
+  });
   return {
     consent: createConsentService({ db, queries, events, clientDocuments: deps.clientDocuments }),
     registry,
-    purposes: createPurposeConsents({ db, queries, registry, events }),
+    purposes: createPurposeConsents({ db, queries, registry, events, isRestricted: deps.isRestricted }),
     receiptKeys,
-    receipts: createReceiptService({
-      queries, registry, keys: receiptKeys,
-      settings: {
-        issuer: config.issuer, brandName: config.brandName, jurisdiction: config.consent.jurisdiction, language: config.consent.defaultLocale,
-        policyUrl: config.consent.policyUrl ?? `${config.issuer}/privacy`, controller: { ...config.consent.controller, name: controllerName },
-      },
-    }),
+    receipts,
+    vault: createConsentVault({ db, receipts }),
     preferences: createPreferences({
       db, queries: createPreferenceQueries(db), ledger: queries, registry, accounts: deps.accounts, events, mailer: deps.mailer, throttle: deps.throttle,
       settings: {
         hashKey: deriveKey(config.secret, 'preference-throttle'), confirmationSeconds: config.preferences.confirmationSeconds,
         mailsPerEmail: config.preferences.confirmationMailsPerEmail, mailsPerAddress: config.preferences.confirmationMailsPerAddress,
         windowSeconds: config.throttle.windowSeconds, confirmUrl: (token) => `${config.issuer}/preferences/confirm/${token}`,
+        unsubscribeKey: deriveKey(config.secret, 'unsubscribe-links'), unsubscribeUrl: (token) => `${config.issuer}/preferences/unsubscribe/${token}`,
       },
     }),
   };

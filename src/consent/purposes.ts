@@ -1,19 +1,38 @@
 // Owns the customer's say over each purpose: grant or withdraw consent for consent-based purposes, object
 // (and take an objection back) for those on legitimate or public interest, each a ledger record and an
-// event; and `isProcessingAllowed`, which other modules call before processing for a purpose.
+// event; and `isProcessingAllowed`, which other modules call before processing for a purpose — the release
+// rule (release-rule.ts) applied to the ledger and the account's restriction.
 import type { Db } from '../db/create-db.ts';
 import { AppError } from '../errors/app-error.ts';
 import type { EventOutbox } from '../events/outbox.ts';
-import { decideProcessing, type ProcessingDecision } from './processing.ts';
+import { decideRelease, purposeStateOf, type PurposeState, type ReleaseReason } from './release-rule.ts';
 import type { ConsentContext, ConsentQueries } from './queries.ts';
 import type { ConsentRegistry, Purpose } from './registry/registry.ts';
 
 export type PurposeChoice = 'grant' | 'withdraw' | 'object' | 'withdraw_objection';
 
-export interface PurposeState {
+export interface ProcessingDecision {
+  allowed: boolean;
+  reason: ReleaseReason;
+}
+
+export interface PurposeStanding {
   purpose: Purpose;
+  /** The customer's state on it (restriction included): what the release rule decides on. */
+  state: PurposeState;
+  /** The newest choice on record, restriction aside: which buttons the account pages offer. */
+  choice: 'given' | 'withdrawn' | 'objected' | 'never_asked';
   decision: ProcessingDecision;
   changedAt: Date | undefined;
+}
+
+type LatestAction = { action: 'grant' | 'withdraw'; at: Date } | undefined;
+
+function standingOf(purpose: Purpose, latest: LatestAction, restricted: boolean): PurposeStanding {
+  const state = purposeStateOf(purpose.legalBasis, latest, restricted);
+  const { released, reason } = decideRelease({ basis: purpose.legalBasis, state });
+  const choice = purposeStateOf(purpose.legalBasis, latest, false) as PurposeStanding['choice'];
+  return { purpose, state, choice, decision: { allowed: released, reason }, changedAt: latest?.at };
 }
 
 const ACTIONS: Record<PurposeChoice, { action: 'grant' | 'withdraw'; event: string; needs: 'consent' | 'objectable' }> = {
@@ -23,20 +42,29 @@ const ACTIONS: Record<PurposeChoice, { action: 'grant' | 'withdraw'; event: stri
   withdraw_objection: { action: 'grant', event: 'consent.objection_withdrawn', needs: 'objectable' },
 };
 
-export function createPurposeConsents(deps: { db: Db; queries: ConsentQueries; registry: ConsentRegistry; events: EventOutbox }) {
+export interface PurposeConsentDeps {
+  db: Db;
+  queries: ConsentQueries;
+  registry: ConsentRegistry;
+  events: EventOutbox;
+  /** Whether the account restricted processing (src/privacy); restriction stops all but a few bases. */
+  isRestricted(accountId: string): Promise<boolean>;
+}
+
+export function createPurposeConsents(deps: PurposeConsentDeps) {
   const { db, queries, registry, events } = deps;
   return {
     /** Whether the account's data may be processed for the purpose now (an unknown purpose: never). */
     async isProcessingAllowed(accountId: string, purposeId: string): Promise<ProcessingDecision> {
       const purpose = await registry.findPurpose(purposeId);
-      if (!purpose) return decideProcessing(undefined, undefined);
-      const latest = (await queries.findLatestActions(accountId, 'purpose')).get(purposeId);
-      return decideProcessing(purpose, latest);
+      if (!purpose) return { allowed: false, reason: 'unknown_purpose' };
+      const [latest, restricted] = await Promise.all([queries.findLatestActions(accountId, 'purpose'), deps.isRestricted(accountId)]);
+      return standingOf(purpose, latest.get(purposeId), restricted).decision;
     },
-    /** Every purpose with what the account decided about it. */
-    async purposeStates(accountId: string): Promise<PurposeState[]> {
-      const [purposes, latest] = await Promise.all([registry.listPurposes(), queries.findLatestActions(accountId, 'purpose')]);
-      return purposes.map((purpose) => ({ purpose, decision: decideProcessing(purpose, latest.get(purpose.id)), changedAt: latest.get(purpose.id)?.at }));
+    /** Every purpose with what the account decided about it and whether its data may be used now. Read fresh: no cache. */
+    async purposeStates(accountId: string): Promise<PurposeStanding[]> {
+      const [purposes, latest, restricted] = await Promise.all([registry.listPurposes(), queries.findLatestActions(accountId, 'purpose'), deps.isRestricted(accountId)]);
+      return purposes.map((purpose) => standingOf(purpose, latest.get(purpose.id), restricted));
     },
     /** Records the customer's choice; a choice the purpose's legal basis does not allow is a 400. Returns the receipt id. */
     async choose(accountId: string, purposeId: string, choice: PurposeChoice, context: ConsentContext): Promise<string> {

@@ -17,15 +17,19 @@ interface DemoCookie {
   idToken?: string;
   claims?: unknown;
   userinfo?: unknown;
+  /** The scopes the customer granted the demo app at this sign-in. */
+  scope?: string;
 }
 const COOKIE = 'foyer.demo';
-const SCOPE = 'openid email profile';
+export const DEMO_SCOPE = 'openid email profile';
 
 interface DemoDeps {
   issuer: string;
   views: Views;
   csrf: Csrf;
   secure: boolean;
+  /** What the account's next visit would ask (the demo shows it; a real app could not know it). */
+  nextVisit?: (input: { accountId: string; grantedScopes: string[]; locales: string[] }) => Promise<{ visit: number; fields: { label: string; claim: string }[] }>;
 }
 
 export function demoRedirectUris(issuer: string) {
@@ -49,10 +53,17 @@ export function createDemoRouter(deps: DemoDeps): Router {
     ctx.body = deps.views.render('demo/index', { ...data, csrfToken: ctx.state.csrfToken });
   };
 
-  router.get('/', (ctx) => {
-    const { claims, userinfo } = readState(ctx);
+  router.get('/', async (ctx) => {
+    const { claims, userinfo, scope } = readState(ctx);
     if (!claims) return page(ctx, { title: 'Demo app' });
-    page(ctx, { title: 'Signed in', signedIn: true, idTokenClaims: JSON.stringify(claims, null, 2), userinfo: JSON.stringify(userinfo, null, 2) });
+    const sub = (claims as { sub?: unknown }).sub;
+    const next = deps.nextVisit && typeof sub === 'string'
+      ? await deps.nextVisit({ accountId: sub, grantedScopes: (scope ?? '').split(' ').filter(Boolean), locales: ['en'] })
+      : undefined;
+    page(ctx, {
+      title: 'Signed in', signedIn: true, grantedScope: scope, idTokenClaims: JSON.stringify(claims, null, 2), userinfo: JSON.stringify(userinfo, null, 2),
+      nextVisit: next?.visit, nextFields: next?.fields,
+    });
   });
 
   router.post('/login', async (ctx) => {
@@ -62,7 +73,7 @@ export function createDemoRouter(deps: DemoDeps): Router {
     const state = oidc.randomState();
     ctx.cookies.set(COOKIE, JSON.stringify({ verifier, state }), cookieOptions);
     ctx.redirect(oidc.buildAuthorizationUrl(config, {
-      redirect_uri: redirectUri, scope: SCOPE, state,
+      redirect_uri: redirectUri, scope: DEMO_SCOPE, state,
       code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256',
     }).href);
     ctx.status = 303;
@@ -82,7 +93,7 @@ export function createDemoRouter(deps: DemoDeps): Router {
     const claims = tokens.claims()!;
     const userinfo = await oidc.fetchUserInfo(config, tokens.access_token, claims.sub);
     // Keep what the app received and leave the callback URL, so a reload does not replay the code.
-    ctx.cookies.set(COOKIE, JSON.stringify({ idToken: tokens.id_token, claims, userinfo } satisfies DemoCookie), cookieOptions);
+    ctx.cookies.set(COOKIE, JSON.stringify({ idToken: tokens.id_token, claims, userinfo, scope: tokens.scope ?? DEMO_SCOPE } satisfies DemoCookie), cookieOptions);
     ctx.redirect('/demo');
     ctx.status = 303;
   });

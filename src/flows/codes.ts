@@ -1,5 +1,5 @@
 // Owns one-time codes: 6 digits, stored keyed-hashed, single use, expiring, a few guesses each.
-import type { CredentialThrottle } from '../authn/credential-throttle.ts';
+import type { Attempts } from '../authn/attempts.ts';
 import { constantTimeEqual, keyedHash, randomDigits } from '../security/tokens.ts';
 import type { FlowQueries } from './queries.ts';
 
@@ -20,16 +20,14 @@ export function createCodeService(queries: FlowQueries, options: CodeOptions) {
       await queries.insertCode({ flowId, purpose, codeHash: hashOf(flowId, purpose, code), ttlSeconds: options.ttlSeconds });
       return code;
     },
+    /** Counts the guess first (attempts.ts's rule for every secret), then compares it, then consumes the code. */
     async verifyCode(flowId: string, purpose: string, code: string): Promise<CodeVerdict> {
       const row = await queries.findLiveCode(flowId, purpose);
-      if (!row) return 'expired';
-      if (new Date(row.expires_at).getTime() <= Date.now()) return 'expired';
-      if (row.attempts >= options.maxAttempts) return 'exhausted';
+      if (!row || new Date(row.expires_at).getTime() <= Date.now()) return 'expired';
+      const attempts = await queries.reserveCodeAttempt(row.id, options.maxAttempts);
+      if (attempts === undefined) return (await queries.findLiveCode(flowId, purpose))?.id === row.id ? 'exhausted' : 'expired';
       const candidate = code.replace(/\s+/g, '');
-      if (!constantTimeEqual(hashOf(flowId, purpose, candidate), row.code_hash)) {
-        const attempts = await queries.countCodeAttempt(row.id);
-        return attempts >= options.maxAttempts ? 'exhausted' : 'invalid';
-      }
+      if (!constantTimeEqual(hashOf(flowId, purpose, candidate), row.code_hash)) return attempts >= options.maxAttempts ? 'exhausted' : 'invalid';
       return (await queries.consumeCode(row.id)) ? 'ok' : 'expired';
     },
   };
@@ -39,19 +37,18 @@ export type CodeService = ReturnType<typeof createCodeService>;
 
 export type ThrottledCodeVerdict = { status: 'ok' } | { status: Exclude<CodeVerdict, 'ok'> } | { status: 'throttled'; retryAfterSeconds: number };
 
-/** Checks a mailed code under the credential throttle: wrong guesses count against email+address. */
+/** Checks a mailed code under the credential throttle (kind, subject, address), then under the code's own limit. */
 export async function verifyThrottledCode(
   codes: CodeService,
-  throttle: CredentialThrottle,
-  input: { kind: string; email: string; address: string; flowId: string; purpose: string; code: string },
+  throttle: Attempts,
+  input: { kind: string; subject: string; address: string; flowId: string; purpose: string; code: string },
 ): Promise<ThrottledCodeVerdict> {
-  const gate = await throttle.checkCredential(input.kind, input.email, input.address);
-  if (!gate.allowed) return { status: 'throttled', retryAfterSeconds: gate.retryAfterSeconds };
-  const verdict = await codes.verifyCode(input.flowId, input.purpose, input.code);
-  if (verdict === 'invalid' || verdict === 'exhausted') await throttle.recordFailure(input.kind, input.email, input.address);
-  if (verdict !== 'ok') return { status: verdict };
-  await throttle.recordSuccess(input.kind, input.email, input.address);
-  return { status: 'ok' };
+  return throttle.attempt(
+    { kind: input.kind, subject: input.subject, address: input.address },
+    async () => ({ status: await codes.verifyCode(input.flowId, input.purpose, input.code) }),
+    // An expired code was never compared: that attempt is given back.
+    ({ status }) => (status === 'ok' ? 'success' : status === 'expired' ? 'void' : 'failure'),
+  );
 }
 
 export function describeCodeVerdict(verdict: Exclude<CodeVerdict, 'ok'>): string {

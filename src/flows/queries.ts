@@ -81,10 +81,14 @@ export function createFlowQueries(db: Db) {
       return trx('one_time_codes').where({ flow_id: flowId, purpose }).whereNull('consumed_at')
         .orderBy('created_at', 'desc').first() as Promise<CodeRow | undefined>;
     },
-    /** Counts a wrong guess atomically; returns attempts so far. */
-    async countCodeAttempt(id: string, trx: Db = db): Promise<number> {
-      const rows = await trx('one_time_codes').where({ id }).increment('attempts', 1).returning('attempts') as { attempts: number }[];
-      return rows[0]?.attempts ?? Number.MAX_SAFE_INTEGER;
+    /**
+     * Counts a guess BEFORE it is compared, in the statement that checks the limit, so parallel guesses
+     * cannot all pass one check: the attempts so far, or undefined when the code is spent, expired or used up.
+     */
+    async reserveCodeAttempt(id: string, maxAttempts: number, trx: Db = db): Promise<number | undefined> {
+      const rows = await trx('one_time_codes').where({ id }).whereNull('consumed_at').andWhere('expires_at', '>', trx.fn.now())
+        .andWhere('attempts', '<', maxAttempts).increment('attempts', 1).returning('attempts') as { attempts: number }[];
+      return rows[0] ? Number(rows[0].attempts) : undefined;
     },
     /** Consumes a code once: false if a concurrent request already did. */
     async consumeCode(id: string, trx: Db = db): Promise<boolean> {

@@ -7,11 +7,12 @@ import { checkPassword, describePasswordProblem, type PasswordPolicy } from '../
 import type { Db } from '../db/create-db.ts';
 import type { MailSender } from '../mail/mailer.ts';
 import type { PasswordHasher } from '../security/password-hasher.ts';
-import type { CodeService, CodeVerdict } from './codes.ts';
+import { verifyThrottledCode, type CodeService, type ThrottledCodeVerdict } from './codes.ts';
 import type { FlowQueries } from './queries.ts';
 
 const contextSchema = z.object({ email: z.string() });
 const CODE_PURPOSE = 'reset';
+const THROTTLE_KIND = 'reset-code';
 const RESETTABLE = new Set(['active', 'restricted', 'lite']);
 
 export interface RecoveryDeps {
@@ -29,7 +30,7 @@ export interface RecoveryDeps {
 export type CompleteRecoveryResult =
   | { status: 'ok'; accountId: string }
   | { status: 'weak_password'; message: string }
-  | { status: Exclude<CodeVerdict, 'ok'> };
+  | Exclude<ThrottledCodeVerdict, { status: 'ok' }>;
 
 export function createRecovery(deps: RecoveryDeps) {
   return {
@@ -52,14 +53,15 @@ export function createRecovery(deps: RecoveryDeps) {
       return flow ? contextSchema.parse(flow.context).email : undefined;
     },
 
-    async completeRecovery(input: { interactionUid: string; code: string; newPassword: string }): Promise<CompleteRecoveryResult> {
+    async completeRecovery(input: { interactionUid: string; code: string; newPassword: string; address: string }): Promise<CompleteRecoveryResult> {
       const flow = await deps.flows.findFlowForInteraction(input.interactionUid, 'recovery');
       if (!flow) return { status: 'expired' };
       const { email } = contextSchema.parse(flow.context);
       const problem = checkPassword(input.newPassword, deps.policy, email);
       if (problem) return { status: 'weak_password', message: describePasswordProblem(problem, deps.policy) };
-      const verdict = await deps.codes.verifyCode(flow.id, CODE_PURPOSE, input.code);
-      if (verdict !== 'ok') return { status: verdict };
+      // Guesses at a reset code are limited like passwords (per email+address, email, address), and per code.
+      const verdict = await verifyThrottledCode(deps.codes, deps.throttle, { kind: THROTTLE_KIND, subject: email, address: input.address, flowId: flow.id, purpose: CODE_PURPOSE, code: input.code });
+      if (verdict.status !== 'ok') return verdict;
       if (!flow.account_id) return { status: 'invalid' };
       const accountId = flow.account_id;
       const passwordHash = await deps.hasher.hash(input.newPassword);

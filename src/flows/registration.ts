@@ -8,7 +8,7 @@ import type { ConsentService } from '../consent/service.ts';
 import type { Db } from '../db/create-db.ts';
 import type { MailSender } from '../mail/mailer.ts';
 import type { PasswordHasher } from '../security/password-hasher.ts';
-import { type CodeService, type CodeVerdict } from './codes.ts';
+import { verifyThrottledCode, type CodeService, type ThrottledCodeVerdict } from './codes.ts';
 import type { FlowQueries } from './queries.ts';
 
 const contextSchema = z.object({
@@ -35,9 +35,10 @@ export type StartRegistrationResult =
   | { status: 'throttled'; retryAfterSeconds: number }
   | { status: 'code_sent' };
 
-export type CompleteRegistrationResult = { status: 'ok'; accountId: string } | { status: Exclude<CodeVerdict, 'ok'> };
+export type CompleteRegistrationResult = { status: 'ok'; accountId: string } | Exclude<ThrottledCodeVerdict, { status: 'ok' }>;
 
 const CODE_PURPOSE = 'signup';
+const THROTTLE_KIND = 'signup-code';
 
 export function createRegistration(deps: RegistrationDeps) {
   return {
@@ -74,9 +75,10 @@ export function createRegistration(deps: RegistrationDeps) {
     async completeRegistration(input: { interactionUid: string; code: string; channel: string; clientId?: string; address: string }): Promise<CompleteRegistrationResult> {
       const flow = await deps.flows.findFlowForInteraction(input.interactionUid, 'registration');
       if (!flow) return { status: 'expired' };
-      const verdict = await deps.codes.verifyCode(flow.id, CODE_PURPOSE, input.code);
-      if (verdict !== 'ok') return { status: verdict };
       const context = contextSchema.parse(flow.context);
+      // A sign-up code sets the password of a lite account: guesses are limited like passwords, and per code.
+      const verdict = await verifyThrottledCode(deps.codes, deps.throttle, { kind: THROTTLE_KIND, subject: context.email, address: input.address, flowId: flow.id, purpose: CODE_PURPOSE, code: input.code });
+      if (verdict.status !== 'ok') return verdict;
       if (context.mode === 'existing') return { status: 'invalid' };
       const documents = await deps.consent.requiredDocuments();
       const accountId = await deps.db.transaction(async (trx) => {

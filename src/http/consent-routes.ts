@@ -5,11 +5,13 @@ import type { Context } from 'koa';
 import type { Config } from '../config/schema.ts';
 import type { LegalBasis } from '../config/consent-schema.ts';
 import type { Preferences } from '../consent/preferences/service.ts';
+import type { ReleaseReason } from '../consent/release-rule.ts';
 import type { ReceiptService } from '../consent/receipts/service.ts';
 import type { ConsentRegistry } from '../consent/registry/registry.ts';
 import type { Webhooks } from '../events/webhooks/service.ts';
 import type { ProfileService } from '../profile/service.ts';
 import { pickLocale } from '../profile/schema.ts';
+import { formFields } from './body.ts';
 import type { Csrf } from './csrf.ts';
 import type { Views } from './views.ts';
 
@@ -35,6 +37,27 @@ export const LEGAL_BASIS_TEXT: Record<LegalBasis, { name: string; rights: string
   legal_obligation: { name: 'Required by law', rights: 'The law requires it, so it cannot be switched off.' },
   public_interest: { name: 'A task in the public interest', rights: 'You can object to it in your account.' },
   vital_interest: { name: 'To protect someone\'s vital interests', rights: 'Only when a life or health is at stake.' },
+};
+
+/** When a field held for a purpose of this basis leaves Foyer (the release rule, for a reader not signed in). */
+export const RELEASE_RULE_TEXT: Record<LegalBasis, string> = {
+  consent: 'Only while you consent; never while you restrict processing.',
+  contract: 'To the apps you allow, also while you restrict processing.',
+  legal_obligation: 'To the apps you allow, also while you restrict processing.',
+  vital_interest: 'To the apps you allow, also while you restrict processing (only to protect a life or health).',
+  legitimate_interest: 'To the apps you allow, unless you object or restrict processing.',
+  public_interest: 'To the apps you allow, unless you object or restrict processing.',
+};
+
+/** Whether a field held for a purpose leaves Foyer now, in words (the release rule's reason; `{purpose}` is its name). */
+export const RELEASE_REASON_TEXT: Record<ReleaseReason, string> = {
+  consented: 'Shared: you consented to {purpose}.',
+  legal_basis: 'Shared: {purpose} does not depend on your choice.',
+  no_consent: 'Not shared: you have not consented to {purpose}.',
+  consent_withdrawn: 'Not shared: you withdrew your consent to {purpose}.',
+  objected: 'Not shared: you objected to {purpose}.',
+  restricted: 'Not shared: you restricted the processing of your data.',
+  unknown_purpose: 'Not shared: its purpose is not registered.',
 };
 
 const LOCALE = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$/;
@@ -90,6 +113,16 @@ export function createConsentRouter(deps: ConsentRouteDeps): Router {
         const current = doc.versions.find((v) => v.publishedAt.getTime() <= now);
         return current && { title: doc.title, version: current.version, url: current.url, publishedAt: current.publishedAt.toISOString().slice(0, 10) };
       }).filter(Boolean),
+      // Per field: its purpose, basis and when it is shared (the customer's own state is on /account/profile).
+      fields: (deps.profile?.current().fields ?? []).map((field) => {
+        const purpose = purposes.find((p) => p.id === field.purpose);
+        return {
+          label: pickLocale(field.label, locales) ?? field.key, purposeId: field.purpose,
+          purpose: purpose ? registry.text(purpose.texts, locales).name : field.purpose,
+          basis: purpose ? LEGAL_BASIS_TEXT[purpose.legalBasis].name : 'Not registered',
+          shared: purpose ? RELEASE_RULE_TEXT[purpose.legalBasis] : 'Never: its purpose is not registered.',
+        };
+      }),
       topics: topics.map((topic) => ({ name: registry.text(topic.texts, locales).name, channels: topic.channels.join(', ') })),
       jwksPath: RECEIPT_JWKS_PATH,
     });
@@ -107,13 +140,17 @@ export function createConsentRouter(deps: ConsentRouteDeps): Router {
     title: 'Link no longer valid', gone: true,
   }, 410);
 
-  // Opening the link only shows a page; its button (a CSRF-checked post) confirms, so mail scanners cannot.
-  router.get('/preferences/confirm/:token', async (ctx) => {
-    const token = String(ctx.params.token);
-    const pending = TOKEN.test(token) ? await deps.preferences.describeConfirmation(token) : undefined;
-    if (!pending) return gone(ctx);
-    page(deps, ctx, 'consent/preference-confirm', { title: 'Confirm your subscription', token, topic: pending.topic, channel: pending.channel });
-  });
+  /** A mailed link opened: only a page saying what it is for, with a button (mail scanners fetch links), or "gone". */
+  const linkPage = (path: string, pattern: RegExp, describe: (token: string) => Promise<{ topic: string; channel: string } | undefined>, view: string, title: string) =>
+    router.get(path, async (ctx) => {
+      const token = String(ctx.params.token);
+      const target = pattern.test(token) ? await describe(token) : undefined;
+      if (!target) return page(deps, ctx, view, { title: 'Link no longer valid', gone: true }, 410);
+      page(deps, ctx, view, { title, token, topic: target.topic, channel: target.channel });
+    });
+
+  // Its button (a CSRF-checked post) confirms, so mail scanners cannot.
+  linkPage('/preferences/confirm/:token', TOKEN, (token) => deps.preferences.describeConfirmation(token), 'consent/preference-confirm', 'Confirm your subscription');
 
   router.post('/preferences/confirm/:token', async (ctx) => {
     deps.csrf.verifiedForm(ctx);
@@ -121,6 +158,32 @@ export function createConsentRouter(deps: ConsentRouteDeps): Router {
     const result = TOKEN.test(token) ? await deps.preferences.confirm(token, ctx.ip) : { status: 'gone' as const };
     if (result.status !== 'ok') return gone(ctx);
     page(deps, ctx, 'consent/preference-confirm', { title: 'Subscription confirmed', confirmed: true });
+  });
+
+  // One-click unsubscribe (RFC 8058). Opening the link shows a page with a button (mail scanners fetch links);
+  // the button posts with the CSRF token. A mail client's one-click POST (body List-Unsubscribe=One-Click)
+  // carries no CSRF token and is the one exemption: the signed token in the URL authenticates it, and all it
+  // can do is opt out.
+  const UNSUBSCRIBE = /^[\w.-]{20,500}$/;
+  const unsubscribeGone = (ctx: Context) => page(deps, ctx, 'consent/unsubscribe', { title: 'Link no longer valid', gone: true }, 410);
+
+  linkPage('/preferences/unsubscribe/:token', UNSUBSCRIBE, (token) => deps.preferences.describeUnsubscribe(token), 'consent/unsubscribe', 'Unsubscribe');
+
+  router.post('/preferences/unsubscribe/:token', async (ctx) => {
+    const fields = formFields(ctx);
+    const oneClick = fields.get('List-Unsubscribe') === 'One-Click';
+    if (!oneClick) deps.csrf.verify(ctx, fields);
+    const token = String(ctx.params.token);
+    const target = UNSUBSCRIBE.test(token) ? await deps.preferences.describeUnsubscribe(token) : undefined;
+    const result = target ? await deps.preferences.unsubscribe(token, ctx.ip) : { status: 'gone' as const };
+    if (oneClick) {
+      ctx.status = result.status === 'gone' ? 410 : 200;
+      ctx.type = 'text/plain';
+      ctx.body = result.status === 'gone' ? 'This unsubscribe link is not valid.' : 'Unsubscribed.';
+      return;
+    }
+    if (result.status === 'gone' || !target) return unsubscribeGone(ctx);
+    page(deps, ctx, 'consent/unsubscribe', { title: 'Unsubscribed', done: true, topic: target.topic, channel: target.channel });
   });
 
   return router;

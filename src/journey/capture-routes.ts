@@ -8,7 +8,7 @@ import type { LiteCapture } from '../flows/lite-capture.ts';
 import type { Csrf } from '../http/csrf.ts';
 import { requireBearer, type BearerRule } from '../http/bearer.ts';
 import { formFields } from '../http/body.ts';
-import { CAPTURE_SCOPE, registeredApiScopes, verifyCaptureToken, type ApiTokenDeps } from '../oidc/api-tokens.ts';
+import { CAPTURE_SCOPE, registeredApiScopes, verifyCaptureToken, type ApiTokenDeps } from '../security/api-tokens.ts';
 import type { ClientStore } from '../oidc/clients.ts';
 import { constantTimeEqual, keyedHash } from '../security/tokens.ts';
 import { emailSchema, field, firstError, tooManyAttempts } from './forms.ts';

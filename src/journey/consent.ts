@@ -1,7 +1,7 @@
 // Owns the consent step: what the page lists (the client's name, each requested scope, optional ones
 // deselectable) and recording the customer's choice in Foyer's consent ledger before oidc-provider's grant.
-import { effectiveScopeClaims, SCOPE_DESCRIPTIONS, scopeOfClaim, type ScopeClaims } from '../oidc/claims.ts';
-import { grantFromConsent } from '../oidc/grants.ts';
+import { effectiveScopeClaims, SCOPE_DESCRIPTIONS, scopeOfClaim, type ScopeClaims } from '../consent/scope-claims.ts';
+import type { GrantFromConsent } from '../oidc/grants.ts';
 import type { ConsentService } from '../consent/service.ts';
 import { parseClientProfileNeeds } from '../profile/client-needs.ts';
 import type { ProfileService } from '../profile/service.ts';
@@ -9,6 +9,8 @@ import type { Interaction, JourneyPorts } from './context.ts';
 
 interface ConsentDeps extends JourneyPorts {
   consent: ConsentService;
+  /** The protocol's side of a consent (src/oidc/grants.ts), handed in by the composition root. */
+  grantFromConsent: GrantFromConsent;
   /** The profile schema: custom scopes and claims, and the scopes carrying fields a client requires. */
   profile?: ProfileService;
 }
@@ -80,7 +82,7 @@ export async function grantConsent(deps: ConsentDeps, interaction: Interaction, 
     rejectedScopes: requested.filter((scope) => !granted.includes(scope)),
     resourceScopes,
   }, { channel: 'consent-page', ip });
-  const grant = await grantFromConsent(deps.provider(), accountId, clientId, merged, interaction.grantId, scopeClaims);
+  const grant = await deps.grantFromConsent(deps.provider(), accountId, clientId, merged, interaction.grantId, scopeClaims);
   // Claims asked for outside any scope cannot be granted; marking them seen stops a prompt loop.
   const unknownClaims = (details.missingOIDCClaims ?? []).filter((claim) => !scopeOfClaim(scopeClaims, claim));
   if (unknownClaims.length) {

@@ -5,6 +5,7 @@ import type { Context } from 'koa';
 import type { AccountSignOut } from '../accounts/sign-out.ts';
 import type { PasswordAuthenticator } from '../authn/password/authenticator.ts';
 import type { ConsentService } from '../consent/service.ts';
+import type { GrantFromConsent } from '../oidc/grants.ts';
 import { describeCodeVerdict } from '../flows/codes.ts';
 import type { LoginFlows } from '../flows/login.ts';
 import type { Recovery } from '../flows/recovery.ts';
@@ -24,6 +25,8 @@ export interface JourneyDeps extends JourneyPorts, PasskeyOfferPorts, ErasurePen
   registration: Registration;
   recovery: Recovery;
   consent: ConsentService;
+  /** The protocol's side of a consent (src/oidc/grants.ts). */
+  grantFromConsent: GrantFromConsent;
   /** A new password signs the account out everywhere (apps told by back-channel logout). */
   signOut: AccountSignOut;
   passwordMinLength: number;
@@ -132,6 +135,7 @@ export function createJourneyRouter(deps: JourneyDeps): Router {
     const result = await deps.registration.completeRegistration({
       interactionUid: interaction.uid, code: code.data, channel: 'sign-up', clientId: String(interaction.params.client_id), address: ctx.ip,
     });
+    if (result.status === 'throttled') return renderPage(deps, ctx, 'journey/verify-email', { title: 'Check your email', email, error: tooManyAttempts(result.retryAfterSeconds) }, 429);
     if (result.status !== 'ok') return renderPage(deps, ctx, 'journey/verify-email', { title: 'Check your email', email, error: describeCodeVerdict(result.status) }, 400);
     // The code just proved the address: a second factor set up next in this sign-in needs no other code.
     await completeInteractiveLogin(deps, ctx, result.accountId, ['pwd'], { emailProved: true });
@@ -157,11 +161,12 @@ export function createJourneyRouter(deps: JourneyDeps): Router {
     const interaction = await loadInteraction(deps, ctx);
     const email = await deps.recovery.pendingRecoveryEmail(interaction.uid);
     if (!email) return renderPage(deps, ctx, 'journey/forgot', { title: 'Reset your password', error: 'That code has expired. Ask for a new one.' }, 400);
-    const page = (error: string) => renderPage(deps, ctx, 'journey/reset', { title: 'Check your email', email, minLength: deps.passwordMinLength, error }, 400);
+    const page = (error: string, status = 400) => renderPage(deps, ctx, 'journey/reset', { title: 'Check your email', email, minLength: deps.passwordMinLength, error }, status);
     const code = codeSchema.safeParse(field(fields, 'code', 64));
     if (!code.success) return page(firstError(code)!);
-    const result = await deps.recovery.completeRecovery({ interactionUid: interaction.uid, code: code.data, newPassword: field(fields, 'new_password', 4096) });
+    const result = await deps.recovery.completeRecovery({ interactionUid: interaction.uid, code: code.data, newPassword: field(fields, 'new_password', 4096), address: ctx.ip });
     if (result.status === 'weak_password') return page(result.message);
+    if (result.status === 'throttled') return page(tooManyAttempts(result.retryAfterSeconds), 429);
     if (result.status !== 'ok') return page(describeCodeVerdict(result.status));
     // A new password ends every session of the account, this browser's too, and every grant with its
     // tokens; the apps hear of it. The journey then goes on signed in, in a new session.
@@ -192,10 +197,13 @@ export function createJourneyRouter(deps: JourneyDeps): Router {
     await finish(deps, ctx, { consent: { grantId } }, true);
   });
 
+  // Deny on the consent page and Decline on the terms page: the app gets access_denied and nothing is
+  // recorded as accepted or granted (the ledger is written only by the accepting routes above).
   router.post('/abort', async (ctx) => {
     deps.csrf.verifiedForm(ctx);
-    await loadInteraction(deps, ctx);
-    await finish(deps, ctx, { error: 'access_denied', error_description: 'The customer cancelled the sign-in.' }, false);
+    const interaction = await loadInteraction(deps, ctx);
+    const description = interaction.prompt.name === 'terms' ? 'The customer declined the terms.' : 'The customer cancelled the sign-in.';
+    await finish(deps, ctx, { error: 'access_denied', error_description: description }, false);
   });
 
   return router;

@@ -6,10 +6,15 @@ import type { Db } from '../db/create-db.ts';
 import { randomToken } from '../security/tokens.ts';
 import { renderMail, type MailTemplate } from './templates.ts';
 
+/** Extra headers of one mail (e.g. RFC 8058's List-Unsubscribe and List-Unsubscribe-Post). */
+export interface MailOptions {
+  headers?: Record<string, string>;
+}
+
 export interface MailSender {
-  send(to: string, template: MailTemplate, data: Record<string, unknown>): Promise<void>;
+  send(to: string, template: MailTemplate, data: Record<string, unknown>, options?: MailOptions): Promise<void>;
   /** Sends without making the caller wait, so a response takes as long whether or not a mail goes out. */
-  sendInBackground(to: string, template: MailTemplate, data: Record<string, unknown>): void;
+  sendInBackground(to: string, template: MailTemplate, data: Record<string, unknown>, options?: MailOptions): void;
 }
 
 export interface MailerOptions {
@@ -23,13 +28,13 @@ export interface MailerOptions {
 export function createMailer(db: Db, options: MailerOptions, log: Logger): MailSender {
   const transport = options.smtpUrl ? nodemailer.createTransport(options.smtpUrl) : undefined;
   const sender: MailSender = {
-    sendInBackground(to, template, data) {
-      sender.send(to, template, data).catch((error: unknown) => log.error({ template, err: error }, 'mail failed'));
+    sendInBackground(to, template, data, mailOptions) {
+      sender.send(to, template, data, mailOptions).catch((error: unknown) => log.error({ template, err: error }, 'mail failed'));
     },
-    async send(to, template, data) {
+    async send(to, template, data, mailOptions = {}) {
       const mail = renderMail(template, { ...data, brandName: options.brandName });
       if (transport) {
-        await transport.sendMail({ from: options.from, to, subject: mail.subject, text: mail.text, html: mail.html });
+        await transport.sendMail({ from: options.from, to, subject: mail.subject, text: mail.text, html: mail.html, ...(mailOptions.headers ? { headers: mailOptions.headers } : {}) });
       } else if (options.devOutbox) {
         await db('dev_outbox').insert({ id: `mail_${randomToken(12)}`, recipient: to, subject: mail.subject, text_body: mail.text, html_body: mail.html });
       } else {

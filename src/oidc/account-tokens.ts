@@ -3,8 +3,7 @@
 import type { KoaContextWithOIDC, Provider } from 'oidc-provider';
 import { isDatabaseUnavailable } from '../errors/database-unavailable.ts';
 
-/** The scope a client must be registered with (its `scope` lists it) to call the Account API for a customer. */
-export const ACCOUNT_SCOPE = 'account';
+import { ACCOUNT_SCOPE } from '../security/api-tokens.ts';
 
 export interface AccountToken {
   accountId: string;

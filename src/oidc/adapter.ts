@@ -3,7 +3,7 @@
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import { errors } from 'oidc-provider';
 import type { Db } from '../db/create-db.ts';
-import { createReadCache } from '../db/read-cache.ts';
+import { createReadCache } from '../cache/read-cache.ts';
 import { rememberSessionRead, writeSessionRead } from './session-writes.ts';
 import type { ClientStore } from './clients.ts';
 

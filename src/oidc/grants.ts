@@ -3,7 +3,7 @@
 import type { Grant, KoaContextWithOIDC, Provider } from 'oidc-provider';
 import type { ClientConsent } from '../consent/queries.ts';
 import type { ConsentService } from '../consent/service.ts';
-import { SCOPE_CLAIMS, type ScopeClaims } from './claims.ts';
+import { SCOPE_CLAIMS, type ScopeClaims } from '../consent/scope-claims.ts';
 
 // Granting a scope grants its claims, so a client asking for them with the `claims` parameter is not re-prompted.
 const claimsOf = (scopes: string[], scopeClaims: Record<string, readonly string[]>) => scopes.flatMap((scope) => scopeClaims[scope] ?? []);
@@ -41,6 +41,8 @@ export async function grantFromConsent(provider: Provider, accountId: string, cl
   await grant.save();
   return grant;
 }
+
+export type GrantFromConsent = typeof grantFromConsent;
 
 export function createLoadExistingGrant(consent: ConsentService, scopeClaims: ScopeClaims | Record<string, readonly string[]> = SCOPE_CLAIMS) {
   return async function loadExistingGrant(ctx: KoaContextWithOIDC): Promise<Grant | undefined> {

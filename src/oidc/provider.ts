@@ -13,17 +13,17 @@ import { deriveKey } from '../security/keys.ts';
 import { accountTokenClaims } from './account-tokens.ts';
 import { createAdapterClass } from './adapter.ts';
 import { inProviderRequest } from './session-writes.ts';
-import { createFindAccount, effectiveScopeClaims, oidcScopesOf } from './claims.ts';
+import { createFindAccount, type ClaimRelease } from './claims.ts';
+import { effectiveScopeClaims, oidcScopesOf } from '../consent/scope-claims.ts';
 import type { ClientStore } from './clients.ts';
 import { createLoadExistingGrant } from './grants.ts';
 import { createDevicePages } from './device-pages.ts';
 import { createInteractionPolicy, type MfaPolicyPort } from './policy.ts';
 import type { ProfileService } from '../profile/service.ts';
 import { CLIENT_PROFILE_METADATA, clientProfileMetadataProblem } from '../profile/client-needs.ts';
-import { builtInResources } from './api-tokens.ts';
+import { builtInResources } from '../security/api-tokens.ts';
 import { CLIENT_MFA_POLICIES, SUPPORTED_ACRS } from '../authn/mfa/policy.ts';
 import type { ResourceStore } from './resources.ts';
-import type { EssentialClaims } from '../privacy/restriction.ts';
 import type { Db } from '../db/create-db.ts';
 import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from '../errors/database-unavailable.ts';
 
@@ -36,8 +36,8 @@ export interface ProviderDeps {
   consent: ConsentService;
   views: Views;
   mfaPolicy: MfaPolicyPort;
-  /** Claims a restricted account still releases (src/privacy); only `sub` without it. */
-  essentialClaims?: EssentialClaims;
+  /** The release rule applied to an account's claims (src/consent/field-release.ts). */
+  fieldRelease: ClaimRelease;
   /** The profile schema (custom scopes and claims, fixed at construction) and the profile prompt's port. */
   profile?: ProfileService;
 }
@@ -76,7 +76,7 @@ export function buildProvider(deps: ProviderDeps, signingKeys: JWK[]): Provider 
     adapter: createAdapterClass(deps.db, deps.clients, { refreshReuseGraceSeconds: config.tokens.refreshReuseGraceSeconds }),
     jwks: { keys: signingKeys as never[] },
     cookies: { keys: cookieKeys, long: cookieOptions, short: cookieOptions },
-    findAccount: createFindAccount(deps.accounts, () => profileSchema, deps.essentialClaims),
+    findAccount: createFindAccount(deps.accounts, deps.fieldRelease, () => scopeClaims),
     loadExistingGrant: createLoadExistingGrant(deps.consent, scopeClaims),
     claims: scopeClaims as unknown as Configuration['claims'],
     scopes: oidcScopesOf(scopeClaims),

@@ -1,6 +1,6 @@
 // Owns the resources table: APIs (resource servers) for which Foyer issues ES256 JWT access tokens.
 import type { Db } from '../db/create-db.ts';
-import { createReadCache } from '../db/read-cache.ts';
+import { createReadCache } from '../cache/read-cache.ts';
 
 export interface ResourceView {
   id: string;

@@ -2,7 +2,8 @@
 // bearer tokens verified through the protocol port (never cookies), and JSON bodies checked with zod.
 import type { Context, Next } from 'koa';
 import { requireBearer, type BearerRule } from '../http/bearer.ts';
-import { ACCOUNT_SCOPE, type AccountToken } from '../oidc/account-tokens.ts';
+import type { AccountToken } from '../oidc/account-tokens.ts';
+import { ACCOUNT_SCOPE } from '../security/api-tokens.ts';
 import type { PortalDeps } from './types.ts';
 
 export const API_PREFIX = '/account/api';

@@ -5,7 +5,7 @@ import type { Context } from 'koa';
 import * as oidc from 'openid-client';
 import { z } from 'zod';
 import { AppError } from '../errors/app-error.ts';
-import { PORTAL_CLIENT_ID, PORTAL_SCOPE, portalRedirectUri } from './client.ts';
+import { PORTAL_CLIENT_ID, PORTAL_SCOPE, portalRedirectUri } from '../clients/own-pages.ts';
 import { PORTAL_COOKIE, portalCookieOptions, startPortalSessionHere } from './session.ts';
 import type { PortalDeps } from './types.ts';
 import { lazyDiscovery, pageSignInFrom } from '../http/own-client.ts';

@@ -1,5 +1,6 @@
 // Owns the data export: one JSON document with everything Foyer holds about a customer, generic over the
-// schema (every table with the account's rows), with hashes, seeds, secrets and token values left out.
+// schema (every table with the account's rows), with hashes, seeds, secrets and token values left out — by
+// column name, and inside JSON by key and by what a value is (a sealed value, an otpauth URI), at any depth.
 import type { Db } from '../db/create-db.ts';
 import type { PrivacyQueries } from './queries.ts';
 import { findAccountColumns, type SchemaQueries } from './schema.ts';
@@ -8,6 +9,11 @@ export const EXPORT_FORMAT = 'foyer.export/1';
 
 /** Columns never exported: credential material (hashes, sealed seeds, keys, token values, challenges). */
 export const SECRET_COLUMN = /(hash|secret|encrypted|seed|^password$|token|public_key|challenge|user_handle)/i;
+
+/** A value sealed with FOYER_SECRET (src/security/envelope.ts: `v1~<wrapped key>~<body>`), whatever holds it. */
+const SEALED_VALUE = /^v\d+~[\w.-]+~[\w.-]+$/;
+/** An authenticator enrolment URI carries its seed. */
+const OTPAUTH_URI = /^otpauth:/i;
 
 type Row = Record<string, unknown>;
 
@@ -27,17 +33,38 @@ export interface ExportDocument {
   audit_events: Row[];
   /** Every table holding rows of this account, by name (the sections above are views of these). */
   tables: Record<string, Row[]>;
-  /** "table.column" left out because they hold credential material. */
+  /** "table.column" (or "table.column.path.in.json") left out because they hold credential material. */
   redacted_columns: string[];
 }
 
 const plain = (value: unknown): unknown => (typeof value === 'bigint' ? value.toString() : value instanceof Date ? value.toISOString() : value);
 
+const isSecretValue = (value: unknown) => typeof value === 'string' && (SEALED_VALUE.test(value) || OTPAUTH_URI.test(value));
+const LEFT_OUT = Symbol('left out');
+
+/** A value with secrets inside JSON left out: keys named like secrets, sealed values and otpauth URIs; each path noted. */
+function scrub(value: unknown, path: string, redacted: Set<string>): unknown {
+  if (isSecretValue(value)) {
+    redacted.add(path);
+    return LEFT_OUT;
+  }
+  if (Array.isArray(value)) return value.map((item, i) => scrub(item, `${path}.${i}`, redacted)).map((item) => (item === LEFT_OUT ? null : item));
+  if (value && typeof value === 'object' && !(value instanceof Date) && !Buffer.isBuffer(value)) {
+    const out: Row = {};
+    for (const [key, inner] of Object.entries(value)) {
+      const clean = SECRET_COLUMN.test(key) ? (redacted.add(`${path}.${key}`), LEFT_OUT) : scrub(inner, `${path}.${key}`, redacted);
+      if (clean !== LEFT_OUT) out[key] = clean;
+    }
+    return out;
+  }
+  return plain(value);
+}
+
 function sanitize(table: string, row: Row, redacted: Set<string>): Row {
   const out: Row = {};
   for (const [column, value] of Object.entries(row)) {
-    if (SECRET_COLUMN.test(column)) redacted.add(`${table}.${column}`);
-    else out[column] = plain(value);
+    const clean = SECRET_COLUMN.test(column) ? (redacted.add(`${table}.${column}`), LEFT_OUT) : scrub(value, `${table}.${column}`, redacted);
+    if (clean !== LEFT_OUT) out[column] = clean;
   }
   return out;
 }

@@ -1,26 +1,8 @@
 // Owns restriction of processing: an account flag (separate from status, so a restricted account still
-// signs in), the claim filter that releases only essential claims, and marking the account's events.
+// signs in) and marking the account's events. What it stops releasing is the release rule's (src/consent).
 import type { Db } from '../db/create-db.ts';
 import type { EventOutbox } from '../events/outbox.ts';
 import type { PrivacyQueries } from './queries.ts';
-
-/** Legal bases that processing may rest on even while restricted (GDPR art. 18 leaves these). */
-export const ESSENTIAL_LEGAL_BASES: ReadonlySet<string> = new Set(['contract', 'legal_obligation']);
-
-/** Which claims are essential: those of purposes resting on an essential legal basis. `sub` always is. */
-export type EssentialClaims = () => Promise<ReadonlySet<string>>;
-
-export const NO_ESSENTIAL_CLAIMS: EssentialClaims = async () => new Set();
-
-/** For a purposes registry: the claims its contract or legal-obligation purposes cover. */
-export function essentialClaimsOf(purposes: { legalBasis: string; claims: readonly string[] }[]): Set<string> {
-  return new Set(purposes.filter((p) => ESSENTIAL_LEGAL_BASES.has(p.legalBasis)).flatMap((p) => p.claims));
-}
-
-/** The claims a restricted account releases: `sub` and the essential ones, nothing else. */
-export function restrictClaims(claims: { sub: string; [claim: string]: unknown }, essential: ReadonlySet<string>): { sub: string; [claim: string]: unknown } {
-  return { ...Object.fromEntries(Object.entries(claims).filter(([name]) => essential.has(name))), sub: claims.sub };
-}
 
 /** An outbox whose events are marked `restricted` whenever their account restricted processing. */
 export function withRestrictionMark(outbox: EventOutbox, queries: Pick<PrivacyQueries, 'isProcessingRestricted'>): EventOutbox {

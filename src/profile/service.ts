@@ -111,6 +111,23 @@ export function createProfileService(deps: ProfileServiceDeps) {
       if (decision.optional.some((key) => !askedThisVisit.has(key))) await queries.noteAskedFields(input.accountId, visit, decision.optional);
       return { ...decision, visit };
     },
+    /** Seeds these fields where absent (the demo's schema on a fresh start); the schema is loaded after. */
+    seedFields: (fields: ProfileFieldDefinition[]) => queries.insertMissingFields(fields),
+    /**
+     * What the account's next visit would ask for an app granted these scopes (missing fields whose rule is due
+     * by then, highest priority first, at most the per-visit limit), and the visit it would be. Reads only.
+     */
+    async nextVisit(input: { accountId: string; grantedScopes: string[]; locales: string[] }): Promise<{ visit: number; fields: FieldView[] }> {
+      const [values, skippedAt, visits] = await Promise.all([queries.listValues(input.accountId), queries.listSkips(input.accountId), queries.findVisits(input.accountId)]);
+      const visit = (visits?.visits ?? 0) + 1;
+      if (schema().fields.length === 0) return { visit, fields: [] };
+      const decision = decideProfileFields({
+        fields: schema().fields, given: new Set(values.map((v) => v.field)), skippedAt, visit, askedThisVisit: new Set(), client: { required: [], optional: [] },
+        grantedScopes: input.grantedScopes, interactive: true, now: new Date(),
+        maxOptionalPerVisit: settings.maxOptionalPerVisit, skipBackoffDays: settings.skipBackoffDays,
+      });
+      return { visit, fields: decision.optional.flatMap((key) => { const f = schema().byKey.get(key); return f ? [viewOf(f, input.locales)] : []; }) };
+    },
     /** An interactive authorization completed: count it as a visit (at most one per visit gap). */
     countVisit: (accountId: string) => queries.countVisit(accountId, settings.visitGapHours),
 

@@ -11,9 +11,14 @@ export interface ThrottleState {
 export interface ThrottleQueries {
   /** Counts one hit and returns the counter after it. */
   hit(key: string, windowSeconds: number): Promise<ThrottleState>;
+  /**
+   * Counts one hit only when the counter allows it, in the statement that checks it: under `limit` in
+   * its window, or (with `slowdownSeconds`) past it but that long after the last hit. Undefined when refused.
+   */
+  reserve(key: string, windowSeconds: number, limit: number, slowdownSeconds?: number): Promise<ThrottleState | undefined>;
+  /** Gives back one hit of the live window (an attempt that turned out not to count). */
+  release(key: string): Promise<void>;
   peek(key: string): Promise<ThrottleState | undefined>;
-  /** The live counters among `keys`, in one query. */
-  peekMany(keys: string[]): Promise<Map<string, ThrottleState>>;
   clear(key: string): Promise<void>;
   sweepExpired(limit: number): Promise<number>;
 }
@@ -24,6 +29,15 @@ interface ThrottleRow {
   last_hit_at: Date;
 }
 
+// A new window starts at 1; a live one counts on. Shared by hit and reserve.
+const UPSERT = `INSERT INTO throttles (key, hits, window_ends_at, last_hit_at)
+  VALUES (?, 1, now() + make_interval(secs => ?), now())
+  ON CONFLICT (key) DO UPDATE SET
+    hits = CASE WHEN throttles.window_ends_at <= now() THEN 1 ELSE throttles.hits + 1 END,
+    window_ends_at = CASE WHEN throttles.window_ends_at <= now() THEN excluded.window_ends_at ELSE throttles.window_ends_at END,
+    last_hit_at = now()`;
+const RETURNING = 'RETURNING hits, window_ends_at, last_hit_at';
+
 const toState = (row: ThrottleRow): ThrottleState => ({
   hits: Number(row.hits),
   windowEndsAt: new Date(row.window_ends_at),
@@ -33,25 +47,25 @@ const toState = (row: ThrottleRow): ThrottleState => ({
 export function createThrottleQueries(db: Db): ThrottleQueries {
   return {
     async hit(key, windowSeconds) {
-      const result = await db.raw<{ rows: ThrottleRow[] }>(
-        `INSERT INTO throttles (key, hits, window_ends_at, last_hit_at)
-         VALUES (?, 1, now() + make_interval(secs => ?), now())
-         ON CONFLICT (key) DO UPDATE SET
-           hits = CASE WHEN throttles.window_ends_at <= now() THEN 1 ELSE throttles.hits + 1 END,
-           window_ends_at = CASE WHEN throttles.window_ends_at <= now() THEN excluded.window_ends_at ELSE throttles.window_ends_at END,
-           last_hit_at = now()
-         RETURNING hits, window_ends_at, last_hit_at`,
-        [key, windowSeconds],
-      );
+      const result = await db.raw<{ rows: ThrottleRow[] }>(`${UPSERT} ${RETURNING}`, [key, windowSeconds]);
       return toState(result.rows[0]!);
+    },
+    async reserve(key, windowSeconds, limit, slowdownSeconds) {
+      // The conflicting row is locked before the WHERE is checked, so parallel reservations queue on it.
+      const slowed = slowdownSeconds === undefined ? '' : ' OR throttles.last_hit_at <= now() - make_interval(secs => ?)';
+      const result = await db.raw<{ rows: ThrottleRow[] }>(
+        `${UPSERT} WHERE throttles.window_ends_at <= now() OR throttles.hits < ?${slowed} ${RETURNING}`,
+        slowdownSeconds === undefined ? [key, windowSeconds, limit] : [key, windowSeconds, limit, slowdownSeconds],
+      );
+      const row = result.rows[0];
+      return row ? toState(row) : undefined;
+    },
+    async release(key) {
+      await db('throttles').where({ key }).andWhere('hits', '>', 0).andWhere('window_ends_at', '>', db.fn.now()).decrement('hits', 1);
     },
     async peek(key) {
       const row: ThrottleRow | undefined = await db('throttles').where({ key }).andWhere('window_ends_at', '>', db.fn.now()).first();
       return row ? toState(row) : undefined;
-    },
-    async peekMany(keys) {
-      const rows = await db('throttles').whereIn('key', keys).andWhere('window_ends_at', '>', db.fn.now()).select('key', 'hits', 'window_ends_at', 'last_hit_at') as (ThrottleRow & { key: string })[];
-      return new Map(rows.map((row) => [row.key, toState(row)]));
     },
     async clear(key) {
       await db('throttles').where({ key }).delete();

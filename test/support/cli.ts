@@ -14,7 +14,7 @@ export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../
 export const NODE = join(projectRoot, 'node_modules/.bin/node');
 
 /** Variables of the test runner that must not leak into a child (each case sets its own). */
-const CHILD_UNSET = ['DATABASE_URL', 'FOYER_DATA_DIR', 'FOYER_CONFIG', 'FOYER_SECRET', 'PORT', 'HOST', 'ISSUER', 'SMTP_URL', 'NODE_ENV', 'LOG_LEVEL', 'TRUST_PROXY', 'OUTBOUND_ALLOW_PRIVATE', 'SHUTDOWN_DRAIN_SECONDS', 'VITEST', 'VITEST_POOL_ID', 'VITEST_WORKER_ID', 'TEST'];
+const CHILD_UNSET = ['DATABASE_URL', 'FOYER_DATA_DIR', 'FOYER_CONFIG', 'FOYER_SECRET', 'PORT', 'HOST', 'ISSUER', 'SMTP_URL', 'NODE_ENV', 'LOG_LEVEL', 'TRUST_PROXY', 'OUTBOUND_ALLOW_PRIVATE', 'SHUTDOWN_DRAIN_SECONDS', 'FOYER_DEMO_PROFILE', 'VITEST', 'VITEST_POOL_ID', 'VITEST_WORKER_ID', 'TEST'];
 
 /** Where a child's data lives: a PGlite folder, or a PostgreSQL database (then dataDir only holds files). */
 export interface FoyerEnv {
@@ -34,6 +34,8 @@ export function childEnv(target: FoyerEnv): NodeJS.ProcessEnv {
   if (target.databaseUrl) env.DATABASE_URL = target.databaseUrl;
   if (target.configFile) env.FOYER_CONFIG = target.configFile;
   if (target.secret) env.FOYER_SECRET = target.secret;
+  // Like startTestServer: the demo's profile schema only where a test asks for it (it would add profile pages).
+  env.FOYER_DEMO_PROFILE = 'false';
   return { ...env, ...target.extra };
 }
 

@@ -1,6 +1,6 @@
 // A relying app for tests: registers a client in Foyer and drives it with openid-client.
 import * as oidc from 'openid-client';
-import type { ClientInput } from '../../src/oidc/clients.ts';
+import type { ClientInput } from '../../src/clients/input.ts';
 import type { TestServer } from './test-server.ts';
 
 export const CALLBACK = 'http://127.0.0.1:9/callback';

@@ -8,6 +8,8 @@ export interface CapturedMail {
   subject: string;
   text: string;
   html: string;
+  /** Header name (lower case) → value. */
+  headers: Record<string, string>;
 }
 
 export interface SmtpCapture {
@@ -34,6 +36,7 @@ export async function startSmtpCapture(): Promise<SmtpCapture> {
             subject: email.subject ?? '',
             text: email.text ?? '',
             html: email.html ?? '',
+            headers: Object.fromEntries(email.headers.map((h) => [h.key.toLowerCase(), h.value])),
           });
           for (const wake of waiters) wake();
           callback();

@@ -28,6 +28,8 @@ export async function startTestServer(overrides: DeepPartial<Config> = {}, optio
     // Real argon2id, at the lowest cost the schema allows, so tests stay fast.
     argon2: { memoryCost: 8192, timeCost: 1, parallelism: 1 },
     dataDir: mkdtempSync(join(tmpdir(), 'foyer-test-')),
+    // Tests define the profile schema they need; the demo tour test turns the demo profile on.
+    demoProfile: false,
     ...overrides,
   });
   const config = { ...parsed, issuer: overrides.issuer ?? 'http://localhost:0', secret: overrides.secret ?? randomBytes(32).toString('base64url') } as Config;

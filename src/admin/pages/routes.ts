@@ -9,6 +9,7 @@ import { LEGAL_BASIS_TEXT } from '../../http/consent-routes.ts';
 import { pickLocale } from '../../profile/schema.ts';
 import { createAdminSignInRouter, createRequireAdminSession } from './sign-in.ts';
 import type { AdminPageDeps } from './types.ts';
+import { registerVaultPages } from './vault.ts';
 
 const NAV = [
   { href: '/admin', title: 'Overview' },
@@ -16,6 +17,7 @@ const NAV = [
   { href: '/admin/webhooks', title: 'Webhooks' },
   { href: '/admin/profile-fields', title: 'Profile fields' },
   { href: '/admin/consent', title: 'Purposes and documents' },
+  { href: '/admin/vault', title: 'Consent vault' },
   { href: '/admin/admins', title: 'Administrators' },
 ];
 
@@ -153,6 +155,8 @@ export function createAdminPages(deps: AdminPageDeps): Middleware[] {
   pages.get('/admins', async (ctx) => {
     render(ctx, 'admin/admins', { title: 'Administrators', admins: (await services.admins.listAdmins()).map((a) => ({ email: a.email ?? a.accountId, since: a.since.toISOString().slice(0, 10) })) });
   });
+
+  registerVaultPages(pages, deps, render);
 
   const signIn = createAdminSignInRouter(deps);
   return [signIn, pages].flatMap((r) => [r.routes(), r.allowedMethods()] as unknown as Middleware[]);

@@ -7,7 +7,8 @@ import * as oidc from 'openid-client';
 import { z } from 'zod';
 import { AppError } from '../../errors/app-error.ts';
 import type { AdminPageDeps } from './types.ts';
-import { ADMIN_CLIENT_ID, ADMIN_PAGES_SCOPE, adminRedirectUri, SECOND_FACTOR_ACR } from './client.ts';
+import { ADMIN_CLIENT_ID, ADMIN_PAGES_SCOPE, adminRedirectUri } from '../../clients/own-pages.ts';
+import { SECOND_FACTOR_ACR } from './client.ts';
 import { lazyDiscovery, pageSignInFrom } from '../../http/own-client.ts';
 
 export const ADMIN_COOKIE = 'foyer.admin';

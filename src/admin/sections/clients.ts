@@ -1,5 +1,5 @@
 // Owns /admin/api/clients: the relying apps registered with Foyer, with the same rules as `foyer clients add`
-// (src/oidc/client-rules.ts); a generated secret is shown once. Foyer's own client (the account portal) is read-only.
+// (src/clients/rules.ts); a generated secret is shown once. Foyer's own client (the account portal) is read-only.
 import { z } from 'zod';
 import { CLIENT_MFA_POLICIES } from '../../authn/mfa/policy.ts';
 import { fieldKeySchema } from '../../config/profile-fields.ts';
@@ -7,10 +7,9 @@ import { AppError } from '../../errors/app-error.ts';
 import { jsonBody } from '../../http/json-body.ts';
 import {
   CLIENT_ID_PATTERN, CLIENT_ID_RULE, clientInputProblem, clientRuleLookups, GRANT_TYPES, httpUrlSchema, MIN_CLIENT_SECRET_LENGTH, SCOPE_NAME, type NamedClientField,
-} from '../../oidc/client-rules.ts';
-import { ClientExistsError, ID_TOKEN_ALGS, TOKEN_AUTH_METHODS, type ClientChange, type ClientInput } from '../../oidc/clients.ts';
-import { PORTAL_CLIENT_ID } from '../../portal/client.ts';
-import { ADMIN_CLIENT_ID } from '../pages/client.ts';
+} from '../../clients/rules.ts';
+import { ClientExistsError, ID_TOKEN_ALGS, TOKEN_AUTH_METHODS, type ClientChange, type ClientInput } from '../../clients/input.ts';
+import { ADMIN_CLIENT_ID, PORTAL_CLIENT_ID } from '../../clients/own-pages.ts';
 import { MAX_PROFILE_PER_VISIT } from '../../profile/client-needs.ts';
 import { idParam, openApi, type AdminDeps, type AdminSection } from '../types.ts';
 

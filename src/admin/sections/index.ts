@@ -8,6 +8,7 @@ import { profileFieldsSection } from './profile-fields.ts';
 import { purposesSection } from './purposes.ts';
 import { webhooksSection } from './webhooks.ts';
 import { importsSection } from './imports.ts';
+import { vaultSection } from './vault.ts';
 
 export const ADMIN_SECTIONS: AdminSection[] = [
   webhooksSection,
@@ -17,4 +18,5 @@ export const ADMIN_SECTIONS: AdminSection[] = [
   purposesSection,
   documentsSection,
   importsSection,
+  vaultSection,
 ];

@@ -4,8 +4,8 @@
 import { z } from 'zod';
 import { AppError } from '../../errors/app-error.ts';
 import { jsonBody } from '../../http/json-body.ts';
-import { builtInResources } from '../../oidc/api-tokens.ts';
-import { httpUrlSchema, SCOPE_NAME } from '../../oidc/client-rules.ts';
+import { builtInResources } from '../../security/api-tokens.ts';
+import { httpUrlSchema, SCOPE_NAME } from '../../clients/rules.ts';
 import { openApi, type AdminSection } from '../types.ts';
 
 export const resourceInputSchema = z.object({

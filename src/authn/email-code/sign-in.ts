@@ -112,7 +112,7 @@ export function createEmailSignIn(deps: EmailSignInDeps) {
       await links.insertLink({ tokenHash: hashToken(token), flowId: flow.id, interactionUid: input.interactionUid, ttlSeconds: deps.codeTtlSeconds });
       // A fresh code starts a fresh count of wrong guesses from this address; the per-email and
       // per-address counters keep counting, and code mails are limited above.
-      await deps.throttle.recordSuccess(THROTTLE_KIND, input.email, input.address);
+      await deps.throttle.forgetFailures({ kind: THROTTLE_KIND, subject: input.email, address: input.address });
       if (!account || SIGNS_IN.has(account.status)) {
         deps.mailer.sendInBackground(input.email, 'signin-code', {
           code, link: `${deps.linkBaseUrl}${token}`, minutes: Math.round(deps.codeTtlSeconds / 60), newAccount: !account,
@@ -130,7 +130,7 @@ export function createEmailSignIn(deps: EmailSignInDeps) {
       const flow = await flows.findFlowForInteraction(input.interactionUid, KIND);
       if (!flow) return { status: 'expired' };
       const { email } = contextSchema.parse(flow.context);
-      const verdict = await verifyThrottledCode(deps.codes, deps.throttle, { kind: THROTTLE_KIND, email, address: input.address, flowId: flow.id, purpose: CODE_PURPOSE, code: input.code });
+      const verdict = await verifyThrottledCode(deps.codes, deps.throttle, { kind: THROTTLE_KIND, subject: email, address: input.address, flowId: flow.id, purpose: CODE_PURPOSE, code: input.code });
       if (verdict.status !== 'ok') return verdict;
       await links.consumeLinksOfFlow(flow.id);
       return complete(flow);

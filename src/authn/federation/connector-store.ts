@@ -2,7 +2,7 @@
 // only seeds ids that are absent). Client secrets and Apple keys are sealed with the secret box.
 import { z } from 'zod';
 import type { Db } from '../../db/create-db.ts';
-import { createReadCache } from '../../db/read-cache.ts';
+import { createReadCache } from '../../cache/read-cache.ts';
 import type { SecretBox } from '../../security/envelope.ts';
 import { CONNECTOR_KINDS, IMPORTABLE_FIELDS, resolveConnector, type ConnectorInput, type ResolvedConnector } from './presets.ts';
 

@@ -94,7 +94,7 @@ export function createFederationEmailConfirmation(deps: EmailConfirmationDeps) {
       if (!found || found.flow.state !== CODE_SENT || !found.context.email) return { status: 'expired' };
       const { flow, context } = found;
       const email = context.email!;
-      const verdict = await verifyThrottledCode(deps.codes, deps.throttle, { kind: THROTTLE_KIND, email, address: input.address, flowId: flow.id, purpose: CODE_PURPOSE, code: input.code });
+      const verdict = await verifyThrottledCode(deps.codes, deps.throttle, { kind: THROTTLE_KIND, subject: email, address: input.address, flowId: flow.id, purpose: CODE_PURPOSE, code: input.code });
       if (verdict.status !== 'ok') return verdict;
 
       const linkedIdentity = await deps.identities.findIdentity(context.connector, context.subject);

@@ -143,7 +143,7 @@ export function createLinkProof(deps: LinkProofDeps) {
       const found = await linkFlow(input.interactionUid);
       if (!found) return { status: 'expired' };
       const verdict = await verifyThrottledCode(deps.codes, deps.throttle, {
-        kind: THROTTLE_KIND, email: found.context.email, address: input.address, flowId: found.flow.id, purpose: CODE_PURPOSE, code: input.code,
+        kind: THROTTLE_KIND, subject: found.context.email, address: input.address, flowId: found.flow.id, purpose: CODE_PURPOSE, code: input.code,
       });
       if (verdict.status === 'throttled') return verdict;
       if (verdict.status !== 'ok') return { status: 'code_refused', verdict: verdict.status };

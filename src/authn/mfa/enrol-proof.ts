@@ -75,13 +75,13 @@ export function createEnrolmentProof(deps: EnrolmentProofDeps) {
       return { status: 'sent', email };
     },
 
-    /** Checks the mailed code (wrong guesses counted against the address and the account); a right one proves the scope. */
+    /** Checks the mailed code (each guess counted first, against the account and the address); a right one proves the scope. */
     async confirmCode(input: { scope: string; accountId: string; code: string; address: string }): Promise<ThrottledCodeVerdict> {
       const flow = await findFlow(input.scope, input.accountId);
-      const email = await proof.address(input.accountId);
-      if (!flow || flow.state !== SENT || !email) return { status: 'expired' };
+      if (!flow || flow.state !== SENT) return { status: 'expired' };
+      // Counted before the comparison (the attempts primitive), per account and address.
       const verdict = await verifyThrottledCode(deps.codes, deps.throttle, {
-        kind: THROTTLE_KIND, email, address: input.address, flowId: flow.id, purpose: PURPOSE, code: input.code,
+        kind: THROTTLE_KIND, subject: `account:${input.accountId}`, address: input.address, flowId: flow.id, purpose: PURPOSE, code: input.code,
       });
       if (verdict.status !== 'ok') return verdict;
       return (await flows.updateFlow(flow.id, flow.version, { state: PROVED })) ? verdict : { status: 'expired' };

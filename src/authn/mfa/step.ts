@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import type { AccountQueries } from '../../accounts/queries.ts';
 import type { Db } from '../../db/create-db.ts';
-import type { CodeService, CodeVerdict } from '../../flows/codes.ts';
+import { verifyThrottledCode, type CodeService, type ThrottledCodeVerdict } from '../../flows/codes.ts';
 import type { FlowQueries, FlowRow } from '../../flows/queries.ts';
 import type { MailSender } from '../../mail/mailer.ts';
 import type { SecretBox } from '../../security/envelope.ts';
@@ -52,7 +52,7 @@ export interface MfaOptions {
   email: string | undefined;
 }
 
-export type EmailCodeVerdict = { status: 'ok' | Exclude<CodeVerdict, 'ok'> } | { status: 'throttled'; retryAfterSeconds: number };
+export type EmailCodeVerdict = ThrottledCodeVerdict;
 
 export function createMfaStep(deps: MfaStepDeps) {
   const pendingContext = (accountId: string, uid: string) => `totp-pending:${accountId}:${uid}`;
@@ -162,17 +162,13 @@ export function createMfaStep(deps: MfaStepDeps) {
     },
 
     async verifyEmailCode(input: { uid: string; accountId: string; code: string; address: string }): Promise<EmailCodeVerdict> {
-      const gate = await deps.throttle.checkCredential(EMAIL_THROTTLE, subject(input.accountId), input.address);
-      if (!gate.allowed) return { status: 'throttled', retryAfterSeconds: gate.retryAfterSeconds };
       const found = await findFlow(input.uid, input.accountId);
-      const verdict = found ? await deps.codes.verifyCode(found.flow.id, EMAIL_PURPOSE, input.code) : 'expired';
-      if (verdict === 'ok') {
-        await deps.throttle.recordSuccess(EMAIL_THROTTLE, subject(input.accountId), input.address);
-        await deps.flows.deleteFlow(found!.flow.id);
-      } else if (verdict === 'invalid' || verdict === 'exhausted') {
-        await deps.throttle.recordFailure(EMAIL_THROTTLE, subject(input.accountId), input.address);
-      }
-      return { status: verdict };
+      if (!found) return { status: 'expired' };
+      const verdict = await verifyThrottledCode(deps.codes, deps.throttle, {
+        kind: EMAIL_THROTTLE, subject: subject(input.accountId), address: input.address, flowId: found.flow.id, purpose: EMAIL_PURPOSE, code: input.code,
+      });
+      if (verdict.status === 'ok') await deps.flows.deleteFlow(found.flow.id);
+      return verdict;
     },
 
     verifyTotp: (input: { accountId: string; code: string; address: string }) => deps.totp.verifyTotp(input),

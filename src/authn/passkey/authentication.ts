@@ -5,7 +5,7 @@ import { generateAuthenticationOptions, type PublicKeyCredentialRequestOptionsJS
 import { verifyAssertion } from './assertion.ts';
 import type { AccountQueries } from '../../accounts/queries.ts';
 import type { WebauthnSettings } from '../../config/webauthn.ts';
-import type { CredentialThrottle } from '../credential-throttle.ts';
+import type { Attempts } from '../attempts.ts';
 import type { Challenges } from './challenges.ts';
 import type { PasskeyQueries } from './queries.ts';
 import { isRpIdHash, parseAssertion, readAssertionAuthData, readClientData } from './responses.ts';
@@ -29,11 +29,37 @@ export interface PasskeySignInDeps {
   queries: PasskeyQueries;
   challenges: Challenges;
   accounts: AccountQueries;
-  throttle: CredentialThrottle;
+  throttle: Attempts;
 }
 
 export function createPasskeySignIn(deps: PasskeySignInDeps) {
   const { settings, queries, challenges, accounts, throttle } = deps;
+
+  /** The checks on an answer, run once its attempt is reserved. */
+  async function check(interactionUid: string, assertion: NonNullable<ReturnType<typeof parseAssertion>>): Promise<PasskeySignInVerdict> {
+    const refuse = (reason: PasskeyRefusal): PasskeySignInVerdict => ({ status: 'invalid', reason });
+
+    const clientData = readClientData(assertion.response.clientDataJSON);
+    const authData = readAssertionAuthData(assertion.response.authenticatorData);
+    if (!clientData || !authData || clientData.type !== 'webauthn.get' || assertion.id !== assertion.rawId) return refuse('malformed');
+    // Taken first: whatever happens next, this challenge cannot be answered again.
+    if (!(await challenges.takeChallenge(clientData.challenge, interactionUid, 'authenticate'))) return refuse('challenge');
+    if (!settings.origins.includes(clientData.origin)) return refuse('origin');
+    if (!isRpIdHash(authData.rpIdHash, settings.rpId)) return refuse('rp_id');
+    if (!authData.flags.up || !authData.flags.uv) return refuse('user_verification');
+
+    const passkey = await queries.findPasskeyById(assertion.id);
+    if (!passkey) return refuse('unknown_credential');
+    if (assertion.response.userHandle && assertion.response.userHandle !== passkey.userHandle) return refuse('unknown_credential');
+    const account = await accounts.findAccountById(passkey.accountId);
+    if (!account || !CAN_SIGN_IN.has(account.status)) return refuse('account');
+    const verdict = await verifyAssertion({
+      queries, settings, assertion, challenge: clientData.challenge, passkey, signedCounter: authData.counter, requireUserVerification: true,
+    });
+    if (!verdict.ok) return refuse(verdict.reason);
+    return { status: 'ok', accountId: account.id, amr: verdict.amr, passkeyId: passkey.id };
+  }
+
   return {
     /** Options for navigator.credentials.get: any passkey of this site, user verification required. */
     async signInOptions(interactionUid: string): Promise<PublicKeyCredentialRequestOptionsJSON> {
@@ -46,33 +72,8 @@ export function createPasskeySignIn(deps: PasskeySignInDeps) {
     async verifySignIn(input: { interactionUid: string; response: string; address: string }): Promise<PasskeySignInVerdict> {
       const assertion = parseAssertion(input.response);
       if (!assertion) return { status: 'invalid', reason: 'malformed' };
-      const gate = await throttle.checkCredential(THROTTLE_KIND, assertion.id, input.address);
-      if (!gate.allowed) return { status: 'throttled', retryAfterSeconds: gate.retryAfterSeconds };
-      const refuse = async (reason: PasskeyRefusal): Promise<PasskeySignInVerdict> => {
-        await throttle.recordFailure(THROTTLE_KIND, assertion.id, input.address);
-        return { status: 'invalid', reason };
-      };
-
-      const clientData = readClientData(assertion.response.clientDataJSON);
-      const authData = readAssertionAuthData(assertion.response.authenticatorData);
-      if (!clientData || !authData || clientData.type !== 'webauthn.get' || assertion.id !== assertion.rawId) return refuse('malformed');
-      // Taken first: whatever happens next, this challenge cannot be answered again.
-      if (!(await challenges.takeChallenge(clientData.challenge, input.interactionUid, 'authenticate'))) return refuse('challenge');
-      if (!settings.origins.includes(clientData.origin)) return refuse('origin');
-      if (!isRpIdHash(authData.rpIdHash, settings.rpId)) return refuse('rp_id');
-      if (!authData.flags.up || !authData.flags.uv) return refuse('user_verification');
-
-      const passkey = await queries.findPasskeyById(assertion.id);
-      if (!passkey) return refuse('unknown_credential');
-      if (assertion.response.userHandle && assertion.response.userHandle !== passkey.userHandle) return refuse('unknown_credential');
-      const account = await accounts.findAccountById(passkey.accountId);
-      if (!account || !CAN_SIGN_IN.has(account.status)) return refuse('account');
-      const verdict = await verifyAssertion({
-        queries, settings, assertion, challenge: clientData.challenge, passkey, signedCounter: authData.counter, requireUserVerification: true,
-      });
-      if (!verdict.ok) return refuse(verdict.reason);
-      await throttle.recordSuccess(THROTTLE_KIND, assertion.id, input.address);
-      return { status: 'ok', accountId: account.id, amr: verdict.amr, passkeyId: passkey.id };
+      const key = { kind: THROTTLE_KIND, subject: assertion.id, address: input.address };
+      return throttle.attempt(key, () => check(input.interactionUid, assertion), (verdict) => (verdict.status === 'ok' ? 'success' : 'failure'));
     },
   };
 }

@@ -2,7 +2,7 @@
 // (so non-discoverable ones work), a challenge bound to the interaction, purpose and account, and the checks.
 import { generateAuthenticationOptions, type PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import type { WebauthnSettings } from '../../config/webauthn.ts';
-import type { CredentialThrottle } from '../credential-throttle.ts';
+import type { Attempts } from '../attempts.ts';
 import { verifyAssertion } from './assertion.ts';
 import { CEREMONY_TIMEOUT_MS } from './authentication.ts';
 import type { Challenges } from './challenges.ts';
@@ -23,12 +23,38 @@ export interface PasskeySecondFactorDeps {
   settings: WebauthnSettings;
   queries: PasskeyQueries;
   challenges: Challenges;
-  throttle: CredentialThrottle;
+  throttle: Attempts;
 }
 
 export function createPasskeySecondFactor(deps: PasskeySecondFactorDeps) {
   const { settings, queries, challenges, throttle } = deps;
   const subject = (accountId: string) => `account:${accountId}`;
+
+  /** The checks on an answer, run once its attempt is reserved. */
+  async function check(interactionUid: string, accountId: string, response: string): Promise<PasskeySecondFactorVerdict> {
+    const refuse = (reason: SecondFactorRefusal): PasskeySecondFactorVerdict => ({ status: 'invalid', reason });
+    const assertion = parseAssertion(response);
+    const clientData = assertion && readClientData(assertion.response.clientDataJSON);
+    const authData = assertion && readAssertionAuthData(assertion.response.authenticatorData);
+    if (!assertion || !clientData || !authData || clientData.type !== 'webauthn.get' || assertion.id !== assertion.rawId) return refuse('malformed');
+    // Taken first: whatever happens next, this challenge cannot be answered again.
+    const taken = await challenges.takeChallenge(clientData.challenge, interactionUid, PURPOSE);
+    if (!taken?.binding || taken.binding.accountId !== accountId) return refuse('challenge');
+    if (!settings.origins.includes(clientData.origin)) return refuse('origin');
+    if (!isRpIdHash(authData.rpIdHash, settings.rpId)) return refuse('rp_id');
+    if (!authData.flags.up) return refuse('user_presence');
+
+    const passkey = await queries.findPasskeyById(assertion.id);
+    if (!passkey) return refuse('unknown_credential');
+    if (passkey.accountId !== accountId) return refuse('other_account');
+    if (assertion.response.userHandle && assertion.response.userHandle !== passkey.userHandle) return refuse('other_account');
+    const verdict = await verifyAssertion({
+      queries, settings, assertion, challenge: clientData.challenge, passkey, signedCounter: authData.counter, requireUserVerification: false,
+    });
+    if (!verdict.ok) return refuse(verdict.reason);
+    return { status: 'ok', amr: verdict.amr, passkeyId: passkey.id };
+  }
+
   return {
     async hasPasskey(accountId: string): Promise<boolean> {
       return settings.enabled && (await queries.listPasskeysForAccount(accountId)).length > 0;
@@ -48,34 +74,8 @@ export function createPasskeySecondFactor(deps: PasskeySecondFactorDeps) {
     },
 
     async verifySecondFactor(input: { interactionUid: string; accountId: string; response: string; address: string }): Promise<PasskeySecondFactorVerdict> {
-      const gate = await throttle.checkCredential(THROTTLE_KIND, subject(input.accountId), input.address);
-      if (!gate.allowed) return { status: 'throttled', retryAfterSeconds: gate.retryAfterSeconds };
-      const refuse = async (reason: SecondFactorRefusal): Promise<PasskeySecondFactorVerdict> => {
-        await throttle.recordFailure(THROTTLE_KIND, subject(input.accountId), input.address);
-        return { status: 'invalid', reason };
-      };
-
-      const assertion = parseAssertion(input.response);
-      const clientData = assertion && readClientData(assertion.response.clientDataJSON);
-      const authData = assertion && readAssertionAuthData(assertion.response.authenticatorData);
-      if (!assertion || !clientData || !authData || clientData.type !== 'webauthn.get' || assertion.id !== assertion.rawId) return refuse('malformed');
-      // Taken first: whatever happens next, this challenge cannot be answered again.
-      const taken = await challenges.takeChallenge(clientData.challenge, input.interactionUid, PURPOSE);
-      if (!taken?.binding || taken.binding.accountId !== input.accountId) return refuse('challenge');
-      if (!settings.origins.includes(clientData.origin)) return refuse('origin');
-      if (!isRpIdHash(authData.rpIdHash, settings.rpId)) return refuse('rp_id');
-      if (!authData.flags.up) return refuse('user_presence');
-
-      const passkey = await queries.findPasskeyById(assertion.id);
-      if (!passkey) return refuse('unknown_credential');
-      if (passkey.accountId !== input.accountId) return refuse('other_account');
-      if (assertion.response.userHandle && assertion.response.userHandle !== passkey.userHandle) return refuse('other_account');
-      const verdict = await verifyAssertion({
-        queries, settings, assertion, challenge: clientData.challenge, passkey, signedCounter: authData.counter, requireUserVerification: false,
-      });
-      if (!verdict.ok) return refuse(verdict.reason);
-      await throttle.recordSuccess(THROTTLE_KIND, subject(input.accountId), input.address);
-      return { status: 'ok', amr: verdict.amr, passkeyId: passkey.id };
+      const key = { kind: THROTTLE_KIND, subject: subject(input.accountId), address: input.address };
+      return throttle.attempt(key, () => check(input.interactionUid, input.accountId, input.response), (verdict) => (verdict.status === 'ok' ? 'success' : 'failure'));
     },
   };
 }

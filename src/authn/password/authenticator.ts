@@ -1,8 +1,8 @@
-// Owns password sign-in: throttle first, then argon2 verify (a decoy for unknown or password-less
+// Owns password sign-in: an attempt reserved first (attempts.ts), then argon2 verify (a decoy for unknown or password-less
 // accounts, so both cost the same), then rehash when the cost parameters changed.
 import type { AccountQueries } from '../../accounts/queries.ts';
 import type { PasswordHasher } from '../../security/password-hasher.ts';
-import type { CredentialThrottle } from '../credential-throttle.ts';
+import type { Attempts } from '../attempts.ts';
 
 export type PasswordVerdict =
   | { status: 'ok'; accountId: string; amr: string[] }
@@ -14,27 +14,26 @@ export type SignInPasswordVerdict = PasswordVerdict | { status: 'erasure_pending
 
 const CAN_SIGN_IN = new Set(['active', 'restricted']);
 
-export function createPasswordAuthenticator(deps: { accounts: AccountQueries; hasher: PasswordHasher; throttle: CredentialThrottle }) {
+export function createPasswordAuthenticator(deps: { accounts: AccountQueries; hasher: PasswordHasher; throttle: Attempts }) {
   const { accounts, hasher, throttle } = deps;
 
   async function check(input: { email: string; password: string; address: string }, tellErasurePending: boolean): Promise<SignInPasswordVerdict> {
-    const gate = await throttle.checkCredential('password', input.email, input.address);
-    if (!gate.allowed) return { status: 'throttled', retryAfterSeconds: gate.retryAfterSeconds };
-    const account = await accounts.findAccountByEmail(input.email);
-    const pendingErasure = tellErasurePending && account?.status === 'disabled' && Boolean(account.eraseAfter);
-    const usable = account?.passwordHash && (CAN_SIGN_IN.has(account.status) || pendingErasure) ? account : undefined;
-    const ok = usable ? await hasher.verify(usable.passwordHash!, input.password) : await hasher.decoyVerify(input.password);
-    if (!ok || !usable) {
-      await throttle.recordFailure('password', input.email, input.address);
-      return { status: 'invalid' };
-    }
-    await throttle.recordSuccess('password', input.email, input.address);
+    const key = { kind: 'password', subject: input.email, address: input.address };
+    const found = await throttle.attempt(key, async () => {
+      const account = await accounts.findAccountByEmail(input.email);
+      const pendingErasure = tellErasurePending && account?.status === 'disabled' && Boolean(account.eraseAfter);
+      const usable = account?.passwordHash && (CAN_SIGN_IN.has(account.status) || pendingErasure) ? account : undefined;
+      const ok = usable ? await hasher.verify(usable.passwordHash!, input.password) : await hasher.decoyVerify(input.password);
+      return ok && usable ? { status: 'found' as const, account: usable, pendingErasure } : { status: 'invalid' as const };
+    }, (result) => (result.status === 'found' ? 'success' : 'failure'));
+    if (found.status !== 'found') return found;
+    const { account, pendingErasure } = found;
     // Only the account's own password learns that it waits for erasure, so nothing is enumerated.
-    if (pendingErasure) return { status: 'erasure_pending', pendingAccountId: usable.id, eraseAfter: usable.eraseAfter! };
-    if (hasher.needsRehash(usable.passwordHash!)) {
-      await accounts.updatePasswordHash(usable.id, await hasher.hash(input.password));
+    if (pendingErasure) return { status: 'erasure_pending', pendingAccountId: account.id, eraseAfter: account.eraseAfter! };
+    if (hasher.needsRehash(account.passwordHash!)) {
+      await accounts.updatePasswordHash(account.id, await hasher.hash(input.password));
     }
-    return { status: 'ok', accountId: usable.id, amr: ['pwd'] };
+    return { status: 'ok', accountId: account.id, amr: ['pwd'] };
   }
 
   return {

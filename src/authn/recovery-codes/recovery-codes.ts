@@ -3,7 +3,7 @@
 import { randomInt } from 'node:crypto';
 import type { Db } from '../../db/create-db.ts';
 import { keyedHash } from '../../security/tokens.ts';
-import type { CredentialThrottle } from '../credential-throttle.ts';
+import type { Attempts } from '../attempts.ts';
 import type { RecoveryCodeQueries } from './queries.ts';
 
 export const RECOVERY_CODE_COUNT = 10;
@@ -32,7 +32,7 @@ export type RecoveryCodeVerdict = { status: 'ok' | 'invalid' } | { status: 'thro
 export interface RecoveryCodeDeps {
   db: Db;
   queries: RecoveryCodeQueries;
-  throttle: CredentialThrottle;
+  throttle: Attempts;
   hashKey: Buffer;
 }
 
@@ -62,16 +62,11 @@ export function createRecoveryCodes(deps: RecoveryCodeDeps) {
     },
 
     async useRecoveryCode(input: { accountId: string; code: string; address: string }): Promise<RecoveryCodeVerdict> {
-      const gate = await throttle.checkCredential(THROTTLE_KIND, subject(input.accountId), input.address);
-      if (!gate.allowed) return { status: 'throttled', retryAfterSeconds: gate.retryAfterSeconds };
-      const normalized = normalizeRecoveryCode(input.code);
-      const ok = normalized.length === LENGTH && (await queries.useRecoveryCode(input.accountId, hashOf(input.accountId, normalized)));
-      if (!ok) {
-        await throttle.recordFailure(THROTTLE_KIND, subject(input.accountId), input.address);
-        return { status: 'invalid' };
-      }
-      await throttle.recordSuccess(THROTTLE_KIND, subject(input.accountId), input.address);
-      return { status: 'ok' };
+      return throttle.attempt({ kind: THROTTLE_KIND, subject: subject(input.accountId), address: input.address }, async () => {
+        const normalized = normalizeRecoveryCode(input.code);
+        const ok = normalized.length === LENGTH && (await queries.useRecoveryCode(input.accountId, hashOf(input.accountId, normalized)));
+        return { status: ok ? 'ok' as const : 'invalid' as const };
+      }, ({ status }) => (status === 'ok' ? 'success' : 'failure'));
     },
 
     countUnusedRecoveryCodes(accountId: string): Promise<number> {

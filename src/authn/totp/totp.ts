@@ -3,7 +3,7 @@
 import { Secret, TOTP } from 'otpauth';
 import type { Db } from '../../db/create-db.ts';
 import type { SecretBox } from '../../security/envelope.ts';
-import type { CredentialThrottle } from '../credential-throttle.ts';
+import type { Attempts } from '../attempts.ts';
 import type { TotpQueries } from './queries.ts';
 
 export const TOTP_PERIOD_SECONDS = 30;
@@ -42,7 +42,7 @@ export type TotpVerdict =
 export interface TotpDeps {
   queries: TotpQueries;
   box: SecretBox;
-  throttle: CredentialThrottle;
+  throttle: Attempts;
 }
 
 export const throttleSubject = (accountId: string) => `account:${accountId}`;
@@ -52,12 +52,10 @@ export function createTotpAuthenticator(deps: TotpDeps) {
   const { queries, box, throttle } = deps;
 
   async function guarded(accountId: string, address: string, attempt: () => Promise<TotpVerdict>): Promise<TotpVerdict> {
-    const gate = await throttle.checkCredential(THROTTLE_KIND, throttleSubject(accountId), address);
-    if (!gate.allowed) return { status: 'throttled', retryAfterSeconds: gate.retryAfterSeconds };
-    const verdict = await attempt();
-    if (verdict.status === 'ok') await throttle.recordSuccess(THROTTLE_KIND, throttleSubject(accountId), address);
-    else if (verdict.status === 'invalid' || verdict.status === 'reused') await throttle.recordFailure(THROTTLE_KIND, throttleSubject(accountId), address);
-    return verdict;
+    return throttle.attempt({ kind: THROTTLE_KIND, subject: throttleSubject(accountId), address }, attempt, (verdict) => {
+      if (verdict.status === 'ok') return 'success';
+      return verdict.status === 'invalid' || verdict.status === 'reused' ? 'failure' : 'void';
+    });
   }
 
   return {

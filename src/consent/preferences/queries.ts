@@ -25,8 +25,10 @@ export function createPreferenceQueries(db: Db) {
     async listPreferenceRows(accountId: string, trx: Db = db): Promise<PreferenceRow[]> {
       return (await trx('communication_preferences').where({ account_id: accountId }).select('topic', 'channel', 'status', 'source', 'changed_at')) as PreferenceRow[];
     },
-    async findPreferenceRow(accountId: string, topic: string, channel: string, trx: Db = db): Promise<PreferenceRow | undefined> {
-      return (await trx('communication_preferences').where({ account_id: accountId, topic, channel }).first('topic', 'channel', 'status', 'source', 'changed_at')) as PreferenceRow | undefined;
+    /** `lock`: held until the transaction ends, so concurrent changes of one preference run one after another. */
+    async findPreferenceRow(accountId: string, topic: string, channel: string, trx: Db = db, lock = false): Promise<PreferenceRow | undefined> {
+      const query = trx('communication_preferences').where({ account_id: accountId, topic, channel });
+      return (await (lock ? query.forUpdate() : query).first('topic', 'channel', 'status', 'source', 'changed_at')) as PreferenceRow | undefined;
     },
     async upsertPreference(accountId: string, topic: string, channel: string, status: PreferenceStatus, source: string, trx: Db = db): Promise<void> {
       await trx('communication_preferences').insert({ account_id: accountId, topic, channel, status, source })

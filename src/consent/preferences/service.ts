@@ -9,7 +9,7 @@ import { AppError } from '../../errors/app-error.ts';
 import type { EventOutbox } from '../../events/outbox.ts';
 import type { MailSender } from '../../mail/mailer.ts';
 import type { ThrottleQueries } from '../../security/throttle.ts';
-import { hashToken, keyedHash, randomToken } from '../../security/tokens.ts';
+import { constantTimeEqual, hashToken, keyedHash, randomToken } from '../../security/tokens.ts';
 import type { ConsentQueries } from '../queries.ts';
 import type { ConsentRegistry, Topic } from '../registry/registry.ts';
 import type { PreferenceQueries, PreferenceStatus } from './queries.ts';
@@ -32,13 +32,44 @@ export interface PreferenceDeps {
   events: EventOutbox;
   mailer: MailSender;
   throttle: ThrottleQueries;
-  settings: { hashKey: Buffer; confirmationSeconds: number; mailsPerEmail: number; mailsPerAddress: number; windowSeconds: number; confirmUrl: (token: string) => string };
+  settings: {
+    hashKey: Buffer; confirmationSeconds: number; mailsPerEmail: number; mailsPerAddress: number; windowSeconds: number; confirmUrl: (token: string) => string;
+    /** Signs unsubscribe links; `unsubscribeUrl` makes the link of a token. */
+    unsubscribeKey: Buffer; unsubscribeUrl: (token: string) => string;
+  };
 }
+
+/** Who and what an unsubscribe link is for. */
+interface UnsubscribeTarget { accountId: string; topic: string; channel: Channel }
+
+const UNSUBSCRIBE_TOKEN = /^([\w-]{10,400})\.([\w-]{43})$/;
 
 export type SetPreferenceResult = { status: 'opted_in' | 'opted_out' | 'pending' | 'unchanged' };
 
 export function createPreferences(deps: PreferenceDeps) {
   const { db, queries, ledger, events, settings } = deps;
+
+  // An unsubscribe link names account, topic and channel, signed: it needs no table and never expires (RFC 8058
+  // links must keep working in old mails); all it can do is opt out, which is harmless to repeat.
+  const signUnsubscribe = (payload: string) => keyedHash(settings.unsubscribeKey, `unsubscribe|${payload}`);
+  function unsubscribeToken(target: UnsubscribeTarget): string {
+    const payload = Buffer.from(JSON.stringify([target.accountId, target.topic, target.channel])).toString('base64url');
+    return `${payload}.${signUnsubscribe(payload)}`;
+  }
+  function readUnsubscribeToken(token: string): UnsubscribeTarget | undefined {
+    const match = UNSUBSCRIBE_TOKEN.exec(token);
+    if (!match || !constantTimeEqual(match[2]!, signUnsubscribe(match[1]!))) return undefined;
+    const [accountId, topic, channel] = JSON.parse(Buffer.from(match[1]!, 'base64url').toString('utf8')) as string[];
+    return accountId && topic && channel ? { accountId, topic, channel: channel as Channel } : undefined;
+  }
+
+  /** Sends a mail about a topic: it carries the unsubscribe link, and the List-Unsubscribe headers of RFC 2369 and 8058. */
+  async function sendTopicMail(accountId: string, email: string, topic: Topic, data: Record<string, unknown>): Promise<void> {
+    const link = settings.unsubscribeUrl(unsubscribeToken({ accountId, topic: topic.id, channel: 'email' }));
+    deps.mailer.sendInBackground(email, 'preference-subscribed', { ...data, topic: deps.registry.text(topic.texts).name, unsubscribeLink: link }, {
+      headers: { 'List-Unsubscribe': `<${link}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+    });
+  }
 
   async function topicChannel(topicId: string, channel: string): Promise<{ topic: Topic; channel: Channel }> {
     const topic = (await deps.registry.listTopics()).find((t) => t.id === topicId);
@@ -81,6 +112,25 @@ export function createPreferences(deps: PreferenceDeps) {
     return { status: 'pending' };
   }
 
+  /** `source` names where the change came from (account, account-api, …); `address` is the client's, for the mail throttle. */
+  async function setPreference(accountId: string, input: { topic: string; channel: string; optIn: boolean }, context: { source: string; address: string }): Promise<SetPreferenceResult> {
+    const { topic, channel } = await topicChannel(input.topic, input.channel);
+    const current = await queries.findPreferenceRow(accountId, topic.id, channel);
+    if (!input.optIn) {
+      if (current?.status === 'opted_out') return { status: 'unchanged' };
+      // Checked again under a row lock: opt-outs sent at once (a mail client's one-click POST retried) record one change.
+      return db.transaction(async (trx) => {
+        if ((await queries.findPreferenceRow(accountId, topic.id, channel, trx, true))?.status === 'opted_out') return { status: 'unchanged' as const };
+        await record(accountId, topic.id, channel, 'opted_out', context.source, context.address, trx);
+        return { status: 'opted_out' as const };
+      });
+    }
+    if (current?.status === 'opted_in') return { status: 'unchanged' };
+    if (channel === 'email') return startEmailOptIn(accountId, topic, context.source, context.address);
+    await db.transaction((trx) => record(accountId, topic.id, channel, 'opted_in', context.source, context.address, trx));
+    return { status: 'opted_in' };
+  }
+
   return {
     /** Every topic × channel the registry offers, with the account's choice. */
     async listPreferences(accountId: string): Promise<{ topic: Topic; preferences: Preference[] }[]> {
@@ -101,20 +151,7 @@ export function createPreferences(deps: PreferenceDeps) {
     async isContactAllowed(accountId: string, topic: string, channel: Channel): Promise<boolean> {
       return (await queries.findPreferenceRow(accountId, topic, channel))?.status === 'opted_in';
     },
-    /** `source` names where the change came from (account, account-api, …); `address` is the client's, for the mail throttle. */
-    async setPreference(accountId: string, input: { topic: string; channel: string; optIn: boolean }, context: { source: string; address: string }): Promise<SetPreferenceResult> {
-      const { topic, channel } = await topicChannel(input.topic, input.channel);
-      const current = await queries.findPreferenceRow(accountId, topic.id, channel);
-      if (!input.optIn) {
-        if (current?.status === 'opted_out') return { status: 'unchanged' };
-        await db.transaction((trx) => record(accountId, topic.id, channel, 'opted_out', context.source, context.address, trx));
-        return { status: 'opted_out' };
-      }
-      if (current?.status === 'opted_in') return { status: 'unchanged' };
-      if (channel === 'email') return startEmailOptIn(accountId, topic, context.source, context.address);
-      await db.transaction((trx) => record(accountId, topic.id, channel, 'opted_in', context.source, context.address, trx));
-      return { status: 'opted_in' };
-    },
+    setPreference,
     sweepConfirmations: (limit: number): Promise<number> => queries.sweepConfirmations(limit),
     /** What a confirmation link is for, without using it (the page shows it with a button). */
     async describeConfirmation(token: string): Promise<{ topic: string; channel: string } | undefined> {
@@ -125,15 +162,36 @@ export function createPreferences(deps: PreferenceDeps) {
     },
     /** Follows the mailed link: the pending email opt-in becomes an opt-in. A used, expired or superseded link: 'gone'. */
     async confirm(token: string, address: string): Promise<{ status: 'ok' | 'gone' }> {
-      return db.transaction(async (trx) => {
+      const confirmed = await db.transaction(async (trx) => {
         const row = await queries.consumeConfirmation(hashToken(token), trx);
-        if (!row) return { status: 'gone' as const };
+        if (!row) return undefined;
         // An opt-out (or another opt-in) since the mail was sent wins over an old link.
         const current = await queries.findPreferenceRow(row.account_id, row.topic, row.channel, trx);
-        if (current?.status !== 'pending') return { status: 'gone' as const };
+        if (current?.status !== 'pending') return undefined;
         await record(row.account_id, row.topic, row.channel as Channel, 'opted_in', 'email-confirmation', address, trx);
-        return { status: 'ok' as const };
+        return row;
       });
+      if (!confirmed) return { status: 'gone' };
+      // The first mail about the topic says it started, with its one-click unsubscribe.
+      const [account, topic] = await Promise.all([deps.accounts.findAccountById(confirmed.account_id), deps.registry.listTopics().then((all) => all.find((t) => t.id === confirmed.topic))]);
+      if (account?.email && topic) await sendTopicMail(account.id, account.email, topic, {});
+      return { status: 'ok' };
+    },
+    /** What an unsubscribe link is for (the page shows it with a button); undefined for a forged or broken one. */
+    async describeUnsubscribe(token: string): Promise<{ topic: string; channel: string } | undefined> {
+      const target = readUnsubscribeToken(token);
+      const topic = target && (await deps.registry.listTopics()).find((t) => t.id === target.topic);
+      return target && topic ? { topic: deps.registry.text(topic.texts).name, channel: target.channel } : undefined;
+    },
+    /** The link was used (its page's button, or a mail client's RFC 8058 one-click POST): opted out, in the ledger; again: unchanged. */
+    async unsubscribe(token: string, address: string): Promise<{ status: 'opted_out' | 'unchanged' | 'gone' }> {
+      const target = readUnsubscribeToken(token);
+      if (!target || !(await deps.accounts.findAccountById(target.accountId))) return { status: 'gone' };
+      // A topic or channel taken away since the mail was sent: nothing left to opt out of.
+      const offered = (await deps.registry.listTopics()).some((t) => t.id === target.topic && t.channels.includes(target.channel));
+      if (!offered) return { status: 'gone' };
+      const { status } = await setPreference(target.accountId, { topic: target.topic, channel: target.channel, optIn: false }, { source: 'unsubscribe-link', address });
+      return { status: status === 'opted_out' ? 'opted_out' : 'unchanged' };
     },
   };
 }

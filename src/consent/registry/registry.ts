@@ -2,14 +2,13 @@
 // basis), `listPurposes()`, topics, documents; seeding from config, and publishing document versions.
 import type { Channel, ConsentConfig, LegalBasis, PreferencesConfig, PurposeConfig } from '../../config/consent-schema.ts';
 import type { Db } from '../../db/create-db.ts';
-import { createReadCache } from '../../db/read-cache.ts';
+import { createReadCache } from '../../cache/read-cache.ts';
 import { AppError } from '../../errors/app-error.ts';
 import type { ConsentQueries } from '../queries.ts';
+import { OBJECTABLE_BASES } from '../release-rule.ts';
 import { pickText, type Texts } from '../texts.ts';
 import type { DocumentVersionRow, PurposeRow, RegistryQueries } from './queries.ts';
 
-/** Legal bases under which the customer may object (GDPR Art. 21(1): public interest, legitimate interest). */
-export const OBJECTABLE_BASES: readonly LegalBasis[] = ['legitimate_interest', 'public_interest'];
 
 export interface Purpose {
   id: string;
@@ -50,7 +49,7 @@ const toPurpose = (row: PurposeRow): Purpose => ({
   dataCategories: row.data_categories,
   thirdPartyDisclosure: row.third_party_disclosure,
   needsConsent: row.legal_basis === 'consent',
-  objectable: OBJECTABLE_BASES.includes(row.legal_basis as LegalBasis),
+  objectable: OBJECTABLE_BASES.has(row.legal_basis as LegalBasis),
 });
 
 function groupDocuments(rows: DocumentVersionRow[]): DocumentInfo[] {

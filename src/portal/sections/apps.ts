@@ -2,9 +2,8 @@
 // (consent on record or a live grant), what each receives, and "Remove access", which ends the app's
 // access at once (tokens, back-channel logout), withdraws the consent in the ledger and emits an event.
 import type { Context } from 'koa';
-import { SCOPE_CLAIMS, SCOPE_DESCRIPTIONS } from '../../oidc/claims.ts';
-import { ADMIN_CLIENT_ID } from '../../admin/pages/client.ts';
-import { PORTAL_CLIENT_ID } from '../client.ts';
+import { SCOPE_CLAIMS, SCOPE_DESCRIPTIONS } from '../../consent/scope-claims.ts';
+import { ADMIN_CLIENT_ID, PORTAL_CLIENT_ID } from '../../clients/own-pages.ts';
 import { accountToken, portalState, type PortalDeps, type PortalSection } from '../types.ts';
 import { formatTime, notFound, redirectDone } from './shared.ts';
 

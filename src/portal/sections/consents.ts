@@ -2,7 +2,7 @@
 // objections to raise or take back), their own consent history, and a signed receipt for any record.
 import type { Context } from 'koa';
 import { z } from 'zod';
-import type { PurposeChoice, PurposeState } from '../../consent/purposes.ts';
+import type { PurposeChoice, PurposeStanding } from '../../consent/purposes.ts';
 import type { ConsentRecord } from '../../consent/queries.ts';
 import { AppError } from '../../errors/app-error.ts';
 import { LEGAL_BASIS_TEXT, RECEIPT_JWKS_PATH, readerLocales } from '../../http/consent-routes.ts';
@@ -54,12 +54,13 @@ async function names(deps: PortalDeps, locales: string[]): Promise<Map<string, s
   ]);
 }
 
-function purposeView(deps: PortalDeps, state: PurposeState, locales: string[]) {
-  const { purpose, decision } = state;
+function purposeView(deps: PortalDeps, state: PurposeStanding, locales: string[]) {
+  const { purpose, decision, choice } = state;
   const text = deps.services.consentRegistry.text(purpose.texts, locales);
   const choices: { choice: PurposeChoice; label: string }[] = [];
-  if (purpose.needsConsent) choices.push(decision.allowed ? { choice: 'withdraw', label: `Withdraw consent to ${text.name}` } : { choice: 'grant', label: `Consent to ${text.name}` });
-  else if (purpose.objectable) choices.push(decision.allowed ? { choice: 'object', label: `Object to ${text.name}` } : { choice: 'withdraw_objection', label: `Withdraw my objection to ${text.name}` });
+  // The buttons follow the choice on record; whether the data is used now (restriction included) is `allowed`.
+  if (purpose.needsConsent) choices.push(choice === 'given' ? { choice: 'withdraw', label: `Withdraw consent to ${text.name}` } : { choice: 'grant', label: `Consent to ${text.name}` });
+  else if (purpose.objectable) choices.push(choice === 'objected' ? { choice: 'withdraw_objection', label: `Withdraw my objection to ${text.name}` } : { choice: 'object', label: `Object to ${text.name}` });
   return {
     id: purpose.id, name: text.name, description: text.description, dataCategories: purpose.dataCategories.join(', '),
     basis: LEGAL_BASIS_TEXT[purpose.legalBasis].name, allowed: decision.allowed, reason: decision.reason, choices,

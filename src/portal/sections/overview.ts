@@ -4,7 +4,7 @@
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { emailSchema } from '../../accounts/email-address.ts';
-import { describeEmailChangeResult } from '../../accounts/email-change.ts';
+import { describeEmailChangeResult, tooManyAttempts } from '../../accounts/email-change.ts';
 import { AppError } from '../../errors/app-error.ts';
 import { jsonBody } from '../../http/json-body.ts';
 import { accountToken, portalState, type PortalDeps, type PortalSection } from '../types.ts';
@@ -47,7 +47,7 @@ export const overviewSection: PortalSection = {
       if (!email.success) return overviewPage(deps, ctx, { error: email.error.issues[0]?.message, newEmail: (fields.get('email') ?? '').slice(0, 254), status: 400 });
       const result = await deps.services.emailChange.startEmailChange({ accountId: portalState(ctx).account.id, newEmail: email.data, address: ctx.ip });
       if (result.status === 'same_email') return overviewPage(deps, ctx, { error: 'That is already your email address.', status: 400 });
-      if (result.status === 'throttled') return overviewPage(deps, ctx, { error: `Too many attempts. Try again in ${Math.ceil(result.retryAfterSeconds / 60)} minutes.`, status: 429 });
+      if (result.status === 'throttled') return overviewPage(deps, ctx, { error: tooManyAttempts(result.retryAfterSeconds), status: 429 });
       verifyPage(deps, ctx, { changeId: result.changeId, email: email.data });
     });
 
@@ -75,7 +75,7 @@ export const overviewSection: PortalSection = {
       const body = jsonBody(ctx, z.object({ email: emailSchema }));
       const result = await deps.services.emailChange.startEmailChange({ accountId: accountToken(ctx).accountId, newEmail: body.email, address: ctx.ip });
       if (result.status === 'same_email') throw new AppError('same_email', 'That is already the account’s email address.', 400);
-      if (result.status === 'throttled') throw new AppError('too_many_attempts', `Too many attempts. Try again in ${Math.ceil(result.retryAfterSeconds / 60)} minutes.`, 429);
+      if (result.status === 'throttled') throw new AppError('too_many_attempts', tooManyAttempts(result.retryAfterSeconds), 429);
       ctx.status = 202;
       ctx.body = { change_id: result.changeId, message: 'A code was mailed to the new address.' };
     });

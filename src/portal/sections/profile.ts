@@ -1,11 +1,12 @@
 // Owns /account/profile and its Account API twin: every profile field with its value, who set it and when
-// (provenance), why it is held (purpose and legal basis) and which apps receive it; editing one field at a time.
+// (provenance), why it is held (purpose and legal basis), whether it is shared now and with which apps and
+// systems (the release rule, src/consent/field-release.ts); editing one field at a time.
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { AppError } from '../../errors/app-error.ts';
-import { LEGAL_BASIS_TEXT, readerLocales } from '../../http/consent-routes.ts';
+import { LEGAL_BASIS_TEXT, readerLocales, RELEASE_REASON_TEXT } from '../../http/consent-routes.ts';
 import { formFields, storedAsInput } from '../../http/profile-form.ts';
-import { EMAIL_FIELD } from '../../privacy/downstream-release.ts';
+import { EMAIL_FIELD, type FieldVerdict } from '../../consent/field-release.ts';
 import type { AccountFieldView } from '../../profile/service.ts';
 import { jsonBody } from '../../http/json-body.ts';
 import { accountToken, portalState, type PortalDeps, type PortalSection } from '../types.ts';
@@ -21,38 +22,54 @@ function describeSource(source: string | null, connectorNames: Map<string, strin
   return ({ admin: 'An administrator', api: 'An app, through our API', import: 'A data import' } as Record<string, string>)[source] ?? source;
 }
 
-/** The downstream systems (webhooks) that receive each field of this account now, by field key. */
-async function downstreamOf(deps: PortalDeps, accountId: string): Promise<Map<string, string[]>> {
-  const systems = (await deps.services.webhooks.list()).filter((w) => w.enabled && w.fields.length);
-  const received = await deps.services.downstreamRelease.receivedFields(accountId, [...new Set(systems.flatMap((w) => w.fields))]);
+/** The downstream systems (webhooks) subscribed to each field, by field key. */
+async function subscribersOf(deps: PortalDeps): Promise<Map<string, string[]>> {
   const byField = new Map<string, string[]>();
-  for (const system of systems) for (const key of system.fields) if (received.has(key)) byField.set(key, [...(byField.get(key) ?? []), system.name]);
+  for (const system of await deps.services.webhooks.list()) {
+    if (system.enabled) for (const key of system.fields) byField.set(key, [...(byField.get(key) ?? []), system.name]);
+  }
   return byField;
 }
 
-/** For each field: why it is held, which apps the customer allowed to receive it (by its scope), and which downstream systems get it. */
+/** The release rule's verdict on a field, in words: whether it leaves Foyer now and why (not). */
+function whyOf(verdict: FieldVerdict | undefined, purposeName: string) {
+  const reason = verdict?.reason ?? 'unknown_purpose';
+  return { allowed: verdict?.released ?? false, reason, why: RELEASE_REASON_TEXT[reason].replace('{purpose}', purposeName) };
+}
+
+/**
+ * For each field: why it is held (purpose, legal basis), whether the release rule lets it leave now and why
+ * (not), and — only while it does — which apps (by granted scope) and downstream systems receive it.
+ */
 async function transparency(deps: PortalDeps, accountId: string, fields: AccountFieldView[], locales: string[]) {
-  const { consentRegistry: registry, clients, connectors } = deps.services;
-  const [purposes, granted, apps, connectorButtons, downstream] = await Promise.all([
+  const { consentRegistry: registry, clients, connectors, fieldRelease } = deps.services;
+  const [purposes, granted, apps, connectorButtons, subscribers, verdicts] = await Promise.all([
     registry.listPurposes(), deps.clientAccess.listGrantedClients(accountId), clients.listClients(), connectors.buttonsFor(undefined).catch(() => []),
-    downstreamOf(deps, accountId),
+    subscribersOf(deps), fieldRelease.verdicts(accountId),
   ]);
   const appNames = new Map(apps.map((c) => [c.client_id, c.client_name]));
   const purposeById = new Map(purposes.map((p) => [p.id, p]));
+  const nameOf = (id: string | undefined) => {
+    const purpose = id ? purposeById.get(id) : undefined;
+    return purpose ? registry.text(purpose.texts, locales).name : id ?? 'your account';
+  };
   const connectorNames = new Map(connectorButtons.map((c) => [c.id, c.name]));
   // The address itself is held for the purposes whose data categories name email.
   const emailPurposes = purposes.filter((p) => p.dataCategories.includes('email')).map((p) => registry.text(p.texts, locales).name);
-  const email = { purposes: emailPurposes, downstream: downstream.get(EMAIL_FIELD) ?? [] };
+  const emailVerdict = verdicts.get(EMAIL_FIELD);
+  const email = { purposes: emailPurposes, ...whyOf(emailVerdict, nameOf(emailVerdict?.purpose)), downstream: emailVerdict?.released ? subscribers.get(EMAIL_FIELD) ?? [] : [] };
   return { email, fields: fields.map((field) => {
     const purpose = purposeById.get(field.purpose);
-    const receivers = field.scope ? granted.filter((g) => g.scopes.includes(field.scope!)).map((g) => appNames.get(g.clientId) ?? g.clientId) : [];
+    const why = whyOf(verdicts.get(field.key), nameOf(field.purpose));
+    const receivers = why.allowed && field.scope ? granted.filter((g) => g.scopes.includes(field.scope!)).map((g) => appNames.get(g.clientId) ?? g.clientId) : [];
     return {
       key: field.key,
-      purposeName: purpose ? registry.text(purpose.texts, locales).name : field.purpose,
+      purposeName: nameOf(field.purpose),
       legalBasis: purpose ? LEGAL_BASIS_TEXT[purpose.legalBasis].name : undefined,
       legalBasisId: purpose?.legalBasis,
+      ...why,
       receivers,
-      downstream: downstream.get(field.key) ?? [],
+      downstream: why.allowed ? subscribers.get(field.key) ?? [] : [],
       source: describeSource(field.source, connectorNames),
       updatedAt: field.updatedAt ? formatTime(field.updatedAt) : undefined,
     };
@@ -75,11 +92,27 @@ async function profilePage(deps: PortalDeps, ctx: Context, edit?: { key: string;
   }, edit ? 400 : 200);
 }
 
-function apiView(field: AccountFieldView, about: Awaited<ReturnType<typeof transparency>>['fields'][number] | undefined) {
+type Transparency = Awaited<ReturnType<typeof transparency>>;
+
+function apiView(field: AccountFieldView, about: Transparency['fields'][number] | undefined) {
   return {
     key: field.key, claim: field.claim, label: field.label, type: field.type, value: field.value,
     source: field.source, updated_at: field.updatedAt?.toISOString() ?? null,
-    purpose: field.purpose, legal_basis: about?.legalBasisId ?? null, scope: field.scope, received_by: about?.receivers ?? [], sent_to: about?.downstream ?? [],
+    purpose: field.purpose, purpose_name: about?.purposeName ?? field.purpose, legal_basis: about?.legalBasisId ?? null, scope: field.scope,
+    allowed: about?.allowed ?? false, reason: about?.reason ?? 'unknown_purpose', why: about?.why ?? null,
+    received_by: about?.receivers ?? [], sent_to: about?.downstream ?? [],
+  };
+}
+
+/** The Account API's profile answer, the same for GET and PATCH. */
+async function apiProfile(deps: PortalDeps, ctx: Context, accountId: string) {
+  const locales = readerLocales(ctx);
+  const fields = await deps.services.profile.listAccountProfile(accountId, locales);
+  const { email, fields: described } = await transparency(deps, accountId, fields, locales);
+  const about = new Map(described.map((t) => [t.key, t]));
+  return {
+    email: { purposes: email.purposes, allowed: email.allowed, reason: email.reason, why: email.why, sent_to: email.downstream },
+    fields: fields.map((f) => apiView(f, about.get(f.key))),
   };
 }
 
@@ -103,11 +136,7 @@ export const profileSection: PortalSection = {
   },
   api(router, deps) {
     router.get('/', async (ctx) => {
-      const { accountId } = accountToken(ctx);
-      const fields = await deps.services.profile.listAccountProfile(accountId, readerLocales(ctx));
-      const { email, fields: described } = await transparency(deps, accountId, fields, readerLocales(ctx));
-      const about = new Map(described.map((t) => [t.key, t]));
-      ctx.body = { email: { sent_to: email.downstream }, fields: fields.map((f) => apiView(f, about.get(f.key))) };
+      ctx.body = await apiProfile(deps, ctx, accountToken(ctx).accountId);
     });
 
     // A JSON value per field; null clears it. Each value is checked like the form, and saved with provenance 'customer'.
@@ -128,8 +157,7 @@ export const profileSection: PortalSection = {
         ctx.body = { error: 'invalid_profile', message: 'Some fields were not saved.', fields: errors };
         return;
       }
-      const fields = await deps.services.profile.listAccountProfile(accountId, readerLocales(ctx));
-      ctx.body = { fields: fields.map((f) => apiView(f, undefined)) };
+      ctx.body = await apiProfile(deps, ctx, accountId);
     });
   },
 };

@@ -1,6 +1,7 @@
 // The `foyer` command while an `npm start` server holds the same embedded database: the command is
 // handed to the server over the Unix socket in the data folder. After SIGTERM the command opens the
 // folder itself again.
+// The embedded database only: the PostgreSQL run (DATABASE_URL set) skips it, as the PGlite run covers it.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,14 +12,6 @@ const target: FoyerEnv = { dataDir: join(root, 'data'), secret: newSecret() };
 const password = 'amber falcon crosses the fjord';
 let server: ServerProcess;
 
-beforeAll(async () => {
-  server = await startServerProcess(target);
-});
-afterAll(() => {
-  server?.kill();
-  removeDir(root);
-});
-
 function expectOneLineFailure(result: { code: number | null; stdout: string; stderr: string }, message: RegExp) {
   expect(result.code).not.toBe(0);
   expect(result.stdout).toBe('');
@@ -26,7 +19,15 @@ function expectOneLineFailure(result: { code: number | null; stdout: string; std
   expect(result.stderr).toMatch(message);
 }
 
-describe('foyer while the server holds the embedded database', { timeout: 180_000 }, () => {
+describe.skipIf(process.env.DATABASE_URL)('foyer while the server holds the embedded database', { timeout: 180_000 }, () => {
+  beforeAll(async () => {
+    server = await startServerProcess(target);
+  });
+  afterAll(() => {
+    server?.kill();
+    removeDir(root);
+  });
+
   it('the server holds the data folder (its pid in the lock file)', () => {
     expect(readFileSync(join(target.dataDir, 'foyer.lock'), 'utf8').trim()).toBe(String(server.child.pid));
     // /healthz may answer a moment before the control socket is up; the command waits for it.

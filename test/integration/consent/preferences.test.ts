@@ -114,3 +114,50 @@ describe('other channels and the API', () => {
     expect(invalid.status).toBe(400);
   });
 });
+
+describe('one-click unsubscribe (RFC 8058)', () => {
+  it('a mail about a topic carries the link and the List-Unsubscribe headers; one POST opts out without sign-in, in the ledger; a second is harmless', async () => {
+    // The first test confirmed news by email: the first mail about the topic says so, with its unsubscribe link.
+    const mail = await server.smtp.waitForMail(email, (m) => m.subject.startsWith('You are subscribed'));
+    expect(mail.subject).toContain('News and offers');
+    const link = /(http:\/\/\S+\/preferences\/unsubscribe\/[\w.-]+)/.exec(mail.text)![1]!;
+    expect(mail.headers['list-unsubscribe']).toBe(`<${link}>`);
+    expect(mail.headers['list-unsubscribe-post']).toBe('List-Unsubscribe=One-Click');
+    // Whatever the earlier tests left, be subscribed now (SMS is immediate; email is set straight in the table's owner).
+    await server.services.db('communication_preferences').where({ account_id: accountId, topic: 'news', channel: 'email' }).update({ status: 'opted_in' });
+    expect(await server.services.preferences.isContactAllowed(accountId, 'news', 'email')).toBe(true);
+
+    // What a mail client sends: no cookie, no CSRF token, only the signed link.
+    const oneClick = () => fetch(link, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
+    const first = await oneClick();
+    expect(first.status).toBe(200);
+    expect(await server.services.preferences.findPreference(accountId, 'news', 'email')).toMatchObject({ status: 'opted_out', source: 'unsubscribe-link' });
+    const withdrawals = async () => (await server.services.consent.history(accountId)).filter((r) => r.subjectRef === 'news:email' && r.action === 'withdraw' && r.channel === 'unsubscribe-link');
+    expect(await withdrawals()).toHaveLength(1);
+    const second = await oneClick();
+    expect(second.status).toBe(200);
+    expect(await withdrawals()).toHaveLength(1);
+    // A burst of one-click POSTs (a mail client retrying) records one opt-out.
+    await server.services.db('communication_preferences').where({ account_id: accountId, topic: 'news', channel: 'email' }).update({ status: 'opted_in' });
+    const burst = await Promise.all(Array.from({ length: 6 }, oneClick));
+    expect(burst.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 200]);
+    expect(await withdrawals()).toHaveLength(2);
+
+    // A forged or altered link does nothing; a plain POST without the one-click body needs the page's CSRF token.
+    expect((await fetch(`${link.slice(0, -4)}AAAA`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' })).status).toBe(410);
+    expect((await fetch(link, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '' })).status).toBe(403);
+  });
+
+  it('opening the link shows a page whose button unsubscribes (mail scanners that only fetch change nothing)', async () => {
+    await server.services.db('communication_preferences').where({ account_id: accountId, topic: 'news', channel: 'email' }).update({ status: 'opted_in' });
+    const mail = await server.smtp.waitForMail(email, (m) => m.subject.startsWith('You are subscribed'));
+    const link = /(http:\/\/\S+\/preferences\/unsubscribe\/[\w.-]+)/.exec(mail.text)![1]!;
+    const visitor = new FormBrowser();
+    const opened = await visitor.get(link);
+    expect(opened.html).toMatch(/<button[^>]*>Unsubscribe<\/button>/);
+    expect(await server.services.preferences.isContactAllowed(accountId, 'news', 'email')).toBe(true);
+    const done = await visitor.submit(opened, '/preferences/unsubscribe/', {});
+    expect(done.html).toContain('You are unsubscribed');
+    expect(await server.services.preferences.isContactAllowed(accountId, 'news', 'email')).toBe(false);
+  });
+});

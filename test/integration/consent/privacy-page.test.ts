@@ -41,6 +41,8 @@ describe('/privacy', () => {
     // The profile fields held for a purpose are named under it; a disabled field is not held.
     expect(html).toMatch(/Partner offers[\s\S]*Profile details<\/th><td>Date of birth<\/td>/);
     expect(html).not.toContain('Nickname');
+    // Per field: purpose, basis and when it is shared (the release rule in words).
+    expect(html).toMatch(/<tr><td>Date of birth<\/td><td><a href="#purpose-partners">Partner offers<\/a><\/td><td>Your consent<\/td><td>Only while you consent; never while you restrict processing.<\/td><\/tr>/);
     expect(html).toContain('/consent/receipts/jwks.json');
   });
 

@@ -19,6 +19,7 @@ beforeAll(async () => {
     private2: { email: 'relay-123@privaterelay.example', email_verified: false },
     private3: {},
     private4: {},
+    burster: {},
   });
   server = await startTestServer({
     outboundAllowPrivate: true,
@@ -68,6 +69,18 @@ describe('an upstream without a confirmed email', () => {
     const callback2 = await throughPrompts(again.browser, again.back);
     expect(callback2.url.startsWith(CALLBACK)).toBe(true);
     expect((await app.exchange(callback2.url, again.auth)).claims()!.sub).toBe(claims.sub);
+  });
+
+  it('checks at most the limit of a burst of wrong codes, and refuses the right code sent with them', async () => {
+    const { browser, back } = await startAtUpstream(app, 'burster');
+    const { codePage, code } = await sendCodeTo(browser, back, 'burst-confirm@example.com');
+    const before = server.services.throttle.verificationsRun('federation-email-code');
+    const wrong = Array.from({ length: 40 }, () => browser.submit(codePage, '/federation/email/code', { code: code === '000000' ? '111111' : '000000' }));
+    const pages = await Promise.all([...wrong, browser.submit(codePage, '/federation/email/code', { code })]);
+    expect(server.services.throttle.verificationsRun('federation-email-code') - before).toBeLessThanOrEqual(server.config.throttle.emailAddressFailures);
+    expect(pages.at(-1)!.status).toBe(429);
+    expect(pages.at(-1)!.html).toContain('Too many attempts');
+    expect(await identities('burster')).toHaveLength(0);
   });
 
   it('for the email of an existing account, links only after that account password', async () => {

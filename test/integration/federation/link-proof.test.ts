@@ -24,6 +24,7 @@ beforeAll(async () => {
     codemfa: { email: 'code-mfa@example.com', email_verified: true },
     remembered: { email: 'remembered@example.com', email_verified: true },
     forger: { email: 'lite@example.com', email_verified: true },
+    burster: { email: 'burst-link@example.com', email_verified: true },
   });
   server = await startTestServer({
     outboundAllowPrivate: true,
@@ -40,6 +41,7 @@ beforeAll(async () => {
     totpSecrets.set(email, secret);
   }
   await accounts.insertAccount({ email: 'no-password@example.com', status: 'active', passwordHash: null, emailVerified: true });
+  await accounts.insertAccount({ email: 'burst-link@example.com', status: 'active', passwordHash: null, emailVerified: true });
   await accounts.insertAccount({ email: 'lite@example.com', status: 'lite', passwordHash: null, emailVerified: false });
 }, 60_000);
 afterAll(async () => {
@@ -136,6 +138,18 @@ describe('an account without a password', () => {
     expect(claims.sub).toBe(account!.id);
     expect(claims.amr).toEqual(['otp', 'fed']);
     expect(await identities('nopassword')).toMatchObject([{ account_id: account!.id }]);
+  });
+
+  it('checks at most the limit of a burst of wrong codes, and refuses the right code sent with them', async () => {
+    const { browser, back } = await startAtUpstream(app, 'burster');
+    const { page, code } = await mailedLinkCode(browser, back, 'burst-link@example.com');
+    const before = server.services.throttle.verificationsRun('federation-link-code');
+    const wrong = Array.from({ length: 40 }, () => browser.submit(page, '/federation/link/code', { code: code === '000000' ? '111111' : '000000' }));
+    const pages = await Promise.all([...wrong, browser.submit(page, '/federation/link/code', { code })]);
+    expect(server.services.throttle.verificationsRun('federation-link-code') - before).toBeLessThanOrEqual(server.config.throttle.emailAddressFailures);
+    expect(pages.at(-1)!.status).toBe(429);
+    expect(pages.at(-1)!.html).toContain('Too many attempts');
+    expect(await identities('burster')).toHaveLength(0);
   });
 
   it('activates a lite account whose owner proves the address by code', async () => {

@@ -54,8 +54,10 @@ describe('sign-up codes', () => {
     let page = sent;
     for (let i = 0; i < 5; i++) page = await browser.submit(sent, '/signup/verify', { code: wrong });
     expect(page.html).toContain('Too many wrong codes');
+    // Sign-up codes are throttled like passwords too: past the limit even the right code is refused.
     const right = await browser.submit(sent, '/signup/verify', { code: codeFrom(mail) });
-    expect(right.html).toContain('Too many wrong codes');
+    expect(right.status).toBe(429);
+    expect(right.html).toContain('Too many attempts');
     expect(await server.services.accounts.findAccountByEmail('guesser@example.com')).toBeUndefined();
   });
 });

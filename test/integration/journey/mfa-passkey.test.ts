@@ -196,4 +196,16 @@ describe('a passkey as the second factor', () => {
     const good = await answer(browser, page, account.authenticator.get(await passkeyOptions(browser, page), server.url));
     expect(good.status).toBe(429);
   });
+
+  it('checks at most the limit of a burst of wrong answers, and refuses the good answer sent with them', async () => {
+    const account = await accountWithPasskey('tom@example.com');
+    const { browser, page } = await atSecondFactor('tom@example.com');
+    const options = await passkeyOptions(browser, page);
+    const before = server.services.throttle.verificationsRun('passkey-mfa');
+    const wrong = Array.from({ length: 40 }, () => answer(browser, page, account.authenticator.get(options, server.url, { origin: 'https://evil.example' })));
+    const pages = await Promise.all([...wrong, answer(browser, page, account.authenticator.get(options, server.url))]);
+    expect(server.services.throttle.verificationsRun('passkey-mfa') - before).toBeLessThanOrEqual(server.config.throttle.emailAddressFailures);
+    expect(pages.at(-1)!.status).toBe(429);
+    expect(pages.at(-1)!.html).toContain('Too many attempts');
+  });
 });

@@ -251,4 +251,14 @@ describe('signing in with a passkey', () => {
     const page = await answer(signIn, key.get(signIn.options, server.url));
     await expectRefused(signIn, page, 'Too many attempts', 429);
   });
+
+  it('checks at most the limit of a burst of wrong answers, and refuses the right answer sent with them', async () => {
+    const key = await addPasskey(owner.accountId, 'pia@example.com');
+    const signIn = await startSignIn();
+    const before = server.services.throttle.verificationsRun('passkey');
+    const wrong = Array.from({ length: 40 }, () => answer(signIn, key.get(signIn.options, server.url, { origin: 'https://evil.example' })));
+    const pages = await Promise.all([...wrong, answer(signIn, key.get(signIn.options, server.url))]);
+    expect(server.services.throttle.verificationsRun('passkey') - before).toBeLessThanOrEqual(server.config.throttle.emailAddressFailures);
+    await expectRefused(signIn, pages.at(-1)!, 'Too many attempts', 429);
+  });
 });

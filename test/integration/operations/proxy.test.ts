@@ -46,6 +46,17 @@ describe('the client address behind one proxy', () => {
     expect(refused.html).toContain('Too many attempts');
   });
 
+  it('is the entry the proxy wrote for a burst too: rotating forged entries, at most the limit are checked', async () => {
+    await createPasswordAccount(server, 'cy@example.com', password);
+    const browser = behindProxy();
+    const start = await browser.get((await app.authorizationUrl()).url);
+    const passwordPage = await browser.submit(start, '/identify', { email: 'cy@example.com' });
+    const before = server.services.throttle.verificationsRun('password');
+    const pages = await Promise.all([...Array.from({ length: 30 }, (_, i) => browser.submit(passwordPage, '/password', { password: `wrong guess ${i}` })), browser.submit(passwordPage, '/password', { password })]);
+    expect(server.services.throttle.verificationsRun('password') - before).toBeLessThanOrEqual(server.config.throttle.emailAddressFailures);
+    expect(pages.at(-1)!.status).toBe(429);
+  });
+
   it('is what the consent ledger records', async () => {
     const accountId = await createPasswordAccount(server, 'bob@example.com', password);
     const browser = behindProxy();

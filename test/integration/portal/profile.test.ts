@@ -42,7 +42,13 @@ describe('the profile page', () => {
     expect(name).toContain('value="Ada"');
     expect(name).toContain('Set by An administrator');
     expect(name).toContain('Held for: Marketing (Your consent)');
-    expect(name).toContain('Apps that receive it: Shop');
+    // Marketing rests on consent, not given yet: no app receives the field although Shop has the scope.
+    expect(name).toContain('Not shared: you have not consented to Marketing.');
+    expect(name).toContain('No app receives it');
+    await server.services.purposes.choose(adaId, 'marketing', 'grant', { channel: 'test' });
+    const consented = sectionOf((await browser.get(`${server.url}/account/profile`)).html, 'given_name');
+    expect(consented).toContain('Shared: you consented to Marketing.');
+    expect(consented).toContain('Apps that receive it: Shop');
     const colour = sectionOf(page.html, 'colour');
     expect(colour).toContain('Not given yet');
     expect(colour).toContain('No app receives it');
@@ -93,6 +99,14 @@ describe('the profile Account API', () => {
 
     const saved = await callAccountApi(server, '/profile', accessToken, { method: 'PATCH', body: { given_name: 'Grace' } });
     expect(saved.status).toBe(200);
+    // PATCH answers what GET answers: purpose, basis, whether it is shared now and why.
+    const after = await callAccountApi(server, '/profile', accessToken);
+    expect(saved.json).toEqual(after.json);
+    expect((saved.json.fields as Record<string, unknown>[]).find((f) => f.key === 'given_name')).toMatchObject({
+      value: 'Grace', purpose: 'marketing', purpose_name: 'Marketing', legal_basis: 'consent', allowed: false, reason: 'no_consent',
+      why: 'Not shared: you have not consented to Marketing.', received_by: [], sent_to: [],
+    });
+    expect((saved.json.fields as Record<string, unknown>[]).find((f) => f.key === 'birthdate')).toMatchObject({ legal_basis: 'contract', allowed: true, reason: 'legal_basis' });
     const rows = await server.services.db('profile_values').where({ field: 'given_name' }).select('account_id', 'value', 'source') as { account_id: string; value: unknown; source: string }[];
     expect(rows.find((r) => r.account_id === graceId)).toMatchObject({ value: 'Grace', source: 'customer' });
     expect(rows.find((r) => r.account_id === adaId)).toMatchObject({ value: 'Ada', source: 'admin' });

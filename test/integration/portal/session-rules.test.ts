@@ -3,7 +3,7 @@
 // from does (one that lost it counted as live); a session started by a mailed link is the one exception.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCommand } from '../../../src/cli/commands.ts';
-import { PORTAL_CLIENT_ID } from '../../../src/portal/client.ts';
+import { PORTAL_CLIENT_ID } from '../../../src/clients/own-pages.ts';
 import { FormBrowser } from '../../support/form-browser.ts';
 import { enterEmailAndPassword, throughPrompts } from '../../support/journey.ts';
 import { createPasswordAccount, signInToAccount } from '../../support/portal.ts';

@@ -71,6 +71,26 @@ describe('the data export', () => {
   });
 });
 
+describe('secrets inside JSON', () => {
+  it('are left out of the export by what they are: no sealed v1~ value and no authenticator seed anywhere', async () => {
+    const accountId = (await server.services.accounts.insertAccount({ email: 'enrolling@example.com', status: 'active', passwordHash: null, emailVerified: true })).id;
+    // A pending authenticator: its seed sits sealed in a flow's context (flows.context.pendingSecret).
+    const enrolment = await server.services.accountSecurity.startTotpEnrolment(accountId);
+    if (enrolment.status !== 'ok') throw new Error('no enrolment');
+    // Sealed values and an otpauth URI under keys that name no secret, nested in arrays and objects.
+    await server.services.events.emit({ type: 'test.nested', accountId, data: { note: 'kept', deep: { link: enrolment.uri, list: ['kept too', server.services.box.encrypt('hidden', 'test')] } } });
+    const document = (await server.services.privacy.export.exportAccount(accountId))!;
+    const text = JSON.stringify(document);
+    expect(text).not.toMatch(/v\d+~/);
+    expect(text).not.toContain(enrolment.secret);
+    expect(text).not.toContain('otpauth:');
+    expect(document.tables.flows).toEqual([expect.objectContaining({ kind: 'account_totp', context: {} })]);
+    const nested = document.audit_events.find((e) => e.type === 'test.nested')!;
+    expect(nested.data).toEqual({ note: 'kept', deep: { list: ['kept too', null] } });
+    expect(document.redacted_columns).toEqual(expect.arrayContaining(['flows.context.pendingSecret', 'events.data.deep.link', 'events.data.deep.list.1']));
+  });
+});
+
 describe('an erasure request', () => {
   it('ends sessions and grants at once: the refresh token stops working, introspection says inactive', async () => {
     expect((await oidc.tokenIntrospection(rp.config, customer.tokens.access_token)).active).toBe(true);

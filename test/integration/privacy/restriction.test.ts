@@ -28,6 +28,8 @@ beforeAll(async () => {
     { account_id: accountId, field: 'given_name', value: JSON.stringify('Rosalind'), source: 'customer' },
     { account_id: accountId, field: 'customer_number', value: JSON.stringify('C-1001'), source: 'admin' },
   ]);
+  // given_name is held for marketing, which rests on consent: released only once consent is given.
+  await server.services.purposes.choose(accountId, 'marketing', 'grant', { channel: 'test' });
 });
 afterAll(async () => server?.stop());
 

@@ -3,15 +3,16 @@
 // with validation and their source, and a schema change reaching the running Provider's scopes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { profileFieldSchema } from '../../../src/config/profile-fields.ts';
+import { effectiveScopeClaims } from '../../../src/consent/scope-claims.ts';
 import { createFindAccount } from '../../../src/oidc/claims.ts';
 import { startTestServer, type TestServer } from '../../support/test-server.ts';
-import { NAMESPACE, profileConfig } from './support.ts';
+import { NAMESPACE, profileConfig, PURPOSES } from './support.ts';
 
 let server: TestServer;
 let accountId: string;
 
 beforeAll(async () => {
-  server = await startTestServer({ profile: profileConfig });
+  server = await startTestServer({ profile: profileConfig, consent: { purposes: PURPOSES } } as never);
   accountId = (await server.services.accounts.insertAccount({ email: 'eve@example.com', status: 'active', emailVerified: true })).id;
 });
 afterAll(async () => server?.stop());
@@ -75,7 +76,7 @@ describe('claims built from profile values', () => {
       { account_id: accountId, field: 'sub', value: JSON.stringify('someone-else'), source: 'import' },
       { account_id: accountId, field: 'email', value: JSON.stringify('ceo@bank.example'), source: 'import' },
     ]);
-    const findAccount = createFindAccount(server.services.accounts, () => server.services.profile.current());
+    const findAccount = createFindAccount(server.services.accounts, server.services.fieldRelease, () => effectiveScopeClaims(server.services.profile.current()));
     const found = await findAccount({} as never, accountId);
     const claims = await found!.claims('userinfo', 'openid email profile', {}, []);
     expect(claims).toMatchObject({ sub: accountId, email: 'eve@example.com' });

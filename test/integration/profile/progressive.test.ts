@@ -6,14 +6,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consentIfAsked, enterEmailAndPassword, newBrowser, signUp } from '../../support/journey.ts';
 import { CALLBACK, createRelyingParty, type RelyingParty } from '../../support/relying-party.ts';
 import { startTestServer, type TestServer } from '../../support/test-server.ts';
-import { askedFields, endVisit, isProfilePage, NAMESPACE, profileConfig, submitProfile, visits } from './support.ts';
+import { askedFields, endVisit, isProfilePage, NAMESPACE, profileConfig, PURPOSES, submitProfile, visits } from './support.ts';
 
 let server: TestServer;
 let shop: RelyingParty;
 const password = 'a quiet harbour at dawn';
 
 beforeAll(async () => {
-  server = await startTestServer({ profile: profileConfig });
+  server = await startTestServer({ profile: profileConfig, consent: { purposes: PURPOSES } } as never);
   shop = await createRelyingParty(server, { clientId: 'shop', name: 'Shop', scope: 'openid email profile preferences' });
 });
 afterAll(async () => server?.stop());

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consentIfAsked, enterEmailAndPassword, newBrowser, signUp } from '../../support/journey.ts';
 import { CALLBACK, createRelyingParty, type RelyingParty } from '../../support/relying-party.ts';
 import { startTestServer, type TestServer } from '../../support/test-server.ts';
-import { askedFields, profileConfig, submitProfile } from './support.ts';
+import { askedFields, profileConfig, PURPOSES, submitProfile } from './support.ts';
 
 let server: TestServer;
 let bank: RelyingParty;
@@ -14,7 +14,7 @@ const password = 'a lantern under the quiet harbour';
 const email = 'rosa@example.com';
 
 beforeAll(async () => {
-  server = await startTestServer({ profile: { ...profileConfig, maxOptionalPerVisit: 0 } });
+  server = await startTestServer({ profile: { ...profileConfig, maxOptionalPerVisit: 0 }, consent: { purposes: PURPOSES } } as never);
   shop = await createRelyingParty(server, { clientId: 'shop', name: 'Shop', scope: 'openid email profile' });
   bank = await createRelyingParty(server, { clientId: 'bank', name: 'Example Bank', scope: 'openid email profile', profileRequired: ['birthdate'], profileOptional: ['nickname'], profilePerVisit: 1 });
   // An account with a session at Foyer, signed up through the shop (K = 0 there: no profile page).

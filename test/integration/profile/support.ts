@@ -18,6 +18,15 @@ export const FIELDS: ProfileFieldInput[] = [
   { key: 'shoe_size', type: 'number', label: { en: 'Shoe size' }, scope: 'preferences', validation: { min: 30, max: 50 } },
 ];
 
+const text = (name: string) => ({ en: { name, description: `${name}.` } });
+
+/** The purposes the fields are held for (a field whose purpose is not registered is never released). */
+export const PURPOSES = [
+  { id: 'account', legalBasis: 'contract', dataCategories: ['email'], texts: text('Your account') },
+  { id: 'age-check', legalBasis: 'legal_obligation', dataCategories: ['date of birth'], texts: text('Age check') },
+  { id: 'personalisation', legalBasis: 'legitimate_interest', dataCategories: ['preferences'], texts: text('Personalisation') },
+];
+
 export const profileConfig = { claimNamespace: NAMESPACE, fields: FIELDS };
 
 /** The field names of the profile page's inputs, in order. */

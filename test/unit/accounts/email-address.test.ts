@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { canonicalEmail, emailSchema, normalizeEmail } from '../../../src/accounts/email-address.ts';
 import { readImportRow } from '../../../src/accounts/import/row.ts';
 import { createCredentialThrottle } from '../../../src/authn/credential-throttle.ts';
-import type { ThrottleQueries, ThrottleState } from '../../../src/security/throttle.ts';
+import { memoryQueries } from '../../support/memory-throttle.ts';
 
 const COMPOSED = 'Zo\u00e9@Example.com';
 const DECOMPOSED = ' zoe\u0301@example.COM ';
@@ -23,23 +23,14 @@ describe('email addresses', () => {
   });
 
   it('are one key for the credential throttle', async () => {
-    const rows = new Map<string, ThrottleState>();
-    const queries = {
-      async hit(key: string, windowSeconds: number) {
-        const row = rows.get(key);
-        const next = { hits: (row?.hits ?? 0) + 1, windowEndsAt: new Date(Date.now() + windowSeconds * 1000), lastHitAt: new Date() };
-        rows.set(key, next);
-        return next;
-      },
-      async peekMany(keys: string[]) {
-        return new Map(keys.flatMap((key) => (rows.has(key) ? [[key, rows.get(key)!] as const] : [])));
-      },
-    } as unknown as ThrottleQueries;
+    const queries = memoryQueries();
     const limits = { emailAddressFailures: 2, emailFailures: 50, emailSlowdownSeconds: 30, addressFailures: 100, windowSeconds: 900, codeSendsPerEmail: 2, codeSendsPerAddress: 3 };
     const throttle = createCredentialThrottle(queries, Buffer.from('k'), limits);
-    await throttle.recordFailure('password', COMPOSED, '10.0.0.1');
-    await throttle.recordFailure('password', DECOMPOSED, '10.0.0.1');
-    expect((await throttle.checkCredential('password', COMPOSED, '10.0.0.1')).allowed).toBe(false);
+    const wrong = async () => ({ status: 'invalid' });
+    const failure = () => 'failure' as const;
+    await throttle.attempt({ kind: 'password', subject: COMPOSED, address: '10.0.0.1' }, wrong, failure);
+    await throttle.attempt({ kind: 'password', subject: DECOMPOSED, address: '10.0.0.1' }, wrong, failure);
+    expect(await throttle.attempt({ kind: 'password', subject: COMPOSED, address: '10.0.0.1' }, wrong, failure)).toMatchObject({ status: 'throttled' });
   });
 });
 

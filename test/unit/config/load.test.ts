@@ -2,7 +2,6 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { renderConfigTable } from '../../../src/config/docs.ts';
 import { ConfigError, loadConfig } from '../../../src/config/load.ts';
 
 const dataDir = () => mkdtempSync(join(tmpdir(), 'foyer-config-'));
@@ -76,9 +75,15 @@ describe('configuration', () => {
     writeFileSync(file, JSON.stringify({ tokens: { accessTokenSeconds: 3600 } }));
     expect(() => loadConfig({ FOYER_CONFIG: file, FOYER_DATA_DIR: dir })).toThrow(/^tokens\.accessTokenSeconds:/);
   });
+});
 
-  it('is documented in the README by the table generated from the schema', () => {
-    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
-    expect(readme).toContain(renderConfigTable());
+describe('the example configs', () => {
+  it('load, and every profile field is held for a purpose they define', () => {
+    const file = join(process.cwd(), 'config', 'example.profile.json');
+    const { config } = loadConfig({ FOYER_CONFIG: file, FOYER_DATA_DIR: dataDir() });
+    const purposes = new Set(config.consent.purposes.map((p) => p.id));
+    expect(config.profile.fields.length).toBeGreaterThan(0);
+    for (const field of config.profile.fields) expect(purposes, field.key).toContain(field.purpose);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toHaveProperty('consent.purposes');
   });
 });

@@ -1,9 +1,7 @@
-// Pure consent rules: choosing a text by locale with fallback, deciding processing from the legal basis
-// and the latest ledger action, and the receipt payload's Kantara fields.
+// Pure consent rules: choosing a text by locale with fallback and the receipt payload's Kantara fields
+// (the release rule has its own file, release-rule.test.ts).
 import { describe, expect, it } from 'vitest';
-import { decideProcessing } from '../../../src/consent/processing.ts';
 import { buildReceiptPayload } from '../../../src/consent/receipts/receipt.ts';
-import type { Purpose } from '../../../src/consent/registry/registry.ts';
 import { pickText } from '../../../src/consent/texts.ts';
 
 const texts = { en: { name: 'Security', description: 'e' }, de: { name: 'Sicherheit', description: 'd' }, 'pt-BR': { name: 'Segurança', description: 'p' } };
@@ -15,25 +13,6 @@ describe('pickText', () => {
     expect(pickText(texts, ['pt-br'], 'en').name).toBe('Segurança');
     expect(pickText(texts, ['ja'], 'en').name).toBe('Security');
     expect(pickText({ fr: { name: 'Sécurité', description: 'f' } }, [], 'en').name).toBe('Sécurité');
-  });
-});
-
-const purpose = (legalBasis: Purpose['legalBasis']): Purpose => ({
-  id: 'p', legalBasis, texts, dataCategories: [], thirdPartyDisclosure: false,
-  needsConsent: legalBasis === 'consent', objectable: legalBasis === 'legitimate_interest' || legalBasis === 'public_interest',
-});
-
-describe('decideProcessing', () => {
-  it('needs a grant for consent, stops on objection for legitimate and public interest, and never allows an unknown purpose', () => {
-    expect(decideProcessing(purpose('consent'), undefined)).toEqual({ allowed: false, reason: 'no_consent' });
-    expect(decideProcessing(purpose('consent'), { action: 'grant' })).toEqual({ allowed: true, reason: 'consented' });
-    expect(decideProcessing(purpose('consent'), { action: 'withdraw' })).toEqual({ allowed: false, reason: 'consent_withdrawn' });
-    expect(decideProcessing(purpose('legitimate_interest'), undefined).allowed).toBe(true);
-    expect(decideProcessing(purpose('legitimate_interest'), { action: 'withdraw' })).toEqual({ allowed: false, reason: 'objected' });
-    expect(decideProcessing(purpose('public_interest'), { action: 'withdraw' }).allowed).toBe(false);
-    expect(decideProcessing(purpose('contract'), { action: 'withdraw' })).toEqual({ allowed: true, reason: 'legal_basis' });
-    expect(decideProcessing(purpose('legal_obligation'), undefined).allowed).toBe(true);
-    expect(decideProcessing(undefined, { action: 'grant' })).toEqual({ allowed: false, reason: 'unknown_purpose' });
   });
 });
 

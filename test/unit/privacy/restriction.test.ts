@@ -1,28 +1,10 @@
-// Restriction helpers: the claim filter, the essential claims of a purposes registry, the outbox wrapper
-// that marks restricted accounts' events, and how an erasure request reads.
+// Restriction helpers: the outbox wrapper that marks restricted accounts' events, and how an erasure request reads.
 import { describe, expect, it } from 'vitest';
 import type { DomainEvent, EventOutbox } from '../../../src/events/outbox.ts';
 import { describeErasure } from '../../../src/privacy/erasure.ts';
 import type { PrivacyState } from '../../../src/privacy/queries.ts';
-import { essentialClaimsOf, restrictClaims, withRestrictionMark } from '../../../src/privacy/restriction.ts';
+import { withRestrictionMark } from '../../../src/privacy/restriction.ts';
 import { findAccountColumns, type SchemaQueries } from '../../../src/privacy/schema.ts';
-
-describe('restrictClaims', () => {
-  it('keeps sub and the essential claims only', () => {
-    expect(restrictClaims({ sub: 's', email: 'e@x', given_name: 'G', birthdate: '2000-01-01' }, new Set(['email']))).toEqual({ sub: 's', email: 'e@x' });
-    expect(restrictClaims({ sub: 's', email: 'e@x' }, new Set())).toEqual({ sub: 's' });
-  });
-});
-
-describe('essentialClaimsOf', () => {
-  it('takes the claims of contract and legal-obligation purposes, not consent or legitimate interest', () => {
-    const claims = essentialClaimsOf([
-      { legalBasis: 'contract', claims: ['email'] }, { legalBasis: 'legal_obligation', claims: ['birthdate'] },
-      { legalBasis: 'consent', claims: ['given_name'] }, { legalBasis: 'legitimate_interest', claims: ['locale'] },
-    ]);
-    expect([...claims].sort()).toEqual(['birthdate', 'email']);
-  });
-});
 
 describe('withRestrictionMark', () => {
   const emitted: DomainEvent[] = [];

@@ -1,9 +1,9 @@
 // Owns the rules a client registration follows whichever way it comes (`foyer clients add`, the admin API):
 // each field's own rule, and the rules across fields and against what is configured. Callers word the field.
 import { z } from 'zod';
-import type { ClientInput } from './clients.ts';
+import type { ClientInput } from './input.ts';
 
-export { ID_TOKEN_ALGS, TOKEN_AUTH_METHODS } from './clients.ts';
+export { ID_TOKEN_ALGS, TOKEN_AUTH_METHODS } from './input.ts';
 
 export const CLIENT_ID_PATTERN = /^[\w.:-]{1,128}$/;
 export const CLIENT_ID_RULE = 'letters, digits, . _ : - (at most 128)';

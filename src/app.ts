@@ -1,40 +1,41 @@
 // Owns assembling the koa app: shared middleware, Foyer's routers, then oidc-provider for everything else.
 import Koa, { type Context, type Next } from 'koa';
-import { createAccountSignOut } from '../accounts/sign-out.ts';
-import { createAdminApiRouter } from '../admin/api.ts';
-import { createAdminPages } from '../admin/pages/routes.ts';
-import { createDemoRouter } from '../demo/routes.ts';
-import { createJourneyRouter, type JourneyDeps } from '../journey/routes.ts';
-import { createMfaRouter } from '../journey/mfa-routes.ts';
-import { createSignInDevices } from '../journey/device-cookie.ts';
-import { createEmailCodeRouter } from '../journey/email-code-routes.ts';
-import { createMagicLinkRouter } from '../journey/magic-link-routes.ts';
-import { createPasskeyRouter } from '../journey/passkey-routes.ts';
-import { createErasureRouter } from '../journey/erasure-routes.ts';
-import { createProfileRouter } from '../journey/profile-routes.ts';
-import { createCaptureRouter } from '../journey/capture-routes.ts';
-import { createConnectorButtons, createFederationRouters } from '../journey/federation-routes.ts';
-import { createLinkAfterSecondFactor } from '../journey/federation-link-routes.ts';
-import type { Logger } from '../log.ts';
-import type { ProviderHost } from '../oidc/host.ts';
-import { acceptSecretInBody } from '../oidc/client-auth.ts';
-import { createAccountTokenPort } from '../oidc/account-tokens.ts';
-import { createClientAccessPort } from '../oidc/client-access.ts';
-import { createPortal } from '../portal/routes.ts';
-import { PORTAL_COOKIE } from '../portal/session.ts';
-import { ADMIN_COOKIE } from '../admin/pages/sign-in.ts';
-import { isProviderPath, providerRequestHandler, type Provider } from '../oidc/provider.ts';
-import { deriveKey } from '../security/keys.ts';
-import type { Services } from '../compose.ts';
-import { serveAssets } from './assets.ts';
-import { checkInput } from './body.ts';
-import { createCsrf } from './csrf.ts';
-import { errorHandler } from './errors.ts';
-import { createOperationsRouter } from './operations.ts';
-import { applyProxySettings } from './proxy.ts';
-import type { Lifecycle } from './lifecycle.ts';
-import { createConsentRouter } from './consent-routes.ts';
-import { securityHeaders } from './security-headers.ts';
+import { createAccountSignOut } from './accounts/sign-out.ts';
+import { createAdminApiRouter } from './admin/api.ts';
+import { createAdminPages } from './admin/pages/routes.ts';
+import { createDemoRouter } from './demo/routes.ts';
+import { createJourneyRouter, type JourneyDeps } from './journey/routes.ts';
+import { createMfaRouter } from './journey/mfa-routes.ts';
+import { createSignInDevices } from './journey/device-cookie.ts';
+import { createEmailCodeRouter } from './journey/email-code-routes.ts';
+import { createMagicLinkRouter } from './journey/magic-link-routes.ts';
+import { createPasskeyRouter } from './journey/passkey-routes.ts';
+import { createErasureRouter } from './journey/erasure-routes.ts';
+import { createProfileRouter } from './journey/profile-routes.ts';
+import { createCaptureRouter } from './journey/capture-routes.ts';
+import { createConnectorButtons, createFederationRouters } from './journey/federation-routes.ts';
+import { createLinkAfterSecondFactor } from './journey/federation-link-routes.ts';
+import type { Logger } from './log.ts';
+import type { ProviderHost } from './oidc/host.ts';
+import { acceptSecretInBody } from './oidc/client-auth.ts';
+import { createAccountTokenPort } from './oidc/account-tokens.ts';
+import { createClientAccessPort } from './oidc/client-access.ts';
+import { grantFromConsent } from './oidc/grants.ts';
+import { createPortal } from './portal/routes.ts';
+import { PORTAL_COOKIE } from './portal/session.ts';
+import { ADMIN_COOKIE } from './admin/pages/sign-in.ts';
+import { isProviderPath, providerRequestHandler, type Provider } from './oidc/provider.ts';
+import { deriveKey } from './security/keys.ts';
+import type { Services } from './compose.ts';
+import { serveAssets } from './http/assets.ts';
+import { checkInput } from './http/body.ts';
+import { createCsrf } from './http/csrf.ts';
+import { errorHandler } from './http/errors.ts';
+import { createOperationsRouter } from './http/operations.ts';
+import { applyProxySettings } from './http/proxy.ts';
+import type { Lifecycle } from './http/lifecycle.ts';
+import { createConsentRouter } from './http/consent-routes.ts';
+import { securityHeaders } from './http/security-headers.ts';
 
 export interface AppOptions {
   services: Services;
@@ -75,7 +76,7 @@ export function createApp(options: AppOptions): Koa {
   const clientAccess = createClientAccessPort(() => host.current(), services.db, log);
   const journeyDeps: JourneyDeps = {
     ...services, provider: () => host.current(), csrf, passwordMinLength: config.password.minLength, devices: createSignInDevices(services.deviceWatch, secure),
-    signOut: createAccountSignOut({ protocol: clientAccess, portalSessions: services.portalSessions }),
+    signOut: createAccountSignOut({ protocol: clientAccess, portalSessions: services.portalSessions }), grantFromConsent,
   };
   const federationDeps = { ...services, ...journeyDeps, secureCookies: secure };
   journeyDeps.connectorButtons = createConnectorButtons(federationDeps);
@@ -107,7 +108,7 @@ export function createApp(options: AppOptions): Koa {
   for (const middleware of portal) app.use(middleware);
 
   if (options.demo) {
-    const demo = createDemoRouter({ issuer: config.issuer, views: services.views, csrf, secure });
+    const demo = createDemoRouter({ issuer: config.issuer, views: services.views, csrf, secure, nextVisit: (input) => services.profile.nextVisit(input) });
     app.use(demo.routes()).use(demo.allowedMethods());
   }
 

@@ -1,9 +1,11 @@
-// Owns the access tokens of Foyer's own APIs: client-credentials ES256 JWTs whose audience is the API's
+// Owns the access tokens of Foyer's own APIs and their scope names: client-credentials ES256 JWTs whose audience is the API's
 // resource (<issuer>/api/capture for lite sign-up, <issuer>/admin/api for the admin API) and whose scope
 // carries the API's scope, checked with jose.
 import { createLocalJWKSet, jwtVerify, type JWK } from 'jose';
 
 export const CAPTURE_SCOPE = 'capture';
+/** The scope a client must be registered with (its `scope` lists it) to call the Account API for a customer. */
+export const ACCOUNT_SCOPE = 'account';
 export const captureResourceOf = (issuer: string) => `${issuer}/api/capture`;
 export const ADMIN_SCOPE = 'admin';
 export const adminResourceOf = (issuer: string) => `${issuer}/admin/api`;

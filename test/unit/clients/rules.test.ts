@@ -1,8 +1,8 @@
 // The rules across a client's fields, shared by `foyer clients add` and the admin API: each problem names the
 // field as the caller words it, and looks documents and connectors up only when the input lists some.
 import { describe, expect, it } from 'vitest';
-import { clientInputProblem, type ClientRuleLookups, type NamedClientField } from '../../../src/oidc/client-rules.ts';
-import type { ClientInput } from '../../../src/oidc/clients.ts';
+import { clientInputProblem, type ClientRuleLookups, type NamedClientField } from '../../../src/clients/rules.ts';
+import type { ClientInput } from '../../../src/clients/input.ts';
 
 const base: ClientInput = { clientId: 'shop', redirectUris: ['https://shop.example/cb'], public: false };
 const asFlag = (field: NamedClientField) => `--${field}`;

@@ -1,0 +1,132 @@
+// Owns the data protection officer's view of the consent ledger: search with keyset paging, the proof of
+// consent for one customer (every record with its signed receipt), counts per day, and a streamed export
+// that holds one batch in memory whatever the size of the set. Reading only: the ledger stays append-only.
+import type { Db } from '../db/create-db.ts';
+import type { ConsentRecord, LedgerAction, SubjectKind } from './queries.ts';
+import type { ReceiptService } from './receipts/service.ts';
+
+export interface VaultFilter {
+  accountId?: string | undefined;
+  kind?: SubjectKind | undefined;
+  /** A purpose id (kind purpose), a document id (kind document, any version unless `version`), a client id, a topic:channel. */
+  subject?: string | undefined;
+  version?: string | undefined;
+  action?: LedgerAction | undefined;
+  from?: Date | undefined;
+  to?: Date | undefined;
+}
+
+/** Where a page ends: the last record's time and id (records are listed newest first). */
+export interface VaultCursor {
+  createdAt: Date;
+  id: string;
+}
+
+export interface VaultStat {
+  day: string;
+  kind: SubjectKind;
+  subject: string;
+  action: LedgerAction;
+  count: number;
+}
+
+interface RecordRow {
+  id: string;
+  account_id: string | null;
+  subject_kind: SubjectKind;
+  subject_ref: string;
+  action: LedgerAction;
+  details: Record<string, unknown>;
+  legal_basis: string;
+  channel: string;
+  client_id: string | null;
+  ip: string | null;
+  created_at: Date | string;
+  erased_at: Date | string | null;
+}
+
+const toRecord = (r: RecordRow): ConsentRecord => ({
+  id: r.id, accountId: r.account_id ?? '', subjectKind: r.subject_kind, subjectRef: r.subject_ref, action: r.action, details: r.details,
+  legalBasis: r.legal_basis, channel: r.channel, clientId: r.client_id, ip: r.ip, createdAt: new Date(r.created_at), erasedAt: r.erased_at ? new Date(r.erased_at) : null,
+});
+
+const EXPORT_BATCH = 500;
+const likePrefix = (value: string) => `${value.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+export function createConsentVault(deps: { db: Db; receipts: ReceiptService }) {
+  const { db } = deps;
+
+  // The filter as SQL on consent_records; each condition uses the ledger's indexes where one applies.
+  function filtered(filter: VaultFilter) {
+    const query = db('consent_records');
+    if (filter.accountId) query.where('account_id', filter.accountId);
+    if (filter.kind) query.where('subject_kind', filter.kind);
+    if (filter.subject !== undefined) {
+      // Documents are recorded as document@version: one version, or every version of the document.
+      if (filter.kind === 'document') {
+        if (filter.version !== undefined) query.where('subject_ref', `${filter.subject}@${filter.version}`);
+        else query.whereRaw("subject_ref LIKE ? ESCAPE '\\'", [likePrefix(`${filter.subject}@`)]);
+      } else {
+        query.where('subject_ref', filter.subject);
+      }
+    }
+    if (filter.action) query.where('action', filter.action);
+    if (filter.from) query.where('created_at', '>=', filter.from);
+    if (filter.to) query.where('created_at', '<', filter.to);
+    return query;
+  }
+
+  async function page(filter: VaultFilter, limit: number, after?: VaultCursor): Promise<ConsentRecord[]> {
+    const query = filtered(filter);
+    if (after) query.whereRaw('(created_at, id) < (?, ?)', [after.createdAt, after.id]);
+    const rows = await query.orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(limit).select('*') as RecordRow[];
+    return rows.map(toRecord);
+  }
+
+  return {
+    /** One page, newest first, and the cursor of the next one (absent on the last page). */
+    async search(filter: VaultFilter, options: { limit: number; after?: VaultCursor | undefined }): Promise<{ records: ConsentRecord[]; next?: VaultCursor }> {
+      const rows = await page(filter, options.limit + 1, options.after);
+      const records = rows.slice(0, options.limit);
+      const last = records.at(-1);
+      return rows.length > options.limit && last ? { records, next: { createdAt: last.createdAt, id: last.id } } : { records };
+    },
+
+    async count(filter: VaultFilter): Promise<number> {
+      const row = await filtered(filter).count<{ n: string | number }[]>({ n: '*' }).first();
+      return Number(row?.n ?? 0);
+    },
+
+    /** Every matching record, newest first, read a batch at a time (bounded memory for any number of rows). */
+    async *stream(filter: VaultFilter): AsyncGenerator<ConsentRecord> {
+      let after: VaultCursor | undefined;
+      for (;;) {
+        const batch = await page(filter, EXPORT_BATCH, after);
+        yield* batch;
+        const last = batch.at(-1);
+        if (batch.length < EXPORT_BATCH || !last) return;
+        after = { createdAt: last.createdAt, id: last.id };
+      }
+    },
+
+    /** Records per UTC day, kind, subject (documents by version) and action, between from and to. */
+    async stats(filter: VaultFilter): Promise<VaultStat[]> {
+      const rows = await filtered(filter)
+        .select(db.raw("to_char(date_trunc('day', created_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD') AS day"), 'subject_kind', 'subject_ref', 'action')
+        .count<{ day: string; subject_kind: SubjectKind; subject_ref: string; action: LedgerAction; n: string | number }[]>({ n: '*' })
+        .groupByRaw('1, subject_kind, subject_ref, action')
+        .orderByRaw('1, subject_kind, subject_ref, action');
+      return rows.map((r) => ({ day: r.day, kind: r.subject_kind, subject: r.subject_ref, action: r.action, count: Number(r.n) }));
+    },
+
+    /** The proof of consent for one customer: every record, oldest first, each with its signed receipt. */
+    async proof(accountId: string): Promise<{ record: ConsentRecord; receipt: string | undefined }[]> {
+      const records = (await filtered({ accountId }).orderBy([{ column: 'created_at', order: 'asc' }, { column: 'id', order: 'asc' }]).select('*') as RecordRow[]).map(toRecord);
+      const proofs = [];
+      for (const record of records) proofs.push({ record, receipt: await deps.receipts.receiptFor(accountId, record.id) });
+      return proofs;
+    },
+  };
+}
+
+export type ConsentVault = ReturnType<typeof createConsentVault>;

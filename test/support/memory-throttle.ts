@@ -1,0 +1,36 @@
+// An in-memory stand-in for the throttles table, with the same rules as src/security/throttle.ts (for unit tests).
+import type { ThrottleQueries, ThrottleState } from '../../src/security/throttle.ts';
+
+export function memoryQueries(): ThrottleQueries & { rows: Map<string, ThrottleState> } {
+  const rows = new Map<string, ThrottleState>();
+  const live = (key: string) => {
+    const row = rows.get(key);
+    return row && row.windowEndsAt > new Date() ? row : undefined;
+  };
+  const queries = {
+    rows,
+    async hit(key: string, windowSeconds: number) {
+      const now = new Date();
+      const row = live(key);
+      const next = row ? { ...row, hits: row.hits + 1, lastHitAt: now } : { hits: 1, windowEndsAt: new Date(now.getTime() + windowSeconds * 1000), lastHitAt: now };
+      rows.set(key, next);
+      return next;
+    },
+    async reserve(key: string, windowSeconds: number, limit: number, slowdownSeconds?: number) {
+      const row = live(key);
+      const slotFree = slowdownSeconds !== undefined && row !== undefined && row.lastHitAt.getTime() <= Date.now() - slowdownSeconds * 1000;
+      if (row && row.hits >= limit && !slotFree) return undefined;
+      return queries.hit(key, windowSeconds);
+    },
+    async release(key: string) {
+      const row = live(key);
+      if (row && row.hits > 0) row.hits -= 1;
+    },
+    peek: async (key: string) => live(key),
+    async clear(key: string) {
+      rows.delete(key);
+    },
+    sweepExpired: async () => 0,
+  };
+  return queries;
+}
