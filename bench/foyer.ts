@@ -3,7 +3,7 @@
 // the running server over its control socket, as it would for an operator.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +21,14 @@ export function baseEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 }
 
 export { freePort };
+
+/** The arguments of `npm start` (package.json's start script: node, its flags, src/main.ts), so the bench runs what operators run. */
+export function startArguments(): string[] {
+  const script = (JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+  const [command, ...args] = script.split(/\s+/);
+  if (command !== 'node') throw new Error(`the start script is not a node command: ${script}`);
+  return args;
+}
 
 export async function waitUntilServing(url: string, tracked: Tracked, timeoutMs: number): Promise<void> {
   const agent = newAgent(1);
@@ -68,7 +76,7 @@ export async function startFoyer(options: { databaseUrl?: string }): Promise<Foy
     LOG_LEVEL: 'warn',
     ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
   });
-  const tracked = spawnTracked(process.execPath, ['src/main.ts'], { cwd: projectRoot, env });
+  const tracked = spawnTracked(process.execPath, startArguments(), { cwd: projectRoot, env });
   const cleanup = () => rmSync(dataDir, { recursive: true, force: true });
   try {
     await waitUntilServing(`${issuer}/.well-known/openid-configuration`, tracked, 60_000);

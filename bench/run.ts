@@ -15,6 +15,7 @@ import { baseEnv, freePort, projectRoot, startFoyer, waitUntilServing, type Foye
 import { basicAuth, form, newAgent, request } from './http.ts';
 import { passkeySignIn, registerPasskey } from './passkey.ts';
 import { cannon, closedLoop, type Measured } from './load.ts';
+import { seedDatabase } from './seed.ts';
 import { limitsTable, measuredTable, otherLoad, SCENARIO_LABEL, type BackendSummary, type Report, type Row, type Scenario, type Target } from './report.ts';
 
 const envNumber = (name: string, fallback: number) => {
@@ -25,6 +26,8 @@ const envNumber = (name: string, fallback: number) => {
 const SECONDS = envNumber('BENCH_SECONDS', 8);
 const WARMUP_SECONDS = envNumber('BENCH_WARMUP_SECONDS', 2);
 const USERS = Math.round(envNumber('BENCH_USERS', 50));
+// Extra accounts seeded straight into PostgreSQL before the load (e.g. 1000, 1000000), to compare sign-in latency by table size.
+const SEED_ACCOUNTS = Math.round(envNumber('BENCH_SEED_ACCOUNTS', 0));
 const SIGN_IN_CONCURRENCY = Math.round(envNumber('BENCH_SIGNIN_CONCURRENCY', 8));
 const CONCURRENCY = Math.round(envNumber('BENCH_CONCURRENCY', 16));
 const BACKENDS = (process.env.BENCH_BACKENDS ?? 'postgres,pglite').split(',').map((s) => s.trim()).filter((s): s is 'postgres' | 'pglite' => s === 'postgres' || s === 'pglite');
@@ -311,6 +314,11 @@ async function foyerBackend(target: 'postgres' | 'pglite'): Promise<void> {
     const startRss = statusKb(foyer.pid, 'VmRSS');
     if (startRss !== undefined) summary.startRssMb = startRss / 1024;
     await prepare(foyer);
+    if (SEED_ACCOUNTS > 0 && databaseUrl) {
+      progress(`seeding ${SEED_ACCOUNTS.toLocaleString('en')} more accounts`);
+      const seconds = await seedDatabase(databaseUrl, SEED_ACCOUNTS);
+      progress(`  seeded in ${seconds.toFixed(1)} s`);
+    }
 
     const web: WebClient = { issuer: foyer.issuer, clientId: WEB_CLIENT, clientSecret: CLIENT_SECRET, redirectUri: CALLBACK, scope: WEB_SCOPE };
     const agent = newAgent(Math.max(SIGN_IN_CONCURRENCY, CONCURRENCY));

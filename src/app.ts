@@ -24,7 +24,7 @@ import { grantFromConsent } from './oidc/grants.ts';
 import { createPortal } from './portal/routes.ts';
 import { PORTAL_COOKIE } from './portal/session.ts';
 import { ADMIN_COOKIE } from './admin/pages/sign-in.ts';
-import { isProviderPath, providerRequestHandler, type Provider } from './oidc/provider.ts';
+import { isProviderPath, providerRequestHandler, providerRoute, type Provider } from './oidc/provider.ts';
 import { deriveKey } from './security/keys.ts';
 import type { Services } from './compose.ts';
 import { serveAssets } from './http/assets.ts';
@@ -32,6 +32,7 @@ import { checkInput } from './http/body.ts';
 import { createCsrf } from './http/csrf.ts';
 import { errorHandler } from './http/errors.ts';
 import { createOperationsRouter } from './http/operations.ts';
+import { createMetricsRouter, requestMetrics } from './http/metrics.ts';
 import { applyProxySettings } from './http/proxy.ts';
 import type { Lifecycle } from './http/lifecycle.ts';
 import { createConsentRouter } from './http/consent-routes.ts';
@@ -60,6 +61,7 @@ export function createApp(options: AppOptions): Koa {
   ]);
   app.silent = true;
 
+  app.use(requestMetrics(services.metrics));
   app.use(securityHeaders(secure));
   app.use(errorHandler(services.views, log));
   app.use(serveAssets());
@@ -70,6 +72,7 @@ export function createApp(options: AppOptions): Koa {
     db: services.db, views: services.views, devOutbox: options.devOutbox ? services.devOutbox : undefined, draining: () => options.lifecycle?.draining ?? false,
   });
   app.use(operations.routes());
+  app.use(createMetricsRouter({ metrics: services.metrics, token: config.metrics.token }).routes());
   const consentPages = createConsentRouter({ ...services, csrf });
   app.use(consentPages.routes()).use(consentPages.allowedMethods());
 
@@ -116,6 +119,7 @@ export function createApp(options: AppOptions): Koa {
   const handlers = new WeakMap<Provider, ReturnType<typeof providerRequestHandler>>();
   app.use(async (ctx: Context, next: Next) => {
     if (!isProviderPath(ctx.path)) return next();
+    ctx.state.metricsRoute = providerRoute(ctx.path);
     const provider = host.current();
     let handler = handlers.get(provider);
     if (!handler) handlers.set(provider, (handler = providerRequestHandler(provider)));

@@ -3,7 +3,8 @@
 import type { Config } from './config/schema.ts';
 import { isLoopbackIssuer } from './config/load.ts';
 import { resolveWebauthn } from './config/webauthn.ts';
-import type { Db } from './db/create-db.ts';
+import { poolStats, type Db } from './db/create-db.ts';
+import { createMetrics } from './metrics/registry.ts';
 import type { Logger } from './log.ts';
 import { createAccountQueries } from './accounts/queries.ts';
 import { createPortalSessions } from './accounts/portal-sessions.ts';
@@ -77,10 +78,12 @@ export function devOutboxEnabled(config: Config): boolean {
 
 export function createServices(config: Config, db: Db, log: Logger) {
   const box = createSecretBox(config.secret);
+  // Counters cost nothing until scraped; the server adds process metrics and serves them (src/http/metrics.ts).
+  const metrics = createMetrics();
   const accounts = createAccountQueries(db);
   const hasher = createPasswordHasher(config.argon2, { firebaseSignerKey: config.passwordImport.firebaseScrypt?.signerKey });
   const throttleQueries = createThrottleQueries(db);
-  const throttle = createCredentialThrottle(throttleQueries, deriveKey(config.secret, 'throttle-keys'), config.throttle);
+  const throttle = createCredentialThrottle(throttleQueries, deriveKey(config.secret, 'throttle-keys'), config.throttle, { failed: metrics.credentialFailure, refused: metrics.throttled });
   const flows = createFlowQueries(db);
   const codes = createCodeService(flows, { hashKey: deriveKey(config.secret, 'one-time-codes'), ...config.codes });
   const mailer = createMailer(db, { smtpUrl: config.smtpUrl, from: config.mailFrom, brandName: config.brandName, devOutbox: devOutboxEnabled(config) }, log);
@@ -149,7 +152,7 @@ export function createServices(config: Config, db: Db, log: Logger) {
       return [EMAIL_FIELD, ...profile.current().fields.map((f) => f.key)];
     },
     dispatcher: createWebhookDispatcher({
-      db, store: webhookStore, fields: fieldRelease, log,
+      db, store: webhookStore, fields: fieldRelease, log, onOutcome: metrics.webhookDelivery,
       settings: { allowPrivate: config.outboundAllowPrivate, timeoutMs: config.webhooks.timeoutSeconds * 1000, maxAttempts: config.webhooks.maxAttempts, retryBaseSeconds: config.webhooks.retryBaseSeconds, batchSize: 20 },
     }),
   });
@@ -165,6 +168,7 @@ export function createServices(config: Config, db: Db, log: Logger) {
       ...(await clients.listClients()).filter((c) => [...c.profile_required, ...c.profile_optional].includes(key)).map((c) => `client ${c.client_id}`),
     ],
   });
+  metrics.watch({ outboxDepth: () => webhooks.dispatcher.pendingCount(), pool: () => poolStats(db), argon2: () => hasher.load() });
   const customerImportQueries = createCustomerImportQueries(db);
   const firebase = config.passwordImport.firebaseScrypt;
   const customerImport = createCustomerImport({
@@ -180,6 +184,7 @@ export function createServices(config: Config, db: Db, log: Logger) {
   return {
     config,
     db,
+    metrics,
     customerImport,
     customerExport: createCustomerExport({ queries: customerImportQueries, profileValues: profileQueries, identities: federatedIdentities }),
     log,

@@ -8,6 +8,7 @@ import { createServices, devOutboxEnabled, type Services } from './compose.ts';
 import { createDb, type DbHandle } from './db/create-db.ts';
 import { acquireDataDirLock, type DataDirLock } from './db/data-dir-lock.ts';
 import { migrateLatest } from './db/migrate.ts';
+import { prepareEmbeddedDatabase } from './db/prepare-embedded.ts';
 import { DEMO_CLIENT_ID, DEMO_SCOPE, demoRedirectUris } from './demo/routes.ts';
 import { DEMO_PROFILE_FIELDS, demoProfileActive } from './demo/seed.ts';
 import { createApp } from './app.ts';
@@ -107,10 +108,13 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       ? { ...options.config, port, issuer: options.config.issuer.replace(/:0$/, `:${port}`) }
       : options.config;
 
-    const dbHandle = options.dbHandle ?? createDb({ databaseUrl: config.databaseUrl, pgliteDir: `${config.dataDir}/pgdata` });
+    const pgdataDir = `${config.dataDir}/pgdata`;
+    if (embedded) await prepareEmbeddedDatabase(pgdataDir);
+    const dbHandle = options.dbHandle ?? createDb({ databaseUrl: config.databaseUrl, pgliteDir: pgdataDir });
     await migrateLatest(dbHandle.db);
     // The demo profile counts every sign-in as a visit, so its progressive prompts show in one sitting.
     const services = createServices(demoProfileActive(config) ? { ...config, profile: { ...config.profile, visitGapHours: 0 } } : config, dbHandle.db, log);
+    services.metrics.collectProcessMetrics();
     await services.signingKeys.ensureActiveKeys();
     await services.consentRegistry.seed();
     await services.receiptKeys.ensureReceiptKey();

@@ -36,9 +36,15 @@ export interface Attempts {
   verificationsRun(kind: string): number;
 }
 
+/** Told of each failed verification and each refused attempt, by kind (metrics); never consulted. */
+export interface AttemptObserver {
+  failed(kind: string): void;
+  refused(kind: string): void;
+}
+
 export const secondsUntil = (date: Date) => Math.max(1, Math.ceil((date.getTime() - Date.now()) / 1000));
 
-export function createAttempts(queries: ThrottleQueries, hashKey: Buffer, limits: AttemptLimits): Attempts {
+export function createAttempts(queries: ThrottleQueries, hashKey: Buffer, limits: AttemptLimits, observer?: AttemptObserver): Attempts {
   const verifications = new Map<string, number>();
   const keys = ({ kind, subject, address }: AttemptKey) => ({
     pair: keyedHash(hashKey, `${kind}|pair|${normalizeEmail(subject)}|${address}`),
@@ -83,7 +89,10 @@ export function createAttempts(queries: ThrottleQueries, hashKey: Buffer, limits
   return {
     async attempt(key, verify, outcomeOf) {
       const refused = await reserve(key);
-      if (refused) return refused;
+      if (refused) {
+        observer?.refused(key.kind);
+        return refused;
+      }
       verifications.set(key.kind, (verifications.get(key.kind) ?? 0) + 1);
       let outcome: AttemptOutcome = 'failure';
       try {
@@ -92,6 +101,7 @@ export function createAttempts(queries: ThrottleQueries, hashKey: Buffer, limits
         return result;
       } finally {
         // A verification that threw still counts as a failure: a crash must not be a free guess.
+        if (outcome === 'failure') observer?.failed(key.kind);
         await settle(key, outcome);
       }
     },

@@ -4,7 +4,7 @@
 import { normalizeEmail } from '../accounts/email-address.ts';
 import type { ThrottleQueries } from '../security/throttle.ts';
 import { keyedHash } from '../security/tokens.ts';
-import { createAttempts, secondsUntil, type AttemptLimits, type Attempts } from './attempts.ts';
+import { createAttempts, secondsUntil, type AttemptLimits, type AttemptObserver, type Attempts } from './attempts.ts';
 
 export interface ThrottleLimits extends AttemptLimits {
   codeSendsPerEmail: number;
@@ -21,23 +21,29 @@ export interface CredentialThrottle extends Attempts {
   allowCodeSend(email: string, address: string): Promise<ThrottleVerdict>;
 }
 
-export function createCredentialThrottle(queries: ThrottleQueries, hashKey: Buffer, limits: ThrottleLimits): CredentialThrottle {
-  return {
-    ...createAttempts(queries, hashKey, limits),
-    async allowCodeSend(email, address) {
-      const addressKey = keyedHash(hashKey, `code-send|address|${address}`);
-      if (!(await queries.reserve(addressKey, limits.windowSeconds, limits.codeSendsPerAddress))) {
-        const state = await queries.peek(addressKey);
-        return { allowed: false, retryAfterSeconds: state ? secondsUntil(state.windowEndsAt) : 1 };
-      }
-      const emailKey = keyedHash(hashKey, `code-send|email|${normalizeEmail(email)}`);
-      if (!(await queries.reserve(emailKey, limits.windowSeconds, limits.codeSendsPerEmail, limits.emailSlowdownSeconds))) {
-        await queries.release(addressKey);
-        const state = await queries.peek(emailKey);
-        const nextSlot = state ? new Date(state.lastHitAt.getTime() + limits.emailSlowdownSeconds * 1000) : new Date();
-        return { allowed: false, retryAfterSeconds: secondsUntil(nextSlot) };
-      }
-      return { allowed: true };
-    },
+export function createCredentialThrottle(queries: ThrottleQueries, hashKey: Buffer, limits: ThrottleLimits, observer?: AttemptObserver): CredentialThrottle {
+  const refused = (verdict: ThrottleVerdict) => {
+    if (!verdict.allowed) observer?.refused('code_send');
+    return verdict;
   };
+  return {
+    ...createAttempts(queries, hashKey, limits, observer),
+    allowCodeSend: async (email, address) => refused(await codeSend(email, address)),
+  };
+
+  async function codeSend(email: string, address: string): Promise<ThrottleVerdict> {
+    const addressKey = keyedHash(hashKey, `code-send|address|${address}`);
+    if (!(await queries.reserve(addressKey, limits.windowSeconds, limits.codeSendsPerAddress))) {
+      const state = await queries.peek(addressKey);
+      return { allowed: false, retryAfterSeconds: state ? secondsUntil(state.windowEndsAt) : 1 };
+    }
+    const emailKey = keyedHash(hashKey, `code-send|email|${normalizeEmail(email)}`);
+    if (!(await queries.reserve(emailKey, limits.windowSeconds, limits.codeSendsPerEmail, limits.emailSlowdownSeconds))) {
+      await queries.release(addressKey);
+      const state = await queries.peek(emailKey);
+      const nextSlot = state ? new Date(state.lastHitAt.getTime() + limits.emailSlowdownSeconds * 1000) : new Date();
+      return { allowed: false, retryAfterSeconds: secondsUntil(nextSlot) };
+    }
+    return { allowed: true };
+  }
 }

@@ -43,7 +43,7 @@ function resolveEnvReferences(value: Json, env: NodeJS.ProcessEnv, path: string)
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveEnvReferences(v, env, path ? `${path}.${k}` : k)]));
   }
   if (Array.isArray(value)) return value.map((v, i) => resolveEnvReferences(v, env, `${path}.${i}`));
-  if ((path === 'secret' || /^connectors\.\d+\.(clientSecret|privateKey)$/.test(path) || path === 'passwordImport.firebaseScrypt.signerKey') && typeof value === 'string') {
+  if ((path === 'secret' || path === 'metrics.token' || /^connectors\.\d+\.(clientSecret|privateKey)$/.test(path) || path === 'passwordImport.firebaseScrypt.signerKey') && typeof value === 'string') {
     throw new ConfigError(`${path}: a config file may only reference it as {"env": "VARIABLE"}, never hold its value`);
   }
   return value;

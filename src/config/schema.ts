@@ -134,6 +134,10 @@ export const configSchema = z.object({
   shutdown: z.object({
     drainSeconds: z.number().min(0).max(7).default(3).describe('On SIGTERM, how long the instance keeps serving after /readyz turns 503 (so a load balancer takes it out) before it stops taking connections; the whole stop stays within 10 s.'),
   }).prefault({}),
+  metrics: z.object({
+    token: z.string().min(32, 'must be at least 32 characters').regex(/^[\w\-.~+/]+=*$/, 'must be a bearer token (letters, digits, - . _ ~ + /)').optional()
+      .describe('Bearer token that lets a scraper read GET /metrics from anywhere (Authorization: Bearer <token>; at least 32 characters; a config file names it as {"env": "VAR"}). Without it, /metrics answers only peers on this machine connecting directly, and 404 to everyone else.'),
+  }).prefault({}),
   keyRefreshSeconds: durationSeconds.default(10).describe('How often each instance checks for rotated signing keys, in seconds.'),
   consent: consentConfigSchema,
   preferences: preferencesConfigSchema,
@@ -159,4 +163,5 @@ export const envBindings: Record<string, { path: string; type: 'string' | 'numbe
   LOG_LEVEL: { path: 'logLevel', type: 'string' },
   SHUTDOWN_DRAIN_SECONDS: { path: 'shutdown.drainSeconds', type: 'number' },
   FOYER_DEMO_PROFILE: { path: 'demoProfile', type: 'boolean' },
+  METRICS_TOKEN: { path: 'metrics.token', type: 'string' },
 };

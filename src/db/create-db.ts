@@ -1,7 +1,7 @@
 // Owns the database connection: knex on PostgreSQL when a URL is given, else embedded PGlite in a folder.
 // Must not import domain or HTTP modules.
 import { mkdirSync } from 'node:fs';
-import type { PGlite } from '@electric-sql/pglite';
+import { PGlite } from '@electric-sql/pglite';
 import knexFactory, { type Knex } from 'knex';
 import ClientPgLite from 'knex-pglite';
 
@@ -35,6 +35,18 @@ export interface DbOptions {
   poolMax?: number;
 }
 
+/**
+ * PostgreSQL's shared buffers inside the embedded database. Its default (128 MB) is WebAssembly memory that is
+ * touched and never given back; the data folder's files sit in the OS page cache anyway, so a small pool
+ * costs little on a customer-sized database.
+ */
+export const EMBEDDED_SHARED_BUFFERS = '16MB';
+
+/** Opens (creating it when absent: initdb) the embedded database in `dir`. */
+export function openPglite(dir: string): PGlite {
+  return new PGlite(dir, { startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${EMBEDDED_SHARED_BUFFERS}`] });
+}
+
 export function createDb(options: DbOptions): DbHandle {
   if (options.databaseUrl) {
     const db = knexFactory({
@@ -45,11 +57,27 @@ export function createDb(options: DbOptions): DbHandle {
     return { db, kind: 'postgres', close: () => db.destroy() };
   }
   if (options.pgliteDir) mkdirSync(options.pgliteDir, { recursive: true, mode: 0o700 });
+  const pglite = options.pglite ?? (options.pgliteDir ? openPglite(options.pgliteDir) : undefined);
   // knex-pglite is one connection: no pool settings (see DEVELOPERS.md).
   const db = knexFactory({
     client: PgLiteClient as unknown as typeof Knex.Client,
     dialect: 'postgres',
-    connection: options.pglite ? { pglite: options.pglite } : options.pgliteDir ? { filename: options.pgliteDir } : {},
+    connection: pglite ? { pglite } : {},
   } as Knex.Config);
   return { db, kind: 'pglite', close: () => db.destroy() };
+}
+
+interface TarnPool {
+  max: number;
+  numUsed(): number;
+  numFree(): number;
+  numPendingAcquires(): number;
+  numPendingCreates(): number;
+}
+
+/** The connection pool's use (knex's tarn pool; PGlite's is its one connection), or undefined before it exists. */
+export function poolStats(db: Db): { used: number; free: number; pendingAcquires: number; pendingCreates: number; max: number } | undefined {
+  const pool = (db.client as { pool?: TarnPool }).pool;
+  if (!pool) return undefined;
+  return { used: pool.numUsed(), free: pool.numFree(), pendingAcquires: pool.numPendingAcquires(), pendingCreates: pool.numPendingCreates(), max: pool.max };
 }

@@ -23,6 +23,7 @@ export function serveAssets() {
   return async (ctx: Context, next: Next): Promise<void> => {
     const file = ctx.method === 'GET' || ctx.method === 'HEAD' ? files.get(ctx.path) : undefined;
     if (!file) return next();
+    ctx.state.metricsRoute = '/assets/*';
     ctx.set('Cache-Control', 'public, max-age=3600');
     ctx.set('ETag', file.etag);
     if (ctx.get('If-None-Match') === file.etag) {

@@ -24,8 +24,13 @@ export function isLoopbackPeer(address: string | undefined): boolean {
  * Anyone else gets 404, whatever address the server listens on.
  */
 export async function onlyLoopbackPeers(ctx: Context, next: Next): Promise<void> {
+  if (isDirectLoopbackRequest(ctx)) await next();
+}
+
+/** A peer on this machine, by the socket's address, whose request no proxy forwarded. */
+export function isDirectLoopbackRequest(ctx: Context): boolean {
   const forwarded = ctx.get('x-forwarded-for') || ctx.get('forwarded');
-  if (isLoopbackPeer(ctx.req.socket.remoteAddress) && !forwarded) await next();
+  return isLoopbackPeer(ctx.req.socket.remoteAddress) && !forwarded;
 }
 
 export function createOperationsRouter(deps: OperationsDeps): Router {

@@ -6,6 +6,7 @@ import { acrForAmr } from '../authn/mfa/policy.ts';
 import { isDatabaseUnavailable } from '../errors/database-unavailable.ts';
 import { AppError } from '../errors/app-error.ts';
 import type { Views } from '../http/views.ts';
+import type { Metrics } from '../metrics/registry.ts';
 import type { SignInDevices } from './device-cookie.ts';
 
 export type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
@@ -14,6 +15,7 @@ export interface JourneyPorts {
   provider(): Provider;
   views: Views;
   devices: SignInDevices;
+  metrics: Pick<Metrics, 'signIn' | 'signUp'>;
 }
 
 export async function loadInteraction(ports: JourneyPorts, ctx: Context): Promise<Interaction> {
@@ -48,6 +50,7 @@ export interface LoginProof {
 export async function finishLogin(ports: JourneyPorts, ctx: Context, accountId: string, amr: string[], proof: LoginProof = {}): Promise<void> {
   // A user-verified passkey is two factors on its own (acr 2fa); everything else here is one.
   await finish(ports, ctx, { login: { accountId, amr, acr: acrForAmr(amr), remember: true, ...(proof.emailProved ? { emailProved: true } : {}) } }, false);
+  ports.metrics.signIn([...amr].sort().join('+'));
   await ports.devices.noteSignIn(ctx, accountId);
 }
 

@@ -72,6 +72,7 @@ export function createFederationRouters(deps: FederationRouteDeps): Router[] {
     const outcome = await deps.federation.completeReturn(interaction.uid);
     switch (outcome.status) {
       case 'signed_in':
+        if (outcome.created) deps.metrics.signUp('federation');
         return continueSignedIn(deps, ctx, { accountId: outcome.accountId, amr: ['fed'], connector: outcome.connector, profile: outcome.profile, finish: 'login' });
       case 'prove_ownership':
         ctx.redirect(`/interaction/${interaction.uid}/federation/link`);
@@ -136,6 +137,7 @@ export function createFederationRouters(deps: FederationRouteDeps): Router[] {
     const result = await deps.federationEmail.verifyCode({ interactionUid: interaction.uid, code: code.data, address: ctx.ip });
     switch (result.status) {
       case 'signed_in':
+        if (result.created) deps.metrics.signUp('federation');
         return continueSignedIn(deps, ctx, { accountId: result.accountId, amr: ['fed'], connector: result.connector, profile: result.profile, finish: 'login' });
       case 'prove_ownership':
         ctx.redirect(`/interaction/${interaction.uid}/federation/link`);

@@ -25,6 +25,7 @@ import { builtInResources } from '../security/api-tokens.ts';
 import { CLIENT_MFA_POLICIES, SUPPORTED_ACRS } from '../authn/mfa/policy.ts';
 import type { ResourceStore } from './resources.ts';
 import type { Db } from '../db/create-db.ts';
+import type { Metrics } from '../metrics/registry.ts';
 import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from '../errors/database-unavailable.ts';
 
 export interface ProviderDeps {
@@ -40,7 +41,16 @@ export interface ProviderDeps {
   fieldRelease: ClaimRelease;
   /** The profile schema (custom scopes and claims, fixed at construction) and the profile prompt's port. */
   profile?: ProfileService;
+  /** Counts token endpoint grants by type and outcome. */
+  metrics?: Pick<Metrics, 'tokenGrant'>;
 }
+
+// Grant types a label may name; anything else (absent, unknown) is `other`, so labels stay few.
+const GRANT_TYPES = new Set(['authorization_code', 'refresh_token', 'client_credentials', 'urn:ietf:params:oauth:grant-type:device_code']);
+const grantTypeOf = (ctx: KoaContextWithOIDC) => {
+  const type = (ctx.oidc as { params?: { grant_type?: unknown } } | undefined)?.params?.grant_type;
+  return typeof type === 'string' && GRANT_TYPES.has(type) ? type : 'other';
+};
 
 export type { Provider, InteractionResults };
 
@@ -49,6 +59,17 @@ const PROVIDER_PATHS = ['/auth', '/token', '/me', '/session/end', '/jwks', '/req
 
 export function isProviderPath(path: string): boolean {
   return PROVIDER_PATHS.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
+}
+
+// oidc-provider's endpoints by their paths, for metrics; any other path under its prefixes is `<prefix>/*`.
+const PROVIDER_ROUTES = new Set([...PROVIDER_PATHS, '/token/introspection', '/token/revocation', '/session/end/confirm', '/session/end/success', '/device/auth', '/device/confirm', '/device/success']);
+
+/** The route pattern of a provider path (bounded: never the raw path), or undefined when it is Foyer's. */
+export function providerRoute(path: string): string | undefined {
+  if (PROVIDER_ROUTES.has(path)) return path;
+  const prefix = PROVIDER_PATHS.find((p) => path.startsWith(`${p}/`));
+  if (!prefix) return undefined;
+  return prefix === '/auth' && !path.slice(6).includes('/') ? '/auth/:uid' : `${prefix}/*`;
 }
 
 /** The Provider's request handler, each request remembering the sessions it reads (so its writes merge, never undo). */
@@ -207,6 +228,11 @@ export function buildProvider(deps: ProviderDeps, signingKeys: JWK[]): Provider 
   applyProxySettings(provider, { hops: config.trustProxy, issuer: config.issuer });
   // oidc-provider answers any failure it did not expect with 500 server_error (after rendering it); an
   // unreachable database becomes 503 with Retry-After, so no token is ever judged during an outage.
+  const { metrics } = deps;
+  if (metrics) {
+    provider.on('grant.success', (ctx: KoaContextWithOIDC) => metrics.tokenGrant(grantTypeOf(ctx), 'success'));
+    provider.on('grant.error', (ctx: KoaContextWithOIDC) => metrics.tokenGrant(grantTypeOf(ctx), 'error'));
+  }
   provider.on('server_error', (ctx: KoaContextWithOIDC, error: unknown) => {
     if (!isDatabaseUnavailable(error)) return;
     ctx.status = 503;

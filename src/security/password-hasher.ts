@@ -18,6 +18,8 @@ export interface PasswordHasher {
   /** Same cost as verify, always false: used when there is no account to check against. */
   decoyVerify(password: string): Promise<false>;
   needsRehash(storedHash: string): boolean;
+  /** Computations running now and waiting for a core (for metrics). */
+  load(): { running: number; waiting: number };
 }
 
 /**
@@ -27,7 +29,7 @@ export interface PasswordHasher {
 function createLimiter(slots: number) {
   let running = 0;
   const waiting: (() => void)[] = [];
-  return async function limited<T>(work: () => Promise<T>): Promise<T> {
+  const limited = async function limited<T>(work: () => Promise<T>): Promise<T> {
     // A finishing computation hands its slot straight to the next waiter.
     if (running < slots) running += 1;
     else await new Promise<void>((resolve) => waiting.push(resolve));
@@ -39,6 +41,7 @@ function createLimiter(slots: number) {
       else running -= 1;
     }
   };
+  return Object.assign(limited, { load: () => ({ running, waiting: waiting.length }) });
 }
 
 const ARGON2ID = 2; // @node-rs/argon2 Algorithm.Argon2id (a const enum, which type stripping cannot inline)
@@ -71,5 +74,6 @@ export function createPasswordHasher(params: Argon2Params, importedKeys: Importe
     needsRehash(storedHash) {
       return !storedHash.startsWith('$argon2id$') || !storedHash.includes(`$${expectedParams}$`);
     },
+    load: () => limited.load(),
   };
 }

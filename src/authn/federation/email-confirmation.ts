@@ -47,7 +47,7 @@ export interface PendingConfirmation {
 }
 
 export type ConfirmationResult =
-  | { status: 'signed_in'; accountId: string; connector: string; profile: UpstreamProfile }
+  | { status: 'signed_in'; accountId: string; created: boolean; connector: string; profile: UpstreamProfile }
   | { status: 'prove_ownership' }
   | { status: 'refused' }
   | { status: 'failed' }
@@ -106,7 +106,7 @@ export function createFederationEmailConfirmation(deps: EmailConfirmationDeps) {
         case 'sign_in':
           // Linked meanwhile (another tab): the link stands; this code only proved a mailbox.
           await flows.deleteFlow(flow.id);
-          return { status: 'signed_in', accountId: decision.accountId, connector: context.connector, profile };
+          return { status: 'signed_in', accountId: decision.accountId, created: false, connector: context.connector, profile };
         case 'create_account':
           try {
             const accountId = await deps.db.transaction(async (trx) => {
@@ -118,7 +118,7 @@ export function createFederationEmailConfirmation(deps: EmailConfirmationDeps) {
               await deps.emit({ type: 'federation.identity_linked', accountId: account.id, data: { connector: context.connector } }, trx);
               return account.id;
             });
-            return { status: 'signed_in', accountId, connector: context.connector, profile };
+            return { status: 'signed_in', accountId, created: true, connector: context.connector, profile };
           } catch {
             // The email or the identity was taken meanwhile: never merge silently.
             return { status: 'failed' };

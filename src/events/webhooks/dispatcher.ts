@@ -75,7 +75,11 @@ async function messageOf(row: ClaimedRow, fields: FieldRelease): Promise<string>
   return JSON.stringify({ type: row.type, timestamp: new Date(row.event_at).toISOString(), data });
 }
 
-export function createWebhookDispatcher(deps: { db: Db; store: WebhookStore; fields: FieldRelease; settings: DispatcherSettings; log: Logger }) {
+export function createWebhookDispatcher(deps: {
+  db: Db; store: WebhookStore; fields: FieldRelease; settings: DispatcherSettings; log: Logger;
+  /** Told of each attempt's outcome (metrics). */
+  onOutcome?: (outcome: 'delivered' | 'retry' | 'failed') => void;
+}) {
   const { db, store, settings, log } = deps;
 
   async function claim(): Promise<ClaimedRow[]> {
@@ -99,6 +103,7 @@ export function createWebhookDispatcher(deps: { db: Db; store: WebhookStore; fie
     const base = { attempts, locked_until: null, last_status: outcome.status ?? null, updated_at: db.fn.now() };
     if (outcome.ok) {
       await db('webhook_deliveries').where({ id: row.id }).update({ ...base, status: 'delivered', last_error: null, delivered_at: db.fn.now() });
+      deps.onOutcome?.('delivered');
       return;
     }
     const failed = attempts >= settings.maxAttempts;
@@ -106,6 +111,7 @@ export function createWebhookDispatcher(deps: { db: Db; store: WebhookStore; fie
       ...base, status: failed ? 'failed' : 'pending', last_error: outcome.error?.slice(0, 500) ?? null,
       next_attempt_at: new Date(Date.now() + retryDelayMs(attempts, settings.retryBaseSeconds)),
     });
+    deps.onOutcome?.(failed ? 'failed' : 'retry');
     log.warn({ webhookId: row.webhook_id, deliveryId: row.id, eventType: row.type, attempts, status: outcome.status, error: outcome.error, gaveUp: failed }, 'webhook delivery failed');
   }
 
@@ -157,6 +163,11 @@ export function createWebhookDispatcher(deps: { db: Db; store: WebhookStore; fie
       let wait: NodeJS.Timeout | undefined;
       await Promise.race([running?.catch(() => undefined), new Promise<void>((resolve) => (wait = setTimeout(resolve, maxWaitMs)))]);
       clearTimeout(wait);
+    },
+    /** Deliveries waiting to be sent, due now or later (the outbox's depth). */
+    async pendingCount(): Promise<number> {
+      const row = await db('webhook_deliveries').where({ status: 'pending' }).count<{ count: string | number }[]>('* as count').first();
+      return Number(row?.count ?? 0);
     },
     async listDeliveries(webhookId: string, limit = 50): Promise<Delivery[]> {
       const rows = await db('webhook_deliveries as d').join('events as e', 'e.id', 'd.event_id').where('d.webhook_id', webhookId)

@@ -1,13 +1,11 @@
 // Nothing is reachable from the network by default: a loopback issuer means a loopback listener (HOST
 // overrides it), and the dev outbox, which shows every code and link, answers only peers on this machine
 // (the socket's address, never X-Forwarded-For), whatever address the server listens on.
-import { IncomingMessage, ServerResponse } from 'node:http';
-import { Socket } from 'node:net';
 import { networkInterfaces } from 'node:os';
-import Koa from 'koa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listenHost, loadConfig } from '../../../src/config/load.ts';
 import { createOperationsRouter } from '../../../src/http/operations.ts';
+import { routerStatusFrom } from '../../support/fake-peer.ts';
 import { startTestServer, type TestServer } from '../../support/test-server.ts';
 
 let loopback: TestServer;
@@ -24,18 +22,9 @@ afterAll(async () => {
   await everywhere?.stop();
 });
 
-/** The dev outbox's answer to a GET from `remoteAddress`, through the real router (a socket cannot be faked over TCP). */
-async function outboxFrom(server: TestServer, remoteAddress: string, headers: Record<string, string> = {}): Promise<number> {
-  const router = createOperationsRouter({ db: server.services.db, views: server.services.views, devOutbox: server.services.devOutbox });
-  const socket = new Socket();
-  Object.defineProperty(socket, 'remoteAddress', { value: remoteAddress });
-  const req = new IncomingMessage(socket);
-  Object.assign(req, { method: 'GET', url: '/dev/outbox', headers });
-  const ctx = new Koa().createContext(req, new ServerResponse(req));
-  ctx.res.statusCode = 404; // as koa starts every request: nothing answered yet
-  await router.routes()(ctx as never, async () => undefined);
-  return ctx.status;
-}
+/** The dev outbox's answer to a GET from `remoteAddress`. */
+const outboxFrom = (server: TestServer, remoteAddress: string, headers: Record<string, string> = {}) =>
+  routerStatusFrom(createOperationsRouter({ db: server.services.db, views: server.services.views, devOutbox: server.services.devOutbox }), remoteAddress, '/dev/outbox', headers);
 
 describe('the listening address', () => {
   it('is loopback for a loopback issuer, HOST when set, and every interface for a public issuer', async () => {
