@@ -26,6 +26,7 @@ import { createPasskeyQueries } from './authn/passkey/queries.ts';
 import { createPasskeyService } from './authn/passkey/service.ts';
 import { createMfaQueries } from './authn/mfa/queries.ts';
 import { createRememberedDevices } from './authn/mfa/remembered-devices.ts';
+import { createEnrolmentProof } from './authn/mfa/enrol-proof.ts';
 import { createMfaStep } from './authn/mfa/step.ts';
 import { createRecoveryCodeQueries } from './authn/recovery-codes/queries.ts';
 import { createRecoveryCodes } from './authn/recovery-codes/recovery-codes.ts';
@@ -176,6 +177,10 @@ export function createServices(config: Config, db: Db, log: Logger) {
     profileFields: async () => (await profile.seedAndLoad()).byKey,
     firebase: firebase && { memCost: firebase.memCost, rounds: firebase.rounds, saltSeparator: firebase.saltSeparator, signerKeyConfigured: true },
   });
+  const enrolProof = createEnrolmentProof({
+    flows, codes, accounts, throttle, mailer, codeTtlSeconds,
+    hasSecondFactor: async (accountId) => (await totp.hasTotp(accountId)) || (await passkeys.hasPasskey(accountId)),
+  });
   return {
     config,
     db,
@@ -234,14 +239,18 @@ export function createServices(config: Config, db: Db, log: Logger) {
     recovery: createRecovery({ db, flows, codes, accounts, hasher, throttle, mailer, policy, codeTtlSeconds }),
     webauthn,
     passkeys,
-    passkeyOffers: createPasskeyOffers({ queries: passkeyQueries, flows }),
+    passkeyOffers: createPasskeyOffers({
+      queries: passkeyQueries, flows, hasTotp: totp.hasTotp,
+      enrolmentNeedsProof: (accountId, amr, emailProved) => enrolProof.required({ scope: `offer:${accountId}`, accountId, amr, provedBySignIn: emailProved }),
+    }),
     emailSignIn: createEmailSignIn({ db, flows, codes, links: createSignInLinkQueries(db), accounts, throttle, mailer, codeTtlSeconds, linkBaseUrl: `${config.issuer}/signin/link/` }),
     deviceWatch: createDeviceWatch({ queries: createKnownDeviceQueries(db), accounts, mailer, hashKey: deriveKey(config.secret, 'known-devices'), accountUrl: `${config.issuer}/account/sessions` }),
     totp,
     recoveryCodes,
     rememberedDevices,
     mfaPolicy: { isMfaEnabled: mfaQueries.isMfaEnabled, isRememberedDevice: rememberedDevices.isRememberedDevice, linkAwaitsSecondFactor: linkProof.awaitsSecondFactor },
-    mfaStep: createMfaStep({ db, flows, codes, accounts, mfa: mfaQueries, totp, recoveryCodes, throttle, mailer, box, issuer: config.brandName, codeTtlSeconds, hasPasskey: passkeys.hasPasskey }),
+    mfaStep: createMfaStep({ db, flows, codes, accounts, mfa: mfaQueries, totp, recoveryCodes, throttle, mailer, box, issuer: config.brandName, codeTtlSeconds, hasPasskey: passkeys.hasPasskey, enrolProof }),
+    enrolProof,
   };
 }
 

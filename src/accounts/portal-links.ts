@@ -61,17 +61,6 @@ export function createPortalLinks(deps: PortalLinkDeps) {
       return { status: 'sent' };
     },
 
-    /**
-     * The account a browser that just used a mailed sign-in link may enter the account pages as: the link
-     * proved the address. None for an unknown address (no account yet) or a two-step account.
-     */
-    async accountForSignInLink(email: string): Promise<string | undefined> {
-      const account = await deps.accounts.findAccountByEmail(email);
-      if (!account || !SIGN_IN_ALLOWED.has(account.status) || (await deps.isMfaEnabled(account.id))) return undefined;
-      await deps.events.emit({ type: 'account.signed_in', accountId: account.id, data: { channel: 'account', method: 'sign_in_link' } });
-      return account.id;
-    },
-
     /** Whether the link could still be used (the page before its "Continue" button). */
     async isLive(token: string): Promise<boolean> {
       return (await find(token)) !== undefined;

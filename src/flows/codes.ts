@@ -15,8 +15,8 @@ export function createCodeService(queries: FlowStore, options: CodeOptions) {
   const hashOf = (flowId: string, purpose: string, code: string) => keyedHash(options.hashKey, `${flowId}|${purpose}|${code}`);
 
   return {
-    async issueCode(flowId: string, purpose: string): Promise<string> {
-      const code = randomDigits(6);
+    /** Stores a new code for the flow; `code` when the caller derived it (a sign-in link's code), else a random one. */
+    async issueCode(flowId: string, purpose: string, code: string = randomDigits(6)): Promise<string> {
       await queries.insertCode({ flowId, purpose, codeHash: hashOf(flowId, purpose, code), ttlSeconds: options.ttlSeconds });
       return code;
     },

@@ -3,9 +3,9 @@ import { accountTotpFlow, emailChangeFlow, erasureCancelFlow, erasureCancelLinkF
 import { federationFlow } from './federation.ts';
 import type { AnyFlowKind } from './kind.ts';
 import { liteCaptureFlow } from './lite-capture.ts';
-import { emailSignInFlow, loginFlow, mfaFlow, passkeyOfferFlow, recoveryFlow, registrationFlow } from './sign-in.ts';
+import { emailSignInFlow, loginFlow, mfaEnrolProofFlow, mfaFlow, passkeyOfferFlow, recoveryFlow, registrationFlow } from './sign-in.ts';
 
 export const FLOW_KINDS: readonly AnyFlowKind[] = [
-  loginFlow, registrationFlow, recoveryFlow, emailSignInFlow, passkeyOfferFlow, mfaFlow, federationFlow,
+  loginFlow, registrationFlow, recoveryFlow, emailSignInFlow, passkeyOfferFlow, mfaFlow, mfaEnrolProofFlow, federationFlow,
   accountTotpFlow, emailChangeFlow, portalSignInLinkFlow, erasureCancelLinkFlow, erasureCancelFlow, liteCaptureFlow,
 ];
