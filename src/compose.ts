@@ -30,6 +30,7 @@ import { createPasskeyQueries } from './authn/passkey/queries.ts';
 import { createPasskeyService } from './authn/passkey/service.ts';
 import { createMfaQueries } from './authn/mfa/queries.ts';
 import { createRememberedDevices } from './authn/mfa/remembered-devices.ts';
+import { createEnrolmentProof } from './authn/mfa/enrol-proof.ts';
 import { createMfaStep } from './authn/mfa/step.ts';
 import { createRecoveryCodeQueries } from './authn/recovery-codes/queries.ts';
 import { createRecoveryCodes } from './authn/recovery-codes/recovery-codes.ts';
@@ -52,7 +53,7 @@ import { createLinkProof } from './authn/federation/link-proof.ts';
 import { createProfileImport } from './authn/federation/profile-import.ts';
 import { createCodeService } from './flows/codes.ts';
 import { createLoginFlows } from './flows/login.ts';
-import { createFlowQueries } from './flows/queries.ts';
+import { createFlowStore } from './flows/store.ts';
 import { createRecovery } from './flows/recovery.ts';
 import { createRegistration } from './flows/registration.ts';
 import { createViews } from './http/views.ts';
@@ -87,7 +88,7 @@ export function createServices(config: Config, db: Db, log: Logger) {
   const hasher = createPasswordHasher(config.argon2, { firebaseSignerKey: config.passwordImport.firebaseScrypt?.signerKey });
   const throttleQueries = createThrottleQueries(db);
   const throttle = createCredentialThrottle(throttleQueries, deriveKey(config.secret, 'throttle-keys'), config.throttle, { failed: metrics.credentialFailure, refused: metrics.throttled });
-  const flows = createFlowQueries(db);
+  const flows = createFlowStore(db, { lookupKey: deriveKey(config.secret, 'flow-lookup') });
   const codes = createCodeService(flows, { hashKey: deriveKey(config.secret, 'one-time-codes'), ...config.codes });
   const mailer = createMailer(db, { smtpUrl: config.smtpUrl, from: config.mailFrom, brandName: config.brandName, devOutbox: devOutboxEnabled(config) }, log);
   const protocol = createProtocolPort(db);
@@ -96,7 +97,7 @@ export function createServices(config: Config, db: Db, log: Logger) {
   const erasureNotice = createErasureNotice({
     flows, mailer, emailOf: async (id) => (await accounts.findAccountById(id))?.email, linkBaseUrl: `${config.issuer}/account/erasure/cancel/`,
   });
-  const privacy = createPrivacy({ db, protocol: endAllSessions, graceDays: config.privacy.erasureGraceDays, outbox: createEventOutbox(db), notice: erasureNotice });
+  const privacy = createPrivacy({ db, protocol: endAllSessions, graceDays: config.privacy.erasureGraceDays, outbox: createEventOutbox(db), flows, notice: erasureNotice });
   // Every event of an account that restricted processing is marked `restricted` (src/privacy).
   const events = privacy.events;
   const profileQueries = createProfileQueries(db);
@@ -124,12 +125,12 @@ export function createServices(config: Config, db: Db, log: Logger) {
   const connectors = createConnectorRegistry(connectorStore, config.connectors, `${config.issuer}/federation/callback`, { allowPrivate: config.outboundAllowPrivate });
   const federatedIdentities = createFederatedIdentityQueries(db);
   const emit = events.emit.bind(events);
-  const federation = createFederatedSignIn({ db, flows, connectors, identities: federatedIdentities, accounts, box, emit, stateKey: deriveKey(config.secret, 'federation-state') });
+  const federation = createFederatedSignIn({ db, flows, connectors, identities: federatedIdentities, accounts, box, emit });
   const federationEmail = createFederationEmailConfirmation({ db, flows, codes, connectors, identities: federatedIdentities, accounts, throttle, mailer, box, emit, codeTtlSeconds: config.codes.ttlSeconds });
   const passwords = createPasswordAuthenticator({ accounts, hasher, throttle });
   const linkProof = createLinkProof({
     db, flows, codes, accounts, identities: federatedIdentities, connectors, passwords, throttle, mailer, box, emit, codeTtlSeconds,
-    browserKey: deriveKey(config.secret, 'federation-link'), isMfaEnabled: mfaQueries.isMfaEnabled,
+    isMfaEnabled: mfaQueries.isMfaEnabled,
   });
   const importQueries = createImportQueries(db);
   const profileImport = createProfileImport({ db, queries: importQueries, flows, box, emit });
@@ -179,6 +180,10 @@ export function createServices(config: Config, db: Db, log: Logger) {
     // The config's fields are seeded first, so a fresh database (the command run before the server) knows them.
     profileFields: async () => (await profile.seedAndLoad()).byKey,
     firebase: firebase && { memCost: firebase.memCost, rounds: firebase.rounds, saltSeparator: firebase.saltSeparator, signerKeyConfigured: true },
+  });
+  const enrolProof = createEnrolmentProof({
+    flows, codes, accounts, throttle, mailer, codeTtlSeconds,
+    hasSecondFactor: async (accountId) => (await totp.hasTotp(accountId)) || (await passkeys.hasPasskey(accountId)),
   });
   const portalLinks = createPortalLinks({
     db, accounts, flows, throttle, mailer, events, isMfaEnabled: mfaQueries.isMfaEnabled, linkTtlSeconds: codeTtlSeconds, linkBaseUrl: `${config.issuer}/account/link/`,
@@ -257,14 +262,18 @@ export function createServices(config: Config, db: Db, log: Logger) {
     recovery: createRecovery({ db, flows, codes, accounts, hasher, throttle, mailer, policy, codeTtlSeconds }),
     webauthn,
     passkeys,
-    passkeyOffers: createPasskeyOffers({ queries: passkeyQueries, flows }),
+    passkeyOffers: createPasskeyOffers({
+      queries: passkeyQueries, flows, hasTotp: totp.hasTotp,
+      enrolmentNeedsProof: (accountId, amr, emailProved) => enrolProof.required({ scope: `offer:${accountId}`, accountId, amr, provedBySignIn: emailProved }),
+    }),
     emailSignIn: createEmailSignIn({ db, flows, codes, links: createSignInLinkQueries(db), accounts, throttle, mailer, codeTtlSeconds, linkBaseUrl: `${config.issuer}/signin/link/` }),
     deviceWatch: createDeviceWatch({ queries: createKnownDeviceQueries(db), accounts, mailer, hashKey: deriveKey(config.secret, 'known-devices'), accountUrl: `${config.issuer}/account/sessions` }),
     totp,
     recoveryCodes,
     rememberedDevices,
     mfaPolicy: { isMfaEnabled: mfaQueries.isMfaEnabled, isRememberedDevice: rememberedDevices.isRememberedDevice, linkAwaitsSecondFactor: linkProof.awaitsSecondFactor },
-    mfaStep: createMfaStep({ db, flows, codes, accounts, mfa: mfaQueries, totp, recoveryCodes, throttle, mailer, box, issuer: config.brandName, codeTtlSeconds, hasPasskey: passkeys.hasPasskey }),
+    mfaStep: createMfaStep({ db, flows, codes, accounts, mfa: mfaQueries, totp, recoveryCodes, throttle, mailer, box, issuer: config.brandName, codeTtlSeconds, hasPasskey: passkeys.hasPasskey, enrolProof }),
+    enrolProof,
   };
 }
 

@@ -5,19 +5,20 @@ import type { CredentialThrottle } from '../authn/credential-throttle.ts';
 import type { Db } from '../db/create-db.ts';
 import type { EventOutbox } from '../events/outbox.ts';
 import { verifyThrottledCode, type CodeService, type ThrottledCodeVerdict } from '../flows/codes.ts';
-import type { FlowQueries } from '../flows/queries.ts';
+import type { FlowStore } from '../flows/store.ts';
+import { emailChangeFlow } from '../flows/kinds/account.ts';
 import type { MailSender } from '../mail/mailer.ts';
 import { normalizeEmail } from './email-address.ts';
 import type { AccountQueries } from './queries.ts';
 
-const KIND = 'account_email_change' as const;
+const KIND = emailChangeFlow;
 const PURPOSE = 'email-change';
 const FLOW_ID = /^flow_[\w-]{10,40}$/;
 
 export interface EmailChangeDeps {
   db: Db;
   accounts: AccountQueries;
-  flows: FlowQueries;
+  flows: FlowStore;
   codes: CodeService;
   throttle: CredentialThrottle;
   mailer: MailSender;

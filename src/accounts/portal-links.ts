@@ -4,19 +4,20 @@
 import type { Db } from '../db/create-db.ts';
 import type { CredentialThrottle } from '../authn/credential-throttle.ts';
 import type { EventOutbox } from '../events/outbox.ts';
-import type { FlowQueries } from '../flows/queries.ts';
+import type { FlowStore } from '../flows/store.ts';
+import { portalSignInLinkFlow } from '../flows/kinds/account.ts';
 import type { MailSender } from '../mail/mailer.ts';
 import { constantTimeEqual, hashToken, randomToken } from '../security/tokens.ts';
 import type { AccountQueries } from './queries.ts';
 
-const KIND = 'account_sign_in_link' as const;
+const KIND = portalSignInLinkFlow;
 const TOKEN = /^(flow_[\w-]{10,40})\.([\w-]{43})$/;
 const SIGN_IN_ALLOWED = new Set(['lite', 'active', 'restricted']);
 
 export interface PortalLinkDeps {
   db: Db;
   accounts: AccountQueries;
-  flows: FlowQueries;
+  flows: FlowStore;
   throttle: CredentialThrottle;
   mailer: MailSender;
   events: EventOutbox;
@@ -60,17 +61,6 @@ export function createPortalLinks(deps: PortalLinkDeps) {
       return { status: 'sent' };
     },
 
-    /**
-     * The account a browser that just used a mailed sign-in link may enter the account pages as: the link
-     * proved the address. None for an unknown address (no account yet) or a two-step account.
-     */
-    async accountForSignInLink(email: string): Promise<string | undefined> {
-      const account = await deps.accounts.findAccountByEmail(email);
-      if (!account || !SIGN_IN_ALLOWED.has(account.status) || (await deps.isMfaEnabled(account.id))) return undefined;
-      await deps.events.emit({ type: 'account.signed_in', accountId: account.id, data: { channel: 'account', method: 'sign_in_link' } });
-      return account.id;
-    },
-
     /** Whether the link could still be used (the page before its "Continue" button). */
     async isLive(token: string): Promise<boolean> {
       return (await find(token)) !== undefined;
@@ -84,7 +74,7 @@ export function createPortalLinks(deps: PortalLinkDeps) {
       const account = await deps.accounts.findAccountById(found.accountId);
       if (!account || !SIGN_IN_ALLOWED.has(account.status)) return { status: 'expired' };
       const used = await deps.db.transaction(async (trx) => {
-        if (!(await deps.flows.updateFlow(found.flow.id, found.flow.version, { state: 'used' }, trx))) return false;
+        if (!(await deps.flows.updateFlow(found.flow, { state: 'used' }, trx))) return false;
         await deps.flows.deleteFlow(found.flow.id, trx);
         if (account.email && !account.emailVerified) await deps.accounts.markEmailVerified(account.id, account.email, trx);
         await deps.events.emit({ type: 'account.signed_in', accountId: account.id, data: { channel: 'account', method: 'account_link' } }, trx);

@@ -5,7 +5,8 @@
 import type { AccountQueries } from '../accounts/queries.ts';
 import type { Db } from '../db/create-db.ts';
 import type { EventOutbox } from '../events/outbox.ts';
-import type { FlowQueries } from '../flows/queries.ts';
+import type { FlowStore } from '../flows/store.ts';
+import { accountTotpFlow } from '../flows/kinds/account.ts';
 import type { MailSender } from '../mail/mailer.ts';
 import type { SecretBox } from '../security/envelope.ts';
 import type { ImportQueries } from './federation/import-queries.ts';
@@ -29,7 +30,7 @@ export interface AccountSecurityDeps {
   mfa: MfaQueries;
   recoveryCodes: RecoveryCodes;
   rememberedDevices: RememberedDevices;
-  flows: FlowQueries;
+  flows: FlowStore;
   events: EventOutbox;
   /** Social import choices, removed with a connector's last link. */
   imports?: Pick<ImportQueries, 'deleteImportPermission'>;
@@ -39,7 +40,6 @@ export interface AccountSecurityDeps {
   issuer: string;
 }
 
-const ENROLMENT_TTL_SECONDS = 15 * 60;
 const enrolmentContext = (accountId: string, flowId: string) => `portal-totp:${accountId}:${flowId}`;
 
 export function createAccountSecurity(deps: AccountSecurityDeps) {
@@ -119,15 +119,15 @@ export function createAccountSecurity(deps: AccountSecurityDeps) {
     async startTotpEnrolment(accountId: string): Promise<{ status: 'ok'; enrolmentId: string; secret: string; uri: string } | { status: 'already_enrolled' }> {
       if (await deps.totp.hasTotp(accountId)) return { status: 'already_enrolled' };
       const secret = newTotpSecret();
-      const flow = await deps.flows.insertFlow({ kind: 'account_totp', state: 'enrol', interactionUid: null, accountId, context: {}, ttlSeconds: ENROLMENT_TTL_SECONDS });
-      await deps.flows.updateFlow(flow.id, flow.version, { context: { pendingSecret: deps.box.encrypt(secret, enrolmentContext(accountId, flow.id)) } });
+      const flow = await deps.flows.insertFlow({ kind: accountTotpFlow, state: 'enrol', interactionUid: null, accountId, context: {} });
+      await deps.flows.updateFlow(flow, { context: { pendingSecret: deps.box.encrypt(secret, enrolmentContext(accountId, flow.id)) } });
       const account = await deps.accounts.findAccountById(accountId);
       return { status: 'ok', enrolmentId: flow.id, secret, uri: totpUri(secret, deps.issuer, account?.email ?? accountId) };
     },
 
     /** The seed of an enrolment in progress (the same QR code again after a wrong code). */
     async resumeTotpEnrolment(accountId: string, enrolmentId: string): Promise<{ enrolmentId: string; secret: string; uri: string } | undefined> {
-      const flow = /^flow_[\w-]{10,40}$/.test(enrolmentId) ? await deps.flows.findAccountFlow(enrolmentId, 'account_totp', accountId) : undefined;
+      const flow = /^flow_[\w-]{10,40}$/.test(enrolmentId) ? await deps.flows.findAccountFlow(enrolmentId, accountTotpFlow, accountId) : undefined;
       const pending = (flow?.context as { pendingSecret?: unknown } | undefined)?.pendingSecret;
       if (!flow || typeof pending !== 'string') return undefined;
       const secret = deps.box.decrypt(pending, enrolmentContext(accountId, flow.id));
@@ -138,7 +138,7 @@ export function createAccountSecurity(deps: AccountSecurityDeps) {
     /** Activates the enrolment's seed when `code` matches it; makes recovery codes when the account has none. */
     async confirmTotpEnrolment(input: { accountId: string; enrolmentId: string; code: string; address: string }):
     Promise<{ status: 'ok'; recoveryCodes: string[] | undefined } | { status: 'expired' | 'already_enrolled' } | Exclude<TotpVerdict, { status: 'ok' }>> {
-      const flow = /^flow_[\w-]{10,40}$/.test(input.enrolmentId) ? await deps.flows.findAccountFlow(input.enrolmentId, 'account_totp', input.accountId) : undefined;
+      const flow = /^flow_[\w-]{10,40}$/.test(input.enrolmentId) ? await deps.flows.findAccountFlow(input.enrolmentId, accountTotpFlow, input.accountId) : undefined;
       const pending = (flow?.context as { pendingSecret?: unknown } | undefined)?.pendingSecret;
       if (!flow || typeof pending !== 'string') return { status: 'expired' };
       if (await deps.totp.hasTotp(input.accountId)) return { status: 'already_enrolled' };

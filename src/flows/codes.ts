@@ -1,7 +1,7 @@
 // Owns one-time codes: 6 digits, stored keyed-hashed, single use, expiring, a few guesses each.
 import type { Attempts } from '../authn/attempts.ts';
 import { constantTimeEqual, keyedHash, randomDigits } from '../security/tokens.ts';
-import type { FlowQueries } from './queries.ts';
+import type { FlowStore } from './store.ts';
 
 export type CodeVerdict = 'ok' | 'invalid' | 'expired' | 'exhausted';
 
@@ -11,12 +11,12 @@ export interface CodeOptions {
   maxAttempts: number;
 }
 
-export function createCodeService(queries: FlowQueries, options: CodeOptions) {
+export function createCodeService(queries: FlowStore, options: CodeOptions) {
   const hashOf = (flowId: string, purpose: string, code: string) => keyedHash(options.hashKey, `${flowId}|${purpose}|${code}`);
 
   return {
-    async issueCode(flowId: string, purpose: string): Promise<string> {
-      const code = randomDigits(6);
+    /** Stores a new code for the flow; `code` when the caller derived it (a sign-in link's code), else a random one. */
+    async issueCode(flowId: string, purpose: string, code: string = randomDigits(6)): Promise<string> {
       await queries.insertCode({ flowId, purpose, codeHash: hashOf(flowId, purpose, code), ttlSeconds: options.ttlSeconds });
       return code;
     },

@@ -1,6 +1,5 @@
 // Owns the lite sign-up ("first handshake"): an email (and perhaps a name) with consent to a purpose,
 // no password; a mailed link confirms the address, then a lite account holds it. Throttled per email, address, client.
-import { z } from 'zod';
 import { canonicalEmail, normalizeEmail } from '../accounts/email-address.ts';
 import type { AccountQueries } from '../accounts/queries.ts';
 import type { ConsentQueries } from '../consent/queries.ts';
@@ -10,20 +9,14 @@ import type { MailSender } from '../mail/mailer.ts';
 import type { ProfileQueries } from '../profile/queries.ts';
 import { pickLocale } from '../profile/schema.ts';
 import type { ThrottleQueries } from '../security/throttle.ts';
-import { hashToken, keyedHash, randomToken } from '../security/tokens.ts';
-import type { FlowQueries, FlowRow } from './queries.ts';
+import { keyedHash, randomToken } from '../security/tokens.ts';
+import type { FlowStore } from './store.ts';
+import { liteCaptureFlow } from './kinds/lite-capture.ts';
 
-const KIND = 'lite_capture';
-const SENT = 'sent';
+const KIND = liteCaptureFlow;
 const TOKEN = /^[\w-]{43}$/;
 /** Accounts a confirmed capture may attach to; a disabled or erased one is left alone (the same answer). */
 const ATTACHES = new Set(['lite', 'active', 'restricted']);
-
-const contextSchema = z.object({
-  email: z.string(), tokenHash: z.string(), purpose: z.string(), clientId: z.string(),
-  channel: z.enum(['capture-page', 'capture-api']), source: z.enum(['customer', 'api']), ip: z.string(),
-  givenName: z.string().optional(), familyName: z.string().optional(), capturedAt: z.string(),
-});
 
 export interface LiteCaptureSettings {
   perEmail: number;
@@ -36,7 +29,7 @@ export interface LiteCaptureSettings {
 
 export interface LiteCaptureDeps {
   db: Db;
-  flows: FlowQueries;
+  flows: FlowStore;
   accounts: AccountQueries;
   consent: Pick<ConsentQueries, 'appendConsentRecord'>;
   profileValues: Pick<ProfileQueries, 'insertValueIfAbsent'>;
@@ -72,12 +65,6 @@ const secondsUntil = (date: Date) => Math.max(1, Math.ceil((date.getTime() - Dat
 export function createLiteCapture(deps: LiteCaptureDeps) {
   const { db, flows, accounts, settings } = deps;
 
-  async function findLiveFlow(token: string, trx: Db = db): Promise<FlowRow | undefined> {
-    if (!TOKEN.test(token)) return undefined;
-    return trx<FlowRow>('flows').where({ kind: KIND, state: SENT }).andWhere('expires_at', '>', trx.fn.now())
-      .andWhereRaw("context->>'tokenHash' = ?", [hashToken(token)]).first();
-  }
-
   /** One hit on each limit, client first: a page or app flooding one inbox, or many, is refused. */
   async function throttled(input: CaptureInput): Promise<number | undefined> {
     const keys: [string, number][] = [
@@ -105,9 +92,9 @@ export function createLiteCapture(deps: LiteCaptureDeps) {
       if (account && !ATTACHES.has(account.status)) return { status: 'sent' };
       const token = randomToken(32);
       await flows.insertFlow({
-        kind: KIND, state: SENT, interactionUid: null, accountId: null, ttlSeconds: settings.linkTtlSeconds,
+        kind: KIND, state: 'sent', interactionUid: null, accountId: null, ttlSeconds: settings.linkTtlSeconds, secret: token,
         context: {
-          email: canonicalEmail(input.email), tokenHash: hashToken(token), purpose: input.purpose, clientId: input.clientId, channel: input.channel,
+          email: canonicalEmail(input.email), purpose: input.purpose, clientId: input.clientId, channel: input.channel,
           source: input.channel === 'capture-api' ? 'api' : 'customer', ip: input.address, capturedAt: new Date().toISOString(),
           ...(input.givenName ? { givenName: input.givenName } : {}), ...(input.familyName ? { familyName: input.familyName } : {}),
         },
@@ -120,19 +107,17 @@ export function createLiteCapture(deps: LiteCaptureDeps) {
 
     /** What the confirmation page shows, without using the link (mail scanners fetch links). */
     async describeConfirmation(token: string): Promise<{ email: string; purpose: string } | undefined> {
-      const flow = await findLiveFlow(token);
-      if (!flow) return undefined;
-      const context = contextSchema.parse(flow.context);
-      return { email: context.email, purpose: context.purpose };
+      const flow = TOKEN.test(token) ? await flows.findFlowBySecret(KIND, token) : undefined;
+      return flow && { email: flow.context.email, purpose: flow.context.purpose };
     },
 
     /** The link was used: the address is proven, the lite account exists (or the account is found), consent is recorded. */
     async confirm(token: string): Promise<ConfirmResult> {
       const result = await db.transaction(async (trx): Promise<ConfirmResult> => {
-        const flow = await findLiveFlow(token, trx);
-        if (!flow || !(await flows.updateFlow(flow.id, flow.version, { state: 'confirmed' }, trx))) return { status: 'expired' };
-        await flows.deleteFlow(flow.id, trx);
-        const c = contextSchema.parse(flow.context);
+        // Taken out of the table in one statement: of two presses of the link, one confirms.
+        const flow = TOKEN.test(token) ? await flows.consumeFlowBySecret(KIND, token, trx) : undefined;
+        if (!flow) return { status: 'expired' };
+        const c = flow.context;
         let account = await accounts.findAccountByEmail(c.email, trx);
         if (account && !ATTACHES.has(account.status)) return { status: 'expired' };
         const created = !account;

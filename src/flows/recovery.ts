@@ -8,7 +8,8 @@ import type { Db } from '../db/create-db.ts';
 import type { MailSender } from '../mail/mailer.ts';
 import type { PasswordHasher } from '../security/password-hasher.ts';
 import { verifyThrottledCode, type CodeService, type ThrottledCodeVerdict } from './codes.ts';
-import type { FlowQueries } from './queries.ts';
+import type { FlowStore } from './store.ts';
+import { recoveryFlow } from './kinds/sign-in.ts';
 
 const contextSchema = z.object({ email: z.string() });
 const CODE_PURPOSE = 'reset';
@@ -17,7 +18,7 @@ const RESETTABLE = new Set(['active', 'restricted', 'lite']);
 
 export interface RecoveryDeps {
   db: Db;
-  flows: FlowQueries;
+  flows: FlowStore;
   codes: CodeService;
   accounts: AccountQueries;
   hasher: PasswordHasher;
@@ -40,7 +41,7 @@ export function createRecovery(deps: RecoveryDeps) {
       const account = await deps.accounts.findAccountByEmail(input.email);
       const target = account && RESETTABLE.has(account.status) ? account : undefined;
       const flow = await deps.flows.insertFlow({
-        kind: 'recovery', state: 'verify_code', interactionUid: input.interactionUid, accountId: target?.id ?? null,
+        kind: recoveryFlow, state: 'verify_code', interactionUid: input.interactionUid, accountId: target?.id ?? null,
         context: { email: input.email }, ttlSeconds: deps.codeTtlSeconds,
       });
       const code = await deps.codes.issueCode(flow.id, CODE_PURPOSE);
@@ -49,12 +50,12 @@ export function createRecovery(deps: RecoveryDeps) {
     },
 
     async pendingRecoveryEmail(interactionUid: string): Promise<string | undefined> {
-      const flow = await deps.flows.findFlowForInteraction(interactionUid, 'recovery');
+      const flow = await deps.flows.findFlowForInteraction(interactionUid, recoveryFlow);
       return flow ? contextSchema.parse(flow.context).email : undefined;
     },
 
     async completeRecovery(input: { interactionUid: string; code: string; newPassword: string; address: string }): Promise<CompleteRecoveryResult> {
-      const flow = await deps.flows.findFlowForInteraction(input.interactionUid, 'recovery');
+      const flow = await deps.flows.findFlowForInteraction(input.interactionUid, recoveryFlow);
       if (!flow) return { status: 'expired' };
       const { email } = contextSchema.parse(flow.context);
       const problem = checkPassword(input.newPassword, deps.policy, email);

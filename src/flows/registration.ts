@@ -9,7 +9,8 @@ import type { Db } from '../db/create-db.ts';
 import type { MailSender } from '../mail/mailer.ts';
 import type { PasswordHasher } from '../security/password-hasher.ts';
 import { verifyThrottledCode, type CodeService, type ThrottledCodeVerdict } from './codes.ts';
-import type { FlowQueries } from './queries.ts';
+import type { FlowStore } from './store.ts';
+import { registrationFlow } from './kinds/sign-in.ts';
 
 const contextSchema = z.object({
   email: z.string(),
@@ -19,7 +20,7 @@ const contextSchema = z.object({
 
 export interface RegistrationDeps {
   db: Db;
-  flows: FlowQueries;
+  flows: FlowStore;
   codes: CodeService;
   accounts: AccountQueries;
   consent: ConsentService;
@@ -56,7 +57,7 @@ export function createRegistration(deps: RegistrationDeps) {
       const account = await deps.accounts.findAccountByEmail(input.email);
       const mode = !account ? 'new' : account.status === 'lite' ? 'lite' : 'existing';
       const flow = await deps.flows.insertFlow({
-        kind: 'registration', state: 'verify_email', interactionUid: input.interactionUid, accountId: null,
+        kind: registrationFlow, state: 'verify_email', interactionUid: input.interactionUid, accountId: null,
         context: { email: input.email, passwordHash, mode }, ttlSeconds: deps.codeTtlSeconds,
       });
       // A code exists in every mode, so a wrong guess answers the same; the owner of an existing
@@ -68,12 +69,12 @@ export function createRegistration(deps: RegistrationDeps) {
     },
 
     async pendingRegistrationEmail(interactionUid: string): Promise<string | undefined> {
-      const flow = await deps.flows.findFlowForInteraction(interactionUid, 'registration');
+      const flow = await deps.flows.findFlowForInteraction(interactionUid, registrationFlow);
       return flow ? contextSchema.parse(flow.context).email : undefined;
     },
 
     async completeRegistration(input: { interactionUid: string; code: string; channel: string; clientId?: string; address: string }): Promise<CompleteRegistrationResult> {
-      const flow = await deps.flows.findFlowForInteraction(input.interactionUid, 'registration');
+      const flow = await deps.flows.findFlowForInteraction(input.interactionUid, registrationFlow);
       if (!flow) return { status: 'expired' };
       const context = contextSchema.parse(flow.context);
       // A sign-up code sets the password of a lite account: guesses are limited like passwords, and per code.

@@ -40,13 +40,18 @@ export function renderPage(ports: JourneyPorts, ctx: Context, view: string, data
 
 export { ACR_SINGLE_FACTOR } from '../authn/mfa/policy.ts';
 
+/** What a login step proved beyond its amr: sign-up's code proved the email (read by the next prompt as its last submission). */
+export interface LoginProof {
+  emailProved?: boolean;
+}
+
 /**
  * Ends the login prompt: the account is authenticated by the methods in `amr` (RFC 8176 values). The
  * browser is noted as one of the account's devices; a device new to the account gets it a mail.
  */
-export async function finishLogin(ports: JourneyPorts, ctx: Context, accountId: string, amr: string[]): Promise<void> {
+export async function finishLogin(ports: JourneyPorts, ctx: Context, accountId: string, amr: string[], proof: LoginProof = {}): Promise<void> {
   // A user-verified passkey is two factors on its own (acr 2fa); everything else here is one.
-  await finish(ports, ctx, { login: { accountId, amr, acr: acrForAmr(amr), remember: true } }, false);
+  await finish(ports, ctx, { login: { accountId, amr, acr: acrForAmr(amr), remember: true, ...(proof.emailProved ? { emailProved: true } : {}) } }, false);
   ports.metrics.signIn([...amr].sort().join('+'));
   await ports.devices.noteSignIn(ctx, accountId);
 }

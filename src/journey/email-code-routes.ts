@@ -1,5 +1,6 @@
 // Owns the email sign-in pages under /interaction/:uid/email-code: "Email me a code" from the password page,
-// "Check your email" (the code, or Continue once the mailed link was confirmed elsewhere), and the link's return.
+// "Check your email" (the code: mailed, or shown by the link opened in another browser), and the link's
+// return in the browser that asked.
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { EmailSignIn, EmailSignInResult } from '../authn/email-code/sign-in.ts';
@@ -8,17 +9,18 @@ import type { LoginFlows } from '../flows/login.ts';
 import type { Csrf } from '../http/csrf.ts';
 import { finishLogin, loadInteraction, renderPage, type JourneyPorts } from './context.ts';
 import { codeSchema, field, firstError, tooManyAttempts } from './forms.ts';
+import { ensureSignInBrowser } from './sign-in-browser-cookie.ts';
 
 export interface EmailCodeDeps extends JourneyPorts {
   csrf: Csrf;
   loginFlows: LoginFlows;
   emailSignIn: EmailSignIn;
+  secureCookies: boolean;
 }
 
 /** RFC 8176: a one-time password (the mailed code, or the link that carries the same attempt). */
 const EMAIL_CODE_AMR = ['otp'];
 const EXPIRED = 'That code has expired or was already used. Ask for a new one.';
-const NOT_CONFIRMED = 'The link in the email has not been confirmed yet. Open it and press "Sign in", or enter the code.';
 
 export function createEmailCodeRouter(deps: EmailCodeDeps): Router {
   const router = new Router({ prefix: '/interaction/:uid/email-code' });
@@ -31,11 +33,10 @@ export function createEmailCodeRouter(deps: EmailCodeDeps): Router {
     if (!email) return ctx.redirect(`/interaction/${uid}`);
     renderPage(deps, ctx, 'journey/password', { title: 'Enter your password', email, error }, status);
   };
-  const answer = async (ctx: Context, uid: string, email: string, result: EmailSignInResult | { status: 'pending' }) => {
+  const answer = async (ctx: Context, uid: string, email: string, result: EmailSignInResult) => {
     switch (result.status) {
       case 'ok': return finishLogin(deps, ctx, result.accountId, EMAIL_CODE_AMR);
       case 'throttled': return checkEmailPage(ctx, email, tooManyAttempts(result.retryAfterSeconds, 'use the link in the email'), 429);
-      case 'pending': return checkEmailPage(ctx, email, NOT_CONFIRMED, 409);
       case 'expired': return email ? checkEmailPage(ctx, email, EXPIRED, 400) : passwordPage(ctx, uid, EXPIRED, 400);
       default: return checkEmailPage(ctx, email, describeCodeVerdict(result.status), 400);
     }
@@ -46,7 +47,8 @@ export function createEmailCodeRouter(deps: EmailCodeDeps): Router {
     const interaction = await loadInteraction(deps, ctx);
     const email = await deps.loginFlows.rememberedEmail(interaction.uid);
     if (!email || interaction.prompt.name !== 'login') return ctx.redirect(`/interaction/${interaction.uid}`);
-    const result = await deps.emailSignIn.startEmailSignIn({ interactionUid: interaction.uid, email, address: ctx.ip, userAgent: ctx.get('user-agent') });
+    const browserToken = ensureSignInBrowser(ctx, deps.secureCookies);
+    const result = await deps.emailSignIn.startEmailSignIn({ interactionUid: interaction.uid, email, address: ctx.ip, userAgent: ctx.get('user-agent'), browserToken });
     if (result.status === 'throttled') return passwordPage(ctx, interaction.uid, tooManyAttempts(result.retryAfterSeconds), 429);
     // Post, redirect, get: reloading the page never sends another mail.
     ctx.redirect(`/interaction/${interaction.uid}/email-code`);
@@ -70,23 +72,11 @@ export function createEmailCodeRouter(deps: EmailCodeDeps): Router {
     await answer(ctx, interaction.uid, email, await deps.emailSignIn.verifyEmailCode({ interactionUid: interaction.uid, code: code.data, address: ctx.ip }));
   });
 
-  router.post('/continue', async (ctx) => {
-    deps.csrf.verifiedForm(ctx);
-    const interaction = await loadInteraction(deps, ctx);
-    const email = await deps.emailSignIn.pendingEmailSignIn(interaction.uid);
-    if (!email) return answer(ctx, interaction.uid, '', { status: 'expired' });
-    await answer(ctx, interaction.uid, email, await deps.emailSignIn.continueAfterLink(interaction.uid));
-  });
-
-  // Where a confirmed link leads. In the browser that started the sign-in (it holds oidc-provider's
-  // interaction cookie) the sign-in finishes; anywhere else the person is sent back to that browser.
+  // Where the link leads once its button was pressed in the browser that asked (only there is the attempt
+  // approved by it). Anything else is a stale or foreign visit: nothing to finish.
   router.get('/linked', async (ctx) => {
-    const uid = String(ctx.params.uid);
     const interaction = await loadInteraction(deps, ctx).catch(() => undefined);
-    if (!interaction) {
-      if (!(await deps.emailSignIn.isApprovedByLink(uid))) return linkGone(deps, ctx);
-      return renderPage(deps, ctx, 'journey/signed-in-elsewhere', { title: 'Sign-in approved', accountPages: ctx.query.account === '1' });
-    }
+    if (!interaction) return linkGone(deps, ctx);
     const result = await deps.emailSignIn.continueAfterLink(interaction.uid);
     if (result.status !== 'ok') return ctx.redirect(`/interaction/${interaction.uid}`);
     await finishLogin(deps, ctx, result.accountId, EMAIL_CODE_AMR);

@@ -2,26 +2,26 @@
 // "Cancel erasure" button that restores the account and continues the sign-in (the proof is held server-side).
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import type { FlowQueries } from '../flows/queries.ts';
+import type { FlowStore } from '../flows/store.ts';
+import { erasureCancelFlow } from '../flows/kinds/account.ts';
 import type { Csrf } from '../http/csrf.ts';
 import type { Erasure } from '../privacy/erasure.ts';
 import { loadInteraction, renderPage } from './context.ts';
 import { completeInteractiveLogin, type PasskeyOfferPorts } from './passkey-offer.ts';
 
 export interface ErasurePendingPorts extends PasskeyOfferPorts {
-  flows: FlowQueries;
+  flows: FlowStore;
   privacy: { erasure: Erasure };
 }
 
-const KIND = 'erasure_cancel';
-const HOLD_SECONDS = 600;
+const KIND = erasureCancelFlow;
 
 /** After the right password of an account waiting for erasure: hold the proof, say so, offer to cancel. */
 export async function showErasurePending(ports: ErasurePendingPorts, ctx: Context, accountId: string, eraseAfter: Date): Promise<void> {
   const uid = String(ctx.params.uid);
   const previous = await ports.flows.findFlowForInteraction(uid, KIND);
   if (previous) await ports.flows.deleteFlow(previous.id);
-  await ports.flows.insertFlow({ kind: KIND, state: 'proven', interactionUid: uid, accountId, context: {}, ttlSeconds: HOLD_SECONDS });
+  await ports.flows.insertFlow({ kind: KIND, state: 'proven', interactionUid: uid, accountId, context: {} });
   renderPage(ports, ctx, 'journey/erasure-pending', { title: 'This account is being erased', eraseOn: eraseAfter.toISOString().slice(0, 10) }, 403);
 }
 

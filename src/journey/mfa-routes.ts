@@ -1,8 +1,10 @@
 // Owns the second-factor pages under /interaction/:uid/mfa: a TOTP code, a recovery code or a mailed code;
-// a passkey of the account; setting up an authenticator app (QR code, manual key, then the recovery codes once); "remember this device".
+// a passkey of the account; setting up an authenticator app (QR code, manual key, then the recovery codes once)
+// after a mailed code proved the email when the sign-in did not; "remember this device".
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import QRCode from 'qrcode';
+import { signInProvedEmail, type EnrolmentProof } from '../authn/mfa/enrol-proof.ts';
 import { ACR_TWO_FACTOR, amrAfterSecondFactor, type SecondFactor } from '../authn/mfa/policy.ts';
 import { REMEMBERED_DEVICE_COOKIE, type RememberedDevices } from '../authn/mfa/remembered-devices.ts';
 import type { MfaStep } from '../authn/mfa/step.ts';
@@ -16,6 +18,7 @@ import { codeSchema, field, firstError } from './forms.ts';
 export interface MfaRouteDeps extends JourneyPorts {
   csrf: Csrf;
   mfaStep: MfaStep;
+  enrolProof: Pick<EnrolmentProof, 'sendCode' | 'confirmCode' | 'address'>;
   rememberedDevices: RememberedDevices;
   passkeys: Pick<PasskeySecondFactor, 'secondFactorOptions' | 'verifySecondFactor'>;
   secureCookies: boolean;
@@ -28,6 +31,8 @@ interface MfaRequest {
   interaction: Interaction;
   accountId: string;
   firstAmr: string[] | undefined;
+  /** This sign-in proved the account's email (a mailed code or link, or sign-up's code), so enrolment needs no extra code. */
+  provedBySignIn: boolean;
 }
 
 type PageState = { error?: string; notice?: string; status?: number };
@@ -59,7 +64,8 @@ export function createMfaRouter(deps: MfaRouteDeps): Router {
       back(ctx);
       return undefined;
     }
-    return { fields, interaction, accountId, firstAmr: interaction.session?.amr };
+    const firstAmr = interaction.session?.amr;
+    return { fields, interaction, accountId, firstAmr, provedBySignIn: signInProvedEmail(firstAmr) || signUpProvedEmail(interaction, accountId) };
   }
 
   async function posted(ctx: Context): Promise<MfaRequest | undefined> {
@@ -82,7 +88,8 @@ export function createMfaRouter(deps: MfaRouteDeps): Router {
   }
 
   async function setupPage(ctx: Context, req: MfaRequest, state: PageState = {}): Promise<void> {
-    const enrolment = await deps.mfaStep.startEnrolment(req.interaction.uid, req.accountId);
+    const enrolment = await deps.mfaStep.startEnrolment(req.interaction.uid, req.accountId, req.provedBySignIn);
+    if (enrolment.status === 'email_proof_required') return proofPage(ctx, req, state);
     if (enrolment.status !== 'ok') return challengePage(ctx, req, state);
     const options = await deps.mfaStep.options(req.accountId, req.firstAmr);
     const svg = await QRCode.toString(enrolment.uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
@@ -90,6 +97,15 @@ export function createMfaRouter(deps: MfaRouteDeps): Router {
       title: 'Set up two-step verification', ...state, stepUp: stepUp(req),
       qr: `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`, manualKey: formatTotpSecret(enrolment.secret),
       email: options.factors.includes('email'), recovery: options.factors.includes('recovery-code'),
+    }, state.status);
+  }
+
+  /** Before a first authenticator is set up on a password-only sign-in: a code mailed to the account's address. */
+  async function proofPage(ctx: Context, req: MfaRequest, state: PageState & { sent?: boolean } = {}): Promise<void> {
+    const options = await deps.mfaStep.options(req.accountId, req.firstAmr);
+    renderPage(deps, ctx, 'journey/mfa-enrol-email', {
+      title: 'Confirm it is you', ...state, stepUp: stepUp(req), email: await deps.enrolProof.address(req.accountId),
+      emailFactor: options.factors.includes('email'), recovery: options.factors.includes('recovery-code'),
     }, state.status);
   }
 
@@ -206,8 +222,11 @@ export function createMfaRouter(deps: MfaRouteDeps): Router {
     if (!req) return;
     const code = codeSchema.safeParse(field(req.fields, 'code', 64));
     if (!code.success) return setupPage(ctx, req, { error: TOTP_FORMAT, status: 400 });
-    const result = await deps.mfaStep.confirmEnrolment({ uid: req.interaction.uid, accountId: req.accountId, firstAmr: req.firstAmr, code: code.data, address: ctx.ip });
+    const result = await deps.mfaStep.confirmEnrolment({
+      uid: req.interaction.uid, accountId: req.accountId, firstAmr: req.firstAmr, provedBySignIn: req.provedBySignIn, code: code.data, address: ctx.ip,
+    });
     switch (result.status) {
+      case 'email_proof_required': return proofPage(ctx, req, { status: 403 });
       case 'ok':
         if (req.fields.get('remember') === 'yes') await rememberThisDevice(ctx, req.accountId);
         return renderPage(deps, ctx, 'journey/mfa-recovery-codes', { title: 'Save your recovery codes', codes: result.recoveryCodes });
@@ -216,6 +235,27 @@ export function createMfaRouter(deps: MfaRouteDeps): Router {
       case 'expired': return setupPage(ctx, req, { error: 'This setup has expired. Scan the new QR code and try again.', status: 400 });
       case 'already_enrolled': case 'not_enrolled': return challengePage(ctx, req);
     }
+  });
+
+  router.post('/setup/email/send', async (ctx) => {
+    const req = await posted(ctx);
+    if (!req) return;
+    const sent = await deps.enrolProof.sendCode({ scope: req.interaction.uid, accountId: req.accountId, address: ctx.ip });
+    if (sent.status === 'throttled') return proofPage(ctx, req, { error: tooManyAttempts(sent.retryAfterSeconds), status: 429 });
+    if (sent.status === 'unavailable') return challengePage(ctx, req, { error: 'Your account has no email address to confirm. Use another way.', status: 400 });
+    await proofPage(ctx, req, { sent: true });
+  });
+
+  router.post('/setup/email', async (ctx) => {
+    const req = await posted(ctx);
+    if (!req) return;
+    const code = codeSchema.safeParse(field(req.fields, 'code', 64));
+    if (!code.success) return proofPage(ctx, req, { sent: true, error: firstError(code), status: 400 });
+    const verdict = await deps.enrolProof.confirmCode({ scope: req.interaction.uid, accountId: req.accountId, code: code.data, address: ctx.ip });
+    if (verdict.status === 'throttled') return proofPage(ctx, req, { sent: true, error: tooManyAttempts(verdict.retryAfterSeconds), status: 429 });
+    if (verdict.status !== 'ok') return proofPage(ctx, req, { sent: true, error: describeCodeVerdict(verdict.status), status: 401 });
+    ctx.redirect(`/interaction/${req.interaction.uid}/mfa/setup`);
+    ctx.status = 303;
   });
 
   router.post('/continue', async (ctx) => {
@@ -228,4 +268,10 @@ export function createMfaRouter(deps: MfaRouteDeps): Router {
   });
 
   return router;
+}
+
+/** Sign-up's code proved the address in the login step just before this one (its result is this interaction's last submission). */
+function signUpProvedEmail(interaction: Interaction, accountId: string): boolean {
+  const login = interaction.lastSubmission?.login;
+  return login?.accountId === accountId && login.emailProved === true;
 }

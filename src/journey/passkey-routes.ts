@@ -49,7 +49,7 @@ export function createPasskeyRouter(deps: PasskeyRouteDeps): Router {
   };
   const finishHeld = async (ctx: Context, held: HeldLogin) => {
     await deps.passkeyOffers.releaseLogin(held);
-    await finishLogin(deps, ctx, held.accountId, held.amr);
+    await finishLogin(deps, ctx, held.accountId, held.amr, { emailProved: held.emailProved });
   };
 
   // Off on an issuer with an IP address: nothing here can work, and the pages offer none of it.

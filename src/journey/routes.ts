@@ -138,7 +138,8 @@ export function createJourneyRouter(deps: JourneyDeps): Router {
     if (result.status === 'throttled') return renderPage(deps, ctx, 'journey/verify-email', { title: 'Check your email', email, error: tooManyAttempts(result.retryAfterSeconds) }, 429);
     if (result.status !== 'ok') return renderPage(deps, ctx, 'journey/verify-email', { title: 'Check your email', email, error: describeCodeVerdict(result.status) }, 400);
     deps.metrics.signUp('password');
-    await completeInteractiveLogin(deps, ctx, result.accountId, ['pwd']);
+    // The code just proved the address: a second factor set up next in this sign-in needs no other code.
+    await completeInteractiveLogin(deps, ctx, result.accountId, ['pwd'], { emailProved: true });
   });
 
   router.get('/forgot', async (ctx) => {

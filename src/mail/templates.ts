@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 
-export type MailTemplate = 'signup-code' | 'signup-existing' | 'reset-code' | 'signin-code' | 'new-sign-in' | 'mfa-code' | 'mfa-enrolled' | 'federation-email-code'
+export type MailTemplate = 'signup-code' | 'signup-existing' | 'reset-code' | 'signin-code' | 'new-sign-in' | 'mfa-code' | 'mfa-enrol-code' | 'mfa-enrolled' | 'federation-email-code'
   | 'email-change-code' | 'email-change-taken' | 'email-changed' | 'account-sign-in-link' | 'preference-confirm' | 'preference-subscribed' | 'capture-confirm' | 'federation-link-code' | 'erasure-requested'
   | 'mfa-reset' | 'password-reset-invite';
 

@@ -1,6 +1,5 @@
-// Owns the ways into /account without the OIDC journey: "Email me a sign-in link" (a single-use link;
-// the form answers the same for every address), and the browser that opened the journey's mailed sign-in
-// link (it proved the address). Both give a portal session with amr ['otp'] and no OIDC session.
+// Owns the way into /account without the OIDC journey: "Email me a sign-in link" (a single-use link;
+// the form answers the same for every address). It gives a portal session with amr ['otp'] and no OIDC session.
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { emailSchema } from '../accounts/email-address.ts';
@@ -52,17 +51,4 @@ export function createLinkSignInRouter(deps: PortalDeps): Router {
   }
 
   return router;
-}
-
-/**
- * For the journey's mailed sign-in link: signs the browser that used it in to the account pages (the
- * waiting sign-in elsewhere goes on as before). False when the address has no account yet or uses two-step.
- */
-export function createSignInLinkHandoff(deps: Pick<PortalDeps, 'services' | 'secure'>) {
-  return async (ctx: Context, email: string): Promise<boolean> => {
-    const accountId = await deps.services.portalLinks.accountForSignInLink(email);
-    if (!accountId) return false;
-    await startPortalSessionHere({ sessions: deps.services.portalSessions, secure: deps.secure }, ctx, { accountId, authTime: new Date(), amr: ['otp'], standalone: true });
-    return true;
-  };
 }

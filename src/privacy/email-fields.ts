@@ -8,9 +8,7 @@ import type { EmailField, PrivacyQueries } from './queries.ts';
 
 /** Every place an email is written without the account id: a new one belongs here, or erasure misses it. */
 export const EMAIL_FIELDS: EmailField[] = [
-  // Flow contexts (sign-in, sign-up, reset, email code, capture, federation) name the address they are for.
-  { table: 'flows', column: 'context', path: ['email'] },
-  { table: 'flows', column: 'context', path: ['suggestedEmail'] },
+  // Flow contexts (sign-in, sign-up, reset, email code, capture, federation) are erased by the flows store.
   // An app may name the address in its authorization request; oidc-provider keeps the parameters.
   { table: 'oidc_models', column: 'payload', path: ['params', 'login_hint'], only: { column: 'model', values: ['Interaction', 'DeviceCode'] } },
   { table: 'dev_outbox', column: 'recipient' },

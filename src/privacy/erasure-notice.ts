@@ -1,15 +1,16 @@
 // Owns telling the customer that their account will be erased, with a way back that needs no sign-in (sign-in
 // is refused from the request on, and a passwordless customer would otherwise have none): a mail with a
 // single-use "Cancel the erasure" link, valid for the grace period, its secret stored hashed.
-import type { FlowQueries } from '../flows/queries.ts';
+import type { FlowStore } from '../flows/store.ts';
+import { erasureCancelLinkFlow } from '../flows/kinds/account.ts';
 import type { MailSender } from '../mail/mailer.ts';
 import { constantTimeEqual, hashToken, randomToken } from '../security/tokens.ts';
 
-const KIND = 'erasure_cancel_link' as const;
+const KIND = erasureCancelLinkFlow;
 const TOKEN = /^(flow_[\w-]{10,40})\.([\w-]{43})$/;
 
 export interface ErasureNoticeDeps {
-  flows: FlowQueries;
+  flows: FlowStore;
   mailer: MailSender;
   /** The account's address to tell, when it has one. */
   emailOf(accountId: string): Promise<string | null | undefined>;

@@ -3,7 +3,7 @@
 import { AppError } from '../errors/app-error.ts';
 import type { Db } from '../db/create-db.ts';
 import type { EventOutbox } from '../events/outbox.ts';
-import { purgeAccount } from './purge.ts';
+import { purgeAccount, type FlowEraser } from './purge.ts';
 import type { PrivacyQueries, PrivacyState } from './queries.ts';
 import type { SchemaQueries } from './schema.ts';
 
@@ -23,6 +23,7 @@ export interface ErasureDeps {
   queries: PrivacyQueries;
   schema: SchemaQueries;
   events: EventOutbox;
+  flows: FlowEraser;
   protocol: SessionPort;
   graceDays: number;
   /** Tells the customer the date and how to cancel (src/privacy/erasure-notice.ts); after the commit. */

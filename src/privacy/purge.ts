@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/create-db.ts';
 import { renameActor } from '../events/audit-log.ts';
 import type { EventOutbox } from '../events/outbox.ts';
+import { FLOWS_TABLE, type FlowStore } from '../flows/store.ts';
 import { EMAIL_FIELDS, findEmailValues } from './email-fields.ts';
 import type { PrivacyQueries } from './queries.ts';
 import { findAccountColumns, TEXT_TYPES, type AccountColumn, type SchemaColumn, type SchemaQueries } from './schema.ts';
@@ -17,10 +18,9 @@ export const TOMBSTONED_TABLES: Record<string, { key: string; accountColumn: str
   consent_records: { key: 'id', accountColumn: 'account_id', jsonColumns: ['details'], clearColumns: ['ip'] },
 };
 
-/** Rows that belong to a row of another table without a foreign key (deleted first, by the parent's key). */
-export const DEPENDENT_ROWS: Record<string, { key: string; dependents: { table: string; column: string }[] }> = {
-  flows: { key: 'id', dependents: [{ table: 'one_time_codes', column: 'flow_id' }] },
-};
+/** The flows store erases an account's flows (and their codes) itself: only it touches that table. */
+export type FlowEraser = Pick<FlowStore, 'eraseAccountFlows'>;
+const ERASED_BY_OWNER = new Set([FLOWS_TABLE]);
 
 /** Profile fields that do not single a person out; every other string the profile holds is scrubbed. */
 const NOT_IDENTIFYING = new Set(['locale', 'zoneinfo', 'gender', 'updated_at', 'email_verified', 'phone_number_verified']);
@@ -31,6 +31,7 @@ export interface PurgeDeps {
   queries: PrivacyQueries;
   schema: SchemaQueries;
   events: EventOutbox;
+  flows: FlowEraser;
 }
 
 /** The strings that identify the person: emails, linked-identity emails, phone numbers, profile values. */
@@ -62,13 +63,6 @@ async function tombstoneRows(deps: PurgeDeps, where: AccountColumn, target: Scru
   }
 }
 
-async function deleteWithDependents(deps: PurgeDeps, table: string, rows: Record<string, unknown>[], trx: Db): Promise<void> {
-  const { key, dependents } = DEPENDENT_ROWS[table]!;
-  const keys = rows.map((r) => r[key]);
-  for (const dependent of dependents) await deps.queries.deleteByKeys(dependent.table, dependent.column, keys, trx);
-  await deps.queries.deleteByKeys(table, key, keys, trx);
-}
-
 /**
  * Purges an account whose erasure was requested. Keeps the accounts row (status erased, no personal data),
  * so its `sub` is never given out again. Emits `account.erased` carrying only the subject id.
@@ -87,16 +81,13 @@ export async function purgeAccount(deps: PurgeDeps, accountId: string): Promise<
     for (const where of accountColumns) if (TOMBSTONED_TABLES[where.table]) await tombstoneRows(deps, where, target, columns, trx);
     // Changes the person made as an administrator keep their actor, as the tombstone.
     await renameActor(trx, `admin:${accountId}`, `admin:${target.tombstone}`);
+    await deps.flows.eraseAccountFlows(accountId, emails, trx);
     for (const field of EMAIL_FIELDS) {
       const values = tables.has(field.table) ? await findEmailValues(deps.queries, field, emails, trx) : [];
-      if (values.length === 0) continue;
-      if (DEPENDENT_ROWS[field.table]) await deleteWithDependents(deps, field.table, await deps.queries.selectRowsWithEmailValues(field, values, trx), trx);
-      else await deps.queries.deleteRowsWithEmailValues(field, values, trx);
+      if (values.length > 0) await deps.queries.deleteRowsWithEmailValues(field, values, trx);
     }
     for (const where of accountColumns) {
-      if (TOMBSTONED_TABLES[where.table]) continue;
-      if (DEPENDENT_ROWS[where.table]) await deleteWithDependents(deps, where.table, await deps.queries.selectRowsOfAccount(where, accountId, trx), trx);
-      else await deps.queries.deleteRowsOfAccount(where, accountId, trx);
+      if (!TOMBSTONED_TABLES[where.table] && !ERASED_BY_OWNER.has(where.table)) await deps.queries.deleteRowsOfAccount(where, accountId, trx);
     }
     const clear = columns.filter((c) => c.table === 'accounts' && c.nullable && TEXT_TYPES.has(c.dataType)).map((c) => c.column);
     await deps.queries.markAccountErased(accountId, clear, trx);

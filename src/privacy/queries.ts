@@ -113,17 +113,9 @@ export function createPrivacyQueries(db: Db) {
       );
       return result.rows.map((r) => r.value);
     },
-    /** Rows whose email field holds exactly one of `values`, as stored. */
-    async selectRowsWithEmailValues(field: EmailField, values: string[], trx: Db = db): Promise<Record<string, unknown>[]> {
-      const [where, bindings] = emailValuesSql(field, values);
-      return (await trx.raw<{ rows: Record<string, unknown>[] }>(`SELECT * FROM ?? WHERE ${where}`, [field.table, ...bindings])).rows;
-    },
     async deleteRowsWithEmailValues(field: EmailField, values: string[], trx: Db = db): Promise<void> {
       const [where, bindings] = emailValuesSql(field, values);
       await trx.raw(`DELETE FROM ?? WHERE ${where}`, [field.table, ...bindings]);
-    },
-    async deleteByKeys(table: string, column: string, keys: unknown[], trx: Db = db): Promise<void> {
-      if (keys.length > 0) await trx(table).whereIn(column, keys as string[]).delete();
     },
     async updateRow(table: string, key: { column: string; value: unknown }, changes: Record<string, unknown>, trx: Db = db): Promise<void> {
       await trx(table).where(key.column, key.value as string).update(changes);

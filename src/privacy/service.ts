@@ -3,12 +3,13 @@
 import type { Db } from '../db/create-db.ts';
 import type { EventOutbox } from '../events/outbox.ts';
 import { createErasure, type ErasureDeps, type SessionPort } from './erasure.ts';
+import type { FlowEraser } from './purge.ts';
 import { createDataExport } from './export.ts';
 import { createPrivacyQueries } from './queries.ts';
 import { createRestriction, withRestrictionMark } from './restriction.ts';
 import { createSchemaQueries } from './schema.ts';
 
-export function createPrivacy(deps: { db: Db; protocol: SessionPort; graceDays: number; outbox: EventOutbox; notice?: ErasureDeps['notice'] }) {
+export function createPrivacy(deps: { db: Db; protocol: SessionPort; graceDays: number; outbox: EventOutbox; flows: FlowEraser; notice?: ErasureDeps['notice'] }) {
   const queries = createPrivacyQueries(deps.db);
   const schema = createSchemaQueries(deps.db);
   const events = withRestrictionMark(deps.outbox, queries);
@@ -16,7 +17,7 @@ export function createPrivacy(deps: { db: Db; protocol: SessionPort; graceDays: 
     events,
     queries,
     schema,
-    erasure: createErasure({ db: deps.db, queries, schema, events, protocol: deps.protocol, graceDays: deps.graceDays, ...(deps.notice ? { notice: deps.notice } : {}) }),
+    erasure: createErasure({ db: deps.db, queries, schema, events, flows: deps.flows, protocol: deps.protocol, graceDays: deps.graceDays, ...(deps.notice ? { notice: deps.notice } : {}) }),
     export: createDataExport({ db: deps.db, queries, schema }),
     restriction: createRestriction({ db: deps.db, queries, events }),
   };

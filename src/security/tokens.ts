@@ -10,6 +10,12 @@ export function randomDigits(digits = 6): string {
   return randomInt(0, 10 ** digits).toString().padStart(digits, '0');
 }
 
+/** A numeric code of `digits` digits derived from a high-entropy secret: whoever holds the secret can show it again. */
+export function digitsFromSecret(secret: string, label: string, digits = 6): string {
+  const value = createHmac('sha256', secret).update(label).digest().readBigUInt64BE(0) % 10n ** BigInt(digits);
+  return value.toString().padStart(digits, '0');
+}
+
 /** High-entropy tokens are stored as plain SHA-256: guessing the preimage is infeasible. */
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('base64url');

@@ -5,6 +5,7 @@ import type { PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/ser
 import { decodeEntities, FormBrowser, type Page } from './form-browser.ts';
 import { enterEmailAndPassword, newBrowser, throughPrompts } from './journey.ts';
 import type { RelyingParty } from './relying-party.ts';
+import { codeFrom } from './smtp-capture.ts';
 import type { SoftAuthenticator } from './soft-authenticator.ts';
 import type { TestServer } from './test-server.ts';
 
@@ -58,9 +59,39 @@ export async function ageAccessTokens(server: TestServer, accountId: string, min
   await server.services.db.raw(`UPDATE oidc_models SET payload = jsonb_set(payload, '{extra}', jsonb_build_object('auth_time', ?::int)) WHERE model = 'AccessToken' AND account_id = ?`, [authTime, accountId]);
 }
 
-/** Adds a passkey to the signed-in account through the security page, with the tests' software authenticator. */
+const proofMails = (server: TestServer, email: string) => server.smtp.mails.filter((m) => m.to.includes(email) && m.subject.startsWith('Confirm it is you to set up'));
+
+/** The mailed-code proof a password-only portal session gives before adding a first second factor (security page). */
+export async function proveEmailInPortal(server: TestServer, browser: FormBrowser, email: string, next = 'totp'): Promise<Page> {
+  const before = proofMails(server, email).length;
+  const start = await browser.get(`${server.url}/account/security/enrol-proof?next=${next}`);
+  const sent = await browser.submit(start, '/account/security/enrol-proof/send', {});
+  for (let i = 0; i < 200 && proofMails(server, email).length <= before; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+  const mail = proofMails(server, email)[before];
+  expect(mail, 'the proof mail').toBeDefined();
+  return browser.submit(sent, '/account/security/enrol-proof', { code: codeFrom(mail!) });
+}
+
+/** The same proof for an Account API token. */
+export async function proveEmailThroughApi(server: TestServer, token: string, email: string): Promise<void> {
+  const before = proofMails(server, email).length;
+  expect((await callAccountApi(server, '/security/enrolment-proof', token, { method: 'POST' })).status).toBe(202);
+  for (let i = 0; i < 200 && proofMails(server, email).length <= before; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+  const confirmed = await callAccountApi(server, '/security/enrolment-proof/confirm', token, { method: 'POST', body: { code: codeFrom(proofMails(server, email)[before]!) } });
+  expect(confirmed.json).toEqual({ proved: true });
+}
+
+/**
+ * Adds a passkey to the signed-in account through the security page, with the tests' software authenticator
+ * (confirming the email first when the page asks for it: a first second factor on a password-only session).
+ */
 export async function addPasskeyThroughPortal(server: TestServer, browser: FormBrowser, authenticator: SoftAuthenticator): Promise<Page> {
-  const page = await browser.get(`${server.url}/account/security`);
+  let page = await browser.get(`${server.url}/account/security`);
+  if (page.html.includes('enrol-proof?next=passkey')) {
+    const email = /"mailto:([^"]+)"|<strong>([^<@\s]+@[^<\s]+)<\/strong>/.exec((await browser.get(`${server.url}/account/security/enrol-proof?next=passkey`)).html);
+    await proveEmailInPortal(server, browser, (email?.[1] ?? email?.[2])!, 'passkey');
+    page = await browser.get(`${server.url}/account/security`);
+  }
   const csrf = csrfOf(page);
   const optionsPage = await browser.request(`${server.url}/account/security/passkeys/register/options`, { method: 'POST', body: new URLSearchParams({ _csrf: csrf }).toString(), headers: { accept: 'application/json' } });
   expect(optionsPage.status, optionsPage.html).toBe(200);

@@ -4,7 +4,9 @@ import { z } from 'zod';
 import type { AccountQueries } from '../../accounts/queries.ts';
 import type { Db } from '../../db/create-db.ts';
 import { verifyThrottledCode, type CodeService, type CodeVerdict } from '../../flows/codes.ts';
-import type { FlowQueries, FlowRow } from '../../flows/queries.ts';
+import type { FlowStore } from '../../flows/store.ts';
+import { federationFlow } from '../../flows/kinds/federation.ts';
+import type { Flow } from '../../flows/kinds/kind.ts';
 import type { MailSender } from '../../mail/mailer.ts';
 import type { CredentialThrottle } from '../credential-throttle.ts';
 import type { ConnectorRegistry } from './connectors.ts';
@@ -15,7 +17,7 @@ import { openProfile } from './sealed-profile.ts';
 import type { DomainEvent } from '../../events/outbox.ts';
 import type { SecretBox } from '../../security/envelope.ts';
 
-const KIND = 'federation';
+const KIND = federationFlow;
 /** States of the flow sign-in.ts leaves behind: no email yet; a code was mailed to `email`. */
 const NEEDS_EMAIL = 'needs_email';
 const CODE_SENT = 'email_code_sent';
@@ -26,7 +28,7 @@ const contextSchema = z.object({ connector: z.string(), subject: z.string(), ema
 
 export interface EmailConfirmationDeps {
   db: Db;
-  flows: FlowQueries;
+  flows: FlowStore;
   codes: CodeService;
   connectors: ConnectorRegistry;
   identities: FederatedIdentityQueries;
@@ -57,10 +59,12 @@ export type ConfirmationResult =
 export function createFederationEmailConfirmation(deps: EmailConfirmationDeps) {
   const { flows, connectors } = deps;
 
-  async function pendingFlow(interactionUid: string): Promise<{ flow: FlowRow; context: z.infer<typeof contextSchema>; connectorName: string } | undefined> {
+  async function pendingFlow(interactionUid: string): Promise<{ flow: Flow<typeof KIND>; context: z.infer<typeof contextSchema>; connectorName: string } | undefined> {
     const flow = await flows.findFlowForInteraction(interactionUid, KIND);
     if (!flow || (flow.state !== NEEDS_EMAIL && flow.state !== CODE_SENT)) return undefined;
-    const context = contextSchema.parse(flow.context);
+    const parsed = contextSchema.safeParse(flow.context);
+    if (!parsed.success) return undefined;
+    const context = parsed.data;
     const connector = await connectors.find(context.connector);
     return connector && { flow, context, connectorName: connector.name };
   }
@@ -78,7 +82,7 @@ export function createFederationEmailConfirmation(deps: EmailConfirmationDeps) {
       if (!found) return { status: 'expired' };
       const gate = await deps.throttle.allowCodeSend(input.email, input.address);
       if (!gate.allowed) return { status: 'throttled', retryAfterSeconds: gate.retryAfterSeconds };
-      if (!(await flows.updateFlow(found.flow.id, found.flow.version, { state: CODE_SENT, context: { ...found.context, email: input.email } }))) return { status: 'expired' };
+      if (!(await flows.updateFlow(found.flow, { state: CODE_SENT, context: { ...found.context, email: input.email } }))) return { status: 'expired' };
       // Replaces any earlier code of this flow, so a code mailed to a previous address stops working.
       const code = await deps.codes.issueCode(found.flow.id, CODE_PURPOSE);
       deps.mailer.sendInBackground(input.email, 'federation-email-code', { code, connectorName: found.connectorName, minutes: Math.round(deps.codeTtlSeconds / 60) });
@@ -110,8 +114,7 @@ export function createFederationEmailConfirmation(deps: EmailConfirmationDeps) {
         case 'create_account':
           try {
             const accountId = await deps.db.transaction(async (trx) => {
-              if (!(await flows.updateFlow(flow.id, flow.version, { state: 'completed' }, trx))) throw new Error('flow changed');
-              await flows.deleteFlow(flow.id, trx);
+              if (!(await flows.finishFlow(flow, trx))) throw new Error('flow changed');
               const account = await deps.accounts.insertAccount({ email, status: 'active', passwordHash: null, emailVerified: true }, trx);
               if (!(await deps.identities.linkIdentity({ connector: context.connector, subject: context.subject, accountId: account.id, email }, trx))) throw new Error('identity taken');
               await deps.emit({ type: 'account.created', accountId: account.id, data: { via: `social:${context.connector}` } }, trx);
@@ -125,7 +128,7 @@ export function createFederationEmailConfirmation(deps: EmailConfirmationDeps) {
           }
         case 'prove_ownership':
           // The same pending link as a verified upstream email: federation-link asks for the account's own sign-in.
-          if (!(await flows.updateFlow(flow.id, flow.version, { state: 'link', accountId: decision.accountId, context: { connector: context.connector, subject: context.subject, email, profile: context.profile } }))) return { status: 'expired' };
+          if (!(await flows.updateFlow(flow, { state: 'link', accountId: decision.accountId, context: { connector: context.connector, subject: context.subject, email, profile: context.profile } }))) return { status: 'expired' };
           return { status: 'prove_ownership' };
         default:
           await flows.deleteFlow(flow.id);

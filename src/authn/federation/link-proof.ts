@@ -6,10 +6,12 @@ import type { AccountQueries } from '../../accounts/queries.ts';
 import type { Db } from '../../db/create-db.ts';
 import type { DomainEvent } from '../../events/outbox.ts';
 import { verifyThrottledCode, type CodeService, type CodeVerdict } from '../../flows/codes.ts';
-import type { FlowQueries, FlowRow } from '../../flows/queries.ts';
+import type { FlowStore } from '../../flows/store.ts';
+import { federationFlow } from '../../flows/kinds/federation.ts';
+import type { Flow } from '../../flows/kinds/kind.ts';
 import type { MailSender } from '../../mail/mailer.ts';
 import type { SecretBox } from '../../security/envelope.ts';
-import { keyedHash, randomToken } from '../../security/tokens.ts';
+import { randomToken } from '../../security/tokens.ts';
 import type { CredentialThrottle } from '../credential-throttle.ts';
 import type { PasswordAuthenticator } from '../password/authenticator.ts';
 import type { ConnectorRegistry } from './connectors.ts';
@@ -20,14 +22,14 @@ import { openProfile } from './sealed-profile.ts';
 /** HttpOnly cookie naming the link that waits for a second factor in this browser (a random token, kept hashed). */
 export const LINK_BROWSER_COOKIE = 'foyer.fed_link';
 
-const KIND = 'federation';
+const KIND = federationFlow;
 const LINK = 'link';
 const SECOND_FACTOR = 'link_second_factor';
 const CODE_PURPOSE = 'federation-link';
 const THROTTLE_KIND = 'federation-link-code';
 
 const linkSchema = z.object({ connector: z.string(), subject: z.string(), email: z.string(), profile: z.string().optional() });
-const secondFactorSchema = linkSchema.extend({ firstAmr: z.array(z.string()), browserHash: z.string() });
+const secondFactorSchema = linkSchema.extend({ firstAmr: z.array(z.string()) });
 
 export interface PendingLink {
   email: string;
@@ -53,7 +55,7 @@ export type ProofResult =
 
 export interface LinkProofDeps {
   db: Db;
-  flows: FlowQueries;
+  flows: FlowStore;
   codes: CodeService;
   accounts: AccountQueries;
   identities: FederatedIdentityQueries;
@@ -62,7 +64,6 @@ export interface LinkProofDeps {
   throttle: CredentialThrottle;
   mailer: MailSender;
   box: SecretBox;
-  browserKey: Buffer;
   codeTtlSeconds: number;
   /** Whether the account has a second factor that every sign-in must pass (it turned MFA on). */
   isMfaEnabled(accountId: string): Promise<boolean>;
@@ -71,19 +72,18 @@ export interface LinkProofDeps {
 
 export function createLinkProof(deps: LinkProofDeps) {
   const { db, flows, box } = deps;
-  const hashBrowser = (token: string) => keyedHash(deps.browserKey, `federation-link|${token}`);
 
-  async function linkFlow(interactionUid: string): Promise<{ flow: FlowRow; context: z.infer<typeof linkSchema>; accountId: string } | undefined> {
+  async function linkFlow(interactionUid: string): Promise<{ flow: Flow<typeof KIND>; context: z.infer<typeof linkSchema>; accountId: string } | undefined> {
     const flow = await flows.findFlowForInteraction(interactionUid, KIND);
-    if (!flow || flow.state !== LINK || !flow.account_id) return undefined;
-    return { flow, context: linkSchema.parse(flow.context), accountId: flow.account_id };
+    const context = flow?.state === LINK ? linkSchema.safeParse(flow.context) : undefined;
+    if (!flow?.account_id || !context?.success) return undefined;
+    return { flow, context: context.data, accountId: flow.account_id };
   }
 
   /** Makes the link in one transaction with the flow's end, so it happens once. */
-  async function commit(flow: FlowRow, accountId: string, context: z.infer<typeof linkSchema>): Promise<MadeLink | undefined> {
+  async function commit(flow: Flow<typeof KIND>, accountId: string, context: z.infer<typeof linkSchema>): Promise<MadeLink | undefined> {
     const made = await db.transaction(async (trx) => {
-      if (!(await flows.updateFlow(flow.id, flow.version, { state: 'completed' }, trx))) return false;
-      await flows.deleteFlow(flow.id, trx);
+      if (!(await flows.finishFlow(flow, trx))) return false;
       if (!(await deps.identities.linkIdentity({ connector: context.connector, subject: context.subject, accountId, email: context.email }, trx))) return false;
       await deps.emit({ type: 'federation.identity_linked', accountId, data: { connector: context.connector } }, trx);
       return true;
@@ -96,17 +96,19 @@ export function createLinkProof(deps: LinkProofDeps) {
     const { flow, context, accountId } = found;
     if (await deps.isMfaEnabled(accountId)) {
       const browserToken = randomToken(24);
-      const saved = await flows.updateFlow(flow.id, flow.version, { state: SECOND_FACTOR, context: { ...context, firstAmr: amr, browserHash: hashBrowser(browserToken) } });
+      // The browser's token is the flow's secret: found again by its keyed hash, never by scanning contexts.
+      const saved = await flows.updateFlow(flow, { state: SECOND_FACTOR, secret: browserToken, context: { ...context, firstAmr: amr } });
       return saved ? { status: 'second_factor', accountId, amr, browserToken } : { status: 'expired' };
     }
     const made = await commit(flow, accountId, context);
     return made ? { status: 'linked', amr, ...made } : { status: 'taken' };
   }
 
-  async function secondFactorFlow(accountId: string, browserToken: string | undefined): Promise<FlowRow | undefined> {
+  async function secondFactorFlow(accountId: string, browserToken: string | undefined): Promise<{ flow: Flow<typeof KIND>; context: z.infer<typeof secondFactorSchema> } | undefined> {
     if (!browserToken || browserToken.length > 64) return undefined;
-    return db<FlowRow>('flows').where({ kind: KIND, state: SECOND_FACTOR, account_id: accountId }).andWhere('expires_at', '>', db.fn.now())
-      .andWhereRaw("context->>'browserHash' = ?", [hashBrowser(browserToken)]).first();
+    const flow = await flows.findFlowBySecret(KIND, browserToken);
+    const context = flow?.state === SECOND_FACTOR && flow.account_id === accountId ? secondFactorSchema.safeParse(flow.context) : undefined;
+    return flow && context?.success ? { flow, context: context.data } : undefined;
   }
 
   return {
@@ -162,9 +164,8 @@ export function createLinkProof(deps: LinkProofDeps) {
 
     /** After the account's second factor passed in the browser holding `browserToken`: makes the waiting link. */
     async completeAfterSecondFactor(accountId: string, browserToken: string | undefined): Promise<MadeLink | undefined> {
-      const flow = await secondFactorFlow(accountId, browserToken);
-      if (!flow) return undefined;
-      return commit(flow, accountId, secondFactorSchema.parse(flow.context));
+      const found = await secondFactorFlow(accountId, browserToken);
+      return found && commit(found.flow, accountId, found.context);
     },
   };
 }

@@ -4,7 +4,8 @@
 import { z } from 'zod';
 import type { Db } from '../../db/create-db.ts';
 import type { DomainEvent } from '../../events/outbox.ts';
-import type { FlowQueries } from '../../flows/queries.ts';
+import type { FlowStore } from '../../flows/store.ts';
+import { federationFlow } from '../../flows/kinds/federation.ts';
 import type { SecretBox } from '../../security/envelope.ts';
 import type { ImportQueries } from './import-queries.ts';
 import { IMPORTABLE_FIELDS, type ImportableField } from './presets.ts';
@@ -37,7 +38,7 @@ export interface ImportOffer {
   checked: boolean;
 }
 
-const KIND = 'federation';
+const KIND = federationFlow;
 const STATE = 'import';
 const TTL_SECONDS = 1800;
 const heldSchema = z.object({ accountId: z.string(), amr: z.array(z.string()), finish: z.enum(['login', 'interactive', 'second_factor']), connector: z.string(), profile: z.string() });
@@ -46,7 +47,7 @@ const profileSchema = z.partialRecord(z.enum(IMPORTABLE_FIELDS), z.string());
 export interface ProfileImportDeps {
   db: Db;
   queries: ImportQueries;
-  flows: FlowQueries;
+  flows: FlowStore;
   box: SecretBox;
   emit(event: DomainEvent, trx: Db): Promise<unknown>;
 }
@@ -100,8 +101,9 @@ export function createProfileImport(deps: ProfileImportDeps) {
     /** The import waiting on this interaction's page: what would be copied, each with its checkbox state. */
     async pendingImport(interactionUid: string): Promise<{ held: HeldSignIn; offers: ImportOffer[] } | undefined> {
       const flow = await flows.findFlowForInteraction(interactionUid, KIND);
-      if (!flow || flow.state !== STATE) return undefined;
-      const { profile, ...held } = heldSchema.parse(flow.context);
+      const parsed = flow?.state === STATE ? heldSchema.safeParse(flow.context) : undefined;
+      if (!flow || !parsed?.success) return undefined;
+      const { profile, ...held } = parsed.data;
       const values = profileSchema.parse(JSON.parse(box.decrypt(profile, sealContext(interactionUid))));
       return { held, offers: await offers(held.accountId, held.connector, values) };
     },
@@ -112,13 +114,13 @@ export function createProfileImport(deps: ProfileImportDeps) {
      */
     async applyChoice(interactionUid: string, chosen: ReadonlySet<string>): Promise<HeldSignIn | undefined> {
       const flow = await flows.findFlowForInteraction(interactionUid, KIND);
-      if (!flow || flow.state !== STATE) return undefined;
-      const { profile, ...held } = heldSchema.parse(flow.context);
+      const parsed = flow?.state === STATE ? heldSchema.safeParse(flow.context) : undefined;
+      if (!flow || !parsed?.success) return undefined;
+      const { profile, ...held } = parsed.data;
       const values = profileSchema.parse(JSON.parse(box.decrypt(profile, sealContext(interactionUid))));
       const allowed = IMPORTABLE_FIELDS.filter((field) => values[field] !== undefined && chosen.has(field));
       const done = await db.transaction(async (trx) => {
-        if (!(await flows.updateFlow(flow.id, flow.version, { state: 'completed' }, trx))) return false;
-        await flows.deleteFlow(flow.id, trx);
+        if (!(await flows.finishFlow(flow, trx))) return false;
         // A choice already on record (another tab) stands; this one only ends the sign-in.
         if (!(await queries.insertImportPermission(held.accountId, held.connector, allowed, trx))) return true;
         await writeValues(held.accountId, held.connector, allowed.map((field) => [field, values[field]!]), trx);

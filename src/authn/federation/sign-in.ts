@@ -4,19 +4,19 @@ import { z } from 'zod';
 import type { AccountQueries } from '../../accounts/queries.ts';
 import type { Db } from '../../db/create-db.ts';
 import type { DomainEvent } from '../../events/outbox.ts';
-import type { FlowQueries, FlowRow } from '../../flows/queries.ts';
+import type { FlowStore } from '../../flows/store.ts';
+import { federationFlow } from '../../flows/kinds/federation.ts';
+import type { Flow } from '../../flows/kinds/kind.ts';
 import type { SecretBox } from '../../security/envelope.ts';
-import { keyedHash } from '../../security/tokens.ts';
 import type { ConnectorRegistry } from './connectors.ts';
 import { decideFederatedSignIn } from './decide.ts';
 import type { FederatedIdentityQueries } from './identities.ts';
 import type { UpstreamProfile } from './profile-import.ts';
 import { sealProfile } from './sealed-profile.ts';
 
-const KIND = 'federation';
-const TTL_SECONDS = 600;
+const KIND = federationFlow;
 
-const redirectedSchema = z.object({ connector: z.string(), stateHash: z.string(), sealed: z.string(), query: z.string().optional() });
+const redirectedSchema = z.object({ connector: z.string(), sealed: z.string(), query: z.string().optional() });
 const checksSchema = z.object({ state: z.string(), nonce: z.string(), verifier: z.string() });
 
 export type CallbackOutcome =
@@ -33,24 +33,17 @@ export type ReturnOutcome =
 
 export interface FederationDeps {
   db: Db;
-  flows: FlowQueries;
+  flows: FlowStore;
   connectors: ConnectorRegistry;
   identities: FederatedIdentityQueries;
   accounts: AccountQueries;
   box: SecretBox;
-  stateKey: Buffer;
   emit(event: DomainEvent, trx: Db): Promise<unknown>;
 }
 
 export function createFederatedSignIn(deps: FederationDeps) {
   const { db, flows, connectors, identities, accounts, box } = deps;
-  const hashState = (state: string) => keyedHash(deps.stateKey, `federation-state|${state}`);
   const sealContext = (uid: string) => `federation:${uid}`;
-
-  async function findByStateHash(stateHash: string): Promise<FlowRow | undefined> {
-    return db<FlowRow>('flows').where({ kind: KIND, state: 'redirected' }).andWhere('expires_at', '>', db.fn.now())
-      .andWhereRaw("context->>'stateHash' = ?", [stateHash]).first();
-  }
 
   return {
     /** Starts a redirect to the upstream for this interaction; undefined when the connector is unknown or disabled. */
@@ -60,8 +53,8 @@ export function createFederatedSignIn(deps: FederationDeps) {
       const { url, checks } = await connectors.authorizationUrl(connector);
       for (let old = await flows.findFlowForInteraction(interactionUid, KIND); old; old = await flows.findFlowForInteraction(interactionUid, KIND)) await flows.deleteFlow(old.id);
       await flows.insertFlow({
-        kind: KIND, state: 'redirected', interactionUid, accountId: null, ttlSeconds: TTL_SECONDS,
-        context: { connector: connector.id, stateHash: hashState(checks.state), sealed: box.encrypt(JSON.stringify(checks), sealContext(interactionUid)) },
+        kind: KIND, state: 'redirected', interactionUid, accountId: null, secret: checks.state,
+        context: { connector: connector.id, sealed: box.encrypt(JSON.stringify(checks), sealContext(interactionUid)) },
       });
       return url;
     },
@@ -73,25 +66,28 @@ export function createFederatedSignIn(deps: FederationDeps) {
     async receiveCallback(query: URLSearchParams): Promise<CallbackOutcome> {
       const state = query.get('state');
       if (!state || state.length > 512) return { status: 'unknown_state' };
-      const flow = await findByStateHash(hashState(state));
-      if (!flow || !flow.interaction_uid) return { status: 'unknown_state' };
-      const context = redirectedSchema.parse(flow.context);
+      const flow = await flows.findFlowBySecret(KIND, state);
+      const parsed = flow?.state === 'redirected' ? redirectedSchema.safeParse(flow.context) : undefined;
+      if (!flow?.interaction_uid || !parsed?.success) return { status: 'unknown_state' };
+      const context = parsed.data;
       const connectorName = (await connectors.find(context.connector))?.name ?? context.connector;
       if (query.has('error') || !query.get('code')) {
         await flows.deleteFlow(flow.id);
         return { status: 'upstream_error', interactionUid: flow.interaction_uid, connectorName, cancelled: query.get('error') === 'access_denied' };
       }
       const sealedQuery = box.encrypt(query.toString(), `${sealContext(flow.interaction_uid)}:callback`);
-      if (!(await flows.updateFlow(flow.id, flow.version, { state: 'returned', context: { ...context, query: sealedQuery } }))) return { status: 'unknown_state' };
+      if (!(await flows.updateFlow(flow, { state: 'returned', context: { ...context, query: sealedQuery } }))) return { status: 'unknown_state' };
       return { status: 'received', interactionUid: flow.interaction_uid };
     },
 
     /** In the interaction (the browser proved it holds it): redeem the code and decide what the identity may do. */
     async completeReturn(interactionUid: string): Promise<ReturnOutcome> {
       const flow = await flows.findFlowForInteraction(interactionUid, KIND);
-      if (!flow || flow.state !== 'returned') return { status: 'failed' };
-      await flows.deleteFlow(flow.id);
-      const context = redirectedSchema.parse(flow.context);
+      // Finishing the flow first (compare-and-set) redeems the upstream code once, even from two tabs.
+      if (!flow || flow.state !== 'returned' || !(await flows.finishFlow(flow))) return { status: 'failed' };
+      const parsed = redirectedSchema.safeParse(flow.context);
+      if (!parsed.success) return { status: 'failed' };
+      const context = parsed.data;
       const connector = await connectors.find(context.connector);
       if (!connector || !context.query) return { status: 'failed' };
       let upstream;
@@ -126,14 +122,14 @@ export function createFederatedSignIn(deps: FederationDeps) {
         }
         case 'prove_ownership':
           await flows.insertFlow({
-            kind: KIND, state: 'link', interactionUid, accountId: decision.accountId, ttlSeconds: TTL_SECONDS,
+            kind: KIND, state: 'link', interactionUid, accountId: decision.accountId,
             context: { connector: connector.id, subject: upstream.subject, email: decision.email, profile: sealProfile(box, connector.id, upstream.subject, upstream.profile) },
           });
           return { status: 'prove_ownership', email: decision.email, connectorName: connector.name };
         case 'email_unconfirmed':
           // Kept for the email-confirmation pages (email-confirmation.ts): the customer may prove a mailbox by code.
           await flows.insertFlow({
-            kind: KIND, state: 'needs_email', interactionUid, accountId: null, ttlSeconds: TTL_SECONDS,
+            kind: KIND, state: 'needs_email', interactionUid, accountId: null,
             context: { connector: connector.id, subject: upstream.subject, suggestedEmail: upstream.email ?? undefined, profile: sealProfile(box, connector.id, upstream.subject, upstream.profile) },
           });
           return { status: 'email_unconfirmed', connectorName: connector.name };

@@ -1,31 +1,29 @@
 // Owns the second-factor step of one interaction: which factors to offer, TOTP enrolment (the pending
-// seed sealed in a flow bound to the interaction and account), and each factor's check. Plain TS.
-import { z } from 'zod';
+// seed sealed in a flow bound to the interaction and account; a first second factor only after the email
+// was proved, see enrol-proof.ts), and each factor's check. Plain TS.
 import type { AccountQueries } from '../../accounts/queries.ts';
 import type { Db } from '../../db/create-db.ts';
 import { verifyThrottledCode, type CodeService, type ThrottledCodeVerdict } from '../../flows/codes.ts';
-import type { FlowQueries, FlowRow } from '../../flows/queries.ts';
+import type { FlowStore } from '../../flows/store.ts';
+import { mfaFlow } from '../../flows/kinds/sign-in.ts';
+import type { ContextOf, Flow } from '../../flows/kinds/kind.ts';
 import type { MailSender } from '../../mail/mailer.ts';
 import type { SecretBox } from '../../security/envelope.ts';
 import type { CredentialThrottle } from '../credential-throttle.ts';
 import type { RecoveryCodes } from '../recovery-codes/recovery-codes.ts';
 import { newTotpSecret, totpUri, type TotpAuthenticator, type TotpVerdict } from '../totp/totp.ts';
+import type { EnrolmentProof } from './enrol-proof.ts';
 import { amrAfterSecondFactor, offeredSecondFactors, type SecondFactor } from './policy.ts';
 import type { MfaQueries } from './queries.ts';
 
-const contextSchema = z.object({
-  pendingSecret: z.string().optional(),
-  done: z.object({ amr: z.array(z.string()) }).optional(),
-});
-type StepContext = z.infer<typeof contextSchema>;
+type StepContext = ContextOf<typeof mfaFlow>;
 
 const EMAIL_PURPOSE = 'mfa-email';
 const EMAIL_THROTTLE = 'mfa-email';
-const FLOW_TTL_SECONDS = 3600;
 
 export interface MfaStepDeps {
   db: Db;
-  flows: FlowQueries;
+  flows: FlowStore;
   codes: CodeService;
   accounts: AccountQueries;
   mfa: MfaQueries;
@@ -38,12 +36,13 @@ export interface MfaStepDeps {
   codeTtlSeconds: number;
   /** Whether the account has a passkey usable here (absent: passkeys are never a second factor). */
   hasPasskey?: (accountId: string) => Promise<boolean>;
+  enrolProof: EnrolmentProof;
 }
 
 export interface MfaOptions {
   /** Second factors this sign-in may use now (never one of the same kind as the first). */
   factors: SecondFactor[];
-  /** The account has no authenticator app yet: offer to set one up. */
+  /** The account has no second factor yet (no authenticator app, no passkey): offer to set one up. */
   canEnrol: boolean;
   recoveryCodesLeft: number;
   email: string | undefined;
@@ -55,16 +54,16 @@ export function createMfaStep(deps: MfaStepDeps) {
   const pendingContext = (accountId: string, uid: string) => `totp-pending:${accountId}:${uid}`;
   const subject = (accountId: string) => `account:${accountId}`;
 
-  async function findFlow(uid: string, accountId: string): Promise<{ flow: FlowRow; context: StepContext } | undefined> {
-    const flow = await deps.flows.findFlowForInteraction(uid, 'mfa');
+  async function findFlow(uid: string, accountId: string): Promise<{ flow: Flow<typeof mfaFlow>; context: StepContext } | undefined> {
+    const flow = await deps.flows.findFlowForInteraction(uid, mfaFlow);
     if (!flow || flow.account_id !== accountId) return undefined;
-    return { flow, context: contextSchema.parse(flow.context) };
+    return { flow, context: flow.context };
   }
 
-  async function ensureFlow(uid: string, accountId: string): Promise<{ flow: FlowRow; context: StepContext }> {
+  async function ensureFlow(uid: string, accountId: string): Promise<{ flow: Flow<typeof mfaFlow>; context: StepContext }> {
     const found = await findFlow(uid, accountId);
     if (found) return found;
-    const flow = await deps.flows.insertFlow({ kind: 'mfa', state: 'choose', interactionUid: uid, accountId, context: {}, ttlSeconds: FLOW_TTL_SECONDS });
+    const flow = await deps.flows.insertFlow({ kind: mfaFlow, state: 'choose', interactionUid: uid, accountId, context: {} });
     return { flow, context: {} };
   }
 
@@ -73,23 +72,35 @@ export function createMfaStep(deps: MfaStepDeps) {
     return account?.email && account.emailVerified ? account.email : undefined;
   }
 
+  /** Why enrolment cannot go on now: the account has a second factor already, or the email is still to be proved. */
+  async function enrolmentGate(uid: string, accountId: string, provedBySignIn: boolean): Promise<'already_enrolled' | 'email_proof_required' | undefined> {
+    if ((await deps.totp.hasTotp(accountId)) || ((await deps.hasPasskey?.(accountId)) ?? false)) return 'already_enrolled';
+    if (await deps.enrolProof.required({ scope: uid, accountId, amr: undefined, provedBySignIn })) return 'email_proof_required';
+    return undefined;
+  }
+
   const step = {
     async options(accountId: string, firstAmr: readonly string[] | undefined): Promise<MfaOptions> {
       const [hasTotp, recoveryCodesLeft, email] = [await deps.totp.hasTotp(accountId), await deps.recoveryCodes.countUnusedRecoveryCodes(accountId), await verifiedEmail(accountId)];
       const passkey = (await deps.hasPasskey?.(accountId)) ?? false;
       const factors = offeredSecondFactors(firstAmr, { totp: hasTotp, recoveryCodes: recoveryCodesLeft > 0, verifiedEmail: email !== undefined, passkey });
-      return { factors, canEnrol: !hasTotp, recoveryCodesLeft, email: factors.includes('email') ? email : undefined };
+      return { factors, canEnrol: !hasTotp && !passkey, recoveryCodesLeft, email: factors.includes('email') ? email : undefined };
     },
 
-    /** The seed being enrolled in this interaction (the same one on reload, a new one in a new interaction). */
-    async startEnrolment(uid: string, accountId: string): Promise<{ status: 'ok'; secret: string; uri: string } | { status: 'already_enrolled' }> {
-      if (await deps.totp.hasTotp(accountId)) return { status: 'already_enrolled' };
+    /**
+     * The seed being enrolled in this interaction (the same one on reload, a new one in a new interaction).
+     * Only a first second factor is enrolled here, and only once the email was proved: by this sign-in
+     * (`provedBySignIn`) or by a code confirmed in this interaction.
+     */
+    async startEnrolment(uid: string, accountId: string, provedBySignIn: boolean): Promise<{ status: 'ok'; secret: string; uri: string } | { status: 'already_enrolled' | 'email_proof_required' }> {
+      const gate = await enrolmentGate(uid, accountId, provedBySignIn);
+      if (gate) return { status: gate };
       const { flow, context } = await ensureFlow(uid, accountId);
       let secret = context.pendingSecret ? deps.box.decrypt(context.pendingSecret, pendingContext(accountId, uid)) : undefined;
       if (!secret) {
         secret = newTotpSecret();
-        const saved = await deps.flows.updateFlow(flow.id, flow.version, { state: 'enrol', context: { ...context, pendingSecret: deps.box.encrypt(secret, pendingContext(accountId, uid)) } });
-        if (!saved) return step.startEnrolment(uid, accountId);
+        const saved = await deps.flows.updateFlow(flow, { state: 'enrol', context: { ...context, pendingSecret: deps.box.encrypt(secret, pendingContext(accountId, uid)) } });
+        if (!saved) return step.startEnrolment(uid, accountId, provedBySignIn);
       }
       const account = await deps.accounts.findAccountById(accountId);
       return { status: 'ok', secret, uri: totpUri(secret, deps.issuer, account?.email ?? accountId) };
@@ -99,11 +110,12 @@ export function createMfaStep(deps: MfaStepDeps) {
      * Activates the pending seed when `code` matches it: the account's MFA is on from now, ten recovery
      * codes are made (returned once), and this interaction's step is done with the TOTP as its factor.
      */
-    async confirmEnrolment(input: { uid: string; accountId: string; firstAmr: readonly string[] | undefined; code: string; address: string }):
-    Promise<{ status: 'ok'; recoveryCodes: string[] } | { status: 'expired' | 'already_enrolled' } | Exclude<TotpVerdict, { status: 'ok' }>> {
+    async confirmEnrolment(input: { uid: string; accountId: string; firstAmr: readonly string[] | undefined; provedBySignIn: boolean; code: string; address: string }):
+    Promise<{ status: 'ok'; recoveryCodes: string[] } | { status: 'expired' | 'already_enrolled' | 'email_proof_required' } | Exclude<TotpVerdict, { status: 'ok' }>> {
       const found = await findFlow(input.uid, input.accountId);
       if (!found?.context.pendingSecret) return { status: 'expired' };
-      if (await deps.totp.hasTotp(input.accountId)) return { status: 'already_enrolled' };
+      const gate = await enrolmentGate(input.uid, input.accountId, input.provedBySignIn);
+      if (gate) return { status: gate };
       const secret = deps.box.decrypt(found.context.pendingSecret, pendingContext(input.accountId, input.uid));
       const verdict = await deps.totp.checkEnrolmentCode({ accountId: input.accountId, secret, code: input.code, address: input.address });
       if (verdict.status !== 'ok') return verdict;
@@ -111,7 +123,7 @@ export function createMfaStep(deps: MfaStepDeps) {
       const fresh = deps.recoveryCodes.newRecoveryCodes(input.accountId);
       const amr = amrAfterSecondFactor(input.firstAmr, 'totp');
       const saved = await deps.db.transaction(async (trx) => {
-        if (!(await deps.flows.updateFlow(found.flow.id, found.flow.version, { state: 'done', context: { done: { amr } } }, trx))) return false;
+        if (!(await deps.flows.updateFlow(found.flow, { state: 'done', context: { done: { amr } } }, trx))) return false;
         await deps.totp.saveConfirmed(input.accountId, sealed, verdict.step!, trx);
         await deps.mfa.setMfaEnabled(input.accountId, true, trx);
         await deps.recoveryCodes.storeRecoveryCodes(input.accountId, fresh, trx);
@@ -127,8 +139,7 @@ export function createMfaStep(deps: MfaStepDeps) {
     /** The amr of a step finished by enrolment, once: the flow is gone afterwards. */
     async takeCompletedStep(uid: string, accountId: string): Promise<string[] | undefined> {
       const found = await findFlow(uid, accountId);
-      if (!found?.context.done) return undefined;
-      await deps.flows.deleteFlow(found.flow.id);
+      if (!found?.context.done || !(await deps.flows.finishFlow(found.flow))) return undefined;
       return found.context.done.amr;
     },
 

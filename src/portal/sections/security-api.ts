@@ -6,6 +6,7 @@ import { describeRemovalRefusal } from '../../authn/sign-in-methods.ts';
 import { AppError } from '../../errors/app-error.ts';
 import { jsonBody } from '../../http/json-body.ts';
 import { accountToken, type PortalDeps } from '../types.ts';
+import { enrolProofApi, requireApiProof } from './enrol-proof.ts';
 import { describeTotpVerdict, notFound } from './shared.ts';
 
 const refuse = (verdict: 'last_sign_in_method' | 'last_second_factor') => new AppError(verdict, describeRemovalRefusal(verdict), 409);
@@ -49,7 +50,11 @@ export function securityApi(router: Router, deps: PortalDeps): void {
     return enabled ? apply() : fresh(ctx, apply);
   });
 
+  enrolProofApi(router, deps, (ctx) => jsonBody(ctx, z.object({ code: z.string().trim().regex(/^\d{6}$/, 'Send the 6-digit code from the email.') })).code);
+
+  // A first second factor needs the mailed code first (403 email_proof_required): a password alone must not add one.
   router.post('/totp', async (ctx) => {
+    await requireApiProof(deps, ctx);
     const enrolment = await security.startTotpEnrolment(accountToken(ctx).accountId);
     if (enrolment.status !== 'ok') throw new AppError('already_enrolled', 'An authenticator app is already set up. Remove it first to set up another.', 409);
     ctx.status = 201;
@@ -58,6 +63,7 @@ export function securityApi(router: Router, deps: PortalDeps): void {
 
   router.post('/totp/confirm', async (ctx) => {
     const body = jsonBody(ctx, z.object({ enrolment_id: z.string().max(64), code: z.string().max(16) }));
+    await requireApiProof(deps, ctx);
     const result = await security.confirmTotpEnrolment({ accountId: accountToken(ctx).accountId, enrolmentId: body.enrolment_id, code: body.code, address: ctx.ip });
     if (result.status === 'ok') {
       ctx.body = { enrolled: true, recovery_codes: result.recoveryCodes ?? null };

@@ -1,6 +1,7 @@
 // Owns the security section's pages (/account/security): passkeys (list, rename, remove, add), two-step
 // verification (switch, authenticator app, recovery codes) and remembered devices. Removing a factor
-// or method needs a fresh sign-in and is refused when it would lock the customer out.
+// or method needs a fresh sign-in and is refused when it would lock the customer out. Adding a first second
+// factor on a session that did not prove the email asks for a mailed code first (enrol-proof.ts).
 import type { Context } from 'koa';
 import QRCode from 'qrcode';
 import { describeRemovalRefusal } from '../../authn/sign-in-methods.ts';
@@ -8,6 +9,7 @@ import { defaultPasskeyName } from '../../authn/passkey/manage.ts';
 import { describeRegistrationRefusal } from '../../authn/passkey/registration.ts';
 import { formatTotpSecret } from '../../authn/totp/totp.ts';
 import { AppError } from '../../errors/app-error.ts';
+import { enrolProofPages, pageNeedsProof, PROOF_MESSAGE, proofPage } from './enrol-proof.ts';
 import { securityApi } from './security-api.ts';
 import { describeTotpVerdict, formatTime, notFound, redirectDone } from './shared.ts';
 import { portalState, type PortalDeps, type PortalSection } from '../types.ts';
@@ -36,6 +38,7 @@ async function securityPage(deps: PortalDeps, ctx: Context, state: { error?: str
     passkeys: view.passkeys.map((p) => ({ ...p, createdAt: formatTime(p.createdAt), lastUsedAt: p.lastUsedAt ? formatTime(p.lastUsedAt) : 'never' })),
     totp: view.totp,
     mfaEnabled: view.mfaEnabled,
+    enrolProofNeeded: await pageNeedsProof(deps, ctx),
     recoveryCodesLeft: view.recoveryCodesLeft,
     devices: view.devices.map((d) => ({ id: d.id, userAgent: d.userAgent ?? 'Unknown browser', createdAt: formatTime(d.createdAt), lastUsedAt: d.lastUsedAt ? formatTime(d.lastUsedAt) : 'not yet', expiresAt: formatTime(d.expiresAt) })),
   }, state.status);
@@ -46,6 +49,7 @@ function pages(router: Parameters<NonNullable<PortalSection['pages']>>[0], deps:
   const fresh = deps.requireFreshAuth();
 
   router.get('/', (ctx) => securityPage(deps, ctx));
+  enrolProofPages(router, deps);
 
   router.post('/passkeys/:id/rename', async (ctx) => {
     const fields = deps.csrf.verifiedForm(ctx);
@@ -66,6 +70,7 @@ function pages(router: Parameters<NonNullable<PortalSection['pages']>>[0], deps:
     deps.csrf.verifiedForm(ctx);
     const { account } = portalState(ctx);
     if (!deps.services.webauthn.enabled || !account.email) throw new AppError('passkey.unavailable', 'Passkeys are not available here.', 400);
+    if (await pageNeedsProof(deps, ctx)) throw new AppError('email_proof_required', PROOF_MESSAGE, 403);
     ctx.body = await deps.services.passkeys.registrationOptions({ interactionUid: challengeScope(ctx), accountId: account.id, email: account.email });
   });
 
@@ -73,6 +78,7 @@ function pages(router: Parameters<NonNullable<PortalSection['pages']>>[0], deps:
     const fields = deps.csrf.verifiedForm(ctx);
     const response = (fields.get('response') ?? '').slice(0, RESPONSE_MAX);
     if (!response) return securityPage(deps, ctx, { error: describeRegistrationRefusal('malformed'), status: 400 });
+    if (await pageNeedsProof(deps, ctx)) return proofPage(deps, ctx, { next: 'passkey', error: PROOF_MESSAGE, status: 403 });
     const { account } = portalState(ctx);
     const result = await deps.services.passkeys.verifyRegistration({ interactionUid: challengeScope(ctx), accountId: account.id, response, name: defaultPasskeyName(ctx.get('user-agent')) });
     if (result.status !== 'ok') return securityPage(deps, ctx, { error: describeRegistrationRefusal(result.reason), status: 400 });
@@ -92,6 +98,7 @@ function pages(router: Parameters<NonNullable<PortalSection['pages']>>[0], deps:
   });
 
   router.get('/totp', async (ctx) => {
+    if (await pageNeedsProof(deps, ctx)) return ctx.redirect('/account/security/enrol-proof?next=totp');
     const { account } = portalState(ctx);
     const enrolment = await security.startTotpEnrolment(account.id);
     if (enrolment.status !== 'ok') return ctx.redirect('/account/security');
@@ -100,6 +107,7 @@ function pages(router: Parameters<NonNullable<PortalSection['pages']>>[0], deps:
 
   router.post('/totp', async (ctx) => {
     const fields = deps.csrf.verifiedForm(ctx);
+    if (await pageNeedsProof(deps, ctx)) return proofPage(deps, ctx, { next: 'totp', error: PROOF_MESSAGE, status: 403 });
     const { account } = portalState(ctx);
     const enrolmentId = (fields.get('enrolment') ?? '').slice(0, 64);
     const result = await security.confirmTotpEnrolment({ accountId: account.id, enrolmentId, code: (fields.get('code') ?? '').slice(0, 16), address: ctx.ip });

@@ -4,6 +4,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeWithBrowser, expectAccessible, expectNoProblems, expectToReach, launchBrowser, newContext, signInWithPassword, startDemoSignIn } from '../../support/browser.ts';
+import { codeFrom } from '../../support/smtp-capture.ts';
 import { startTestServer, type TestServer } from '../../support/test-server.ts';
 import { startWebhookReceiver } from '../../support/webhook-receiver.ts';
 
@@ -60,6 +61,12 @@ describeWithBrowser('the account pages in Chromium', () => {
       options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
     });
     await nav.getByRole('link', { name: 'Security' }).click();
+    // A first second factor on a password sign-in: the email is confirmed with a mailed code first.
+    await page.getByRole('link', { name: 'confirm it is you with a code by email' }).click();
+    await page.getByRole('button', { name: 'Send me the code' }).click();
+    const mail = await server.smtp.waitForMail('portal-e2e@example.com', (m) => m.subject.startsWith('Confirm it is you to set up'));
+    await page.getByLabel('Code from the email').fill(codeFrom(mail));
+    await page.getByRole('button', { name: 'Continue' }).click();
     await page.getByRole('button', { name: 'Add a passkey' }).click();
     await page.getByText('Passkey added').waitFor();
     expect(await server.services.db('passkeys').where({ account_id: id })).toHaveLength(1);

@@ -1,5 +1,5 @@
 // The mailed sign-in link in Chromium: opened in the browser that asked for it, its "Sign in" button finishes
-// the waiting authorization; opened in another browser, it approves the sign-in and the original continues.
+// the waiting authorization; opened in another browser, it only shows the code, which the original types.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runCommand } from '../../../src/cli/commands.ts';
@@ -67,20 +67,22 @@ describeWithBrowser('the sign-in link in Chromium', () => {
     await context.close();
   });
 
-  it('opened in another browser, it approves the sign-in there, and the original continues with "Continue"', async () => {
+  it('opened in another browser, it shows the code, and the original signs in by typing it', async () => {
     const original = await newContext(browser);
     const link = await askForLink(original.page, 1);
 
     const other = await newContext(browser);
     await other.page.goto(link);
-    await other.page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await other.page.getByRole('heading', { name: 'Sign-in approved' }).waitFor();
-    expect(await other.page.getByText("You're signed in on the other device — return to the window where you started").isVisible()).toBe(true);
+    await other.page.getByText('Type this code in the browser where you started signing in').waitFor();
+    expect(await other.page.getByRole('button', { name: 'Sign in', exact: true }).count()).toBe(0);
+    const code = (await other.page.getByLabel('Sign-in code').innerText()).trim();
+    expect(code).toMatch(/^\d{6}$/);
     // The other browser is not signed in: it holds no session of Foyer's.
     expect((await other.context.cookies()).map((c) => c.name)).not.toContain('_session');
 
-    // Consent for the demo app is on record since the first sign-in: Continue leads straight back to it.
-    await original.page.getByRole('button', { name: 'Continue' }).click();
+    // Consent for the demo app is on record since the first sign-in: the code leads straight back to it.
+    await original.page.getByLabel('Code').fill(code);
+    await original.page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await expectToReach(original.page, (url) => url.pathname === '/demo', 'the demo app signed in');
     await original.page.getByRole('heading', { name: 'Userinfo' }).waitFor();
     expect(await demoJson(original.page, 'userinfo')).toMatchObject({ sub: accountId, email });

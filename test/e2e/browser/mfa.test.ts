@@ -1,5 +1,5 @@
-// Two-step verification in Chromium: the demo app requires MFA; a customer sets up TOTP by typing the
-// manual key shown on the page (as into an authenticator app), saves the recovery codes, then signs in
+// Two-step verification in Chromium: the demo app requires MFA; a customer who signed in with a password first
+// confirms the email with a mailed code, then sets up TOTP by typing the manual key shown on the page (as into an authenticator app), saves the recovery codes, then signs in
 // again in a fresh browser with a TOTP code. The ID token the demo app shows says acr 2fa.
 import { Secret, TOTP } from 'otpauth';
 import type { Browser, Page } from 'playwright-core';
@@ -7,6 +7,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runCommand } from '../../../src/cli/commands.ts';
 import { DEMO_CLIENT_ID, demoRedirectUris } from '../../../src/demo/routes.ts';
 import { demoJson, describeWithBrowser, expectNoProblems, expectToReach, launchBrowser, newContext, signInWithPassword, startDemoSignIn, acceptTermsAndConsentToDemo, expectAccessible } from '../../support/browser.ts';
+import { codeFrom } from '../../support/smtp-capture.ts';
 import { startTestServer, type TestServer } from '../../support/test-server.ts';
 
 describeWithBrowser('two-step verification in Chromium', () => {
@@ -36,6 +37,14 @@ describeWithBrowser('two-step verification in Chromium', () => {
     const { page, problems, context } = await newContext(browser);
     await startDemoSignIn(page, server.url);
     await signInWithPassword(page, email, password);
+
+    // A password alone does not add a first second factor: the email is confirmed first.
+    await page.getByRole('heading', { name: 'Confirm it is you' }).waitFor();
+    expect(await page.locator('#manual-key').count()).toBe(0);
+    await page.getByRole('button', { name: 'Send me the code' }).click();
+    const mail = await server.smtp.waitForMail(email, (m) => m.subject.startsWith('Confirm it is you to set up'));
+    await page.getByLabel('Code from the email').fill(codeFrom(mail));
+    await page.getByRole('button', { name: 'Continue to set up' }).click();
 
     await page.getByRole('heading', { name: 'Set up two-step verification' }).waitFor();
     expect(await page.getByAltText('QR code to add your account to an authenticator app').isVisible()).toBe(true);

@@ -164,3 +164,21 @@ describe('a burst through the Account API', () => {
     expect((await server.services.accounts.findAccountById(id))?.email).toBe('change@example.com');
   });
 });
+
+describe('a burst against the email proof asked before a first second factor', () => {
+  it('at most the limit of guesses are compared, the right code is refused, and no authenticator can be set up', async () => {
+    const email = 'enrolburst@example.com';
+    const accountId = await createPasswordAccount(server, email, password);
+    const browser = newBrowser();
+    const mfa = await enterEmailAndPassword(browser, await startAt(browser, bank), email, password);
+    expect(mfa.html).toContain('Confirm it is you');
+    const sent = await browser.submit(mfa, '/mfa/setup/email/send', {});
+    const code = codeFrom(await server.smtp.waitForMail(email, (m) => m.subject.startsWith('Confirm it is you to set up')));
+    const result = await burst('mfa-enrol', (right) => browser.submit(sent, '/mfa/setup/email', { code: right ? code : wrongCode(code) }));
+    expectRefused(result);
+    expect(await codeAttempts(sent)).toBeLessThanOrEqual(server.config.codes.maxAttempts);
+    const setup = await browser.get(`${new URL(sent.url).origin}${/\/interaction\/[\w-]+/.exec(sent.url)![0]}/mfa/setup`);
+    expect(setup.html).not.toContain('manual-key');
+    expect(await server.services.totp.hasTotp(accountId)).toBe(false);
+  });
+});

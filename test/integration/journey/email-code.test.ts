@@ -8,6 +8,7 @@ import { CALLBACK, createRelyingParty, type RelyingParty } from '../../support/r
 import { codeFrom, type CapturedMail } from '../../support/smtp-capture.ts';
 import { startTestServer, type TestServer } from '../../support/test-server.ts';
 import * as emailSignInMigration from '../../../migrations/20261122100000_email_sign_in.ts';
+import { emailSignInFlow } from '../../../src/flows/kinds/sign-in.ts';
 
 let server: TestServer;
 let app: RelyingParty;
@@ -193,67 +194,133 @@ describe('codes that are refused', () => {
 });
 
 describe('the mailed link', () => {
-  it('shows a page on GET (used by nothing, so mail scanners cannot spend it) and needs a CSRF-checked POST', async () => {
+  /** The code a link's page shows to a browser other than the one that asked. */
+  const shownCode = (page: Page) => {
+    const match = /<strong>(\d{6})<\/strong>/.exec(page.html);
+    if (!match) throw new Error(`no code on ${page.url}:\n${page.html.slice(0, 1500)}`);
+    return match[1]!;
+  };
+  /** A page under /signin/link of this browser's own (its own sign-in's link), carrying a CSRF token valid there. */
+  const ownLinkPage = async (browser: FormBrowser, email: string) => {
+    await askForCode(email, browser);
+    return browser.get(linkFrom(await signInMail(email)));
+  };
+  /** A form on `page` posting to `action` with this browser's own CSRF token (as a hand-made form would). */
+  const forgeForm = (page: Page, action: string): Page => {
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.html)![1]!;
+    return { ...page, html: `<form method="post" action="${action}"><input type="hidden" name="_csrf" value="${csrf}"></form>` };
+  };
+
+  it('shows a page on GET (used by nothing, so mail scanners cannot spend it); the asking browser needs a CSRF-checked POST', async () => {
     const email = 'scanned@example.com';
-    await askForCode(email);
+    const { browser } = await askForCode(email);
     const link = linkFrom(await signInMail(email));
-    // A scanner without cookies fetches the link twice; both see the page, nothing is used up.
+    // A scanner without cookies fetches the link twice; both see the code page, nothing is used up.
     for (let i = 0; i < 2; i++) {
       const res = await fetch(link);
       expect(res.status).toBe(200);
-      expect(await res.text()).toContain('Sign in');
+      expect(await res.text()).toContain('Type this code in the browser where you started signing in');
     }
-    const other = newBrowser();
-    const page = await other.get(link);
+    const page = await browser.get(link);
     expect(page.html).toContain(email);
     expect(page.html).toMatch(/<button type="submit">Sign in<\/button>/);
-    const forged = await other.submit(page, '/signin/link/', {}, { omitCsrf: true });
+    const forged = await browser.submit(page, '/signin/link/', {}, { omitCsrf: true });
     expect(forged.status).toBe(403);
-    const confirmed = await other.submit(page, '/signin/link/', {});
-    expect(confirmed.status).toBe(200);
-    expect(confirmed.html).toContain("You're signed in on the other device — return to the window where you started");
   });
 
-  it('works once', async () => {
-    const email = 'onelink@example.com';
-    await askForCode(email);
-    const link = linkFrom(await signInMail(email));
-    const other = newBrowser();
-    const page = await other.get(link);
-    expect((await other.submit(page, '/signin/link/', {})).html).toContain('Sign-in approved');
-    const again = await other.submit(page, '/signin/link/', {});
-    expect(again.status).toBe(400);
-    expect(again.html).toContain('This sign-in link has expired or was already used');
-    expect((await other.get(link)).status).toBe(400);
+  it('is recognised by an HttpOnly, SameSite=Lax cookie for the link\'s path, whose value is kept only as a hash', async () => {
+    const email = 'cookie@example.com';
+    const browser = newBrowser();
+    const auth = await app.authorizationUrl();
+    const passwordPage = await browser.submit(await browser.get(auth.url), '/identify', { email });
+    browser.stopAt = (url) => url.endsWith('/email-code');
+    const response = await browser.submit(passwordPage, '/email-code/send', {});
+    browser.stopAt = () => false;
+    const setCookie = response.headers.getSetCookie().find((c) => c.startsWith('foyer.signin_browser='))!;
+    expect(setCookie).toMatch(/path=\/signin\/link/i);
+    expect(setCookie).toMatch(/httponly/i);
+    expect(setCookie).toMatch(/samesite=lax/i);
+    expect(setCookie).not.toMatch(/secure/i); // the test issuer is http; Secure whenever it is https
+    const sent = await browser.submit(passwordPage, '/email-code/send', {});
+    const value = browser.cookie('foyer.signin_browser');
+    expect(value).toMatch(/^[\w-]{43}$/);
+    const flow = await server.services.flows.findFlowForInteraction(interactionUid(sent), emailSignInFlow);
+    expect(JSON.stringify(flow)).not.toContain(value!);
+    // A second request in the same browser keeps its value (two tabs stay one browser).
+    await browser.submit(sent, '/email-code/send', {});
+    expect(browser.cookie('foyer.signin_browser')).toBe(value);
   });
 
-  it('opened in the same browser finishes the waiting authorization', async () => {
-    const email = 'samebrowser@example.com';
-    const { browser, auth } = await askForCode(email);
-    const page = await browser.get(linkFrom(await signInMail(email)));
-    const callback = await toCallback(browser, await browser.submit(page, '/signin/link/', {}));
-    const sub = (await app.exchange(callback.url, auth)).claims()!.sub;
-    expect(await sessionAmrs(sub)).toEqual([['otp']]);
-  });
-
-  it('confirmed in another browser lets the original continue; Continue before that explains what to do', async () => {
+  it('opened in another browser shows the code and does not finish the waiting sign-in; the code typed there does', async () => {
     const email = 'twodevices@example.com';
     const { browser, auth, sent } = await askForCode(email);
-    const early = await browser.submit(sent, '/email-code/continue', {});
-    expect(early.status).toBe(409);
-    expect(early.html).toContain('has not been confirmed yet');
+    const mail = await signInMail(email);
 
     const other = newBrowser();
-    const linkPage = await other.get(linkFrom(await signInMail(email)));
-    const approved = await other.submit(linkPage, '/signin/link/', {});
-    expect(approved.html).toContain('Sign-in approved');
-    expect(approved.url).not.toContain('callback');
+    const linkPage = await other.get(linkFrom(mail));
+    expect(linkPage.status).toBe(200);
+    expect(linkPage.html).toContain('Type this code in the browser where you started signing in');
+    expect(shownCode(linkPage)).toBe(codeFrom(mail));
+    expect(linkPage.html).not.toContain('<form');
+    // Even a CSRF-valid post of the link from that browser only shows the code again.
+    const own = await ownLinkPage(other, 'other-device@example.com');
+    const posted = await other.submit(forgeForm(own, new URL(linkFrom(mail)).pathname), '/signin/link/', {});
+    expect(posted.status).toBe(200);
+    expect(shownCode(posted)).toBe(codeFrom(mail));
 
-    const callback = await toCallback(browser, await browser.submit(sent, '/email-code/continue', {}));
+    // The waiting browser is not signed in: its link return leads back to the code page, no code reaches the app.
+    const uid = interactionUid(sent);
+    expect((await server.services.flows.findFlowForInteraction(uid, emailSignInFlow))?.state).toBe('code_sent');
+    const stillWaiting = await browser.get(`${server.url}/interaction/${uid}/email-code/linked`);
+    expect(stillWaiting.url.startsWith(CALLBACK)).toBe(false);
+    const asks = await browser.get(`${server.url}/interaction/${uid}/email-code`);
+    expect(asks.html).toContain('name="code"');
+    expect(asks.html).not.toContain('/email-code/continue');
+    const oldContinue = await browser.submit(forgeForm(asks, `/interaction/${uid}/email-code/continue`), '/email-code/continue', {});
+    expect(oldContinue.status).toBe(404);
+
+    const callback = await toCallback(browser, await browser.submit(asks, '/email-code/verify', { code: shownCode(linkPage) }));
     const tokens = await app.exchange(callback.url, auth);
     const accountId = (await server.services.accounts.findAccountByEmail(email))!.id;
     expect(tokens.claims()!.sub).toBe(accountId);
     expect(await sessionAmrs(accountId)).toEqual([['otp']]);
+    // The link died with the code.
+    expect((await other.get(linkFrom(mail))).status).toBe(400);
+  });
+
+  it('someone who starts a sign-in for another person\'s address gets nothing when that person opens the link', async () => {
+    const victim = 'victim@example.com';
+    await server.services.accounts.insertAccount({ email: victim, status: 'active', emailVerified: true });
+    const attacker = await askForCode(victim);
+    const mail = await signInMail(victim);
+    const victimBrowser = newBrowser();
+    const page = await victimBrowser.get(linkFrom(mail));
+    expect(page.html).toContain('Type this code in the browser where you started signing in');
+    const own = await ownLinkPage(victimBrowser, 'victim-own@example.com');
+    const pressed = await victimBrowser.submit(forgeForm(own, new URL(linkFrom(mail)).pathname), '/signin/link/', {});
+    expect(pressed.status).toBe(200);
+    expect(pressed.html).toContain('Type this code in the browser where you started signing in');
+    const uid = interactionUid(attacker.sent);
+    const after = await attacker.browser.get(`${server.url}/interaction/${uid}/email-code/linked`);
+    expect(after.url.startsWith(CALLBACK)).toBe(false);
+    expect((await attacker.browser.get(`${server.url}/interaction/${uid}/email-code`)).html).toContain('name="code"');
+    expect(await server.dbHandle.db('oidc_models').where({ model: 'Session' }).whereNotNull('account_id')
+      .andWhere('account_id', (await server.services.accounts.findAccountByEmail(victim))!.id)).toHaveLength(0);
+  });
+
+  it('opened in the same browser finishes the waiting authorization with one press, once', async () => {
+    const email = 'samebrowser@example.com';
+    const { browser, auth } = await askForCode(email);
+    const link = linkFrom(await signInMail(email));
+    const page = await browser.get(link);
+    expect(page.html).not.toContain('Type this code');
+    const callback = await toCallback(browser, await browser.submit(page, '/signin/link/', {}));
+    const sub = (await app.exchange(callback.url, auth)).claims()!.sub;
+    expect(await sessionAmrs(sub)).toEqual([['otp']]);
+    const again = await browser.submit(page, '/signin/link/', {});
+    expect(again.status).toBe(400);
+    expect(again.html).toContain('This sign-in link has expired or was already used');
+    expect((await browser.get(link)).status).toBe(400);
   });
 
   it('and the code of the same attempt: using one kills the other', async () => {
@@ -261,18 +328,16 @@ describe('the mailed link', () => {
     const first = await askForCode('codefirst@example.com');
     const mail = await signInMail('codefirst@example.com');
     await toCallback(first.browser, await first.browser.submit(first.sent, '/email-code/verify', { code: codeFrom(mail) }));
-    const other = newBrowser();
-    expect((await other.get(linkFrom(mail))).status).toBe(400);
+    expect((await newBrowser().get(linkFrom(mail))).status).toBe(400);
+    expect((await first.browser.get(linkFrom(mail))).status).toBe(400);
 
-    // The link first: the code is spent, and Continue is the way on.
+    // The link first (in the asking browser): the code is spent.
     const second = await askForCode('linkfirst@example.com');
     const mail2 = await signInMail('linkfirst@example.com');
-    const elsewhere = newBrowser();
-    await elsewhere.submit(await elsewhere.get(linkFrom(mail2)), '/signin/link/', {});
+    await toCallback(second.browser, await second.browser.submit(await second.browser.get(linkFrom(mail2)), '/signin/link/', {}));
     const refused = await second.browser.submit(second.sent, '/email-code/verify', { code: codeFrom(mail2) });
     expect(refused.status).toBe(400);
-    expect(refused.html).toContain('That code has expired or was already used');
-    await toCallback(second.browser, await second.browser.submit(refused, '/email-code/continue', {}));
+    expect(refused.url.startsWith(CALLBACK)).toBe(false);
   });
 
   it('is stored only as a hash', async () => {
@@ -323,7 +388,7 @@ describe('the email sign-in migration', () => {
 
   it('removes a flow\'s links with the flow', async () => {
     const { sent } = await askForCode('swept@example.com');
-    const flow = await server.services.flows.findFlowForInteraction(interactionUid(sent), 'email_sign_in');
+    const flow = await server.services.flows.findFlowForInteraction(interactionUid(sent), emailSignInFlow);
     expect(await server.dbHandle.db('sign_in_links').where({ flow_id: flow!.id })).toHaveLength(1);
     await server.services.flows.deleteFlow(flow!.id);
     expect(await server.dbHandle.db('sign_in_links').where({ flow_id: flow!.id })).toHaveLength(0);

@@ -100,21 +100,23 @@ describe('the passkey offer and registration', () => {
     const browser = newBrowser();
     const first = await browser.get((await app.authorizationUrl()).url);
     await postJson(browser, first, '/passkey/capable');
-    const afterPassword = await enterEmailAndPassword(browser, first, 'nojs@example.com', password);
-    expect(afterPassword.html).toContain('Sign in faster next time');
-    const done = await browser.submit(afterPassword, '/passkey/offer/decline', {});
+    const offer = await signUp(server, browser, first, 'notnow@example.com', password);
+    expect(offer.html).toContain('Sign in faster next time');
+    const done = await consentIfAsked(browser, await browser.submit(offer, '/passkey/offer/decline', {}));
     expect(done.url.startsWith(CALLBACK)).toBe(true);
-
-    const signInAgain = async () => {
-      const b = newBrowser();
-      const start = await b.get((await app.authorizationUrl()).url);
-      await postJson(b, start, '/passkey/capable');
-      return enterEmailAndPassword(b, start, 'nojs@example.com', password);
-    };
-    expect((await signInAgain()).url.startsWith(CALLBACK)).toBe(true);
-    const account = (await server.services.accounts.findAccountByEmail('nojs@example.com'))!;
+    const account = (await server.services.accounts.findAccountByEmail('notnow@example.com'))!;
+    expect(await server.services.passkeyOffers.shouldOffer(account.id, ['otp'], false)).toBe(false);
     await server.dbHandle.db('passkey_offers').where({ account_id: account.id }).update({ declined_at: new Date(Date.now() - 31 * 86_400_000) });
-    expect((await signInAgain()).html).toContain('Sign in faster next time');
+    expect(await server.services.passkeyOffers.shouldOffer(account.id, ['otp'], false)).toBe(true);
+  });
+
+  it('is not offered after a password alone on an account without a second factor (it would be a first second factor)', async () => {
+    const browser = newBrowser();
+    const start = await browser.get((await app.authorizationUrl()).url);
+    await postJson(browser, start, '/passkey/capable');
+    const afterPassword = await enterEmailAndPassword(browser, start, 'nojs@example.com', password);
+    expect(afterPassword.url.startsWith(CALLBACK), afterPassword.url).toBe(true);
+    expect(await server.dbHandle.db('flows').where({ kind: 'passkey_offer' })).toHaveLength(0);
   });
 
   it('holds the login on the server: without a held login, the offer routes finish nothing', async () => {
@@ -132,10 +134,10 @@ describe('the passkey offer and registration', () => {
     const browser = newBrowser();
     const start = await browser.get((await app.authorizationUrl()).url);
     await postJson(browser, start, '/passkey/capable');
-    const offer = await enterEmailAndPassword(browser, start, 'nojs@example.com', password);
+    const offer = await signUp(server, browser, start, 'elsewhere@example.com', password);
     expect(offer.html).toContain('Sign in faster next time');
-    const account = (await server.services.accounts.findAccountByEmail('nojs@example.com'))!;
-    const elsewhere = await server.services.passkeys.registrationOptions({ interactionUid: 'another-interaction', accountId: account.id, email: 'nojs@example.com' });
+    const account = (await server.services.accounts.findAccountByEmail('elsewhere@example.com'))!;
+    const elsewhere = await server.services.passkeys.registrationOptions({ interactionUid: 'another-interaction', accountId: account.id, email: 'elsewhere@example.com' });
     const refused = await browser.submit(offer, '/passkey/register', { response: JSON.stringify(createSoftAuthenticator().create(elsewhere, server.url)) });
     expect(refused.status).toBe(400);
     expect(refused.html).toContain('That passkey request has expired or was already used');

@@ -8,7 +8,7 @@ import { createPasskeyOffers } from '../../../src/authn/passkey/offer.ts';
 import { createPasskeyQueries } from '../../../src/authn/passkey/queries.ts';
 import { createPasskeyService, type PasskeyService } from '../../../src/authn/passkey/service.ts';
 import type { DbHandle } from '../../../src/db/create-db.ts';
-import { createFlowQueries } from '../../../src/flows/queries.ts';
+import { createFlowStore } from '../../../src/flows/store.ts';
 import { createThrottleQueries } from '../../../src/security/throttle.ts';
 import { createSoftAuthenticator } from '../../support/soft-authenticator.ts';
 import { createTestDb } from '../../support/test-db.ts';
@@ -108,16 +108,21 @@ describe('managing passkeys (for the account pages)', () => {
 
 describe('the offer', () => {
   it('holds a login per interaction, and remembers "Not now" per account', async () => {
-    const offers = createPasskeyOffers({ queries: createPasskeyQueries(handle.db), flows: createFlowQueries(handle.db) });
-    expect(await offers.shouldOffer(alice)).toBe(true);
-    expect(await offers.shouldOffer(bob)).toBe(false); // bob has a passkey
-    await offers.holdLogin('uid-offer', alice, ['pwd']);
+    const offers = createPasskeyOffers({
+      queries: createPasskeyQueries(handle.db), flows: createFlowStore(handle.db, { lookupKey: Buffer.alloc(32, 7) }),
+      hasTotp: async () => false, enrolmentNeedsProof: async (_account, amr, emailProved) => !emailProved && amr.includes('pwd'),
+    });
+    expect(await offers.shouldOffer(alice, ['otp'], false)).toBe(true);
+    expect(await offers.shouldOffer(alice, ['pwd'], true)).toBe(true);
+    expect(await offers.shouldOffer(alice, ['pwd'], false)).toBe(false); // a password alone adds no first second factor
+    expect(await offers.shouldOffer(bob, ['otp'], false)).toBe(false); // bob has a passkey
+    await offers.holdLogin('uid-offer', alice, ['pwd'], true);
     const held = await offers.heldLogin('uid-offer');
-    expect(held).toMatchObject({ accountId: alice, amr: ['pwd'] });
+    expect(held).toMatchObject({ accountId: alice, amr: ['pwd'], emailProved: true });
     expect(await offers.heldLogin('uid-other')).toBeUndefined();
     await offers.declineOffer(alice);
     await offers.declineOffer(alice);
-    expect(await offers.shouldOffer(alice)).toBe(false);
+    expect(await offers.shouldOffer(alice, ['otp'], false)).toBe(false);
     await offers.releaseLogin(held!);
     expect(await offers.heldLogin('uid-offer')).toBeUndefined();
   });

@@ -1,7 +1,7 @@
 // The overview section and the ways into /account without a password: changing the email (fresh sign-in,
 // a code to the new address, the old one told, no enumeration of taken addresses), "Email me a sign-in
 // link" for a lite account (single use, same answer for unknown addresses), and the journey's mailed sign-in
-// link opened in another browser (that browser gets the account pages; the waiting one still continues).
+// link opened in another browser (it shows the code only: neither that browser nor the waiting one is signed in by it).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FormBrowser } from '../../support/form-browser.ts';
 import { consentIfAsked, newBrowser } from '../../support/journey.ts';
@@ -134,8 +134,8 @@ describe('"Email me a sign-in link"', () => {
 });
 
 describe('the mailed sign-in link, opened in another browser', () => {
-  it('signs that browser in to the account pages, and the waiting browser still continues', async () => {
-    await createPasswordAccount(server, 'magic@example.com', password);
+  it('shows the code to type in the waiting browser, and signs no browser in to the account pages', async () => {
+    const magicId = await createPasswordAccount(server, 'magic@example.com', password);
     const waiting = newBrowser();
     const auth = await app.authorizationUrl({ scope: 'openid email' });
     const passwordPage = await waiting.submit(await waiting.get(auth.url), '/identify', { email: 'magic@example.com' });
@@ -144,14 +144,14 @@ describe('the mailed sign-in link, opened in another browser', () => {
     const link = /(http:\/\/\S+\/signin\/link\/[\w-]+)/.exec(mail.text)![1]!;
 
     const other = new FormBrowser();
-    const approved = await other.submit(await other.get(link), '/signin/link/', {});
-    expect(approved.html).toContain('Sign-in approved');
-    expect(approved.html).toContain('Open your account');
+    const shown = await other.get(link);
+    expect(shown.html).toContain('Type this code in the browser where you started signing in');
+    expect(shown.html).toContain(codeFrom(mail));
     const account = await other.get(`${server.url}/account/overview`);
-    expect(account.url).toBe(`${server.url}/account/overview`);
-    expect(account.html).toContain('magic@example.com');
+    expect(account.url).not.toBe(`${server.url}/account/overview`);
+    expect(await server.services.db('portal_sessions').where({ account_id: magicId })).toHaveLength(0);
 
-    const done = await waiting.submit(sent, '/email-code/continue', {});
+    const done = await waiting.submit(sent, '/email-code/verify', { code: codeFrom(mail) });
     const final = await consentIfAsked(waiting, done.html.includes('/terms"') ? await waiting.submit(done, '/terms', { accept: 'yes' }) : done);
     expect(final.url.startsWith(CALLBACK), final.url).toBe(true);
   });

@@ -5,8 +5,9 @@ import { TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FormBrowser } from '../../support/form-browser.ts';
 import { throughPrompts } from '../../support/journey.ts';
-import { accessTokenFor, addPasskeyThroughPortal, ageAccessTokens, postForm, ageSignIn, callAccountApi, createPasswordAccount, signInToAccount } from '../../support/portal.ts';
+import { accessTokenFor, addPasskeyThroughPortal, ageAccessTokens, postForm, ageSignIn, callAccountApi, createPasswordAccount, proveEmailInPortal, proveEmailThroughApi, signInToAccount } from '../../support/portal.ts';
 import { createRelyingParty, type RelyingParty } from '../../support/relying-party.ts';
+import { codeFrom } from '../../support/smtp-capture.ts';
 import { createSoftAuthenticator } from '../../support/soft-authenticator.ts';
 import { startTestServer, type TestServer } from '../../support/test-server.ts';
 
@@ -113,7 +114,7 @@ describe('two-step verification', () => {
     const id = await createPasswordAccount(server, 'totp1@example.com', password);
     const browser = new FormBrowser();
     await signInToAccount(server, browser, 'totp1@example.com', password, '/account/security');
-    const setup = await browser.get(`${server.url}/account/security/totp`);
+    const setup = await proveEmailInPortal(server, browser, 'totp1@example.com');
     expect(setup.html).toContain('data:image/svg+xml;base64,');
     const secret = /id="manual-key" class="secret">([A-Z2-7 ]+)</.exec(setup.html)![1]!.replace(/ /g, '');
     const wrong = await browser.submit(setup, '/account/security/totp', { code: '000000' });
@@ -139,7 +140,7 @@ describe('two-step verification', () => {
     const id = await createPasswordAccount(server, 'totp2@example.com', password);
     const browser = new FormBrowser();
     await signInToAccount(server, browser, 'totp2@example.com', password, '/account/security');
-    const setup = await browser.get(`${server.url}/account/security/totp`);
+    const setup = await proveEmailInPortal(server, browser, 'totp2@example.com');
     const secret = /id="manual-key" class="secret">([A-Z2-7 ]+)</.exec(setup.html)![1]!.replace(/ /g, '');
     await browser.submit(setup, '/account/security/totp', { code: new TOTP({ secret }).generate() });
     let page = await browser.submit(await browser.get(`${server.url}/account/security`), '/account/security/mfa', { enabled: 'on' });
@@ -206,6 +207,7 @@ describe('the security API', () => {
   it('enrols an authenticator app and refuses removing the last factor while two-step is on', async () => {
     const id = await createPasswordAccount(server, 'api2@example.com', password);
     const { accessToken } = await accessTokenFor(app, 'api2@example.com', password, 'openid account');
+    await proveEmailThroughApi(server, accessToken, 'api2@example.com');
     const started = await callAccountApi(server, '/security/totp', accessToken, { method: 'POST' });
     expect(started.status).toBe(201);
     const code = new TOTP({ secret: String(started.json.secret) }).generate();
@@ -217,5 +219,51 @@ describe('the security API', () => {
     expect(refused.json.error).toBe('last_second_factor');
     expect(await server.services.totp.hasTotp(id)).toBe(true);
     expect((await callAccountApi(server, '/security/mfa', accessToken, { method: 'PUT', headers: { 'content-type': 'text/plain' }, body: undefined })).status).toBe(415);
+  });
+});
+
+describe('a first second factor from a password-only session', () => {
+  it('needs the mailed code on the pages: no seed, no passkey options, a wrong code refused, then the setup', async () => {
+    const id = await createPasswordAccount(server, 'first@example.com', password);
+    const browser = new FormBrowser();
+    const page = await signInToAccount(server, browser, 'first@example.com', password, '/account/security');
+    expect(page.html).toContain('enrol-proof?next=passkey');
+    const totp = await browser.get(`${server.url}/account/security/totp`);
+    expect(totp.url).toContain('/account/security/enrol-proof');
+    expect(totp.html).not.toContain('manual-key');
+    const options = await postForm(server, browser, page, '/account/security/passkeys/register/options');
+    expect(options.status).toBe(403);
+    const forged = await postForm(server, browser, page, '/account/security/totp', { enrolment: 'flow_aaaaaaaaaaaaaaaaaaaa', code: '123456' });
+    expect(forged.status).toBe(403);
+    const sent = await browser.submit(totp, '/account/security/enrol-proof/send', {});
+    const mail = await server.smtp.waitForMail('first@example.com', (m) => m.subject.startsWith('Confirm it is you to set up'));
+    const wrong = codeFrom(mail) === '000000' ? '111111' : '000000';
+    const refused = await browser.submit(sent, '/account/security/enrol-proof', { code: wrong });
+    expect(refused.status).toBe(401);
+    expect(refused.html).toContain('That code is not right');
+    const setup = await browser.submit(refused, '/account/security/enrol-proof', { code: codeFrom(mail) });
+    expect(setup.html).toContain('manual-key');
+    expect(await server.services.totp.hasTotp(id)).toBe(false);
+  });
+
+  it('needs it through the Account API too (403 email_proof_required)', async () => {
+    await createPasswordAccount(server, 'firstapi@example.com', password);
+    const { accessToken } = await accessTokenFor(app, 'firstapi@example.com', password, 'openid account');
+    const refused = await callAccountApi(server, '/security/totp', accessToken, { method: 'POST' });
+    expect(refused.status).toBe(403);
+    expect(refused.json.error).toBe('email_proof_required');
+    expect((await callAccountApi(server, '/security/enrolment-proof/confirm', accessToken, { method: 'POST', body: { code: 'abc' } })).status).toBe(400);
+    await proveEmailThroughApi(server, accessToken, 'firstapi@example.com');
+    expect((await callAccountApi(server, '/security/totp', accessToken, { method: 'POST' })).status).toBe(201);
+  });
+
+  it('is not asked of a session that a mailed link signed in (it proved the email)', async () => {
+    await server.services.accounts.insertAccount({ email: 'linked-in@example.com', status: 'active', emailVerified: true });
+    const browser = new FormBrowser();
+    await browser.submit(await browser.get(`${server.url}/account`), '/account/link', { email: 'linked-in@example.com' });
+    const mail = await server.smtp.waitForMail('linked-in@example.com', (m) => m.subject.includes('link to your'));
+    await browser.submit(await browser.get(/(http:\/\/\S+\/account\/link\/\S+)/.exec(mail.text)![1]!), '/account/link/', {});
+    const setup = await browser.get(`${server.url}/account/security/totp`);
+    expect(setup.html).toContain('manual-key');
   });
 });

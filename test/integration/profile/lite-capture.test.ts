@@ -5,7 +5,6 @@
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLiteCapture } from '../../../src/flows/lite-capture.ts';
-import { createFlowQueries } from '../../../src/flows/queries.ts';
 import { createConsentQueries } from '../../../src/consent/queries.ts';
 import { createProfileQueries } from '../../../src/profile/queries.ts';
 import { createThrottleQueries } from '../../../src/security/throttle.ts';
@@ -204,7 +203,7 @@ describe('the capture API', () => {
 
 describe('mail-bombing limits per address and per client', () => {
   const capture = (settings: { perAddress: number; perClient: number }) => createLiteCapture({
-    db: server.dbHandle.db, flows: createFlowQueries(server.dbHandle.db), accounts: server.services.accounts, consent: createConsentQueries(server.dbHandle.db),
+    db: server.dbHandle.db, flows: server.services.flows, accounts: server.services.accounts, consent: createConsentQueries(server.dbHandle.db),
     profileValues: createProfileQueries(server.dbHandle.db), events: server.services.events, throttle: createThrottleQueries(server.dbHandle.db),
     mailer: server.services.mailer, hashKey: Buffer.alloc(32, 7), confirmBaseUrl: `${server.url}/capture/confirm/`,
     settings: { ...server.config.capture, perEmail: 100, ...settings },

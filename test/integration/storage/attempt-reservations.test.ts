@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCredentialThrottle } from '../../../src/authn/credential-throttle.ts';
 import type { DbHandle } from '../../../src/db/create-db.ts';
 import { createCodeService } from '../../../src/flows/codes.ts';
-import { createFlowQueries } from '../../../src/flows/queries.ts';
+import { loginFlow } from '../../../src/flows/kinds/sign-in.ts';
+import { createFlowStore } from '../../../src/flows/store.ts';
 import { createThrottleQueries } from '../../../src/security/throttle.ts';
 import { createTestDb } from '../../support/test-db.ts';
 
@@ -57,9 +58,9 @@ describe('credential attempts', () => {
 
 describe('a one-time code', () => {
   it('grants exactly `maxAttempts` of 200 parallel guesses, and the right code after them is refused', async () => {
-    const flows = createFlowQueries(handle.db);
+    const flows = createFlowStore(handle.db, { lookupKey: Buffer.alloc(32, 1) });
     const codes = createCodeService(flows, { hashKey: Buffer.from('k'), ttlSeconds: 600, maxAttempts: 5 });
-    const flow = await flows.insertFlow({ kind: 'login', state: 'test', interactionUid: null, accountId: null, context: {}, ttlSeconds: 600 });
+    const flow = await flows.insertFlow({ kind: loginFlow, state: 'authenticate', interactionUid: null, accountId: null, context: { email: 'burst@example.com' } });
     const code = await codes.issueCode(flow.id, 'burst');
     const wrong = code === '000000' ? '111111' : '000000';
     const verdicts = await burst((i) => codes.verifyCode(flow.id, 'burst', i === BURST - 1 ? code : wrong));
@@ -71,9 +72,9 @@ describe('a one-time code', () => {
   });
 
   it('reserves no attempt on a spent code', async () => {
-    const flows = createFlowQueries(handle.db);
+    const flows = createFlowStore(handle.db, { lookupKey: Buffer.alloc(32, 1) });
     const codes = createCodeService(flows, { hashKey: Buffer.from('k'), ttlSeconds: 600, maxAttempts: 5 });
-    const flow = await flows.insertFlow({ kind: 'login', state: 'test', interactionUid: null, accountId: null, context: {}, ttlSeconds: 600 });
+    const flow = await flows.insertFlow({ kind: loginFlow, state: 'authenticate', interactionUid: null, accountId: null, context: { email: 'burst@example.com' } });
     const code = await codes.issueCode(flow.id, 'spent');
     expect(await codes.verifyCode(flow.id, 'spent', code)).toBe('ok');
     const row = await handle.db('one_time_codes').where({ flow_id: flow.id }).first() as { id: string };

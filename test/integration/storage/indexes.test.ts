@@ -1,14 +1,14 @@
 // Every hot lookup uses an index: the statements the real query functions send are captured and EXPLAINed
 // with sequential scans priced out (the test tables are tiny, so the planner would otherwise scan them),
-// and each plan must read through the named index. Also: the flow lookup indexes' migration runs twice.
+// and each plan must read through the named index.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccountQueries } from '../../../src/accounts/queries.ts';
-import { createFederatedSignIn } from '../../../src/authn/federation/sign-in.ts';
-import { createLinkProof } from '../../../src/authn/federation/link-proof.ts';
 import type { DbHandle } from '../../../src/db/create-db.ts';
-import { createFlowQueries } from '../../../src/flows/queries.ts';
-import { createLiteCapture } from '../../../src/flows/lite-capture.ts';
+import { createFlowStore } from '../../../src/flows/store.ts';
+import { federationFlow } from '../../../src/flows/kinds/federation.ts';
+import { liteCaptureFlow } from '../../../src/flows/kinds/lite-capture.ts';
+import { loginFlow } from '../../../src/flows/kinds/sign-in.ts';
 import { createAdapterClass } from '../../../src/oidc/adapter.ts';
 import { createClientStore } from '../../../src/oidc/clients.ts';
 import { createSecretBox } from '../../../src/security/envelope.ts';
@@ -70,31 +70,13 @@ describe('the hot lookups', () => {
     await expectIndexed(() => new Adapter('Grant').find('a-grant-id'), 'oidc_models', 'oidc_models_pkey');
   });
 
-  it('find a flow by its interaction and by its id', async () => {
-    const flows = createFlowQueries(handle.db);
-    await expectIndexed(() => flows.findFlowForInteraction('an-interaction-uid', 'login'), 'flows', 'flows_interaction_uid');
-    await expectIndexed(() => flows.findFlowById('flow_1', 'login'), 'flows', 'flows_pkey');
-  });
-
-  it('find a flow by the keyed hash of the secret its holder presents', async () => {
-    const { db } = handle;
-    const flows = createFlowQueries(db);
-    // Only the lookups run: nothing past the (absent) flow is reached, so the other services are not needed.
-    const federation = createFederatedSignIn({ db, flows, stateKey: key } as never);
-    await expectIndexed(() => federation.receiveCallback(new URLSearchParams({ state: 'an-upstream-state' })), 'flows', 'flows_state_hash');
-    const capture = createLiteCapture({ db, flows, hashKey: key, settings: {} } as never);
-    await expectIndexed(() => capture.describeConfirmation('a'.repeat(43)), 'flows', 'flows_token_hash');
-    const linkProof = createLinkProof({ db, flows, browserKey: key } as never);
-    await expectIndexed(() => linkProof.awaitsSecondFactor('00000000-0000-4000-8000-000000000001', 'a-browser-token'), 'flows', 'flows_browser_hash');
-  });
-});
-
-describe('the flow lookup indexes migration', () => {
-  it('creates its indexes and runs again over its own result', async () => {
-    const migration = await import('../../../migrations/20261203070000_flow_lookup_indexes.ts') as { up(knex: unknown): Promise<void> };
-    await migration.up(handle.db);
-    await migration.up(handle.db);
-    const rows = (await handle.db.raw<{ rows: { indexname: string }[] }>("SELECT indexname FROM pg_indexes WHERE tablename = 'flows'")).rows.map((r) => r.indexname);
-    expect(rows).toEqual(expect.arrayContaining(['flows_state_hash', 'flows_token_hash', 'flows_browser_hash']));
+  it('find a flow by its interaction, by its id, and by the keyed hash of the secret its holder presents', async () => {
+    const flows = createFlowStore(handle.db, { lookupKey: key });
+    await expectIndexed(() => flows.findFlowForInteraction('an-interaction-uid', loginFlow), 'flows', 'flows_interaction_uid');
+    await expectIndexed(() => flows.findFlowById('flow_1', loginFlow), 'flows', 'flows_pkey');
+    // The upstream's state and a link proof's browser token (federation flows), a capture confirmation token.
+    for (const kind of [federationFlow, liteCaptureFlow]) {
+      await expectIndexed(() => flows.findFlowBySecret(kind, 'a-secret'), 'flows', 'flows_kind_lookup_hash');
+    }
   });
 });

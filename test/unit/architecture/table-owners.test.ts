@@ -33,9 +33,6 @@ const EXCEPTIONS: Record<string, string[]> = {
   'src/authn/federation/import-queries.ts': ['profile_values'],
   // An account's claims are read with its profile values in one query.
   'src/accounts/queries.ts': ['profile_values'],
-  // Found by scanning live flows: the flows store replaces these lookups with keyed-hash columns.
-  'src/authn/federation/link-proof.ts': ['flows'],
-  'src/authn/federation/sign-in.ts': ['flows'],
 };
 
 const TABLE_REFERENCE = /\b(?:db|trx|knex|tx|q)\s*(?:<[^>]*>)?\(\s*['"]([a-z_]+)['"]|\.(?:from|into|table|join|leftJoin|innerJoin)\(\s*['"]([a-z_]+)(?:\s+as\s+\w+)?['"]|\b(?:FROM|INTO|UPDATE|JOIN)\s+([a-z_]+)\b/g;
