@@ -136,14 +136,12 @@ export function createMfaRouter(deps: MfaRouteDeps): Router {
     if (!req) return;
     const code = codeSchema.safeParse(field(req.fields, 'code', 64));
     if (!code.success) return challengePage(ctx, req, { error: TOTP_FORMAT, status: 400 });
-    const verdict = await deps.mfaStep.verifyTotp({ accountId: req.accountId, code: code.data, address: ctx.ip });
-    switch (verdict.status) {
-      case 'ok': return complete(ctx, req, amrAfterSecondFactor(req.firstAmr, 'totp'));
-      case 'throttled': return challengePage(ctx, req, { error: tooManyAttempts(verdict.retryAfterSeconds), status: 429 });
-      case 'reused': return challengePage(ctx, req, { error: REUSED_TOTP, status: 401 });
-      case 'invalid': return challengePage(ctx, req, { error: WRONG_TOTP, status: 401 });
-      case 'not_enrolled': return challengePage(ctx, req);
-    }
+    const verdict = await deps.mfaStep.verifySecondFactor('totp', { accountId: req.accountId, code: code.data, address: ctx.ip });
+    if (verdict.status === 'ok') return complete(ctx, req, amrAfterSecondFactor(req.firstAmr, 'totp', verdict.amr));
+    if (verdict.status === 'throttled') return challengePage(ctx, req, { error: tooManyAttempts(verdict.retryAfterSeconds), status: 429 });
+    if (verdict.reason === 'reused') return challengePage(ctx, req, { error: REUSED_TOTP, status: 401 });
+    if (verdict.reason === 'not_enrolled') return challengePage(ctx, req);
+    return challengePage(ctx, req, { error: WRONG_TOTP, status: 401 });
   });
 
   router.get('/recovery', async (ctx) => {
@@ -155,10 +153,10 @@ export function createMfaRouter(deps: MfaRouteDeps): Router {
     if (!req) return;
     const code = field(req.fields, 'code', 64).trim();
     if (!code) return recoveryPage(ctx, { error: 'Enter one of your recovery codes.', status: 400 });
-    const verdict = await deps.mfaStep.useRecoveryCode({ accountId: req.accountId, code, address: ctx.ip });
+    const verdict = await deps.mfaStep.verifySecondFactor('recovery-code', { accountId: req.accountId, code, address: ctx.ip });
     if (verdict.status === 'throttled') return recoveryPage(ctx, { error: tooManyAttempts(verdict.retryAfterSeconds), status: 429 });
-    if (verdict.status === 'invalid') return recoveryPage(ctx, { error: WRONG_RECOVERY, status: 401 });
-    await complete(ctx, req, amrAfterSecondFactor(req.firstAmr, 'recovery-code'));
+    if (verdict.status !== 'ok') return recoveryPage(ctx, { error: WRONG_RECOVERY, status: 401 });
+    await complete(ctx, req, amrAfterSecondFactor(req.firstAmr, 'recovery-code', verdict.amr));
   });
 
   router.post('/email/send', async (ctx) => {

@@ -1,6 +1,7 @@
 // The README's tour on a fresh start: the demo app, the seeded demo profile, three sign-ins. Sign up and give
 // a first name; sign out, sign in again and be asked for the birthday; a third time, the contact preference;
-// then the account pages: consent to Marketing and a receipt that verifies, and an erasure request.
+// then the account pages: consent to Marketing (the birthday, held for it, now reaches the demo) and a receipt
+// that verifies, and an erasure request.
 // Driven over real HTTP with the plain form walker (the pages are the same a person sees in a browser).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FormBrowser, type Page } from '../support/form-browser.ts';
@@ -55,7 +56,9 @@ describe('the demo tour on a fresh start', () => {
     expect(page.html).toContain('name="birthdate"');
     expect(page.html).not.toContain('name="contact_channel"');
     page = await browser.submit(page, '/profile', { birthdate: '1990-04-01' });
-    expect(json(page, 'userinfo')).toMatchObject({ given_name: 'Ada', birthdate: '1990-04-01' });
+    // Held for Marketing, which rests on consent not given yet: the app does not receive it.
+    expect(json(page, 'userinfo')).toMatchObject({ given_name: 'Ada' });
+    expect(json(page, 'userinfo')).not.toHaveProperty('birthdate');
     expect(nextVisit(page)).toContain('How should we keep in touch?');
     await signOutOfDemo(page);
 
@@ -78,6 +81,12 @@ describe('the demo tour on a fresh start', () => {
     expect(receipt.headers.get('content-type')).toContain('application/jwt');
     const payload = await verifyReceipt(server.url, receipt.html.trim());
     expect(payload).toMatchObject({ consentReceiptID: row![1], legalBasis: 'consent' });
+
+    // With the consent given, the next sign-in to the demo receives the birthday.
+    await signOutOfDemo(await browser.get(`${server.url}/demo`));
+    const again = await throughPrompts(browser, await enterEmailAndPassword(browser, await startDemoSignIn(), email, password));
+    expect(new URL(again.url).pathname).toBe('/demo');
+    expect(json(again, 'userinfo')).toMatchObject({ given_name: 'Ada', birthdate: '1990-04-01' });
 
     page = await browser.get(`${server.url}/account/privacy`);
     page = await browser.submit(page, '/account/privacy/erase', { confirm: 'yes' });

@@ -1,5 +1,10 @@
 // Owns the pure MFA decision: is a second factor needed for this authorization, and does the session (or a
-// remembered device) already satisfy it. Also what a sign-in's amr says about its factors. No I/O.
+// remembered device) already satisfy it. What a sign-in's amr says about its factors is each authenticator's
+// own declaration (src/authn/registry.ts); this file only adds the step's rule that a second factor adds `mfa`.
+import type { FactorKind, SecondFactor } from '../authenticator.ts';
+import { amrOf, firstFactorKinds, kindOf, provesTwoFactors, SECOND_FACTORS } from '../registry.ts';
+
+export type { FactorKind, SecondFactor } from '../authenticator.ts';
 
 export const ACR_SINGLE_FACTOR = 'urn:foyer:acr:1fa';
 export const ACR_TWO_FACTOR = 'urn:foyer:acr:2fa';
@@ -7,9 +12,6 @@ export const SUPPORTED_ACRS = [ACR_SINGLE_FACTOR, ACR_TWO_FACTOR];
 
 export const CLIENT_MFA_POLICIES = ['off', 'optional', 'required'] as const;
 export type ClientMfaPolicy = (typeof CLIENT_MFA_POLICIES)[number];
-
-/** What a factor is, so two factors of the same kind (email code after email code) never count as two. */
-export type FactorKind = 'knowledge' | 'email' | 'passkey' | 'possession-otp' | 'recovery-code';
 
 export interface MfaSituation {
   /** The client's `foyer_mfa` metadata; undefined means 'optional'. */
@@ -31,25 +33,11 @@ export type MfaDecision =
   | { prompt: false; why: 'not_required' | 'satisfied' | 'remembered_device' }
   | { prompt: true; reason: MfaReason };
 
-/**
- * The kinds of the factors behind a sign-in's amr (RFC 8176 values). A sign-in whose amr is exactly
- * ['otp'] came from a mailed code (email-code sign-in or password reset): TOTP and recovery codes are
- * only ever second factors in Foyer, and a second factor always adds 'mfa'.
- */
-export function factorKinds(amr: readonly string[] | undefined): Set<FactorKind> {
-  const values = new Set(amr ?? []);
-  const kinds = new Set<FactorKind>();
-  if (values.has('pwd')) kinds.add('knowledge');
-  if (values.has('hwk') || values.has('swk')) kinds.add('passkey');
-  if (values.has('otp') && kinds.size === 0 && !values.has('mfa')) kinds.add('email');
-  return kinds;
-}
+/** The kinds of the first factors behind a sign-in's amr, as the authenticators declare them. */
+export const factorKinds = (amr: readonly string[] | undefined): Set<FactorKind> => firstFactorKinds(amr);
 
-/** The amr on its own proves two factors: a finished MFA step, or a user-verified passkey. */
-export function amrIsMultiFactor(amr: readonly string[] | undefined): boolean {
-  const values = new Set(amr ?? []);
-  return values.has('mfa') || ((values.has('hwk') || values.has('swk')) && values.has('user'));
-}
+/** The amr on its own proves two factors: a finished MFA step, or an authenticator that proves two by itself. */
+export const amrIsMultiFactor = (amr: readonly string[] | undefined): boolean => provesTwoFactors(amr);
 
 /** The acr a sign-in with this amr earns. */
 export function acrForAmr(amr: readonly string[] | undefined): string {
@@ -80,29 +68,18 @@ export function decideMfa(situation: MfaSituation): MfaDecision {
   return { prompt: true, reason };
 }
 
-export type SecondFactor = 'totp' | 'recovery-code' | 'email' | 'passkey';
-
-const KIND_OF: Record<SecondFactor, FactorKind> = { totp: 'possession-otp', 'recovery-code': 'recovery-code', email: 'email', passkey: 'passkey' };
-// RFC 8176 has no value of its own for recovery codes or mailed codes: all three are one-time passwords.
-// A passkey's values (hwk or swk, plus user when verified) depend on the key and the ceremony: its verdict gives them.
-const AMR_OF: Record<SecondFactor, string[]> = { totp: ['otp'], 'recovery-code': ['otp'], email: ['otp'], passkey: [] };
-
 /**
  * The second factors the MFA step may offer after a first sign-in with `firstAmr`, given what the
  * account has: a factor of the same kind as the first never counts (no passkey after a passkey).
  */
 export function offeredSecondFactors(firstAmr: readonly string[] | undefined, has: { totp: boolean; recoveryCodes: boolean; verifiedEmail: boolean; passkey?: boolean }): SecondFactor[] {
   const first = factorKinds(firstAmr);
-  const available: SecondFactor[] = [];
-  if (has.passkey) available.push('passkey');
-  if (has.totp) available.push('totp');
-  if (has.recoveryCodes) available.push('recovery-code');
-  if (has.verifiedEmail) available.push('email');
-  return available.filter((factor) => !first.has(KIND_OF[factor]));
+  const available: Record<SecondFactor, boolean> = { passkey: has.passkey ?? false, totp: has.totp, 'recovery-code': has.recoveryCodes, email: has.verifiedEmail };
+  return SECOND_FACTORS.filter((factor) => available[factor] && !first.has(kindOf(factor)));
 }
 
 /** The amr after a second factor: the first sign-in's values, the factor's (`factorAmr` for a passkey), and 'mfa'. */
-export function amrAfterSecondFactor(firstAmr: readonly string[] | undefined, factor: SecondFactor, factorAmr: readonly string[] = AMR_OF[factor]): string[] {
+export function amrAfterSecondFactor(firstAmr: readonly string[] | undefined, factor: SecondFactor, factorAmr: readonly string[] = amrOf(factor)): string[] {
   return [...new Set([...(firstAmr ?? []), ...factorAmr, 'mfa'])];
 }
 

@@ -13,6 +13,10 @@ import type { CredentialThrottle } from '../credential-throttle.ts';
 import type { RecoveryCodes } from '../recovery-codes/recovery-codes.ts';
 import { newTotpSecret, totpUri, type TotpAuthenticator, type TotpVerdict } from '../totp/totp.ts';
 import type { EnrolmentProof } from './enrol-proof.ts';
+import type { AuthVerdict } from '../authenticator.ts';
+import { recoveryCodeAuthenticator } from '../recovery-codes/authenticator.ts';
+import { createAuthenticatorRegistry } from '../registry.ts';
+import { totpAuthenticator } from '../totp/authenticator.ts';
 import { amrAfterSecondFactor, offeredSecondFactors, type SecondFactor } from './policy.ts';
 import type { MfaQueries } from './queries.ts';
 
@@ -51,6 +55,8 @@ export interface MfaOptions {
 export type EmailCodeVerdict = ThrottledCodeVerdict;
 
 export function createMfaStep(deps: MfaStepDeps) {
+  // The second factors checked by a code, behind the authenticator interface (src/authn/registry.ts).
+  const authenticators = createAuthenticatorRegistry([totpAuthenticator(deps.totp), recoveryCodeAuthenticator(deps.recoveryCodes)]);
   const pendingContext = (accountId: string, uid: string) => `totp-pending:${accountId}:${uid}`;
   const subject = (accountId: string) => `account:${accountId}`;
 
@@ -166,8 +172,9 @@ export function createMfaStep(deps: MfaStepDeps) {
       return verdict;
     },
 
-    verifyTotp: (input: { accountId: string; code: string; address: string }) => deps.totp.verifyTotp(input),
-    useRecoveryCode: (input: { accountId: string; code: string; address: string }) => deps.recoveryCodes.useRecoveryCode(input),
+    /** Checks a code of a second factor the registry holds (authenticator app, recovery code) for the account. */
+    verifySecondFactor: (factor: 'totp' | 'recovery-code', input: { accountId: string; code: string; address: string }): Promise<AuthVerdict> =>
+      authenticators.verify(factor, { code: input.code }, { accountId: input.accountId, address: input.address }),
   };
   return step;
 }
