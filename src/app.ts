@@ -3,6 +3,7 @@ import Koa, { type Context, type Next } from 'koa';
 import { createAccountSignOut } from './accounts/sign-out.ts';
 import { createAdminApiRouter } from './admin/api.ts';
 import { createAdminPages } from './admin/pages/routes.ts';
+import { createAdminCustomerCare } from './admin/customer-care-ports.ts';
 import { createDemoRouter } from './demo/routes.ts';
 import { createJourneyRouter, type JourneyDeps } from './journey/routes.ts';
 import { createMfaRouter } from './journey/mfa-routes.ts';
@@ -80,6 +81,7 @@ export function createApp(options: AppOptions): Koa {
   const journeyDeps: JourneyDeps = {
     ...services, provider: () => host.current(), csrf, passwordMinLength: config.password.minLength, devices: createSignInDevices(services.deviceWatch, secure),
     signOut: createAccountSignOut({ protocol: clientAccess, portalSessions: services.portalSessions }), grantFromConsent,
+    stampSignIn: (accountId) => services.accounts.stampSignIn(accountId),
   };
   const federationDeps = { ...services, ...journeyDeps, secureCookies: secure };
   journeyDeps.connectorButtons = createConnectorButtons(federationDeps);
@@ -99,13 +101,14 @@ export function createApp(options: AppOptions): Koa {
   const capture = createCaptureRouter({ ...journeyDeps, liteCapture: services.liteCapture, clients: services.clients, issuer: config.issuer, publicKeys: () => services.signingKeys.loadPublicKeys(), formKey: deriveKey(config.secret, 'capture-form') });
   app.use(capture.routes()).use(capture.allowedMethods());
 
+  const customerCare = createAdminCustomerCare(services, clientAccess);
   const adminApi = createAdminApiRouter({
-    services, issuer: config.issuer, publicKeys: () => services.signingKeys.loadPublicKeys(), onProtocolChanged: async () => void (await host.refreshIfKeysChanged()),
+    services, customerCare, clientAccess, issuer: config.issuer, publicKeys: () => services.signingKeys.loadPublicKeys(), onProtocolChanged: async () => void (await host.refreshIfKeysChanged()),
   });
   app.use(adminApi.routes()).use(adminApi.allowedMethods());
 
   const accountTokens = createAccountTokenPort(() => host.current());
-  for (const middleware of createAdminPages({ services, csrf, issuer: config.issuer, secure, accountTokens, clientAccess })) app.use(middleware);
+  for (const middleware of createAdminPages({ services, csrf, issuer: config.issuer, secure, accountTokens, clientAccess, customerCare })) app.use(middleware);
 
   const portal = createPortal({ services, csrf, secure, accountTokens, clientAccess });
   for (const middleware of portal) app.use(middleware);

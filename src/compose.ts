@@ -9,6 +9,10 @@ import type { Logger } from './log.ts';
 import { createAccountQueries } from './accounts/queries.ts';
 import { createPortalSessions } from './accounts/portal-sessions.ts';
 import { createAdmins } from './accounts/admins.ts';
+import { createCustomerCare, type CustomerCareDeps } from './accounts/customers/care.ts';
+import { createCustomerDirectory } from './accounts/customers/directory.ts';
+import { createSecondFactorReset } from './authn/mfa/reset.ts';
+import { createAuditLog } from './events/audit-log.ts';
 import { createPortalLinks } from './accounts/portal-links.ts';
 import { createEmailChange } from './accounts/email-change.ts';
 import { createCustomerExport } from './accounts/import/export.ts';
@@ -161,7 +165,7 @@ export function createServices(config: Config, db: Db, log: Logger) {
   const profileFields = createProfileFieldAdmin({
     db, queries: profileQueries, reload: () => profile.load(), claimNamespace: config.profile.claimNamespace,
     purposeExists: async (id) => (await consentModule.registry.findPurpose(id)) !== undefined,
-    reservedScopes: async () => ['openid', 'offline_access', 'account', ...builtInResources(config.issuer).values(), ...(await resources.listResources()).flatMap((r) => r.scopes)],
+    reservedScopes: async () => ['openid', 'offline_access', 'account', ...[...builtInResources(config.issuer).values()].flat(), ...(await resources.listResources()).flatMap((r) => r.scopes)],
     clientsWithScopes: async (scopes) => (await clients.listClients()).map((c) => ({ clientId: c.client_id, scopes: clientScopes(c).filter((s) => scopes.includes(s)) })).filter((c) => c.scopes.length > 0),
     fieldUsers: async (key) => [
       ...(await webhooks.list()).filter((w) => w.fields.includes(key)).map((w) => `webhook ${w.name}`),
@@ -181,10 +185,31 @@ export function createServices(config: Config, db: Db, log: Logger) {
     flows, codes, accounts, throttle, mailer, codeTtlSeconds,
     hasSecondFactor: async (accountId) => (await totp.hasTotp(accountId)) || (await passkeys.hasPasskey(accountId)),
   });
+  const portalLinks = createPortalLinks({
+    db, accounts, flows, throttle, mailer, events, isMfaEnabled: mfaQueries.isMfaEnabled, linkTtlSeconds: codeTtlSeconds, linkBaseUrl: `${config.issuer}/account/link/`,
+  });
+  /** An operator's actions on customers; the protocol side (sign-out, an app's access) comes from the HTTP edge's ports. */
+  const customerCare = (ports: Pick<CustomerCareDeps, 'signOut' | 'revokeApp'>) => createCustomerCare({
+    db, accounts, events, mailer, ...ports,
+    secondFactor: createSecondFactorReset({ totp: createTotpQueries(db), recoveryCodes: createRecoveryCodeQueries(db), mfa: mfaQueries }),
+    unlockSubjects: (subjects) => throttle.unlockSubjects(subjects),
+    // Keyed per account, so one operator's sends never use up another customer's allowance.
+    mailAccountLink: async (email) => ((await portalLinks.requestLink({ email, address: `admin:${email}` })).status === 'sent' ? 'sent' : 'throttled'),
+    signInUrl: `${config.issuer}/account`,
+    requestErasure: async (accountId) => {
+      const status = await privacy.erasure.requestErasure(accountId, { channel: 'admin' });
+      return { eraseAfter: status.state === 'pending' ? status.eraseAfter : undefined };
+    },
+  });
   return {
     config,
     db,
     metrics,
+    customerCare,
+    customerDirectory: createCustomerDirectory(db),
+    // Read by the operators' customer view (values with their provenance).
+    profileValues: profileQueries,
+    auditLog: createAuditLog(db),
     customerImport,
     customerExport: createCustomerExport({ queries: customerImportQueries, profileValues: profileQueries, identities: federatedIdentities }),
     log,
@@ -221,9 +246,7 @@ export function createServices(config: Config, db: Db, log: Logger) {
     admins: createAdmins(db),
     accountSecurity,
     emailChange: createEmailChange({ db, accounts, flows, codes, throttle, mailer, events, codeTtlSeconds }),
-    portalLinks: createPortalLinks({
-      db, accounts, flows, throttle, mailer, events, isMfaEnabled: mfaQueries.isMfaEnabled, linkTtlSeconds: codeTtlSeconds, linkBaseUrl: `${config.issuer}/account/link/`,
-    }),
+    portalLinks,
     consentWithdrawal: createConsentWithdrawal({ db, queries: createConsentQueries(db), events }),
     views: createViews({ brandName: config.brandName }),
     connectorStore,

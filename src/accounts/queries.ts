@@ -103,6 +103,10 @@ export function createAccountQueries(db: Db) {
     async updateAccountStatus(accountId: string, status: AccountStatus, trx: Db = db): Promise<void> {
       await trx('accounts').where({ id: accountId }).update({ status, updated_at: trx.fn.now() });
     },
+    /** A sign-in completed now (the journey calls it as it hands the login to the protocol). */
+    async stampSignIn(accountId: string, trx: Db = db): Promise<void> {
+      await trx('accounts').where({ id: accountId }).update({ last_sign_in_at: trx.fn.now() });
+    },
     async markEmailVerified(accountId: string, email: string, trx: Db = db): Promise<void> {
       await trx('account_emails').where({ account_id: accountId, email_normalized: normalizeEmail(email) })
         .update({ verified_at: trx.fn.now(), updated_at: trx.fn.now() });

@@ -2,7 +2,9 @@
 // document) and what every section receives.
 import type Router from '@koa/router';
 import type { Context } from 'koa';
+import type { CustomerCare } from '../accounts/customers/care.ts';
 import type { Services } from '../compose.ts';
+import type { ClientAccessPort } from '../oidc/client-access.ts';
 import { AppError } from '../errors/app-error.ts';
 
 export interface AdminDeps {
@@ -11,6 +13,10 @@ export interface AdminDeps {
   issuer: string;
   /** Called after a change the running Provider must see (clients' scopes, profile scopes and claims). */
   onProtocolChanged?: () => Promise<void>;
+  /** An operator's actions on customers, wired to the protocol's sign-out and app revocation. */
+  customerCare: CustomerCare;
+  /** A customer's apps and sessions (the protocol side). */
+  clientAccess: ClientAccessPort;
 }
 
 /** A piece of the OpenAPI document: paths (relative to /admin/api) and component schemas. */

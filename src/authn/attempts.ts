@@ -44,11 +44,14 @@ export interface AttemptObserver {
 
 export const secondsUntil = (date: Date) => Math.max(1, Math.ceil((date.getTime() - Date.now()) / 1000));
 
+/** A subject's counters (per email+address, per email) share this prefix, so an operator can unlock the subject without knowing the addresses. */
+export const subjectKeyPrefix = (hashKey: Buffer, subject: string) => `${keyedHash(hashKey, `subject|${normalizeEmail(subject)}`).slice(0, 22)}.`;
+
 export function createAttempts(queries: ThrottleQueries, hashKey: Buffer, limits: AttemptLimits, observer?: AttemptObserver): Attempts {
   const verifications = new Map<string, number>();
   const keys = ({ kind, subject, address }: AttemptKey) => ({
-    pair: keyedHash(hashKey, `${kind}|pair|${normalizeEmail(subject)}|${address}`),
-    email: keyedHash(hashKey, `${kind}|email|${normalizeEmail(subject)}`),
+    pair: subjectKeyPrefix(hashKey, subject) + keyedHash(hashKey, `${kind}|pair|${normalizeEmail(subject)}|${address}`),
+    email: subjectKeyPrefix(hashKey, subject) + keyedHash(hashKey, `${kind}|email|${normalizeEmail(subject)}`),
     address: keyedHash(hashKey, `${kind}|address|${address}`),
   });
 

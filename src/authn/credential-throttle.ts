@@ -4,7 +4,7 @@
 import { normalizeEmail } from '../accounts/email-address.ts';
 import type { ThrottleQueries } from '../security/throttle.ts';
 import { keyedHash } from '../security/tokens.ts';
-import { createAttempts, secondsUntil, type AttemptLimits, type AttemptObserver, type Attempts } from './attempts.ts';
+import { createAttempts, secondsUntil, subjectKeyPrefix, type AttemptLimits, type AttemptObserver, type Attempts } from './attempts.ts';
 
 export interface ThrottleLimits extends AttemptLimits {
   codeSendsPerEmail: number;
@@ -14,6 +14,8 @@ export interface ThrottleLimits extends AttemptLimits {
 export type ThrottleVerdict = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 
 export interface CredentialThrottle extends Attempts {
+  /** Clears every per-subject counter of these subjects (emails, `account:<id>`), of every kind; per-address ceilings stay. */
+  unlockSubjects(subjects: string[]): Promise<number>;
   /**
    * Counts one code mail. Past the per-address ceiling it is refused until the window ends; past the
    * per-email ceiling one mail per `emailSlowdownSeconds` still goes, so nobody can lock the owner out.
@@ -28,6 +30,7 @@ export function createCredentialThrottle(queries: ThrottleQueries, hashKey: Buff
   };
   return {
     ...createAttempts(queries, hashKey, limits, observer),
+    unlockSubjects: (subjects) => queries.clearPrefixed(subjects.map((s) => subjectKeyPrefix(hashKey, s))),
     allowCodeSend: async (email, address) => refused(await codeSend(email, address)),
   };
 

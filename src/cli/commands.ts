@@ -1,7 +1,9 @@
 // Owns what each `foyer` command does, given the services: the same code runs in the CLI process or,
 // when the server holds the embedded database, inside the server (handed over the control socket).
+import { userInfo } from 'node:os';
 import type { Writable } from 'node:stream';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { ADMIN_ROLES, isAdminRole } from '../accounts/admins.ts';
 import { emailSchema } from '../accounts/email-address.ts';
 import { CLIENT_MFA_POLICIES, parseClientMfaPolicy } from '../authn/mfa/policy.ts';
 import { checkPassword, describePasswordProblem } from '../authn/password/policy.ts';
@@ -32,6 +34,8 @@ export interface CommandEnv {
   importSource?: ImportSource;
   /** `users export --format jsonl`: where the lines go (standard output, a file, or the control socket). */
   exportSink?: Writable;
+  /** Who runs the command, as the audit log names it; `cli:<OS user>` when not given. */
+  actor?: string;
 }
 
 class UsageError extends Error {}
@@ -54,7 +58,7 @@ const USAGE = `usage: foyer <command> [--json]
   webhooks add --name NAME --url URL [--event TYPE ...] [--field FIELD ...] [--description TEXT] [--disabled]
   webhooks list | webhooks show ID | webhooks remove ID | webhooks rotate-secret ID
   webhooks enable ID | webhooks disable ID | webhooks redeliver DELIVERY_ID
-  admins add EMAIL | admins list | admins remove EMAIL`;
+  admins add EMAIL [--role viewer|operator|owner] | admins list | admins remove EMAIL`;
 
 const urlSchema = httpUrlSchema();
 
@@ -93,8 +97,11 @@ function requireWebhookId(args: string[]): string {
   return id;
 }
 
-/** `streamed`: the command wrote its output to env.exportSink; its text is a note for standard error. */
-type Handler = (args: string[], env: CommandEnv) => Promise<{ json: unknown; text: string; streamed?: boolean }>;
+/**
+ * `streamed`: the command wrote its output to env.exportSink; its text is a note for standard error.
+ * `audit`: what the change was about (the account, or another target's id), for the audit log.
+ */
+type Handler = (args: string[], env: CommandEnv) => Promise<{ json: unknown; text: string; streamed?: boolean; audit?: { accountId?: string; target?: string } }>;
 
 const table = (rows: Record<string, unknown>[], keys: string[]) =>
   rows.length === 0 ? '(none)' : rows.map((row) => keys.map((k) => String(row[k] ?? '')).join('\t')).join('\n');
@@ -138,7 +145,7 @@ const handlers: Record<string, Handler> = {
     if (problem) throw new UsageError(problem);
     try {
       const client = await services.clients.addClient(input);
-      return { json: client, text: `added client ${client.client_id}${client.client_secret ? `\nclient_secret: ${client.client_secret}` : ''}` };
+      return { audit: { target: client.client_id }, json: client, text: `added client ${client.client_id}${client.client_secret ? `\nclient_secret: ${client.client_secret}` : ''}` };
     } catch (error) {
       if (error instanceof ClientExistsError) throw new UsageError(error.message);
       throw error;
@@ -159,7 +166,7 @@ const handlers: Record<string, Handler> = {
     const id = parse(args, {}).positionals[0];
     if (!id) throw new UsageError('clients remove needs a client id');
     if (!(await services.clients.removeClient(id))) throw new UsageError(`no client with id "${id}"`);
-    return { json: { removed: id }, text: `removed client ${id}` };
+    return { json: { removed: id }, text: `removed client ${id}`, audit: { target: id } };
   },
 
   async 'users add'(args, env) {
@@ -180,7 +187,7 @@ const handlers: Record<string, Handler> = {
     const passwordHash = password === undefined ? null : await services.hasher.hash(password);
     const account = await services.accounts.insertAccount({ email: email.data, status: passwordHash ? 'active' : 'lite', passwordHash, emailVerified: Boolean(values.verified) });
     const view = userView(account);
-    return { json: view, text: `added user ${view.email} (${view.id})` };
+    return { json: view, text: `added user ${view.email} (${view.id})`, audit: { accountId: account.id } };
   },
   async 'users list'(_args, { services }) {
     const users = (await services.accounts.listAccounts(10_000)).map(userView);
@@ -196,18 +203,21 @@ const handlers: Record<string, Handler> = {
   },
 
   async 'admins add'(args, { services }) {
-    const account = await accountOfEmail(args, 'admins add', services);
-    await services.admins.grantAdmin(account.id);
-    return { json: { admin: account.email, id: account.id }, text: `${account.email} may now use the admin pages (/admin)` };
+    const { values, positionals } = parse(args, { role: { type: 'string' } });
+    const role = values.role ?? 'owner';
+    if (!isAdminRole(role)) throw new UsageError(`--role: "${String(role)}" is not one of ${ADMIN_ROLES.join(', ')}`);
+    const account = await accountOfEmail(positionals, 'admins add', services);
+    await services.admins.grantAdmin(account.id, role);
+    return { json: { admin: account.email, id: account.id, role }, text: `${account.email} may now use the admin pages (/admin) as ${role}`, audit: { accountId: account.id } };
   },
   async 'admins list'(_args, { services }) {
-    const admins = (await services.admins.listAdmins()).map((a) => ({ id: a.accountId, email: a.email, since: a.since.toISOString() }));
-    return { json: admins, text: table(admins, ['email', 'id', 'since']) };
+    const admins = (await services.admins.listAdmins()).map((a) => ({ id: a.accountId, email: a.email, role: a.role, since: a.since.toISOString() }));
+    return { json: admins, text: table(admins, ['email', 'id', 'role', 'since']) };
   },
   async 'admins remove'(args, { services }) {
     const account = await accountOfEmail(args, 'admins remove', services);
     if (!(await services.admins.revokeAdmin(account.id))) throw new UsageError(`${account.email} is not an administrator`);
-    return { json: { removed: account.email }, text: `${account.email} may no longer use the admin pages` };
+    return { json: { removed: account.email }, text: `${account.email} may no longer use the admin pages`, audit: { accountId: account.id } };
   },
 
   async 'users import'(args, { services, importSource }) {
@@ -233,12 +243,12 @@ const handlers: Record<string, Handler> = {
       status = await erasure.erasureStatus(account.id);
     }
     const view = erasureView(account.id, status);
-    return { json: view, text: status.state === 'erased' ? `erased ${account.id}` : `erasure of ${account.id} requested: sign-in is disabled; purged after ${view.erase_after} unless cancelled` };
+    return { audit: { accountId: account.id }, json: view, text: status.state === 'erased' ? `erased ${account.id}` : `erasure of ${account.id} requested: sign-in is disabled; purged after ${view.erase_after} unless cancelled` };
   },
   async 'users cancel-erasure'(args, { services }) {
     const account = await accountOfEmail(args, 'users cancel-erasure', services);
     const status = await services.privacy.erasure.cancelErasure(account.id, { channel: 'cli' });
-    return { json: erasureView(account.id, status), text: `erasure of ${account.id} cancelled` };
+    return { json: erasureView(account.id, status), text: `erasure of ${account.id} cancelled`, audit: { accountId: account.id } };
   },
   async 'users restrict'(args, { services }) {
     const { values, positionals } = parse(args, { lift: { type: 'boolean' } });
@@ -246,7 +256,7 @@ const handlers: Record<string, Handler> = {
     const { restriction } = services.privacy;
     await (values.lift ? restriction.liftRestriction(account.id, { channel: 'cli' }) : restriction.restrictProcessing(account.id, { channel: 'cli' }));
     const restricted = await restriction.isRestricted(account.id);
-    return { json: { id: account.id, processing_restricted: restricted }, text: `processing of ${account.id} is ${restricted ? 'restricted' : 'not restricted'}` };
+    return { audit: { accountId: account.id }, json: { id: account.id, processing_restricted: restricted }, text: `processing of ${account.id} is ${restricted ? 'restricted' : 'not restricted'}` };
   },
 
   async 'resources add'(args, { services }) {
@@ -255,7 +265,7 @@ const handlers: Record<string, Handler> = {
     const scopes = String(values.scope ?? '').split(/\s+/).filter(Boolean);
     if (scopes.length === 0 || scopes.some((s) => !SCOPE_NAME.test(s))) throw new UsageError('--scope needs one or more space-separated scope names');
     const resource = await services.resources.addResource(id, scopes);
-    return { json: resource, text: `added resource ${resource.id} (${resource.scopes.join(' ')})` };
+    return { audit: { target: resource.id }, json: resource, text: `added resource ${resource.id} (${resource.scopes.join(' ')})` };
   },
   async 'resources list'(_args, { services }) {
     const resources = await services.resources.listResources();
@@ -265,7 +275,7 @@ const handlers: Record<string, Handler> = {
     const id = parse(args, {}).positionals[0];
     if (!id) throw new UsageError('resources remove needs a resource URI');
     if (!(await services.resources.removeResource(id))) throw new UsageError(`no resource ${id}`);
-    return { json: { removed: id }, text: `removed resource ${id}` };
+    return { json: { removed: id }, text: `removed resource ${id}`, audit: { target: id } };
   },
 
   async 'keys rotate'(_args, { services, onKeysChanged }) {
@@ -409,6 +419,24 @@ function userView(account: { id: string; email: string | null; emailVerified: bo
   return { id: account.id, email: account.email, email_verified: account.emailVerified, status: account.status, created_at: account.createdAt.toISOString() };
 }
 
+// Commands that only read are not audited (`users export` hands out personal data: it is).
+const READ_ONLY = new Set(['migrate', 'clients list', 'clients show', 'users list', 'users show', 'resources list', 'documents list', 'purposes list', 'webhooks list', 'webhooks show', 'admins list']);
+
+/** The OS user running the command (the control socket is this user's only, so the server's is the same). */
+function osUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER ?? 'unknown';
+  }
+}
+
+/** The command's change in the audit log: its name and target, never its arguments (they may carry a secret). */
+async function auditCommand(env: CommandEnv, command: string, audit: { accountId?: string; target?: string } | undefined): Promise<void> {
+  const actor = env.actor ?? `cli:${osUser()}`;
+  await env.services.events.emit({ type: 'admin.changed', accountId: audit?.accountId, actor, data: { via: 'cli', command, ...(audit?.target ? { target: audit.target.slice(0, 200) } : {}) } });
+}
+
 function commandName(rest: string[]): string {
   return rest[0] === 'migrate' ? 'migrate' : `${rest[0]} ${rest[1]}`;
 }
@@ -433,6 +461,7 @@ export async function runCommand(argv: string[], env: CommandEnv): Promise<Comma
   const handler = handlers[name]!;
   try {
     const out = await handler(rest.slice(name === 'migrate' ? 1 : 2).concat(json ? ['--json'] : []), env);
+    if (!READ_ONLY.has(name)) await auditCommand(env, name, out.audit);
     if (out.streamed) return { stdout: '', stderr: `${out.text}\n`, exitCode: 0 };
     return { stdout: `${json ? JSON.stringify(out.json, null, 2) : out.text}\n`, stderr: '', exitCode: 0 };
   } catch (error) {

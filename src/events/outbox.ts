@@ -11,6 +11,8 @@ export interface DomainEvent {
   accountId?: string | null | undefined;
   clientId?: string | null | undefined;
   data?: Record<string, unknown>;
+  /** Who made the change: `client:<client id>`, `admin:<sub>` (the admin pages), `cli:<OS user>` (the foyer command). */
+  actor?: string | undefined;
   /** The account restricted processing: downstream systems must treat the event accordingly. */
   restricted?: boolean;
 }
@@ -22,6 +24,7 @@ export interface StoredEvent {
   clientId: string | null;
   data: Record<string, unknown>;
   restricted: boolean;
+  actor: string | null;
   createdAt: Date;
 }
 
@@ -32,11 +35,12 @@ interface EventRow {
   client_id: string | null;
   data: Record<string, unknown>;
   restricted: boolean;
+  actor: string | null;
   created_at: Date;
 }
 
 const toEvent = (row: EventRow): StoredEvent => ({
-  id: row.id, type: row.type, accountId: row.account_id, clientId: row.client_id, data: row.data, restricted: row.restricted, createdAt: new Date(row.created_at),
+  id: row.id, type: row.type, accountId: row.account_id, clientId: row.client_id, data: row.data, restricted: row.restricted, actor: row.actor ?? null, createdAt: new Date(row.created_at),
 });
 
 export function createEventOutbox(db: Db) {
@@ -51,6 +55,7 @@ export function createEventOutbox(db: Db) {
         client_id: event.clientId ?? null,
         data: JSON.stringify(event.data ?? {}),
         restricted: event.restricted ?? false,
+        ...(event.actor ? { actor: event.actor.slice(0, 300) } : {}),
       });
       // One delivery per subscribed webhook, in the same transaction: committed together with the event, or not at all.
       await trx.raw(

@@ -15,6 +15,8 @@ export interface JourneyPorts {
   provider(): Provider;
   views: Views;
   devices: SignInDevices;
+  /** Notes each completed sign-in on the account (operators see and filter by it). */
+  stampSignIn(accountId: string): Promise<void>;
   metrics: Pick<Metrics, 'signIn' | 'signUp'>;
 }
 
@@ -66,6 +68,7 @@ export async function forgetEndedSession(interaction: Interaction, accountId: st
 
 /** Hands the result to oidc-provider and follows its redirect back into the authorization. */
 export async function finish(ports: JourneyPorts, ctx: Context, result: InteractionResults, merge: boolean): Promise<void> {
+  if (result.login?.accountId) await ports.stampSignIn(result.login.accountId);
   const redirectTo = await ports.provider().interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: merge });
   ctx.redirect(redirectTo);
   ctx.status = 303;

@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 
 export type MailTemplate = 'signup-code' | 'signup-existing' | 'reset-code' | 'signin-code' | 'new-sign-in' | 'mfa-code' | 'mfa-enrol-code' | 'mfa-enrolled' | 'federation-email-code'
-  | 'email-change-code' | 'email-change-taken' | 'email-changed' | 'account-sign-in-link' | 'preference-confirm' | 'preference-subscribed' | 'capture-confirm' | 'federation-link-code' | 'erasure-requested';
+  | 'email-change-code' | 'email-change-taken' | 'email-changed' | 'account-sign-in-link' | 'preference-confirm' | 'preference-subscribed' | 'capture-confirm' | 'federation-link-code' | 'erasure-requested'
+  | 'mfa-reset' | 'password-reset-invite';
 
 const mailDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../views/mail');
 const compiled = new Map<string, { subject: HandlebarsTemplateDelegate; text: HandlebarsTemplateDelegate; html: HandlebarsTemplateDelegate }>();

@@ -160,7 +160,7 @@ export function buildProvider(deps: ProviderDeps, signingKeys: JWK[]): Provider 
         getResourceServerInfo: async (_ctx, resourceIndicator, client) => {
           // Foyer's own APIs (lite sign-up, admin): a client registered with the API's scope may get a token for it.
           const builtIn = ownResources.get(resourceIndicator);
-          const resource = builtIn ? { id: resourceIndicator, scopes: [builtIn] } : await deps.resources.findResource(resourceIndicator);
+          const resource = builtIn ? { id: resourceIndicator, scopes: builtIn } : await deps.resources.findResource(resourceIndicator);
           if (!resource) throw new errors.InvalidTarget(`unknown resource ${resourceIndicator}`);
           const allowed = new Set((client.metadata().foyer_api_scopes as string[] | undefined) ?? []);
           const scopes = resource.scopes.filter((s) => allowed.has(s));

@@ -4,6 +4,7 @@
 // without the account go too (found by the address, src/privacy/email-fields.ts).
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/create-db.ts';
+import { renameActor } from '../events/audit-log.ts';
 import type { EventOutbox } from '../events/outbox.ts';
 import { FLOWS_TABLE, type FlowStore } from '../flows/store.ts';
 import { EMAIL_FIELDS, findEmailValues } from './email-fields.ts';
@@ -78,6 +79,8 @@ export async function purgeAccount(deps: PurgeDeps, accountId: string): Promise<
     const emails = target.needles.filter((n) => n.includes('@'));
 
     for (const where of accountColumns) if (TOMBSTONED_TABLES[where.table]) await tombstoneRows(deps, where, target, columns, trx);
+    // Changes the person made as an administrator keep their actor, as the tombstone.
+    await renameActor(trx, `admin:${accountId}`, `admin:${target.tombstone}`);
     await deps.flows.eraseAccountFlows(accountId, emails, trx);
     for (const field of EMAIL_FIELDS) {
       const values = tables.has(field.table) ? await findEmailValues(deps.queries, field, emails, trx) : [];

@@ -8,10 +8,12 @@ export const CAPTURE_SCOPE = 'capture';
 export const ACCOUNT_SCOPE = 'account';
 export const captureResourceOf = (issuer: string) => `${issuer}/api/capture`;
 export const ADMIN_SCOPE = 'admin';
+/** Reads the admin API (every GET), never changes anything. */
+export const ADMIN_READ_SCOPE = 'admin:read';
 export const adminResourceOf = (issuer: string) => `${issuer}/admin/api`;
 
-/** Foyer's own resources and the one scope each grants; getResourceServerInfo offers them beside the admin's. */
-export const builtInResources = (issuer: string): Map<string, string> => new Map([[captureResourceOf(issuer), CAPTURE_SCOPE], [adminResourceOf(issuer), ADMIN_SCOPE]]);
+/** Foyer's own resources and the scopes each grants; getResourceServerInfo offers them beside the admin's. */
+export const builtInResources = (issuer: string): Map<string, string[]> => new Map([[captureResourceOf(issuer), [CAPTURE_SCOPE]], [adminResourceOf(issuer), [ADMIN_SCOPE, ADMIN_READ_SCOPE]]]);
 
 export interface ApiTokenDeps {
   issuer: string;
@@ -29,16 +31,17 @@ export const registeredApiScopes = (clients: { findClientMetadata(clientId: stri
 };
 
 export type ApiTokenVerdict =
-  | { status: 'ok'; token: { clientId: string } }
+  | { status: 'ok'; token: { clientId: string; scopes: string[] } }
   | { status: 'invalid' }
   | { status: 'insufficient_scope'; clientId: string };
 
 /**
  * A bearer token for one of Foyer's own APIs: `invalid` unless it is a live ES256 JWT of this issuer for
- * `resource`; `insufficient_scope` when it lacks `scope` or its client is no longer registered with it.
+ * `resource`; `insufficient_scope` when it lacks `scope` (or each of a list of scopes that would do) or its
+ * client is no longer registered with it.
  * Reading the keys or the registration may throw (database unreachable): that is no verdict on the token.
  */
-export async function verifyApiToken(token: string, deps: ApiTokenDeps, resource: string, scope: string, registered: RegisteredScopes): Promise<ApiTokenVerdict> {
+export async function verifyApiToken(token: string, deps: ApiTokenDeps, resource: string, scope: string | string[], registered: RegisteredScopes): Promise<ApiTokenVerdict> {
   if (token.length > 8192 || !/^[\w-]+\.[\w-]+\.[\w-]+$/.test(token)) return { status: 'invalid' };
   const keys = createLocalJWKSet({ keys: await deps.publicKeys() });
   let payload;
@@ -52,8 +55,9 @@ export async function verifyApiToken(token: string, deps: ApiTokenDeps, resource
   const registration = await registered(clientId);
   if (!registration) return { status: 'invalid' };
   const scopes = typeof payload.scope === 'string' ? payload.scope.split(' ') : [];
-  if (!scopes.includes(scope) || !registration.includes(scope)) return { status: 'insufficient_scope', clientId };
-  return { status: 'ok', token: { clientId } };
+  const enough = [scope].flat().filter((s) => scopes.includes(s) && registration.includes(s));
+  if (enough.length === 0) return { status: 'insufficient_scope', clientId };
+  return { status: 'ok', token: { clientId, scopes: scopes.filter((s) => registration.includes(s)) } };
 }
 
 export const verifyCaptureToken = (token: string, deps: ApiTokenDeps, registered: RegisteredScopes) => verifyApiToken(token, deps, captureResourceOf(deps.issuer), CAPTURE_SCOPE, registered);

@@ -20,6 +20,8 @@ export interface ThrottleQueries {
   release(key: string): Promise<void>;
   peek(key: string): Promise<ThrottleState | undefined>;
   clear(key: string): Promise<void>;
+  /** Deletes every counter whose key starts with one of `prefixes`; returns how many. */
+  clearPrefixed(prefixes: string[]): Promise<number>;
   sweepExpired(limit: number): Promise<number>;
 }
 
@@ -69,6 +71,13 @@ export function createThrottleQueries(db: Db): ThrottleQueries {
     },
     async clear(key) {
       await db('throttles').where({ key }).delete();
+    },
+    async clearPrefixed(prefixes) {
+      if (prefixes.length === 0) return 0;
+      // left() rather than LIKE: the keys' base64url alphabet holds LIKE's wildcard _.
+      return db('throttles').where((q) => {
+        for (const prefix of prefixes) q.orWhereRaw('left(key, ?) = ?', [prefix.length, prefix]);
+      }).delete();
     },
     async sweepExpired(limit) {
       return db('throttles').whereIn('key', db('throttles').select('key').where('window_ends_at', '<=', db.fn.now()).limit(limit)).delete();

@@ -30,6 +30,11 @@ export function memoryQueries(): ThrottleQueries & { rows: Map<string, ThrottleS
     async clear(key: string) {
       rows.delete(key);
     },
+    async clearPrefixed(prefixes: string[]) {
+      const gone = [...rows.keys()].filter((key) => prefixes.some((p) => key.startsWith(p)));
+      for (const key of gone) rows.delete(key);
+      return gone.length;
+    },
     sweepExpired: async () => 0,
   };
   return queries;

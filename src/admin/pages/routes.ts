@@ -8,11 +8,15 @@ import { deliveryJson, webhookJson } from '../../events/webhooks/view.ts';
 import { LEGAL_BASIS_TEXT } from '../../http/consent-routes.ts';
 import { pickLocale } from '../../profile/schema.ts';
 import { createAdminSignInRouter, createRequireAdminSession } from './sign-in.ts';
+import { pageActor, requirePageRole } from './roles.ts';
+import { registerConsolePages } from './console.ts';
 import type { AdminPageDeps } from './types.ts';
 import { registerVaultPages } from './vault.ts';
 
 const NAV = [
   { href: '/admin', title: 'Overview' },
+  { href: '/admin/customers', title: 'Customers' },
+  { href: '/admin/audit', title: 'Audit log' },
   { href: '/admin/clients', title: 'Apps' },
   { href: '/admin/webhooks', title: 'Webhooks' },
   { href: '/admin/profile-fields', title: 'Profile fields' },
@@ -26,18 +30,18 @@ const lines = (value: string | undefined) => (value ?? '').split(/[\s,]+/).map((
 export function createAdminPages(deps: AdminPageDeps): Middleware[] {
   const { services } = deps;
   const render = (ctx: Context, view: string, data: { title: string; [key: string]: unknown }, status = 200) => {
-    const state = ctx.state.admin as { account: { email: string | null } } | undefined;
+    const state = ctx.state.admin as { account: { email: string | null }; role: string } | undefined;
     ctx.status = status;
     ctx.type = 'html';
     ctx.set('Cache-Control', 'no-store');
     ctx.body = services.views.render(view, {
       ...data, wide: true, csrfToken: ctx.state.csrfToken,
-      admin: { email: state?.account.email, nav: NAV.map((n) => ({ ...n, current: n.href === ctx.path || (n.href !== '/admin' && ctx.path.startsWith(n.href)) })) },
+      admin: { email: state?.account.email, role: state?.role, nav: NAV.map((n) => ({ ...n, current: n.href === ctx.path || (n.href !== '/admin' && ctx.path.startsWith(n.href)) })) },
     });
   };
   const audit = async (ctx: Context, route: string, ids: Record<string, string> = {}) => {
     const { account } = ctx.state.admin as { account: { id: string } };
-    await services.events.emit({ type: 'admin.changed', accountId: account.id, data: { method: 'POST', route, via: 'pages', ...ids } });
+    await services.events.emit({ type: 'admin.changed', accountId: account.id, actor: pageActor(ctx), data: { method: 'POST', route, via: 'pages', ...ids } });
   };
   const done = (ctx: Context, path: string, notice: string) => {
     ctx.redirect(`${path}?done=${encodeURIComponent(notice)}`);
@@ -47,6 +51,8 @@ export function createAdminPages(deps: AdminPageDeps): Middleware[] {
 
   const pages = new Router({ prefix: '/admin' });
   pages.use(createRequireAdminSession(deps));
+  pages.use(requirePageRole(services.views));
+  registerConsolePages(pages, { deps, render, done, notice });
 
   pages.get('/', async (ctx) => {
     const [clients, webhooks, fields, purposes] = await Promise.all([services.clients.listClients(), services.webhooks.list(), services.profile.current().fields, services.consentRegistry.listPurposes()]);
@@ -153,7 +159,7 @@ export function createAdminPages(deps: AdminPageDeps): Middleware[] {
   });
 
   pages.get('/admins', async (ctx) => {
-    render(ctx, 'admin/admins', { title: 'Administrators', admins: (await services.admins.listAdmins()).map((a) => ({ email: a.email ?? a.accountId, since: a.since.toISOString().slice(0, 10) })) });
+    render(ctx, 'admin/admins', { title: 'Administrators', admins: (await services.admins.listAdmins()).map((a) => ({ email: a.email ?? a.accountId, role: a.role, since: a.since.toISOString().slice(0, 10) })) });
   });
 
   registerVaultPages(pages, deps, render);

@@ -100,13 +100,14 @@ export function createAdminSignInRouter(deps: AdminPageDeps): Router {
   return router;
 }
 
-/** A live admin session whose account is still an administrator that may sign in, and whose OIDC session lives. */
+/** A live admin session whose account is still an administrator that may sign in, and whose OIDC session lives; its role in state.admin. */
 export function createRequireAdminSession(deps: AdminPageDeps) {
   return async function requireAdminSession(ctx: Context, next: Next): Promise<void> {
     const token = ctx.cookies.get(ADMIN_COOKIE, { signed: true });
     const session = await deps.services.portalSessions.findPortalSession(token, 'admin');
     const account = session && await deps.services.accounts.findAccountById(session.accountId);
-    const live = session && account && SIGN_IN_ALLOWED.has(account.status) && (await deps.services.admins.isAdmin(account.id))
+    const role = session && account ? await deps.services.admins.roleOf(account.id) : undefined;
+    const live = session && account && SIGN_IN_ALLOWED.has(account.status) && role
       // An admin session always comes from an OIDC sign-in: without its OIDC session it is not live.
       && Boolean(session.oidcSessionUid) && (await deps.services.protocol.isSessionActive(account.id, session.oidcSessionUid!));
     if (!live) {
@@ -116,7 +117,7 @@ export function createRequireAdminSession(deps: AdminPageDeps) {
       ctx.status = 303;
       return;
     }
-    ctx.state.admin = { session, account };
+    ctx.state.admin = { session, account, role };
     ctx.set('Cache-Control', 'no-store');
     await next();
   };

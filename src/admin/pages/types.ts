@@ -1,4 +1,5 @@
 // Owns what the admin pages receive, and the request state their session check leaves behind.
+import type { CustomerCare } from '../../accounts/customers/care.ts';
 import type { Services } from '../../compose.ts';
 import type { Csrf } from '../../http/csrf.ts';
 import type { AccountTokenPort } from '../../oidc/account-tokens.ts';
@@ -13,4 +14,6 @@ export interface AdminPageDeps {
   accountTokens: AccountTokenPort;
   /** Signing out ends this browser's OIDC session, with back-channel logout to its apps. */
   clientAccess: ClientAccessPort;
+  /** An operator's actions on customers (the same as the admin API's). */
+  customerCare: CustomerCare;
 }

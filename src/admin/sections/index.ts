@@ -9,6 +9,8 @@ import { purposesSection } from './purposes.ts';
 import { webhooksSection } from './webhooks.ts';
 import { importsSection } from './imports.ts';
 import { vaultSection } from './vault.ts';
+import { customersSection } from './customers.ts';
+import { auditSection } from './audit.ts';
 
 export const ADMIN_SECTIONS: AdminSection[] = [
   webhooksSection,
@@ -19,4 +21,6 @@ export const ADMIN_SECTIONS: AdminSection[] = [
   documentsSection,
   importsSection,
   vaultSection,
+  customersSection,
+  auditSection,
 ];

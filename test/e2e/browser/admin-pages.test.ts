@@ -39,10 +39,19 @@ describeWithBrowser('the admin pages in Chromium', () => {
     await page.getByRole('link', { name: 'Brand CRM' }).click();
     await page.getByRole('button', { name: 'Disable' }).click();
     await page.getByText('Disabled: it gets no new events.').waitFor();
-    for (const path of ['/admin', '/admin/clients', '/admin/webhooks', '/admin/profile-fields', '/admin/consent', '/admin/admins']) {
+    for (const path of ['/admin', '/admin/customers', '/admin/audit', '/admin/clients', '/admin/webhooks', '/admin/profile-fields', '/admin/consent', '/admin/admins']) {
       await page.goto(`${server.url}${path}`);
       await expectAccessible(page);
     }
+    // A customer's page and an action's confirmation, reached with the keyboard-usable search form.
+    await page.goto(`${server.url}/admin/customers`);
+    await page.getByLabel('Email, name or sub').fill('@');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.locator('tr[data-customer] a').first().click();
+    await expectAccessible(page);
+    await page.getByRole('button', { name: 'Unlock sign-in' }).click();
+    await page.getByRole('button', { name: 'Yes, Unlock sign-in' }).waitFor();
+    await expectAccessible(page);
     await page.setViewportSize({ width: 375, height: 740 });
     await page.goto(`${server.url}/admin/clients`);
     expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);

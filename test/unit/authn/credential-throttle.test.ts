@@ -35,6 +35,18 @@ describe('credential attempts', () => {
     expect(await throttle.attempt(key('b@example.com', '10.0.2.1'), right, outcome)).toEqual({ status: 'ok' });
   });
 
+  it('unlocks a subject (every kind, every address) and leaves other subjects and the per-address counters alone', async () => {
+    const queries = memoryQueries();
+    const throttle = createCredentialThrottle(queries, Buffer.from('k'), { ...limits, addressFailures: 6 });
+    for (let i = 0; i < 3; i++) await throttle.attempt(key('d@example.com', '10.0.0.1'), wrong, outcome);
+    for (let i = 0; i < 3; i++) await throttle.attempt({ kind: 'totp', subject: 'account:1', address: '10.0.0.1' }, wrong, outcome);
+    for (let i = 0; i < 3; i++) await throttle.attempt(key('e@example.com', '10.0.0.2'), wrong, outcome);
+    expect(await throttle.unlockSubjects(['D@example.com', 'account:1'])).toBe(4);
+    expect(await throttle.attempt(key('d@example.com', '10.0.0.1'), right, outcome)).toEqual({ status: 'ok' });
+    expect(await throttle.attempt({ kind: 'totp', subject: 'account:1', address: '10.0.0.1' }, right, outcome)).toEqual({ status: 'ok' });
+    expect(await throttle.attempt(key('e@example.com', '10.0.0.2'), right, outcome)).toMatchObject({ status: 'throttled' });
+  });
+
   it('locks an address past its ceiling whatever the email', async () => {
     const throttle = createCredentialThrottle(memoryQueries(), Buffer.from('k'), { ...limits, addressFailures: 4, emailAddressFailures: 100, emailFailures: 100 });
     for (let i = 0; i < 4; i++) await throttle.attempt(key(`u${i}@example.com`, '10.9.9.9'), wrong, outcome);

@@ -1,0 +1,129 @@
+// Owns the operators' customer and audit pages under /admin: finding customers (search, filters, paging),
+// a customer's page with its actions, each behind a confirmation step (two CSRF-checked POSTs: the first
+// shows what will happen, the second with confirm=yes does it), and the audit log with filters and paging.
+import type Router from '@koa/router';
+import type { Context } from 'koa';
+import { roleAllows } from '../../accounts/admins.ts';
+import { isAppError } from '../../errors/app-error.ts';
+import { describeCustomer } from '../customer-view.ts';
+import { auditFilterOf, auditQuerySchema, customerFilterOf, customerQuerySchema, listQuery } from '../list-query.ts';
+import { auditEventJson } from '../sections/audit.ts';
+import { CUSTOMER_ACTIONS, customerJson, isCustomerAction, type CustomerAction } from '../sections/customers.ts';
+import { adminRoleOf, pageActor } from './roles.ts';
+import type { AdminPageDeps } from './types.ts';
+
+type Render = (ctx: Context, view: string, data: { title: string; [key: string]: unknown }, status?: number) => void;
+
+interface ConsoleTools {
+  deps: AdminPageDeps;
+  render: Render;
+  done(ctx: Context, path: string, notice: string): void;
+  notice(ctx: Context): string | undefined;
+}
+
+const STATUSES = ['lite', 'active', 'restricted', 'disabled', 'erased'];
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** What each action is called on the pages, what its confirmation says, and whether it is dangerous. */
+const ACTION_TEXT: Record<CustomerAction, { label: string; confirm: string; done: string; danger?: boolean }> = {
+  disable: { label: 'Disable account', confirm: 'Every sign-in will be refused, every session ended (apps hear of it) and every token revoked.', done: 'Disabled: signed out everywhere; sign-in is refused.', danger: true },
+  enable: { label: 'Enable account', confirm: 'The account gets back the status it had and can sign in again.', done: 'Enabled.' },
+  unlock: { label: 'Unlock sign-in', confirm: 'The customer\'s failed-attempt counters are cleared, so a throttled sign-in works again at once.', done: 'Unlocked.' },
+  'send-password-reset': { label: 'Send password-reset mail', confirm: 'The customer gets a mail asking them to choose a new password.', done: 'The mail is on its way.' },
+  'resend-verification': { label: 'Resend verification', confirm: 'The customer gets a single-use link; opening it verifies the address.', done: 'The link is on its way.' },
+  'reset-second-factor': { label: 'Reset second factor', confirm: 'The authenticator app, recovery codes and remembered devices stop working; the customer is told by mail.', done: 'Second factor reset; the customer was mailed.', danger: true },
+  'sign-out-everywhere': { label: 'Sign out everywhere', confirm: 'Every session ends (apps hear of it by back-channel logout) and every token is revoked.', done: 'Signed out everywhere.', danger: true },
+  'revoke-app': { label: 'Revoke access', confirm: 'The app\'s tokens stop working, it hears of it by back-channel logout, and the consent is withdrawn.', done: 'The app\'s access was revoked.', danger: true },
+  erase: { label: 'Erase customer', confirm: 'The account is disabled now and erased after the grace period, unless the customer cancels.', done: 'Erasure requested: the account is disabled until it is purged.', danger: true },
+};
+
+const shortTime = (iso: string | null | undefined) => (iso ? iso.slice(0, 16).replace('T', ' ') : '—');
+
+/** The list's query string with another cursor (the "Next page" link keeps the filters). */
+function nextLink(ctx: Context, path: string, next: string | null): string | undefined {
+  if (!next) return undefined;
+  const params = new URLSearchParams(Object.entries(ctx.query).flatMap(([k, v]) => (typeof v === 'string' && k !== 'cursor' && v !== '' ? [[k, v]] : [])));
+  params.set('cursor', next);
+  return `${path}?${params.toString()}`;
+}
+
+const formOf = (ctx: Context) => Object.fromEntries(Object.entries(ctx.query).flatMap(([k, v]) => (typeof v === 'string' ? [[k, v.slice(0, 200)]] : [])));
+
+export function registerConsolePages(pages: Router, tools: ConsoleTools): void {
+  const { deps, render, done, notice } = tools;
+  const { services } = deps;
+  const missing = (ctx: Context) => render(ctx, 'errors/error', { title: 'Not found', message: 'There is no such customer.' }, 404);
+
+  pages.get('/customers', async (ctx) => {
+    const form = formOf(ctx);
+    try {
+      const { filter, page } = customerFilterOf(listQuery(ctx, customerQuerySchema));
+      const found = await services.customerDirectory.searchCustomers(filter, page);
+      render(ctx, 'admin/customers', {
+        title: 'Customers', form, statuses: STATUSES,
+        customers: found.customers.map(customerJson).map((c) => ({ ...c, created: shortTime(c.created_at), lastSignIn: shortTime(c.last_sign_in_at) })),
+        next: nextLink(ctx, '/admin/customers', found.next),
+      });
+    } catch (error) {
+      if (!isAppError(error) || !error.expose) throw error;
+      render(ctx, 'admin/customers', { title: 'Customers', form, statuses: STATUSES, error: error.message, customers: [] }, 400);
+    }
+  });
+
+  pages.get('/customers/:id', async (ctx) => {
+    const id = String(ctx.params.id);
+    const view = UUID.test(id) ? await describeCustomer(services, deps.clientAccess, id.toLowerCase()) : undefined;
+    if (!view) return missing(ctx);
+    const canAct = roleAllows(adminRoleOf(ctx), 'operator');
+    const shown: CustomerAction[] = [
+      view.status === 'disabled' ? 'enable' : 'disable', 'unlock', 'send-password-reset', ...(view.email_verified ? [] : ['resend-verification' as const]),
+      'reset-second-factor', 'sign-out-everywhere', ...(view.erase_after ? [] : ['erase' as const]),
+    ];
+    render(ctx, 'admin/customer', {
+      title: view.email ?? view.id, notice: notice(ctx), customer: view, canAct,
+      times: { created: shortTime(view.created_at), lastSignIn: shortTime(view.last_sign_in_at), eraseAfter: view.erase_after && shortTime(view.erase_after) },
+      profile: view.profile.map((p) => ({ ...p, valueText: typeof p.value === 'string' ? p.value : JSON.stringify(p.value), updated: shortTime(p.updated_at) })),
+      actions: shown.map((name) => ({ name, ...ACTION_TEXT[name] })),
+      events: view.recent_events.map((e) => ({ ...e, at: shortTime(e.created_at) })),
+    });
+  });
+
+  pages.post('/customers/:id/:action', async (ctx) => {
+    const form = deps.csrf.verifiedForm(ctx);
+    const id = String(ctx.params.id).toLowerCase();
+    const action = String(ctx.params.action);
+    const account = UUID.test(id) ? await deps.customerCare.findLiveAccount(id) : undefined;
+    if (!account || !isCustomerAction(action)) return missing(ctx);
+    const clientId = action === 'revoke-app' ? (form.get('client_id') ?? '').slice(0, 200) : undefined;
+    const text = ACTION_TEXT[action];
+    if (form.get('confirm') !== 'yes') {
+      // The first POST only shows what will happen; the confirming form posts again with confirm=yes.
+      return render(ctx, 'admin/customer-confirm', { title: `${text.label}?`, customer: { id, email: account.email }, action: { name: action, ...text }, clientId });
+    }
+    const outcome = await CUSTOMER_ACTIONS[action].run({ ...deps, customerCare: deps.customerCare }, id, pageActor(ctx), clientId);
+    if (outcome.status === 'refused') {
+      return render(ctx, 'admin/customer-confirm', { title: `${text.label}?`, customer: { id, email: account.email }, action: { name: action, ...text }, clientId, error: outcome.message }, outcome.httpStatus);
+    }
+    await services.events.emit({
+      type: 'admin.changed', accountId: id, actor: pageActor(ctx),
+      data: { method: 'POST', route: `/admin/customers/:id/${action}`, via: 'pages', ...(clientId ? { target: clientId } : {}) },
+    });
+    done(ctx, `/admin/customers/${id}`, text.done);
+  });
+
+  pages.get('/audit', async (ctx) => {
+    const form = formOf(ctx);
+    try {
+      const { filter, page } = auditFilterOf(listQuery(ctx, auditQuerySchema));
+      const found = await services.auditLog.searchEvents(filter, page);
+      render(ctx, 'admin/audit', {
+        title: 'Audit log', form,
+        events: found.events.map(auditEventJson).map((e) => ({ ...e, at: e.created_at.replace('T', ' ').slice(0, 19), dataText: JSON.stringify(e.data).slice(0, 300) })),
+        next: nextLink(ctx, '/admin/audit', found.next),
+      });
+    } catch (error) {
+      if (!isAppError(error) || !error.expose) throw error;
+      render(ctx, 'admin/audit', { title: 'Audit log', form, error: error.message, events: [] }, 400);
+    }
+  });
+}
