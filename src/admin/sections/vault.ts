@@ -28,9 +28,10 @@ const csvLine = (record: ReturnType<typeof vaultRecordJson>) => `${CSV_COLUMNS.m
 /** Records a vault read in the audit log: the reader, what was asked, and whose records (when one customer). */
 export async function auditVaultRead(deps: Pick<AdminDeps, 'services'>, reader: { clientId?: string; adminAccountId?: string }, what: string, query: Partial<VaultQuery>, customer: string | null | undefined): Promise<void> {
   const filter = Object.fromEntries(Object.entries({ ...query, customer: undefined, cursor: undefined }).filter(([, v]) => v !== undefined).map(([k, v]) => [k, v instanceof Date ? v.toISOString() : v]));
+  const actor = reader.clientId ? `client:${reader.clientId}` : `admin:${reader.adminAccountId}`;
   await deps.services.events.emit({
-    type: 'admin.vault_read', accountId: customer ?? null, clientId: reader.clientId ?? null,
-    data: { what, reader: reader.clientId ? `client:${reader.clientId}` : `admin:${reader.adminAccountId}`, filter },
+    type: 'admin.vault_read', accountId: customer ?? null, clientId: reader.clientId ?? null, actor,
+    data: { what, reader: actor, filter },
   });
 }
 
