@@ -150,14 +150,19 @@ export function createServices(config: Config, db: Db, log: Logger) {
   });
   const webhookStore = createWebhookStore(db, box);
   const webhooks = createWebhooks({
-    store: webhookStore,
+    store: webhookStore, events, allowPrivate: config.outboundAllowPrivate,
     knownFields: async () => {
       await profile.reloadIfChanged();
       return [EMAIL_FIELD, ...profile.current().fields.map((f) => f.key)];
     },
     dispatcher: createWebhookDispatcher({
       db, store: webhookStore, fields: fieldRelease, log, onOutcome: metrics.webhookDelivery,
-      settings: { allowPrivate: config.outboundAllowPrivate, timeoutMs: config.webhooks.timeoutSeconds * 1000, maxAttempts: config.webhooks.maxAttempts, retryBaseSeconds: config.webhooks.retryBaseSeconds, batchSize: 20 },
+      // Turned off for failing too long: an audit event (and the admin pages show a banner from the webhook row).
+      onDisabled: async (webhook) => void (await events.emit({ type: 'webhook.disabled', actor: 'foyer', data: { webhook_id: webhook.id, name: webhook.name, reason: 'failing', failing_since: webhook.failingSince.toISOString() } })),
+      settings: {
+        allowPrivate: config.outboundAllowPrivate, timeoutMs: config.webhooks.timeoutSeconds * 1000, maxAttempts: config.webhooks.maxAttempts,
+        retryBaseSeconds: config.webhooks.retryBaseSeconds, batchSize: 20, disableAfterFailingSeconds: config.webhooks.disableAfterFailingSeconds,
+      },
     }),
   });
   const resources = createResourceStore(db);

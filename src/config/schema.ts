@@ -130,6 +130,7 @@ export const configSchema = z.object({
     maxAttempts: z.number().int().min(1).max(20).default(8).describe('Attempts per webhook delivery before it is marked failed.'),
     retryBaseSeconds: z.number().min(0).max(3600).default(10).describe('Delay before a failed delivery is retried, in seconds; each later retry waits six times longer, at most ten hours.'),
     keepDays: z.number().int().min(1).max(365).default(30).describe('Days finished (delivered or failed) deliveries stay in the delivery log.'),
+    disableAfterFailingSeconds: durationSeconds.default(3 * 24 * 3600).describe('A webhook whose deliveries keep failing (no success in between) for this many seconds is turned off, with an audit event and a banner on the admin pages; an administrator turns it on again.'),
   }).prefault({}),
   shutdown: z.object({
     drainSeconds: z.number().min(0).max(7).default(3).describe('On SIGTERM, how long the instance keeps serving after /readyz turns 503 (so a load balancer takes it out) before it stops taking connections; the whole stop stays within 10 s.'),

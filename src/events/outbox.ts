@@ -46,6 +46,16 @@ const toEvent = (row: EventRow): StoredEvent => ({
 export function createEventOutbox(db: Db) {
   return {
     /** Appends an event; pass the transaction that made the change, so the event and the change commit together. */
+    /** A test event for one webhook only (enabled or not): the admin's "send a test event". Returns its delivery id. */
+    async emitTestTo(webhookId: string, actor: string | undefined): Promise<{ eventId: string; deliveryId: string }> {
+      const eventId = `evt_${randomUUID()}`;
+      const deliveryId = `whd_${randomUUID().replaceAll('-', '')}`;
+      await db.transaction(async (trx) => {
+        await trx('events').insert({ id: eventId, type: 'webhook.test', data: JSON.stringify({ webhook_id: webhookId }), restricted: false, ...(actor ? { actor } : {}) });
+        await trx('webhook_deliveries').insert({ id: deliveryId, webhook_id: webhookId, event_id: eventId, account_id: null });
+      });
+      return { eventId, deliveryId };
+    },
     async emit(event: DomainEvent, trx: Db = db): Promise<string> {
       const id = `evt_${randomUUID()}`;
       await trx('events').insert({

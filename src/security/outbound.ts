@@ -25,6 +25,20 @@ export function refusedLiteralHost(url: URL, allowPrivate: boolean): string | un
   return !allowPrivate && isIP(host) ? refusedAddress(host) : undefined;
 }
 
+/**
+ * Why a URL an administrator registers is refused (its literal address, or what its host name resolves to now,
+ * is not public), or undefined. A name that does not resolve now is accepted: every delivery checks again.
+ */
+export async function refusedUrl(url: URL, allowPrivate: boolean): Promise<string | undefined> {
+  if (allowPrivate) return undefined;
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  if (isIP(host)) return refusedAddress(host);
+  const addresses = await new Promise<LookupAddress[]>((resolve) => {
+    dnsLookup(host, { all: true }, (error, found) => resolve(error ? [] : found));
+  });
+  return addresses.map((a) => refusedAddress(a.address)).find(Boolean);
+}
+
 /** A DNS lookup for node:http that refuses a name resolving to any non-public address. */
 export function guardedLookup(allowPrivate: boolean): LookupFunction {
   return (hostname, options, callback) => {

@@ -7,6 +7,8 @@ export interface ReceivedWebhook {
   headers: Record<string, string>;
   body: string;
   message: { type: string; timestamp: string; data: Record<string, unknown> };
+  /** What the receiver answered. */
+  status: number;
 }
 
 export async function startWebhookReceiver() {
@@ -16,8 +18,9 @@ export async function startWebhookReceiver() {
     let body = '';
     req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
     req.on('end', () => {
-      received.push({ headers: req.headers as Record<string, string>, body, message: JSON.parse(body) as ReceivedWebhook['message'] });
-      res.writeHead(statuses.shift() ?? 200).end();
+      const status = statuses.shift() ?? 200;
+      received.push({ headers: req.headers as Record<string, string>, body, message: JSON.parse(body) as ReceivedWebhook['message'], status });
+      res.writeHead(status).end();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

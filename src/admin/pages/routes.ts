@@ -66,6 +66,10 @@ export function createAdminPages(deps: AdminPageDeps): Middleware[] {
         { href: '/admin/consent', label: 'Purposes', n: purposes.length },
       ],
       failing,
+      // Webhooks Foyer turned off because their deliveries kept failing: a banner until someone turns them on.
+      turnedOff: webhooks.filter((w) => !w.enabled && w.disabledReason === 'failing').map((w) => ({
+        id: w.id, name: w.name, since: w.failingSince?.toISOString().slice(0, 16).replace('T', ' ') ?? '', at: w.disabledAt?.toISOString().slice(0, 16).replace('T', ' ') ?? '',
+      })),
     });
   });
 
@@ -118,6 +122,16 @@ export function createAdminPages(deps: AdminPageDeps): Middleware[] {
       await services.webhooks.update(id, { enabled: action === 'enable' });
       await audit(ctx, `/admin/webhooks/:id/${action}`, { id });
       return done(ctx, `/admin/webhooks/${id}`, action === 'enable' ? 'Enabled.' : 'Disabled: it gets no new events.');
+    }
+    if (action === 'test') {
+      try {
+        await services.webhooks.sendTest(id, pageActor(ctx));
+      } catch (error) {
+        if (!isAppError(error) || !error.expose) throw error;
+        return done(ctx, `/admin/webhooks/${id}`, error.message);
+      }
+      await audit(ctx, '/admin/webhooks/:id/test', { id });
+      return done(ctx, `/admin/webhooks/${id}`, 'A webhook.test event is on its way: see the deliveries below.');
     }
     if (action === 'remove') {
       await services.webhooks.remove(id);

@@ -51,6 +51,11 @@ export const webhooksSection: AdminSection = {
       if (!(await webhooks.remove(idParam(ctx, 'id', 'webhook')))) throw notFound();
       ctx.status = 204;
     });
+    router.post('/webhooks/:id/test', async (ctx) => {
+      const queued = await webhooks.sendTest(idParam(ctx, 'id', 'webhook'), typeof ctx.state.adminActor === 'string' ? ctx.state.adminActor : undefined);
+      ctx.status = 202;
+      ctx.body = { event_id: queued.eventId, delivery_id: queued.deliveryId };
+    });
     router.post('/webhooks/:id/rotate-secret', async (ctx) => {
       ctx.body = { secret: await webhooks.rotateSecret(idParam(ctx, 'id', 'webhook')) };
     });
@@ -87,6 +92,16 @@ export const webhooksSection: AdminSection = {
           get: { summary: 'A webhook and its recent deliveries', responses: { 200: { description: 'The webhook', ...json({ allOf: [{ $ref: '#/components/schemas/Webhook' }, { type: 'object', properties: { deliveries: { type: 'array', items: { $ref: '#/components/schemas/Delivery' } } } }] }) }, ...notFound('webhook'), ...errors } },
           patch: { summary: 'Change a webhook (only what is sent changes)', requestBody: { required: true, ...json({ $ref: '#/components/schemas/WebhookChange' }) }, responses: { 200: { description: 'Changed', ...json({ $ref: '#/components/schemas/Webhook' }) }, ...notFound('webhook'), ...errors } },
           delete: { summary: 'Remove a webhook and its delivery log', responses: { 204: { description: 'Removed' }, ...notFound('webhook'), ...errors } },
+        },
+        '/webhooks/{id}/test': {
+          post: {
+            summary: 'Send a webhook.test event to this webhook alone (it must be on); answers at once, the delivery follows',
+            parameters: pathParams('id'),
+            responses: {
+              202: { description: 'Queued', ...json({ type: 'object', properties: { event_id: { type: 'string' }, delivery_id: { type: 'string' } } }) },
+              409: { description: 'The webhook is turned off', ...json(openApi.error) }, ...notFound('webhook'), ...errors,
+            },
+          },
         },
         '/webhooks/{id}/rotate-secret': {
           parameters: pathParams('id'),

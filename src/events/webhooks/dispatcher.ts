@@ -1,7 +1,9 @@
 // Owns delivering the outbox to downstream systems: claims due deliveries (a lease with SKIP LOCKED, so
 // instances share the work), builds each message outside any transaction — the event, and the profile
 // fields the system subscribed to as far as the customer's choices allow — signs it, posts it, and records
-// the answer; failures are retried with growing delays until the attempts run out.
+// the answer; failures are retried with growing delays until the attempts run out. One customer's events
+// reach a system in order: a delivery waits while an earlier one of the same account to the same webhook is
+// still pending (retrying). A webhook failing for longer than `disableAfterFailingSeconds` is turned off.
 import type { Db } from '../../db/create-db.ts';
 import type { Logger } from '../../log.ts';
 import { postJson, type OutboundResult } from './outbound.ts';
@@ -15,6 +17,8 @@ export interface DispatcherSettings {
   /** Delay before the first retry; each later one waits six times longer, at most ten hours. */
   retryBaseSeconds: number;
   batchSize: number;
+  /** A webhook whose deliveries keep failing this long (no success in between) is turned off. */
+  disableAfterFailingSeconds: number;
 }
 
 export interface FieldRelease {
@@ -79,6 +83,8 @@ export function createWebhookDispatcher(deps: {
   db: Db; store: WebhookStore; fields: FieldRelease; settings: DispatcherSettings; log: Logger;
   /** Told of each attempt's outcome (metrics). */
   onOutcome?: (outcome: 'delivered' | 'retry' | 'failed') => void;
+  /** Told when a webhook was turned off for failing too long (the audit log). */
+  onDisabled?: (webhook: { id: string; name: string; failingSince: Date }) => Promise<void>;
 }) {
   const { db, store, settings, log } = deps;
 
@@ -87,6 +93,10 @@ export function createWebhookDispatcher(deps: {
       `WITH due AS (
          SELECT d.id FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id AND w.enabled
           WHERE d.status = 'pending' AND d.next_attempt_at <= now() AND (d.locked_until IS NULL OR d.locked_until < now())
+            -- In order per customer: not while an earlier delivery of the same account to this webhook is pending.
+            AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p
+                             WHERE p.webhook_id = d.webhook_id AND p.account_id = d.account_id AND p.status = 'pending'
+                               AND (p.created_at < d.created_at OR (p.created_at = d.created_at AND p.id < d.id)))
           ORDER BY d.next_attempt_at LIMIT ? FOR UPDATE OF d SKIP LOCKED),
        leased AS (
          UPDATE webhook_deliveries d SET locked_until = now() + make_interval(secs => ?) FROM due WHERE d.id = due.id
@@ -103,9 +113,11 @@ export function createWebhookDispatcher(deps: {
     const base = { attempts, locked_until: null, last_status: outcome.status ?? null, updated_at: db.fn.now() };
     if (outcome.ok) {
       await db('webhook_deliveries').where({ id: row.id }).update({ ...base, status: 'delivered', last_error: null, delivered_at: db.fn.now() });
+      await db('webhooks').where({ id: row.webhook_id }).whereNotNull('failing_since').update({ failing_since: null });
       deps.onOutcome?.('delivered');
       return;
     }
+    await noteFailure(row.webhook_id);
     const failed = attempts >= settings.maxAttempts;
     await db('webhook_deliveries').where({ id: row.id }).update({
       ...base, status: failed ? 'failed' : 'pending', last_error: outcome.error?.slice(0, 500) ?? null,
@@ -113,6 +125,20 @@ export function createWebhookDispatcher(deps: {
     });
     deps.onOutcome?.(failed ? 'failed' : 'retry');
     log.warn({ webhookId: row.webhook_id, deliveryId: row.id, eventType: row.type, attempts, status: outcome.status, error: outcome.error, gaveUp: failed }, 'webhook delivery failed');
+  }
+
+  /** A failure starts (or continues) the webhook's failing spell; past the limit the webhook is turned off, once. */
+  async function noteFailure(webhookId: string): Promise<void> {
+    await db('webhooks').where({ id: webhookId }).whereNull('failing_since').update({ failing_since: db.fn.now() });
+    const disabled = await db.raw<{ rows: { id: string; name: string; failing_since: Date }[] }>(
+      `UPDATE webhooks SET enabled = false, disabled_reason = 'failing', disabled_at = now(), updated_at = now()
+        WHERE id = ? AND enabled AND failing_since <= now() - make_interval(secs => ?) RETURNING id, name, failing_since`,
+      [webhookId, settings.disableAfterFailingSeconds],
+    );
+    const webhook = disabled.rows[0];
+    if (!webhook) return;
+    log.warn({ webhookId: webhook.id, failingSince: webhook.failing_since }, 'webhook turned off: its deliveries kept failing');
+    await deps.onDisabled?.({ id: webhook.id, name: webhook.name, failingSince: new Date(webhook.failing_since) });
   }
 
   async function deliver(row: ClaimedRow): Promise<void> {

@@ -41,6 +41,11 @@ export interface Webhook {
   events: string[];
   fields: string[];
   enabled: boolean;
+  /** Since when its deliveries keep failing (null while they succeed). */
+  failingSince: Date | null;
+  /** Why Foyer turned it off ('failing'), and when; null unless Foyer did. */
+  disabledReason: string | null;
+  disabledAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -54,13 +59,17 @@ interface WebhookRow {
   event_types: string[];
   fields: string[];
   enabled: boolean;
+  failing_since: Date | null;
+  disabled_reason: string | null;
+  disabled_at: Date | null;
   created_at: Date;
   updated_at: Date;
 }
 
 const toWebhook = (row: WebhookRow): Webhook => ({
   id: row.id, name: row.name, description: row.description, url: row.url, events: row.event_types, fields: row.fields,
-  enabled: row.enabled, createdAt: new Date(row.created_at), updatedAt: new Date(row.updated_at),
+  enabled: row.enabled, failingSince: row.failing_since ? new Date(row.failing_since) : null, disabledReason: row.disabled_reason ?? null,
+  disabledAt: row.disabled_at ? new Date(row.disabled_at) : null, createdAt: new Date(row.created_at), updatedAt: new Date(row.updated_at),
 });
 
 /** The patterns an event type matches, for a jsonb "any of" test in SQL: `*`, the type, and each family. */
@@ -111,6 +120,8 @@ export function createWebhookStore(db: Db, box: SecretBox) {
       if (parsed.events !== undefined) update.event_types = JSON.stringify([...new Set(parsed.events)]);
       if (parsed.fields !== undefined) update.fields = JSON.stringify([...new Set(parsed.fields)]);
       if (parsed.enabled !== undefined) update.enabled = parsed.enabled;
+      // Turned on (again) by an administrator: a new start, whatever Foyer turned it off for.
+      if (parsed.enabled === true) Object.assign(update, { failing_since: null, disabled_reason: null, disabled_at: null });
       const [row] = await db('webhooks').where({ id }).update(update).returning('*') as WebhookRow[];
       if (!row) throw new AppError('webhook.not_found', `There is no webhook ${id}.`, 404);
       return toWebhook(row);

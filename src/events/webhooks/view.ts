@@ -5,6 +5,7 @@ import type { Webhook } from './store.ts';
 export function webhookJson(w: Webhook, secret?: string) {
   return {
     id: w.id, name: w.name, description: w.description, url: w.url, events: w.events, fields: w.fields, enabled: w.enabled,
+    failing_since: w.failingSince?.toISOString() ?? null, disabled_reason: w.disabledReason, disabled_at: w.disabledAt?.toISOString() ?? null,
     created_at: w.createdAt.toISOString(), updated_at: w.updatedAt.toISOString(), ...(secret ? { secret } : {}),
   };
 }
