@@ -17,6 +17,8 @@ export async function describeCustomer(services: Services, clientAccess: ClientA
     await services.protocol.listSessionsOfAccount(accountId), await clientAccess.listGrantedClients(accountId),
     await services.consentWithdrawal.listClientConsents(accountId), await services.purposes.purposeStates(accountId), await services.events.listEventsOfAccount(accountId, RECENT_EVENTS),
   ];
+  // The release rule's verdict per field: an operator sees which values leave Foyer now, and why not.
+  const verdicts = await services.fieldRelease.verdicts(accountId);
   const apps = new Map<string, { client_id: string; scopes: Set<string>; since: Date | undefined; live_grant: boolean }>();
   for (const c of clientConsents) apps.set(c.clientId, { client_id: c.clientId, scopes: new Set(c.grantedScopes), since: c.createdAt, live_grant: false });
   for (const g of grants) {
@@ -38,7 +40,13 @@ export async function describeCustomer(services: Services, clientAccess: ClientA
     last_sign_in_at: iso(times?.lastSignInAt),
     disabled_at: iso(times?.disabledAt),
     emails: emails.map((e) => ({ email: e.email, primary: e.primary, verified: e.verifiedAt !== null, verified_at: iso(e.verifiedAt), added_at: e.createdAt.toISOString() })),
-    profile: profile.map((v) => ({ field: v.field, value: v.value, source: v.source, client_id: v.clientId, updated_at: v.updatedAt.toISOString() })),
+    profile: profile.map((v) => {
+      const verdict = verdicts.get(v.field);
+      return {
+        field: v.field, value: v.value, source: v.source, client_id: v.clientId, updated_at: v.updatedAt.toISOString(),
+        purpose: verdict?.purpose ?? null, legal_basis: verdict?.basis ?? null, released: verdict?.released ?? false, reason: verdict?.reason ?? 'unknown_purpose',
+      };
+    }),
     sign_in_methods: {
       password: { set: Boolean(account.passwordHash), changed_at: iso(times?.passwordChangedAt) },
       passkeys: security.passkeys.map((p) => ({ id: p.id, name: p.name, synced: p.synced, created_at: iso(p.createdAt), last_used_at: iso(p.lastUsedAt) })),

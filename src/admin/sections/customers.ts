@@ -128,7 +128,7 @@ export const customersSection: AdminSection = {
         '/customers/{id}': {
           parameters: openApi.pathParams('id'),
           get: {
-            summary: 'A customer: addresses, profile values with provenance, sign-in methods (metadata only), linked accounts, sessions, apps, consents, recent audit events',
+            summary: 'A customer: addresses, profile values with provenance and the release rule verdict (purpose, legal basis, released, reason), sign-in methods (metadata only), linked accounts, sessions, apps, consents, recent audit events',
             responses: { 200: { description: 'The customer', ...json({ type: 'object' }) }, ...problems, ...notFound },
           },
         },

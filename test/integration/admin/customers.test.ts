@@ -118,7 +118,8 @@ describe('finding customers', () => {
     const view = res.body!;
     expect(view).toMatchObject({
       id: customerId, email: EMAIL, status: 'active', emails: [{ email: EMAIL, primary: true, verified: true }],
-      profile: [{ field: 'given_name', value: 'Carla', source: 'admin' }],
+      // Held for Marketing, not consented to: the release rule's verdict is part of the view.
+      profile: [{ field: 'given_name', value: 'Carla', source: 'admin', purpose: 'marketing', legal_basis: 'consent', released: false, reason: 'no_consent' }],
       sign_in_methods: { password: { set: true }, passkeys: [], authenticator_app: { enrolled: false } },
       apps: [expect.objectContaining({ client_id: 'shop', live_grant: true })],
       consents: expect.arrayContaining([expect.objectContaining({ purpose: 'marketing' })]),
