@@ -277,7 +277,7 @@ export function createServices(config: Config, db: Db, log: Logger) {
     recoveryCodes,
     rememberedDevices,
     mfaPolicy: { isMfaEnabled: mfaQueries.isMfaEnabled, isRememberedDevice: rememberedDevices.isRememberedDevice, linkAwaitsSecondFactor: linkProof.awaitsSecondFactor },
-    mfaStep: createMfaStep({ db, flows, codes, accounts, mfa: mfaQueries, totp, recoveryCodes, throttle, mailer, box, issuer: config.brandName, codeTtlSeconds, hasPasskey: passkeys.hasPasskey, enrolProof }),
+    mfaStep: createMfaStep({ db, flows, codes, accounts, mfa: mfaQueries, totp, recoveryCodes, throttle, mailer, box, issuer: config.brandName, codeTtlSeconds, hasPasskey: passkeys.hasPasskey, passkeys, enrolProof }),
     enrolProof,
   };
 }

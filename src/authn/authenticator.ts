@@ -27,7 +27,7 @@ export interface AuthenticatorDeclaration {
 
 /** Why a check did not pass; `throttled` when the attempt was refused before anything was compared. */
 export type Refusal =
-  | { status: 'refused'; reason: 'invalid' | 'reused' | 'not_enrolled' | 'expired' | 'exhausted' | 'unavailable' }
+  | { status: 'refused'; reason: 'invalid' | 'reused' | 'not_enrolled' | 'expired' | 'exhausted' | 'unavailable'; detail?: string }
   | { status: 'throttled'; retryAfterSeconds: number };
 
 export type AuthVerdict = { status: 'ok'; accountId: string; amr: string[] } | Refusal;
@@ -36,6 +36,8 @@ export type AuthVerdict = { status: 'ok'; accountId: string; amr: string[] } | R
 export interface AuthContext {
   address: string;
   accountId?: string | undefined;
+  /** What the check belongs to (an interaction uid), for checks bound to one: a mailed code, a passkey challenge. */
+  scope?: string | undefined;
 }
 
 export interface Authenticator<I = unknown> extends AuthenticatorDeclaration {

@@ -8,7 +8,7 @@ import { signInProvedEmail, type EnrolmentProof } from '../authn/mfa/enrol-proof
 import { ACR_TWO_FACTOR, amrAfterSecondFactor, type SecondFactor } from '../authn/mfa/policy.ts';
 import { REMEMBERED_DEVICE_COOKIE, type RememberedDevices } from '../authn/mfa/remembered-devices.ts';
 import type { MfaStep } from '../authn/mfa/step.ts';
-import { describeSecondFactorRefusal, type PasskeySecondFactor } from '../authn/passkey/second-factor.ts';
+import { describeSecondFactorRefusal, type PasskeySecondFactor, type SecondFactorRefusal } from '../authn/passkey/second-factor.ts';
 import { formatTotpSecret } from '../authn/totp/totp.ts';
 import { describeCodeVerdict } from '../flows/codes.ts';
 import type { Csrf } from '../http/csrf.ts';
@@ -20,7 +20,7 @@ export interface MfaRouteDeps extends JourneyPorts {
   mfaStep: MfaStep;
   enrolProof: Pick<EnrolmentProof, 'sendCode' | 'confirmCode' | 'address'>;
   rememberedDevices: RememberedDevices;
-  passkeys: Pick<PasskeySecondFactor, 'secondFactorOptions' | 'verifySecondFactor'>;
+  passkeys: Pick<PasskeySecondFactor, 'secondFactorOptions'>;
   secureCookies: boolean;
   /** Runs when the second factor passed, before the step finishes; true when it answered the request itself (an account link's next page). */
   afterSecondFactor?: (ctx: Context, accountId: string, amr: string[]) => Promise<boolean>;
@@ -136,7 +136,7 @@ export function createMfaRouter(deps: MfaRouteDeps): Router {
     if (!req) return;
     const code = codeSchema.safeParse(field(req.fields, 'code', 64));
     if (!code.success) return challengePage(ctx, req, { error: TOTP_FORMAT, status: 400 });
-    const verdict = await deps.mfaStep.verifySecondFactor('totp', { accountId: req.accountId, code: code.data, address: ctx.ip });
+    const verdict = await deps.mfaStep.verifySecondFactor('totp', { code: code.data }, { uid: req.interaction.uid, accountId: req.accountId, address: ctx.ip });
     if (verdict.status === 'ok') return complete(ctx, req, amrAfterSecondFactor(req.firstAmr, 'totp', verdict.amr));
     if (verdict.status === 'throttled') return challengePage(ctx, req, { error: tooManyAttempts(verdict.retryAfterSeconds), status: 429 });
     if (verdict.reason === 'reused') return challengePage(ctx, req, { error: REUSED_TOTP, status: 401 });
@@ -153,7 +153,7 @@ export function createMfaRouter(deps: MfaRouteDeps): Router {
     if (!req) return;
     const code = field(req.fields, 'code', 64).trim();
     if (!code) return recoveryPage(ctx, { error: 'Enter one of your recovery codes.', status: 400 });
-    const verdict = await deps.mfaStep.verifySecondFactor('recovery-code', { accountId: req.accountId, code, address: ctx.ip });
+    const verdict = await deps.mfaStep.verifySecondFactor('recovery-code', { code }, { uid: req.interaction.uid, accountId: req.accountId, address: ctx.ip });
     if (verdict.status === 'throttled') return recoveryPage(ctx, { error: tooManyAttempts(verdict.retryAfterSeconds), status: 429 });
     if (verdict.status !== 'ok') return recoveryPage(ctx, { error: WRONG_RECOVERY, status: 401 });
     await complete(ctx, req, amrAfterSecondFactor(req.firstAmr, 'recovery-code', verdict.amr));
@@ -174,10 +174,10 @@ export function createMfaRouter(deps: MfaRouteDeps): Router {
     const { email } = await deps.mfaStep.options(req.accountId, req.firstAmr);
     const code = codeSchema.safeParse(field(req.fields, 'code', 64));
     if (!code.success) return emailPage(ctx, email, { error: firstError(code), status: 400 });
-    const verdict = await deps.mfaStep.verifyEmailCode({ uid: req.interaction.uid, accountId: req.accountId, code: code.data, address: ctx.ip });
+    const verdict = await deps.mfaStep.verifySecondFactor('email', { code: code.data }, { uid: req.interaction.uid, accountId: req.accountId, address: ctx.ip });
     if (verdict.status === 'throttled') return emailPage(ctx, email, { error: tooManyAttempts(verdict.retryAfterSeconds), status: 429 });
-    if (verdict.status !== 'ok') return emailPage(ctx, email, { error: describeCodeVerdict(verdict.status), status: 401 });
-    await complete(ctx, req, amrAfterSecondFactor(req.firstAmr, 'email'));
+    if (verdict.status !== 'ok') return emailPage(ctx, email, { error: describeCodeVerdict(verdict.reason === 'expired' || verdict.reason === 'exhausted' ? verdict.reason : 'invalid'), status: 401 });
+    await complete(ctx, req, amrAfterSecondFactor(req.firstAmr, 'email', verdict.amr));
   });
 
   // A passkey of this account as the second factor: the page's script fetches options, the browser signs, the form posts.
@@ -204,9 +204,12 @@ export function createMfaRouter(deps: MfaRouteDeps): Router {
     if (!factors.includes('passkey')) return challengePage(ctx, req, { error: 'A passkey is not available for this sign-in.', status: 400 });
     const response = field(req.fields, 'response', PASSKEY_RESPONSE_MAX);
     if (!response) return challengePage(ctx, req, { error: describeSecondFactorRefusal('malformed'), status: 400 });
-    const verdict = await deps.passkeys.verifySecondFactor({ interactionUid: req.interaction.uid, accountId: req.accountId, response, address: ctx.ip });
+    const verdict = await deps.mfaStep.verifySecondFactor('passkey', { response }, { uid: req.interaction.uid, accountId: req.accountId, address: ctx.ip });
     if (verdict.status === 'throttled') return challengePage(ctx, req, { error: tooManyAttempts(verdict.retryAfterSeconds), status: 429 });
-    if (verdict.status === 'invalid') return challengePage(ctx, req, { error: describeSecondFactorRefusal(verdict.reason), status: verdict.reason === 'malformed' ? 400 : 401 });
+    if (verdict.status !== 'ok') {
+      const reason = (verdict.detail ?? 'malformed') as SecondFactorRefusal;
+      return challengePage(ctx, req, { error: describeSecondFactorRefusal(reason), status: reason === 'malformed' ? 400 : 401 });
+    }
     await complete(ctx, req, amrAfterSecondFactor(req.firstAmr, 'passkey', verdict.amr));
   });
 

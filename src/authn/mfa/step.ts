@@ -13,7 +13,11 @@ import type { CredentialThrottle } from '../credential-throttle.ts';
 import type { RecoveryCodes } from '../recovery-codes/recovery-codes.ts';
 import { newTotpSecret, totpUri, type TotpAuthenticator, type TotpVerdict } from '../totp/totp.ts';
 import type { EnrolmentProof } from './enrol-proof.ts';
-import type { AuthVerdict } from '../authenticator.ts';
+import { z } from 'zod';
+import type { Authenticator, AuthVerdict } from '../authenticator.ts';
+import { MAILED_SECOND_FACTOR } from '../email-code/declaration.ts';
+import { passkeySecondFactorAuthenticator } from '../passkey/authenticator.ts';
+import type { PasskeySecondFactor } from '../passkey/second-factor.ts';
 import { recoveryCodeAuthenticator } from '../recovery-codes/authenticator.ts';
 import { createAuthenticatorRegistry } from '../registry.ts';
 import { totpAuthenticator } from '../totp/authenticator.ts';
@@ -38,6 +42,8 @@ export interface MfaStepDeps {
   box: SecretBox;
   issuer: string;
   codeTtlSeconds: number;
+  /** A passkey as a second factor (absent: passkeys are never a second factor). */
+  passkeys?: Pick<PasskeySecondFactor, 'verifySecondFactor'>;
   /** Whether the account has a passkey usable here (absent: passkeys are never a second factor). */
   hasPasskey?: (accountId: string) => Promise<boolean>;
   enrolProof: EnrolmentProof;
@@ -55,8 +61,7 @@ export interface MfaOptions {
 export type EmailCodeVerdict = ThrottledCodeVerdict;
 
 export function createMfaStep(deps: MfaStepDeps) {
-  // The second factors checked by a code, behind the authenticator interface (src/authn/registry.ts).
-  const authenticators = createAuthenticatorRegistry([totpAuthenticator(deps.totp), recoveryCodeAuthenticator(deps.recoveryCodes)]);
+
   const pendingContext = (accountId: string, uid: string) => `totp-pending:${accountId}:${uid}`;
   const subject = (accountId: string) => `account:${accountId}`;
 
@@ -172,10 +177,31 @@ export function createMfaStep(deps: MfaStepDeps) {
       return verdict;
     },
 
-    /** Checks a code of a second factor the registry holds (authenticator app, recovery code) for the account. */
-    verifySecondFactor: (factor: 'totp' | 'recovery-code', input: { accountId: string; code: string; address: string }): Promise<AuthVerdict> =>
-      authenticators.verify(factor, { code: input.code }, { accountId: input.accountId, address: input.address }),
+    /**
+     * Checks a second factor through the registry: `input` is what the factor's schema takes ({code} for the
+     * authenticator app, a recovery code or a mailed code; {response} for a passkey), for this interaction.
+     */
+    verifySecondFactor: (factor: SecondFactor, input: unknown, context: { uid: string; accountId: string; address: string }): Promise<AuthVerdict> =>
+      authenticators.verify(factor, input, { accountId: context.accountId, address: context.address, scope: context.uid }),
   };
+
+  // The second factors behind the authenticator interface (src/authn/registry.ts); the mailed code is this
+  // step's own (its code lives in the step's flow).
+  const mailedCode: Authenticator<{ code: string }> = {
+    ...MAILED_SECOND_FACTOR,
+    input: z.object({ code: z.string().trim().max(64) }),
+    async verify(input, context) {
+      if (!context.accountId || !context.scope) return { status: 'refused', reason: 'unavailable' };
+      const verdict = await step.verifyEmailCode({ uid: context.scope, accountId: context.accountId, code: input.code, address: context.address });
+      if (verdict.status === 'ok') return { status: 'ok', accountId: context.accountId, amr: [...MAILED_SECOND_FACTOR.amr] };
+      if (verdict.status === 'throttled') return verdict;
+      return { status: 'refused', reason: verdict.status };
+    },
+  };
+  const authenticators = createAuthenticatorRegistry([
+    totpAuthenticator(deps.totp), recoveryCodeAuthenticator(deps.recoveryCodes), mailedCode,
+    ...(deps.passkeys ? [passkeySecondFactorAuthenticator(deps.passkeys)] : []),
+  ]);
   return step;
 }
 
