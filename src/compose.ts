@@ -31,6 +31,9 @@ import { createPasskeyService } from './authn/passkey/service.ts';
 import { createMfaQueries } from './authn/mfa/queries.ts';
 import { createRememberedDevices } from './authn/mfa/remembered-devices.ts';
 import { createEnrolmentProof } from './authn/mfa/enrol-proof.ts';
+import { passwordAuthenticator } from './authn/password/as-authenticator.ts';
+import { emailCodeAuthenticator } from './authn/email-code/as-authenticator.ts';
+import { createAuthenticatorRegistry } from './authn/registry.ts';
 import { createMfaStep } from './authn/mfa/step.ts';
 import { createRecoveryCodeQueries } from './authn/recovery-codes/queries.ts';
 import { createRecoveryCodes } from './authn/recovery-codes/recovery-codes.ts';
@@ -128,6 +131,7 @@ export function createServices(config: Config, db: Db, log: Logger) {
   const federation = createFederatedSignIn({ db, flows, connectors, identities: federatedIdentities, accounts, box, emit });
   const federationEmail = createFederationEmailConfirmation({ db, flows, codes, connectors, identities: federatedIdentities, accounts, throttle, mailer, box, emit, codeTtlSeconds: config.codes.ttlSeconds });
   const passwords = createPasswordAuthenticator({ accounts, hasher, throttle });
+  const emailSignIn = createEmailSignIn({ db, flows, codes, links: createSignInLinkQueries(db), accounts, throttle, mailer, codeTtlSeconds, linkBaseUrl: `${config.issuer}/signin/link/` });
   const linkProof = createLinkProof({
     db, flows, codes, accounts, identities: federatedIdentities, connectors, passwords, throttle, mailer, box, emit, codeTtlSeconds,
     isMfaEnabled: mfaQueries.isMfaEnabled,
@@ -271,7 +275,9 @@ export function createServices(config: Config, db: Db, log: Logger) {
       queries: passkeyQueries, flows, hasTotp: totp.hasTotp,
       enrolmentNeedsProof: (accountId, amr, emailProved) => enrolProof.required({ scope: `offer:${accountId}`, accountId, amr, provedBySignIn: emailProved }),
     }),
-    emailSignIn: createEmailSignIn({ db, flows, codes, links: createSignInLinkQueries(db), accounts, throttle, mailer, codeTtlSeconds, linkBaseUrl: `${config.issuer}/signin/link/` }),
+    emailSignIn,
+    // The first factors the journey checks through the registry (the second factors are the MFA step's).
+    authenticators: createAuthenticatorRegistry([passwordAuthenticator(passwords), emailCodeAuthenticator(emailSignIn)]),
     deviceWatch: createDeviceWatch({ queries: createKnownDeviceQueries(db), accounts, mailer, hashKey: deriveKey(config.secret, 'known-devices'), accountUrl: `${config.issuer}/account/sessions` }),
     totp,
     recoveryCodes,

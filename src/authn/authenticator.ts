@@ -30,7 +30,10 @@ export type Refusal =
   | { status: 'refused'; reason: 'invalid' | 'reused' | 'not_enrolled' | 'expired' | 'exhausted' | 'unavailable'; detail?: string }
   | { status: 'throttled'; retryAfterSeconds: number };
 
-export type AuthVerdict = { status: 'ok'; accountId: string; amr: string[] } | Refusal;
+/** The right secret of an account that cannot sign in now (an erasure is pending): told only to its owner, so it can cancel. */
+export type Held = { status: 'held'; reason: 'erasure_pending'; accountId: string; until: Date };
+
+export type AuthVerdict = { status: 'ok'; accountId: string; amr: string[] } | Refusal | Held;
 
 /** Who is asking: the client address (every check is throttled by it) and, for a second factor, the account. */
 export interface AuthContext {

@@ -1,6 +1,8 @@
 // Owns the email sign-in pages under /interaction/:uid/email-code: "Email me a code" from the password page,
 // "Check your email" (the code: mailed, or shown by the link opened in another browser), and the link's
 // return in the browser that asked.
+import { EMAIL_CODE } from '../authn/email-code/declaration.ts';
+import type { AuthenticatorRegistry } from '../authn/registry.ts';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { EmailSignIn, EmailSignInResult } from '../authn/email-code/sign-in.ts';
@@ -15,11 +17,13 @@ export interface EmailCodeDeps extends JourneyPorts {
   csrf: Csrf;
   loginFlows: LoginFlows;
   emailSignIn: EmailSignIn;
+  /** The mailed code is checked through the authenticator registry. */
+  authenticators: AuthenticatorRegistry;
   secureCookies: boolean;
 }
 
 /** RFC 8176: a one-time password (the mailed code, or the link that carries the same attempt). */
-const EMAIL_CODE_AMR = ['otp'];
+const EMAIL_CODE_AMR = [...EMAIL_CODE.amr];
 const EXPIRED = 'That code has expired or was already used. Ask for a new one.';
 
 export function createEmailCodeRouter(deps: EmailCodeDeps): Router {
@@ -69,7 +73,11 @@ export function createEmailCodeRouter(deps: EmailCodeDeps): Router {
     if (!email) return answer(ctx, interaction.uid, '', { status: 'expired' });
     const code = codeSchema.safeParse(field(fields, 'code', 64));
     if (!code.success) return checkEmailPage(ctx, email, firstError(code), 400);
-    await answer(ctx, interaction.uid, email, await deps.emailSignIn.verifyEmailCode({ interactionUid: interaction.uid, code: code.data, address: ctx.ip }));
+    const verdict = await deps.authenticators.verify('email-code', { code: code.data }, { address: ctx.ip, scope: interaction.uid });
+    if (verdict.status === 'ok') return finishLogin(deps, ctx, verdict.accountId, verdict.amr);
+    if (verdict.status === 'throttled') return answer(ctx, interaction.uid, email, verdict);
+    const reason = verdict.status === 'refused' && (verdict.reason === 'expired' || verdict.reason === 'exhausted') ? verdict.reason : 'invalid';
+    await answer(ctx, interaction.uid, email, { status: reason });
   });
 
   // Where the link leads once its button was pressed in the browser that asked (only there is the attempt

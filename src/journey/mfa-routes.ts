@@ -207,7 +207,7 @@ export function createMfaRouter(deps: MfaRouteDeps): Router {
     const verdict = await deps.mfaStep.verifySecondFactor('passkey', { response }, { uid: req.interaction.uid, accountId: req.accountId, address: ctx.ip });
     if (verdict.status === 'throttled') return challengePage(ctx, req, { error: tooManyAttempts(verdict.retryAfterSeconds), status: 429 });
     if (verdict.status !== 'ok') {
-      const reason = (verdict.detail ?? 'malformed') as SecondFactorRefusal;
+      const reason = (('detail' in verdict ? verdict.detail : undefined) ?? 'malformed') as SecondFactorRefusal;
       return challengePage(ctx, req, { error: describeSecondFactorRefusal(reason), status: reason === 'malformed' ? 400 : 401 });
     }
     await complete(ctx, req, amrAfterSecondFactor(req.firstAmr, 'passkey', verdict.amr));

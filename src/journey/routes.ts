@@ -6,6 +6,7 @@ import type { AccountSignOut } from '../accounts/sign-out.ts';
 import type { PasswordAuthenticator } from '../authn/password/authenticator.ts';
 import type { ConsentService } from '../consent/service.ts';
 import type { GrantFromConsent } from '../oidc/grants.ts';
+import type { AuthenticatorRegistry } from '../authn/registry.ts';
 import { describeCodeVerdict } from '../flows/codes.ts';
 import type { LoginFlows } from '../flows/login.ts';
 import type { Recovery } from '../flows/recovery.ts';
@@ -27,6 +28,8 @@ export interface JourneyDeps extends JourneyPorts, PasskeyOfferPorts, ErasurePen
   consent: ConsentService;
   /** The protocol's side of a consent (src/oidc/grants.ts). */
   grantFromConsent: GrantFromConsent;
+  /** The first factors checked through the authenticator registry (password, mailed code). */
+  authenticators: AuthenticatorRegistry;
   /** A new password signs the account out everywhere (apps told by back-channel logout). */
   signOut: AccountSignOut;
   passwordMinLength: number;
@@ -96,10 +99,10 @@ export function createJourneyRouter(deps: JourneyDeps): Router {
     if (!email) return ctx.redirect(`/interaction/${interaction.uid}`);
     const password = field(fields, 'password', 4096);
     if (!password) return passwordPage(ctx, email, 'Enter your password.', 400);
-    const verdict = await deps.passwords.verifySignInPassword({ email, password, address: ctx.ip });
+    const verdict = await deps.authenticators.verify('password', { email, password }, { address: ctx.ip });
     if (verdict.status === 'throttled') return passwordPage(ctx, email, tooMany(verdict.retryAfterSeconds), 429);
-    if (verdict.status === 'invalid') return passwordPage(ctx, email, INVALID_CREDENTIALS, 401);
-    if (verdict.status === 'erasure_pending') return showErasurePending(deps, ctx, verdict.pendingAccountId, verdict.eraseAfter);
+    if (verdict.status === 'held') return showErasurePending(deps, ctx, verdict.accountId, verdict.until);
+    if (verdict.status !== 'ok') return passwordPage(ctx, email, INVALID_CREDENTIALS, 401);
     await completeInteractiveLogin(deps, ctx, verdict.accountId, verdict.amr);
   });
 

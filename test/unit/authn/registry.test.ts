@@ -5,6 +5,8 @@ import { AUTHENTICATORS, createAuthenticatorRegistry, firstFactorKinds, provesTw
 import { totpAuthenticator } from '../../../src/authn/totp/authenticator.ts';
 import { recoveryCodeAuthenticator } from '../../../src/authn/recovery-codes/authenticator.ts';
 import type { TotpVerdict } from '../../../src/authn/totp/totp.ts';
+import { passwordAuthenticator } from '../../../src/authn/password/as-authenticator.ts';
+import { emailCodeAuthenticator } from '../../../src/authn/email-code/as-authenticator.ts';
 
 describe('the authenticator declarations', () => {
   it('have one id each, and every second factor can be one', () => {
@@ -62,3 +64,28 @@ describe('the registry', () => {
     expect(() => createAuthenticatorRegistry([totp, totp])).toThrow(/twice/);
   });
 });
+
+describe('the first factors behind the interface', () => {
+  const until = new Date('2027-01-01T00:00:00Z');
+  const registry = createAuthenticatorRegistry([
+    passwordAuthenticator({
+      verifySignInPassword: async ({ password }) => password === 'right one' ? { status: 'ok', accountId: 'acct-1', amr: ['pwd'] }
+        : password === 'leaving' ? { status: 'erasure_pending', pendingAccountId: 'acct-2', eraseAfter: until } : { status: 'invalid' },
+    }),
+    emailCodeAuthenticator({ verifyEmailCode: async ({ interactionUid, code }) => (code === '123456' && interactionUid === 'uid-1' ? { status: 'ok', accountId: 'acct-1' } : { status: 'expired' }) }),
+  ]);
+
+  it('a password: ok with pwd, a wrong one refused, the right one of an account waiting for erasure held (told to its owner only)', async () => {
+    expect(await registry.verify('password', { email: 'a@example.com', password: 'right one' }, { address: '192.0.2.1' })).toEqual({ status: 'ok', accountId: 'acct-1', amr: ['pwd'] });
+    expect(await registry.verify('password', { email: 'a@example.com', password: 'wrong' }, { address: '192.0.2.1' })).toEqual({ status: 'refused', reason: 'invalid' });
+    expect(await registry.verify('password', { email: 'a@example.com', password: 'leaving' }, { address: '192.0.2.1' })).toEqual({ status: 'held', reason: 'erasure_pending', accountId: 'acct-2', until });
+    expect(await registry.verify('password', { email: 'a@example.com', password: '' }, { address: '192.0.2.1' })).toEqual({ status: 'refused', reason: 'invalid' });
+  });
+
+  it('a mailed code: bound to the interaction that asked for it, amr otp', async () => {
+    expect(await registry.verify('email-code', { code: '123456' }, { address: '192.0.2.1', scope: 'uid-1' })).toEqual({ status: 'ok', accountId: 'acct-1', amr: ['otp'] });
+    expect(await registry.verify('email-code', { code: '123456' }, { address: '192.0.2.1', scope: 'uid-2' })).toEqual({ status: 'refused', reason: 'expired' });
+    expect(await registry.verify('email-code', { code: '123456' }, { address: '192.0.2.1' })).toEqual({ status: 'refused', reason: 'unavailable' });
+  });
+});
+
