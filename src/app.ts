@@ -81,7 +81,10 @@ export function createApp(options: AppOptions): Koa {
   const journeyDeps: JourneyDeps = {
     ...services, provider: () => host.current(), csrf, passwordMinLength: config.password.minLength, devices: createSignInDevices(services.deviceWatch, secure),
     signOut: createAccountSignOut({ protocol: clientAccess, portalSessions: services.portalSessions }), grantFromConsent,
-    stampSignIn: (accountId) => services.accounts.stampSignIn(accountId),
+    stampSignIn: async (accountId, amr) => {
+      await services.accounts.stampSignIn(accountId);
+      await services.events.emit({ type: 'account.signed_in', accountId, data: { channel: 'journey', methods: [...amr] } });
+    },
   };
   const federationDeps = { ...services, ...journeyDeps, secureCookies: secure };
   journeyDeps.connectorButtons = createConnectorButtons(federationDeps);

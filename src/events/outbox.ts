@@ -45,6 +45,12 @@ const toEvent = (row: EventRow): StoredEvent => ({
 
 export function createEventOutbox(db: Db) {
   return {
+    /** Events of these types per UTC day since `from`. */
+    async countPerDay(types: string[], from: Date): Promise<{ day: string; type: string; count: number }[]> {
+      const rows = await db('events').whereIn('type', types).where('created_at', '>=', from)
+        .select(db.raw("to_char(date_trunc('day', created_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD')\ AS day"), 'type').count<{ day: string; type: string; n: string | number }[]>({ n: '*' }).groupByRaw('1, type').orderByRaw('1, type');
+      return rows.map((r) => ({ day: r.day, type: r.type, count: Number(r.n) }));
+    },
     /** Appends an event; pass the transaction that made the change, so the event and the change commit together. */
     /** A test event for one webhook only (enabled or not): the admin's "send a test event". Returns its delivery id. */
     async emitTestTo(webhookId: string, actor: string | undefined): Promise<{ eventId: string; deliveryId: string }> {

@@ -16,7 +16,8 @@ export interface JourneyPorts {
   views: Views;
   devices: SignInDevices;
   /** Notes each completed sign-in on the account (operators see and filter by it). */
-  stampSignIn(accountId: string): Promise<void>;
+  /** A sign-in completed: its time on the account, and an `account.signed_in` event (the audit log, the dashboard). */
+  stampSignIn(accountId: string, amr: readonly string[]): Promise<void>;
   metrics: Pick<Metrics, 'signIn' | 'signUp'>;
 }
 
@@ -68,7 +69,7 @@ export async function forgetEndedSession(interaction: Interaction, accountId: st
 
 /** Hands the result to oidc-provider and follows its redirect back into the authorization. */
 export async function finish(ports: JourneyPorts, ctx: Context, result: InteractionResults, merge: boolean): Promise<void> {
-  if (result.login?.accountId) await ports.stampSignIn(result.login.accountId);
+  if (result.login?.accountId) await ports.stampSignIn(result.login.accountId, result.login.amr ?? []);
   const redirectTo = await ports.provider().interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: merge });
   ctx.redirect(redirectTo);
   ctx.status = 303;

@@ -25,6 +25,11 @@ interface ValueRow { field: string; value: unknown; source: string; client_id: s
 
 export function createProfileQueries(db: Db) {
   return {
+    /** How many accounts hold a value per field (profile completeness). */
+    async countAccountsPerField(trx: Db = db): Promise<Map<string, number>> {
+      const rows = await trx('profile_values').select('field').countDistinct<{ field: string; n: string | number }[]>({ n: 'account_id' }).groupBy('field');
+      return new Map(rows.map((r) => [r.field, Number(r.n)]));
+    },
     /** Every field definition, in order; a row that no longer parses is left out rather than breaking sign-in. */
     async listFieldDefinitions(trx: Db = db): Promise<ProfileFieldDefinition[]> {
       const rows = await trx('profile_fields').orderBy([{ column: 'position' }, { column: 'key' }]).select('definition') as { definition: unknown }[];

@@ -59,6 +59,20 @@ export function createCustomerDirectory(db: Db) {
   const nameOf = displayNameSql('a');
 
   return {
+    /** Accounts created per UTC day since `from` (erased ones included: they signed up). */
+    async signUpsPerDay(from: Date): Promise<{ day: string; count: number }[]> {
+      const rows = await db('accounts').where('created_at', '>=', from)
+        .select(db.raw("to_char(date_trunc('day', created_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD')\ AS day")).count<{ day: string; n: string | number }[]>({ n: '*' }).groupByRaw('1').orderByRaw('1');
+      return rows.map((r) => ({ day: r.day, count: Number(r.n) }));
+    },
+    /** How many live accounts there are, and how many have a second factor, a passkey, or are lite. */
+    async adoption(): Promise<{ accounts: number; withSecondFactor: number; withPasskey: number; lite: number }> {
+      const row = (await db.raw<{ rows: Record<string, string | number>[] }>(
+        `SELECT count(*) AS accounts, sum(CASE WHEN ${hasMfa} THEN 1 ELSE 0 END) AS mfa, sum(CASE WHEN ${hasPasskey} THEN 1 ELSE 0 END) AS passkey,
+                sum(CASE WHEN a.status = 'lite' THEN 1 ELSE 0 END) AS lite
+           FROM accounts a WHERE a.status <> 'erased'`)).rows[0] ?? {};
+      return { accounts: Number(row.accounts ?? 0), withSecondFactor: Number(row.mfa ?? 0), withPasskey: Number(row.passkey ?? 0), lite: Number(row.lite ?? 0) };
+    },
     /** One page of customers matching `filter`, newest first; `next` continues after the last one. */
     async searchCustomers(filter: CustomerFilter, page: { limit: number; cursor?: { createdKey: string; id: string } | undefined }): Promise<{ customers: CustomerSummary[]; next: string | null }> {
       const query = db('accounts as a')

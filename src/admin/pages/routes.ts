@@ -12,9 +12,11 @@ import { pageActor, requirePageRole } from './roles.ts';
 import { registerConsolePages } from './console.ts';
 import type { AdminPageDeps } from './types.ts';
 import { registerVaultPages } from './vault.ts';
+import { registerDashboardPage } from './dashboard.ts';
 
 const NAV = [
   { href: '/admin', title: 'Overview' },
+  { href: '/admin/dashboard', title: 'Dashboard' },
   { href: '/admin/customers', title: 'Customers' },
   { href: '/admin/audit', title: 'Audit log' },
   { href: '/admin/clients', title: 'Apps' },
@@ -177,6 +179,7 @@ export function createAdminPages(deps: AdminPageDeps): Middleware[] {
   });
 
   registerVaultPages(pages, deps, render);
+  registerDashboardPage(pages, deps, render);
 
   const signIn = createAdminSignInRouter(deps);
   return [signIn, pages].flatMap((r) => [r.routes(), r.allowedMethods()] as unknown as Middleware[]);

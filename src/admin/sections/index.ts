@@ -9,6 +9,7 @@ import { purposesSection } from './purposes.ts';
 import { webhooksSection } from './webhooks.ts';
 import { importsSection } from './imports.ts';
 import { vaultSection } from './vault.ts';
+import { dashboardSection } from './dashboard.ts';
 import { customersSection } from './customers.ts';
 import { auditSection } from './audit.ts';
 
@@ -21,6 +22,7 @@ export const ADMIN_SECTIONS: AdminSection[] = [
   documentsSection,
   importsSection,
   vaultSection,
+  dashboardSection,
   customersSection,
   auditSection,
 ];

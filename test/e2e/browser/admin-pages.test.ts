@@ -39,7 +39,7 @@ describeWithBrowser('the admin pages in Chromium', () => {
     await page.getByRole('link', { name: 'Brand CRM' }).click();
     await page.getByRole('button', { name: 'Disable' }).click();
     await page.getByText('Disabled: it gets no new events.').waitFor();
-    for (const path of ['/admin', '/admin/customers', '/admin/audit', '/admin/clients', '/admin/webhooks', '/admin/profile-fields', '/admin/consent', '/admin/admins']) {
+    for (const path of ['/admin', '/admin/customers', '/admin/audit', '/admin/clients', '/admin/webhooks', '/admin/profile-fields', '/admin/consent', '/admin/admins', '/admin/dashboard', '/admin/vault', '/admin/vault?purpose=marketing']) {
       await page.goto(`${server.url}${path}`);
       await expectAccessible(page);
     }
