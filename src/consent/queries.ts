@@ -35,7 +35,8 @@ export interface ConsentRecord {
   erasedAt: Date | null;
 }
 
-interface RecordRow {
+/** A consent_records row as the database gives it (the vault reads rows of every account with it too). */
+export interface RecordRow {
   id: string;
   account_id: string;
   subject_kind: SubjectKind;
@@ -50,7 +51,7 @@ interface RecordRow {
   erased_at: Date | null;
 }
 
-const toRecord = (r: RecordRow): ConsentRecord => ({
+export const toRecord = (r: RecordRow): ConsentRecord => ({
   id: r.id, accountId: r.account_id, subjectKind: r.subject_kind, subjectRef: r.subject_ref, action: r.action, details: r.details,
   legalBasis: r.legal_basis, channel: r.channel, clientId: r.client_id, ip: r.ip, createdAt: new Date(r.created_at), erasedAt: r.erased_at && new Date(r.erased_at),
 });

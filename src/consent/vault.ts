@@ -2,7 +2,7 @@
 // consent for one customer (every record with its signed receipt), counts per day, and a streamed export
 // that holds one batch in memory whatever the size of the set. Reading only: the ledger stays append-only.
 import type { Db } from '../db/create-db.ts';
-import type { ConsentRecord, LedgerAction, SubjectKind } from './queries.ts';
+import { toRecord, type ConsentRecord, type LedgerAction, type RecordRow, type SubjectKind } from './queries.ts';
 import type { ReceiptService } from './receipts/service.ts';
 
 export interface VaultFilter {
@@ -29,26 +29,6 @@ export interface VaultStat {
   action: LedgerAction;
   count: number;
 }
-
-interface RecordRow {
-  id: string;
-  account_id: string | null;
-  subject_kind: SubjectKind;
-  subject_ref: string;
-  action: LedgerAction;
-  details: Record<string, unknown>;
-  legal_basis: string;
-  channel: string;
-  client_id: string | null;
-  ip: string | null;
-  created_at: Date | string;
-  erased_at: Date | string | null;
-}
-
-const toRecord = (r: RecordRow): ConsentRecord => ({
-  id: r.id, accountId: r.account_id ?? '', subjectKind: r.subject_kind, subjectRef: r.subject_ref, action: r.action, details: r.details,
-  legalBasis: r.legal_basis, channel: r.channel, clientId: r.client_id, ip: r.ip, createdAt: new Date(r.created_at), erasedAt: r.erased_at ? new Date(r.erased_at) : null,
-});
 
 const EXPORT_BATCH = 500;
 const likePrefix = (value: string) => `${value.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
