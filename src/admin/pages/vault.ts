@@ -60,8 +60,7 @@ export function registerVaultPages(pages: Router, deps: AdminPageDeps, render: R
   pages.get('/vault/export', async (ctx) => {
     const query = readVaultQuery(ctx);
     const format = ctx.query.format === 'csv' ? 'csv' : 'jsonl';
-    await auditVaultRead({ services }, reader(ctx), `export:${format}`, query, await resolveCustomer(services, query.customer));
-    await sendVaultExport(ctx, { services, issuer: deps.issuer, customerCare: deps.customerCare, clientAccess: deps.clientAccess }, query, format);
+    await sendVaultExport(ctx, { services }, reader(ctx), query, format);
   });
 
   pages.get('/vault/proof', async (ctx) => {

@@ -36,14 +36,18 @@ export async function auditVaultRead(deps: Pick<AdminDeps, 'services'>, reader: 
 }
 
 /** The query's filter, or undefined when it names a customer who does not exist (nothing can match). */
-async function filterOf(deps: AdminDeps, query: VaultQuery) {
+async function filterOf(deps: Pick<AdminDeps, 'services'>, query: VaultQuery) {
   const customer = await resolveCustomer(deps.services, query.customer);
   return { customer, filter: customer === null ? undefined : vaultFilterOf(query, customer) };
 }
 
-/** Streams every matching record as JSON lines or CSV, with the count first (X-Total-Count) for a progress bar. */
-export async function sendVaultExport(ctx: Context, deps: AdminDeps, query: VaultQuery, format: 'jsonl' | 'csv'): Promise<void> {
-  const { filter } = await filterOf(deps, query);
+/**
+ * Streams every matching record as JSON lines or CSV, with the count first (X-Total-Count) for a progress bar;
+ * the read is audited with `reader` as who looked.
+ */
+export async function sendVaultExport(ctx: Context, deps: Pick<AdminDeps, 'services'>, reader: { clientId?: string; adminAccountId?: string }, query: VaultQuery, format: 'jsonl' | 'csv'): Promise<void> {
+  const { customer, filter } = await filterOf(deps, query);
+  await auditVaultRead(deps, reader, `export:${format}`, query, customer);
   const vault = deps.services.consentVault;
   const total = filter ? await vault.count(filter) : 0;
   async function* lines() {
@@ -89,8 +93,7 @@ export const vaultSection: AdminSection = {
     router.get('/consent-records/export', async (ctx) => {
       const query = readVaultQuery(ctx);
       const format = exportFormat(ctx);
-      await auditVaultRead(deps, reader(ctx), `export:${format}`, query, (await filterOf(deps, query)).customer);
-      await sendVaultExport(ctx, deps, query, format);
+      await sendVaultExport(ctx, deps, reader(ctx), query, format);
     });
 
     router.get('/consent-proof', async (ctx) => {
