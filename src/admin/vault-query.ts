@@ -54,14 +54,17 @@ export function vaultFilterOf(query: VaultQuery, accountId: string | undefined):
   return { accountId, kind, subject, version: query.version, action: query.action, from: query.from, to: query.to };
 }
 
-export const encodeCursor = (cursor: VaultCursor) => Buffer.from(JSON.stringify([cursor.createdAt.toISOString(), cursor.id])).toString('base64url');
+export const encodeCursor = (cursor: VaultCursor) => Buffer.from(JSON.stringify([cursor.createdKey, cursor.id])).toString('base64url');
+
+/** A timestamp as PostgreSQL writes timestamptz as text, e.g. 2026-12-03 09:00:00.123456+00. */
+const CREATED_KEY = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([+-]\d{2}(:?\d{2})?|Z)?$/;
 
 export function decodeCursor(value: string | undefined): VaultCursor | undefined {
   if (!value) return undefined;
   try {
-    const [at, id] = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as unknown[];
-    if (typeof at !== 'string' || typeof id !== 'string' || Number.isNaN(Date.parse(at))) throw new Error('shape');
-    return { createdAt: new Date(at), id };
+    const [createdKey, id] = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as unknown[];
+    if (typeof createdKey !== 'string' || typeof id !== 'string' || !CREATED_KEY.test(createdKey) || id.length > 200) throw new Error('shape');
+    return { createdKey, id };
   } catch {
     throw new AppError('vault.invalid_cursor', 'cursor: not a cursor this API gave (use next_cursor from the previous page).', 400);
   }

@@ -16,9 +16,12 @@ export interface VaultFilter {
   to?: Date | undefined;
 }
 
-/** Where a page ends: the last record's time and id (records are listed newest first). */
+/**
+ * Where a page ends: the last record's time as the database writes it (to the microsecond: records written in
+ * one transaction share it, and a millisecond JS Date would skip them) and its id; records are newest first.
+ */
 export interface VaultCursor {
-  createdAt: Date;
+  createdKey: string;
   id: string;
 }
 
@@ -56,20 +59,22 @@ export function createConsentVault(deps: { db: Db; receipts: ReceiptService }) {
     return query;
   }
 
-  async function page(filter: VaultFilter, limit: number, after?: VaultCursor): Promise<ConsentRecord[]> {
+  /** Up to `limit` records after `after`, and where the last of them ends. */
+  async function page(filter: VaultFilter, limit: number, after?: VaultCursor): Promise<{ records: ConsentRecord[]; rows: VaultCursor[] }> {
     const query = filtered(filter);
-    if (after) query.whereRaw('(created_at, id) < (?, ?)', [after.createdAt, after.id]);
-    const rows = await query.orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(limit).select('*') as RecordRow[];
-    return rows.map(toRecord);
+    if (after) query.whereRaw('(created_at, id) < (?::timestamptz, ?)', [after.createdKey, after.id]);
+    const rows = await query.orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(limit)
+      .select('*', db.raw('created_at::text AS created_key')) as (RecordRow & { created_key: string })[];
+    return { records: rows.map(toRecord), rows: rows.map((r) => ({ createdKey: r.created_key, id: r.id })) };
   }
 
   return {
     /** One page, newest first, and the cursor of the next one (absent on the last page). */
     async search(filter: VaultFilter, options: { limit: number; after?: VaultCursor | undefined }): Promise<{ records: ConsentRecord[]; next?: VaultCursor }> {
-      const rows = await page(filter, options.limit + 1, options.after);
-      const records = rows.slice(0, options.limit);
-      const last = records.at(-1);
-      return rows.length > options.limit && last ? { records, next: { createdAt: last.createdAt, id: last.id } } : { records };
+      const found = await page(filter, options.limit + 1, options.after);
+      const records = found.records.slice(0, options.limit);
+      const last = found.rows[options.limit - 1];
+      return found.records.length > options.limit && last ? { records, next: last } : { records };
     },
 
     async count(filter: VaultFilter): Promise<number> {
@@ -82,10 +87,10 @@ export function createConsentVault(deps: { db: Db; receipts: ReceiptService }) {
       let after: VaultCursor | undefined;
       for (;;) {
         const batch = await page(filter, EXPORT_BATCH, after);
-        yield* batch;
-        const last = batch.at(-1);
-        if (batch.length < EXPORT_BATCH || !last) return;
-        after = { createdAt: last.createdAt, id: last.id };
+        yield* batch.records;
+        const last = batch.rows.at(-1);
+        if (batch.records.length < EXPORT_BATCH || !last) return;
+        after = last;
       }
     },
 

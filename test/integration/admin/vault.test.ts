@@ -62,6 +62,20 @@ describe('the consent vault', () => {
     expect(((await call('/consent-records?to=2000-01-01')).body as Page).records).toHaveLength(0);
   });
 
+  it('pages through records written in one transaction (the same time to the microsecond) without skipping any', async () => {
+    // Five records sharing one created_at, as a transaction writes them: a millisecond cursor would skip some.
+    await server.services.db.raw(`INSERT INTO consent_records (id, account_id, subject_kind, subject_ref, action, details, legal_basis, channel, created_at)
+      SELECT 'rcpt_same_' || n, ?, 'purpose', 'same-time', 'grant', '{}', 'consent', 'seed', '2026-10-01 12:00:00.123456+00' FROM generate_series(1, 5) AS n`, [ids.bob]);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = (await call(`/consent-records?purpose=same-time&limit=2${cursor ? `&cursor=${cursor}` : ''}`)).body as Page;
+      seen.push(...page.records.map((r) => r.id));
+      cursor = page.next_cursor;
+    } while (cursor);
+    expect(seen.sort()).toEqual([1, 2, 3, 4, 5].map((n) => `rcpt_same_${n}`));
+  });
+
   it('answers a bad question with a 400 naming the parameter', async () => {
     for (const [query, field] of [['action=maybe', 'action'], ['from=yesterday', 'from'], ['limit=0', 'limit'], ['version=2', 'version'], ['cursor=xyz', 'cursor'], ['purpose=a&document=b', 'purpose']]) {
       const answer = await call(`/consent-records?${query}`);
