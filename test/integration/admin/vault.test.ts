@@ -65,7 +65,7 @@ describe('the consent vault', () => {
   it('pages through records written in one transaction (the same time to the microsecond) without skipping any', async () => {
     // Five records sharing one created_at, as a transaction writes them: a millisecond cursor would skip some.
     await server.services.db.raw(`INSERT INTO consent_records (id, account_id, subject_kind, subject_ref, action, details, legal_basis, channel, created_at)
-      SELECT 'rcpt_same_' || n, ?, 'purpose', 'same-time', 'grant', '{}', 'consent', 'seed', '2026-10-01 12:00:00.123456+00' FROM generate_series(1, 5) AS n`, [ids.bob]);
+      SELECT 'rcpt_same_' || n, ?, 'purpose', 'same-time', 'grant', '{}', 'consent', 'seed', '2026-10-01 12:00:00.123456+00' FROM generate_series(1, 5) AS n`, [ids.bob!]);
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
