@@ -38,6 +38,7 @@ import { applyProxySettings } from './http/proxy.ts';
 import type { Lifecycle } from './http/lifecycle.ts';
 import { createConsentRouter } from './http/consent-routes.ts';
 import { securityHeaders } from './http/security-headers.ts';
+import { requestLanguage } from './http/language.ts';
 
 export interface AppOptions {
   services: Services;
@@ -64,6 +65,8 @@ export function createApp(options: AppOptions): Koa {
 
   app.use(requestMetrics(services.metrics));
   app.use(securityHeaders(secure));
+  // Outside the error handler, so error pages speak the reader's language too.
+  app.use(requestLanguage(secure));
   app.use(errorHandler(services.views, log));
   app.use(serveAssets());
   app.use(checkInput);

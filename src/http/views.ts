@@ -4,6 +4,9 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
+import { registerI18nHelpers } from '../i18n/handlebars.ts';
+import { directionOf, LANGUAGES, NATIVE_NAMES } from '../i18n/languages.ts';
+import { currentLanguage, switcherReturnPath } from '../i18n/request-language.ts';
 
 const viewsDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../views');
 
@@ -27,6 +30,7 @@ export function createViews(site: { brandName: string }): Views {
   const hbs = Handlebars.create();
   hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   hbs.registerHelper('includes', (list: unknown, item: unknown) => Array.isArray(list) && list.includes(item));
+  registerI18nHelpers(hbs);
   for (const file of walk(join(viewsDir, 'partials'))) {
     hbs.registerPartial(relative(join(viewsDir, 'partials'), file).replace(/\.hbs$/, ''), readFileSync(file, 'utf8'));
   }
@@ -41,8 +45,19 @@ export function createViews(site: { brandName: string }): Views {
     render(name, data) {
       const template = templates.get(name);
       if (!template) throw new Error(`no view named ${name}`);
-      const context = { ...data, brandName: site.brandName };
+      const context = { ...data, brandName: site.brandName, ...languageContext() };
       return layout({ ...context, body: template(context) });
     },
+  };
+}
+
+/** What the layout needs to speak the request's language: <html lang dir> and the switcher's links. */
+function languageContext() {
+  const language = currentLanguage();
+  const next = encodeURIComponent(switcherReturnPath());
+  return {
+    language,
+    dir: directionOf(language),
+    languages: LANGUAGES.map((tag) => ({ tag, name: NATIVE_NAMES[tag], href: `/language/${tag}?next=${next}`, current: tag === language })),
   };
 }

@@ -8,6 +8,7 @@ import { AppError } from '../errors/app-error.ts';
 import type { Views } from '../http/views.ts';
 import type { Metrics } from '../metrics/registry.ts';
 import type { SignInDevices } from './device-cookie.ts';
+import { addLanguageSignals } from '../i18n/request-language.ts';
 
 export type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
 
@@ -25,6 +26,8 @@ export async function loadInteraction(ports: JourneyPorts, ctx: Context): Promis
   try {
     const interaction = await ports.provider().interactionDetails(ctx.req, ctx.res);
     if (interaction.uid !== ctx.params.uid) throw new Error('uid mismatch');
+    const uiLocales = interaction.params.ui_locales;
+    if (typeof uiLocales === 'string') addLanguageSignals({ uiLocales });
     return interaction;
   } catch (error) {
     if (isDatabaseUnavailable(error)) throw error;

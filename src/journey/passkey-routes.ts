@@ -1,5 +1,6 @@
 // Owns the passkey pages under /interaction/:uid/passkey: sign-in options and answer (from the email
 // page), and the "Sign in faster next time" offer after a password sign-in (add a passkey, or not now).
+import { t } from '../i18n/translate.ts';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { AccountQueries } from '../accounts/queries.ts';
@@ -38,7 +39,7 @@ export function createPasskeyRouter(deps: PasskeyRouteDeps): Router {
     ctx.body = body;
   };
   const identifyPage = async (ctx: Context, error: string, status: number) => renderPage(deps, ctx, 'journey/identify', {
-    title: 'Sign in', email: await deps.loginFlows.rememberedEmail(String(ctx.params.uid)), error, passkeyFailed: true, passkeys: true,
+    title: t('journey.identify.title'), email: await deps.loginFlows.rememberedEmail(String(ctx.params.uid)), error, passkeyFailed: true, passkeys: true,
     connectors: await deps.connectorButtons?.(ctx),
   }, status);
   const offerPage = (ctx: Context, error?: string, status = 200) =>

@@ -1,5 +1,6 @@
 // Owns the hosted sign-in pages under /interaction/:uid: identifier first, then password; sign-up with
 // an emailed code; password reset; terms; consent. Never reveals whether an account exists.
+import { t } from '../i18n/translate.ts';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { AccountSignOut } from '../accounts/sign-out.ts';
@@ -47,7 +48,7 @@ export function createJourneyRouter(deps: JourneyDeps): Router {
   const router = new Router({ prefix: '/interaction/:uid' });
 
   const identifyPage = async (ctx: Context, data: { email?: string; error?: string; notice?: string }, status = 200) =>
-    renderPage(deps, ctx, 'journey/identify', { title: 'Sign in', passkeys: deps.webauthn.enabled, connectors: await deps.connectorButtons?.(ctx), ...data }, status);
+    renderPage(deps, ctx, 'journey/identify', { title: t('journey.identify.title'), passkeys: deps.webauthn.enabled, connectors: await deps.connectorButtons?.(ctx), ...data }, status);
   const passwordPage = (ctx: Context, email: string, error?: string, status = 200) =>
     renderPage(deps, ctx, 'journey/password', { title: 'Enter your password', email, error }, status);
 

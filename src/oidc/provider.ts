@@ -1,5 +1,6 @@
 // Owns oidc-provider's configuration: features, TTLs, cookies, claims, grants, pages it renders itself.
 // The only module that constructs a Provider.
+import { LANGUAGES } from '../i18n/languages.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KoaContextWithOIDC, Configuration, ClientMetadata, InteractionResults } from 'oidc-provider';
 import Provider, { errors } from 'oidc-provider';
@@ -102,6 +103,8 @@ export function buildProvider(deps: ProviderDeps, signingKeys: JWK[]): Provider 
     claims: scopeClaims as unknown as Configuration['claims'],
     scopes: oidcScopesOf(scopeClaims),
     acrValues: SUPPORTED_ACRS,
+    // The languages the pages speak (ui_locales picks among them; see src/i18n).
+    discovery: { ui_locales_supported: [...LANGUAGES] },
     responseTypes: ['code'],
     pkce: { required: (_ctx, client) => client.clientAuthMethod === 'none' },
     clientDefaults: { grant_types: ['authorization_code', 'refresh_token'], id_token_signed_response_alg: 'ES256', response_types: ['code'], token_endpoint_auth_method: 'client_secret_basic' },

@@ -1,0 +1,29 @@
+// Owns the template helpers for words, dates and numbers. `{{t "key" name=value}}` formats a catalogue
+// message in the language of the render (`@root.language`, set for pages and for mails composed for a
+// customer), else the request's. Dates and numbers go through Intl in the same language.
+import type { HelperOptions } from 'handlebars';
+import type HandlebarsNamespace from 'handlebars';
+import { isLanguage, type Language } from './languages.ts';
+import { currentLanguage } from './request-language.ts';
+import { translate, type MessageValues } from './translate.ts';
+
+function languageOfRender(options: HelperOptions): Language {
+  const root = (options.data as { root?: { language?: unknown } } | undefined)?.root;
+  return isLanguage(root?.language) ? root.language : currentLanguage();
+}
+
+export function registerI18nHelpers(hbs: typeof HandlebarsNamespace): void {
+  hbs.registerHelper('t', function (key: unknown, options: HelperOptions) {
+    if (typeof key !== 'string') throw new Error('{{t}} needs a message key');
+    return translate(languageOfRender(options), key, options.hash as MessageValues);
+  });
+  hbs.registerHelper('formatDate', function (value: unknown, options: HelperOptions) {
+    const date = value instanceof Date ? value : typeof value === 'string' || typeof value === 'number' ? new Date(value) : undefined;
+    if (!date || Number.isNaN(date.getTime())) return '';
+    const style = (options.hash as { style?: string }).style === 'datetime' ? { dateStyle: 'medium', timeStyle: 'short' } as const : { dateStyle: 'medium' } as const;
+    return new Intl.DateTimeFormat(languageOfRender(options), { ...style, timeZone: 'UTC' }).format(date);
+  });
+  hbs.registerHelper('formatNumber', function (value: unknown, options: HelperOptions) {
+    return typeof value === 'number' ? new Intl.NumberFormat(languageOfRender(options)).format(value) : '';
+  });
+}
