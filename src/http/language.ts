@@ -18,7 +18,7 @@ export function safeReturnPath(next: unknown): string {
 /** Where the switcher sends the reader back to: this page, or after a form post the journey step it belongs to. */
 function returnPathOf(ctx: Context): string {
   if (ctx.method === 'GET' || ctx.method === 'HEAD') return ctx.originalUrl;
-  const journey = /^\/interaction\/[A-Za-z0-9_-]+/.exec(ctx.path);
+  const journey = /^\/interaction\/[A-Za-z0-9_-]+\//.exec(ctx.path);
   return journey ? journey[0] : ctx.path;
 }
 

@@ -54,7 +54,8 @@ export function createViews(site: { brandName: string }): Views {
 /** What the layout needs to speak the request's language: <html lang dir> and the switcher's links. */
 function languageContext() {
   const language = currentLanguage();
-  const next = encodeURIComponent(switcherReturnPath());
+  // Slashes stay readable (they need no escaping in a query); everything else is escaped.
+  const next = encodeURIComponent(switcherReturnPath()).replaceAll('%2F', '/');
   return {
     language,
     dir: directionOf(language),

@@ -66,6 +66,11 @@ describe('page language', () => {
     const refused = await browser.submit(first, '/identify', { email: 'not an address' });
     expect(refused.status).toBe(400);
     expect(htmlTag(refused.html)).toBe('<html lang="ru" dir="ltr">');
+    // After a form post the switcher leads back to the journey's current step.
+    const english = /<a href="([^"]+)" lang="en"/.exec(refused.html)?.[1]?.replaceAll('&#x3D;', '=');
+    const back = await browser.get(new URL(english!, server.url).href);
+    expect(back.status).toBe(200);
+    expect(back.html).toContain('<h1>Sign in</h1>');
   });
 
   it('refuses to lead anywhere but this site, and ignores an unknown tag', async () => {
