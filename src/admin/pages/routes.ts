@@ -13,6 +13,9 @@ import { registerConsolePages } from './console.ts';
 import type { AdminPageDeps } from './types.ts';
 import { registerVaultPages } from './vault.ts';
 import { registerDashboardPage } from './dashboard.ts';
+import { registerPurposePages } from './purposes.ts';
+import { registerDocumentPages } from './documents.ts';
+import { registerConnectorPages } from './connectors.ts';
 
 const NAV = [
   { href: '/admin', title: 'Overview' },
@@ -23,6 +26,9 @@ const NAV = [
   { href: '/admin/webhooks', title: 'Webhooks' },
   { href: '/admin/profile-fields', title: 'Profile fields' },
   { href: '/admin/consent', title: 'Purposes and documents' },
+  { href: '/admin/purposes', title: 'Purposes and topics' },
+  { href: '/admin/documents', title: 'Documents' },
+  { href: '/admin/connectors', title: 'Social login' },
   { href: '/admin/vault', title: 'Consent vault' },
   { href: '/admin/admins', title: 'Administrators' },
 ];
@@ -180,6 +186,10 @@ export function createAdminPages(deps: AdminPageDeps): Middleware[] {
 
   registerVaultPages(pages, deps, render);
   registerDashboardPage(pages, deps, render);
+  const editTools = { deps, render, done, notice, audit };
+  registerPurposePages(pages, editTools);
+  registerDocumentPages(pages, editTools);
+  registerConnectorPages(pages, editTools);
 
   const signIn = createAdminSignInRouter(deps);
   return [signIn, pages].flatMap((r) => [r.routes(), r.allowedMethods()] as unknown as Middleware[]);

@@ -8,8 +8,8 @@ import { AppError } from '../../errors/app-error.ts';
 import { jsonBody } from '../../http/json-body.ts';
 import { idParam, openApi, type AdminSection } from '../types.ts';
 
-const purposeInputSchema = purposeSchema.omit({ id: true }).strict();
-const topicInputSchema = z.object({ texts: purposeSchema.shape.texts, channels: z.array(z.enum(CHANNELS)).min(1) }).strict();
+export const purposeInputSchema = purposeSchema.omit({ id: true }).strict();
+export const topicInputSchema = z.object({ texts: purposeSchema.shape.texts, channels: z.array(z.enum(CHANNELS)).min(1) }).strict();
 
 /** A path id the registry could hold (ids of new entries are stricter than the ids of other resources). */
 function registryId(ctx: Context, what: string): string {
