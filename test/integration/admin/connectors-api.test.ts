@@ -116,6 +116,25 @@ describe('a connector made through the API', () => {
   }, 60_000);
 });
 
+describe('changes sent at once', () => {
+  it('create one connector per id, and lose neither a settings change nor a rotated secret', async () => {
+    const body = { id: 'burst', kind: 'oauth2', clientId: 'b', clientSecret: 'burst-secret-0', authorizationEndpoint: 'https://b.example/a', tokenEndpoint: 'https://b.example/t', userinfoEndpoint: 'https://b.example/u' };
+    const creates = await Promise.all(Array.from({ length: 8 }, () => call('/connectors', { method: 'POST', body })));
+    expect(creates.map((a) => a.status).sort()).toEqual([201, 409, 409, 409, 409, 409, 409, 409]);
+    const secrets = Array.from({ length: 6 }, (_, i) => `burst-secret-${i + 1}`);
+    const answers = await Promise.all([
+      ...secrets.map((clientSecret) => call('/connectors/burst/rotate-secret', { method: 'POST', body: { clientSecret } })),
+      call('/connectors/burst', { method: 'PATCH', body: { scopes: ['read', 'email'] } }),
+      call('/connectors/burst', { method: 'PATCH', body: { name: 'Burst' } }),
+    ]);
+    expect(answers.map((a) => a.status)).toEqual(Array(8).fill(200));
+    const stored = (await server.services.connectorStore.listConnectors()).find((c) => c.id === 'burst');
+    expect(stored).toMatchObject({ name: 'Burst', scopes: ['read', 'email'] });
+    expect(secrets).toContain(stored!.clientSecret);
+    expect((await call('/connectors/burst')).body).toMatchObject({ usable: true, has_client_secret: true });
+  });
+});
+
 describe('the OpenAPI document', () => {
   it('describes the connector endpoints with the schemas the API validates', async () => {
     const doc = await call('/openapi.json', { token: null });
