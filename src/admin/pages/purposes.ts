@@ -61,13 +61,13 @@ export function registerPurposePages(pages: Router, tools: EditTools): void {
     ...(previous ? {} : { id: v.id ?? '' }), texts: { ...previous?.texts, [LOCALE]: { name: v.name ?? '', description: v.description ?? '' } }, channels: wordsOf(v.channels),
   });
   /** Saves through the registry; its refusals (a legal basis consent rests on) come back as field errors. */
-  const save = async (run: () => Promise<unknown>): Promise<FieldError[]> => {
+  const save = async (run: () => Promise<unknown>): Promise<{ errors: FieldError[]; status: number }> => {
     try {
       await run();
-      return [];
+      return { errors: [], status: 200 };
     } catch (error) {
       if (!isAppError(error) || !error.expose) throw error;
-      return [{ field: fieldOfMessage(error.message), message: error.message }];
+      return { errors: [{ field: fieldOfMessage(error.message), message: error.message }], status: error.status };
     }
   };
 
@@ -75,10 +75,10 @@ export function registerPurposePages(pages: Router, tools: EditTools): void {
   pages.post('/purposes', async (ctx) => {
     const values = formValues(tools.deps.csrf.verifiedForm(ctx), PURPOSE_FIELDS);
     const checked = checkWith(newPurposeSchema, purposeBody(values), fieldOf);
-    let errors = checked.ok ? [] : checked.errors;
-    if (checked.ok && await consentRegistry.findPurpose(checked.value.id)) errors = [{ field: 'id', message: `id: a purpose ${checked.value.id} exists; edit it instead.` }];
-    if (checked.ok && !errors.length) errors = await save(() => consentRegistry.savePurpose(checked.value));
-    if (errors.length || !checked.ok) return listPage(ctx, { purpose: [values, errors] }, 400);
+    let outcome = { errors: checked.ok ? [] : checked.errors, status: 400 };
+    if (checked.ok && await consentRegistry.findPurpose(checked.value.id)) outcome = { errors: [{ field: 'id', message: `id: a purpose ${checked.value.id} exists; edit it instead.` }], status: 409 };
+    if (checked.ok && !outcome.errors.length) outcome = await save(() => consentRegistry.savePurpose(checked.value));
+    if (outcome.errors.length || !checked.ok) return listPage(ctx, { purpose: [values, outcome.errors] }, outcome.status);
     await audit(ctx, '/admin/purposes', { id: checked.value.id });
     done(ctx, `/admin/purposes/${checked.value.id}`, 'Purpose created.');
   });
@@ -93,8 +93,8 @@ export function registerPurposePages(pages: Router, tools: EditTools): void {
     if (!found) return render(ctx, 'errors/error', { title: 'Not found', message: 'There is no such purpose.' }, 404);
     const values = formValues(form, PURPOSE_FIELDS);
     const checked = checkWith(purposeInputSchema, purposeBody(values, found), fieldOf);
-    const errors = checked.ok ? await save(() => consentRegistry.savePurpose({ id: found.id, ...checked.value })) : checked.errors;
-    if (errors.length) return editPage(ctx, 'purpose', found.id, values, errors, errors.some((e) => e.message.includes('cannot change')) ? 409 : 400);
+    const outcome = checked.ok ? await save(() => consentRegistry.savePurpose({ id: found.id, ...checked.value })) : { errors: checked.errors, status: 400 };
+    if (outcome.errors.length) return editPage(ctx, 'purpose', found.id, values, outcome.errors, outcome.status);
     await audit(ctx, '/admin/purposes/:id', { id: found.id });
     done(ctx, `/admin/purposes/${found.id}`, 'Saved.');
   });
@@ -103,10 +103,10 @@ export function registerPurposePages(pages: Router, tools: EditTools): void {
   pages.post('/topics', async (ctx) => {
     const values = formValues(tools.deps.csrf.verifiedForm(ctx), TOPIC_FIELDS);
     const checked = checkWith(newTopicSchema, topicBody(values), fieldOf);
-    let errors = checked.ok ? [] : checked.errors;
-    if (checked.ok && await findTopic(checked.value.id)) errors = [{ field: 'id', message: `id: a topic ${checked.value.id} exists; edit it instead.` }];
-    if (checked.ok && !errors.length) errors = await save(() => consentRegistry.saveTopic(checked.value));
-    if (errors.length || !checked.ok) return listPage(ctx, { topic: [values, errors] }, 400);
+    let outcome = { errors: checked.ok ? [] : checked.errors, status: 400 };
+    if (checked.ok && await findTopic(checked.value.id)) outcome = { errors: [{ field: 'id', message: `id: a topic ${checked.value.id} exists; edit it instead.` }], status: 409 };
+    if (checked.ok && !outcome.errors.length) outcome = await save(() => consentRegistry.saveTopic(checked.value));
+    if (outcome.errors.length || !checked.ok) return listPage(ctx, { topic: [values, outcome.errors] }, outcome.status);
     await audit(ctx, '/admin/topics', { id: checked.value.id });
     done(ctx, `/admin/topics/${checked.value.id}`, 'Topic created.');
   });
@@ -121,8 +121,8 @@ export function registerPurposePages(pages: Router, tools: EditTools): void {
     if (!found) return render(ctx, 'errors/error', { title: 'Not found', message: 'There is no such topic.' }, 404);
     const values = formValues(form, TOPIC_FIELDS);
     const checked = checkWith(topicInputSchema, topicBody(values, found), fieldOf);
-    const errors = checked.ok ? await save(() => consentRegistry.saveTopic({ id: found.id, ...checked.value })) : checked.errors;
-    if (errors.length) return editPage(ctx, 'topic', found.id, values, errors, 400);
+    const outcome = checked.ok ? await save(() => consentRegistry.saveTopic({ id: found.id, ...checked.value })) : { errors: checked.errors, status: 400 };
+    if (outcome.errors.length) return editPage(ctx, 'topic', found.id, values, outcome.errors, outcome.status);
     await audit(ctx, '/admin/topics/:id', { id: found.id });
     done(ctx, `/admin/topics/${found.id}`, 'Saved.');
   });

@@ -49,7 +49,7 @@ describe('the purposes and topics pages', () => {
     expect(bad.html).toMatch(/<a href="#new-purpose-name">texts\.en\.name: /);
     expect(bad.html).toContain('aria-describedby="new-purpose-name-error"');
     const taken = await browser.submit(list, '/admin/purposes', { id: 'marketing', legalBasis: 'consent', name: 'M', description: 'M' });
-    expect(taken.status).toBe(400);
+    expect(taken.status).toBe(409);
     expect(taken.html).toContain('a purpose marketing exists');
     const badTopic = await browser.submit(list, '/admin/topics', { id: 'pigeons', name: 'P', description: 'P', channels: 'pigeon' });
     expect(badTopic.status).toBe(400);
