@@ -59,27 +59,40 @@ export interface FoyerProcess {
   stop(): Promise<void>;
 }
 
-export async function startFoyer(options: { databaseUrl?: string }): Promise<FoyerProcess> {
+export interface FoyerOptions {
+  databaseUrl?: string;
+  /** The public address, when it is not the instance's own (behind a balancer). */
+  issuer?: string;
+  /** Shared by instances of one deployment. */
+  secret?: string;
+  /** Extra environment (e.g. TRUST_PROXY behind a balancer). */
+  extra?: Record<string, string>;
+}
+
+export async function startFoyer(options: FoyerOptions): Promise<FoyerProcess & { port: number }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'foyer-bench-'));
   const port = await freePort();
-  const issuer = `http://localhost:${port}`;
+  const own = `http://localhost:${port}`;
+  const issuer = options.issuer ?? own;
   const configFile = join(dataDir, 'bench-config.json');
-  writeFileSync(configFile, JSON.stringify({ demo: false }));
+  // Every sign-up of the passkey preparation comes from loopback: the bench's own config lets them all mail their code.
+  writeFileSync(configFile, JSON.stringify({ demo: false, throttle: { codeSendsPerAddress: 100_000 } }));
   const env = baseEnv({
     PORT: String(port),
     HOST: '127.0.0.1',
     ISSUER: issuer,
     FOYER_DATA_DIR: dataDir,
-    FOYER_SECRET: randomBytes(32).toString('base64url'),
+    FOYER_SECRET: options.secret ?? randomBytes(32).toString('base64url'),
     FOYER_CONFIG: configFile,
     NODE_ENV: 'development',
     LOG_LEVEL: 'warn',
     ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
+    ...options.extra,
   });
   const tracked = spawnTracked(process.execPath, startArguments(), { cwd: projectRoot, env });
   const cleanup = () => rmSync(dataDir, { recursive: true, force: true });
   try {
-    await waitUntilServing(`${issuer}/.well-known/openid-configuration`, tracked, 60_000);
+    await waitUntilServing(`${own}/.well-known/openid-configuration`, tracked, 60_000);
   } catch (error) {
     await stopTracked(tracked, 2000);
     cleanup();
@@ -88,6 +101,7 @@ export async function startFoyer(options: { databaseUrl?: string }): Promise<Foy
 
   return {
     issuer,
+    port,
     pid: tracked.pid,
     tracked,
     cli(args) {

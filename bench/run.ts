@@ -13,7 +13,7 @@ import { killAllChildren, spawnTracked, statusKb, stopTracked, usageWindow, type
 import { refresh, signIn, type SignInStats, type WebClient } from './flows.ts';
 import { baseEnv, freePort, projectRoot, startFoyer, waitUntilServing, type FoyerProcess } from './foyer.ts';
 import { basicAuth, form, newAgent, request } from './http.ts';
-import { passkeySignIn, registerPasskey } from './passkey.ts';
+import { passkeySignIn, signUpWithPasskey } from './passkey.ts';
 import { cannon, closedLoop, type Measured } from './load.ts';
 import { seedDatabase } from './seed.ts';
 import { limitsTable, measuredTable, otherLoad, SCENARIO_LABEL, type BackendSummary, type Report, type Row, type Scenario, type Target } from './report.ts';
@@ -42,6 +42,8 @@ const WEB_SCOPE = 'openid email';
 const CLIENT_SECRET = randomBytes(32).toString('base64url');
 const PASSWORD = `bench-${randomBytes(12).toString('base64url')}`;
 const emailOf = (i: number) => `u${i}@bench.test`;
+/** The passkey accounts: made by signing up through the pages, apart from the CLI-made password accounts. */
+const passkeyEmailOf = (i: number) => `pk${i}@bench.test`;
 
 const began = performance.now();
 const progress = (message: string) => process.stderr.write(`[bench ${((performance.now() - began) / 1000).toFixed(0).padStart(3)} s] ${message}\n`);
@@ -241,17 +243,18 @@ async function prepare(foyer: FoyerProcess): Promise<void> {
 }
 
 /**
- * (1b) passkey sign-in through the authorization-code flow. Preparation registers one passkey per user
- * through the offer after a password sign-in; each worker then signs in with its own users only, so a
- * passkey is never used by two sign-ins at once (its signature counter must move forward).
+ * (1b) passkey sign-in through the authorization-code flow. Preparation signs up USERS more customers
+ * through the pages, each accepting the passkey offer Foyer makes after sign-up (the code read from the
+ * dev outbox); each worker then signs in with its own accounts only, so a passkey is never used by two
+ * sign-ins at once (its signature counter must move forward).
  */
 async function passkeyScenario(target: 'postgres' | 'pglite', pid: number, agent: Agent, web: WebClient): Promise<void> {
   const concurrency = Math.min(SIGN_IN_CONCURRENCY, USERS);
   const authenticators: SoftAuthenticator[] = Array.from({ length: USERS }, () => createSoftAuthenticator());
   try {
-    progress(`registering a passkey for each of the ${USERS} users (password sign-in, then the passkey offer)`);
+    progress(`signing up ${USERS} passkey customers (sign-up, mailed code, then the passkey offer)`);
     await pool(SIGN_IN_CONCURRENCY, Array.from({ length: USERS }, (_, i) => i), async (i) => {
-      await registerPasskey(agent, web, emailOf(i), PASSWORD, authenticators[i]!);
+      await signUpWithPasskey(agent, web, passkeyEmailOf(i), PASSWORD, authenticators[i]!);
     });
   } catch (error) {
     const message = `preparing passkeys: ${(error as Error).message.split('\n')[0]!.slice(0, 160)}`;
@@ -271,7 +274,7 @@ async function passkeyScenario(target: 'postgres' | 'pglite', pid: number, agent
       const n = turn[worker] ?? 0;
       turn[worker] = n + 1;
       const user = worker + (n % owned) * concurrency;
-      await passkeySignIn(agent, web, emailOf(user), authenticators[user]!, stats);
+      await passkeySignIn(agent, web, passkeyEmailOf(user), authenticators[user]!, stats);
     },
   }));
   if (stats.termsAccepted) progress(`  note: ${stats.termsAccepted} measured passkey sign-ins showed the terms page`);
@@ -405,7 +408,8 @@ function header(): string {
     `client), "conn" = autocannon with N connections. One sign-in = 7 requests from a fresh cookie jar (GET /auth, sign-in page,`,
     `POST identify, password page, POST password, back to /auth/:uid → code, POST /token with PKCE), over ${USERS} accounts.`,
     `One passkey sign-in = 6 requests (GET /auth, sign-in page, POST passkey options, POST the signed assertion, back to`,
-    `/auth/:uid → code, POST /token with PKCE), each account's P-256 passkey registered beforehand through the passkey offer.`,
+    `/auth/:uid → code, POST /token with PKCE), over ${USERS} more accounts signed up through the pages beforehand, each`,
+    'accepting the passkey offer after sign-up (a P-256 passkey made by the tests\' software authenticator).',
   ].join('\n');
 }
 
