@@ -369,7 +369,7 @@ async function foyerBackend(target: Backend): Promise<void> {
     };
     await passwordSignIns('sign-in');
 
-    // Passkeys need a host name for their relying party: the single instance's localhost serves, the balanced run skips them.
+    // The balanced run leaves passkeys out: they would show nothing the one-instance run does not, for a longer run.
     if (target !== 'balanced') await passkeyScenario(target, pids[0]!, agent, web);
 
     // Real refresh tokens and an access token: one sign-in per chain.
