@@ -45,6 +45,18 @@ function publicPart(jwk: JWK): JWK {
   return rest;
 }
 
+export interface SigningKeyInfo {
+  kid: string;
+  alg: SigningAlg;
+  use: 'sig';
+  /** active: signs; retiring: retired but still published until its tokens expire; retired: gone from the JWKS. */
+  status: 'active' | 'retiring' | 'retired';
+  createdAt: Date;
+  retiredAt: Date | null;
+  /** When a retired key leaves the JWKS (its tokens have expired by then). */
+  publishedUntil: Date | null;
+}
+
 export function createSigningKeyStore(db: Db, box: SecretBox) {
   const context = (kid: string) => `signing-key:${kid}`;
 
@@ -82,6 +94,14 @@ export function createSigningKeyStore(db: Db, box: SecretBox) {
         publish_until: db.raw('now() + make_interval(secs => ?)', [publishSeconds]),
       });
       return { retired, created };
+    },
+    /** Every key's metadata (never the private part), newest first: what the admin API and pages list. */
+    async listKeys(): Promise<SigningKeyInfo[]> {
+      const rows = await db('signing_keys').select('kid', 'alg', 'retired_at', 'publish_until', 'created_at').orderBy('created_at', 'desc') as (KeyMeta & { publish_until: Date | null })[];
+      return rows.map((row) => ({
+        kid: row.kid, alg: row.alg, use: 'sig' as const, status: row.retired_at === null ? 'active' as const : row.publish_until && new Date(row.publish_until) > new Date() ? 'retiring' as const : 'retired' as const,
+        createdAt: new Date(row.created_at), retiredAt: row.retired_at && new Date(row.retired_at), publishedUntil: row.publish_until && new Date(row.publish_until),
+      }));
     },
     async loadKeySet(): Promise<KeySet> {
       const rows = (await publishedKeys().select('*')).sort(byPreference);
