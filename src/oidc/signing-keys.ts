@@ -63,15 +63,15 @@ export function createSigningKeyStore(db: Db, box: SecretBox) {
   const publishedKeys = () => db<KeyRow>('signing_keys')
     .where((q) => q.whereNull('retired_at').orWhere('publish_until', '>', db.fn.now()));
 
-  async function insertKey(alg: SigningAlg): Promise<string> {
+  async function sealedRow(alg: SigningAlg) {
     const jwk = await generate(alg);
-    await db('signing_keys').insert({
-      kid: jwk.kid,
-      alg,
-      private_jwk_encrypted: box.encrypt(JSON.stringify(jwk), context(jwk.kid!)),
-      public_jwk: JSON.stringify(publicPart(jwk)),
-    });
-    return jwk.kid!;
+    return { kid: jwk.kid!, alg, private_jwk_encrypted: box.encrypt(JSON.stringify(jwk), context(jwk.kid!)), public_jwk: JSON.stringify(publicPart(jwk)) };
+  }
+
+  async function insertKey(alg: SigningAlg): Promise<string> {
+    const row = await sealedRow(alg);
+    await db('signing_keys').insert(row);
+    return row.kid;
   }
 
   return {
@@ -86,14 +86,20 @@ export function createSigningKeyStore(db: Db, box: SecretBox) {
     },
     /** Retires the active keys (still published for `publishSeconds`) and creates new ones. */
     async rotate(publishSeconds: number): Promise<{ retired: string[]; created: string[] }> {
-      const retired = (await db('signing_keys').whereNull('retired_at').select('kid') as { kid: string }[]).map((r) => r.kid);
-      const created: string[] = [];
-      for (const alg of ALGORITHMS) created.push(await insertKey(alg));
-      await db('signing_keys').whereIn('kid', retired).update({
-        retired_at: db.fn.now(),
-        publish_until: db.raw('now() + make_interval(secs => ?)', [publishSeconds]),
+      // Keys are made (and sealed) before the transaction; inside it, rotations queue on the active rows' lock,
+      // and the retiring update runs after the wait, so it also retires what a rotation just before made:
+      // rotations sent at once leave exactly one active key per algorithm.
+      const rows = await Promise.all(ALGORITHMS.map(sealedRow));
+      const retired = await db.transaction(async (trx) => {
+        await trx('signing_keys').whereNull('retired_at').select('kid').forUpdate();
+        const gone = await trx('signing_keys').whereNull('retired_at').update({
+          retired_at: trx.fn.now(),
+          publish_until: trx.raw('now() + make_interval(secs => ?)', [publishSeconds]),
+        }).returning('kid') as { kid: string }[];
+        await trx('signing_keys').insert(rows);
+        return gone.map((r) => r.kid);
       });
-      return { retired, created };
+      return { retired, created: rows.map((r) => r.kid) };
     },
     /** Every key's metadata (never the private part), newest first: what the admin API and pages list. */
     async listKeys(): Promise<SigningKeyInfo[]> {
