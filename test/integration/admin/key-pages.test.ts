@@ -2,6 +2,7 @@
 // page (/admin/keys: use, algorithm and expiry; rotate behind a confirmation, CSRF-checked, operators only).
 // Rotations sent at once leave exactly one active key per algorithm; tokens signed before a rotation verify after.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCommand } from '../../../src/cli/commands.ts';
 import { createAdminApi } from '../../support/admin-api.ts';
 import { addPageAdmins, pageAudit, postAnyway, signInToAdmin } from '../../support/admin-pages.ts';
 import { startTestServer, type TestServer } from '../../support/test-server.ts';
@@ -37,6 +38,13 @@ describe('signing keys', () => {
     expect(await jwksKids()).toEqual(expect.arrayContaining([...created, ...retired]));
     const event = await server.dbHandle.db('events').where({ type: 'signing_keys.rotated' }).orderBy('created_at', 'desc').first() as { actor: string };
     expect(event.actor).toBe('client:ops');
+  });
+
+  it('audits `foyer keys rotate` the same way, with the command as actor', async () => {
+    const out = await runCommand(['keys', 'rotate', '--json'], { services: server.services, actor: 'cli:tester' });
+    expect(out.exitCode).toBe(0);
+    const event = await server.dbHandle.db('events').where({ type: 'signing_keys.rotated' }).orderBy('created_at', 'desc').first() as { actor: string; data: { created: string[] } };
+    expect(event).toMatchObject({ actor: 'cli:tester', data: { created: (JSON.parse(out.stdout) as { created: string[] }).created } });
   });
 
   it('leaves exactly one active key per algorithm when rotations are sent at once', async () => {
