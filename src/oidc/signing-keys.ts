@@ -86,12 +86,12 @@ export function createSigningKeyStore(db: Db, box: SecretBox) {
     },
     /** Retires the active keys (still published for `publishSeconds`) and creates new ones. */
     async rotate(publishSeconds: number): Promise<{ retired: string[]; created: string[] }> {
-      // Keys are made (and sealed) before the transaction; inside it, rotations queue on the active rows' lock,
-      // and the retiring update runs after the wait, so it also retires what a rotation just before made:
-      // rotations sent at once leave exactly one active key per algorithm.
+      // Keys are made (and sealed) before the transaction; inside it, rotations queue on a table lock that
+      // readers pass (SHARE ROW EXCLUSIVE conflicts with itself and with writes only), and what follows the
+      // wait sees what a rotation just before made: rotations sent at once leave one active key per algorithm.
       const rows = await Promise.all(ALGORITHMS.map(sealedRow));
       const retired = await db.transaction(async (trx) => {
-        await trx('signing_keys').whereNull('retired_at').select('kid').forUpdate();
+        await trx.raw('LOCK TABLE signing_keys IN SHARE ROW EXCLUSIVE MODE');
         const gone = await trx('signing_keys').whereNull('retired_at').update({
           retired_at: trx.fn.now(),
           publish_until: trx.raw('now() + make_interval(secs => ?)', [publishSeconds]),

@@ -48,8 +48,8 @@ describe('signing keys', () => {
   });
 
   it('leaves exactly one active key per algorithm when rotations are sent at once', async () => {
-    const answers = await Promise.all(Array.from({ length: 5 }, () => api.call('/keys/rotate', { method: 'POST' })));
-    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200]);
+    const answers = await Promise.all(Array.from({ length: 8 }, () => api.call('/keys/rotate', { method: 'POST' })));
+    expect(answers.map((a) => a.status)).toEqual(Array(8).fill(200));
     expect((await activeKeys()).map((k) => k.alg).sort()).toEqual(['ES256', 'RS256']);
   });
 
