@@ -114,7 +114,7 @@ export function createApp(options: AppOptions): Koa {
   app.use(adminApi.routes()).use(adminApi.allowedMethods());
 
   const accountTokens = createAccountTokenPort(() => host.current());
-  for (const middleware of createAdminPages({ services, csrf, issuer: config.issuer, secure, accountTokens, clientAccess, customerCare })) app.use(middleware);
+  for (const middleware of createAdminPages({ services, csrf, issuer: config.issuer, secure, accountTokens, clientAccess, customerCare, onProtocolChanged: async () => void (await host.refreshIfKeysChanged()) })) app.use(middleware);
 
   const portal = createPortal({ services, csrf, secure, accountTokens, clientAccess });
   for (const middleware of portal) app.use(middleware);

@@ -18,6 +18,7 @@ import { documentVersionSchema } from '../config/consent-schema.ts';
 import type { ErasureStatus } from '../privacy/erasure.ts';
 import { clientProfileMetadataProblem } from '../profile/client-needs.ts';
 import { exportCustomers, importCustomers, type ImportSource } from './customer-commands.ts';
+import { rotateSigningKeys } from '../admin/sections/keys.ts';
 
 export interface CommandResult {
   stdout: string;
@@ -278,10 +279,9 @@ const handlers: Record<string, Handler> = {
     return { json: { removed: id }, text: `removed resource ${id}`, audit: { target: id } };
   },
 
-  async 'keys rotate'(_args, { services, onKeysChanged }) {
-    const { tokens } = services.config;
-    const result = await services.signingKeys.rotate(Math.max(tokens.idTokenSeconds, tokens.accessTokenSeconds) + 300);
-    await onKeysChanged?.();
+  async 'keys rotate'(_args, { services, onKeysChanged, actor }) {
+    // The same operation as the admin API's and pages' (a signing_keys.rotated event with its actor).
+    const result = await rotateSigningKeys(services, actor ?? `cli:${osUser()}`, onKeysChanged);
     return { json: result, text: `new keys ${result.created.join(', ')}; previous keys stay published until their tokens expire` };
   },
 
