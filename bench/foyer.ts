@@ -76,7 +76,9 @@ export async function startFoyer(options: { databaseUrl?: string }): Promise<Foy
     LOG_LEVEL: 'warn',
     ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
   });
-  const tracked = spawnTracked(process.execPath, startArguments(), { cwd: projectRoot, env });
+  // BENCH_SERVER_FLAGS adds node flags to the server only (e.g. `--cpu-prof --cpu-prof-dir=DIR` to profile it).
+  const serverFlags = (process.env.BENCH_SERVER_FLAGS ?? '').split(/\s+/).filter(Boolean);
+  const tracked = spawnTracked(process.execPath, [...serverFlags, ...startArguments()], { cwd: projectRoot, env });
   const cleanup = () => rmSync(dataDir, { recursive: true, force: true });
   try {
     await waitUntilServing(`${issuer}/.well-known/openid-configuration`, tracked, 60_000);
