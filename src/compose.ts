@@ -146,7 +146,7 @@ export function createServices(config: Config, db: Db, log: Logger) {
   const fieldRelease = createFieldRelease({
     profileFields: () => profile.current().fields,
     disabledKeys: () => profile.current().disabledKeys,
-    purposeStates: (accountId) => consentModule.purposes.purposeStates(accountId),
+    purposeStates: (accountId, restricted) => consentModule.purposes.purposeStates(accountId, restricted),
     findAccount: async (accountId) => {
       const account = await accounts.findAccountWithProfile(accountId);
       return account && account.status !== 'erased' ? account : undefined;
