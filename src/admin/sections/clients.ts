@@ -11,6 +11,7 @@ import {
 import { ClientExistsError, ID_TOKEN_ALGS, TOKEN_AUTH_METHODS, type ClientChange, type ClientInput } from '../../clients/input.ts';
 import { ADMIN_CLIENT_ID, PORTAL_CLIENT_ID } from '../../clients/own-pages.ts';
 import { MAX_PROFILE_PER_VISIT } from '../../profile/client-needs.ts';
+import { filters, listSpec, matches, pageOfList } from '../list-query.ts';
 import { idParam, openApi, type AdminDeps, type AdminSection } from '../types.ts';
 
 // oidc-provider refuses redirect URIs with a fragment when it loads the client: refuse them here instead.
@@ -69,6 +70,14 @@ async function refuseProblem(input: ClientInput, deps: AdminDeps): Promise<void>
   if (problem) throw new AppError('request.invalid', problem, 400);
 }
 
+/** GET /clients: oldest first (the order they were registered in). */
+const clientList = listSpec({
+  q: filters.text('Part of the client id or name (any case)'),
+  first_party: filters.flag('Only first-party apps (true) or only the others (false)'),
+  grant_type: filters.oneOf(GRANT_TYPES, 'Only apps that may use this grant'),
+  public: filters.flag('Only public apps (PKCE, no secret: true) or only confidential ones (false)'),
+});
+
 const client = {
   type: 'object',
   properties: {
@@ -96,7 +105,13 @@ export const clientsSection: AdminSection = {
       return id;
     };
     router.get('/clients', async (ctx) => {
-      ctx.body = { clients: await clients.listClients() };
+      const query = clientList.read(ctx);
+      const found = (await clients.listClients()).filter((c) => matches(query.q, c.client_id, c.client_name)
+        && (query.first_party === undefined || c.first_party === query.first_party)
+        && (query.grant_type === undefined || c.grant_types.includes(query.grant_type))
+        && (query.public === undefined || (c.token_endpoint_auth_method === 'none') === query.public));
+      const page = pageOfList(found, (c) => ({ key: c.created_at, id: c.client_id }), query);
+      ctx.body = { clients: page.items, next_cursor: page.next_cursor };
     });
     router.post('/clients', async (ctx) => {
       const input = fieldsOf(jsonBody(ctx, clientInputSchema)) as unknown as ClientInput;
@@ -149,7 +164,7 @@ export const clientsSection: AdminSection = {
   },
   openapi() {
     const { json, errors, notFound, pathParams } = openApi;
-    const conflict = (description: string) => ({ 409: { description, ...json(openApi.error) } });
+    const conflict = (description: string) => ({ 409: { description, ...openApi.problemContent } });
     return {
       schemas: {
         Client: client,
@@ -159,7 +174,7 @@ export const clientsSection: AdminSection = {
       },
       paths: {
         '/clients': {
-          get: { summary: 'List clients', responses: { 200: { description: 'The clients', ...json({ type: 'object', properties: { clients: { type: 'array', items: { $ref: '#/components/schemas/Client' } } } }) }, ...errors } },
+          get: { summary: 'List clients, oldest first, paged', parameters: clientList.parameters, responses: { 200: { description: 'A page of clients', ...json({ type: 'object', properties: { clients: { type: 'array', items: { $ref: '#/components/schemas/Client' } }, next_cursor: { type: ['string', 'null'], description: 'The cursor of the next page; null on the last' } } }) }, ...errors } },
           post: {
             summary: 'Register a relying app; a confidential one\'s generated secret is in this answer only',
             requestBody: { required: true, ...json({ $ref: '#/components/schemas/ClientInput' }) },

@@ -5,10 +5,17 @@ import { documentVersionSchema } from '../../config/consent-schema.ts';
 import { DocumentVersionExistsError, UnknownDocumentError, type DocumentInfo, type DocumentVersionInfo } from '../../consent/registry/registry.ts';
 import { AppError } from '../../errors/app-error.ts';
 import { jsonBody } from '../../http/json-body.ts';
+import { filters, listSpec, matches, pageOfList } from '../list-query.ts';
 import { idParam, openApi, type AdminSection } from '../types.ts';
 
 const versionJson = (v: DocumentVersionInfo) => ({ version: v.version, url: v.url, material: v.material, publishedAt: v.publishedAt.toISOString() });
 const documentJson = (d: DocumentInfo) => ({ id: d.id, title: d.title, required: d.required, versions: d.versions.map(versionJson) });
+
+/** GET /documents: by id. */
+const documentList = listSpec({
+  q: filters.text('Part of the document id or title (any case)'),
+  required: filters.flag('Only documents every customer must accept (true), or only the others (false)'),
+});
 
 const version = {
   type: 'object',
@@ -19,7 +26,10 @@ export const documentsSection: AdminSection = {
   id: 'documents',
   routes(router, { services: { consentRegistry } }) {
     router.get('/documents', async (ctx) => {
-      ctx.body = { documents: (await consentRegistry.listDocuments()).map(documentJson) };
+      const query = documentList.read(ctx);
+      const found = (await consentRegistry.listDocuments()).filter((d) => matches(query.q, d.id, d.title) && (query.required === undefined || d.required === query.required));
+      const page = pageOfList(found, (d) => ({ key: '', id: d.id }), query);
+      ctx.body = { documents: page.items.map(documentJson), next_cursor: page.next_cursor };
     });
     router.post('/documents/:id/versions', async (ctx) => {
       const documentId = idParam(ctx, 'id', 'document');
@@ -45,7 +55,7 @@ export const documentsSection: AdminSection = {
       },
       paths: {
         '/documents': {
-          get: { summary: 'The documents customers accept, each with its versions', responses: { 200: { description: 'The documents', ...json({ type: 'object', properties: { documents: { type: 'array', items: { $ref: '#/components/schemas/Document' } } } }) }, ...errors } },
+          get: { summary: 'The documents customers accept, each with its versions; by id, paged', parameters: documentList.parameters, responses: { 200: { description: 'A page of documents', ...json({ type: 'object', properties: { documents: { type: 'array', items: { $ref: '#/components/schemas/Document' } }, next_cursor: { type: ['string', 'null'], description: 'The cursor of the next page; null on the last' } } }) }, ...errors } },
         },
         '/documents/{id}/versions': {
           parameters: pathParams('id'),
@@ -54,7 +64,7 @@ export const documentsSection: AdminSection = {
             requestBody: { required: true, ...json({ $ref: '#/components/schemas/DocumentVersionInput' }) },
             responses: {
               201: { description: 'Published', ...json({ allOf: [{ type: 'object', properties: { document: { type: 'string' } } }, { $ref: '#/components/schemas/DocumentVersion' }] }) },
-              ...notFound('document'), 409: { description: 'That version exists', ...json(openApi.error) }, ...errors,
+              ...notFound('document'), 409: { description: 'That version exists', ...openApi.problemContent }, ...errors,
             },
           },
         },
