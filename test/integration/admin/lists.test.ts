@@ -94,7 +94,7 @@ describe('paging every list', () => {
 
   it('refuses a bad limit, a made-up cursor or a bad filter with a problem naming the parameter', async () => {
     for (const [path] of LISTS) {
-      for (const [query, name] of [['limit=0', 'limit'], ['limit=201', 'limit'], ['limit=ten', 'limit'], ['cursor=not-a-cursor', 'cursor']]) {
+      for (const [query, name] of [['limit=0', 'limit'], ['limit=201', 'limit'], ['limit=ten', 'limit'], ['cursor=not-a-cursor', 'cursor']] as const) {
         const res = await call(`${path}?${query}`);
         expect(res.status, `${path}?${query}`).toBe(400);
         expect(res.headers.get('content-type'), path).toContain('application/problem+json');
