@@ -1,7 +1,7 @@
 // Owns assembling the koa app: shared middleware, Foyer's routers, then oidc-provider for everything else.
 import Koa, { type Context, type Next } from 'koa';
 import { createAccountSignOut } from './accounts/sign-out.ts';
-import { createAdminApiRouter } from './admin/api.ts';
+import { adminApiProblems, createAdminApiRouter } from './admin/api.ts';
 import { createAdminPages } from './admin/pages/routes.ts';
 import { createAdminCustomerCare } from './admin/customer-care-ports.ts';
 import { createDemoRouter } from './demo/routes.ts';
@@ -68,6 +68,8 @@ export function createApp(options: AppOptions): Koa {
   // Outside the error handler, so error pages speak the reader's language too.
   app.use(requestLanguage(secure));
   app.use(errorHandler(services.views, log));
+  // Inside the error handler and before the input checks, so every admin API error (413 and 400 of the body too) is problem+json.
+  app.use(adminApiProblems);
   app.use(serveAssets());
   app.use(checkInput);
   app.use(csrf.provideToken);

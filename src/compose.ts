@@ -131,7 +131,7 @@ export function createServices(config: Config, db: Db, log: Logger) {
   const federation = createFederatedSignIn({ db, flows, connectors, identities: federatedIdentities, accounts, box, emit });
   const federationEmail = createFederationEmailConfirmation({ db, flows, codes, connectors, identities: federatedIdentities, accounts, throttle, mailer, box, emit, codeTtlSeconds: config.codes.ttlSeconds });
   const passwords = createPasswordAuthenticator({ accounts, hasher, throttle });
-  const emailSignIn = createEmailSignIn({ db, flows, codes, links: createSignInLinkQueries(db), accounts, throttle, mailer, codeTtlSeconds, linkBaseUrl: `${config.issuer}/signin/link/` });
+  const emailSignIn = createEmailSignIn({ db, flows, codes, links: createSignInLinkQueries(db), accounts, throttle, mailer, codeTtlSeconds, linkBaseUrl: `${config.issuer}/signin/link/`, emit });
   const linkProof = createLinkProof({
     db, flows, codes, accounts, identities: federatedIdentities, connectors, passwords, throttle, mailer, box, emit, codeTtlSeconds,
     isMfaEnabled: mfaQueries.isMfaEnabled,
@@ -267,8 +267,8 @@ export function createServices(config: Config, db: Db, log: Logger) {
     profileImport,
     loginFlows: createLoginFlows(flows, 3600),
     passwords,
-    registration: createRegistration({ db, flows, codes, accounts, consent, hasher, throttle, mailer, policy, codeTtlSeconds }),
-    recovery: createRecovery({ db, flows, codes, accounts, hasher, throttle, mailer, policy, codeTtlSeconds }),
+    registration: createRegistration({ db, flows, codes, accounts, consent, hasher, throttle, mailer, policy, codeTtlSeconds, emit }),
+    recovery: createRecovery({ db, flows, codes, accounts, hasher, throttle, mailer, policy, codeTtlSeconds, emit }),
     webauthn,
     passkeys,
     passkeyOffers: createPasskeyOffers({

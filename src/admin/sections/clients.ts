@@ -14,6 +14,7 @@ import { MAX_PROFILE_PER_VISIT } from '../../profile/client-needs.ts';
 import type { Services } from '../../compose.ts';
 import type { ClientView } from '../../oidc/clients.ts';
 import { idParam, openApi, type AdminSection } from '../types.ts';
+import { filters, listSpec, matches, pageOfList } from '../list-query.ts';
 
 // oidc-provider refuses redirect URIs with a fragment when it loads the client: refuse them here instead.
 const uri = httpUrlSchema('needs an http(s) URL').max(2000).refine((u) => !u.includes('#'), 'must not carry a fragment (#…)');
@@ -115,6 +116,14 @@ export async function rotateClientSecret(services: Services, id: string): Promis
   throw new AppError('client.public', found.token_endpoint_auth_method === 'private_key_jwt' ? `${id} authenticates with private_key_jwt: it has no secret (rotate the keys at its jwks_uri).` : `${id} is a public client: it has no secret (it uses PKCE).`, 409);
 }
 
+/** GET /clients: oldest first (the order they were registered in). */
+const clientList = listSpec({
+  q: filters.text('Part of the client id or name (any case)'),
+  first_party: filters.flag('Only first-party apps (true) or only the others (false)'),
+  grant_type: filters.oneOf(GRANT_TYPES, 'Only apps that may use this grant'),
+  public: filters.flag('Only public apps (PKCE, no secret: true) or only confidential ones (false)'),
+});
+
 const client = {
   type: 'object',
   properties: {
@@ -136,7 +145,13 @@ export const clientsSection: AdminSection = {
     const { clients, log } = services;
     const id = (ctx: Parameters<typeof idParam>[0]) => idParam(ctx, 'clientId', 'client');
     router.get('/clients', async (ctx) => {
-      ctx.body = { clients: await clients.listClients() };
+      const query = clientList.read(ctx);
+      const found = (await clients.listClients()).filter((c) => matches(query.q, c.client_id, c.client_name)
+        && (query.first_party === undefined || c.first_party === query.first_party)
+        && (query.grant_type === undefined || c.grant_types.includes(query.grant_type))
+        && (query.public === undefined || (c.token_endpoint_auth_method === 'none') === query.public));
+      const page = pageOfList(found, (c) => ({ key: c.created_at, id: c.client_id }), query);
+      ctx.body = { clients: page.items, next_cursor: page.next_cursor };
     });
     router.post('/clients', async (ctx) => {
       const created = await registerClient(services, jsonBody(ctx, clientInputSchema));
@@ -174,7 +189,7 @@ export const clientsSection: AdminSection = {
   },
   openapi() {
     const { json, errors, notFound, pathParams } = openApi;
-    const conflict = (description: string) => ({ 409: { description, ...json(openApi.error) } });
+    const conflict = (description: string) => ({ 409: { description, ...openApi.problemContent } });
     return {
       schemas: {
         Client: client,
@@ -184,7 +199,7 @@ export const clientsSection: AdminSection = {
       },
       paths: {
         '/clients': {
-          get: { summary: 'List clients', responses: { 200: { description: 'The clients', ...json({ type: 'object', properties: { clients: { type: 'array', items: { $ref: '#/components/schemas/Client' } } } }) }, ...errors } },
+          get: { summary: 'List clients, oldest first, paged', parameters: clientList.parameters, responses: { 200: { description: 'A page of clients', ...json({ type: 'object', properties: { clients: { type: 'array', items: { $ref: '#/components/schemas/Client' } }, next_cursor: { type: ['string', 'null'], description: 'The cursor of the next page; null on the last' } } }) }, ...errors } },
           post: {
             summary: 'Register a relying app; a confidential one\'s generated secret is in this answer only',
             requestBody: { required: true, ...json({ $ref: '#/components/schemas/ClientInput' }) },
