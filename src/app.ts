@@ -39,6 +39,7 @@ import type { Lifecycle } from './http/lifecycle.ts';
 import { createConsentRouter } from './http/consent-routes.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { requestLanguage } from './http/language.ts';
+import { brandScope, serveBrandFiles } from './http/brand.ts';
 
 export interface AppOptions {
   services: Services;
@@ -67,8 +68,10 @@ export function createApp(options: AppOptions): Koa {
   app.use(securityHeaders(secure));
   // Outside the error handler, so error pages speak the reader's language too.
   app.use(requestLanguage(secure));
+  app.use(brandScope(services.brands, log, secure));
   app.use(errorHandler(services.views, log));
   app.use(serveAssets());
+  app.use(serveBrandFiles(services.brands));
   app.use(checkInput);
   app.use(csrf.provideToken);
 

@@ -78,6 +78,8 @@ import { createProfileService } from './profile/service.ts';
 import { createProfileFieldAdmin } from './profile/field-admin.ts';
 import { builtInResources } from './security/api-tokens.ts';
 import { createLiteCapture } from './flows/lite-capture.ts';
+import { createBrandQueries } from './brands/queries.ts';
+import { createBrands } from './brands/service.ts';
 
 export function devOutboxEnabled(config: Config): boolean {
   return !config.smtpUrl && config.nodeEnv !== 'production' && isLoopbackIssuer(config.issuer);
@@ -210,6 +212,7 @@ export function createServices(config: Config, db: Db, log: Logger) {
       return { eraseAfter: status.state === 'pending' ? status.eraseAfter : undefined };
     },
   });
+  const views = createViews({ brandName: config.brandName });
   return {
     config,
     db,
@@ -257,7 +260,8 @@ export function createServices(config: Config, db: Db, log: Logger) {
     emailChange: createEmailChange({ db, accounts, flows, codes, throttle, mailer, events, codeTtlSeconds }),
     portalLinks,
     consentWithdrawal: createConsentWithdrawal({ db, queries: createConsentQueries(db), events }),
-    views: createViews({ brandName: config.brandName }),
+    views,
+    brands: createBrands({ queries: createBrandQueries(db), defaultName: config.brandName, templateNames: () => views.partialNames() }),
     connectorStore,
     connectors,
     federatedIdentities,

@@ -12,6 +12,7 @@ import { vaultSection } from './vault.ts';
 import { dashboardSection } from './dashboard.ts';
 import { customersSection } from './customers.ts';
 import { auditSection } from './audit.ts';
+import { brandsSection } from './brands.ts';
 
 export const ADMIN_SECTIONS: AdminSection[] = [
   webhooksSection,
@@ -25,4 +26,5 @@ export const ADMIN_SECTIONS: AdminSection[] = [
   dashboardSection,
   customersSection,
   auditSection,
+  brandsSection,
 ];
