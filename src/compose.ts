@@ -80,6 +80,8 @@ import { builtInResources } from './security/api-tokens.ts';
 import { createLiteCapture } from './flows/lite-capture.ts';
 import { createBrandQueries } from './brands/queries.ts';
 import { createBrands } from './brands/service.ts';
+import { currentBrand } from './brands/request-brand.ts';
+import { mailBrandOf } from './brands/mail.ts';
 
 export function devOutboxEnabled(config: Config): boolean {
   return !config.smtpUrl && config.nodeEnv !== 'production' && isLoopbackIssuer(config.issuer);
@@ -95,7 +97,7 @@ export function createServices(config: Config, db: Db, log: Logger) {
   const throttle = createCredentialThrottle(throttleQueries, deriveKey(config.secret, 'throttle-keys'), config.throttle, { failed: metrics.credentialFailure, refused: metrics.throttled });
   const flows = createFlowStore(db, { lookupKey: deriveKey(config.secret, 'flow-lookup') });
   const codes = createCodeService(flows, { hashKey: deriveKey(config.secret, 'one-time-codes'), ...config.codes });
-  const mailer = createMailer(db, { smtpUrl: config.smtpUrl, from: config.mailFrom, brandName: config.brandName, devOutbox: devOutboxEnabled(config) }, log);
+  const mailer = createMailer(db, { smtpUrl: config.smtpUrl, from: config.mailFrom, brandName: config.brandName, devOutbox: devOutboxEnabled(config), brandOf: () => mailBrandOf(currentBrand(), config.issuer) }, log);
   const protocol = createProtocolPort(db);
   // An erasure request ends the account's OIDC sessions, its portal sessions and its grants at once.
   const endAllSessions = { endSessions: async (id: string) => (await protocol.endSessions(id)) + (await createPortalSessions(db).endOtherPortalSessions(id)), revokeGrants: (id: string) => protocol.revokeGrants(id) };

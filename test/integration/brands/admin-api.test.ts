@@ -29,7 +29,7 @@ beforeAll(async () => {
 afterAll(async () => server?.stop());
 
 const putLogo = (id: string, body: Buffer, type = 'image/png') =>
-  fetch(`${server.url}/admin/api/brands/${id}/logo`, { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': type }, body });
+  fetch(`${server.url}/admin/api/brands/${id}/logo`, { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': type }, body: new Uint8Array(body) });
 
 async function journeyPage(rp: RelyingParty) {
   const browser = newBrowser();
