@@ -24,6 +24,7 @@ import { createClientAccessPort } from './oidc/client-access.ts';
 import { grantFromConsent } from './oidc/grants.ts';
 import { createPortal } from './portal/routes.ts';
 import { PORTAL_COOKIE } from './portal/session.ts';
+import { PORTAL_CLIENT_ID } from './clients/own-pages.ts';
 import { ADMIN_COOKIE } from './admin/pages/sign-in.ts';
 import { isProviderPath, providerRequestHandler, providerRoute, type Provider } from './oidc/provider.ts';
 import { deriveKey } from './security/keys.ts';
@@ -68,7 +69,7 @@ export function createApp(options: AppOptions): Koa {
   app.use(securityHeaders(secure));
   // Outside the error handler, so error pages speak the reader's language too.
   app.use(requestLanguage(secure));
-  app.use(brandScope(services.brands, log, secure));
+  app.use(brandScope(services.brands, log, secure, [PORTAL_CLIENT_ID]));
   app.use(errorHandler(services.views, log));
   app.use(serveAssets());
   app.use(serveBrandFiles(services.brands));

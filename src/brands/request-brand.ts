@@ -8,6 +8,10 @@ import type { BrandView } from './view.ts';
 interface RequestBrand {
   snapshot: BrandSnapshot | undefined;
   brand: BrandView | undefined;
+  /** The brand the customer last came from, which Foyer's own pages (e.g. the account pages' sign-in) keep. */
+  lastBrand?: BrandView | undefined;
+  /** Clients whose pages keep the last brand (Foyer's own page clients) unless an operator put them in one. */
+  keepsLastBrand?: (clientId: string) => boolean;
   /** Told when the journey settles the brand (the account pages remember it as the last brand). */
   onChosen?: (brand: BrandView) => void;
 }
@@ -22,6 +26,8 @@ export function runWithBrand<T>(state: RequestBrand, fn: () => T): T {
 export function chooseBrandOfClient(clientId: string | undefined): BrandView | undefined {
   const state = scope.getStore();
   if (!state?.snapshot) return undefined;
+  const own = clientId !== undefined && !state.snapshot.clientBrand.has(clientId) && state.keepsLastBrand?.(clientId);
+  if (own) return (state.brand = state.lastBrand ?? state.brand);
   const brand = state.snapshot.brandOfClient(clientId);
   if (brand) {
     state.brand = brand;

@@ -15,7 +15,8 @@ const API_PREFIXES = ['/admin/api', '/account/api'];
 
 const rendersPages = (path: string) => PAGE_PREFIXES.some((p) => path === p || path.startsWith(`${p}/`)) && !API_PREFIXES.some((p) => path.startsWith(p));
 
-export function brandScope(brands: Brands, log: Logger, secure: boolean) {
+/** `ownClients`: Foyer's own page clients, whose sign-in pages keep the brand the customer came from. */
+export function brandScope(brands: Brands, log: Logger, secure: boolean, ownClients: readonly string[] = []) {
   const remember = (ctx: Context, id: string) => ctx.cookies.set(BRAND_COOKIE, id, { httpOnly: true, sameSite: 'lax', secure, maxAge: YEAR_MS, overwrite: true });
   return async (ctx: Context, next: Next): Promise<void> => {
     if (!rendersPages(ctx.path)) return next();
@@ -27,12 +28,15 @@ export function brandScope(brands: Brands, log: Logger, secure: boolean) {
       log.warn({ err: error }, 'brands could not be read; pages use the default look');
     }
     let brand = snapshot?.brands.get(DEFAULT_BRAND);
+    let lastBrand = snapshot?.brands.get(ctx.cookies.get(BRAND_COOKIE) ?? '');
     if (snapshot && ctx.path.startsWith('/account')) {
       const asked = typeof ctx.query.brand === 'string' ? snapshot.brands.get(ctx.query.brand) : undefined;
       if (asked) remember(ctx, asked.id);
-      brand = asked ?? snapshot.brands.get(ctx.cookies.get(BRAND_COOKIE) ?? '') ?? brand;
+      lastBrand = asked ?? lastBrand;
+      brand = lastBrand ?? brand;
     }
-    await runWithBrand({ snapshot, brand, onChosen: (chosen) => remember(ctx, chosen.id) }, next);
+    const onChosen = (chosen: { id: string }) => remember(ctx, chosen.id);
+    await runWithBrand({ snapshot, brand, lastBrand, keepsLastBrand: (id) => ownClients.includes(id), onChosen }, next);
   };
 }
 

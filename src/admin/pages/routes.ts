@@ -13,6 +13,7 @@ import { registerConsolePages } from './console.ts';
 import type { AdminPageDeps } from './types.ts';
 import { registerVaultPages } from './vault.ts';
 import { registerDashboardPage } from './dashboard.ts';
+import { registerBrandPages } from './brands.ts';
 
 const NAV = [
   { href: '/admin', title: 'Overview' },
@@ -24,6 +25,7 @@ const NAV = [
   { href: '/admin/profile-fields', title: 'Profile fields' },
   { href: '/admin/consent', title: 'Purposes and documents' },
   { href: '/admin/vault', title: 'Consent vault' },
+  { href: '/admin/brands', title: 'Brands' },
   { href: '/admin/admins', title: 'Administrators' },
 ];
 
@@ -180,6 +182,7 @@ export function createAdminPages(deps: AdminPageDeps): Middleware[] {
 
   registerVaultPages(pages, deps, render);
   registerDashboardPage(pages, deps, render);
+  registerBrandPages(pages, { deps, render, done, notice });
 
   const signIn = createAdminSignInRouter(deps);
   return [signIn, pages].flatMap((r) => [r.routes(), r.allowedMethods()] as unknown as Middleware[]);
