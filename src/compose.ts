@@ -115,8 +115,12 @@ export function createServices(config: Config, db: Db, log: Logger) {
     return Object.keys(profile.current().scopeClaims);
   };
   const clients = createClientStore(db, box, profileScopes);
+  const views = createViews({ brandName: config.brandName });
+  const brands = createBrands({ queries: createBrandQueries(db), defaultName: config.brandName, templateNames: () => views.partialNames() });
+  // The terms an app requires are its own and its brand's.
+  const clientDocuments = async (clientId: string) => [...new Set([...await clients.clientDocuments(clientId), ...(await brands.current()).brandOfClient(clientId)?.documents ?? []])];
   const consentModule = createConsentModule({
-    config, db, box, events, accounts, mailer, throttle: throttleQueries, clientDocuments: clients.clientDocuments, isRestricted: privacy.restriction.isRestricted,
+    config, db, box, events, accounts, mailer, throttle: throttleQueries, clientDocuments, isRestricted: privacy.restriction.isRestricted,
   });
   const { consent } = consentModule;
   const policy = config.password;
@@ -214,7 +218,6 @@ export function createServices(config: Config, db: Db, log: Logger) {
       return { eraseAfter: status.state === 'pending' ? status.eraseAfter : undefined };
     },
   });
-  const views = createViews({ brandName: config.brandName });
   return {
     config,
     db,
@@ -263,7 +266,7 @@ export function createServices(config: Config, db: Db, log: Logger) {
     portalLinks,
     consentWithdrawal: createConsentWithdrawal({ db, queries: createConsentQueries(db), events }),
     views,
-    brands: createBrands({ queries: createBrandQueries(db), defaultName: config.brandName, templateNames: () => views.partialNames() }),
+    brands,
     connectorStore,
     connectors,
     federatedIdentities,
