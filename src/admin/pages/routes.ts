@@ -19,6 +19,7 @@ import { registerAppPages } from './apps.ts';
 import { registerResourcePages } from './resources.ts';
 import { registerProfileFieldPages } from './profile-fields.ts';
 import { registerKeyPages } from './keys.ts';
+import { registerBrandPages } from './brands.ts';
 
 const NAV = [
   { href: '/admin', title: 'Overview' },
@@ -35,6 +36,7 @@ const NAV = [
   { href: '/admin/documents', title: 'Documents' },
   { href: '/admin/connectors', title: 'Social login' },
   { href: '/admin/vault', title: 'Consent vault' },
+  { href: '/admin/brands', title: 'Brands' },
   { href: '/admin/admins', title: 'Administrators' },
 ];
 
@@ -177,6 +179,7 @@ export function createAdminPages(deps: AdminPageDeps): Middleware[] {
   registerPurposePages(pages, editTools);
   registerDocumentPages(pages, editTools);
   registerConnectorPages(pages, editTools);
+  registerBrandPages(pages, { deps, render, done, notice });
 
   const signIn = createAdminSignInRouter(deps);
   return [signIn, pages].flatMap((r) => [r.routes(), r.allowedMethods()] as unknown as Middleware[]);

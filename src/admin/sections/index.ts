@@ -14,6 +14,7 @@ import { customersSection } from './customers.ts';
 import { auditSection } from './audit.ts';
 import { connectorsSection } from './connectors.ts';
 import { keysSection } from './keys.ts';
+import { brandsSection } from './brands.ts';
 
 export const ADMIN_SECTIONS: AdminSection[] = [
   webhooksSection,
@@ -29,4 +30,5 @@ export const ADMIN_SECTIONS: AdminSection[] = [
   auditSection,
   connectorsSection,
   keysSection,
+  brandsSection,
 ];
