@@ -4,6 +4,7 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { isAppError } from '../../errors/app-error.ts';
+import { t } from '../../i18n/translate.ts';
 import { dashboardOf } from '../dashboard.ts';
 import { dayCountOf } from '../sections/dashboard.ts';
 import { dayChart, share } from './charts.ts';
@@ -18,21 +19,21 @@ export function registerDashboardPage(pages: Router, deps: AdminPageDeps, render
       days = dayCountOf(ctx.query.days);
     } catch (error) {
       if (!isAppError(error)) throw error;
-      return render(ctx, 'errors/error', { title: 'Not a span', message: error.message }, 400);
+      return render(ctx, 'errors/error', { title: t('admin.dashboard.not_a_span'), message: error.message }, 400);
     }
     const d = await dashboardOf(deps.services, days);
     const { accounts } = d.adoption;
     const rows = (counts: ReadonlyMap<string, number>) => d.days.filter((day) => counts.get(day)).map((day) => ({ day, count: counts.get(day) }));
     render(ctx, 'admin/dashboard', {
-      title: 'Dashboard', days, from: d.days[0], to: d.days.at(-1),
-      signIns: { ...dayChart(d.days, d.signIns, { one: 'sign-in', many: 'sign-ins' }), rows: rows(d.signIns) },
-      signUps: { ...dayChart(d.days, d.signUps, { one: 'sign-up', many: 'sign-ups' }), rows: rows(d.signUps) },
-      upgrades: { ...dayChart(d.days, d.upgrades, { one: 'upgrade', many: 'upgrades' }), rows: rows(d.upgrades) },
+      title: t('admin.dashboard.title'), days, from: d.days[0], to: d.days.at(-1),
+      signIns: { ...dayChart(d.days, d.signIns, (day, count) => t('admin.dashboard.sign_ins.bar', { day, count })), rows: rows(d.signIns) },
+      signUps: { ...dayChart(d.days, d.signUps, (day, count) => t('admin.dashboard.sign_ups.bar', { day, count })), rows: rows(d.signUps) },
+      upgrades: { ...dayChart(d.days, d.upgrades, (day, count) => t('admin.dashboard.upgrades.bar', { day, count })), rows: rows(d.upgrades) },
       accounts,
       adoption: [
-        { label: 'Two-step verification (authenticator app or passkey)', n: d.adoption.withSecondFactor, ...share(d.adoption.withSecondFactor, accounts) },
-        { label: 'Passkey', n: d.adoption.withPasskey, ...share(d.adoption.withPasskey, accounts) },
-        { label: 'Lite (no password or sign-in method yet)', n: d.adoption.lite, ...share(d.adoption.lite, accounts) },
+        { label: t('admin.dashboard.second_factor'), n: d.adoption.withSecondFactor, ...share(d.adoption.withSecondFactor, accounts) },
+        { label: t('admin.dashboard.passkey'), n: d.adoption.withPasskey, ...share(d.adoption.withPasskey, accounts) },
+        { label: t('admin.dashboard.lite'), n: d.adoption.lite, ...share(d.adoption.lite, accounts) },
       ],
       completeness: d.completeness.map((c) => ({ ...c, ...share(c.accounts, accounts) })),
       consent: d.consent.map((c) => ({ ...c, ...share(c.granted, c.granted + c.withdrawn) })),

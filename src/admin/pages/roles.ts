@@ -4,11 +4,17 @@
 import type { Context, Next } from 'koa';
 import { roleAllows, type AdminRole } from '../../accounts/admins.ts';
 import type { Views } from '../../http/views.ts';
+import { t } from '../../i18n/translate.ts';
 
 export const adminRoleOf = (ctx: Context): AdminRole => (ctx.state.admin as { role: AdminRole }).role;
 
 /** The admin-page actor of the audit log. */
 export const pageActor = (ctx: Context): string => `admin:${(ctx.state.admin as { account: { id: string } }).account.id}`;
+
+const ROLE_NAMES: Record<AdminRole, string> = { viewer: 'admin.role.viewer', operator: 'admin.role.operator', owner: 'admin.role.owner' };
+
+/** A role's name in the reader's language. */
+export const roleName = (role: AdminRole): string => t(ROLE_NAMES[role]);
 
 export function renderMissingRole(views: Views, ctx: Context, needed: AdminRole): void {
   const role = adminRoleOf(ctx);
@@ -16,8 +22,8 @@ export function renderMissingRole(views: Views, ctx: Context, needed: AdminRole)
   ctx.type = 'html';
   ctx.set('Cache-Control', 'no-store');
   ctx.body = views.render('admin/forbidden', {
-    title: 'Not allowed with your role', needed, role, csrfToken: ctx.state.csrfToken,
-    message: `This needs the ${needed} role; your role is ${role}. An owner can change it with "foyer admins add EMAIL --role ${needed}".`,
+    title: t('admin.forbidden.title'), needed: roleName(needed), role: roleName(role), csrfToken: ctx.state.csrfToken,
+    message: t('admin.forbidden.message', { needed: roleName(needed), role: roleName(role), command: `foyer admins add EMAIL --role ${needed}` }),
   });
 }
 

@@ -3,11 +3,12 @@
 // documents, and the administrators. Every form is CSRF-checked; every change is an admin.changed event.
 import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
+import type { AdminRole } from '../../accounts/admins.ts';
 import { isAppError } from '../../errors/app-error.ts';
 import { deliveryJson, webhookJson } from '../../events/webhooks/view.ts';
 import { LEGAL_BASIS_TEXT } from '../../http/consent-routes.ts';
 import { createAdminSignInRouter, createRequireAdminSession } from './sign-in.ts';
-import { pageActor, requirePageRole } from './roles.ts';
+import { pageActor, requirePageRole, roleName } from './roles.ts';
 import { registerConsolePages } from './console.ts';
 import type { AdminPageDeps } from './types.ts';
 import { registerVaultPages } from './vault.ts';
@@ -20,24 +21,27 @@ import { registerResourcePages } from './resources.ts';
 import { registerProfileFieldPages } from './profile-fields.ts';
 import { registerKeyPages } from './keys.ts';
 import { registerBrandPages } from './brands.ts';
+import { t } from '../../i18n/translate.ts';
+import { code, link } from './markup.ts';
 
+/** The pages' menu; each title is a message key, read in the reader's language when a page is drawn. */
 const NAV = [
-  { href: '/admin', title: 'Overview' },
-  { href: '/admin/dashboard', title: 'Dashboard' },
-  { href: '/admin/customers', title: 'Customers' },
-  { href: '/admin/audit', title: 'Audit log' },
-  { href: '/admin/clients', title: 'Apps' },
-  { href: '/admin/resources', title: 'API resources' },
-  { href: '/admin/webhooks', title: 'Webhooks' },
-  { href: '/admin/profile-fields', title: 'Profile fields' },
-  { href: '/admin/keys', title: 'Signing keys' },
-  { href: '/admin/consent', title: 'Purposes and documents' },
-  { href: '/admin/purposes', title: 'Purposes and topics' },
-  { href: '/admin/documents', title: 'Documents' },
-  { href: '/admin/connectors', title: 'Social login' },
-  { href: '/admin/vault', title: 'Consent vault' },
-  { href: '/admin/brands', title: 'Brands' },
-  { href: '/admin/admins', title: 'Administrators' },
+  { href: '/admin', title: 'admin.nav.overview' },
+  { href: '/admin/dashboard', title: 'admin.nav.dashboard' },
+  { href: '/admin/customers', title: 'admin.nav.customers' },
+  { href: '/admin/audit', title: 'admin.nav.audit' },
+  { href: '/admin/clients', title: 'admin.nav.apps' },
+  { href: '/admin/resources', title: 'admin.nav.resources' },
+  { href: '/admin/webhooks', title: 'admin.nav.webhooks' },
+  { href: '/admin/profile-fields', title: 'admin.nav.profile_fields' },
+  { href: '/admin/keys', title: 'admin.nav.keys' },
+  { href: '/admin/consent', title: 'admin.nav.consent' },
+  { href: '/admin/purposes', title: 'admin.nav.purposes' },
+  { href: '/admin/documents', title: 'admin.nav.documents' },
+  { href: '/admin/connectors', title: 'admin.nav.connectors' },
+  { href: '/admin/vault', title: 'admin.nav.vault' },
+  { href: '/admin/brands', title: 'admin.nav.brands' },
+  { href: '/admin/admins', title: 'admin.nav.admins' },
 ];
 
 const lines = (value: string | undefined) => (value ?? '').split(/[\s,]+/).map((v) => v.trim()).filter(Boolean);
@@ -45,13 +49,13 @@ const lines = (value: string | undefined) => (value ?? '').split(/[\s,]+/).map((
 export function createAdminPages(deps: AdminPageDeps): Middleware[] {
   const { services } = deps;
   const render = (ctx: Context, view: string, data: { title: string; [key: string]: unknown }, status = 200) => {
-    const state = ctx.state.admin as { account: { email: string | null }; role: string } | undefined;
+    const state = ctx.state.admin as { account: { email: string | null }; role: AdminRole } | undefined;
     ctx.status = status;
     ctx.type = 'html';
     ctx.set('Cache-Control', 'no-store');
     ctx.body = services.views.render(view, {
       ...data, wide: true, csrfToken: ctx.state.csrfToken,
-      admin: { email: state?.account.email, role: state?.role, nav: NAV.map((n) => ({ ...n, current: n.href === ctx.path || (n.href !== '/admin' && ctx.path.startsWith(n.href)) })) },
+      admin: { email: state?.account.email, role: state ? roleName(state.role) : undefined, nav: NAV.map((n) => ({ href: n.href, title: t(n.title), current: n.href === ctx.path || (n.href !== '/admin' && ctx.path.startsWith(n.href)) })) },
     });
   };
   const audit = async (ctx: Context, route: string, ids: Record<string, string> = {}) => {
@@ -77,17 +81,18 @@ export function createAdminPages(deps: AdminPageDeps): Middleware[] {
     const [clients, webhooks, fields, purposes] = await Promise.all([services.clients.listClients(), services.webhooks.list(), services.profile.current().fields, services.consentRegistry.listPurposes()]);
     const failing = (await Promise.all(webhooks.map(async (w) => (await services.webhooks.deliveries(w.id, 50)).filter((d) => d.status === 'failed').length))).reduce((a, b) => a + b, 0);
     render(ctx, 'admin/overview', {
-      title: 'Administration',
+      title: t('admin.overview.title'),
       counts: [
-        { href: '/admin/clients', label: 'Apps', n: clients.length },
-        { href: '/admin/webhooks', label: 'Webhooks', n: webhooks.length },
-        { href: '/admin/profile-fields', label: 'Profile fields', n: fields.length },
-        { href: '/admin/consent', label: 'Purposes', n: purposes.length },
+        { link: link('/admin/clients', t('admin.nav.apps')), n: clients.length },
+        { link: link('/admin/webhooks', t('admin.nav.webhooks')), n: webhooks.length },
+        { link: link('/admin/profile-fields', t('admin.nav.profile_fields')), n: fields.length },
+        { link: link('/admin/consent', t('admin.overview.purposes')), n: purposes.length },
       ],
-      failing,
+      failing, webhooksLink: link('/admin/webhooks', t('admin.nav.webhooks')),
+      command: code('foyer'), openapiLink: link('/admin/api/openapi.json', t('admin.overview.openapi')),
       // Webhooks Foyer turned off because their deliveries kept failing: a banner until someone turns them on.
       turnedOff: webhooks.filter((w) => !w.enabled && w.disabledReason === 'failing').map((w) => ({
-        id: w.id, name: w.name, since: w.failingSince?.toISOString().slice(0, 16).replace('T', ' ') ?? '', at: w.disabledAt?.toISOString().slice(0, 16).replace('T', ' ') ?? '',
+        id: w.id, link: link(`/admin/webhooks/${w.id}`, w.name), since: w.failingSince?.toISOString().slice(0, 16).replace('T', ' ') ?? '', at: w.disabledAt?.toISOString().slice(0, 16).replace('T', ' ') ?? '',
       })),
     });
   });

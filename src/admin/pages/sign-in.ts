@@ -6,6 +6,7 @@ import type { Context, Next } from 'koa';
 import * as oidc from 'openid-client';
 import { z } from 'zod';
 import { AppError } from '../../errors/app-error.ts';
+import { t } from '../../i18n/translate.ts';
 import type { AdminPageDeps } from './types.ts';
 import { ADMIN_CLIENT_ID, ADMIN_PAGES_SCOPE, adminRedirectUri } from '../../clients/own-pages.ts';
 import { SECOND_FACTOR_ACR } from './client.ts';
@@ -29,7 +30,7 @@ function refusal(deps: AdminPageDeps, ctx: Context, message: string): void {
   ctx.status = 403;
   ctx.type = 'html';
   ctx.set('Cache-Control', 'no-store');
-  ctx.body = deps.services.views.render('admin/refused', { title: 'Administrators only', message, csrfToken: ctx.state.csrfToken });
+  ctx.body = deps.services.views.render('admin/refused', { title: t('admin.refused.title'), message, csrfToken: ctx.state.csrfToken });
 }
 
 export function createAdminSignInRouter(deps: AdminPageDeps): Router {
@@ -66,9 +67,9 @@ export function createAdminSignInRouter(deps: AdminPageDeps): Router {
     }
     ctx.cookies.set(LOGIN_COOKIE, null, cookieOptions(deps.secure));
     const claims = tokens.claims()!;
-    if (secondFactor && claims.acr !== SECOND_FACTOR_ACR) return refusal(deps, ctx, 'The admin pages need a sign-in with a second factor (an authenticator app, a passkey or a recovery code).');
+    if (secondFactor && claims.acr !== SECOND_FACTOR_ACR) return refusal(deps, ctx, t('admin.refused.second_factor'));
     if (!(await deps.services.admins.isAdmin(claims.sub))) {
-      return refusal(deps, ctx, 'This account is not an administrator. An operator can make it one with "foyer admins add EMAIL".');
+      return refusal(deps, ctx, t('admin.refused.not_admin'));
     }
     const signIn = pageSignInFrom(claims, await deps.accountTokens.describeAccessToken(tokens.access_token));
     if (!signIn) throw new AppError('admin.sign_in_failed', 'The sign-in was not completed. Open the admin pages to try again.', 400);
@@ -95,7 +96,7 @@ export function createAdminSignInRouter(deps: AdminPageDeps): Router {
 
   router.get('/signed-out', (ctx) => {
     ctx.type = 'html';
-    ctx.body = deps.services.views.render('admin/signed-out', { title: 'Signed out', csrfToken: ctx.state.csrfToken });
+    ctx.body = deps.services.views.render('admin/signed-out', { title: t('admin.signed_out.title'), csrfToken: ctx.state.csrfToken });
   });
   return router;
 }
