@@ -5,6 +5,7 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { roleAllows } from '../../accounts/admins.ts';
 import { isAppError } from '../../errors/app-error.ts';
+import { t } from '../../i18n/translate.ts';
 import { describeCustomer } from '../customer-view.ts';
 import { auditFilterOf, auditQuerySchema, customerFilterOf, customerQuerySchema, listQuery } from '../list-query.ts';
 import { auditEventJson } from '../sections/audit.ts';
@@ -25,16 +26,23 @@ const STATUSES = ['lite', 'active', 'restricted', 'disabled', 'erased'];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** What each action is called on the pages, what its confirmation says, and whether it is dangerous. */
+/** Each action's words as message keys: its button, what confirming it does, and the notice after it. */
 const ACTION_TEXT: Record<CustomerAction, { label: string; confirm: string; done: string; danger?: boolean }> = {
-  disable: { label: 'Disable account', confirm: 'Every sign-in will be refused, every session ended (apps hear of it) and every token revoked.', done: 'Disabled: signed out everywhere; sign-in is refused.', danger: true },
-  enable: { label: 'Enable account', confirm: 'The account gets back the status it had and can sign in again.', done: 'Enabled.' },
-  unlock: { label: 'Unlock sign-in', confirm: 'The customer\'s failed-attempt counters are cleared, so a throttled sign-in works again at once.', done: 'Unlocked.' },
-  'send-password-reset': { label: 'Send password-reset mail', confirm: 'The customer gets a mail asking them to choose a new password.', done: 'The mail is on its way.' },
-  'resend-verification': { label: 'Resend verification', confirm: 'The customer gets a single-use link; opening it verifies the address.', done: 'The link is on its way.' },
-  'reset-second-factor': { label: 'Reset second factor', confirm: 'The authenticator app, recovery codes and remembered devices stop working; the customer is told by mail.', done: 'Second factor reset; the customer was mailed.', danger: true },
-  'sign-out-everywhere': { label: 'Sign out everywhere', confirm: 'Every session ends (apps hear of it by back-channel logout) and every token is revoked.', done: 'Signed out everywhere.', danger: true },
-  'revoke-app': { label: 'Revoke access', confirm: 'The app\'s tokens stop working, it hears of it by back-channel logout, and the consent is withdrawn.', done: 'The app\'s access was revoked.', danger: true },
-  erase: { label: 'Erase customer', confirm: 'The account is disabled now and erased after the grace period, unless the customer cancels.', done: 'Erasure requested: the account is disabled until it is purged.', danger: true },
+  disable: { label: 'admin.customer.disable.label', confirm: 'admin.customer.disable.confirm', done: 'admin.customer.disable.done', danger: true },
+  enable: { label: 'admin.customer.enable.label', confirm: 'admin.customer.enable.confirm', done: 'admin.customer.enable.done' },
+  unlock: { label: 'admin.customer.unlock.label', confirm: 'admin.customer.unlock.confirm', done: 'admin.customer.unlock.done' },
+  'send-password-reset': { label: 'admin.customer.send_password_reset.label', confirm: 'admin.customer.send_password_reset.confirm', done: 'admin.customer.send_password_reset.done' },
+  'resend-verification': { label: 'admin.customer.resend_verification.label', confirm: 'admin.customer.resend_verification.confirm', done: 'admin.customer.resend_verification.done' },
+  'reset-second-factor': { label: 'admin.customer.reset_second_factor.label', confirm: 'admin.customer.reset_second_factor.confirm', done: 'admin.customer.reset_second_factor.done', danger: true },
+  'sign-out-everywhere': { label: 'admin.customer.sign_out_everywhere.label', confirm: 'admin.customer.sign_out_everywhere.confirm', done: 'admin.customer.sign_out_everywhere.done', danger: true },
+  'revoke-app': { label: 'admin.customer.revoke_app.label', confirm: 'admin.customer.revoke_app.confirm', done: 'admin.customer.revoke_app.done', danger: true },
+  erase: { label: 'admin.customer.erase.label', confirm: 'admin.customer.erase.confirm', done: 'admin.customer.erase.done', danger: true },
+};
+
+/** An action's words in the reader's language. */
+const actionText = (action: CustomerAction) => {
+  const keys = ACTION_TEXT[action];
+  return { label: t(keys.label), confirm: t(keys.confirm), done: t(keys.done), danger: keys.danger };
 };
 
 const shortTime = (iso: string | null | undefined) => (iso ? iso.slice(0, 16).replace('T', ' ') : '—');
@@ -52,7 +60,7 @@ const formOf = (ctx: Context) => Object.fromEntries(Object.entries(ctx.query).fl
 export function registerConsolePages(pages: Router, tools: ConsoleTools): void {
   const { deps, render, done, notice } = tools;
   const { services } = deps;
-  const missing = (ctx: Context) => render(ctx, 'errors/error', { title: 'Not found', message: 'There is no such customer.' }, 404);
+  const missing = (ctx: Context) => render(ctx, 'errors/error', { title: t('admin.not_found'), message: t('admin.customer.not_found') }, 404);
 
   pages.get('/customers', async (ctx) => {
     const form = formOf(ctx);
@@ -60,13 +68,13 @@ export function registerConsolePages(pages: Router, tools: ConsoleTools): void {
       const { filter, page } = customerFilterOf(listQuery(ctx, customerQuerySchema));
       const found = await services.customerDirectory.searchCustomers(filter, page);
       render(ctx, 'admin/customers', {
-        title: 'Customers', form, statuses: STATUSES,
+        title: t('admin.customers.title'), form, statuses: STATUSES,
         customers: found.customers.map(customerJson).map((c) => ({ ...c, created: shortTime(c.created_at), lastSignIn: shortTime(c.last_sign_in_at) })),
         next: nextLink(ctx, '/admin/customers', found.next),
       });
     } catch (error) {
       if (!isAppError(error) || !error.expose) throw error;
-      render(ctx, 'admin/customers', { title: 'Customers', form, statuses: STATUSES, error: error.message, customers: [] }, 400);
+      render(ctx, 'admin/customers', { title: t('admin.customers.title'), form, statuses: STATUSES, error: error.message, customers: [] }, 400);
     }
   });
 
@@ -83,7 +91,8 @@ export function registerConsolePages(pages: Router, tools: ConsoleTools): void {
       title: view.email ?? view.id, notice: notice(ctx), customer: view, canAct,
       times: { created: shortTime(view.created_at), lastSignIn: shortTime(view.last_sign_in_at), eraseAfter: view.erase_after && shortTime(view.erase_after) },
       profile: view.profile.map((p) => ({ ...p, valueText: typeof p.value === 'string' ? p.value : JSON.stringify(p.value), updated: shortTime(p.updated_at) })),
-      actions: shown.map((name) => ({ name, ...ACTION_TEXT[name] })),
+      actions: shown.map((name) => ({ name, ...actionText(name) })),
+      methods: { enrolled: view.sign_in_methods.authenticator_app.enrolled ? 'yes' : 'no', always: view.sign_in_methods.second_factor_always ? 'yes' : 'no' },
       events: view.recent_events.map((e) => ({ ...e, at: shortTime(e.created_at) })),
     });
   });
@@ -95,14 +104,14 @@ export function registerConsolePages(pages: Router, tools: ConsoleTools): void {
     const account = UUID.test(id) ? await deps.customerCare.findLiveAccount(id) : undefined;
     if (!account || !isCustomerAction(action)) return missing(ctx);
     const clientId = action === 'revoke-app' ? (form.get('client_id') ?? '').slice(0, 200) : undefined;
-    const text = ACTION_TEXT[action];
+    const text = actionText(action);
     if (form.get('confirm') !== 'yes') {
       // The first POST only shows what will happen; the confirming form posts again with confirm=yes.
-      return render(ctx, 'admin/customer-confirm', { title: `${text.label}?`, customer: { id, email: account.email }, action: { name: action, ...text }, clientId });
+      return render(ctx, 'admin/customer-confirm', { title: t('admin.customer.confirm.question', { action: text.label }), customer: { id, email: account.email }, customerName: account.email ?? id, action: { name: action, ...text }, clientId });
     }
     const outcome = await CUSTOMER_ACTIONS[action].run({ ...deps, customerCare: deps.customerCare }, id, pageActor(ctx), clientId);
     if (outcome.status === 'refused') {
-      return render(ctx, 'admin/customer-confirm', { title: `${text.label}?`, customer: { id, email: account.email }, action: { name: action, ...text }, clientId, error: outcome.message }, outcome.httpStatus);
+      return render(ctx, 'admin/customer-confirm', { title: t('admin.customer.confirm.question', { action: text.label }), customer: { id, email: account.email }, customerName: account.email ?? id, action: { name: action, ...text }, clientId, error: outcome.message }, outcome.httpStatus);
     }
     await services.events.emit({
       type: 'admin.changed', accountId: id, actor: pageActor(ctx),
@@ -117,13 +126,13 @@ export function registerConsolePages(pages: Router, tools: ConsoleTools): void {
       const { filter, page } = auditFilterOf(listQuery(ctx, auditQuerySchema));
       const found = await services.auditLog.searchEvents(filter, page);
       render(ctx, 'admin/audit', {
-        title: 'Audit log', form,
+        title: t('admin.audit.title'), form,
         events: found.events.map(auditEventJson).map((e) => ({ ...e, at: e.created_at.replace('T', ' ').slice(0, 19), dataText: JSON.stringify(e.data).slice(0, 300) })),
         next: nextLink(ctx, '/admin/audit', found.next),
       });
     } catch (error) {
       if (!isAppError(error) || !error.expose) throw error;
-      render(ctx, 'admin/audit', { title: 'Audit log', form, error: error.message, events: [] }, 400);
+      render(ctx, 'admin/audit', { title: t('admin.audit.title'), form, error: error.message, events: [] }, 400);
     }
   });
 }

@@ -1,5 +1,5 @@
 // The admin pages speak the operator's language: Arabic right to left from Accept-Language, Polish from the
-// language switcher's cookie; the menu, the sign-out button, the page titles and the refusal of a role.
+// language switcher's cookie; the menu, the sign-out button, the pages' words and the refusal of a role.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OPERATOR, VIEWER, postWithToken, signInToAdmin, startAdminPagesServer } from '../../support/admin-pages.ts';
 import type { TestServer } from '../../support/test-server.ts';
@@ -30,6 +30,17 @@ describe('admin pages in the operator’s language', () => {
     expect(dashboard.html).toContain('<h1>لوحة المؤشرات</h1>');
     expect(dashboard.html).toContain('اكتمال الملف الشخصي');
     expect(dashboard.html).not.toContain('Profile completeness');
+    const customers = await browser.get(`${server.url}/admin/customers`);
+    expect(customers.html).toContain('<h1>العملاء</h1>');
+    expect(customers.html).toContain('>بحث</button>');
+    const customerId = /href="\/admin\/customers\/([0-9a-f-]{36})"/.exec(customers.html)?.[1];
+    expect(customerId).toBeDefined();
+    const customer = await browser.get(`${server.url}/admin/customers/${customerId}`);
+    expect(customer.html).toContain('<h2>طرق تسجيل الدخول</h2>');
+    expect(customer.html).toContain('>تعطيل الحساب</button>');
+    const audit = await browser.get(`${server.url}/admin/audit`);
+    expect(audit.html).toContain('<h1>سجل التدقيق</h1>');
+    expect(audit.html).not.toContain('No events match');
   });
 
   it('reads Polish from the language switcher’s cookie, and refuses a viewer’s change in Polish', async () => {
