@@ -7,4 +7,4 @@ const escape = (text: string) => Handlebars.Utils.escapeExpression(text);
 
 export const link = (href: string, text: string): Handlebars.SafeString => new Handlebars.SafeString(`<a href="${escape(href)}">${escape(text)}</a>`);
 
-export const code = (text: string): Handlebars.SafeString => new Handlebars.SafeString(`<code>${escape(text)}</code>`);
+export const code = (text: string, id?: string): Handlebars.SafeString => new Handlebars.SafeString(`<code${id ? ` id="${escape(id)}"` : ''}>${escape(text)}</code>`);

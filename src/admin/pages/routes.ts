@@ -100,7 +100,8 @@ export function createAdminPages(deps: AdminPageDeps): Middleware[] {
   const webhooksPage = async (ctx: Context, extra: { error?: string; form?: Record<string, string>; secret?: { id: string; value: string } } = {}, status = 200) => {
     const list = await services.webhooks.list();
     render(ctx, 'admin/webhooks', {
-      title: 'Webhooks', notice: notice(ctx), ...extra,
+      title: t('admin.webhooks.title'), notice: notice(ctx), ...extra,
+      ...(extra.secret ? { secretLink: link(`/admin/webhooks/${extra.secret.id}`, extra.secret.id), secretCode: code(extra.secret.value, 'webhook-secret') } : {}),
       webhooks: list.map((w) => ({ ...webhookJson(w), eventsText: w.events.join(', '), fieldsText: w.fields.join(', ') || '—' })),
       knownFields: ['email', ...services.profile.current().fields.map((f) => f.key)].join(', '),
     }, status);
@@ -120,7 +121,7 @@ export function createAdminPages(deps: AdminPageDeps): Middleware[] {
   });
   pages.get('/webhooks/:id', async (ctx) => {
     const webhook = await services.webhooks.find(String(ctx.params.id).slice(0, 100));
-    if (!webhook) return render(ctx, 'errors/error', { title: 'Not found', message: 'There is no such webhook.' }, 404);
+    if (!webhook) return render(ctx, 'errors/error', { title: t('admin.not_found'), message: t('admin.webhook.not_found') }, 404);
     render(ctx, 'admin/webhook', {
       title: webhook.name, notice: notice(ctx), webhook: { ...webhookJson(webhook), eventsText: webhook.events.join(', '), fieldsText: webhook.fields.join(', ') || '—' },
       deliveries: (await services.webhooks.deliveries(webhook.id, 50)).map((d) => ({ ...deliveryJson(d), retryable: d.status === 'failed' })),
@@ -130,11 +131,11 @@ export function createAdminPages(deps: AdminPageDeps): Middleware[] {
     deps.csrf.verifiedForm(ctx);
     const id = String(ctx.params.id).slice(0, 100);
     const action = String(ctx.params.action);
-    if (!(await services.webhooks.find(id))) return render(ctx, 'errors/error', { title: 'Not found', message: 'There is no such webhook.' }, 404);
+    if (!(await services.webhooks.find(id))) return render(ctx, 'errors/error', { title: t('admin.not_found'), message: t('admin.webhook.not_found') }, 404);
     if (action === 'enable' || action === 'disable') {
       await services.webhooks.update(id, { enabled: action === 'enable' });
       await audit(ctx, `/admin/webhooks/:id/${action}`, { id });
-      return done(ctx, `/admin/webhooks/${id}`, action === 'enable' ? 'Enabled.' : 'Disabled: it gets no new events.');
+      return done(ctx, `/admin/webhooks/${id}`, t(action === 'enable' ? 'admin.webhook.enabled_notice' : 'admin.webhook.disabled_notice'));
     }
     if (action === 'test') {
       try {
@@ -144,22 +145,22 @@ export function createAdminPages(deps: AdminPageDeps): Middleware[] {
         return done(ctx, `/admin/webhooks/${id}`, error.message);
       }
       await audit(ctx, '/admin/webhooks/:id/test', { id });
-      return done(ctx, `/admin/webhooks/${id}`, 'A webhook.test event is on its way: see the deliveries below.');
+      return done(ctx, `/admin/webhooks/${id}`, t('admin.webhook.test_notice'));
     }
     if (action === 'remove') {
       await services.webhooks.remove(id);
       await audit(ctx, '/admin/webhooks/:id/remove', { id });
-      return done(ctx, '/admin/webhooks', 'Removed, with its delivery log.');
+      return done(ctx, '/admin/webhooks', t('admin.webhook.removed_notice'));
     }
-    return render(ctx, 'errors/error', { title: 'Not found', message: 'There is no such action.' }, 404);
+    return render(ctx, 'errors/error', { title: t('admin.not_found'), message: t('admin.webhook.no_action') }, 404);
   });
   pages.post('/webhooks/:id/deliveries/:deliveryId/redeliver', async (ctx) => {
     deps.csrf.verifiedForm(ctx);
     const id = String(ctx.params.id).slice(0, 100);
     const deliveryId = String(ctx.params.deliveryId).slice(0, 100);
-    if (!(await services.webhooks.redeliver(deliveryId, id))) return render(ctx, 'errors/error', { title: 'Not found', message: 'There is no failed or pending delivery with that id.' }, 404);
+    if (!(await services.webhooks.redeliver(deliveryId, id))) return render(ctx, 'errors/error', { title: t('admin.not_found'), message: t('admin.webhook.no_delivery') }, 404);
     await audit(ctx, '/admin/webhooks/:id/deliveries/:deliveryId/redeliver', { id, deliveryId });
-    done(ctx, `/admin/webhooks/${id}`, 'Queued again.');
+    done(ctx, `/admin/webhooks/${id}`, t('admin.webhook.queued_notice'));
   });
 
   pages.get('/consent', async (ctx) => {
