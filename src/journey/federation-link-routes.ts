@@ -59,7 +59,7 @@ export function createFederationLinkRouter(deps: FederationLinkDeps): Router {
       case 'invalid':
         return linkPage(ctx, link, { error: 'Incorrect email or password.' }, 401);
       case 'throttled':
-        return linkPage(ctx, link, { error: tooManyAttempts(result.retryAfterSeconds, 'ask for a code by email') }, 429);
+        return linkPage(ctx, link, { error: tooManyAttempts(result.retryAfterSeconds, 'email_code') }, 429);
       case 'taken':
         return federationErrorPage(deps, ctx, 'Sign-in could not be completed', 'This account was linked meanwhile. Go back and sign in again.', 409);
       case 'expired':

@@ -1,5 +1,7 @@
 // Owns the profile step of the journey (/interaction/:uid/profile): the fields due now as decided by the
 // profile prompt, saved with provenance 'customer'; "Not now" for optional ones; required ones block the app.
+import { t } from '../i18n/translate.ts';
+import { currentLanguage } from '../i18n/request-language.ts';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Csrf } from '../http/csrf.ts';
@@ -19,10 +21,10 @@ const asked = (interaction: Interaction): ProfileDecision => {
   return { required: list(details.profile_required), optional: list(details.profile_optional) };
 };
 
-/** The customer's languages: ui_locales of the request first, then the browser's. */
+/** The customer's languages: the page's negotiated language first, then ui_locales of the request, then the browser's. */
 export function localesOf(ctx: Context, interaction?: Interaction): string[] {
   const ui = typeof interaction?.params.ui_locales === 'string' ? interaction.params.ui_locales.split(' ').filter(Boolean) : [];
-  return [...ui, ...ctx.acceptsLanguages().filter((l) => l !== '*'), 'en'];
+  return [currentLanguage(), ...ui, ...ctx.acceptsLanguages().filter((l) => l !== '*'), 'en'];
 }
 
 export function createProfileRouter(deps: ProfileRouteDeps): Router {
@@ -30,7 +32,7 @@ export function createProfileRouter(deps: ProfileRouteDeps): Router {
 
   async function clientName(interaction: Interaction): Promise<string> {
     const client = await deps.provider().Client.find(String(interaction.params.client_id));
-    return client?.clientName ?? client?.clientId ?? 'This app';
+    return client?.clientName ?? client?.clientId ?? t('journey.consent.this_app');
   }
 
   async function page(ctx: Context, interaction: Interaction, input?: URLSearchParams, errors?: Record<string, string>, status = 200, error?: string) {
