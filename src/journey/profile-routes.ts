@@ -41,8 +41,8 @@ export function createProfileRouter(deps: ProfileRouteDeps): Router {
     const views = deps.profile.fieldViews([...due.required, ...due.optional], localesOf(ctx, interaction));
     const required = due.required.length > 0;
     renderPage(deps, ctx, 'journey/profile', {
-      title: required ? `${name} needs a few details` : 'A little more about you',
-      clientName: name, required, fields: formFields(views, (key) => input?.getAll(key) ?? [], { required: due.required, why: `${name} needs this to continue.`, ...(errors ? { errors } : {}) }), error,
+      title: required ? t('journey.profile.title_required', { client: name }) : t('journey.profile.title'),
+      clientName: name, required, fields: formFields(views, (key) => input?.getAll(key) ?? [], { required: due.required, why: t('journey.profile.why', { client: name }), ...(errors ? { errors } : {}) }), error,
     }, status);
   }
 
@@ -66,7 +66,7 @@ export function createProfileRouter(deps: ProfileRouteDeps): Router {
       accountId: interaction.session!.accountId, clientId: String(interaction.params.client_id), asked: asked(interaction),
       read: (key) => fields.getAll(key).map((v) => v.slice(0, 2000)).slice(0, 50), locales: localesOf(ctx, interaction), clientName: await clientName(interaction),
     });
-    if (result.status === 'invalid') return page(ctx, interaction, fields, result.errors, 400, 'Please check the highlighted fields.');
+    if (result.status === 'invalid') return page(ctx, interaction, fields, result.errors, 400, t('journey.profile.check_fields'));
     await finish(deps, ctx, { profile: { saved: result.saved, skipped: result.skipped } }, true);
   });
 
