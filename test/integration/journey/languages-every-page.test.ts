@@ -200,3 +200,30 @@ describe('Accept-Language: pl', () => {
     expect(h1(forgot.html)).toBe('Zresetuj hasło');
   });
 });
+
+describe('pages outside a sign-in follow Accept-Language', () => {
+  const get = async (path: string, language: string) => {
+    const res = await fetch(new URL(path, server.url), { headers: { accept: 'text/html', 'accept-language': language } });
+    return { status: res.status, url: res.url, html: await res.text(), headers: res.headers };
+  };
+
+  it('the privacy page, a dead unsubscribe link, the device page and a missing page in Arabic', async () => {
+    const privacy = await get('/privacy', 'ar');
+    expect(htmlTag(privacy.html)).toBe('<html lang="ar" dir="rtl">');
+    expect(privacy.html).toContain('الأساس القانوني');
+    expect(privacy.html).toContain('أدِر اختياراتك من حسابك');
+    const gone = await get(`/preferences/unsubscribe/${'x'.repeat(40)}`, 'ar');
+    expect(gone.status).toBe(410);
+    expectArabic(gone, 'هذا الرابط لم يعد يعمل');
+    const device = await get('/device', 'ar');
+    expectArabic(device, 'ربط جهاز');
+    const missing = await get('/no-such-page', 'ar');
+    expectArabic(missing, 'الصفحة غير موجودة');
+  });
+
+  it('the unsubscribe page in Polish', async () => {
+    const gone = await get(`/preferences/unsubscribe/${'x'.repeat(40)}`, 'pl');
+    expect(h1(gone.html)).toBe('Ten link już nie działa');
+    expect(gone.html).toContain('Twoje preferencje');
+  });
+});
