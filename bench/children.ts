@@ -144,25 +144,49 @@ export interface Usage {
   otherCores: number;
 }
 
-/** Samples a process every 100 ms until stopped. */
-export function sampleUsage(pid: number, options: { postgres?: boolean } = {}): { stop(): Usage } {
+/** The resident set of a process's children (e.g. the first start's database preparation), in kB. */
+export function childrenRssKb(pid: number): number {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === pid) total += statusKb(Number(entry), 'VmRSS') ?? 0;
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return total;
+}
+
+const cpuOfAll = (pids: number[], fallback: number[]) => pids.reduce((sum, pid, i) => sum + (cpuSecondsOf(pid) ?? fallback[i] ?? 0), 0);
+const peakRssOfAll = (pids: number[]) => Math.max(0, ...pids.map((pid) => statusKb(pid, 'VmRSS') ?? 0));
+
+/**
+ * Samples a process (or the instances of one deployment) every 100 ms until stopped: CPU is summed over
+ * them, the peak resident set is the highest of any one.
+ */
+export function sampleUsage(pid: number | number[], options: { postgres?: boolean } = {}): { stop(): Usage } {
+  const pids = Array.isArray(pid) ? pid : [pid];
   const wallStart = performance.now();
-  const cpuStart = cpuSecondsOf(pid) ?? 0;
+  const cpuStarts = pids.map((p) => cpuSecondsOf(p) ?? 0);
+  const cpuStart = cpuStarts.reduce((a, b) => a + b, 0);
   const pgStart = options.postgres ? cpuSecondsOfNamed('postgres') : 0;
   const genStart = process.cpuUsage();
   const machineStart = machineBusySeconds();
-  let peakKb = statusKb(pid, 'VmRSS') ?? 0;
+  let peakKb = peakRssOfAll(pids);
   const timer = setInterval(() => {
-    peakKb = Math.max(peakKb, statusKb(pid, 'VmRSS') ?? 0);
+    peakKb = Math.max(peakKb, peakRssOfAll(pids));
   }, 100);
   return {
     stop() {
       clearInterval(timer);
-      peakKb = Math.max(peakKb, statusKb(pid, 'VmRSS') ?? 0);
+      peakKb = Math.max(peakKb, peakRssOfAll(pids));
       const wall = (performance.now() - wallStart) / 1000;
       const gen = process.cpuUsage(genStart);
       const machineEnd = machineBusySeconds();
-      const cores = ((cpuSecondsOf(pid) ?? cpuStart) - cpuStart) / wall;
+      const cores = (cpuOfAll(pids, cpuStarts) - cpuStart) / wall;
       const pgCores = options.postgres ? (cpuSecondsOfNamed('postgres') - pgStart) / wall : 0;
       const genCores = (gen.user + gen.system) / 1e6 / wall;
       const machineCores = machineStart === undefined || machineEnd === undefined ? undefined : (machineEnd - machineStart) / wall;
@@ -178,7 +202,7 @@ export function sampleUsage(pid: number, options: { postgres?: boolean } = {}): 
 }
 
 /** A measured window over sampleUsage: start() and end() may be called in any order, end() more than once. */
-export function usageWindow(pid: number, options: { postgres?: boolean } = {}): { start(): void; end(): void; usage(): Usage } {
+export function usageWindow(pid: number | number[], options: { postgres?: boolean } = {}): { start(): void; end(): void; usage(): Usage } {
   let sampler: { stop(): Usage } | undefined;
   let usage: Usage | undefined;
   const end = () => {

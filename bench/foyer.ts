@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { spawnTracked, stopTracked, track, type Tracked } from './children.ts';
+import { childrenRssKb, spawnTracked, statusKb, stopTracked, track, type Tracked } from './children.ts';
 import { newAgent, request } from './http.ts';
 import { freePort } from '../test/support/scratch.ts';
 
@@ -59,50 +59,78 @@ export interface FoyerProcess {
   stop(): Promise<void>;
 }
 
-export async function startFoyer(options: { databaseUrl?: string }): Promise<FoyerProcess> {
+/** Runs `foyer <args> --json` (the real command) with `env`; returns the parsed output. */
+export function foyerCommand(env: NodeJS.ProcessEnv, args: string[]): Promise<unknown> {
+  return new Promise((resolveOut, reject) => {
+    const child = execFile(process.execPath, ['src/cli/foyer.ts', ...args, '--json'], { cwd: projectRoot, env, timeout: 120_000 }, (error, stdout, stderr) => {
+      if (error) return reject(new Error(`foyer ${args.slice(0, 2).join(' ')} failed: ${stderr.trim() || error.message}`));
+      try {
+        resolveOut(JSON.parse(stdout));
+      } catch {
+        reject(new Error(`foyer ${args.slice(0, 2).join(' ')}: unexpected output ${stdout.slice(0, 200)}`));
+      }
+    });
+    track(child);
+  });
+}
+
+export interface FoyerOptions {
+  databaseUrl?: string;
+  /** The public address, when it is not the instance's own (behind a balancer). */
+  issuer?: string;
+  /** Shared by instances of one deployment. */
+  secret?: string;
+  /** Extra environment (e.g. TRUST_PROXY behind a balancer). */
+  extra?: Record<string, string>;
+}
+
+export async function startFoyer(options: FoyerOptions): Promise<FoyerProcess & { port: number; startTreePeakMb: number }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'foyer-bench-'));
   const port = await freePort();
-  const issuer = `http://localhost:${port}`;
+  const own = `http://localhost:${port}`;
+  const issuer = options.issuer ?? own;
   const configFile = join(dataDir, 'bench-config.json');
-  writeFileSync(configFile, JSON.stringify({ demo: false }));
+  // Every sign-up of the passkey preparation comes from loopback: the bench's own config lets them all mail their code.
+  writeFileSync(configFile, JSON.stringify({ demo: false, throttle: { codeSendsPerAddress: 100_000 } }));
   const env = baseEnv({
     PORT: String(port),
     HOST: '127.0.0.1',
     ISSUER: issuer,
     FOYER_DATA_DIR: dataDir,
-    FOYER_SECRET: randomBytes(32).toString('base64url'),
+    FOYER_SECRET: options.secret ?? randomBytes(32).toString('base64url'),
     FOYER_CONFIG: configFile,
     NODE_ENV: 'development',
     LOG_LEVEL: 'warn',
     ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
+    ...options.extra,
   });
-  const tracked = spawnTracked(process.execPath, startArguments(), { cwd: projectRoot, env });
+  // BENCH_SERVER_FLAGS adds node flags to the server only (e.g. `--cpu-prof --cpu-prof-dir=DIR` to profile it).
+  const serverFlags = (process.env.BENCH_SERVER_FLAGS ?? '').split(/\s+/).filter(Boolean);
+  const tracked = spawnTracked(process.execPath, [...serverFlags, ...startArguments()], { cwd: projectRoot, env });
   const cleanup = () => rmSync(dataDir, { recursive: true, force: true });
+  // The start's peak over the whole process tree: PGlite's first start prepares its database in a child process.
+  let treePeakKb = 0;
+  const sampler = setInterval(() => {
+    treePeakKb = Math.max(treePeakKb, (statusKb(tracked.pid, 'VmRSS') ?? 0) + childrenRssKb(tracked.pid));
+  }, 50);
   try {
-    await waitUntilServing(`${issuer}/.well-known/openid-configuration`, tracked, 60_000);
+    // A first embedded start prepares its database first: minutes on a busy machine.
+    await waitUntilServing(`${own}/.well-known/openid-configuration`, tracked, 180_000);
   } catch (error) {
     await stopTracked(tracked, 2000);
     cleanup();
     throw error;
+  } finally {
+    clearInterval(sampler);
   }
 
   return {
     issuer,
+    port,
+    startTreePeakMb: treePeakKb / 1024,
     pid: tracked.pid,
     tracked,
-    cli(args) {
-      return new Promise((resolveOut, reject) => {
-        const child = execFile(process.execPath, ['src/cli/foyer.ts', ...args, '--json'], { cwd: projectRoot, env, timeout: 60_000 }, (error, stdout, stderr) => {
-          if (error) return reject(new Error(`foyer ${args.slice(0, 2).join(' ')} failed: ${stderr.trim() || error.message}`));
-          try {
-            resolveOut(JSON.parse(stdout));
-          } catch {
-            reject(new Error(`foyer ${args.slice(0, 2).join(' ')}: unexpected output ${stdout.slice(0, 200)}`));
-          }
-        });
-        track(child);
-      });
-    },
+    cli: (args) => foyerCommand(env, args),
     async stop() {
       await stopTracked(tracked);
       cleanup();

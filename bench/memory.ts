@@ -2,36 +2,21 @@
 // fresh data folder (initdb and migrations included) and again on the folder it left: the peak during the
 // start (VmHWM), the peak under a short light load, and the resident set once idle. On PostgreSQL too when
 // BENCH_DATABASE_URL (or DATABASE_URL) is set. Prints a table; exits 1 only when a server could not start.
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { statusKb } from './children.ts';
+import { childrenRssKb, statusKb } from './children.ts';
 import { baseEnv, freePort, projectRoot, startArguments } from './foyer.ts';
 import { newAgent, request } from './http.ts';
 import { createScratchDatabase } from '../test/support/scratch.ts';
+import type { Phase } from './first-start-phases.ts';
 
 const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS) || 10;
 const LOAD_REQUESTS = Number(process.env.BENCH_LOAD_REQUESTS) || 2000;
 
 interface Measurement { label: string; startMs: number; startPeakMb: number; treePeakMb: number; idleMb: number; loadPeakMb: number }
-
-/** The resident set of the process's children (the first start's database preparation), in kB. */
-function childrenRssKb(pid: number): number {
-  let total = 0;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === pid) total += statusKb(Number(entry), 'VmRSS') ?? 0;
-    } catch {
-      // exited meanwhile
-    }
-  }
-  return total;
-}
 
 const mb = (kb: number | undefined) => (kb ?? Number.NaN) / 1024;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -85,8 +70,20 @@ async function measure(label: string, env: NodeJS.ProcessEnv): Promise<Measureme
   }
 }
 
+/** The first start's database preparation step by step (bench/first-start-phases.ts), with the flags of `npm start`. */
+function firstStartPhases(): Promise<Phase[]> {
+  const flags = startArguments().filter((arg) => arg.startsWith('--'));
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [...flags, 'bench/first-start-phases.ts'], { cwd: projectRoot, env: baseEnv({}), timeout: 180_000 }, (error, stdout, stderr) => {
+      if (error) return reject(new Error(`first-start phases: ${stderr.trim() || error.message}`));
+      resolve(JSON.parse(stdout.trim().split('\n').pop()!) as Phase[]);
+    });
+  });
+}
+
 async function main(): Promise<void> {
   const results: Measurement[] = [];
+  const phases = await firstStartPhases();
   const dataDir = mkdtempSync(join(tmpdir(), 'foyer-memory-'));
   const secret = randomBytes(32).toString('base64url');
   const embedded = baseEnv({ FOYER_DATA_DIR: dataDir, FOYER_SECRET: secret });
@@ -112,6 +109,12 @@ async function main(): Promise<void> {
     `| start (\`${['node', ...startArguments()].join(' ')}\`) | ready after | server peak RSS while starting | with its child (sum, sampled) | RSS idle (${IDLE_SECONDS} s) | server peak RSS after ${LOAD_REQUESTS} light requests |`,
     '| --- | --- | --- | --- | --- | --- |',
     ...rows,
+    '',
+    'The first start\'s database preparation (the child process), step by step in one process:',
+    '',
+    '| step | RSS | peak RSS so far (VmHWM) | V8 heap used | PGlite WebAssembly memory |',
+    '| --- | --- | --- | --- | --- |',
+    ...phases.map((p) => `| ${p.phase} | ${p.rssMb.toFixed(0)} MB | ${p.hwmMb.toFixed(0)} MB | ${p.heapMb.toFixed(0)} MB | ${p.wasmMb === undefined ? '-' : `${p.wasmMb.toFixed(0)} MB`} |`),
   ].join('\n') + '\n');
 }
 

@@ -23,18 +23,36 @@ function answer(agent: Agent, auth: Authorization, action: string, csrf: string,
   return browse(agent, auth.jar, auth.stopAt, action, { method: 'POST', body: form({ _csrf: csrf, response: JSON.stringify(response) }) });
 }
 
+/** The 6-digit code of the newest dev-outbox mail to `email` whose subject mentions a code (the outbox lists its 50 newest mails). */
+async function mailedCode(agent: Agent, issuer: string, email: string, timeoutMs = 15_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await request(agent, `${issuer}/dev/outbox.json`, { headers: { accept: 'application/json' } });
+    if (res.status !== 200) throw new Error(`the dev outbox answered ${res.status}`);
+    const mail = (JSON.parse(res.body) as { recipient: string; subject: string; text_body: string }[]).find((m) => m.recipient === email && /code/i.test(m.subject));
+    const code = mail && /\b(\d{6})\b/.exec(mail.text_body)?.[1];
+    if (code) return code;
+    if (Date.now() > deadline) throw new Error(`no code mail for ${email} in the dev outbox within ${timeoutMs / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 /**
- * Preparation: signs in with the password from a browser that reported a platform authenticator
- * (POST /passkey/capable), accepts the "Sign in faster next time" offer, creates the passkey with
- * `authenticator` and finishes the code flow. Fails unless the offer was shown and the passkey accepted.
+ * Preparation: a new customer signs up from a browser that reported a platform authenticator (POST
+ * /passkey/capable) — sign-up form, the code mailed to the dev outbox, verify — accepts the "Sign in
+ * faster next time" offer Foyer makes after sign-up, creates the passkey with `authenticator` and
+ * finishes the code flow. Fails unless the offer was shown and the passkey accepted.
  */
-export async function registerPasskey(agent: Agent, client: WebClient, email: string, password: string, authenticator: SoftAuthenticator, stats?: SignInStats): Promise<TokenSet> {
+export async function signUpWithPasskey(agent: Agent, client: WebClient, email: string, password: string, authenticator: SoftAuthenticator, stats?: SignInStats): Promise<TokenSet> {
   const auth = await authorize(agent, client);
   const passkeyForm = formOn(auth.start, 'passkey/authenticate');
   await postJson(agent, auth, passkeyForm.action.replace(/\/authenticate$/, '/capable'), passkeyForm.csrf, 204);
-  const passwordPage = await submit(agent, auth.jar, auth.stopAt, auth.start, 'identify', { email });
-  const offer = await submit(agent, auth.jar, auth.stopAt, passwordPage, 'password', { password });
-  if (!/\/passkey\/offer$/.test(offer.url)) throw new Error(`no passkey offer for ${email} after the password (at ${offer.url}, status ${offer.res.status})`);
+  const signUpLink = /href="([^"]*\/signup)"/.exec(auth.start.res.body)?.[1];
+  if (!signUpLink) throw new Error(`no sign-up link on the sign-in page (${auth.start.url})`);
+  const signUpPage = await browse(agent, auth.jar, auth.stopAt, new URL(signUpLink.replace(/&amp;/g, '&'), auth.start.url).href);
+  const sent = await submit(agent, auth.jar, auth.stopAt, signUpPage, 'signup', { email, password, terms: 'yes' });
+  const offer = await submit(agent, auth.jar, auth.stopAt, sent, 'signup/verify', { code: await mailedCode(agent, client.issuer, email) });
+  if (!/\/passkey\/offer$/.test(offer.url)) throw new Error(`no passkey offer for ${email} after sign-up (at ${offer.url}, status ${offer.res.status})`);
   const register = formOn(offer, 'passkey/register');
   const options = JSON.parse(await postJson(agent, auth, `${register.action}/options`, register.csrf, 200)) as PublicKeyCredentialCreationOptionsJSON;
   const reached = await answer(agent, auth, register.action, register.csrf, authenticator.create(options, new URL(client.issuer).origin));

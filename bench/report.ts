@@ -3,8 +3,8 @@
 import type { Usage } from './children.ts';
 import type { Measured } from './load.ts';
 
-export type Scenario = 'sign-in' | 'passkey-sign-in' | 'refresh' | 'client-credentials' | 'userinfo';
-export type Target = 'postgres' | 'pglite' | 'bare';
+export type Scenario = 'sign-in' | 'passkey-sign-in' | 'refresh' | 'client-credentials' | 'userinfo' | 'sign-in-large';
+export type Target = 'postgres' | 'pglite' | 'balanced' | 'bare';
 
 export const SCENARIO_LABEL: Record<Scenario, string> = {
   'sign-in': 'password sign-in, full code flow',
@@ -12,9 +12,10 @@ export const SCENARIO_LABEL: Record<Scenario, string> = {
   refresh: 'refresh grant, rotation',
   'client-credentials': 'client credentials, ES256 JWT',
   userinfo: 'userinfo',
+  'sign-in-large': 'password sign-in, large accounts table',
 };
 
-const TARGET_LABEL: Record<Target, string> = { postgres: 'Foyer/PostgreSQL', pglite: 'Foyer/PGlite', bare: 'bare oidc-provider' };
+const TARGET_LABEL: Record<Target, string> = { postgres: 'Foyer/PostgreSQL', pglite: 'Foyer/PGlite', balanced: 'Foyer×2/haproxy+pgbouncer', bare: 'bare oidc-provider' };
 
 export interface Row {
   scenario: Scenario;
@@ -27,11 +28,13 @@ export interface Row {
 }
 
 export interface BackendSummary {
-  target: 'postgres' | 'pglite';
-  /** VmHWM of the server process at the end of its run, MB. */
+  target: Exclude<Target, 'bare'>;
+  /** VmHWM of the server process (the highest of the instances) at the end of its run, MB. */
   peakRssMb?: number;
   /** VmRSS right after the server answered its first request, before any load, MB. */
   startRssMb?: number;
+  /** Peak resident set of the server and its children while starting (PGlite's first start prepares its database in a child), MB. */
+  startTreePeakMb?: number;
   failure?: string;
   /** Warning and error lines the server logged during the run. */
   complaints?: string[];
@@ -42,6 +45,8 @@ export interface Report {
   argon2Concurrency: number;
   rows: Row[];
   backends: BackendSummary[];
+  /** The 1k-vs-1M line: account counts and the seconds seeding took. */
+  scale?: { small: number; large: number; seedSeconds: number };
 }
 
 const fmt = (n: number | undefined, digits = 0) => (n === undefined || !Number.isFinite(n) ? '-' : n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }));
@@ -100,6 +105,81 @@ export function otherLoad(report: Report): number | undefined {
   return seconds ? rows.reduce((sum, r) => sum + r.usage!.otherCores * r.measured!.seconds, 0) / seconds : undefined;
 }
 
+const findRow = (report: Report, scenario: Scenario, target: Target) => report.rows.find((r) => r.scenario === scenario && r.target === target);
+
+/** The balanced deployment's flows beside one instance alone (the PostgreSQL run): no aim, a comparison. */
+function besideOneInstance(report: Report): [string, Verdict][] {
+  return (['sign-in', 'refresh', 'client-credentials', 'userinfo'] as const).map((scenario) => {
+    const row = findRow(report, scenario, 'balanced');
+    const one = findRow(report, scenario, 'postgres');
+    const m = row?.measured;
+    const ratio = m && one?.measured ? m.rate / one.measured.rate : undefined;
+    const core = perCore(row);
+    const oneCore = perCore(one);
+    return [SCENARIO_LABEL[scenario], {
+      figure: m ? `${rate(m.rate)}/s (${rate(core)}/s per core), p50 ${ms(m.p50Ms)} ms` : 'failed',
+      limit: one?.measured ? `one instance ${rate(one.measured.rate)}/s, p50 ${ms(one.measured.p50Ms)} ms` : 'one instance: not measured',
+      ratio: ratio === undefined ? '-' : `${fmt(ratio, 2)}× one`,
+      coreRatio: core !== undefined && oneCore !== undefined ? `${fmt(core / oneCore, 2)}×` : '-',
+      aim: '(beside one instance)',
+      met: '-',
+    }];
+  });
+}
+
+/**
+ * Peak RSS per backend. PostgreSQL (one instance or each of two): the peak sampled under load, aim ≤ 256 MB.
+ * Embedded: the whole process, first start included (its database preparation in a child counted too),
+ * aims ≤ 300 MB just started and ≤ 400 MB at its peak.
+ */
+function memoryVerdict(report: Report, backend: BackendSummary): [string, Verdict] {
+  const underLoad = Math.max(...report.rows.filter((r) => r.target === backend.target && r.usage).map((r) => r.usage!.peakRssMb));
+  const loadPeak = Number.isFinite(underLoad) ? underLoad : undefined;
+  const context = [
+    backend.peakRssMb === undefined ? undefined : `VmHWM ${fmt(backend.peakRssMb)} MB incl. start-up`,
+    backend.startTreePeakMb === undefined ? undefined : `start with children ${fmt(backend.startTreePeakMb)} MB`,
+    backend.startRssMb === undefined ? undefined : `${fmt(backend.startRssMb)} MB just started`,
+  ].filter(Boolean).join(', ');
+  if (backend.target === 'pglite') {
+    const peaks = [loadPeak, backend.peakRssMb, backend.startTreePeakMb].filter((n): n is number => n !== undefined);
+    const peak = peaks.length ? Math.max(...peaks) : undefined;
+    const idle = backend.startRssMb;
+    return ['peak RSS, whole process (first start incl.)', {
+      figure: peak === undefined ? '-' : `${fmt(peak)} MB peak, ${fmt(idle)} MB just started`,
+      limit: context || '-',
+      ratio: '-',
+      coreRatio: '-',
+      aim: '≤ 400 MB peak, ≤ 300 MB idle',
+      met: yesNo(peak === undefined || idle === undefined ? undefined : peak <= 400 && idle <= 300),
+    }];
+  }
+  return [backend.target === 'balanced' ? 'server peak RSS under load (per instance)' : 'server peak RSS under load', {
+    figure: loadPeak === undefined ? '-' : `${fmt(loadPeak)} MB`,
+    limit: context || '-',
+    ratio: '-',
+    coreRatio: '-',
+    aim: '≤ 256 MB',
+    met: yesNo(loadPeak === undefined ? undefined : loadPeak <= 256),
+  }];
+}
+
+/** The 1k-vs-1M line: sign-in latency (p50) with the large accounts table against the small one, aim within ±10%. */
+function scaleVerdict(report: Report): [string, Verdict] {
+  const scale = report.scale!;
+  const small = findRow(report, 'sign-in', 'postgres')?.measured;
+  const large = findRow(report, 'sign-in-large', 'postgres')?.measured;
+  const change = small && large ? large.p50Ms / small.p50Ms - 1 : undefined;
+  const count = (n: number) => (n >= 1_000_000 ? `${fmt(n / 1_000_000)}M` : n >= 1000 ? `${fmt(n / 1000)}k` : fmt(n));
+  return [`sign-in latency, ${count(scale.large)} vs ${count(scale.small)} accounts`, {
+    figure: large ? `p50 ${ms(large.p50Ms)} ms, p99 ${ms(large.p99Ms)} ms, ${rate(large.rate)}/s` : 'failed',
+    limit: small ? `${count(scale.small)}: p50 ${ms(small.p50Ms)} ms, p99 ${ms(small.p99Ms)} ms, ${rate(small.rate)}/s (seeding ${fmt(scale.seedSeconds)} s)` : '-',
+    ratio: change === undefined ? '-' : `${change >= 0 ? '+' : ''}${fmt(change * 100, 1)}% p50`,
+    coreRatio: '-',
+    aim: 'p50 within ±10%',
+    met: yesNo(change === undefined ? undefined : Math.abs(change) <= 0.1),
+  }];
+}
+
 export function limitsTable(report: Report): string {
   const find = (scenario: Scenario, target: Target) => report.rows.find((r) => r.scenario === scenario && r.target === target);
   const rows: string[][] = [];
@@ -107,79 +187,70 @@ export function limitsTable(report: Report): string {
     const server = TARGET_LABEL[backend.target];
     const verdicts: [string, Verdict][] = [];
 
-    const signIn = find('sign-in', backend.target)?.measured;
-    const argon2 = report.argon2;
-    const signInRatio = signIn && argon2 ? signIn.rate / argon2.rate : undefined;
-    verdicts.push([SCENARIO_LABEL['sign-in'], {
-      figure: signIn ? `${rate(signIn.rate)}/s` : 'failed',
-      limit: argon2 ? `argon2id ${rate(argon2.rate)}/s` : '-',
-      ratio: signInRatio === undefined ? '-' : `${fmt(signInRatio, 2)}×`,
-      coreRatio: '-',
-      aim: '≥ 0.6× argon2id',
-      met: yesNo(signInRatio === undefined ? undefined : signInRatio >= 0.6),
-    }]);
-
-    // No bare equivalent (the bare provider has no sign-in pages) and no aim in the issue: shown beside the password flow.
-    const passkey = find('passkey-sign-in', backend.target)?.measured;
-    const passkeyRatio = passkey && signIn ? passkey.rate / signIn.rate : undefined;
-    verdicts.push([SCENARIO_LABEL['passkey-sign-in'], {
-      figure: passkey ? `${rate(passkey.rate)}/s` : 'failed',
-      limit: signIn ? `password sign-in ${rate(signIn.rate)}/s (no bare equivalent)` : 'no bare equivalent',
-      ratio: passkeyRatio === undefined ? '-' : `${fmt(passkeyRatio, 2)}× password`,
-      coreRatio: '-',
-      aim: '-',
-      met: '-',
-    }]);
-
-    for (const scenario of ['refresh', 'client-credentials', 'userinfo'] as const) {
-      const row = find(scenario, backend.target);
-      const m = row?.measured;
-      const bare = find(scenario, 'bare')?.measured;
-      const ratio = m && bare ? m.rate / bare.rate : undefined;
-      const core = perCore(row);
-      const bareCore = perCore(find(scenario, 'bare'));
-      const coreRatio = core !== undefined && bareCore !== undefined ? core / bareCore : undefined;
-      let aim = '';
-      let met: boolean | undefined;
-      if (scenario === 'refresh') {
-        if (backend.target === 'postgres') {
-          aim = '≥ 1,000/s per core';
-          met = core === undefined ? undefined : core >= 1000;
-        } else {
-          aim = '(aim is for PostgreSQL)';
-        }
-      } else if (scenario === 'client-credentials') {
-        aim = '≥ 0.7× bare';
-        met = ratio === undefined ? undefined : ratio >= 0.7;
-      } else {
-        aim = '≥ 3,000/s per core';
-        met = core === undefined ? undefined : core >= 3000;
-      }
-      verdicts.push([SCENARIO_LABEL[scenario], {
-        figure: m ? `${rate(m.rate)}/s (${rate(core)}/s per core)` : 'failed',
-        limit: bare ? `bare ${rate(bare.rate)}/s` : '-',
-        ratio: ratio === undefined ? '-' : `${fmt(ratio, 2)}×`,
-        coreRatio: coreRatio === undefined ? '-' : `${fmt(coreRatio, 2)}×`,
-        aim,
-        met: aim.startsWith('(') ? '-' : yesNo(met),
+    if (backend.target === 'balanced') {
+      verdicts.push(...besideOneInstance(report));
+    } else {
+      const signIn = find('sign-in', backend.target)?.measured;
+      const argon2 = report.argon2;
+      const signInRatio = signIn && argon2 ? signIn.rate / argon2.rate : undefined;
+      verdicts.push([SCENARIO_LABEL['sign-in'], {
+        figure: signIn ? `${rate(signIn.rate)}/s` : 'failed',
+        limit: argon2 ? `argon2id ${rate(argon2.rate)}/s` : '-',
+        ratio: signInRatio === undefined ? '-' : `${fmt(signInRatio, 2)}×`,
+        coreRatio: '-',
+        aim: '≥ 0.6× argon2id',
+        met: yesNo(signInRatio === undefined ? undefined : signInRatio >= 0.6),
       }]);
-    }
 
-    // Judged on the peak sampled while serving load; VmHWM also counts start-up (PGlite's initdb on a fresh folder).
-    const underLoad = Math.max(...report.rows.filter((r) => r.target === backend.target && r.usage).map((r) => r.usage!.peakRssMb));
-    const loadPeak = Number.isFinite(underLoad) ? underLoad : undefined;
-    const context = [
-      backend.peakRssMb === undefined ? undefined : `VmHWM ${fmt(backend.peakRssMb)} MB incl. start-up`,
-      backend.startRssMb === undefined ? undefined : `${fmt(backend.startRssMb)} MB just started`,
-    ].filter(Boolean).join(', ');
-    verdicts.push(['server peak RSS under load', {
-      figure: loadPeak === undefined ? '-' : `${fmt(loadPeak)} MB`,
-      limit: context || '-',
-      ratio: '-',
-      coreRatio: '-',
-      aim: '≤ 256 MB',
-      met: yesNo(loadPeak === undefined ? undefined : loadPeak <= 256),
-    }]);
+      // No bare equivalent (the bare provider has no sign-in pages) and no aim in the issue: shown beside the password flow.
+      const passkey = find('passkey-sign-in', backend.target)?.measured;
+      const passkeyRatio = passkey && signIn ? passkey.rate / signIn.rate : undefined;
+      verdicts.push([SCENARIO_LABEL['passkey-sign-in'], {
+        figure: passkey ? `${rate(passkey.rate)}/s` : 'failed',
+        limit: signIn ? `password sign-in ${rate(signIn.rate)}/s (no bare equivalent)` : 'no bare equivalent',
+        ratio: passkeyRatio === undefined ? '-' : `${fmt(passkeyRatio, 2)}× password`,
+        coreRatio: '-',
+        aim: '-',
+        met: '-',
+      }]);
+
+      for (const scenario of ['refresh', 'client-credentials', 'userinfo'] as const) {
+        const row = find(scenario, backend.target);
+        const m = row?.measured;
+        const bare = find(scenario, 'bare')?.measured;
+        const ratio = m && bare ? m.rate / bare.rate : undefined;
+        const core = perCore(row);
+        const bareCore = perCore(find(scenario, 'bare'));
+        const coreRatio = core !== undefined && bareCore !== undefined ? core / bareCore : undefined;
+        let aim = '';
+        let met: boolean | undefined;
+        if (scenario === 'refresh') {
+          if (backend.target === 'postgres') {
+            aim = '≥ 1,000/s per core';
+            met = core === undefined ? undefined : core >= 1000;
+          } else {
+            aim = '(aim is for PostgreSQL)';
+          }
+        } else if (scenario === 'client-credentials') {
+          aim = '≥ 0.7× bare';
+          met = ratio === undefined ? undefined : ratio >= 0.7;
+        } else {
+          aim = '≥ 3,000/s per core';
+          met = core === undefined ? undefined : core >= 3000;
+        }
+        verdicts.push([SCENARIO_LABEL[scenario], {
+          figure: m ? `${rate(m.rate)}/s (${rate(core)}/s per core)` : 'failed',
+          limit: bare ? `bare ${rate(bare.rate)}/s` : '-',
+          ratio: ratio === undefined ? '-' : `${fmt(ratio, 2)}×`,
+          coreRatio: coreRatio === undefined ? '-' : `${fmt(coreRatio, 2)}×`,
+          aim,
+          met: aim.startsWith('(') ? '-' : yesNo(met),
+        }]);
+      }
+
+    }
+    verdicts.push(memoryVerdict(report, backend));
+    if (backend.target === 'postgres' && report.scale) verdicts.push(scaleVerdict(report));
     for (const [label, v] of verdicts) rows.push([label, server, v.figure, v.limit, v.ratio, v.coreRatio, v.aim, v.met]);
   }
   return table(['measure', 'server', 'figure', 'limit or context (same run)', 'ratio', 'per core', 'aim', 'met'], rows, new Set([4, 5]));

@@ -11,9 +11,10 @@ import { createSoftAuthenticator, type SoftAuthenticator } from '../test/support
 import { argon2Limit } from './argon2-limit.ts';
 import { killAllChildren, spawnTracked, statusKb, stopTracked, usageWindow, type Tracked } from './children.ts';
 import { refresh, signIn, type SignInStats, type WebClient } from './flows.ts';
-import { baseEnv, freePort, projectRoot, startFoyer, waitUntilServing, type FoyerProcess } from './foyer.ts';
+import { balancedUnavailable, startBalanced, startSingle, type Deployment } from './deployment.ts';
+import { baseEnv, freePort, projectRoot, waitUntilServing } from './foyer.ts';
 import { basicAuth, form, newAgent, request } from './http.ts';
-import { passkeySignIn, registerPasskey } from './passkey.ts';
+import { passkeySignIn, signUpWithPasskey } from './passkey.ts';
 import { cannon, closedLoop, type Measured } from './load.ts';
 import { seedDatabase } from './seed.ts';
 import { limitsTable, measuredTable, otherLoad, SCENARIO_LABEL, type BackendSummary, type Report, type Row, type Scenario, type Target } from './report.ts';
@@ -26,11 +27,14 @@ const envNumber = (name: string, fallback: number) => {
 const SECONDS = envNumber('BENCH_SECONDS', 8);
 const WARMUP_SECONDS = envNumber('BENCH_WARMUP_SECONDS', 2);
 const USERS = Math.round(envNumber('BENCH_USERS', 50));
-// Extra accounts seeded straight into PostgreSQL before the load (e.g. 1000, 1000000), to compare sign-in latency by table size.
-const SEED_ACCOUNTS = Math.round(envNumber('BENCH_SEED_ACCOUNTS', 0));
+// The 1k-vs-1M line (PostgreSQL): sign-in measured with SCALE_SMALL accounts, then again once seeding
+// (bench/seed.ts's fast path) has brought the table to SCALE_LARGE. BENCH_SCALE_ACCOUNTS=0 leaves it out.
+const SCALE_SMALL = 1000;
+const SCALE_LARGE = process.env.BENCH_SCALE_ACCOUNTS === '0' ? 0 : Math.max(SCALE_SMALL * 2, Math.round(envNumber('BENCH_SCALE_ACCOUNTS', 1_000_000)));
 const SIGN_IN_CONCURRENCY = Math.round(envNumber('BENCH_SIGNIN_CONCURRENCY', 8));
 const CONCURRENCY = Math.round(envNumber('BENCH_CONCURRENCY', 16));
-const BACKENDS = (process.env.BENCH_BACKENDS ?? 'postgres,pglite').split(',').map((s) => s.trim()).filter((s): s is 'postgres' | 'pglite' => s === 'postgres' || s === 'pglite');
+type Backend = 'postgres' | 'pglite' | 'balanced';
+const BACKENDS = (process.env.BENCH_BACKENDS ?? 'postgres,balanced,pglite').split(',').map((s) => s.trim()).filter((s): s is Backend => s === 'postgres' || s === 'pglite' || s === 'balanced');
 const ADMIN_URL = process.env.BENCH_DATABASE_URL || process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 
 const timing = { warmupMs: WARMUP_SECONDS * 1000, durationMs: SECONDS * 1000 };
@@ -42,6 +46,8 @@ const WEB_SCOPE = 'openid email';
 const CLIENT_SECRET = randomBytes(32).toString('base64url');
 const PASSWORD = `bench-${randomBytes(12).toString('base64url')}`;
 const emailOf = (i: number) => `u${i}@bench.test`;
+/** The passkey accounts: made by signing up through the pages, apart from the CLI-made password accounts. */
+const passkeyEmailOf = (i: number) => `pk${i}@bench.test`;
 
 const began = performance.now();
 const progress = (message: string) => process.stderr.write(`[bench ${((performance.now() - began) / 1000).toFixed(0).padStart(3)} s] ${message}\n`);
@@ -78,11 +84,11 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 /** Runs one scenario; a failure is recorded in its row instead of ending the bench. */
-async function scenario(row: Omit<Row, 'measured' | 'usage' | 'failure'>, pid: number | undefined, body: (window: ReturnType<typeof usageWindow> | undefined) => Promise<Measured>): Promise<Row> {
+async function scenario(row: Omit<Row, 'measured' | 'usage' | 'failure'>, pid: number | number[] | undefined, body: (window: ReturnType<typeof usageWindow> | undefined) => Promise<Measured>): Promise<Row> {
   const full: Row = { ...row };
   report.rows.push(full);
   progress(`${SCENARIO_LABEL[row.scenario]} on ${row.target}: ${WARMUP_SECONDS} s warm-up + ${SECONDS} s`);
-  const window = pid === undefined ? undefined : usageWindow(pid, { postgres: row.target === 'postgres' });
+  const window = pid === undefined ? undefined : usageWindow(pid, { postgres: row.target === 'postgres' || row.target === 'balanced' });
   try {
     full.measured = await body(window);
     if (window) full.usage = window.usage();
@@ -103,7 +109,7 @@ function decodeJwtHeader(jwt: string): { alg?: string } {
 
 interface TokenTarget {
   target: Target;
-  pid: number;
+  pid: number | number[];
   tokenUrl: string;
   userinfoUrl: string;
   webClient: string;
@@ -229,7 +235,7 @@ async function pool<T>(limit: number, items: T[], task: (item: T) => Promise<voi
 
 const createDatabase = () => createScratchDatabase(ADMIN_URL, 'foyer_bench');
 
-async function prepare(foyer: FoyerProcess): Promise<void> {
+async function prepare(foyer: Deployment): Promise<void> {
   progress(`preparing with the foyer command: a resource, 2 clients, ${USERS} users`);
   await foyer.cli(['resources', 'add', '--id', RESOURCE, '--scope', 'read']);
   await foyer.cli(['clients', 'add', '--client-id', SERVICE_CLIENT, '--name', 'Bench service', '--grant-type', 'client_credentials', '--secret', CLIENT_SECRET, '--scope', 'read']);
@@ -241,17 +247,18 @@ async function prepare(foyer: FoyerProcess): Promise<void> {
 }
 
 /**
- * (1b) passkey sign-in through the authorization-code flow. Preparation registers one passkey per user
- * through the offer after a password sign-in; each worker then signs in with its own users only, so a
- * passkey is never used by two sign-ins at once (its signature counter must move forward).
+ * (1b) passkey sign-in through the authorization-code flow. Preparation signs up USERS more customers
+ * through the pages, each accepting the passkey offer Foyer makes after sign-up (the code read from the
+ * dev outbox); each worker then signs in with its own accounts only, so a passkey is never used by two
+ * sign-ins at once (its signature counter must move forward).
  */
 async function passkeyScenario(target: 'postgres' | 'pglite', pid: number, agent: Agent, web: WebClient): Promise<void> {
   const concurrency = Math.min(SIGN_IN_CONCURRENCY, USERS);
   const authenticators: SoftAuthenticator[] = Array.from({ length: USERS }, () => createSoftAuthenticator());
   try {
-    progress(`registering a passkey for each of the ${USERS} users (password sign-in, then the passkey offer)`);
+    progress(`signing up ${USERS} passkey customers (sign-up, mailed code, then the passkey offer)`);
     await pool(SIGN_IN_CONCURRENCY, Array.from({ length: USERS }, (_, i) => i), async (i) => {
-      await registerPasskey(agent, web, emailOf(i), PASSWORD, authenticators[i]!);
+      await signUpWithPasskey(agent, web, passkeyEmailOf(i), PASSWORD, authenticators[i]!);
     });
   } catch (error) {
     const message = `preparing passkeys: ${(error as Error).message.split('\n')[0]!.slice(0, 160)}`;
@@ -271,17 +278,28 @@ async function passkeyScenario(target: 'postgres' | 'pglite', pid: number, agent
       const n = turn[worker] ?? 0;
       turn[worker] = n + 1;
       const user = worker + (n % owned) * concurrency;
-      await passkeySignIn(agent, web, emailOf(user), authenticators[user]!, stats);
+      await passkeySignIn(agent, web, passkeyEmailOf(user), authenticators[user]!, stats);
     },
   }));
   if (stats.termsAccepted) progress(`  note: ${stats.termsAccepted} measured passkey sign-ins showed the terms page`);
 }
 
-async function foyerBackend(target: 'postgres' | 'pglite'): Promise<void> {
+/** For the scale line (PostgreSQL): seeds the accounts table from about `have` rows up to `total`. */
+async function scaleStep(databaseUrl: string, have: number, total: number, prefix: string): Promise<void> {
+  const more = Math.max(0, total - have);
+  if (more === 0) return;
+  progress(`seeding ${more.toLocaleString('en')} accounts (fast path) to reach ${total.toLocaleString('en')}`);
+  const seconds = await seedDatabase(databaseUrl, more, { prefix });
+  progress(`  seeded in ${seconds.toFixed(1)} s`);
+  report.scale = { small: SCALE_SMALL, large: SCALE_LARGE, seedSeconds: (report.scale?.seedSeconds ?? 0) + seconds };
+}
+
+async function foyerBackend(target: Backend): Promise<void> {
   const summary: BackendSummary = { target };
   report.backends.push(summary);
-  const scenarioNames: Scenario[] = ['sign-in', 'passkey-sign-in', 'refresh', 'client-credentials', 'userinfo'];
-  const signInLike = (s: Scenario) => s === 'sign-in' || s === 'passkey-sign-in';
+  const scale = target === 'postgres' && SCALE_LARGE > 0;
+  const scenarioNames: Scenario[] = ['sign-in', ...(target === 'balanced' ? [] : ['passkey-sign-in'] as Scenario[]), 'refresh', 'client-credentials', 'userinfo', ...(scale ? ['sign-in-large'] as Scenario[] : [])];
+  const signInLike = (s: Scenario) => s === 'sign-in' || s === 'passkey-sign-in' || s === 'sign-in-large';
   const failAll = (message: string) => {
     summary.failure = message;
     for (const s of scenarioNames) {
@@ -290,9 +308,17 @@ async function foyerBackend(target: 'postgres' | 'pglite'): Promise<void> {
       }
     }
   };
+  if (target === 'balanced') {
+    const missing = balancedUnavailable();
+    if (missing) {
+      progress(`skipping two instances behind haproxy and pgbouncer: ${missing}`);
+      summary.failure = `skipped: ${missing}`;
+      return;
+    }
+  }
 
   let databaseUrl: string | undefined;
-  if (target === 'postgres') {
+  if (target !== 'pglite') {
     try {
       const database = await createDatabase();
       cleanups.push(() => database.drop());
@@ -305,22 +331,17 @@ async function foyerBackend(target: 'postgres' | 'pglite'): Promise<void> {
     }
   }
 
-  let foyer: FoyerProcess | undefined;
   try {
-    progress(`starting Foyer on ${target}`);
-    foyer = await startFoyer(databaseUrl ? { databaseUrl } : {});
-    const running = foyer;
-    cleanups.push(() => running.stop());
-    const startRss = statusKb(foyer.pid, 'VmRSS');
-    if (startRss !== undefined) summary.startRssMb = startRss / 1024;
-    await prepare(foyer);
-    if (SEED_ACCOUNTS > 0 && databaseUrl) {
-      progress(`seeding ${SEED_ACCOUNTS.toLocaleString('en')} more accounts`);
-      const seconds = await seedDatabase(databaseUrl, SEED_ACCOUNTS);
-      progress(`  seeded in ${seconds.toFixed(1)} s`);
-    }
+    progress(target === 'balanced' ? 'starting two Foyer instances behind haproxy, on pgbouncer (transaction pooling)' : `starting Foyer on ${target}`);
+    const deployment = target === 'balanced' ? await startBalanced(databaseUrl!, cleanups) : await startSingle(databaseUrl, cleanups);
+    const pids = deployment.instances.map((i) => i.pid);
+    const startRss = Math.max(...pids.map((pid) => statusKb(pid, 'VmRSS') ?? 0));
+    if (startRss > 0) summary.startRssMb = startRss / 1024;
+    summary.startTreePeakMb = Math.max(...deployment.instances.map((i) => i.startTreePeakMb));
+    await prepare(deployment);
+    if (scale) await scaleStep(databaseUrl!, USERS, SCALE_SMALL, 's');
 
-    const web: WebClient = { issuer: foyer.issuer, clientId: WEB_CLIENT, clientSecret: CLIENT_SECRET, redirectUri: CALLBACK, scope: WEB_SCOPE };
+    const web: WebClient = { issuer: deployment.issuer, clientId: WEB_CLIENT, clientSecret: CLIENT_SECRET, redirectUri: CALLBACK, scope: WEB_SCOPE };
     const agent = newAgent(Math.max(SIGN_IN_CONCURRENCY, CONCURRENCY));
     // First sign-in of every account: it accepts the terms once (CLI-made accounts have not yet), so
     // the measured sign-ins are the plain password flow.
@@ -332,19 +353,24 @@ async function foyerBackend(target: 'postgres' | 'pglite'): Promise<void> {
     progress(`  ${stats.termsAccepted} terms pages accepted`);
 
     // (1) full password sign-in through the authorization-code flow, a fresh browser each time.
-    let nextUser = 0;
-    const measuredStats: SignInStats = { termsAccepted: 0 };
-    await scenario({ scenario: 'sign-in', target, concurrency: SIGN_IN_CONCURRENCY, generator: 'loop' }, foyer.pid, (window) => closedLoop({
-      concurrency: SIGN_IN_CONCURRENCY,
-      ...timing,
-      ...(window ? { window } : {}),
-      async operation() {
-        await signIn(agent, web, emailOf(nextUser++ % USERS), PASSWORD, measuredStats);
-      },
-    }));
-    if (measuredStats.termsAccepted) progress(`  note: ${measuredStats.termsAccepted} measured sign-ins still showed the terms page`);
+    const passwordSignIns = (scenarioName: 'sign-in' | 'sign-in-large') => {
+      let nextUser = 0;
+      const measuredStats: SignInStats = { termsAccepted: 0 };
+      return scenario({ scenario: scenarioName, target, concurrency: SIGN_IN_CONCURRENCY, generator: 'loop' }, pids, (window) => closedLoop({
+        concurrency: SIGN_IN_CONCURRENCY,
+        ...timing,
+        ...(window ? { window } : {}),
+        async operation() {
+          await signIn(agent, web, emailOf(nextUser++ % USERS), PASSWORD, measuredStats);
+        },
+      })).finally(() => {
+        if (measuredStats.termsAccepted) progress(`  note: ${measuredStats.termsAccepted} measured sign-ins still showed the terms page`);
+      });
+    };
+    await passwordSignIns('sign-in');
 
-    await passkeyScenario(target, foyer.pid, agent, web);
+    // The balanced run leaves passkeys out: they would show nothing the one-instance run does not, for a longer run.
+    if (target !== 'balanced') await passkeyScenario(target, pids[0]!, agent, web);
 
     // Real refresh tokens and an access token: one sign-in per chain.
     progress(`signing in ${CONCURRENCY} times for the refresh chains`);
@@ -354,10 +380,10 @@ async function foyerBackend(target: 'postgres' | 'pglite'): Promise<void> {
       if (!tokens.refresh_token) throw new Error('the first-party client got no refresh token');
       refreshTokens.push(tokens.refresh_token);
     });
-    const discovery = JSON.parse((await request(agent, `${foyer.issuer}/.well-known/openid-configuration`)).body) as { token_endpoint: string; userinfo_endpoint: string };
+    const discovery = JSON.parse((await request(agent, `${deployment.issuer}/.well-known/openid-configuration`)).body) as { token_endpoint: string; userinfo_endpoint: string };
     await tokenScenarios({
       target,
-      pid: foyer.pid,
+      pid: pids,
       tokenUrl: discovery.token_endpoint,
       userinfoUrl: discovery.userinfo_endpoint,
       webClient: WEB_CLIENT,
@@ -366,18 +392,24 @@ async function foyerBackend(target: 'postgres' | 'pglite'): Promise<void> {
       refreshTokens,
       accessToken: async () => (await signIn(agent, web, emailOf(0), PASSWORD)).access_token,
     });
+
+    // The 1k-vs-1M line: the same sign-in once the accounts table holds SCALE_LARGE rows.
+    if (scale) {
+      await scaleStep(databaseUrl!, SCALE_SMALL, SCALE_LARGE, 't');
+      await passwordSignIns('sign-in-large');
+    }
     agent.destroy();
-    const hwm = statusKb(foyer.pid, 'VmHWM');
-    if (hwm !== undefined) summary.peakRssMb = hwm / 1024;
-    summary.complaints = [...foyer.tracked.complaints];
-    if (foyer.tracked.complaints.length) {
-      progress(`the server logged ${foyer.tracked.complaints.length} warning/error lines; first: ${foyer.tracked.complaints[0]!.slice(0, 300)}`);
+    const hwm = Math.max(...pids.map((pid) => statusKb(pid, 'VmHWM') ?? 0));
+    if (hwm > 0) summary.peakRssMb = hwm / 1024;
+    summary.complaints = deployment.instances.flatMap((i) => i.tracked.complaints);
+    if (summary.complaints.length) {
+      progress(`the server logged ${summary.complaints.length} warning/error lines; first: ${summary.complaints[0]!.slice(0, 300)}`);
     }
   } catch (error) {
     progress(`Foyer on ${target} failed: ${(error as Error).message}`);
     failAll((error as Error).message.split('\n')[0]!.slice(0, 160));
   } finally {
-    // Stop the server, then drop its database (the cleanups of this backend, newest first).
+    // Stop the servers (and the balancer), then drop the database (the cleanups of this backend, newest first).
     await runCleanups();
   }
 }
@@ -405,7 +437,12 @@ function header(): string {
     `client), "conn" = autocannon with N connections. One sign-in = 7 requests from a fresh cookie jar (GET /auth, sign-in page,`,
     `POST identify, password page, POST password, back to /auth/:uid → code, POST /token with PKCE), over ${USERS} accounts.`,
     `One passkey sign-in = 6 requests (GET /auth, sign-in page, POST passkey options, POST the signed assertion, back to`,
-    `/auth/:uid → code, POST /token with PKCE), each account's P-256 passkey registered beforehand through the passkey offer.`,
+    `/auth/:uid → code, POST /token with PKCE), over ${USERS} more accounts signed up through the pages beforehand, each`,
+    'accepting the passkey offer after sign-up (a P-256 passkey made by the tests\' software authenticator).',
+    ...(BACKENDS.includes('balanced') ? ['Foyer×2/haproxy+pgbouncer = two instances (one secret, one database) behind haproxy (round robin), on PostgreSQL through',
+      'pgbouncer in transaction pooling mode, on these same cores: shown beside one instance alone (Foyer/PostgreSQL).'] : []),
+    ...(BACKENDS.includes('postgres') && SCALE_LARGE > 0 ? [`Scale line (PostgreSQL): the password sign-in with ${SCALE_SMALL.toLocaleString('en')} accounts, then again once seeding has brought the table`,
+      `to ${SCALE_LARGE.toLocaleString('en')} (BENCH_SCALE_ACCOUNTS; 0 leaves it out).`] : []),
   ].join('\n');
 }
 
@@ -436,6 +473,7 @@ async function main(): Promise<number> {
     'server process used (all threads) ÷ wall time; ops/s/core = ops/s ÷ srv cores; "pg cores" = all postgres processes on the',
     'machine; "gen cores" = the load generator (this process); "other cores" = everything else busy on the machine meanwhile',
     '(other people\'s tests, the OS) — when it is high, the figures are low; peak RSS = highest VmRSS sampled every 100 ms.',
+    'With two instances, srv cores add up both and peak RSS is the higher of the two; haproxy and pgbouncer count as other cores.',
     '',
     'Against limits measured in this run, and the aims from the issue (reported, never enforced)',
     limitsTable(report),
