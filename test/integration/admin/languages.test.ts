@@ -51,6 +51,9 @@ describe('admin pages in the operator’s language', () => {
     expect(htmlTag(overview.html)).toBe('<html lang="pl" dir="ltr">');
     expect(overview.html).toContain('<h1>Administracja</h1>');
     expect(overview.html).toContain('>Wyloguj się</button>');
+    const webhooks = await browser.get(`${server.url}/admin/webhooks`);
+    expect(webhooks.html).toContain('<h2>Zarejestruj system zewnętrzny</h2>');
+    expect(webhooks.html).toContain('Nie ma jeszcze webhooków.');
     const refused = await postWithToken(browser, server, page, '/admin/webhooks', { name: 'x', url: 'https://example.com/hook' });
     expect(refused.status).toBe(403);
     expect(refused.html).toContain('<h1>Niedozwolone dla Twojej roli</h1>');
