@@ -41,6 +41,10 @@ function describeRecord(record: ConsentRecord, names: Map<string, string>): stri
       const [topic = '', channel = ''] = record.subjectRef.split(':');
       return `${record.action === 'grant' ? 'Subscribed to' : 'Unsubscribed from'} ${names.get(`topic:${topic}`) ?? topic} by ${channel}`;
     }
+    case 'brand_sharing': {
+      const list = (value: unknown) => (Array.isArray(value) && value.length ? value.join(', ') : 'nothing');
+      return record.action === 'grant' ? `Shared with the brand ${record.subjectRef}: ${list(d.fields)}` : `Stopped sharing with the brand ${record.subjectRef}: ${list(d.withdrawn)}`;
+    }
   }
 }
 
