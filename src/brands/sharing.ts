@@ -103,11 +103,12 @@ export function createBrandSharing(deps: BrandSharingDeps) {
       const brandId = clientId ? await deps.brandOfClient(clientId) : DEFAULT_BRAND_ID;
       if (brandId === DEFAULT_BRAND_ID) return undefined;
       const shares = await queries.listShares(accountId);
-      const filter = brandFieldFilter({ brandId, homeBrandId: shares.find((s) => s.home)?.brandId, shared: shares.find((s) => s.brandId === brandId)?.fields ?? [], givenThrough: new Map() });
-      if (!filter) return undefined;
+      const homeBrandId = shares.find((s) => s.home)?.brandId;
+      // The home brand has every field: no need to read where each value came from.
+      if (homeBrandId === undefined || homeBrandId === brandId) return undefined;
       const givenThrough = new Map<string, string>();
       for (const value of await deps.valuesOf(accountId)) if (value.clientId) givenThrough.set(value.field, await deps.brandOfClient(value.clientId));
-      return brandFieldFilter({ brandId, homeBrandId: shares.find((s) => s.home)?.brandId, shared: shares.find((s) => s.brandId === brandId)?.fields ?? [], givenThrough });
+      return brandFieldFilter({ brandId, homeBrandId, shared: shares.find((s) => s.brandId === brandId)?.fields ?? [], givenThrough });
     },
   };
 }
