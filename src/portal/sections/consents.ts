@@ -49,8 +49,8 @@ function describeRecord(record: ConsentRecord, names: Map<string, string>): stri
       return t(record.action === 'grant' ? 'portal.consents.record_subscribed' : 'portal.consents.record_unsubscribed', values);
     }
     case 'brand_sharing': {
-      const list = (value: unknown) => (Array.isArray(value) && value.length ? value.join(', ') : 'nothing');
-      return record.action === 'grant' ? `Shared with the brand ${record.subjectRef}: ${list(d.fields)}` : `Stopped sharing with the brand ${record.subjectRef}: ${list(d.withdrawn)}`;
+      const list = (value: unknown) => (Array.isArray(value) && value.length ? value.join(', ') : '—');
+      return t(record.action === 'grant' ? 'portal.consents.record_shared' : 'portal.consents.record_unshared', { brand: record.subjectRef, fields: list(record.action === 'grant' ? d.fields : d.withdrawn) });
     }
   }
 }

@@ -3,18 +3,20 @@
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { AppError } from '../../errors/app-error.ts';
+import { t } from '../../i18n/translate.ts';
 import { accountToken, portalState, type PortalDeps, type PortalSection } from '../types.ts';
+import { pageLocales } from './page-locales.ts';
 import { formatTime, notFound, redirectDone } from './shared.ts';
 
 const fieldSchema = z.string().min(1).max(200).optional();
 
-async function sharesOf(deps: PortalDeps, accountId: string) {
+async function sharesOf(deps: PortalDeps, accountId: string, locales: string[] = ['en']) {
   const { brandSharing, brands, profile } = deps.services;
   const [shares, snapshot] = [await brandSharing.list(accountId), await brands.current()];
   return shares.filter((s) => !s.home).map((s) => ({
     brand: s.brandId,
     name: snapshot.brands.get(s.brandId)?.name ?? s.brandId,
-    fields: s.fields.map((key) => ({ key, label: profile.fieldViews([key], ['en'])[0]?.label ?? key })),
+    fields: s.fields.map((key) => ({ key, label: profile.fieldViews([key], locales)[0]?.label ?? key })),
     receipt: s.receiptId,
     since: s.createdAt,
   }));
@@ -27,17 +29,17 @@ async function unshare(deps: PortalDeps, accountId: string, brandId: string, raw
 }
 
 async function page(deps: PortalDeps, ctx: Context): Promise<void> {
-  const shares = await sharesOf(deps, portalState(ctx).account.id);
+  const shares = await sharesOf(deps, portalState(ctx).account.id, pageLocales(ctx));
   deps.render(ctx, 'portal/sharing', {
-    title: 'Shared with brands',
-    notice: ctx.query.done === 'unshared' ? 'Stopped sharing. The brand\'s apps no longer receive it.' : undefined,
+    title: t('portal.sharing.title'),
+    notice: ctx.query.done === 'unshared' ? t('portal.sharing.done_unshared') : undefined,
     shares: shares.map((s) => ({ ...s, path: encodeURIComponent(s.brand), since: formatTime(s.since) })),
   });
 }
 
 export const sharingSection: PortalSection = {
   id: 'sharing',
-  title: 'Shared with brands',
+  title: 'portal.nav.sharing',
   navOrder: 45,
   pages(router, deps) {
     router.get('/', (ctx) => page(deps, ctx));
