@@ -13,6 +13,7 @@ import { createMagicLinkRouter } from './journey/magic-link-routes.ts';
 import { createPasskeyRouter } from './journey/passkey-routes.ts';
 import { createErasureRouter } from './journey/erasure-routes.ts';
 import { createProfileRouter } from './journey/profile-routes.ts';
+import { createSharingRouter } from './journey/sharing-routes.ts';
 import { createCaptureRouter } from './journey/capture-routes.ts';
 import { createConnectorButtons, createFederationRouters } from './journey/federation-routes.ts';
 import { createLinkAfterSecondFactor } from './journey/federation-link-routes.ts';
@@ -110,6 +111,8 @@ export function createApp(options: AppOptions): Koa {
   app.use(passkeys.routes()).use(passkeys.allowedMethods());
   const profile = createProfileRouter(journeyDeps);
   app.use(profile.routes()).use(profile.allowedMethods());
+  const sharing = createSharingRouter(journeyDeps);
+  app.use(sharing.routes()).use(sharing.allowedMethods());
   const capture = createCaptureRouter({ ...journeyDeps, liteCapture: services.liteCapture, clients: services.clients, issuer: config.issuer, publicKeys: () => services.signingKeys.loadPublicKeys(), formKey: deriveKey(config.secret, 'capture-form') });
   app.use(capture.routes()).use(capture.allowedMethods());
 

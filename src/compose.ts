@@ -82,6 +82,9 @@ import { createBrandQueries } from './brands/queries.ts';
 import { createBrands } from './brands/service.ts';
 import { currentBrand } from './brands/request-brand.ts';
 import { mailBrandOf } from './brands/mail.ts';
+import { createBrandShareQueries } from './brands/share-queries.ts';
+import { createBrandSharing } from './brands/sharing.ts';
+import { RESERVED_CLAIMS } from './config/profile-fields.ts';
 
 export function devOutboxEnabled(config: Config): boolean {
   return !config.smtpUrl && config.nodeEnv !== 'production' && isLoopbackIssuer(config.issuer);
@@ -124,6 +127,13 @@ export function createServices(config: Config, db: Db, log: Logger) {
     config, db, box, events, accounts, mailer, throttle: throttleQueries, clientDocuments, isRestricted: privacy.restriction.isRestricted,
   });
   const { consent } = consentModule;
+  // Signing in at a second brand: its first visit asks which profile fields to share with it (src/brands/sharing.ts).
+  const brandSharing = createBrandSharing({
+    db, queries: createBrandShareQueries(db), ledger: createConsentQueries(db), events,
+    brandOfClient: async (clientId) => (await brands.current()).brandOfClient(clientId)?.id ?? 'default',
+    valuesOf: async (accountId) => (await profileQueries.listValues(accountId)).map((v) => ({ field: v.field, clientId: v.clientId })),
+    shareableKeys: () => profile.current().fields.filter((f) => !RESERVED_CLAIMS.has(f.claimName)).map((f) => f.key),
+  });
   const policy = config.password;
   const codeTtlSeconds = config.codes.ttlSeconds;
   const passkeyQueries = createPasskeyQueries(db);
@@ -269,6 +279,7 @@ export function createServices(config: Config, db: Db, log: Logger) {
     consentWithdrawal: createConsentWithdrawal({ db, queries: createConsentQueries(db), events }),
     views,
     brands,
+    brandSharing,
     connectorStore,
     connectors,
     federatedIdentities,

@@ -15,7 +15,7 @@ const empty = (v: unknown) => (v === '' ? undefined : v);
 
 export const vaultQuerySchema = z.object({
   customer: z.preprocess(empty, z.string().trim().max(320, 'at most 320 characters').optional()),
-  kind: z.preprocess(empty, z.enum(['document', 'client_scopes', 'purpose', 'preference'], 'one of document, client_scopes, purpose, preference').optional()),
+  kind: z.preprocess(empty, z.enum(['document', 'client_scopes', 'purpose', 'preference', 'brand_sharing'], 'one of document, client_scopes, purpose, preference, brand_sharing').optional()),
   purpose: z.preprocess(empty, ID.optional()),
   document: z.preprocess(empty, ID.optional()),
   version: z.preprocess(empty, ID.optional()),

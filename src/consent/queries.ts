@@ -16,7 +16,7 @@ export interface ClientConsent {
   resourceScopes: Record<string, string[]>;
 }
 
-export type SubjectKind = 'document' | 'client_scopes' | 'purpose' | 'preference';
+export type SubjectKind = 'document' | 'client_scopes' | 'purpose' | 'preference' | 'brand_sharing';
 export type LedgerAction = 'grant' | 'withdraw';
 
 /** One entry of the append-only ledger; its id (`rcpt_<uuid>`) is the consent receipt id. */

@@ -5,6 +5,8 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { AccountSignOut } from '../accounts/sign-out.ts';
 import type { PasswordAuthenticator } from '../authn/password/authenticator.ts';
+import type { BrandSharing } from '../brands/sharing.ts';
+import type { Brands } from '../brands/service.ts';
 import type { ConsentService } from '../consent/service.ts';
 import type { GrantFromConsent } from '../oidc/grants.ts';
 import type { AuthenticatorRegistry } from '../authn/registry.ts';
@@ -36,6 +38,9 @@ export interface JourneyDeps extends JourneyPorts, PasskeyOfferPorts, ErasurePen
   passwordMinLength: number;
   webauthn: { enabled: boolean };
   profile: ProfileService;
+  /** Cross-brand sharing (the sharing step) and the brands it names. */
+  brandSharing: BrandSharing;
+  brands: Brands;
   /** The "Continue with …" buttons for this interaction's client (social login; none when absent). */
   connectorButtons?: (ctx: Context) => Promise<{ id: string; name: string }[]>;
 }
@@ -66,6 +71,8 @@ export function createJourneyRouter(deps: JourneyDeps): Router {
         const changed = accountId ? await deps.consent.hasAcceptedAnyDocument(accountId, documents) : false;
         return renderPage(deps, ctx, 'journey/terms', { title: changed ? t('journey.terms.title_changed') : t('journey.terms.title'), documents, changed });
       }
+      case 'brand_sharing':
+        return ctx.redirect(`/interaction/${interaction.uid}/share`);
       case 'consent':
         return renderPage(deps, ctx, 'journey/consent', { title: t('journey.consent.title'), ...(await consentView(deps, interaction)) });
       case 'profile':

@@ -11,6 +11,11 @@ export interface ClaimRelease {
   claims(account: ReleasableAccount, wanted: ReadonlySet<string>): Promise<{ sub: string; [claim: string]: unknown }>;
 }
 
+/** Which profile fields an app's brand may have (src/brands/sharing.ts); undefined = every field. */
+export interface BrandFieldFilter {
+  fieldFilter(accountId: string, clientId: string | undefined): Promise<((field: string) => boolean) | undefined>;
+}
+
 /** The claim names an app may have by its grant: those of its granted scopes and those it asked for with `claims`, less rejected ones. */
 export function grantedClaimNames(scopeClaims: ScopeClaims, scope: string, requested: Record<string, unknown> | undefined, rejected: readonly string[] = []): Set<string> {
   const names = new Set([...scope.split(' ').flatMap((s) => scopeClaims[s] ?? []), ...Object.keys(requested ?? {})]);
@@ -22,16 +27,19 @@ export function grantedClaimNames(scopeClaims: ScopeClaims, scope: string, reque
  * Claims are computed at every call (userinfo, each ID token): a withdrawal, objection or new consent shows
  * in the next answer. Scope and grant first (oidc-provider filters again by the grant), then the release rule.
  */
-export function createFindAccount(accounts: AccountQueries, release: ClaimRelease, scopeClaims: () => ScopeClaims): FindAccount {
-  return async (_ctx, sub) => {
+export function createFindAccount(accounts: AccountQueries, release: ClaimRelease, scopeClaims: () => ScopeClaims, brands?: BrandFieldFilter): FindAccount {
+  return async (ctx, sub) => {
     const account = await accounts.findAccountWithProfile(sub);
     if (!account || !SIGN_IN_ALLOWED.has(account.status)) return undefined;
     const found: OidcAccount = {
       accountId: account.id,
       async claims(_use, scope, requested, rejected) {
         const wanted = grantedClaimNames(scopeClaims(), scope, requested as Record<string, unknown> | undefined, rejected);
+        // Across brands: only the fields the customer shared with this app's brand (or gave through it).
+        const allowed = await brands?.fieldFilter(account.id, ctx?.oidc?.client?.clientId);
+        const profile = allowed ? Object.fromEntries(Object.entries(account.profile).filter(([key]) => allowed(key))) : account.profile;
         return release.claims({
-          id: account.id, email: account.email, emailVerified: account.emailVerified, profile: account.profile, processingRestricted: account.processingRestricted,
+          id: account.id, email: account.email, emailVerified: account.emailVerified, profile, processingRestricted: account.processingRestricted,
         }, wanted);
       },
     };

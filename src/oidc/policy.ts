@@ -1,5 +1,5 @@
 // Owns the interaction policy: oidc-provider's base prompts (login, consent) with Foyer's own prompts
-// inserted as checks, in the design's order (login → mfa → terms → consent → profile).
+// inserted as checks, in the design's order (login → mfa → terms → brand sharing → consent → profile).
 import { interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
 import { LINK_BROWSER_COOKIE } from '../authn/federation/link-proof.ts';
 import { ACR_TWO_FACTOR, decideMfa, parseClientMfaPolicy, type MfaReason } from '../authn/mfa/policy.ts';
@@ -93,7 +93,28 @@ function createProfilePrompt(profile: ProfilePromptPort) {
   );
 }
 
-export function createInteractionPolicy(consent: ConsentService, mfa: MfaPolicyPort, profile?: ProfilePromptPort) {
+/** What the sharing prompt asks of the domain: whether this client's brand is new to the account and has something to ask. */
+export interface BrandSharingPromptPort {
+  question(accountId: string, clientId: string): Promise<{ brandId: string; fields: string[] } | undefined>;
+}
+
+/**
+ * After the terms: the first visit to a brand other than the account's first asks which existing profile
+ * fields to share with it. Answered once per brand (the ledger and brand_shares hold the answer).
+ */
+function createBrandSharingPrompt(sharing: BrandSharingPromptPort) {
+  return new Prompt(
+    { name: 'brand_sharing', requestable: false },
+    new Check('brand_sharing_unanswered', 'the customer has not said which profile fields this brand may have', 'interaction_required', async (ctx: KoaContextWithOIDC) => {
+      const accountId = ctx.oidc.session?.accountId;
+      const clientId = ctx.oidc.client?.clientId;
+      if (!accountId || !clientId) return Check.NO_NEED_TO_PROMPT;
+      return (await sharing.question(accountId, clientId)) ? Check.REQUEST_PROMPT : Check.NO_NEED_TO_PROMPT;
+    }),
+  );
+}
+
+export function createInteractionPolicy(consent: ConsentService, mfa: MfaPolicyPort, profile?: ProfilePromptPort, sharing?: BrandSharingPromptPort) {
   const policy = base();
   policy.add(createMfaPrompt(mfa), policy.findIndex((prompt) => prompt.name === 'login') + 1);
   const terms = new Prompt(
@@ -106,6 +127,7 @@ export function createInteractionPolicy(consent: ConsentService, mfa: MfaPolicyP
     }),
   );
   policy.add(terms, policy.findIndex((prompt) => prompt.name === 'consent'));
+  if (sharing) policy.add(createBrandSharingPrompt(sharing), policy.findIndex((prompt) => prompt.name === 'consent'));
   if (profile) policy.add(createProfilePrompt(profile));
   return policy;
 }

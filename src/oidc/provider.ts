@@ -16,12 +16,12 @@ import { deriveKey } from '../security/keys.ts';
 import { accountTokenClaims } from './account-tokens.ts';
 import { createAdapterClass } from './adapter.ts';
 import { inProviderRequest } from './session-writes.ts';
-import { createFindAccount, type ClaimRelease } from './claims.ts';
+import { createFindAccount, type BrandFieldFilter, type ClaimRelease } from './claims.ts';
 import { effectiveScopeClaims, oidcScopesOf } from '../consent/scope-claims.ts';
 import type { ClientStore } from './clients.ts';
 import { createLoadExistingGrant } from './grants.ts';
 import { createDevicePages } from './device-pages.ts';
-import { createInteractionPolicy, type MfaPolicyPort } from './policy.ts';
+import { createInteractionPolicy, type BrandSharingPromptPort, type MfaPolicyPort } from './policy.ts';
 import type { ProfileService } from '../profile/service.ts';
 import { CLIENT_PROFILE_METADATA, clientProfileMetadataProblem } from '../profile/client-needs.ts';
 import { builtInResources } from '../security/api-tokens.ts';
@@ -44,6 +44,8 @@ export interface ProviderDeps {
   fieldRelease: ClaimRelease;
   /** The profile schema (custom scopes and claims, fixed at construction) and the profile prompt's port. */
   profile?: ProfileService;
+  /** Cross-brand sharing: the question a brand's first visit asks, and the fields its apps may have. */
+  brandSharing?: BrandSharingPromptPort & BrandFieldFilter;
   /** Counts token endpoint grants by type and outcome. */
   metrics?: Pick<Metrics, 'tokenGrant'>;
 }
@@ -104,7 +106,7 @@ export function buildProvider(deps: ProviderDeps, signingKeys: JWK[]): Provider 
     adapter: createAdapterClass(deps.db, deps.clients, { refreshReuseGraceSeconds: config.tokens.refreshReuseGraceSeconds }),
     jwks: { keys: signingKeys as never[] },
     cookies: { keys: cookieKeys, long: cookieOptions, short: cookieOptions },
-    findAccount: createFindAccount(deps.accounts, deps.fieldRelease, () => scopeClaims),
+    findAccount: createFindAccount(deps.accounts, deps.fieldRelease, () => scopeClaims, deps.brandSharing),
     loadExistingGrant: createLoadExistingGrant(deps.consent, scopeClaims),
     claims: scopeClaims as unknown as Configuration['claims'],
     scopes: oidcScopesOf(scopeClaims),
@@ -138,7 +140,7 @@ export function buildProvider(deps: ProviderDeps, signingKeys: JWK[]): Provider 
       },
     },
     interactions: {
-      policy: createInteractionPolicy(deps.consent, deps.mfaPolicy, deps.profile),
+      policy: createInteractionPolicy(deps.consent, deps.mfaPolicy, deps.profile, deps.brandSharing),
       url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
     },
     features: {

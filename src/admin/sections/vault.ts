@@ -114,7 +114,7 @@ export const vaultSection: AdminSection = {
     const { json, errors } = openApi;
     const record = { $ref: '#/components/schemas/ConsentRecord' };
     const filters = [
-      ['customer', 'The customer: an email address or a sub'], ['kind', 'document, client_scopes, purpose or preference'], ['purpose', 'A purpose id'],
+      ['customer', 'The customer: an email address or a sub'], ['kind', 'document, client_scopes, purpose, preference or brand_sharing'], ['purpose', 'A purpose id'],
       ['document', 'A document id (any version unless version is given)'], ['version', 'A document version (with document)'], ['client', 'A client id (its scope grants)'],
       ['action', 'grant or withdraw'], ['from', 'Earliest time, inclusive (ISO 8601)'], ['to', 'Latest time, exclusive (ISO 8601)'],
     ].map(([name, description]) => ({ name, in: 'query', required: false, description, schema: { type: 'string' } }));
@@ -125,7 +125,7 @@ export const vaultSection: AdminSection = {
           type: 'object',
           properties: {
             id: { type: 'string', description: 'Also the receipt id' }, customer: { type: ['string', 'null'], description: 'The sub; null once erased' },
-            kind: { enum: ['document', 'client_scopes', 'purpose', 'preference'] }, subject: { type: 'string', description: 'purpose id, document@version, client id or topic:channel' },
+            kind: { enum: ['document', 'client_scopes', 'purpose', 'preference', 'brand_sharing'] }, subject: { type: 'string', description: 'purpose id, document@version, client id, topic:channel or brand id' },
             action: { enum: ['grant', 'withdraw'] }, legal_basis: { type: 'string' }, channel: { type: 'string' }, client_id: { type: ['string', 'null'] },
             ip: { type: ['string', 'null'] }, details: { type: 'object' }, created_at: { type: 'string', format: 'date-time' }, erased: { type: 'boolean' },
           },

@@ -40,6 +40,13 @@ export function createReceiptService(deps: { queries: ConsentQueries; registry: 
         return { ...base, purpose: `Communication about ${name} by ${channel}`, purposeCategory: ['communication', topicId],
           piiCategory: [PII_OF_CHANNEL[channel] ?? channel], termination: 'Until the customer opts out' };
       }
+      case 'brand_sharing': {
+        // A grant lists the fields shared with the brand; a withdrawal those it stopped sharing.
+        const list = record.action === 'withdraw' ? details.withdrawn : details.fields;
+        const fields = Array.isArray(list) ? list.map(String) : [];
+        return { ...base, service: record.subjectRef, purpose: `Sharing of ${fields.join(', ') || 'no profile fields'} with the brand ${record.subjectRef}`,
+          purposeCategory: ['sharing across brands'], piiCategory: fields, thirdPartyDisclosure: true, termination: 'Until sharing is stopped in the account' };
+      }
     }
   }
 

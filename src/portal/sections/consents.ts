@@ -48,6 +48,10 @@ function describeRecord(record: ConsentRecord, names: Map<string, string>): stri
       const values = { topic: names.get(`topic:${topic}`) ?? topic, channel: channelName(channel) };
       return t(record.action === 'grant' ? 'portal.consents.record_subscribed' : 'portal.consents.record_unsubscribed', values);
     }
+    case 'brand_sharing': {
+      const list = (value: unknown) => (Array.isArray(value) && value.length ? value.join(', ') : '—');
+      return t(record.action === 'grant' ? 'portal.consents.record_shared' : 'portal.consents.record_unshared', { brand: record.subjectRef, fields: list(record.action === 'grant' ? d.fields : d.withdrawn) });
+    }
   }
 }
 

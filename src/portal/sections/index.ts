@@ -5,6 +5,7 @@ import { overviewSection } from './overview.ts';
 import { profileSection } from './profile.ts';
 import { securitySection } from './security.ts';
 import { appsSection } from './apps.ts';
+import { sharingSection } from './sharing.ts';
 import { linkedSection } from './linked.ts';
 import { sessionsSection } from './sessions.ts';
 import { consentsSection } from './consents.ts';
@@ -17,6 +18,7 @@ export const PORTAL_SECTIONS: PortalSection[] = [
   securitySection,
   linkedSection,
   appsSection,
+  sharingSection,
   sessionsSection,
   // consent section (consent history, receipts, communication preferences): add its entry on the next line
   consentsSection,

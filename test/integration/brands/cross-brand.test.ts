@@ -1,6 +1,6 @@
 // Signing in across brands: a customer signed in at an app of brand A keeps the session at an app of brand B
 // (no password page), but the first visit to B shows B's own terms, in B's look; A's apps never ask for B's
-// terms. (The question of which profile fields B may see is not built yet: docs/operators/brands.md.)
+// terms. (Sharing profile fields with B: sharing.test.ts.)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAdminApi } from '../../support/admin-api.ts';
 import { newBrowser, signUp, throughPrompts } from '../../support/journey.ts';

@@ -1,0 +1,137 @@
+// Sharing across brands: after signing in at brand A (and giving profile fields there), the first visit to
+// brand B costs no password, asks B's terms, then which existing fields to share with B (nothing ticked). B's
+// apps receive only what was shared; B's second app asks nothing; stopping on the account pages is immediate;
+// parallel submissions of the form record one answer in the ledger.
+import * as oidc from 'openid-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAdminApi } from '../../support/admin-api.ts';
+import type { FormBrowser, Page } from '../../support/form-browser.ts';
+import { newBrowser, signUp, throughPrompts } from '../../support/journey.ts';
+import { signInToAccount } from '../../support/portal.ts';
+import { CALLBACK, createRelyingParty, type RelyingParty } from '../../support/relying-party.ts';
+import { startTestServer, type TestServer } from '../../support/test-server.ts';
+
+let server: TestServer;
+const apps: Record<string, RelyingParty> = {};
+const version = [{ version: '1', material: true }];
+const password = 'a lantern on the quay';
+const NAMES = JSON.stringify({ id_token: { given_name: null, family_name: null } });
+
+beforeAll(async () => {
+  server = await startTestServer({
+    profile: { fields: [
+      { key: 'given_name', label: { en: 'First name' } },
+      { key: 'family_name', label: { en: 'Last name' } },
+    ] },
+    consent: { purposes: [{ id: 'account', legalBasis: 'contract', dataCategories: ['email'], texts: { en: { name: 'Your account', description: 'Your account.' } } }], documents: [
+      { id: 'terms', title: 'Terms of service', required: true, versions: version },
+      { id: 'acme-terms', title: 'Acme customer terms', required: false, versions: version },
+      { id: 'beta-terms', title: 'Beta club rules', required: false, versions: version },
+    ] },
+  } as never);
+  const { call } = await createAdminApi(server);
+  const colours = (accent: string) => ({ accent, text: '#111111', background: '#ffffff' });
+  expect((await call('/brands/acme', { method: 'PUT', body: { name: 'Acme', colours: colours('#0b6e4f'), documents: ['acme-terms'] } })).status).toBe(201);
+  expect((await call('/brands/beta', { method: 'PUT', body: { name: 'Beta', colours: colours('#8a1c7c'), documents: ['beta-terms'] } })).status).toBe(201);
+  for (const [brand, ids] of [['acme', ['acme-shop', 'acme-club']], ['beta', ['beta-shop', 'beta-club']]] as const) {
+    for (const id of ids) {
+      apps[id] = await createRelyingParty(server, { clientId: id, name: id, scope: 'openid email profile', ...(id === 'acme-shop' ? { profileRequired: ['given_name', 'family_name'] } : {}) });
+      expect((await call(`/brands/${brand}/clients/${id}`, { method: 'PUT' })).status).toBe(200);
+    }
+  }
+});
+afterAll(async () => server?.stop());
+
+/** Signs up at acme-shop, giving a given and family name there; the browser keeps the session. */
+async function customerOfAcme(email: string): Promise<FormBrowser> {
+  const browser = newBrowser();
+  const afterSignUp = await signUp(server, browser, await browser.get((await apps['acme-shop']!.authorizationUrl()).url), email, password);
+  const profile = await throughPrompts(browser, afterSignUp);
+  expect(profile.html, `${profile.status} ${profile.url}`).toContain('name="given_name"');
+  const done = await browser.submit(profile, '/profile', { given_name: 'Ada', family_name: 'Lovelace' });
+  expect(done.url.startsWith(CALLBACK)).toBe(true);
+  return browser;
+}
+
+async function claimsAt(browser: FormBrowser, app: RelyingParty): Promise<{ idToken: Record<string, unknown>; userinfo: Record<string, unknown> }> {
+  const auth = await app.authorizationUrl({ claims: NAMES });
+  const page = await throughPrompts(browser, await browser.get(auth.url));
+  expect(page.url.startsWith(CALLBACK), page.url).toBe(true);
+  const tokens = await app.exchange(page.url, auth);
+  const idToken = tokens.claims()! as Record<string, unknown>;
+  const userinfo = await oidc.fetchUserInfo(app.config, tokens.access_token, String(idToken.sub)) as Record<string, unknown>;
+  return { idToken, userinfo };
+}
+
+const sharingRecords = async (brand: string) => server.dbHandle.db('consent_records').where({ subject_kind: 'brand_sharing', subject_ref: brand }).orderBy('created_at').select('id', 'action', 'details');
+
+describe('sharing profile fields with a second brand', () => {
+  it('asks B\'s terms and the sharing question, not the password, and B receives only what was shared', async () => {
+    const browser = await customerOfAcme('ada@example.com');
+    const acme = await claimsAt(browser, apps['acme-club']!);
+    expect(acme.userinfo).toMatchObject({ given_name: 'Ada', family_name: 'Lovelace' });
+
+    const auth = await apps['beta-shop']!.authorizationUrl({ claims: NAMES });
+    const atBeta = await browser.get(auth.url);
+    expect(atBeta.html).not.toContain('name="password"');
+    expect(atBeta.html).toContain('Beta club rules');
+    const question: Page = await browser.submit(atBeta, '/terms', { accept: 'yes' });
+    expect(question.url).toContain('/share');
+    expect(question.html).toContain('Share your details with Beta?');
+    expect(question.html).toContain('value="given_name"');
+    expect(question.html).toContain('value="family_name"');
+    expect(question.html).not.toMatch(/type="checkbox" value="[a-z_]+" checked/);
+    const back = await throughPrompts(browser, await browser.submit(question, '/share', { share: ['given_name'] }));
+    expect(back.url.startsWith(CALLBACK), back.url).toBe(true);
+    const tokens = await apps['beta-shop']!.exchange(back.url, auth);
+    const idToken = tokens.claims()!;
+    expect(idToken.given_name).toBe('Ada');
+    expect(idToken.family_name).toBeUndefined();
+    const userinfo = await oidc.fetchUserInfo(apps['beta-shop']!.config, tokens.access_token, idToken.sub);
+    expect(userinfo.given_name).toBe('Ada');
+    expect(userinfo.family_name).toBeUndefined();
+    expect(userinfo.name).toBe('Ada');
+    expect(userinfo.email).toBe('ada@example.com');
+
+    const records = await sharingRecords('beta');
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({ action: 'grant', details: { brand: 'beta', fields: ['given_name'] } });
+
+    // Brand B's second app asks nothing, and gets the same.
+    const club = await claimsAt(browser, apps['beta-club']!);
+    expect(club.userinfo.given_name).toBe('Ada');
+    expect(club.userinfo.family_name).toBeUndefined();
+    // Brand A's apps still get everything.
+    expect((await claimsAt(browser, apps['acme-club']!)).userinfo.family_name).toBe('Lovelace');
+
+    // Stopping on the account pages: at once, with a withdraw record in the ledger.
+    const portal = newBrowser();
+    const sharing = await signInToAccount(server, portal, 'ada@example.com', password, '/account/sharing');
+    expect(sharing.html).toContain('data-brand="beta"');
+    const after = await portal.submit(sharing, '/account/sharing/beta/unshare', { field: 'given_name' });
+    expect(after.html).toContain('Stopped sharing');
+    const refreshed = await oidc.fetchUserInfo(apps['beta-shop']!.config, tokens.access_token, idToken.sub);
+    expect(refreshed.given_name).toBeUndefined();
+    expect(refreshed.email).toBe('ada@example.com');
+    expect((await sharingRecords('beta')).map((r) => (r as { action: string }).action)).toEqual(['grant', 'withdraw']);
+    // A receipt for the answer, on the account pages.
+    const receipt = await portal.get(`${server.url}/account/consents/${(records[0] as { id: string }).id}/receipt`);
+    expect(receipt.status).toBe(200);
+  });
+
+  it('records one answer when the form is sent twice at once', async () => {
+    const browser = await customerOfAcme('grace@example.com');
+    const atBeta = await browser.get((await apps['beta-shop']!.authorizationUrl()).url);
+    const question = await browser.submit(atBeta, '/terms', { accept: 'yes' });
+    expect(question.url).toContain('/share');
+    const answers = await Promise.all([
+      browser.submit(question, '/share', { share: ['given_name'] }),
+      browser.submit(question, '/share', { share: ['family_name'] }),
+    ]);
+    for (const answer of answers) expect(answer.status).toBeLessThan(500);
+    const account = await server.services.accounts.findAccountByEmail('grace@example.com');
+    const records = await server.dbHandle.db('consent_records').where({ account_id: account!.id, subject_kind: 'brand_sharing' });
+    expect(records).toHaveLength(1);
+    expect(await server.dbHandle.db('brand_shares').where({ account_id: account!.id, brand_id: 'beta' })).toHaveLength(1);
+  });
+});
