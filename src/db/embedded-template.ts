@@ -2,7 +2,7 @@
 // server's start (at install, or by a short-lived child before the server loads), and copied as the data folder
 // of a first start, so that no start runs initdb (its memory peak is PGlite's WebAssembly module run twice over).
 // Only initdb is prepared: the migrations run at every start, as on PostgreSQL. Must not import domain or HTTP modules.
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -94,8 +94,11 @@ export function copyTemplate(templatePgdata: string, pgdataDir: string): void {
   rmSync(copying, { recursive: true, force: true });
   try {
     cpSync(templatePgdata, copying, { recursive: true });
-    rmSync(pgdataDir, { recursive: true, force: true });
+    // Never removes more than an empty folder: another process starting on the same folder may have won.
+    if (existsSync(pgdataDir)) rmdirSync(pgdataDir);
     renameSync(copying, pgdataDir);
+  } catch (error) {
+    if (!existsSync(join(pgdataDir, 'PG_VERSION'))) throw error;
   } finally {
     rmSync(copying, { recursive: true, force: true });
   }
