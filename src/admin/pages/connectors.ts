@@ -7,7 +7,8 @@ import type { AdminConnector } from '../../authn/federation/connector-store.ts';
 import { CONNECTOR_KIND_NAMES, connectorChangeSchema, connectorSchema, connectorSecretSchema } from '../../config/connector-schema.ts';
 import { isAppError } from '../../errors/app-error.ts';
 import { connectorChange, connectorExists } from '../sections/connectors.ts';
-import { checkWith, drawForm, fieldOfMessage, formValues, given, wordsOf, type EditTools, type FieldError, type FieldSpec, type FormValues } from './forms.ts';
+import { checkWith, drawForm, fieldOfMessage, formValues, given, type EditTools, type FieldError, type FieldSpec, type FormValues } from './field-forms.ts';
+import { words } from './forms.ts';
 
 const SETTINGS: FieldSpec[] = [
   { name: 'name', label: 'Button name (Continue with …)' },
@@ -31,7 +32,7 @@ const CREATE_FIELDS: FieldSpec[] = [
   ...SETTINGS, ...SECRETS,
 ];
 
-const settingsBody = (v: FormValues) => Object.fromEntries(SETTINGS.map((f) => [f.name, f.name === 'scopes' ? (wordsOf(v.scopes).length ? wordsOf(v.scopes) : undefined) : given(v[f.name])]).filter(([, value]) => value !== undefined));
+const settingsBody = (v: FormValues) => Object.fromEntries(SETTINGS.map((f) => [f.name, f.name === 'scopes' ? (words(v.scopes).length ? words(v.scopes) : undefined) : given(v[f.name])]).filter(([, value]) => value !== undefined));
 const secretsBody = (v: FormValues) => Object.fromEntries(SECRETS.map((f) => [f.name, given(v[f.name])]).filter(([, value]) => value !== undefined));
 /** Values to fill a form again: never a secret. */
 const withoutSecrets = (v: FormValues): FormValues => ({ ...v, clientSecret: undefined, privateKey: undefined });

@@ -5,7 +5,7 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { DocumentVersionExistsError, UnknownDocumentError, type DocumentInfo } from '../../consent/registry/registry.ts';
 import { documentInputSchema, versionInputSchema } from '../sections/documents.ts';
-import { checkWith, drawForm, formValues, given, type EditTools, type FieldError, type FieldSpec, type FormValues } from './forms.ts';
+import { checkWith, drawForm, formValues, given, type EditTools, type FieldError, type FieldSpec, type FormValues } from './field-forms.ts';
 
 const VERSION_FIELDS: FieldSpec[] = [
   { name: 'version', label: 'Version (letters, digits, . _ -)', required: true },

@@ -1,87 +1,87 @@
-// Owns the edit forms of the admin pages: a form is a list of labelled fields; a body is checked with the
-// admin API's own zod schema, and its problems come back as a summary at the top, each linked to its field.
-import type { z } from 'zod';
-
+// Owns what the admin pages' edit forms share: checking a form's values with the admin API's own zod schema,
+// turning refusals into an error summary whose entries link to their fields, the confirmation step of a
+// destructive action, and the audit event of a change made on the pages.
 import type { Context } from 'koa';
+import type { z } from 'zod';
+import { isAppError } from '../../errors/app-error.ts';
+import { pageActor } from './roles.ts';
 import type { AdminPageDeps } from './types.ts';
 
-/** What each page group receives from the admin router. */
-export interface EditTools {
+type Render = (ctx: Context, view: string, data: { title: string; [key: string]: unknown }, status?: number) => void;
+
+/** What a page group receives from the pages' router (routes.ts). */
+export interface PageTools {
   deps: AdminPageDeps;
-  render(ctx: Context, view: string, data: { title: string; [key: string]: unknown }, status?: number): void;
+  render: Render;
   done(ctx: Context, path: string, notice: string): void;
   notice(ctx: Context): string | undefined;
-  /** Records an admin.changed event with the page actor. */
-  audit(ctx: Context, route: string, ids?: Record<string, string>): Promise<void>;
 }
 
-/** A trimmed value, or undefined when left empty (an optional field not given). */
-export const given = (value: string | undefined) => (value?.trim() ? value.trim() : undefined);
-
-/** The field an AppError's message names ("field: …"), to show it beside that field. */
-export const fieldOfMessage = (message: string) => /^(\w+)[.:]/.exec(message)?.[1] ?? '';
-
-export interface FieldSpec {
-  name: string;
-  label: string;
-  kind?: 'text' | 'url' | 'textarea' | 'select' | 'checkbox' | 'password';
-  options?: readonly string[];
-  help?: string;
-  required?: boolean;
-  /** Shown but not sent (an id that cannot change once made). */
-  readOnly?: boolean;
-}
-
-export interface FieldError {
-  field: string;
+/** One entry of the error summary: the message and the id of the field it is about (the link target). */
+export interface FormError {
   message: string;
+  href: string;
 }
 
-export type FormValues = Record<string, string | undefined>;
-
-/** Values as typed, kept short, to fill the form again after a refusal. */
-export function formValues(form: URLSearchParams, specs: readonly FieldSpec[]): FormValues {
-  return Object.fromEntries(specs.map((s) => [s.name, form.get(s.name)?.slice(0, s.kind === 'textarea' ? 10_000 : 2000) ?? undefined]));
+export class FormRefused extends Error {
+  readonly errors: FormError[];
+  constructor(errors: FormError[]) {
+    super(errors.map((e) => e.message).join('; '));
+    this.errors = errors;
+  }
 }
 
-/** Words separated by spaces, commas or new lines. */
-export const wordsOf = (value: string | undefined) => (value ?? '').split(/[\s,]+/).map((v) => v.trim()).filter(Boolean);
+/** Words split on spaces, commas or new lines (lists typed in one box). */
+export const words = (value: string | null | undefined): string[] => (value ?? '').split(/[\s,]+/).map((v) => v.trim()).filter(Boolean);
+
+/** The form's checkbox group (a hidden empty entry marks that the group was on the form). */
+export const checked = (form: URLSearchParams, name: string): string[] => form.getAll(name).filter((v) => v !== '');
+
+/** `value` checked with the API's schema; every problem becomes a summary entry linked to `#<prefix>-<member>`. */
+export function checkForm<T>(schema: z.ZodType<T>, value: unknown, prefix: string): T {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  throw new FormRefused(parsed.error.issues.map((issue) => {
+    const member = typeof issue.path[0] === 'string' ? issue.path[0] : '';
+    return { message: `${issue.path.length ? `${issue.path.join('.')}: ` : ''}${issue.message}`, href: `#${prefix}-${member || 'form'}` };
+  }));
+}
 
 /**
- * Checks `body` with the API's schema; on failure each issue goes to the field `fieldOf` names for its path
- * (the first path element when it names none).
+ * Runs `work`; a refusal the person can act on (a FormRefused, or an exposed 4xx AppError whose message opens
+ * with a member name, as the API's do) comes back as summary entries, anything else is thrown on.
  */
-export function checkWith<T>(schema: z.ZodType<T>, body: unknown, fieldOf: (path: readonly PropertyKey[]) => string | undefined = () => undefined):
-  { ok: true; value: T } | { ok: false; errors: FieldError[] } {
-  const parsed = schema.safeParse(body);
-  if (parsed.success) return { ok: true, value: parsed.data };
-  const errors = parsed.error.issues.map((issue) => ({
-    field: fieldOf(issue.path) ?? String(issue.path[0] ?? ''),
-    message: `${issue.path.length ? `${issue.path.join('.')}: ` : ''}${issue.message}`,
-  }));
-  return { ok: false, errors };
+export async function refusalsOf(work: () => Promise<void>, prefix: string, members: readonly string[]): Promise<{ errors: FormError[]; status: number } | undefined> {
+  try {
+    await work();
+    return undefined;
+  } catch (error) {
+    if (error instanceof FormRefused) return { errors: error.errors, status: 400 };
+    if (!isAppError(error) || !error.expose || error.status >= 500) throw error;
+    const member = /^([a-z_]+)\b/.exec(error.message)?.[1];
+    return { errors: [{ message: error.message, href: `#${prefix}-${member && members.includes(member) ? member : 'form'}` }], status: error.status };
+  }
 }
 
-const fieldId = (form: string, name: string) => `${form}-${name.replace(/[^\w-]/g, '_')}`;
+/** Records a change made on the pages, with the administrator as its actor (as the webhook pages do). */
+export async function auditPageChange(deps: AdminPageDeps, ctx: Context, route: string, ids: Record<string, string> = {}): Promise<void> {
+  const { account } = ctx.state.admin as { account: { id: string } };
+  await deps.services.events.emit({ type: 'admin.changed', accountId: account.id, actor: pageActor(ctx), data: { method: 'POST', route, via: 'pages', ...ids } });
+}
 
-/** The fields as the `admin/edit-form` partial draws them, each with its value and its error. */
-export function drawForm(id: string, specs: readonly FieldSpec[], values: FormValues = {}, errors: FieldError[] = []) {
-  const known = new Set(specs.map((s) => s.name));
-  return {
-    id,
-    // A problem with no field of its own is linked to the first field.
-    summary: errors.map((e) => ({ message: e.message, href: `#${fieldId(id, known.has(e.field) ? e.field : specs[0]!.name)}` })),
-    fields: specs.map((s) => {
-      const value = values[s.name] ?? '';
-      const error = errors.filter((e) => e.field === s.name).map((e) => e.message).join(' ');
-      const kind = s.kind ?? 'text';
-      return {
-        ...s, id: fieldId(id, s.name), value, error: error || undefined,
-        describedBy: [s.help ? `${fieldId(id, s.name)}-help` : '', error ? `${fieldId(id, s.name)}-error` : ''].filter(Boolean).join(' ') || undefined,
-        inputType: kind === 'url' ? 'url' : kind === 'password' ? 'password' : 'text', isPassword: kind === 'password',
-        isTextarea: kind === 'textarea', isSelect: kind === 'select', isCheckbox: kind === 'checkbox', checked: value === 'on' || value === 'true',
-        options: s.options?.map((o) => ({ value: o, selected: o === value })),
-      };
-    }),
-  };
+export interface Confirmation {
+  title: string;
+  /** What will happen, in a sentence. */
+  consequence: string;
+  action: string;
+  button: string;
+  cancel: string;
+  hidden?: Record<string, string>;
+}
+
+/** A destructive action's first POST shows what will happen; the confirming form posts again with confirm=yes. */
+export function confirmed(tools: PageTools, ctx: Context, form: URLSearchParams, confirmation: Confirmation): boolean {
+  if (form.get('confirm') === 'yes') return true;
+  tools.render(ctx, 'admin/confirm', { ...confirmation, hidden: Object.entries(confirmation.hidden ?? {}).map(([name, value]) => ({ name, value })) });
+  return false;
 }

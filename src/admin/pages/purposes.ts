@@ -6,7 +6,8 @@ import { CHANNELS, LEGAL_BASES, purposeSchema } from '../../config/consent-schem
 import type { Purpose, Topic } from '../../consent/registry/registry.ts';
 import { isAppError } from '../../errors/app-error.ts';
 import { purposeInputSchema, topicInputSchema } from '../sections/purposes.ts';
-import { checkWith, drawForm, fieldOfMessage, formValues, given, wordsOf, type EditTools, type FieldError, type FieldSpec, type FormValues } from './forms.ts';
+import { checkWith, drawForm, fieldOfMessage, formValues, given, type EditTools, type FieldError, type FieldSpec, type FormValues } from './field-forms.ts';
+import { words } from './forms.ts';
 
 const LOCALE = 'en';
 const ID = { name: 'id', label: 'Id (lower-case letters, digits, . _ or -; cannot change later)', required: true } as const;
@@ -58,7 +59,7 @@ export function registerPurposePages(pages: Router, tools: EditTools): void {
     dataCategories: (v.dataCategories ?? '').split(',').map((c) => c.trim()).filter(Boolean), thirdPartyDisclosure: v.thirdPartyDisclosure === 'on',
   });
   const topicBody = (v: FormValues, previous?: Topic) => ({
-    ...(previous ? {} : { id: v.id ?? '' }), texts: { ...previous?.texts, [LOCALE]: { name: v.name ?? '', description: v.description ?? '' } }, channels: wordsOf(v.channels),
+    ...(previous ? {} : { id: v.id ?? '' }), texts: { ...previous?.texts, [LOCALE]: { name: v.name ?? '', description: v.description ?? '' } }, channels: words(v.channels),
   });
   /** Saves through the registry; its refusals (a legal basis consent rests on) come back as field errors. */
   const save = async (run: () => Promise<unknown>): Promise<{ errors: FieldError[]; status: number }> => {

@@ -5,6 +5,7 @@ import { documentSchema, documentVersionSchema } from '../../config/consent-sche
 import { DocumentVersionExistsError, UnknownDocumentError, type DocumentInfo, type DocumentVersionInfo } from '../../consent/registry/registry.ts';
 import { AppError } from '../../errors/app-error.ts';
 import { jsonBody } from '../../http/json-body.ts';
+import { filters, listSpec, matches, pageOfList } from '../list-query.ts';
 import { idParam, openApi, type AdminSection } from '../types.ts';
 
 /** A new document with its first version(s); the same body as a `consent.documents` entry of the config file. */
@@ -16,6 +17,12 @@ const when = (publishedAt: string | undefined) => (publishedAt === undefined ? u
 export const versionJson = (v: DocumentVersionInfo) => ({ version: v.version, url: v.url, material: v.material, publishedAt: v.publishedAt.toISOString() });
 export const documentJson = (d: DocumentInfo) => ({ id: d.id, title: d.title, required: d.required, versions: d.versions.map(versionJson) });
 
+/** GET /documents: by id. */
+const documentList = listSpec({
+  q: filters.text('Part of the document id or title (any case)'),
+  required: filters.flag('Only documents every customer must accept (true), or only the others (false)'),
+});
+
 const version = {
   type: 'object',
   properties: { version: { type: 'string' }, url: { type: ['string', 'null'], format: 'uri' }, material: { type: 'boolean' }, publishedAt: { type: 'string', format: 'date-time' } },
@@ -25,7 +32,10 @@ export const documentsSection: AdminSection = {
   id: 'documents',
   routes(router, { services: { consentRegistry } }) {
     router.get('/documents', async (ctx) => {
-      ctx.body = { documents: (await consentRegistry.listDocuments()).map(documentJson) };
+      const query = documentList.read(ctx);
+      const found = (await consentRegistry.listDocuments()).filter((d) => matches(query.q, d.id, d.title) && (query.required === undefined || d.required === query.required));
+      const page = pageOfList(found, (d) => ({ key: '', id: d.id }), query);
+      ctx.body = { documents: page.items.map(documentJson), next_cursor: page.next_cursor };
     });
     router.post('/documents', async (ctx) => {
       const input = jsonBody(ctx, documentInputSchema);
@@ -66,7 +76,7 @@ export const documentsSection: AdminSection = {
       },
       paths: {
         '/documents': {
-          get: { summary: 'The documents customers accept, each with its versions', responses: { 200: { description: 'The documents', ...json({ type: 'object', properties: { documents: { type: 'array', items: { $ref: '#/components/schemas/Document' } } } }) }, ...errors } },
+          get: { summary: 'The documents customers accept, each with its versions; by id, paged', parameters: documentList.parameters, responses: { 200: { description: 'A page of documents', ...json({ type: 'object', properties: { documents: { type: 'array', items: { $ref: '#/components/schemas/Document' } }, next_cursor: { type: ['string', 'null'], description: 'The cursor of the next page; null on the last' } } }) }, ...errors } },
           post: {
             summary: 'Create a document with its first version(s)',
             requestBody: { required: true, ...json({ $ref: '#/components/schemas/DocumentInput' }) },
@@ -84,7 +94,7 @@ export const documentsSection: AdminSection = {
             requestBody: { required: true, ...json({ $ref: '#/components/schemas/DocumentVersionInput' }) },
             responses: {
               201: { description: 'Published', ...json({ allOf: [{ type: 'object', properties: { document: { type: 'string' } } }, { $ref: '#/components/schemas/DocumentVersion' }] }) },
-              ...notFound('document'), 409: { description: 'That version exists', ...json(openApi.error) }, ...errors,
+              ...notFound('document'), 409: { description: 'That version exists', ...openApi.problemContent }, ...errors,
             },
           },
         },

@@ -13,6 +13,8 @@ import { dashboardSection } from './dashboard.ts';
 import { customersSection } from './customers.ts';
 import { auditSection } from './audit.ts';
 import { connectorsSection } from './connectors.ts';
+import { keysSection } from './keys.ts';
+import { brandsSection } from './brands.ts';
 
 export const ADMIN_SECTIONS: AdminSection[] = [
   webhooksSection,
@@ -27,4 +29,6 @@ export const ADMIN_SECTIONS: AdminSection[] = [
   customersSection,
   auditSection,
   connectorsSection,
+  keysSection,
+  brandsSection,
 ];
