@@ -1,5 +1,5 @@
 // `npm run bench:memory`: the resident memory of `npm start` on the embedded database (Linux: /proc), on a
-// fresh data folder (initdb and migrations included) and again on the folder it left: the peak during the
+// fresh data folder (copied from the prepared initial database, migrations included) and again on the folder it left: the peak during the
 // start (VmHWM), the peak under a short light load, and the resident set once idle. On PostgreSQL too when
 // BENCH_DATABASE_URL (or DATABASE_URL) is set. Prints a table; exits 1 only when a server could not start.
 import { execFile, spawn } from 'node:child_process';
@@ -71,10 +71,10 @@ async function measure(label: string, env: NodeJS.ProcessEnv): Promise<Measureme
 }
 
 /** The first start's database preparation step by step (bench/first-start-phases.ts), with the flags of `npm start`. */
-function firstStartPhases(): Promise<Phase[]> {
+function firstStartPhases(mode: 'install' | 'start'): Promise<Phase[]> {
   const flags = startArguments().filter((arg) => arg.startsWith('--'));
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [...flags, 'bench/first-start-phases.ts'], { cwd: projectRoot, env: baseEnv({}), timeout: 180_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [...flags, 'bench/first-start-phases.ts', mode], { cwd: projectRoot, env: baseEnv({}), timeout: 180_000 }, (error, stdout, stderr) => {
       if (error) return reject(new Error(`first-start phases: ${stderr.trim() || error.message}`));
       resolve(JSON.parse(stdout.trim().split('\n').pop()!) as Phase[]);
     });
@@ -83,7 +83,10 @@ function firstStartPhases(): Promise<Phase[]> {
 
 async function main(): Promise<void> {
   const results: Measurement[] = [];
-  const phases = await firstStartPhases();
+  const phases = [
+    ...(await firstStartPhases('install')).map((p) => ({ ...p, phase: `install: ${p.phase}` })),
+    ...(await firstStartPhases('start')).map((p) => ({ ...p, phase: `first start: ${p.phase}` })),
+  ];
   const dataDir = mkdtempSync(join(tmpdir(), 'foyer-memory-'));
   const secret = randomBytes(32).toString('base64url');
   const embedded = baseEnv({ FOYER_DATA_DIR: dataDir, FOYER_SECRET: secret });
@@ -110,7 +113,7 @@ async function main(): Promise<void> {
     '| --- | --- | --- | --- | --- | --- |',
     ...rows,
     '',
-    'The first start\'s database preparation (the child process), step by step in one process:',
+    'The prepared initial database made (npm\'s postinstall), then a first start\'s use of it, step by step, each in its own process:',
     '',
     '| step | RSS | peak RSS so far (VmHWM) | V8 heap used | PGlite WebAssembly memory |',
     '| --- | --- | --- | --- | --- |',

@@ -1,7 +1,7 @@
 // Composition root of `npm start`: load config, start the server, print the issuer, stop on SIGTERM.
 import { ConfigError, loadConfig } from './config/load.ts';
+import { prepareEmbeddedDatabase } from './db/prepare-embedded.ts';
 import { createLogger } from './log.ts';
-import { startServer } from './server.ts';
 
 async function main(): Promise<void> {
   let loaded;
@@ -17,6 +17,10 @@ async function main(): Promise<void> {
   const { config, warnings } = loaded;
   const log = createLogger(config.logLevel);
   for (const warning of warnings) log.warn(warning);
+  // A first embedded start gets its database before the server's modules are loaded: should the prepared
+  // initial database have to be made now (initdb, in a child process), nothing else sits in memory beside it.
+  if (!config.databaseUrl) await prepareEmbeddedDatabase(`${config.dataDir}/pgdata`, { warn: (message) => log.warn(message) });
+  const { startServer } = await import('./server.ts');
   const server = await startServer({ config, log });
   log.info({ issuer: server.url, listening: `${server.address.address}:${server.address.port}` }, 'Foyer is ready');
   process.stdout.write(`\nFoyer is running at ${server.url}\n  discovery: ${server.url}/.well-known/openid-configuration\n${config.demo && config.nodeEnv !== 'production' ? `  demo app:  ${server.url}/demo\n` : ''}\n`);

@@ -109,7 +109,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       : options.config;
 
     const pgdataDir = `${config.dataDir}/pgdata`;
-    if (embedded) await prepareEmbeddedDatabase(pgdataDir);
+    if (embedded) await prepareEmbeddedDatabase(pgdataDir, { warn: (message) => log.warn(message) });
     const dbHandle = options.dbHandle ?? createDb({ databaseUrl: config.databaseUrl, pgliteDir: pgdataDir });
     await migrateLatest(dbHandle.db);
     // The demo profile counts every sign-in as a visit, so its progressive prompts show in one sitting.

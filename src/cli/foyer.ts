@@ -69,9 +69,11 @@ async function main(argv: string[]): Promise<number> {
 /** Opens the database itself (PostgreSQL, or the embedded one whose lock it holds) and runs the command. */
 async function runHere(argv: string[], config: Config, stdin: string | undefined, lock: DataDirLock | undefined, extras: Pick<CommandEnv, 'importSource' | 'exportSink'>): Promise<CommandResult> {
   // Loaded only here: a command handed to the server needs none of this.
-  const [{ createDb }, { migrateLatest }, { createLogger }, { createServices }] = await Promise.all([
-    import('../db/create-db.ts'), import('../db/migrate.ts'), import('../log.ts'), import('../compose.ts'),
+  const [{ createDb }, { migrateLatest }, { createLogger }, { createServices }, { prepareEmbeddedDatabase }] = await Promise.all([
+    import('../db/create-db.ts'), import('../db/migrate.ts'), import('../log.ts'), import('../compose.ts'), import('../db/prepare-embedded.ts'),
   ]);
+  // A data folder no server has started yet gets the prepared initial database, as `npm start` would.
+  if (!config.databaseUrl) await prepareEmbeddedDatabase(config.dataDir + '/pgdata');
   const handle = createDb({ databaseUrl: config.databaseUrl, pgliteDir: config.databaseUrl ? undefined : config.dataDir + '/pgdata', poolMax: 2 });
   try {
     // `foyer migrate` migrates itself, so that it reports what it applied.
