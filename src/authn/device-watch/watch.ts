@@ -14,6 +14,8 @@ export interface DeviceWatchDeps {
   hashKey: Buffer;
   /** Where the mail sends the customer to review the account, e.g. https://id.example.com/account */
   accountUrl: string;
+  /** A failure of the work done after the response (reading the address for the "new sign-in" mail). */
+  onBackgroundError(error: unknown): void;
 }
 
 export function createDeviceWatch(deps: DeviceWatchDeps) {
@@ -28,12 +30,11 @@ export function createDeviceWatch(deps: DeviceWatchDeps) {
       const userAgent = input.userAgent.slice(0, 300);
       const noted = await deps.queries.noteDevice(input.accountId, deviceHash, userAgent);
       if (noted.isNew && noted.hadOtherDevices) {
-        const account = await deps.accounts.findAccountById(input.accountId);
-        if (account?.email) {
-          deps.mailer.sendInBackground(account.email, 'new-sign-in', {
-            time: new Date().toUTCString(), device: userAgent || 'unknown', accountUrl: deps.accountUrl,
-          });
-        }
+        // The address is read beside the mail, off the request path: the sign-in does not wait for either.
+        const time = new Date().toUTCString();
+        void deps.accounts.findAccountById(input.accountId).then((account) => {
+          if (account?.email) deps.mailer.sendInBackground(account.email, 'new-sign-in', { time, device: userAgent || 'unknown', accountUrl: deps.accountUrl });
+        }, (error: unknown) => deps.onBackgroundError(error));
       }
       return deviceToken;
     },
