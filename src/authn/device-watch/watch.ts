@@ -1,5 +1,6 @@
 // Owns recognising the devices an account signs in from: a sign-in from a device the account has not used
 // before mails it "New sign-in". An account's first device (right after sign-up) is recorded silently.
+import { currentLanguage } from '../../i18n/request-language.ts';
 import type { AccountQueries } from '../../accounts/queries.ts';
 import type { MailSender } from '../../mail/mailer.ts';
 import { keyedHash, randomToken } from '../../security/tokens.ts';
@@ -31,7 +32,8 @@ export function createDeviceWatch(deps: DeviceWatchDeps) {
       const noted = await deps.queries.noteDevice(input.accountId, deviceHash, userAgent);
       if (noted.isNew && noted.hadOtherDevices) {
         // The address is read beside the mail, off the request path: the sign-in does not wait for either.
-        const time = new Date().toUTCString();
+        // The time is written now, in the request's language.
+        const time = new Intl.DateTimeFormat(currentLanguage(), { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'UTC', timeZoneName: 'short' }).format(new Date());
         void deps.accounts.findAccountById(input.accountId).then((account) => {
           if (account?.email) deps.mailer.sendInBackground(account.email, 'new-sign-in', { time, device: userAgent || 'unknown', accountUrl: deps.accountUrl });
         }, (error: unknown) => deps.onBackgroundError(error));
