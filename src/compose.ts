@@ -300,7 +300,8 @@ export function createServices(config: Config, db: Db, log: Logger) {
     emailSignIn,
     // The first factors the journey checks through the registry (the second factors are the MFA step's).
     authenticators: createAuthenticatorRegistry([passwordAuthenticator(passwords), emailCodeAuthenticator(emailSignIn)]),
-    deviceWatch: createDeviceWatch({ queries: createKnownDeviceQueries(db), accounts, mailer, hashKey: deriveKey(config.secret, 'known-devices'), accountUrl: `${config.issuer}/account/sessions` }),
+    deviceWatch: createDeviceWatch({ queries: createKnownDeviceQueries(db), accounts, mailer, hashKey: deriveKey(config.secret, 'known-devices'), accountUrl: `${config.issuer}/account/sessions`,
+      onBackgroundError: (error) => log.error({ err: error }, 'new sign-in mail failed') }),
     totp,
     recoveryCodes,
     rememberedDevices,

@@ -66,10 +66,10 @@ export function createPurposeConsents(deps: PurposeConsentDeps) {
      * cache. `processingRestricted`, when the caller read it with the account in this request, saves reading it again.
      */
     async purposeStates(accountId: string, processingRestricted?: boolean): Promise<PurposeStanding[]> {
-      const [purposes, latest, restricted] = await Promise.all([
-        registry.listPurposes(), queries.findLatestActions(accountId, 'purpose'), processingRestricted ?? deps.isRestricted(accountId),
+      const [purposes, restricted] = await Promise.all([
+        registry.listPurposesWithLatestAction(accountId), processingRestricted ?? deps.isRestricted(accountId),
       ]);
-      return purposes.map((purpose) => standingOf(purpose, latest.get(purpose.id), restricted));
+      return purposes.map(({ purpose, latest }) => standingOf(purpose, latest, restricted));
     },
     /** Records the customer's choice; a choice the purpose's legal basis does not allow is a 400. Returns the receipt id. */
     async choose(accountId: string, purposeId: string, choice: PurposeChoice, context: ConsentContext): Promise<string> {

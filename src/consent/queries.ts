@@ -74,6 +74,27 @@ const toDocumentVersion = (r: VersionRow): DocumentVersion => ({ documentId: r.d
 // Globally required, or named by the client (bound as a JSON array: the same SQL on both engines).
 const REQUIRED_DOCUMENT = '(d.required OR d.id IN (SELECT jsonb_array_elements_text(?::jsonb)))';
 
+/**
+ * Required documents the account has not accepted since their newest material version (editorial versions
+ * after it need no new acceptance), each as its newest version. Parameters: the client's documents (JSON), the account.
+ */
+const PENDING_DOCUMENTS_SQL = `WITH latest AS (
+           SELECT DISTINCT ON (v.document_id) v.document_id, d.title, v.version, v.url
+             FROM consent_document_versions v JOIN consent_documents d ON d.id = v.document_id
+            WHERE ${REQUIRED_DOCUMENT} AND v.published_at <= now()
+            ORDER BY v.document_id, v.published_at DESC),
+         material AS (
+           SELECT v.document_id, max(v.published_at) AS since FROM consent_document_versions v
+            WHERE v.material AND v.published_at <= now() AND v.document_id IN (SELECT document_id FROM latest)
+            GROUP BY v.document_id)
+         SELECT l.document_id, l.title, l.version, l.url FROM latest l JOIN material m ON m.document_id = l.document_id
+          WHERE (SELECT r.action FROM consent_records r
+                   JOIN consent_document_versions av ON av.document_id = l.document_id AND r.subject_ref = av.document_id || '@' || av.version
+                  WHERE r.account_id = ? AND r.subject_kind = 'document' AND av.published_at >= m.since
+                  ORDER BY r.created_at DESC LIMIT 1) IS DISTINCT FROM 'grant'`;
+
+type ClientConsentRow = { granted_scopes: string[]; rejected_scopes: string[]; resource_scopes: Record<string, string[]> };
+
 export function createConsentQueries(db: Db) {
   return {
     /** The newest published version of every document required globally or by `clientDocuments`. */
@@ -92,25 +113,27 @@ export function createConsentQueries(db: Db) {
      * versions after it need no new acceptance), each as its newest version; one query, on every sign-in.
      */
     async findPendingDocumentVersions(accountId: string, clientDocuments: string[] = []): Promise<DocumentVersion[]> {
-      const rows = await db.raw<{ rows: VersionRow[] }>(
-        `WITH latest AS (
-           SELECT DISTINCT ON (v.document_id) v.document_id, d.title, v.version, v.url
-             FROM consent_document_versions v JOIN consent_documents d ON d.id = v.document_id
-            WHERE ${REQUIRED_DOCUMENT} AND v.published_at <= now()
-            ORDER BY v.document_id, v.published_at DESC),
-         material AS (
-           SELECT v.document_id, max(v.published_at) AS since FROM consent_document_versions v
-            WHERE v.material AND v.published_at <= now() AND v.document_id IN (SELECT document_id FROM latest)
-            GROUP BY v.document_id)
-         SELECT l.document_id, l.title, l.version, l.url FROM latest l JOIN material m ON m.document_id = l.document_id
-          WHERE (SELECT r.action FROM consent_records r
-                   JOIN consent_document_versions av ON av.document_id = l.document_id AND r.subject_ref = av.document_id || '@' || av.version
-                  WHERE r.account_id = ? AND r.subject_kind = 'document' AND av.published_at >= m.since
-                  ORDER BY r.created_at DESC LIMIT 1) IS DISTINCT FROM 'grant'
-          ORDER BY l.document_id`,
-        [JSON.stringify(clientDocuments), accountId],
-      );
+      const rows = await db.raw<{ rows: VersionRow[] }>(`${PENDING_DOCUMENTS_SQL} ORDER BY l.document_id`, [JSON.stringify(clientDocuments), accountId]);
       return rows.rows.map(toDocumentVersion);
+    },
+    /**
+     * What an authorization's grant and terms prompt read, in one statement: the account's consent on record
+     * for the client (undefined when none) and the documents pending for it (as findPendingDocumentVersions).
+     */
+    async findClientConsentAndPendingDocuments(accountId: string, clientId: string, clientDocuments: string[] = []): Promise<{ clientConsent: ClientConsent | undefined; pending: DocumentVersion[] }> {
+      const result = await db.raw<{ rows: { pending: VersionRow[] | null; client_consent: ClientConsentRow | null }[] }>(
+        `WITH pending AS (${PENDING_DOCUMENTS_SQL})
+         SELECT (SELECT json_agg(p ORDER BY p.document_id) FROM pending p) AS pending,
+                (SELECT json_build_object('granted_scopes', c.granted_scopes, 'rejected_scopes', c.rejected_scopes, 'resource_scopes', c.resource_scopes)
+                   FROM client_consents c WHERE c.account_id = ? AND c.client_id = ?) AS client_consent`,
+        [JSON.stringify(clientDocuments), accountId, accountId, clientId],
+      );
+      const row = result.rows[0];
+      const consent = row?.client_consent;
+      return {
+        clientConsent: consent ? { grantedScopes: consent.granted_scopes, rejectedScopes: consent.rejected_scopes, resourceScopes: consent.resource_scopes } : undefined,
+        pending: (row?.pending ?? []).map(toDocumentVersion),
+      };
     },
     /** Document versions (as "doc@version") the account has accepted and not withdrawn. */
     async findAcceptedDocumentRefs(accountId: string, trx: Db = db): Promise<Set<string>> {

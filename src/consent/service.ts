@@ -47,6 +47,10 @@ export function createConsentService(deps: ConsentServiceDeps) {
       else await db.transaction(record);
     },
     findClientConsent: (accountId: string, clientId: string) => queries.findClientConsent(accountId, clientId),
+    /** The consent on record for the client and the documents pending for it, in one read (an authorization needs both). */
+    async clientConsentAndPendingDocuments(accountId: string, clientId: string): Promise<{ clientConsent: ClientConsent | undefined; pending: DocumentVersion[] }> {
+      return queries.findClientConsentAndPendingDocuments(accountId, clientId, await documentsOf(clientId));
+    },
     /** Records what the customer chose on a consent page; earlier grants to the same client remain. */
     async grantClientScopes(accountId: string, clientId: string, choice: ClientConsent, context: ConsentContext): Promise<ClientConsent> {
       return db.transaction(async (trx) => {

@@ -4,6 +4,9 @@ import type { AccountQueries } from '../accounts/queries.ts';
 import type { ReleasableAccount } from '../consent/field-release.ts';
 import type { ScopeClaims } from '../consent/scope-claims.ts';
 
+/** The account's own MFA switch, as read with the account for this request. */
+export const ACCOUNT_MFA_ENABLED = 'foyerMfaEnabled';
+
 const SIGN_IN_ALLOWED = new Set(['active', 'restricted']);
 
 /** The domain's release of an account's claims to an app (src/consent/field-release.ts). */
@@ -33,6 +36,8 @@ export function createFindAccount(accounts: AccountQueries, release: ClaimReleas
     if (!account || !SIGN_IN_ALLOWED.has(account.status)) return undefined;
     const found: OidcAccount = {
       accountId: account.id,
+      // Read with the account: the mfa prompt of the same authorization takes it from here (policy.ts).
+      [ACCOUNT_MFA_ENABLED]: account.mfaEnabled,
       async claims(_use, scope, requested, rejected) {
         const wanted = grantedClaimNames(scopeClaims(), scope, requested as Record<string, unknown> | undefined, rejected);
         // Across brands: only the fields the customer shared with this app's brand (or gave through it).

@@ -2,7 +2,7 @@
 // consented once, in any browser, is not asked again, and first-party clients get their scopes.
 import type { Grant, KoaContextWithOIDC, Provider } from 'oidc-provider';
 import type { ClientConsent } from '../consent/queries.ts';
-import type { ConsentService } from '../consent/service.ts';
+import type { AuthorizationConsentReads } from './authorization-consent-reads.ts';
 import { SCOPE_CLAIMS, type ScopeClaims } from '../consent/scope-claims.ts';
 
 // Granting a scope grants its claims, so a client asking for them with the `claims` parameter is not re-prompted.
@@ -44,12 +44,13 @@ export async function grantFromConsent(provider: Provider, accountId: string, cl
 
 export type GrantFromConsent = typeof grantFromConsent;
 
-export function createLoadExistingGrant(consent: ConsentService, scopeClaims: ScopeClaims | Record<string, readonly string[]> = SCOPE_CLAIMS) {
+export function createLoadExistingGrant(reads: AuthorizationConsentReads, scopeClaims: ScopeClaims | Record<string, readonly string[]> = SCOPE_CLAIMS) {
   return async function loadExistingGrant(ctx: KoaContextWithOIDC): Promise<Grant | undefined> {
     const accountId = ctx.oidc.session?.accountId;
     const client = ctx.oidc.client;
     if (!accountId || !client) return undefined;
-    const onRecord = await consent.findClientConsent(accountId, client.clientId);
+    // Read with the documents the terms prompt checks next in this request (authorization-consent-reads.ts).
+    const onRecord = (await reads(ctx, accountId, client.clientId)).clientConsent;
     const firstPartyScopes = client.metadata().foyer_first_party ? String(client.scope ?? '').split(' ').filter(Boolean) : [];
     if (!onRecord && firstPartyScopes.length === 0) return undefined;
     const effective: ClientConsent = {

@@ -5,6 +5,8 @@ import { LINK_BROWSER_COOKIE } from '../authn/federation/link-proof.ts';
 import { ACR_TWO_FACTOR, decideMfa, parseClientMfaPolicy, type MfaReason } from '../authn/mfa/policy.ts';
 import { REMEMBERED_DEVICE_COOKIE } from '../authn/mfa/remembered-devices.ts';
 import type { ConsentService } from '../consent/service.ts';
+import type { AuthorizationConsentReads } from './authorization-consent-reads.ts';
+import { ACCOUNT_MFA_ENABLED } from './claims.ts';
 import { parseClientProfileNeeds } from '../profile/client-needs.ts';
 import type { ClientProfileNeeds, ProfileDecision } from '../profile/policy.ts';
 
@@ -23,6 +25,13 @@ function requestedAcrs(ctx: KoaContextWithOIDC): string[] {
   return typeof values === 'string' ? values.split(' ').filter(Boolean) : [];
 }
 
+/** The account's MFA switch read with the account at the start of this request (claims.ts), else read now. */
+async function accountMfaEnabled(ctx: KoaContextWithOIDC, accountId: string, mfa: MfaPolicyPort): Promise<boolean> {
+  const account = ctx.oidc.account;
+  const known = account?.accountId === accountId ? account[ACCOUNT_MFA_ENABLED] : undefined;
+  return typeof known === 'boolean' ? known : mfa.isMfaEnabled(accountId);
+}
+
 function createMfaPrompt(mfa: MfaPolicyPort) {
   const reasons = new WeakMap<object, MfaReason>();
   return new Prompt(
@@ -35,7 +44,7 @@ function createMfaPrompt(mfa: MfaPolicyPort) {
       const linking = linkToken !== undefined && (await mfa.linkAwaitsSecondFactor?.(accountId, linkToken)) === true;
       const situation = {
         clientPolicy: parseClientMfaPolicy(client.metadata().foyer_mfa),
-        accountMfaEnabled: await mfa.isMfaEnabled(accountId),
+        accountMfaEnabled: await accountMfaEnabled(ctx, accountId, mfa),
         requestedAcrs: linking ? [...requestedAcrs(ctx), ACR_TWO_FACTOR] : requestedAcrs(ctx),
         session: { amr: session.amr, acr: session.acr },
         rememberedDevice: false,
@@ -114,7 +123,7 @@ function createBrandSharingPrompt(sharing: BrandSharingPromptPort) {
   );
 }
 
-export function createInteractionPolicy(consent: ConsentService, mfa: MfaPolicyPort, profile?: ProfilePromptPort, sharing?: BrandSharingPromptPort) {
+export function createInteractionPolicy(consent: ConsentService, reads: AuthorizationConsentReads, mfa: MfaPolicyPort, profile?: ProfilePromptPort, sharing?: BrandSharingPromptPort) {
   const policy = base();
   policy.add(createMfaPrompt(mfa), policy.findIndex((prompt) => prompt.name === 'login') + 1);
   const terms = new Prompt(
@@ -122,8 +131,10 @@ export function createInteractionPolicy(consent: ConsentService, mfa: MfaPolicyP
     new Check('terms_not_accepted', 'the current terms have not been accepted', 'interaction_required', async (ctx: KoaContextWithOIDC) => {
       const accountId = ctx.oidc.session?.accountId;
       if (!accountId) return Check.NO_NEED_TO_PROMPT;
-      // Documents required of everyone, plus those this client requires (its foyer_documents).
-      return (await consent.pendingDocuments(accountId, ctx.oidc.client?.clientId)).length > 0 ? Check.REQUEST_PROMPT : Check.NO_NEED_TO_PROMPT;
+      // Documents required of everyone, plus those this client requires (its foyer_documents); read with the grant's consent.
+      const clientId = ctx.oidc.client?.clientId;
+      const pending = clientId ? (await reads(ctx, accountId, clientId)).pending : await consent.pendingDocuments(accountId);
+      return pending.length > 0 ? Check.REQUEST_PROMPT : Check.NO_NEED_TO_PROMPT;
     }),
   );
   policy.add(terms, policy.findIndex((prompt) => prompt.name === 'consent'));

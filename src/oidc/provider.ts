@@ -22,6 +22,7 @@ import type { ClientStore } from './clients.ts';
 import { createLoadExistingGrant } from './grants.ts';
 import { createDevicePages } from './device-pages.ts';
 import { createInteractionPolicy, type BrandSharingPromptPort, type MfaPolicyPort } from './policy.ts';
+import { createAuthorizationConsentReads } from './authorization-consent-reads.ts';
 import type { ProfileService } from '../profile/service.ts';
 import { CLIENT_PROFILE_METADATA, clientProfileMetadataProblem } from '../profile/client-needs.ts';
 import { builtInResources } from '../security/api-tokens.ts';
@@ -101,13 +102,14 @@ export function buildProvider(deps: ProviderDeps, signingKeys: JWK[]): Provider 
   const profileSchema = deps.profile?.current();
   const scopeClaims = effectiveScopeClaims(profileSchema);
   const ownResources = builtInResources(config.issuer);
+  const consentReads = createAuthorizationConsentReads(deps.consent);
 
   const configuration: Configuration = {
     adapter: createAdapterClass(deps.db, deps.clients, { refreshReuseGraceSeconds: config.tokens.refreshReuseGraceSeconds }),
     jwks: { keys: signingKeys as never[] },
     cookies: { keys: cookieKeys, long: cookieOptions, short: cookieOptions },
     findAccount: createFindAccount(deps.accounts, deps.fieldRelease, () => scopeClaims, deps.brandSharing),
-    loadExistingGrant: createLoadExistingGrant(deps.consent, scopeClaims),
+    loadExistingGrant: createLoadExistingGrant(consentReads, scopeClaims),
     claims: scopeClaims as unknown as Configuration['claims'],
     scopes: oidcScopesOf(scopeClaims),
     acrValues: SUPPORTED_ACRS,
@@ -140,7 +142,7 @@ export function buildProvider(deps: ProviderDeps, signingKeys: JWK[]): Provider 
       },
     },
     interactions: {
-      policy: createInteractionPolicy(deps.consent, deps.mfaPolicy, deps.profile, deps.brandSharing),
+      policy: createInteractionPolicy(deps.consent, consentReads, deps.mfaPolicy, deps.profile, deps.brandSharing),
       url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
     },
     features: {

@@ -15,6 +15,8 @@ export interface DeviceWatchDeps {
   hashKey: Buffer;
   /** Where the mail sends the customer to review the account, e.g. https://id.example.com/account */
   accountUrl: string;
+  /** A failure of the work done after the response (reading the address for the "new sign-in" mail). */
+  onBackgroundError(error: unknown): void;
 }
 
 export function createDeviceWatch(deps: DeviceWatchDeps) {
@@ -29,12 +31,12 @@ export function createDeviceWatch(deps: DeviceWatchDeps) {
       const userAgent = input.userAgent.slice(0, 300);
       const noted = await deps.queries.noteDevice(input.accountId, deviceHash, userAgent);
       if (noted.isNew && noted.hadOtherDevices) {
-        const account = await deps.accounts.findAccountById(input.accountId);
-        if (account?.email) {
-          deps.mailer.sendInBackground(account.email, 'new-sign-in', {
-            time: new Intl.DateTimeFormat(currentLanguage(), { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'UTC', timeZoneName: 'short' }).format(new Date()), device: userAgent || 'unknown', accountUrl: deps.accountUrl,
-          });
-        }
+        // The address is read beside the mail, off the request path: the sign-in does not wait for either.
+        // The time is written now, in the request's language.
+        const time = new Intl.DateTimeFormat(currentLanguage(), { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'UTC', timeZoneName: 'short' }).format(new Date());
+        void deps.accounts.findAccountById(input.accountId).then((account) => {
+          if (account?.email) deps.mailer.sendInBackground(account.email, 'new-sign-in', { time, device: userAgent || 'unknown', accountUrl: deps.accountUrl });
+        }, (error: unknown) => deps.onBackgroundError(error));
       }
       return deviceToken;
     },

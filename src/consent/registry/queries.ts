@@ -43,6 +43,22 @@ export function createRegistryQueries(db: Db) {
     async listPurposeRows(trx: Db = db): Promise<PurposeRow[]> {
       return (await trx('consent_purposes').orderBy('created_at').orderBy('id')) as PurposeRow[];
     },
+    /**
+     * Every purpose with the account's newest purpose action on it (grant or withdraw, null when none), in one
+     * statement: the release rule reads both on every token and userinfo.
+     */
+    async listPurposeRowsWithLatestAction(accountId: string, trx: Db = db): Promise<(PurposeRow & { latest_action: 'grant' | 'withdraw' | null; latest_at: Date | null })[]> {
+      const result = await trx.raw<{ rows: (PurposeRow & { latest_action: 'grant' | 'withdraw' | null; latest_at: Date | null })[] }>(
+        `SELECT p.id, p.legal_basis, p.texts, p.data_categories, p.third_party_disclosure, l.action AS latest_action, l.created_at AS latest_at
+           FROM consent_purposes p
+           LEFT JOIN LATERAL (SELECT r.action, r.created_at FROM consent_records r
+                               WHERE r.account_id = ? AND r.subject_kind = 'purpose' AND r.subject_ref = p.id
+                               ORDER BY r.created_at DESC, r.id DESC LIMIT 1) l ON true
+          ORDER BY p.created_at, p.id`,
+        [accountId],
+      );
+      return result.rows;
+    },
     async insertPurposeIfAbsent(row: PurposeRow, trx: Db = db): Promise<boolean> {
       const inserted = await trx('consent_purposes').insert({
         ...row, texts: JSON.stringify(row.texts), data_categories: JSON.stringify(row.data_categories),

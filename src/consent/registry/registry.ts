@@ -86,6 +86,13 @@ export function createConsentRegistry(db: Db, queries: RegistryQueries, settings
     async listPurposes(): Promise<Purpose[]> {
       return (await queries.listPurposeRows()).map(toPurpose);
     },
+    /** Every purpose with the account's newest action on it (undefined when none), read fresh in one statement. */
+    async listPurposesWithLatestAction(accountId: string): Promise<{ purpose: Purpose; latest: { action: 'grant' | 'withdraw'; at: Date } | undefined }[]> {
+      return (await queries.listPurposeRowsWithLatestAction(accountId)).map((row) => ({
+        purpose: toPurpose(row),
+        latest: row.latest_action && row.latest_at ? { action: row.latest_action, at: new Date(row.latest_at) } : undefined,
+      }));
+    },
     async listTopics(): Promise<Topic[]> {
       return (await queries.listTopicRows()).map((row) => ({ id: row.id, texts: row.texts, channels: row.channels as Channel[] }));
     },

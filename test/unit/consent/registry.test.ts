@@ -13,6 +13,7 @@ function fakeQueries(existing: PurposeRow[]) {
     findPurposeRow: async (id: string) => purposes.get(id),
     listPurposeRows: async () => [...purposes.values()],
     insertPurposeIfAbsent: async (row: PurposeRow) => !purposes.has(row.id) && Boolean(purposes.set(row.id, row)),
+    listPurposeRowsWithLatestAction: async () => [...purposes.values()].map((row) => ({ ...row, latest_action: null, latest_at: null })),
     listTopicRows: async () => [...topics.values()],
     insertTopicIfAbsent: async (row: TopicRow) => !topics.has(row.id) && Boolean(topics.set(row.id, row)),
     upsertPurposeRow: async (row: PurposeRow) => void purposes.set(row.id, row),
