@@ -3,7 +3,7 @@
 const EDGE_NAMES = ['oidc', 'journey', 'portal', 'admin', 'demo'];
 const EDGES = '^src/(oidc|journey|portal|admin|http|demo)/';
 const DOMAIN = '^src/(flows|authn|accounts|clients|profile|consent|privacy|events)/';
-const INFRA = '^src/(db|cache|config|mail|security|i18n|errors|metrics)/|^src/log\\.ts$';
+const INFRA = '^src/(db|cache|config|mail|security|i18n|errors|metrics|paging)/|^src/log\\.ts$';
 const COMPOSITION = '^src/(main|server|compose|app)\\.ts$|^src/cli/';
 
 // Each edge stays out of the others: what one needs of another is a port the domain declares, handed in by

@@ -104,7 +104,9 @@ export async function startFoyer(options: FoyerOptions): Promise<FoyerProcess & 
     ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
     ...options.extra,
   });
-  const tracked = spawnTracked(process.execPath, startArguments(), { cwd: projectRoot, env });
+  // BENCH_SERVER_FLAGS adds node flags to the server only (e.g. `--cpu-prof --cpu-prof-dir=DIR` to profile it).
+  const serverFlags = (process.env.BENCH_SERVER_FLAGS ?? '').split(/\s+/).filter(Boolean);
+  const tracked = spawnTracked(process.execPath, [...serverFlags, ...startArguments()], { cwd: projectRoot, env });
   const cleanup = () => rmSync(dataDir, { recursive: true, force: true });
   // The start's peak over the whole process tree: PGlite's first start prepares its database in a child process.
   let treePeakKb = 0;

@@ -1,7 +1,7 @@
 // Owns assembling the koa app: shared middleware, Foyer's routers, then oidc-provider for everything else.
 import Koa, { type Context, type Next } from 'koa';
 import { createAccountSignOut } from './accounts/sign-out.ts';
-import { createAdminApiRouter } from './admin/api.ts';
+import { adminApiProblems, createAdminApiRouter } from './admin/api.ts';
 import { createAdminPages } from './admin/pages/routes.ts';
 import { createAdminCustomerCare } from './admin/customer-care-ports.ts';
 import { createDemoRouter } from './demo/routes.ts';
@@ -24,6 +24,7 @@ import { createClientAccessPort } from './oidc/client-access.ts';
 import { grantFromConsent } from './oidc/grants.ts';
 import { createPortal } from './portal/routes.ts';
 import { PORTAL_COOKIE } from './portal/session.ts';
+import { PORTAL_CLIENT_ID } from './clients/own-pages.ts';
 import { ADMIN_COOKIE } from './admin/pages/sign-in.ts';
 import { isProviderPath, providerRequestHandler, providerRoute, type Provider } from './oidc/provider.ts';
 import { deriveKey } from './security/keys.ts';
@@ -39,6 +40,7 @@ import type { Lifecycle } from './http/lifecycle.ts';
 import { createConsentRouter } from './http/consent-routes.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { requestLanguage } from './http/language.ts';
+import { brandScope, serveBrandFiles } from './http/brand.ts';
 
 export interface AppOptions {
   services: Services;
@@ -67,8 +69,12 @@ export function createApp(options: AppOptions): Koa {
   app.use(securityHeaders(secure));
   // Outside the error handler, so error pages speak the reader's language too.
   app.use(requestLanguage(secure));
+  app.use(brandScope(services.brands, log, secure, [PORTAL_CLIENT_ID]));
   app.use(errorHandler(services.views, log));
+  // Inside the error handler and before the input checks, so every admin API error (413 and 400 of the body too) is problem+json.
+  app.use(adminApiProblems);
   app.use(serveAssets());
+  app.use(serveBrandFiles(services.brands));
   app.use(checkInput);
   app.use(csrf.provideToken);
 
@@ -114,7 +120,7 @@ export function createApp(options: AppOptions): Koa {
   app.use(adminApi.routes()).use(adminApi.allowedMethods());
 
   const accountTokens = createAccountTokenPort(() => host.current());
-  for (const middleware of createAdminPages({ services, csrf, issuer: config.issuer, secure, accountTokens, clientAccess, customerCare })) app.use(middleware);
+  for (const middleware of createAdminPages({ services, csrf, issuer: config.issuer, secure, accountTokens, clientAccess, customerCare, onProtocolChanged: async () => void (await host.refreshIfKeysChanged()) })) app.use(middleware);
 
   const portal = createPortal({ services, csrf, secure, accountTokens, clientAccess });
   for (const middleware of portal) app.use(middleware);

@@ -78,6 +78,10 @@ import { createProfileService } from './profile/service.ts';
 import { createProfileFieldAdmin } from './profile/field-admin.ts';
 import { builtInResources } from './security/api-tokens.ts';
 import { createLiteCapture } from './flows/lite-capture.ts';
+import { createBrandQueries } from './brands/queries.ts';
+import { createBrands } from './brands/service.ts';
+import { currentBrand } from './brands/request-brand.ts';
+import { mailBrandOf } from './brands/mail.ts';
 
 export function devOutboxEnabled(config: Config): boolean {
   return !config.smtpUrl && config.nodeEnv !== 'production' && isLoopbackIssuer(config.issuer);
@@ -93,7 +97,7 @@ export function createServices(config: Config, db: Db, log: Logger) {
   const throttle = createCredentialThrottle(throttleQueries, deriveKey(config.secret, 'throttle-keys'), config.throttle, { failed: metrics.credentialFailure, refused: metrics.throttled });
   const flows = createFlowStore(db, { lookupKey: deriveKey(config.secret, 'flow-lookup') });
   const codes = createCodeService(flows, { hashKey: deriveKey(config.secret, 'one-time-codes'), ...config.codes });
-  const mailer = createMailer(db, { smtpUrl: config.smtpUrl, from: config.mailFrom, brandName: config.brandName, devOutbox: devOutboxEnabled(config) }, log);
+  const mailer = createMailer(db, { smtpUrl: config.smtpUrl, from: config.mailFrom, brandName: config.brandName, devOutbox: devOutboxEnabled(config), brandOf: () => mailBrandOf(currentBrand(), config.issuer) }, log);
   const protocol = createProtocolPort(db);
   // An erasure request ends the account's OIDC sessions, its portal sessions and its grants at once.
   const endAllSessions = { endSessions: async (id: string) => (await protocol.endSessions(id)) + (await createPortalSessions(db).endOtherPortalSessions(id)), revokeGrants: (id: string) => protocol.revokeGrants(id) };
@@ -111,8 +115,12 @@ export function createServices(config: Config, db: Db, log: Logger) {
     return Object.keys(profile.current().scopeClaims);
   };
   const clients = createClientStore(db, box, profileScopes);
+  const views = createViews({ brandName: config.brandName });
+  const brands = createBrands({ queries: createBrandQueries(db), defaultName: config.brandName, templateNames: () => views.partialNames() });
+  // The terms an app requires are its own and its brand's.
+  const clientDocuments = async (clientId: string) => [...new Set([...await clients.clientDocuments(clientId), ...(await brands.current()).brandOfClient(clientId)?.documents ?? []])];
   const consentModule = createConsentModule({
-    config, db, box, events, accounts, mailer, throttle: throttleQueries, clientDocuments: clients.clientDocuments, isRestricted: privacy.restriction.isRestricted,
+    config, db, box, events, accounts, mailer, throttle: throttleQueries, clientDocuments, isRestricted: privacy.restriction.isRestricted,
   });
   const { consent } = consentModule;
   const policy = config.password;
@@ -131,7 +139,7 @@ export function createServices(config: Config, db: Db, log: Logger) {
   const federation = createFederatedSignIn({ db, flows, connectors, identities: federatedIdentities, accounts, box, emit });
   const federationEmail = createFederationEmailConfirmation({ db, flows, codes, connectors, identities: federatedIdentities, accounts, throttle, mailer, box, emit, codeTtlSeconds: config.codes.ttlSeconds });
   const passwords = createPasswordAuthenticator({ accounts, hasher, throttle });
-  const emailSignIn = createEmailSignIn({ db, flows, codes, links: createSignInLinkQueries(db), accounts, throttle, mailer, codeTtlSeconds, linkBaseUrl: `${config.issuer}/signin/link/` });
+  const emailSignIn = createEmailSignIn({ db, flows, codes, links: createSignInLinkQueries(db), accounts, throttle, mailer, codeTtlSeconds, linkBaseUrl: `${config.issuer}/signin/link/`, emit });
   const linkProof = createLinkProof({
     db, flows, codes, accounts, identities: federatedIdentities, connectors, passwords, throttle, mailer, box, emit, codeTtlSeconds,
     isMfaEnabled: mfaQueries.isMfaEnabled,
@@ -146,7 +154,7 @@ export function createServices(config: Config, db: Db, log: Logger) {
   const fieldRelease = createFieldRelease({
     profileFields: () => profile.current().fields,
     disabledKeys: () => profile.current().disabledKeys,
-    purposeStates: (accountId) => consentModule.purposes.purposeStates(accountId),
+    purposeStates: (accountId, restricted) => consentModule.purposes.purposeStates(accountId, restricted),
     findAccount: async (accountId) => {
       const account = await accounts.findAccountWithProfile(accountId);
       return account && account.status !== 'erased' ? account : undefined;
@@ -257,7 +265,8 @@ export function createServices(config: Config, db: Db, log: Logger) {
     emailChange: createEmailChange({ db, accounts, flows, codes, throttle, mailer, events, codeTtlSeconds }),
     portalLinks,
     consentWithdrawal: createConsentWithdrawal({ db, queries: createConsentQueries(db), events }),
-    views: createViews({ brandName: config.brandName }),
+    views,
+    brands,
     connectorStore,
     connectors,
     federatedIdentities,
@@ -267,8 +276,8 @@ export function createServices(config: Config, db: Db, log: Logger) {
     profileImport,
     loginFlows: createLoginFlows(flows, 3600),
     passwords,
-    registration: createRegistration({ db, flows, codes, accounts, consent, hasher, throttle, mailer, policy, codeTtlSeconds }),
-    recovery: createRecovery({ db, flows, codes, accounts, hasher, throttle, mailer, policy, codeTtlSeconds }),
+    registration: createRegistration({ db, flows, codes, accounts, consent, hasher, throttle, mailer, policy, codeTtlSeconds, emit }),
+    recovery: createRecovery({ db, flows, codes, accounts, hasher, throttle, mailer, policy, codeTtlSeconds, emit }),
     webauthn,
     passkeys,
     passkeyOffers: createPasskeyOffers({

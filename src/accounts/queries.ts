@@ -103,6 +103,13 @@ export function createAccountQueries(db: Db) {
     async updateAccountStatus(accountId: string, status: AccountStatus, trx: Db = db): Promise<void> {
       await trx('accounts').where({ id: accountId }).update({ status, updated_at: trx.fn.now() });
     },
+    /**
+     * A lite account becomes a full one (its sign-up completed, or a code proved the address): true only for the
+     * call that changed it, so a race of two completions records the upgrade once.
+     */
+    async upgradeLite(accountId: string, trx: Db = db): Promise<boolean> {
+      return (await trx('accounts').where({ id: accountId, status: 'lite' }).update({ status: 'active', updated_at: trx.fn.now() })) > 0;
+    },
     /** A sign-in completed now (the journey calls it as it hands the login to the protocol). */
     async stampSignIn(accountId: string, trx: Db = db): Promise<void> {
       await trx('accounts').where({ id: accountId }).update({ last_sign_in_at: trx.fn.now() });

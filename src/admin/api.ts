@@ -1,6 +1,6 @@
 // Owns the admin API's edge (/admin/api): a client-credentials ES256 JWT for the <issuer>/admin/api resource
 // with the `admin` scope (or `admin:read`, enough for GET), from a client still registered with it; JSON in
-// and out; its OpenAPI document at /admin/api/openapi.json. Each resource is a section (sections/index.ts).
+// and out, errors as problem+json (problem.ts); its OpenAPI document at /admin/api/openapi.json. Each resource is a section (sections/index.ts).
 import Router from '@koa/router';
 import type { Context, Next } from 'koa';
 import { requireBearer, type BearerRule } from '../http/bearer.ts';
@@ -11,8 +11,8 @@ import { ADMIN_SECTIONS } from './sections/index.ts';
 import type { AdminDeps } from './types.ts';
 
 export const ADMIN_API_PREFIX = '/admin/api';
-/** The routes answering errors as RFC 9457 problem+json (every error also carries `error` and `message`). */
-const PROBLEM_JSON_PATHS = ['/customers', '/audit'];
+/** Every error under /admin/api answers as RFC 9457 problem+json (with `error` and `message` too); the app mounts this before its input checks. */
+export const adminApiProblems = problemDetails(ADMIN_API_PREFIX);
 
 export interface AdminApiDeps extends AdminDeps, ApiTokenDeps {}
 
@@ -56,7 +56,6 @@ export function createAdminApiRouter(deps: AdminApiDeps): Router {
   router.get('/openapi.json', (ctx) => {
     ctx.body = document;
   });
-  router.use(problemDetails(PROBLEM_JSON_PATHS));
   router.use(requireAdminToken(deps));
   for (const section of ADMIN_SECTIONS) section.routes(router, deps);
   return router;

@@ -1,13 +1,16 @@
-// Owns reading the query string of the admin API's and pages' lists: the filters of customers and of the
-// audit log, `limit` and `cursor`, checked with zod; a problem is a 400 naming the parameter.
+// Owns reading the query string of the admin API's and pages' lists: `limit` and `cursor` (the one keyset
+// cursor of src/paging/), each list's filters checked with zod, and paging a short list held in memory the same
+// way a table is paged. A problem is a 400 naming the parameter.
 import type { Context } from 'koa';
 import { z } from 'zod';
-import { decodeCursor } from '../accounts/customers/directory.ts';
-import { decodeAuditCursor } from '../events/audit-log.ts';
+import { CUSTOMER_CURSOR } from '../accounts/customers/directory.ts';
+import { AUDIT_CURSOR } from '../events/audit-log.ts';
 import { AppError } from '../errors/app-error.ts';
+import { decodeCursor, encodeCursor, type CursorShape, type KeysetCursor } from '../paging/keyset-cursor.ts';
 
 export const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 200;
+const MAX_CURSOR = 4200;
 
 const time = z.string().max(40).refine((v) => !Number.isNaN(Date.parse(v)), 'an ISO date or date and time, e.g. 2026-12-01 or 2026-12-01T08:00:00Z').transform((v) => new Date(v));
 const flag = z.enum(['true', 'false'], { message: 'true or false' }).transform((v) => v === 'true');
@@ -16,13 +19,19 @@ const limit = z.string().regex(/^\d{1,4}$/, `a whole number from 1 to ${MAX_LIMI
 const blankIsAbsent = (value: unknown) => (value === '' ? undefined : value);
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess(blankIsAbsent, schema.optional());
 
+/** `limit` (1–200, default 50) and `cursor` (the next_cursor of the previous page), in every list's schema. */
+export const pagingShape = {
+  limit: z.preprocess(blankIsAbsent, limit.optional()).transform((n) => n ?? DEFAULT_LIMIT),
+  cursor: optional(z.string().max(MAX_CURSOR, 'not a cursor this list gave')),
+};
+
 export const customerQuerySchema = z.object({
   q: optional(z.string().max(200)),
   status: optional(z.enum(['lite', 'active', 'restricted', 'disabled', 'erased'], { message: 'one of lite, active, restricted, disabled, erased' })),
   created_from: optional(time), created_to: optional(time),
   last_sign_in_from: optional(time), last_sign_in_to: optional(time),
   has_mfa: optional(flag), has_passkey: optional(flag),
-  limit: optional(limit), cursor: optional(z.string().max(300)),
+  ...pagingShape,
 });
 
 export const auditQuerySchema = z.object({
@@ -30,7 +39,7 @@ export const auditQuerySchema = z.object({
   target: optional(z.string().max(300)),
   type: optional(z.string().max(100).regex(/^[\w.-]+(\.\*)?$/, 'an event type such as account.disabled, or a prefix such as account.*')),
   from: optional(time), to: optional(time),
-  limit: optional(limit), cursor: optional(z.string().max(300)),
+  ...pagingShape,
 });
 
 /** The query string checked with `schema` (a repeated parameter counts once: its first value). */
@@ -44,22 +53,75 @@ export function listQuery<T>(ctx: Context, schema: z.ZodType<T>): T {
   return parsed.data;
 }
 
-const badCursor = () => new AppError('request.invalid', 'cursor: not a cursor this list gave (use the "next" of the previous page)', 400);
+/** The cursor a list gave, decoded; a 400 for anything else. */
+export function cursorParam(value: string | undefined, shape: CursorShape): KeysetCursor | undefined {
+  if (value === undefined || value === '') return undefined;
+  const cursor = decodeCursor(value, shape);
+  if (!cursor) throw new AppError('request.invalid', 'cursor: not a cursor this list gave (use the next_cursor of the previous page)', 400);
+  return cursor;
+}
 
 export function customerFilterOf(query: z.infer<typeof customerQuerySchema>) {
-  const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
-  if (query.cursor !== undefined && !cursor) throw badCursor();
   return {
     filter: {
       q: query.q, status: query.status, createdFrom: query.created_from, createdTo: query.created_to,
       lastSignInFrom: query.last_sign_in_from, lastSignInTo: query.last_sign_in_to, hasMfa: query.has_mfa, hasPasskey: query.has_passkey,
     },
-    page: { limit: query.limit ?? DEFAULT_LIMIT, cursor },
+    page: { limit: query.limit, cursor: cursorParam(query.cursor, CUSTOMER_CURSOR) },
   };
 }
 
 export function auditFilterOf(query: z.infer<typeof auditQuerySchema>) {
-  const cursor = query.cursor === undefined ? undefined : decodeAuditCursor(query.cursor);
-  if (query.cursor !== undefined && !cursor) throw badCursor();
-  return { filter: { actor: query.actor, target: query.target, type: query.type, from: query.from, to: query.to }, page: { limit: query.limit ?? DEFAULT_LIMIT, cursor } };
+  return { filter: { actor: query.actor, target: query.target, type: query.type, from: query.from, to: query.to }, page: { limit: query.limit, cursor: cursorParam(query.cursor, AUDIT_CURSOR) } };
 }
+
+/** A cursor over a list held in memory: any sort key and id a list item can have. */
+const IN_MEMORY_CURSOR: CursorShape = { key: /^[^\0]{0,2000}$/, id: /^[^\0]{1,2000}$/ };
+const compareKeys = (a: KeysetCursor, b: KeysetCursor) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/**
+ * One page of a short list (clients, resources, profile fields, …) read whole from its table: ordered by
+ * `keyOf` (a sort key, then the id), continuing after the cursor's item — the same keyset rule as a table's
+ * pages, so an item added or removed meanwhile shifts nothing.
+ */
+export function pageOfList<T>(items: T[], keyOf: (item: T) => KeysetCursor, page: { limit: number; cursor?: string | undefined }): { items: T[]; next_cursor: string | null } {
+  const after = cursorParam(page.cursor, IN_MEMORY_CURSOR);
+  const keyed = items.map((item) => ({ item, key: keyOf(item) })).sort((a, b) => compareKeys(a.key, b.key));
+  const rest = after ? keyed.filter((k) => compareKeys(k.key, after) > 0) : keyed;
+  const shown = rest.slice(0, page.limit);
+  const last = shown.at(-1);
+  return { items: shown.map((k) => k.item), next_cursor: rest.length > page.limit && last ? encodeCursor(last.key) : null };
+}
+
+/** A list filter: a substring to find (case-insensitive), a true/false flag, or one of some values. */
+export const filters = {
+  text: (description: string) => ({ schema: optional(z.string().max(200)), openapi: { schema: { type: 'string' }, description } }),
+  flag: (description: string) => ({ schema: optional(flag), openapi: { schema: { type: 'boolean' }, description } }),
+  oneOf: <V extends string>(values: readonly [V, ...V[]], description: string) => ({
+    schema: optional(z.enum(values, { message: `one of ${values.join(', ')}` })), openapi: { schema: { enum: [...values] }, description },
+  }),
+};
+
+type Filter = { schema: z.ZodType; openapi: { schema: unknown; description: string } };
+
+/**
+ * A list's query: its filters plus limit and cursor, as the zod schema that checks them and the OpenAPI
+ * parameters that describe them (one definition, so the document cannot drift from what is accepted).
+ */
+export function listSpec<F extends Record<string, Filter>>(shape: F) {
+  const schema = z.object({ ...Object.fromEntries(Object.entries(shape).map(([name, f]) => [name, f.schema])) as { [K in keyof F]: F[K]['schema'] }, ...pagingShape });
+  const parameters = [
+    ...Object.entries(shape).map(([name, f]) => ({ name, in: 'query', required: false, ...f.openapi })),
+    ...pagingParameters,
+  ];
+  return { schema, parameters, read: (ctx: Context) => listQuery(ctx, schema) };
+}
+
+/** The OpenAPI parameters of paging, for every list. */
+export const pagingParameters = [
+  { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT }, description: 'Page size' },
+  { name: 'cursor', in: 'query', required: false, schema: { type: 'string' }, description: 'The next_cursor of the previous page (absent: the first page)' },
+];
+
+/** True when `value` contains `needle` ignoring case (a missing needle matches everything). */
+export const matches = (needle: string | undefined, ...values: (string | null | undefined)[]) => !needle || values.some((v) => v?.toLowerCase().includes(needle.toLowerCase()));

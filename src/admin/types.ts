@@ -44,28 +44,38 @@ export function idParam(ctx: Context, name: string, what: string): string {
   return value;
 }
 
+const PROBLEM = { $ref: '#/components/schemas/Problem' };
+/** The body of every error answer: RFC 9457 problem details (problem.ts). */
+const problemContent = { content: { 'application/problem+json': { schema: PROBLEM } } };
+const problem = (description: string) => ({ description, ...problemContent });
+
 /** Shared pieces of the OpenAPI document. */
 export const openApi = {
-  error: { $ref: '#/components/schemas/Error' },
+  error: PROBLEM,
+  problemContent,
+  problem,
   json: (schema: unknown) => ({ content: { 'application/json': { schema } } }),
+  /** What every operation may answer besides its own: invalid input, no or a bad token, too little scope, the database away. */
   errors: {
-    400: { description: 'Invalid input; the message names the field', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+    400: problem('Invalid input (a parameter, the JSON body, its encoding); the detail names the field'),
     401: {
-      description: 'No access token, or one that is invalid, expired or not for this API (error invalid_token)',
+      ...problem('No access token, or one that is invalid, expired or not for this API (error invalid_token)'),
       headers: { 'WWW-Authenticate': { description: 'Bearer scope="admin" without a token; Bearer error="invalid_token", scope="admin" with one', schema: { type: 'string' } } },
-      content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
     },
     403: {
-      description: 'A valid access token without the admin scope, or from a client no longer registered with it (error insufficient_scope)',
+      ...problem('A valid access token without the scope: admin:read (or admin) to read, admin to change (error insufficient_scope), or from a client no longer registered with it'),
       headers: { 'WWW-Authenticate': { description: 'Bearer error="insufficient_scope", scope="admin"', schema: { type: 'string' } } },
-      content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
     },
     503: {
-      description: 'The database cannot be reached just now; nothing was changed. Retry after Retry-After seconds',
+      ...problem('The database cannot be reached just now; nothing was changed. Retry after Retry-After seconds'),
       headers: { 'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer' } } },
-      content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
     },
   },
-  notFound: (what: string) => ({ 404: { description: `No such ${what}`, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } } }),
+  /** What an operation with a JSON body may answer besides `errors`. */
+  bodyErrors: {
+    413: problem('The body is too large'),
+    415: problem('The body is not JSON (Content-Type: application/json)'),
+  },
+  notFound: (what: string) => ({ 404: problem(`No such ${what}`) }),
   pathParams: (...names: string[]) => names.map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } })),
 };

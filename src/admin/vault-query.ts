@@ -3,7 +3,8 @@
 // Problems are 400s naming the parameter; an unknown customer is a filter that matches nothing.
 import { z } from 'zod';
 import type { Context } from 'koa';
-import type { VaultCursor, VaultFilter } from '../consent/vault.ts';
+import { VAULT_CURSOR, type VaultCursor, type VaultFilter } from '../consent/vault.ts';
+import { cursorParam, pagingShape } from './list-query.ts';
 import { AppError } from '../errors/app-error.ts';
 import type { Services } from '../compose.ts';
 
@@ -22,8 +23,7 @@ export const vaultQuerySchema = z.object({
   action: z.preprocess(empty, z.enum(['grant', 'withdraw'], 'grant or withdraw').optional()),
   from: z.preprocess(empty, date.optional()),
   to: z.preprocess(empty, date.optional()),
-  limit: z.preprocess(empty, z.coerce.number().int('a whole number').min(1, 'at least 1').max(200, 'at most 200').default(50)),
-  cursor: z.preprocess(empty, z.string().max(200).optional()),
+  ...pagingShape,
 }).refine((q) => [q.purpose, q.document, q.client].filter(Boolean).length <= 1, { message: 'give one of purpose, document and client', path: ['purpose'] })
   .refine((q) => !q.version || q.document, { message: 'version needs document', path: ['version'] });
 
@@ -54,18 +54,7 @@ export function vaultFilterOf(query: VaultQuery, accountId: string | undefined):
   return { accountId, kind, subject, version: query.version, action: query.action, from: query.from, to: query.to };
 }
 
-export const encodeCursor = (cursor: VaultCursor) => Buffer.from(JSON.stringify([cursor.createdKey, cursor.id])).toString('base64url');
+export { encodeCursor } from '../paging/keyset-cursor.ts';
 
-/** A timestamp as PostgreSQL writes timestamptz as text, e.g. 2026-12-03 09:00:00.123456+00. */
-const CREATED_KEY = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([+-]\d{2}(:?\d{2})?|Z)?$/;
-
-export function decodeCursor(value: string | undefined): VaultCursor | undefined {
-  if (!value) return undefined;
-  try {
-    const [createdKey, id] = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as unknown[];
-    if (typeof createdKey !== 'string' || typeof id !== 'string' || !CREATED_KEY.test(createdKey) || id.length > 200) throw new Error('shape');
-    return { createdKey, id };
-  } catch {
-    throw new AppError('vault.invalid_cursor', 'cursor: not a cursor this API gave (use next_cursor from the previous page).', 400);
-  }
-}
+/** The page a query's cursor continues after (a 400 for a cursor the vault never gave). */
+export const decodeCursor = (value: string | undefined): VaultCursor | undefined => cursorParam(value, VAULT_CURSOR);

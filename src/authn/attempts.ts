@@ -55,18 +55,22 @@ export function createAttempts(queries: ThrottleQueries, hashKey: Buffer, limits
     address: keyedHash(hashKey, `${kind}|address|${address}`),
   });
 
-  /** Reserves on every counter or on none: per email+address and per address lock, per email slows down. */
+  /** Reserves on every counter or on none: per email+address and per address lock, per email slows down. One statement when granted. */
   async function reserve(key: AttemptKey): Promise<Throttled | undefined> {
     const k = keys(key);
     const { windowSeconds } = limits;
-    if (!(await queries.reserve(k.pair, windowSeconds, limits.emailAddressFailures))) return refusedUntilWindowEnds(k.pair);
-    if (!(await queries.reserve(k.address, windowSeconds, limits.addressFailures))) {
+    const granted = await queries.reserveInOrder([
+      { key: k.pair, windowSeconds, limit: limits.emailAddressFailures },
+      { key: k.address, windowSeconds, limit: limits.addressFailures },
+      { key: k.email, windowSeconds, limit: limits.emailFailures, slowdownSeconds: limits.emailSlowdownSeconds },
+    ]);
+    if (granted === 0) return refusedUntilWindowEnds(k.pair);
+    if (granted === 1) {
       await queries.release(k.pair);
       return refusedUntilWindowEnds(k.address);
     }
-    if (!(await queries.reserve(k.email, windowSeconds, limits.emailFailures, limits.emailSlowdownSeconds))) {
-      await queries.release(k.pair);
-      await queries.release(k.address);
+    if (granted === 2) {
+      await queries.settle([k.pair, k.address]);
       const state = await queries.peek(k.email);
       const nextSlot = state ? new Date(state.lastHitAt.getTime() + limits.emailSlowdownSeconds * 1000) : new Date();
       return { status: 'throttled', retryAfterSeconds: secondsUntil(nextSlot) };
@@ -83,10 +87,8 @@ export function createAttempts(queries: ThrottleQueries, hashKey: Buffer, limits
     if (outcome === 'failure') return;
     const k = keys(key);
     // Only failures count against the email and the address; a success also forgets this pair's failures.
-    if (outcome === 'success') await queries.clear(k.pair);
-    else await queries.release(k.pair);
-    await queries.release(k.address);
-    await queries.release(k.email);
+    if (outcome === 'success') await queries.settle([k.address, k.email], k.pair);
+    else await queries.settle([k.pair, k.address, k.email]);
   }
 
   return {

@@ -18,6 +18,7 @@ import { documentVersionSchema } from '../config/consent-schema.ts';
 import type { ErasureStatus } from '../privacy/erasure.ts';
 import { clientProfileMetadataProblem } from '../profile/client-needs.ts';
 import { exportCustomers, importCustomers, type ImportSource } from './customer-commands.ts';
+import { rotateSigningKeys } from '../admin/sections/keys.ts';
 
 export interface CommandResult {
   stdout: string;
@@ -55,6 +56,7 @@ const USAGE = `usage: foyer <command> [--json]
   keys rotate
   documents list | documents publish --document ID --version V [--editorial] [--url URL] [--published-at ISO-TIME]
   purposes list
+  brands list | brands assign BRAND CLIENT_ID
   webhooks add --name NAME --url URL [--event TYPE ...] [--field FIELD ...] [--description TEXT] [--disabled]
   webhooks list | webhooks show ID | webhooks remove ID | webhooks rotate-secret ID
   webhooks enable ID | webhooks disable ID | webhooks redeliver DELIVERY_ID
@@ -278,10 +280,9 @@ const handlers: Record<string, Handler> = {
     return { json: { removed: id }, text: `removed resource ${id}`, audit: { target: id } };
   },
 
-  async 'keys rotate'(_args, { services, onKeysChanged }) {
-    const { tokens } = services.config;
-    const result = await services.signingKeys.rotate(Math.max(tokens.idTokenSeconds, tokens.accessTokenSeconds) + 300);
-    await onKeysChanged?.();
+  async 'keys rotate'(_args, { services, onKeysChanged, actor }) {
+    // The same operation as the admin API's and pages' (a signing_keys.rotated event with its actor).
+    const result = await rotateSigningKeys(services, actor ?? `cli:${osUser()}`, onKeysChanged);
     return { json: result, text: `new keys ${result.created.join(', ')}; previous keys stay published until their tokens expire` };
   },
 
@@ -369,6 +370,20 @@ const handlers: Record<string, Handler> = {
     return { json: { redelivering: id }, text: `delivery ${id} is due again` };
   },
 
+  async 'brands list'(_args, { services }) {
+    const snapshot = await services.brands.current();
+    const view = [...snapshot.brands.values()].map((b) => ({ id: b.id, name: b.name, clients: [...snapshot.clientBrand].filter(([, x]) => x === b.id).map(([c]) => c) }));
+    return { json: view, text: table(view.map((b) => ({ ...b, clients: b.clients.join(' ') })), ['id', 'name', 'clients']) };
+  },
+
+  async 'brands assign'(args, { services }) {
+    const [brand, clientId] = parse(args, {}).positionals;
+    if (!brand || !clientId) throw new UsageError('brands assign needs a brand id and a client id (the default brand takes the app out of any other)');
+    if (!(await services.clients.showClient(clientId))) throw new UsageError(`no client ${clientId}`);
+    await services.brands.assignClient(clientId, brand);
+    return { json: { brand, client_id: clientId }, text: `${clientId} is in the brand ${brand}`, audit: { target: `${brand}:${clientId}` } };
+  },
+
   async 'purposes list'(_args, { services }) {
     await services.consentRegistry.seed();
     const purposes = await services.consentRegistry.listPurposes();
@@ -420,7 +435,7 @@ function userView(account: { id: string; email: string | null; emailVerified: bo
 }
 
 // Commands that only read are not audited (`users export` hands out personal data: it is).
-const READ_ONLY = new Set(['migrate', 'clients list', 'clients show', 'users list', 'users show', 'resources list', 'documents list', 'purposes list', 'webhooks list', 'webhooks show', 'admins list']);
+const READ_ONLY = new Set(['migrate', 'clients list', 'clients show', 'users list', 'users show', 'resources list', 'documents list', 'purposes list', 'brands list', 'webhooks list', 'webhooks show', 'admins list']);
 
 /** The OS user running the command (the control socket is this user's only, so the server's is the same). */
 function osUser(): string {

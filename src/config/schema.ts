@@ -1,6 +1,7 @@
 // Owns the shape of Foyer's configuration: every key, its default, and the line that documents it.
 // Must not import anything from Foyer: it is the bottom of the stack.
 import { z } from 'zod';
+import { connectorSchema } from './connector-schema.ts';
 import { consentConfigSchema, preferencesConfigSchema } from './consent-schema.ts';
 import { profileFieldSchema } from './profile-fields.ts';
 
@@ -59,38 +60,7 @@ export const configSchema = z.object({
     rpName: z.string().min(1).optional().describe('Name the browser shows when creating a passkey; defaults to brandName.'),
     origins: z.array(z.url()).min(1).optional().describe('Origins where passkeys may be used, each on rpId or a subdomain of it; defaults to the issuer origin.'),
   }).prefault({}),
-  connectors: z.array(z.object({
-    id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'must be lower-case letters, digits, - or _ (at most 40)')
-      .refine((id) => !['link', 'continue', 'email', 'import'].includes(id), 'link, continue, email and import are reserved'),
-    kind: z.enum(['oidc', 'oauth2', 'google', 'microsoft', 'apple', 'facebook', 'github']),
-    name: z.string().min(1).max(60).optional(),
-    issuer: z.url().optional(),
-    authorizationEndpoint: z.url().optional(),
-    tokenEndpoint: z.url().optional(),
-    userinfoEndpoint: z.url().optional(),
-    clientId: z.string().min(1),
-    clientSecret: z.string().min(1).optional(),
-    scopes: z.array(z.string().regex(/^[\x21-\x7e]+$/)).min(1).optional(),
-    mapping: z.object({
-      subject: z.string().max(200).optional(),
-      email: z.string().max(200).optional(),
-      emailVerified: z.union([z.string().max(200), z.boolean()]).optional(),
-      profile: z.partialRecord(z.enum(['name', 'given_name', 'family_name', 'nickname', 'picture', 'birthdate', 'locale', 'zoneinfo']), z.string().max(200)).optional(),
-    }).optional(),
-    pkce: z.boolean().optional(),
-    clientAuth: z.enum(['basic', 'post']).optional(),
-    responseMode: z.literal('form_post').optional(),
-    tenant: z.string().regex(/^[\w.-]{1,100}$/).optional(),
-    teamId: z.string().min(1).optional(),
-    keyId: z.string().min(1).optional(),
-    privateKey: z.string().min(1).optional(),
-    enabled: z.boolean().default(true),
-  }).superRefine((c, ctx) => {
-    const missing = (key: string) => ctx.addIssue({ code: 'custom', path: [key], message: `is required for kind ${c.kind}` });
-    if (c.kind === 'oidc' && !c.issuer) missing('issuer');
-    if (c.kind === 'oauth2') for (const key of ['authorizationEndpoint', 'tokenEndpoint', 'userinfoEndpoint'] as const) if (!c[key]) missing(key);
-    if (c.kind === 'apple') for (const key of ['teamId', 'keyId', 'privateKey'] as const) if (!c[key]) missing(key);
-  })).default([]).refine((list) => new Set(list.map((c) => c.id)).size === list.length, 'connector ids must be unique')
+  connectors: z.array(connectorSchema).default([]).refine((list) => new Set(list.map((c) => c.id)).size === list.length, 'connector ids must be unique')
     .describe('Upstream providers for social login, seeded into the database when their id is absent (see docs/operators/social-login.md): [{ id, kind (oidc, oauth2, google, microsoft, apple, facebook or github), clientId, clientSecret: {"env": "VAR"}, … }].'),
   privacy: z.object({
     erasureGraceDays: z.number().int().min(0).max(365).default(14).describe('Days between an erasure request and the purge; the customer may cancel until then (0: purge at the next sweep).'),

@@ -15,6 +15,8 @@ export interface ReleasableAccount {
   email: string | null;
   emailVerified: boolean;
   profile: Record<string, unknown>;
+  /** Whether the account restricted processing, when the caller read it with the account (saves reading it again). */
+  processingRestricted?: boolean;
 }
 
 export interface FieldReleaseSources {
@@ -22,8 +24,8 @@ export interface FieldReleaseSources {
   profileFields(): readonly { key: string; claimName: string; purpose: string }[];
   /** Keys of defined fields that are disabled: their values are kept, never released. */
   disabledKeys(): ReadonlySet<string>;
-  /** Every purpose with the account's state on it (restriction included), read fresh. */
-  purposeStates(accountId: string): Promise<PurposeStanding[]>;
+  /** Every purpose with the account's state on it (restriction included, read unless given), read fresh. */
+  purposeStates(accountId: string, processingRestricted?: boolean): Promise<PurposeStanding[]>;
   /** The account's address and values; undefined once it is gone or erased. */
   findAccount(accountId: string): Promise<ReleasableAccount | undefined>;
 }
@@ -94,7 +96,7 @@ export function createFieldRelease(sources: FieldReleaseSources) {
     const undefinedKeys = Object.keys(account?.profile ?? {}).filter((key) => !known.has(key));
     return [...fields, ...undefinedKeys.map((key) => ({ key, claimName: key, purpose: UNDEFINED_FIELD_PURPOSE }))];
   };
-  const verdictsOf = async (accountId: string, account?: ReleasableAccount) => fieldVerdicts(fieldsFor(account), await sources.purposeStates(accountId));
+  const verdictsOf = async (accountId: string, account?: ReleasableAccount) => fieldVerdicts(fieldsFor(account), await sources.purposeStates(accountId, account?.processingRestricted));
   return {
     /** Every field's verdict for the account: what the account pages explain. */
     verdicts: (accountId: string) => verdictsOf(accountId),

@@ -61,9 +61,14 @@ export function createPurposeConsents(deps: PurposeConsentDeps) {
       const [latest, restricted] = await Promise.all([queries.findLatestActions(accountId, 'purpose'), deps.isRestricted(accountId)]);
       return standingOf(purpose, latest.get(purposeId), restricted).decision;
     },
-    /** Every purpose with what the account decided about it and whether its data may be used now. Read fresh: no cache. */
-    async purposeStates(accountId: string): Promise<PurposeStanding[]> {
-      const [purposes, latest, restricted] = await Promise.all([registry.listPurposes(), queries.findLatestActions(accountId, 'purpose'), deps.isRestricted(accountId)]);
+    /**
+     * Every purpose with what the account decided about it and whether its data may be used now. Read fresh: no
+     * cache. `processingRestricted`, when the caller read it with the account in this request, saves reading it again.
+     */
+    async purposeStates(accountId: string, processingRestricted?: boolean): Promise<PurposeStanding[]> {
+      const [purposes, latest, restricted] = await Promise.all([
+        registry.listPurposes(), queries.findLatestActions(accountId, 'purpose'), processingRestricted ?? deps.isRestricted(accountId),
+      ]);
       return purposes.map((purpose) => standingOf(purpose, latest.get(purpose.id), restricted));
     },
     /** Records the customer's choice; a choice the purpose's legal basis does not allow is a 400. Returns the receipt id. */

@@ -4,6 +4,7 @@
 import type { Db } from '../db/create-db.ts';
 import { toRecord, type ConsentRecord, type LedgerAction, type RecordRow, type SubjectKind } from './queries.ts';
 import type { ReceiptService } from './receipts/service.ts';
+import { TIMESTAMP_KEY, type CursorShape, type KeysetCursor } from '../paging/keyset-cursor.ts';
 
 export interface VaultFilter {
   accountId?: string | undefined;
@@ -16,14 +17,11 @@ export interface VaultFilter {
   to?: Date | undefined;
 }
 
-/**
- * Where a page ends: the last record's time as the database writes it (to the microsecond: records written in
- * one transaction share it, and a millisecond JS Date would skip them) and its id; records are newest first.
- */
-export interface VaultCursor {
-  createdKey: string;
-  id: string;
-}
+/** Where a page ends: the last record's time as the database writes it (to the microsecond) and its id; newest first. */
+export type VaultCursor = KeysetCursor;
+
+/** The cursor a vault page gives. */
+export const VAULT_CURSOR: CursorShape = { key: TIMESTAMP_KEY, id: /^[\w.:-]{1,200}$/ };
 
 export interface VaultStat {
   day: string;
@@ -62,10 +60,10 @@ export function createConsentVault(deps: { db: Db; receipts: ReceiptService }) {
   /** Up to `limit` records after `after`, and where the last of them ends. */
   async function page(filter: VaultFilter, limit: number, after?: VaultCursor): Promise<{ records: ConsentRecord[]; rows: VaultCursor[] }> {
     const query = filtered(filter);
-    if (after) query.whereRaw('(created_at, id) < (?::timestamptz, ?)', [after.createdKey, after.id]);
+    if (after) query.whereRaw('(created_at, id) < (?::timestamptz, ?)', [after.key, after.id]);
     const rows = await query.orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(limit)
       .select('*', db.raw('created_at::text AS created_key')) as (RecordRow & { created_key: string })[];
-    return { records: rows.map(toRecord), rows: rows.map((r) => ({ createdKey: r.created_key, id: r.id })) };
+    return { records: rows.map(toRecord), rows: rows.map((r) => ({ key: r.created_key, id: r.id })) };
   }
 
   return {

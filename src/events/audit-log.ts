@@ -3,6 +3,7 @@
 // and time, newest first, paged with an opaque keyset cursor.
 import type { Db } from '../db/create-db.ts';
 import type { StoredEvent } from './outbox.ts';
+import { encodeCursor, TIMESTAMP_KEY, type CursorShape, type KeysetCursor } from '../paging/keyset-cursor.ts';
 
 export interface AuditFilter {
   actor?: string | undefined;
@@ -17,19 +18,8 @@ interface Row {
   restricted: boolean; created_at: Date; created_key: string;
 }
 
-export function encodeAuditCursor(createdKey: string, id: string): string {
-  return Buffer.from(JSON.stringify([createdKey, id])).toString('base64url');
-}
-
-export function decodeAuditCursor(cursor: string): { createdKey: string; id: string } | undefined {
-  try {
-    const [createdKey, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
-    if (typeof createdKey !== 'string' || typeof id !== 'string' || !/^evt_[\w-]{1,60}$/.test(id) || createdKey.length > 40 || Number.isNaN(Date.parse(createdKey))) return undefined;
-    return { createdKey, id };
-  } catch {
-    return undefined;
-  }
-}
+/** The cursor an audit page gives: the last event's time (to the microsecond) and id. */
+export const AUDIT_CURSOR: CursorShape = { key: TIMESTAMP_KEY, id: /^evt_[\w-]{1,60}$/ };
 
 /** An erased administrator's changes keep their actor, renamed to the tombstone (the log itself is never cut). */
 export async function renameActor(trx: Db, from: string, to: string): Promise<void> {
@@ -38,7 +28,7 @@ export async function renameActor(trx: Db, from: string, to: string): Promise<vo
 
 export function createAuditLog(db: Db) {
   return {
-    async searchEvents(filter: AuditFilter, page: { limit: number; cursor?: { createdKey: string; id: string } | undefined }): Promise<{ events: StoredEvent[]; next: string | null }> {
+    async searchEvents(filter: AuditFilter, page: { limit: number; cursor?: KeysetCursor | undefined }): Promise<{ events: StoredEvent[]; next: string | null }> {
       const query = db('events').select('id', 'type', 'account_id', 'client_id', 'actor', 'data', 'restricted', 'created_at', db.raw('created_at::text AS created_key'));
       if (filter.actor) query.where('actor', filter.actor);
       if (filter.type) {
@@ -54,7 +44,7 @@ export function createAuditLog(db: Db) {
       }
       if (filter.from) query.where('created_at', '>=', filter.from);
       if (filter.to) query.where('created_at', '<', filter.to);
-      if (page.cursor) query.whereRaw('(created_at, id) < (?::timestamptz, ?)', [page.cursor.createdKey, page.cursor.id]);
+      if (page.cursor) query.whereRaw('(created_at, id) < (?::timestamptz, ?)', [page.cursor.key, page.cursor.id]);
       const rows = await query.orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(page.limit + 1) as Row[];
       const shown = rows.slice(0, page.limit);
       const last = shown.at(-1);
@@ -62,7 +52,7 @@ export function createAuditLog(db: Db) {
         events: shown.map((r) => ({
           id: r.id, type: r.type, accountId: r.account_id, clientId: r.client_id, actor: r.actor, data: r.data, restricted: r.restricted, createdAt: new Date(r.created_at),
         })),
-        next: rows.length > page.limit && last ? encodeAuditCursor(last.created_key, last.id) : null,
+        next: rows.length > page.limit && last ? encodeCursor({ key: last.created_key, id: last.id }) : null,
       };
     },
   };

@@ -43,6 +43,12 @@ const toEvent = (row: EventRow): StoredEvent => ({
   id: row.id, type: row.type, accountId: row.account_id, clientId: row.client_id, data: row.data, restricted: row.restricted, actor: row.actor ?? null, createdAt: new Date(row.created_at),
 });
 
+const EMIT_SQL = `WITH event AS (
+    INSERT INTO events (id, type, account_id, client_id, data, restricted, actor) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id)
+  INSERT INTO webhook_deliveries (id, webhook_id, event_id, account_id)
+  SELECT 'whd_' || replace(gen_random_uuid()::text, '-', ''), w.id, event.id, ?
+    FROM event, webhooks w WHERE w.enabled AND jsonb_exists_any(w.event_types, ARRAY(SELECT jsonb_array_elements_text(?::jsonb)))`;
+
 export function createEventOutbox(db: Db) {
   return {
     /** Events of these types per UTC day since `from`. */
@@ -64,22 +70,11 @@ export function createEventOutbox(db: Db) {
     },
     async emit(event: DomainEvent, trx: Db = db): Promise<string> {
       const id = `evt_${randomUUID()}`;
-      await trx('events').insert({
-        id,
-        type: event.type,
-        account_id: event.accountId ?? null,
-        client_id: event.clientId ?? null,
-        data: JSON.stringify(event.data ?? {}),
-        restricted: event.restricted ?? false,
-        ...(event.actor ? { actor: event.actor.slice(0, 300) } : {}),
-      });
-      // One delivery per subscribed webhook, in the same transaction: committed together with the event, or not at all.
-      await trx.raw(
-        `INSERT INTO webhook_deliveries (id, webhook_id, event_id, account_id)
-         SELECT 'whd_' || replace(gen_random_uuid()::text, '-', ''), w.id, ?, ?
-           FROM webhooks w WHERE w.enabled AND jsonb_exists_any(w.event_types, ARRAY(SELECT jsonb_array_elements_text(?::jsonb)))`,
-        [id, event.accountId ?? null, JSON.stringify(patternsMatching(event.type))],
-      );
+      // The event and one delivery per subscribed webhook in one statement: committed together, or not at all.
+      await trx.raw(EMIT_SQL, [
+        id, event.type, event.accountId ?? null, event.clientId ?? null, JSON.stringify(event.data ?? {}), event.restricted ?? false,
+        event.actor ? event.actor.slice(0, 300) : null, event.accountId ?? null, JSON.stringify(patternsMatching(event.type)),
+      ]);
       return id;
     },
     async listEventsOfAccount(accountId: string, limit = 200, trx: Db = db): Promise<StoredEvent[]> {

@@ -5,6 +5,7 @@ import type { AccountQueries } from '../accounts/queries.ts';
 import type { CredentialThrottle } from '../authn/credential-throttle.ts';
 import { checkPassword, describePasswordProblem, type PasswordPolicy } from '../authn/password/policy.ts';
 import type { Db } from '../db/create-db.ts';
+import type { DomainEvent } from '../events/outbox.ts';
 import type { MailSender } from '../mail/mailer.ts';
 import type { PasswordHasher } from '../security/password-hasher.ts';
 import { verifyThrottledCode, type CodeService, type ThrottledCodeVerdict } from './codes.ts';
@@ -26,6 +27,8 @@ export interface RecoveryDeps {
   mailer: MailSender;
   policy: PasswordPolicy;
   codeTtlSeconds: number;
+  /** Records a lite account's upgrade to a full one (`account.upgraded`, the dashboard's lite → full series), in the transaction that made it. */
+  emit(event: DomainEvent, trx: Db): Promise<unknown>;
 }
 
 export type CompleteRecoveryResult =
@@ -69,8 +72,7 @@ export function createRecovery(deps: RecoveryDeps) {
       await deps.db.transaction(async (trx) => {
         await deps.accounts.updatePasswordHash(accountId, passwordHash, trx);
         await deps.accounts.markEmailVerified(accountId, email, trx);
-        const account = await deps.accounts.findAccountById(accountId, trx);
-        if (account?.status === 'lite') await deps.accounts.updateAccountStatus(accountId, 'active', trx);
+        if (await deps.accounts.upgradeLite(accountId, trx)) await deps.emit({ type: 'account.upgraded', accountId, data: { via: 'password_reset' } }, trx);
         await deps.flows.deleteFlow(flow.id, trx);
       });
       return { status: 'ok', accountId };

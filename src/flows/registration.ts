@@ -6,6 +6,7 @@ import type { CredentialThrottle } from '../authn/credential-throttle.ts';
 import { checkPassword, describePasswordProblem, type PasswordPolicy } from '../authn/password/policy.ts';
 import type { ConsentService } from '../consent/service.ts';
 import type { Db } from '../db/create-db.ts';
+import type { DomainEvent } from '../events/outbox.ts';
 import type { MailSender } from '../mail/mailer.ts';
 import type { PasswordHasher } from '../security/password-hasher.ts';
 import { verifyThrottledCode, type CodeService, type ThrottledCodeVerdict } from './codes.ts';
@@ -29,6 +30,8 @@ export interface RegistrationDeps {
   mailer: MailSender;
   policy: PasswordPolicy;
   codeTtlSeconds: number;
+  /** Records a lite account's upgrade to a full one (`account.upgraded`, the dashboard's lite → full series), in the transaction that made it. */
+  emit(event: DomainEvent, trx: Db): Promise<unknown>;
 }
 
 export type StartRegistrationResult =
@@ -90,7 +93,7 @@ export function createRegistration(deps: RegistrationDeps) {
         } else if (current.status === 'lite') {
           id = current.id;
           await deps.accounts.updatePasswordHash(id, context.passwordHash, trx);
-          await deps.accounts.updateAccountStatus(id, 'active', trx);
+          if (await deps.accounts.upgradeLite(id, trx)) await deps.emit({ type: 'account.upgraded', accountId: id, data: { via: 'sign_up' } }, trx);
           await deps.accounts.markEmailVerified(id, context.email, trx);
         } else {
           return undefined; // someone completed a sign-up for this email meanwhile

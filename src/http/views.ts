@@ -8,6 +8,7 @@ import { errorSummary, fieldAria } from './error-summary.ts';
 import { registerI18nHelpers } from '../i18n/handlebars.ts';
 import { directionOf, LANGUAGES, NATIVE_NAMES } from '../i18n/languages.ts';
 import { currentLanguage, switcherReturnPath } from '../i18n/request-language.ts';
+import { renderInBrand } from './brand-views.ts';
 
 const viewsDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../views');
 
@@ -18,6 +19,8 @@ export interface PageData {
 
 export interface Views {
   render(name: string, data: PageData): string;
+  /** The partials a brand may override. */
+  partialNames(): string[];
 }
 
 function walk(dir: string): string[] {
@@ -52,8 +55,9 @@ export function createViews(site: { brandName: string }): Views {
       const template = templates.get(name);
       if (!template) throw new Error(`no view named ${name}`);
       const context = { ...data, ...errorSummary(name, data), brandName: site.brandName, ...languageContext() };
-      return layout({ ...context, body: template(context) });
+      return renderInBrand(hbs, context, (ctx, options) => layout({ ...ctx, body: template(ctx, options) }, options));
     },
+    partialNames: () => Object.keys(hbs.partials).sort(),
   };
 }
 

@@ -9,6 +9,7 @@ import type { Views } from '../http/views.ts';
 import type { Metrics } from '../metrics/registry.ts';
 import type { SignInDevices } from './device-cookie.ts';
 import { addLanguageSignals } from '../i18n/request-language.ts';
+import { chooseBrandOfClient } from '../brands/request-brand.ts';
 
 export type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
 
@@ -28,6 +29,8 @@ export async function loadInteraction(ports: JourneyPorts, ctx: Context): Promis
     if (interaction.uid !== ctx.params.uid) throw new Error('uid mismatch');
     const uiLocales = interaction.params.ui_locales;
     if (typeof uiLocales === 'string') addLanguageSignals({ uiLocales });
+    // The journey's pages are in the brand of the app the customer is signing in to.
+    chooseBrandOfClient(typeof interaction.params.client_id === 'string' ? interaction.params.client_id : undefined);
     return interaction;
   } catch (error) {
     if (isDatabaseUnavailable(error)) throw error;

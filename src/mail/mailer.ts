@@ -5,6 +5,7 @@ import type { Logger } from '../log.ts';
 import type { Db } from '../db/create-db.ts';
 import { randomToken } from '../security/tokens.ts';
 import { renderMail, type MailTemplate } from './templates.ts';
+import { framedHtml, type MailBrand } from './brand-frame.ts';
 
 /** Extra headers of one mail (e.g. RFC 8058's List-Unsubscribe and List-Unsubscribe-Post). */
 export interface MailOptions {
@@ -23,6 +24,8 @@ export interface MailerOptions {
   brandName: string;
   /** Keep mails in the dev_outbox table (shown at /dev/outbox) when there is no SMTP server. */
   devOutbox: boolean;
+  /** The brand a mail goes out in (the brand of the page that sends it), if any. */
+  brandOf?: () => MailBrand | undefined;
 }
 
 export function createMailer(db: Db, options: MailerOptions, log: Logger): MailSender {
@@ -32,9 +35,11 @@ export function createMailer(db: Db, options: MailerOptions, log: Logger): MailS
       sender.send(to, template, data, mailOptions).catch((error: unknown) => log.error({ template, err: error }, 'mail failed'));
     },
     async send(to, template, data, mailOptions = {}) {
-      const mail = renderMail(template, { ...data, brandName: options.brandName });
+      const brand = options.brandOf?.();
+      const mail = renderMail(template, { ...data, brandName: brand?.name ?? options.brandName });
+      mail.html = framedHtml(mail.html, brand);
       if (transport) {
-        await transport.sendMail({ from: options.from, to, subject: mail.subject, text: mail.text, html: mail.html, ...(mailOptions.headers ? { headers: mailOptions.headers } : {}) });
+        await transport.sendMail({ from: brand?.from ?? options.from, to, subject: mail.subject, text: mail.text, html: mail.html, ...(mailOptions.headers ? { headers: mailOptions.headers } : {}) });
       } else if (options.devOutbox) {
         await db('dev_outbox').insert({ id: `mail_${randomToken(12)}`, recipient: to, subject: mail.subject, text_body: mail.text, html_body: mail.html });
       } else {

@@ -30,7 +30,9 @@ export function createFindAccount(accounts: AccountQueries, release: ClaimReleas
       accountId: account.id,
       async claims(_use, scope, requested, rejected) {
         const wanted = grantedClaimNames(scopeClaims(), scope, requested as Record<string, unknown> | undefined, rejected);
-        return release.claims({ id: account.id, email: account.email, emailVerified: account.emailVerified, profile: account.profile }, wanted);
+        return release.claims({
+          id: account.id, email: account.email, emailVerified: account.emailVerified, profile: account.profile, processingRestricted: account.processingRestricted,
+        }, wanted);
       },
     };
     return found;

@@ -45,21 +45,33 @@ function publicPart(jwk: JWK): JWK {
   return rest;
 }
 
+export interface SigningKeyInfo {
+  kid: string;
+  alg: SigningAlg;
+  use: 'sig';
+  /** active: signs; retiring: retired but still published until its tokens expire; retired: gone from the JWKS. */
+  status: 'active' | 'retiring' | 'retired';
+  createdAt: Date;
+  retiredAt: Date | null;
+  /** When a retired key leaves the JWKS (its tokens have expired by then). */
+  publishedUntil: Date | null;
+}
+
 export function createSigningKeyStore(db: Db, box: SecretBox) {
   const context = (kid: string) => `signing-key:${kid}`;
 
   const publishedKeys = () => db<KeyRow>('signing_keys')
     .where((q) => q.whereNull('retired_at').orWhere('publish_until', '>', db.fn.now()));
 
-  async function insertKey(alg: SigningAlg): Promise<string> {
+  async function sealedRow(alg: SigningAlg) {
     const jwk = await generate(alg);
-    await db('signing_keys').insert({
-      kid: jwk.kid,
-      alg,
-      private_jwk_encrypted: box.encrypt(JSON.stringify(jwk), context(jwk.kid!)),
-      public_jwk: JSON.stringify(publicPart(jwk)),
-    });
-    return jwk.kid!;
+    return { kid: jwk.kid!, alg, private_jwk_encrypted: box.encrypt(JSON.stringify(jwk), context(jwk.kid!)), public_jwk: JSON.stringify(publicPart(jwk)) };
+  }
+
+  async function insertKey(alg: SigningAlg): Promise<string> {
+    const row = await sealedRow(alg);
+    await db('signing_keys').insert(row);
+    return row.kid;
   }
 
   return {
@@ -74,14 +86,28 @@ export function createSigningKeyStore(db: Db, box: SecretBox) {
     },
     /** Retires the active keys (still published for `publishSeconds`) and creates new ones. */
     async rotate(publishSeconds: number): Promise<{ retired: string[]; created: string[] }> {
-      const retired = (await db('signing_keys').whereNull('retired_at').select('kid') as { kid: string }[]).map((r) => r.kid);
-      const created: string[] = [];
-      for (const alg of ALGORITHMS) created.push(await insertKey(alg));
-      await db('signing_keys').whereIn('kid', retired).update({
-        retired_at: db.fn.now(),
-        publish_until: db.raw('now() + make_interval(secs => ?)', [publishSeconds]),
+      // Keys are made (and sealed) before the transaction; inside it, rotations queue on a table lock that
+      // readers pass (SHARE ROW EXCLUSIVE conflicts with itself and with writes only), and what follows the
+      // wait sees what a rotation just before made: rotations sent at once leave one active key per algorithm.
+      const rows = await Promise.all(ALGORITHMS.map(sealedRow));
+      const retired = await db.transaction(async (trx) => {
+        await trx.raw('LOCK TABLE signing_keys IN SHARE ROW EXCLUSIVE MODE');
+        const gone = await trx('signing_keys').whereNull('retired_at').update({
+          retired_at: trx.fn.now(),
+          publish_until: trx.raw('now() + make_interval(secs => ?)', [publishSeconds]),
+        }).returning('kid') as { kid: string }[];
+        await trx('signing_keys').insert(rows);
+        return gone.map((r) => r.kid);
       });
-      return { retired, created };
+      return { retired, created: rows.map((r) => r.kid) };
+    },
+    /** Every key's metadata (never the private part), newest first: what the admin API and pages list. */
+    async listKeys(): Promise<SigningKeyInfo[]> {
+      const rows = await db('signing_keys').select('kid', 'alg', 'retired_at', 'publish_until', 'created_at').orderBy('created_at', 'desc') as (KeyMeta & { publish_until: Date | null })[];
+      return rows.map((row) => ({
+        kid: row.kid, alg: row.alg, use: 'sig' as const, status: row.retired_at === null ? 'active' as const : row.publish_until && new Date(row.publish_until) > new Date() ? 'retiring' as const : 'retired' as const,
+        createdAt: new Date(row.created_at), retiredAt: row.retired_at && new Date(row.retired_at), publishedUntil: row.publish_until && new Date(row.publish_until),
+      }));
     },
     async loadKeySet(): Promise<KeySet> {
       const rows = (await publishedKeys().select('*')).sort(byPreference);

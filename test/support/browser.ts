@@ -126,3 +126,15 @@ export async function expectAccessible(page: Page): Promise<void> {
   });
   expect(faults).toEqual([]);
 }
+
+/** Opens an admin page, signs in through Foyer with the password (accepting the terms when asked), and waits to be back on it. */
+export async function signInToAdminPages(page: Page, issuer: string, path: string, email: string, password: string): Promise<void> {
+  await page.goto(`${issuer}${path}`);
+  await signInWithPassword(page, email, password);
+  const terms = page.getByLabel('I accept these terms');
+  if (await terms.waitFor({ timeout: 3000 }).then(() => true, () => false)) {
+    await terms.check();
+    await page.getByRole('button', { name: 'Continue' }).click();
+  }
+  await expectToReach(page, (url) => url.pathname === path, `the admin page ${path}`);
+}

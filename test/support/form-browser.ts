@@ -38,10 +38,10 @@ export class FormBrowser {
     return this.cookies.get(name);
   }
 
-  async request(url: string, init: { method?: string; body?: string; headers?: Record<string, string> } = {}): Promise<Page> {
+  async request(url: string, init: { method?: string; body?: string | Uint8Array<ArrayBuffer>; headers?: Record<string, string> } = {}): Promise<Page> {
     let current = url;
     let method = init.method ?? 'GET';
-    let body = init.body;
+    let body: string | Uint8Array<ArrayBuffer> | undefined = init.body;
     for (let hops = 0; hops < 20; hops++) {
       const res = await fetch(current, {
         method,

@@ -1,5 +1,5 @@
 // An in-memory stand-in for the throttles table, with the same rules as src/security/throttle.ts (for unit tests).
-import type { ThrottleQueries, ThrottleState } from '../../src/security/throttle.ts';
+import type { ThrottleQueries, ThrottleReservation, ThrottleState } from '../../src/security/throttle.ts';
 
 export function memoryQueries(): ThrottleQueries & { rows: Map<string, ThrottleState> } {
   const rows = new Map<string, ThrottleState>();
@@ -22,9 +22,21 @@ export function memoryQueries(): ThrottleQueries & { rows: Map<string, ThrottleS
       if (row && row.hits >= limit && !slotFree) return undefined;
       return queries.hit(key, windowSeconds);
     },
+    async reserveInOrder(counters: readonly ThrottleReservation[]) {
+      let granted = 0;
+      for (const c of counters) {
+        if (!(await queries.reserve(c.key, c.windowSeconds, c.limit, c.slowdownSeconds))) break;
+        granted += 1;
+      }
+      return granted;
+    },
     async release(key: string) {
       const row = live(key);
       if (row && row.hits > 0) row.hits -= 1;
+    },
+    async settle(keys: readonly string[], clearKey?: string) {
+      if (clearKey !== undefined) rows.delete(clearKey);
+      for (const key of keys) await queries.release(key);
     },
     peek: async (key: string) => live(key),
     async clear(key: string) {

@@ -5,6 +5,7 @@ import { hasPasskeySql, hasSecondFactorSql } from '../../authn/account-predicate
 import type { Db } from '../../db/create-db.ts';
 import { displayNameSql, NAME_FIELDS } from '../../profile/display-name.ts';
 import type { AccountStatus } from '../queries.ts';
+import { encodeCursor, TIMESTAMP_KEY, type CursorShape, type KeysetCursor } from '../../paging/keyset-cursor.ts';
 
 export interface CustomerFilter {
   q?: string | undefined;
@@ -36,20 +37,8 @@ interface Row {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** An opaque cursor: the last row's creation time (as the database writes it, to the microsecond) and id. */
-export function encodeCursor(createdKey: string, id: string): string {
-  return Buffer.from(JSON.stringify([createdKey, id])).toString('base64url');
-}
-
-export function decodeCursor(cursor: string): { createdKey: string; id: string } | undefined {
-  try {
-    const [createdKey, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
-    if (typeof createdKey !== 'string' || typeof id !== 'string' || !UUID.test(id) || Number.isNaN(Date.parse(createdKey)) || createdKey.length > 40) return undefined;
-    return { createdKey, id };
-  } catch {
-    return undefined;
-  }
-}
+/** The cursor a customer list gives: the last row's creation time (to the microsecond) and id. */
+export const CUSTOMER_CURSOR: CursorShape = { key: TIMESTAMP_KEY, id: UUID };
 
 const likePattern = (q: string) => `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
@@ -74,7 +63,7 @@ export function createCustomerDirectory(db: Db) {
       return { accounts: Number(row.accounts ?? 0), withSecondFactor: Number(row.mfa ?? 0), withPasskey: Number(row.passkey ?? 0), lite: Number(row.lite ?? 0) };
     },
     /** One page of customers matching `filter`, newest first; `next` continues after the last one. */
-    async searchCustomers(filter: CustomerFilter, page: { limit: number; cursor?: { createdKey: string; id: string } | undefined }): Promise<{ customers: CustomerSummary[]; next: string | null }> {
+    async searchCustomers(filter: CustomerFilter, page: { limit: number; cursor?: KeysetCursor | undefined }): Promise<{ customers: CustomerSummary[]; next: string | null }> {
       const query = db('accounts as a')
         .leftJoin('account_emails as e', function joinPrimary() {
           this.on('e.account_id', 'a.id').andOn('e.is_primary', db.raw('true'));
@@ -100,7 +89,7 @@ export function createCustomerDirectory(db: Db) {
       if (filter.lastSignInTo) query.where('a.last_sign_in_at', '<', filter.lastSignInTo);
       if (filter.hasMfa !== undefined) query.whereRaw(filter.hasMfa ? hasMfa : `NOT ${hasMfa}`);
       if (filter.hasPasskey !== undefined) query.whereRaw(filter.hasPasskey ? hasPasskey : `NOT ${hasPasskey}`);
-      if (page.cursor) query.whereRaw('(a.created_at, a.id) < (?::timestamptz, ?::uuid)', [page.cursor.createdKey, page.cursor.id]);
+      if (page.cursor) query.whereRaw('(a.created_at, a.id) < (?::timestamptz, ?::uuid)', [page.cursor.key, page.cursor.id]);
       const rows = await query.orderBy([{ column: 'a.created_at', order: 'desc' }, { column: 'a.id', order: 'desc' }]).limit(page.limit + 1) as Row[];
       const more = rows.length > page.limit;
       const shown = rows.slice(0, page.limit);
@@ -110,7 +99,7 @@ export function createCustomerDirectory(db: Db) {
           id: r.id, email: r.email, emailVerified: r.verified_at !== null, name: r.name, status: r.status, createdAt: new Date(r.created_at),
           lastSignInAt: r.last_sign_in_at ? new Date(r.last_sign_in_at) : null, hasMfa: Boolean(r.has_mfa), hasPasskey: Boolean(r.has_passkey),
         })),
-        next: more && last ? encodeCursor(last.created_key, last.id) : null,
+        next: more && last ? encodeCursor({ key: last.created_key, id: last.id }) : null,
       };
     },
 

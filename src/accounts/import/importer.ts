@@ -210,7 +210,7 @@ export function createCustomerImport(deps: CustomerImportDeps) {
       return (await queries.findJob(jobId))!;
     },
     findJob: (jobId: string) => queries.findJob(jobId),
-    listJobs: (limit: number) => queries.listJobs(limit),
+    listJobs: (page: Parameters<typeof queries.listJobs>[0]) => queries.listJobs(page),
     listRejections: (jobId: string, afterLine: number, limit: number) => queries.listRejections(jobId, afterLine, limit),
     /** Stops background imports after their current batch (shutdown); each is recorded as stopped. */
     async stop(): Promise<void> {

@@ -1,5 +1,6 @@
 // Owns the import's tables (import_jobs, import_rejections, account_imports) and its batch reads and writes of
 // accounts and their emails. Every function takes a knex (root or transaction); writes expect the batch's transaction.
+import { encodeCursor, TIMESTAMP_KEY, type CursorShape, type KeysetCursor } from '../../paging/keyset-cursor.ts';
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../db/create-db.ts';
 import type { AccountStatus } from '../queries.ts';
@@ -24,6 +25,9 @@ export interface ImportCounts {
 }
 
 export type ImportJobStatus = 'running' | 'finished' | 'failed';
+export const IMPORT_JOB_STATUSES = ['running', 'finished', 'failed'] as const satisfies readonly ImportJobStatus[];
+/** The cursor a page of import jobs gives: the last job's time (to the microsecond) and id. */
+export const IMPORT_JOB_CURSOR: CursorShape = { key: TIMESTAMP_KEY, id: /^[\w-]{1,100}$/ };
 
 export interface ImportJob extends ImportCounts {
   id: string;
@@ -142,9 +146,15 @@ export function createImportQueries(db: Db) {
       const row = await trx('import_jobs').where({ id: jobId }).first() as JobRow | undefined;
       return row && toJob(row);
     },
-    /** Newest first; `before` is the created_at of the last job of the previous page. */
-    async listJobs(limit: number, trx: Db = db): Promise<ImportJob[]> {
-      return (await trx('import_jobs').orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(limit) as JobRow[]).map(toJob);
+    /** A page of jobs, newest first (of one status when asked), continuing after `cursor`; `next` continues after the last. */
+    async listJobs(page: { limit: number; cursor?: KeysetCursor | undefined; status?: ImportJobStatus | undefined }, trx: Db = db): Promise<{ jobs: ImportJob[]; next: string | null }> {
+      const query = trx('import_jobs').select('*', trx.raw('created_at::text AS created_key'));
+      if (page.status) query.where('status', page.status);
+      if (page.cursor) query.whereRaw('(created_at, id) < (?::timestamptz, ?)', [page.cursor.key, page.cursor.id]);
+      const rows = await query.orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(page.limit + 1) as (JobRow & { created_key: string })[];
+      const shown = rows.slice(0, page.limit);
+      const last = shown.at(-1);
+      return { jobs: shown.map(toJob), next: rows.length > page.limit && last ? encodeCursor({ key: last.created_key, id: last.id }) : null };
     },
     async listRejections(jobId: string, afterLine: number, limit: number, trx: Db = db): Promise<Rejection[]> {
       return await trx('import_rejections').where({ job_id: jobId }).andWhere('line', '>', afterLine).orderBy('line').limit(limit).select('line', 'reason') as Rejection[];

@@ -1,5 +1,5 @@
 // Owns the dashboard page (/admin/dashboard): the numbers of ../dashboard.ts as pictures — sign-ins and sign-ups
-// per day, second-factor and passkey adoption, profile completeness per field, consents per purpose — each
+// per day, lite → full upgrades per day, second-factor and passkey adoption, profile completeness per field, consents per purpose — each
 // with its table for screen readers. `?days=` chooses the span (1–92, default 30).
 import type Router from '@koa/router';
 import type { Context } from 'koa';
@@ -27,6 +27,7 @@ export function registerDashboardPage(pages: Router, deps: AdminPageDeps, render
       title: 'Dashboard', days, from: d.days[0], to: d.days.at(-1),
       signIns: { ...dayChart(d.days, d.signIns, { one: 'sign-in', many: 'sign-ins' }), rows: rows(d.signIns) },
       signUps: { ...dayChart(d.days, d.signUps, { one: 'sign-up', many: 'sign-ups' }), rows: rows(d.signUps) },
+      upgrades: { ...dayChart(d.days, d.upgrades, { one: 'upgrade', many: 'upgrades' }), rows: rows(d.upgrades) },
       accounts,
       adoption: [
         { label: 'Two-step verification (authenticator app or passkey)', n: d.adoption.withSecondFactor, ...share(d.adoption.withSecondFactor, accounts) },

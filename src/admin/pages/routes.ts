@@ -6,13 +6,20 @@ import type { Context, Middleware } from 'koa';
 import { isAppError } from '../../errors/app-error.ts';
 import { deliveryJson, webhookJson } from '../../events/webhooks/view.ts';
 import { LEGAL_BASIS_TEXT } from '../../http/consent-routes.ts';
-import { pickLocale } from '../../profile/schema.ts';
 import { createAdminSignInRouter, createRequireAdminSession } from './sign-in.ts';
 import { pageActor, requirePageRole } from './roles.ts';
 import { registerConsolePages } from './console.ts';
 import type { AdminPageDeps } from './types.ts';
 import { registerVaultPages } from './vault.ts';
 import { registerDashboardPage } from './dashboard.ts';
+import { registerPurposePages } from './purposes.ts';
+import { registerDocumentPages } from './documents.ts';
+import { registerConnectorPages } from './connectors.ts';
+import { registerAppPages } from './apps.ts';
+import { registerResourcePages } from './resources.ts';
+import { registerProfileFieldPages } from './profile-fields.ts';
+import { registerKeyPages } from './keys.ts';
+import { registerBrandPages } from './brands.ts';
 
 const NAV = [
   { href: '/admin', title: 'Overview' },
@@ -20,10 +27,16 @@ const NAV = [
   { href: '/admin/customers', title: 'Customers' },
   { href: '/admin/audit', title: 'Audit log' },
   { href: '/admin/clients', title: 'Apps' },
+  { href: '/admin/resources', title: 'API resources' },
   { href: '/admin/webhooks', title: 'Webhooks' },
   { href: '/admin/profile-fields', title: 'Profile fields' },
+  { href: '/admin/keys', title: 'Signing keys' },
   { href: '/admin/consent', title: 'Purposes and documents' },
+  { href: '/admin/purposes', title: 'Purposes and topics' },
+  { href: '/admin/documents', title: 'Documents' },
+  { href: '/admin/connectors', title: 'Social login' },
   { href: '/admin/vault', title: 'Consent vault' },
+  { href: '/admin/brands', title: 'Brands' },
   { href: '/admin/admins', title: 'Administrators' },
 ];
 
@@ -55,6 +68,10 @@ export function createAdminPages(deps: AdminPageDeps): Middleware[] {
   pages.use(createRequireAdminSession(deps));
   pages.use(requirePageRole(services.views));
   registerConsolePages(pages, { deps, render, done, notice });
+  registerAppPages(pages, { deps, render, done, notice });
+  registerResourcePages(pages, { deps, render, done, notice });
+  registerProfileFieldPages(pages, { deps, render, done, notice });
+  registerKeyPages(pages, { deps, render, done, notice });
 
   pages.get('/', async (ctx) => {
     const [clients, webhooks, fields, purposes] = await Promise.all([services.clients.listClients(), services.webhooks.list(), services.profile.current().fields, services.consentRegistry.listPurposes()]);
@@ -71,17 +88,6 @@ export function createAdminPages(deps: AdminPageDeps): Middleware[] {
       // Webhooks Foyer turned off because their deliveries kept failing: a banner until someone turns them on.
       turnedOff: webhooks.filter((w) => !w.enabled && w.disabledReason === 'failing').map((w) => ({
         id: w.id, name: w.name, since: w.failingSince?.toISOString().slice(0, 16).replace('T', ' ') ?? '', at: w.disabledAt?.toISOString().slice(0, 16).replace('T', ' ') ?? '',
-      })),
-    });
-  });
-
-  pages.get('/clients', async (ctx) => {
-    const clients = await services.clients.listClients();
-    render(ctx, 'admin/clients', {
-      title: 'Apps',
-      clients: clients.map((c) => ({
-        ...c, kind: c.token_endpoint_auth_method === 'none' ? 'public' : 'confidential', grants: c.grant_types.join(', '), redirects: c.redirect_uris.join(' '),
-        tokenAuth: c.token_endpoint_auth_method === 'none' ? 'none (PKCE)' : c.token_endpoint_auth_method,
       })),
     });
   });
@@ -151,17 +157,6 @@ export function createAdminPages(deps: AdminPageDeps): Middleware[] {
     done(ctx, `/admin/webhooks/${id}`, 'Queued again.');
   });
 
-  pages.get('/profile-fields', async (ctx) => {
-    await services.profile.reloadIfChanged();
-    render(ctx, 'admin/profile-fields', {
-      title: 'Profile fields',
-      fields: services.profile.current().fields.map((f) => ({
-        key: f.key, label: pickLocale(f.label, ['en']) ?? f.key, type: f.type, purpose: f.purpose, scope: f.scope ?? '—', claim: f.claimName,
-        ask: typeof f.ask === 'string' ? f.ask : `from visit ${f.ask.fromVisit}`,
-      })),
-    });
-  });
-
   pages.get('/consent', async (ctx) => {
     const [purposes, documents] = await Promise.all([services.consentRegistry.listPurposes(), services.consentRegistry.listDocuments()]);
     render(ctx, 'admin/consent', {
@@ -180,6 +175,11 @@ export function createAdminPages(deps: AdminPageDeps): Middleware[] {
 
   registerVaultPages(pages, deps, render);
   registerDashboardPage(pages, deps, render);
+  const editTools = { deps, render, done, notice, audit };
+  registerPurposePages(pages, editTools);
+  registerDocumentPages(pages, editTools);
+  registerConnectorPages(pages, editTools);
+  registerBrandPages(pages, { deps, render, done, notice });
 
   const signIn = createAdminSignInRouter(deps);
   return [signIn, pages].flatMap((r) => [r.routes(), r.allowedMethods()] as unknown as Middleware[]);

@@ -16,4 +16,6 @@ export interface AdminPageDeps {
   clientAccess: ClientAccessPort;
   /** An operator's actions on customers (the same as the admin API's). */
   customerCare: CustomerCare;
+  /** Called after a change the running Provider must see (clients, APIs, profile scopes and claims, signing keys). */
+  onProtocolChanged?: () => Promise<void>;
 }

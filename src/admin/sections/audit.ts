@@ -1,8 +1,7 @@
 // Owns /admin/api/audit: reading the audit log (it is append-only: nothing here changes it), filtered by
-// actor, target, type and time, newest first, paged. Errors are problem+json (problem.ts).
+// actor, target, type and time, newest first, paged.
 import type { StoredEvent } from '../../events/outbox.ts';
-import { auditFilterOf, auditQuerySchema, listQuery, MAX_LIMIT } from '../list-query.ts';
-import { problemResponse } from '../problem.ts';
+import { auditFilterOf, auditQuerySchema, listQuery, pagingParameters } from '../list-query.ts';
 import { openApi, type AdminSection } from '../types.ts';
 
 export const auditEventJson = (e: StoredEvent) => ({
@@ -17,7 +16,7 @@ export const auditSection: AdminSection = {
     router.get('/audit', async (ctx) => {
       const { filter, page } = auditFilterOf(listQuery(ctx, auditQuerySchema));
       const found = await deps.services.auditLog.searchEvents(filter, page);
-      ctx.body = { events: found.events.map(auditEventJson), next: found.next };
+      ctx.body = { events: found.events.map(auditEventJson), next_cursor: found.next, next: found.next };
     });
   },
   openapi() {
@@ -41,14 +40,11 @@ export const auditSection: AdminSection = {
               query('target', { type: 'string' }, 'The account, client or id a change was about'),
               query('type', { type: 'string' }, 'An event type, or a prefix such as account.*'),
               query('from', { type: 'string', format: 'date-time' }, 'At or after'), query('to', { type: 'string', format: 'date-time' }, 'Before'),
-              query('limit', { type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: 50 }, 'Page size'), query('cursor', { type: 'string' }, 'The next of the previous page'),
+              ...pagingParameters,
             ],
             responses: {
-              200: { description: 'A page of events', ...openApi.json({ type: 'object', properties: { events: { type: 'array', items: { $ref: '#/components/schemas/AuditEvent' } }, next: { type: ['string', 'null'] } } }) },
-              400: problemResponse('Invalid filter; the detail names the parameter'),
-              401: { ...problemResponse('No valid access token (error invalid_token)'), headers: openApi.errors[401].headers },
-              403: { ...problemResponse('A valid token without admin:read or admin (error insufficient_scope)'), headers: openApi.errors[403].headers },
-              503: { ...problemResponse('The database cannot be reached just now'), headers: openApi.errors[503].headers },
+              200: { description: 'A page of events', ...openApi.json({ type: 'object', properties: { events: { type: 'array', items: { $ref: '#/components/schemas/AuditEvent' } }, next_cursor: { type: ['string', 'null'], description: 'The cursor of the next page; null on the last' }, next: { type: ['string', 'null'], description: 'The same as next_cursor (kept for earlier callers)' } } }) },
+              ...openApi.errors,
             },
           },
         },

@@ -11,7 +11,10 @@ import {
 import { ClientExistsError, ID_TOKEN_ALGS, TOKEN_AUTH_METHODS, type ClientChange, type ClientInput } from '../../clients/input.ts';
 import { ADMIN_CLIENT_ID, PORTAL_CLIENT_ID } from '../../clients/own-pages.ts';
 import { MAX_PROFILE_PER_VISIT } from '../../profile/client-needs.ts';
-import { idParam, openApi, type AdminDeps, type AdminSection } from '../types.ts';
+import type { Services } from '../../compose.ts';
+import type { ClientView } from '../../oidc/clients.ts';
+import { idParam, openApi, type AdminSection } from '../types.ts';
+import { filters, listSpec, matches, pageOfList } from '../list-query.ts';
 
 // oidc-provider refuses redirect URIs with a fragment when it loads the client: refuse them here instead.
 const uri = httpUrlSchema('needs an http(s) URL').max(2000).refine((u) => !u.includes('#'), 'must not carry a fragment (#…)');
@@ -64,10 +67,62 @@ function fieldsOf(body: Partial<Record<keyof typeof FIELDS, unknown>>): Record<s
   return Object.fromEntries(Object.entries(body).map(([member, value]) => [FIELDS[member as keyof typeof FIELDS], value ?? undefined]));
 }
 
-async function refuseProblem(input: ClientInput, deps: AdminDeps): Promise<void> {
-  const problem = await clientInputProblem(input, clientRuleLookups(deps.services), memberOf);
+async function refuseProblem(input: ClientInput, services: Services): Promise<void> {
+  const problem = await clientInputProblem(input, clientRuleLookups(services), memberOf);
   if (problem) throw new AppError('request.invalid', problem, 400);
 }
+
+const notFound = () => new AppError('client.not_found', 'There is no such client.', 404);
+
+/** Foyer's own clients are kept as the server needs them: a 409 for any change. */
+export function assertChangeable(id: string): void {
+  if (id === PORTAL_CLIENT_ID || id === ADMIN_CLIENT_ID) {
+    throw new AppError('client.protected', `${id} is Foyer's own client (${id === PORTAL_CLIENT_ID ? 'the account portal' : 'the admin pages'}): the server keeps it as it must be, so it cannot be changed or removed.`, 409);
+  }
+}
+
+// The operations the API's routes and the admin pages share: input already checked with the schemas above.
+/** Registers a client (a confidential one's generated secret is in the answer only). */
+export async function registerClient(services: Services, body: z.infer<typeof clientInputSchema>): Promise<ClientView> {
+  const input = fieldsOf(body) as unknown as ClientInput;
+  await refuseProblem(input, services);
+  try {
+    return await services.clients.addClient(input);
+  } catch (error) {
+    if (error instanceof ClientExistsError) throw new AppError('client.exists', error.message, 409);
+    throw error;
+  }
+}
+
+/** Changes what `body` carries; the whole result must pass the same rules as a registration. */
+export async function changeClient(services: Services, id: string, body: z.infer<typeof clientChangeSchema>): Promise<ClientView> {
+  assertChangeable(id);
+  const change = fieldsOf(body) as ClientChange;
+  const current = await services.clients.clientInput(id);
+  if (!current) throw notFound();
+  await refuseProblem({ ...current, ...change }, services);
+  const updated = await services.clients.updateClient(id, change);
+  if (!updated) throw notFound();
+  return updated;
+}
+
+/** A new secret for a confidential client, or a 409 saying why it has none. */
+export async function rotateClientSecret(services: Services, id: string): Promise<string> {
+  assertChangeable(id);
+  const secret = await services.clients.rotateClientSecret(id);
+  if (secret) return secret;
+  const found = await services.clients.showClient(id);
+  if (!found) throw notFound();
+  throw new AppError('client.public', found.token_endpoint_auth_method === 'private_key_jwt' ? `${id} authenticates with private_key_jwt: it has no secret (rotate the keys at its jwks_uri).` : `${id} is a public client: it has no secret (it uses PKCE).`, 409);
+}
+
+/** GET /clients: oldest first (the order they were registered in). */
+const clientList = listSpec({
+  q: filters.text('Part of the client id or name (any case)'),
+  first_party: filters.flag('Only first-party apps (true) or only the others (false)'),
+  grant_type: filters.oneOf(GRANT_TYPES, 'Only apps that may use this grant'),
+  public: filters.flag('Only public apps (PKCE, no secret: true) or only confidential ones (false)'),
+});
 
 const client = {
   type: 'object',
@@ -86,70 +141,55 @@ const client = {
 export const clientsSection: AdminSection = {
   id: 'clients',
   routes(router, deps) {
-    const { clients, log } = deps.services;
-    const notFound = () => new AppError('client.not_found', 'There is no such client.', 404);
-    const changeable = (ctx: Parameters<typeof idParam>[0]) => {
-      const id = idParam(ctx, 'clientId', 'client');
-      if (id === PORTAL_CLIENT_ID || id === ADMIN_CLIENT_ID) {
-        throw new AppError('client.protected', `${id} is Foyer's own client (${id === PORTAL_CLIENT_ID ? 'the account portal' : 'the admin pages'}): the server keeps it as it must be, so it cannot be changed or removed.`, 409);
-      }
-      return id;
-    };
+    const { services } = deps;
+    const { clients, log } = services;
+    const id = (ctx: Parameters<typeof idParam>[0]) => idParam(ctx, 'clientId', 'client');
     router.get('/clients', async (ctx) => {
-      ctx.body = { clients: await clients.listClients() };
+      const query = clientList.read(ctx);
+      const found = (await clients.listClients()).filter((c) => matches(query.q, c.client_id, c.client_name)
+        && (query.first_party === undefined || c.first_party === query.first_party)
+        && (query.grant_type === undefined || c.grant_types.includes(query.grant_type))
+        && (query.public === undefined || (c.token_endpoint_auth_method === 'none') === query.public));
+      const page = pageOfList(found, (c) => ({ key: c.created_at, id: c.client_id }), query);
+      ctx.body = { clients: page.items, next_cursor: page.next_cursor };
     });
     router.post('/clients', async (ctx) => {
-      const input = fieldsOf(jsonBody(ctx, clientInputSchema)) as unknown as ClientInput;
-      await refuseProblem(input, deps);
-      try {
-        const created = await clients.addClient(input);
-        log.info({ clientId: created.client_id, by: ctx.state.adminClientId }, 'admin API: client added');
-        ctx.status = 201;
-        ctx.set('Location', `/admin/api/clients/${created.client_id}`);
-        ctx.body = created;
-      } catch (error) {
-        if (error instanceof ClientExistsError) throw new AppError('client.exists', error.message, 409);
-        throw error;
-      }
+      const created = await registerClient(services, jsonBody(ctx, clientInputSchema));
+      log.info({ clientId: created.client_id, by: ctx.state.adminClientId }, 'admin API: client added');
+      ctx.status = 201;
+      ctx.set('Location', `/admin/api/clients/${created.client_id}`);
+      ctx.body = created;
     });
     router.get('/clients/:clientId', async (ctx) => {
-      const found = await clients.showClient(idParam(ctx, 'clientId', 'client'));
+      const found = await clients.showClient(id(ctx));
       if (!found) throw notFound();
       ctx.body = found;
     });
     router.patch('/clients/:clientId', async (ctx) => {
-      const id = changeable(ctx);
-      const change = fieldsOf(jsonBody(ctx, clientChangeSchema)) as ClientChange;
-      const current = await clients.clientInput(id);
-      if (!current) throw notFound();
-      await refuseProblem({ ...current, ...change }, deps);
-      const updated = await clients.updateClient(id, change);
-      if (!updated) throw notFound();
-      log.info({ clientId: id, fields: Object.keys(change), by: ctx.state.adminClientId }, 'admin API: client changed');
-      ctx.body = updated;
+      const clientId = id(ctx);
+      assertChangeable(clientId);
+      const body = jsonBody(ctx, clientChangeSchema);
+      ctx.body = await changeClient(services, clientId, body);
+      log.info({ clientId, fields: Object.keys(body), by: ctx.state.adminClientId }, 'admin API: client changed');
     });
     router.delete('/clients/:clientId', async (ctx) => {
-      const id = changeable(ctx);
+      const clientId = id(ctx);
+      assertChangeable(clientId);
       // Its grants and tokens go with it, as with `foyer clients remove`.
-      if (!(await clients.removeClient(id))) throw notFound();
-      log.info({ clientId: id, by: ctx.state.adminClientId }, 'admin API: client removed');
+      if (!(await clients.removeClient(clientId))) throw notFound();
+      log.info({ clientId, by: ctx.state.adminClientId }, 'admin API: client removed');
       ctx.status = 204;
     });
     router.post('/clients/:clientId/rotate-secret', async (ctx) => {
-      const id = changeable(ctx);
-      const secret = await clients.rotateClientSecret(id);
-      if (!secret) {
-        if (!(await clients.showClient(id))) throw notFound();
-        const usesKeys = (await clients.showClient(id))?.token_endpoint_auth_method === 'private_key_jwt';
-        throw new AppError('client.public', usesKeys ? `${id} authenticates with private_key_jwt: it has no secret (rotate the keys at its jwks_uri).` : `${id} is a public client: it has no secret (it uses PKCE).`, 409);
-      }
-      log.info({ clientId: id, by: ctx.state.adminClientId }, 'admin API: client secret rotated');
-      ctx.body = { client_id: id, client_secret: secret };
+      const clientId = id(ctx);
+      const secret = await rotateClientSecret(services, clientId);
+      log.info({ clientId, by: ctx.state.adminClientId }, 'admin API: client secret rotated');
+      ctx.body = { client_id: clientId, client_secret: secret };
     });
   },
   openapi() {
     const { json, errors, notFound, pathParams } = openApi;
-    const conflict = (description: string) => ({ 409: { description, ...json(openApi.error) } });
+    const conflict = (description: string) => ({ 409: { description, ...openApi.problemContent } });
     return {
       schemas: {
         Client: client,
@@ -159,7 +199,7 @@ export const clientsSection: AdminSection = {
       },
       paths: {
         '/clients': {
-          get: { summary: 'List clients', responses: { 200: { description: 'The clients', ...json({ type: 'object', properties: { clients: { type: 'array', items: { $ref: '#/components/schemas/Client' } } } }) }, ...errors } },
+          get: { summary: 'List clients, oldest first, paged', parameters: clientList.parameters, responses: { 200: { description: 'A page of clients', ...json({ type: 'object', properties: { clients: { type: 'array', items: { $ref: '#/components/schemas/Client' } }, next_cursor: { type: ['string', 'null'], description: 'The cursor of the next page; null on the last' } } }) }, ...errors } },
           post: {
             summary: 'Register a relying app; a confidential one\'s generated secret is in this answer only',
             requestBody: { required: true, ...json({ $ref: '#/components/schemas/ClientInput' }) },

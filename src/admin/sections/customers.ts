@@ -1,5 +1,5 @@
 // Owns /admin/api/customers: finding customers (search and filters, paged), one customer's whole picture,
-// and the operator's actions on an account, each audited with its actor. Errors are problem+json (problem.ts).
+// and the operator's actions on an account, each audited with its actor.
 import type { Context } from 'koa';
 import { z } from 'zod';
 import type { CareOutcome } from '../../accounts/customers/care.ts';
@@ -7,8 +7,8 @@ import type { CustomerSummary } from '../../accounts/customers/directory.ts';
 import { AppError } from '../../errors/app-error.ts';
 import { jsonBody } from '../../http/json-body.ts';
 import { describeCustomer } from '../customer-view.ts';
-import { customerFilterOf, customerQuerySchema, listQuery, MAX_LIMIT } from '../list-query.ts';
-import { problemResponse, problemSchema } from '../problem.ts';
+import { customerFilterOf, customerQuerySchema, listQuery, pagingParameters } from '../list-query.ts';
+import { problemResponse } from '../problem.ts';
 import { openApi, type AdminDeps, type AdminSection } from '../types.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -66,7 +66,7 @@ export const customersSection: AdminSection = {
     router.get('/customers', async (ctx) => {
       const { filter, page } = customerFilterOf(listQuery(ctx, customerQuerySchema));
       const found = await deps.services.customerDirectory.searchCustomers(filter, page);
-      ctx.body = { customers: found.customers.map(customerJson), next: found.next };
+      ctx.body = { customers: found.customers.map(customerJson), next_cursor: found.next, next: found.next };
     });
     router.get('/customers/:id', async (ctx) => {
       const view = await describeCustomer(deps.services, deps.clientAccess, customerIdOf(ctx));
@@ -86,12 +86,7 @@ export const customersSection: AdminSection = {
   },
   openapi() {
     const { json } = openApi;
-    const problems = {
-      400: problemResponse('Invalid input; the detail names the parameter'),
-      401: { ...problemResponse('No access token, or one that is invalid, expired or not for this API (error invalid_token)'), headers: openApi.errors[401].headers },
-      403: { ...problemResponse('A valid token without the scope: admin:read (or admin) to read, admin to act (error insufficient_scope)'), headers: openApi.errors[403].headers },
-      503: { ...problemResponse('The database cannot be reached just now; nothing was changed'), headers: openApi.errors[503].headers },
-    };
+    const problems = openApi.errors;
     const notFound = { 404: problemResponse('No such customer') };
     const actions = Object.fromEntries(Object.entries(CUSTOMER_ACTIONS).map(([name, action]) => [`/customers/{id}/${name}`, {
       parameters: openApi.pathParams('id'),
@@ -106,7 +101,7 @@ export const customersSection: AdminSection = {
       },
     }]));
     return {
-      schemas: { Problem: problemSchema, CustomerSummary: summary },
+      schemas: { CustomerSummary: summary },
       paths: {
         '/customers': {
           get: {
@@ -117,10 +112,10 @@ export const customersSection: AdminSection = {
               query('created_from', { type: 'string', format: 'date-time' }, 'Created at or after'), query('created_to', { type: 'string', format: 'date-time' }, 'Created before'),
               query('last_sign_in_from', { type: 'string', format: 'date-time' }, 'Last signed in at or after'), query('last_sign_in_to', { type: 'string', format: 'date-time' }, 'Last signed in before'),
               query('has_mfa', { type: 'boolean' }, 'Has a second factor (authenticator app, or "always ask")'), query('has_passkey', { type: 'boolean' }, 'Has a passkey'),
-              query('limit', { type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: 50 }, 'Page size'), query('cursor', { type: 'string' }, 'The next of the previous page'),
+              ...pagingParameters,
             ],
             responses: {
-              200: { description: 'A page of customers', ...json({ type: 'object', properties: { customers: { type: 'array', items: { $ref: '#/components/schemas/CustomerSummary' } }, next: { type: ['string', 'null'] } } }) },
+              200: { description: 'A page of customers', ...json({ type: 'object', properties: { customers: { type: 'array', items: { $ref: '#/components/schemas/CustomerSummary' } }, next_cursor: { type: ['string', 'null'], description: 'The cursor of the next page; null on the last' }, next: { type: ['string', 'null'], description: 'The same as next_cursor (kept for earlier callers)' } } }) },
               ...problems,
             },
           },

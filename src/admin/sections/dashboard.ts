@@ -24,7 +24,7 @@ export const dashboardSection: AdminSection = {
       paths: {
         '/dashboard': {
           get: {
-            summary: 'Sign-ins and sign-ups per UTC day, second-factor and passkey adoption, lite accounts, profile completeness per field, consents given and withdrawn per purpose',
+            summary: 'Sign-ins, sign-ups and lite → full upgrades per UTC day, second-factor and passkey adoption, lite accounts, profile completeness per field, consents given and withdrawn per purpose',
             parameters: [{ name: 'days', in: 'query', required: false, description: 'Days back, today included (1–92, default 30)', schema: { type: 'integer' } }],
             responses: {
               200: {
@@ -32,7 +32,7 @@ export const dashboardSection: AdminSection = {
                 ...json({
                   type: 'object',
                   properties: {
-                    from: { type: 'string', format: 'date-time' }, sign_ins: perDay, sign_ups: perDay, accounts: { type: 'integer' }, with_second_factor: { type: 'integer' },
+                    from: { type: 'string', format: 'date-time' }, sign_ins: perDay, sign_ups: perDay, upgrades: { ...perDay, description: 'Lite accounts that became full ones (account.upgraded), per day' }, accounts: { type: 'integer' }, with_second_factor: { type: 'integer' },
                     with_passkey: { type: 'integer' }, lite: { type: 'integer' },
                     completeness: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, label: { type: 'string' }, accounts: { type: 'integer' } } } },
                     consent: { type: 'array', items: { type: 'object', properties: { purpose: { type: 'string' }, name: { type: 'string' }, granted: { type: 'integer' }, withdrawn: { type: 'integer' } } } },

@@ -1,14 +1,27 @@
 // Owns /admin/api/documents: the documents customers accept (terms, policies) and their versions. Publishing
-// is `foyer documents publish`: a material version is accepted again at the next sign-in, an editorial one is not.
+// (also `foyer documents publish`): a material version is accepted again at the next sign-in, an editorial one is not.
 import { z } from 'zod';
-import { documentVersionSchema } from '../../config/consent-schema.ts';
+import { documentSchema, documentVersionSchema } from '../../config/consent-schema.ts';
 import { DocumentVersionExistsError, UnknownDocumentError, type DocumentInfo, type DocumentVersionInfo } from '../../consent/registry/registry.ts';
 import { AppError } from '../../errors/app-error.ts';
 import { jsonBody } from '../../http/json-body.ts';
+import { filters, listSpec, matches, pageOfList } from '../list-query.ts';
 import { idParam, openApi, type AdminSection } from '../types.ts';
 
-const versionJson = (v: DocumentVersionInfo) => ({ version: v.version, url: v.url, material: v.material, publishedAt: v.publishedAt.toISOString() });
-const documentJson = (d: DocumentInfo) => ({ id: d.id, title: d.title, required: d.required, versions: d.versions.map(versionJson) });
+/** A new document with its first version(s); the same body as a `consent.documents` entry of the config file. */
+export const documentInputSchema = documentSchema.strict();
+/** A version to publish. */
+export const versionInputSchema = documentVersionSchema.strict();
+const when = (publishedAt: string | undefined) => (publishedAt === undefined ? undefined : new Date(publishedAt));
+
+export const versionJson = (v: DocumentVersionInfo) => ({ version: v.version, url: v.url, material: v.material, publishedAt: v.publishedAt.toISOString() });
+export const documentJson = (d: DocumentInfo) => ({ id: d.id, title: d.title, required: d.required, versions: d.versions.map(versionJson) });
+
+/** GET /documents: by id. */
+const documentList = listSpec({
+  q: filters.text('Part of the document id or title (any case)'),
+  required: filters.flag('Only documents every customer must accept (true), or only the others (false)'),
+});
 
 const version = {
   type: 'object',
@@ -19,13 +32,30 @@ export const documentsSection: AdminSection = {
   id: 'documents',
   routes(router, { services: { consentRegistry } }) {
     router.get('/documents', async (ctx) => {
-      ctx.body = { documents: (await consentRegistry.listDocuments()).map(documentJson) };
+      const query = documentList.read(ctx);
+      const found = (await consentRegistry.listDocuments()).filter((d) => matches(query.q, d.id, d.title) && (query.required === undefined || d.required === query.required));
+      const page = pageOfList(found, (d) => ({ key: '', id: d.id }), query);
+      ctx.body = { documents: page.items.map(documentJson), next_cursor: page.next_cursor };
+    });
+    router.post('/documents', async (ctx) => {
+      const input = jsonBody(ctx, documentInputSchema);
+      const created = await consentRegistry.createDocument({ ...input, versions: input.versions.map((v) => ({ ...v, publishedAt: when(v.publishedAt) })) });
+      if (!created) throw new AppError('document.exists', `A document with id ${input.id} exists.`, 409);
+      ctx.status = 201;
+      ctx.set('Location', `/admin/api/documents/${created.id}`);
+      ctx.body = documentJson(created);
+    });
+    router.get('/documents/:id', async (ctx) => {
+      const id = idParam(ctx, 'id', 'document');
+      const found = (await consentRegistry.listDocuments()).find((d) => d.id === id);
+      if (!found) throw new AppError('document.not_found', 'There is no such document.', 404);
+      ctx.body = documentJson(found);
     });
     router.post('/documents/:id/versions', async (ctx) => {
       const documentId = idParam(ctx, 'id', 'document');
-      const input = jsonBody(ctx, documentVersionSchema.strict());
+      const input = jsonBody(ctx, versionInputSchema);
       try {
-        const published = await consentRegistry.publishDocumentVersion({ documentId, ...input, publishedAt: input.publishedAt === undefined ? undefined : new Date(input.publishedAt) });
+        const published = await consentRegistry.publishDocumentVersion({ documentId, ...input, publishedAt: when(input.publishedAt) });
         ctx.status = 201;
         ctx.body = { document: documentId, ...versionJson(published) };
       } catch (error) {
@@ -41,11 +71,21 @@ export const documentsSection: AdminSection = {
       schemas: {
         Document: { type: 'object', properties: { id: { type: 'string' }, title: { type: 'string' }, required: { type: 'boolean' }, versions: { type: 'array', items: { $ref: '#/components/schemas/DocumentVersion' }, description: 'Newest first' } } },
         DocumentVersion: version,
-        DocumentVersionInput: z.toJSONSchema(documentVersionSchema.strict(), { io: 'input', unrepresentable: 'any' }),
+        DocumentVersionInput: z.toJSONSchema(versionInputSchema, { io: 'input', unrepresentable: 'any' }),
+        DocumentInput: z.toJSONSchema(documentInputSchema, { io: 'input', unrepresentable: 'any' }),
       },
       paths: {
         '/documents': {
-          get: { summary: 'The documents customers accept, each with its versions', responses: { 200: { description: 'The documents', ...json({ type: 'object', properties: { documents: { type: 'array', items: { $ref: '#/components/schemas/Document' } } } }) }, ...errors } },
+          get: { summary: 'The documents customers accept, each with its versions; by id, paged', parameters: documentList.parameters, responses: { 200: { description: 'A page of documents', ...json({ type: 'object', properties: { documents: { type: 'array', items: { $ref: '#/components/schemas/Document' } }, next_cursor: { type: ['string', 'null'], description: 'The cursor of the next page; null on the last' } } }) }, ...errors } },
+          post: {
+            summary: 'Create a document with its first version(s)',
+            requestBody: { required: true, ...json({ $ref: '#/components/schemas/DocumentInput' }) },
+            responses: { 201: { description: 'Created', ...json({ $ref: '#/components/schemas/Document' }) }, 409: { description: 'That id is taken', ...json(openApi.error) }, ...errors },
+          },
+        },
+        '/documents/{id}': {
+          parameters: pathParams('id'),
+          get: { summary: 'One document with its versions, newest first', responses: { 200: { description: 'The document', ...json({ $ref: '#/components/schemas/Document' }) }, ...notFound('document'), ...errors } },
         },
         '/documents/{id}/versions': {
           parameters: pathParams('id'),
@@ -54,7 +94,7 @@ export const documentsSection: AdminSection = {
             requestBody: { required: true, ...json({ $ref: '#/components/schemas/DocumentVersionInput' }) },
             responses: {
               201: { description: 'Published', ...json({ allOf: [{ type: 'object', properties: { document: { type: 'string' } } }, { $ref: '#/components/schemas/DocumentVersion' }] }) },
-              ...notFound('document'), 409: { description: 'That version exists', ...json(openApi.error) }, ...errors,
+              ...notFound('document'), 409: { description: 'That version exists', ...openApi.problemContent }, ...errors,
             },
           },
         },

@@ -12,6 +12,8 @@ import type { Context } from 'koa';
 import { IMPORT_FORMATS, type ImportFormat } from '../../accounts/import/sources.ts';
 import { importJobJson } from '../../accounts/import/view.ts';
 import { AppError } from '../../errors/app-error.ts';
+import { IMPORT_JOB_CURSOR, IMPORT_JOB_STATUSES } from '../../accounts/import/queries.ts';
+import { cursorParam, filters, listSpec } from '../list-query.ts';
 import { idParam, openApi, type AdminSection } from '../types.ts';
 
 /** The largest file the API takes (the `foyer` command takes any). */
@@ -50,6 +52,9 @@ const intParam = (value: unknown, fallback: number, max: number, name: string) =
   return n;
 };
 
+/** GET /imports: newest first. */
+const importList = listSpec({ status: filters.oneOf(IMPORT_JOB_STATUSES, 'Only imports in this state') });
+
 const job = {
   type: 'object',
   properties: {
@@ -84,7 +89,9 @@ export const importsSection: AdminSection = {
       ctx.body = importJobJson(started);
     });
     router.get('/imports', async (ctx) => {
-      ctx.body = { imports: (await customerImport.listJobs(intParam(ctx.query.limit, 50, 200, 'limit'))).map(importJobJson) };
+      const query = importList.read(ctx);
+      const found = await customerImport.listJobs({ limit: query.limit, cursor: cursorParam(query.cursor, IMPORT_JOB_CURSOR), status: query.status });
+      ctx.body = { imports: found.jobs.map(importJobJson), next_cursor: found.next };
     });
     router.get('/imports/:id', async (ctx) => {
       const found = await customerImport.findJob(idParam(ctx, 'id', 'import'));
@@ -113,14 +120,14 @@ export const importsSection: AdminSection = {
             requestBody: { required: true, content: { 'application/x-ndjson': { schema: file }, 'text/csv': { schema: file } } },
             responses: {
               202: { description: 'Started: poll the job (Location)', ...json(ref) }, ...errors,
-              413: { description: 'The file is too large for the API (the foyer command takes any)', ...json(openApi.error) },
-              415: { description: 'Not JSON lines or CSV', ...json(openApi.error) },
+              413: { description: 'The file is too large for the API (the foyer command takes any)', ...openApi.problemContent },
+              415: { description: 'Not JSON lines or CSV', ...openApi.problemContent },
             },
           },
           get: {
-            summary: 'Imports, newest first',
-            parameters: [{ name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 0, maximum: 200, default: 50 } }],
-            responses: { 200: { description: 'The imports', ...json({ type: 'object', properties: { imports: { type: 'array', items: ref } } }) }, ...errors },
+            summary: 'Imports, newest first, paged',
+            parameters: importList.parameters,
+            responses: { 200: { description: 'A page of imports', ...json({ type: 'object', properties: { imports: { type: 'array', items: ref }, next_cursor: { type: ['string', 'null'], description: 'The cursor of the next page; null on the last' } } }) }, ...errors },
           },
         },
         '/imports/{id}': {

@@ -12,6 +12,9 @@ import { vaultSection } from './vault.ts';
 import { dashboardSection } from './dashboard.ts';
 import { customersSection } from './customers.ts';
 import { auditSection } from './audit.ts';
+import { connectorsSection } from './connectors.ts';
+import { keysSection } from './keys.ts';
+import { brandsSection } from './brands.ts';
 
 export const ADMIN_SECTIONS: AdminSection[] = [
   webhooksSection,
@@ -25,4 +28,7 @@ export const ADMIN_SECTIONS: AdminSection[] = [
   dashboardSection,
   customersSection,
   auditSection,
+  connectorsSection,
+  keysSection,
+  brandsSection,
 ];

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { fieldKeySchema, profileFieldSchema } from '../../config/profile-fields.ts';
 import { jsonBody } from '../../http/json-body.ts';
 import { fieldChangeSchema, type AdminFieldView } from '../../profile/field-admin.ts';
+import { filters, listSpec, matches, pageOfList } from '../list-query.ts';
 import { idParam, openApi, type AdminSection } from '../types.ts';
 
 const fieldJson = (f: AdminFieldView) => ({ key: f.key, position: f.position, claimName: f.claimName, values: f.values, definition: f.definition });
@@ -17,6 +18,14 @@ const definitionFor = (key: string) => z.preprocess(
 const reorderSchema = z.object({
   keys: z.array(fieldKeySchema).min(1).max(500).refine((keys) => new Set(keys).size === keys.length, 'a key appears twice'),
 }).strict();
+
+/** GET /profile-fields: in their order. */
+const fieldList = listSpec({
+  q: filters.text('Part of the field key or claim name (any case)'),
+  enabled: filters.flag('Only enabled fields (true), or only disabled ones (false)'),
+});
+// Positions sort as text: pad them.
+const positionKey = (position: number) => String(position).padStart(10, '0');
 
 const field = {
   type: 'object',
@@ -32,7 +41,10 @@ export const profileFieldsSection: AdminSection = {
     const key = (ctx: Parameters<typeof idParam>[0]) => idParam(ctx, 'key', 'profile field');
     const changed = async () => onProtocolChanged?.();
     router.get('/profile-fields', async (ctx) => {
-      ctx.body = { fields: (await profileFields.list()).map(fieldJson) };
+      const query = fieldList.read(ctx);
+      const found = (await profileFields.list()).filter((f) => matches(query.q, f.key, f.claimName) && (query.enabled === undefined || (f.definition.enabled !== false) === query.enabled));
+      const page = pageOfList(found, (f) => ({ key: positionKey(f.position), id: f.key }), query);
+      ctx.body = { fields: page.items.map(fieldJson), next_cursor: page.next_cursor };
     });
     router.get('/profile-fields/:key', async (ctx) => {
       ctx.body = fieldJson(await profileFields.find(key(ctx)));
@@ -65,7 +77,7 @@ export const profileFieldsSection: AdminSection = {
   },
   openapi() {
     const { json, errors, notFound, pathParams } = openApi;
-    const conflict = (what: string) => ({ 409: { description: what, ...json(openApi.error) } });
+    const conflict = (what: string) => ({ 409: { description: what, ...openApi.problemContent } });
     const one = { $ref: '#/components/schemas/ProfileField' };
     const many = json({ type: 'object', properties: { fields: { type: 'array', items: { $ref: '#/components/schemas/ProfileField' } } } });
     return {
@@ -77,7 +89,10 @@ export const profileFieldsSection: AdminSection = {
       },
       paths: {
         '/profile-fields': {
-          get: { summary: 'The profile fields in order, disabled ones included', responses: { 200: { description: 'The fields', ...many }, ...errors } },
+          get: {
+            summary: 'The profile fields in order, disabled ones included; paged', parameters: fieldList.parameters,
+            responses: { 200: { description: 'A page of fields', ...json({ type: 'object', properties: { fields: { type: 'array', items: { $ref: '#/components/schemas/ProfileField' } }, next_cursor: { type: ['string', 'null'], description: 'The cursor of the next page; null on the last' } } }) }, ...errors },
+          },
         },
         '/profile-fields/{key}': {
           parameters: pathParams('key'),

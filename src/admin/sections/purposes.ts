@@ -6,10 +6,12 @@ import { CHANNELS, purposeSchema } from '../../config/consent-schema.ts';
 import type { Purpose, Topic } from '../../consent/registry/registry.ts';
 import { AppError } from '../../errors/app-error.ts';
 import { jsonBody } from '../../http/json-body.ts';
+import { LEGAL_BASES } from '../../config/consent-schema.ts';
+import { filters, listSpec, matches, pageOfList } from '../list-query.ts';
 import { idParam, openApi, type AdminSection } from '../types.ts';
 
-const purposeInputSchema = purposeSchema.omit({ id: true }).strict();
-const topicInputSchema = z.object({ texts: purposeSchema.shape.texts, channels: z.array(z.enum(CHANNELS)).min(1) }).strict();
+export const purposeInputSchema = purposeSchema.omit({ id: true }).strict();
+export const topicInputSchema = z.object({ texts: purposeSchema.shape.texts, channels: z.array(z.enum(CHANNELS)).min(1) }).strict();
 
 /** A path id the registry could hold (ids of new entries are stricter than the ids of other resources). */
 function registryId(ctx: Context, what: string): string {
@@ -18,6 +20,17 @@ function registryId(ctx: Context, what: string): string {
   if (!parsed.success) throw new AppError('request.invalid', `id: ${parsed.error.issues[0]?.message ?? 'invalid'}`, 400);
   return parsed.data;
 }
+
+/** GET /purposes and /topics: by id. */
+const purposeList = listSpec({
+  q: filters.text('Part of the purpose id (any case)'),
+  legal_basis: filters.oneOf(LEGAL_BASES, 'Only purposes resting on this legal basis'),
+  needs_consent: filters.flag('Only purposes that need the customer\'s consent (true), or only the others (false)'),
+});
+const topicList = listSpec({
+  q: filters.text('Part of the topic id (any case)'),
+  channel: filters.oneOf(CHANNELS, 'Only topics offered on this channel'),
+});
 
 const purposeJson = (p: Purpose) => ({
   id: p.id, legalBasis: p.legalBasis, texts: p.texts, dataCategories: p.dataCategories, thirdPartyDisclosure: p.thirdPartyDisclosure,
@@ -39,7 +52,11 @@ export const purposesSection: AdminSection = {
   id: 'purposes',
   routes(router, { services: { consentRegistry } }) {
     router.get('/purposes', async (ctx) => {
-      ctx.body = { purposes: (await consentRegistry.listPurposes()).map(purposeJson) };
+      const query = purposeList.read(ctx);
+      const found = (await consentRegistry.listPurposes()).filter((p) => matches(query.q, p.id) && (query.legal_basis === undefined || p.legalBasis === query.legal_basis)
+        && (query.needs_consent === undefined || p.needsConsent === query.needs_consent));
+      const page = pageOfList(found, (p) => ({ key: '', id: p.id }), query);
+      ctx.body = { purposes: page.items.map(purposeJson), next_cursor: page.next_cursor };
     });
     router.get('/purposes/:id', async (ctx) => {
       const found = await consentRegistry.findPurpose(idParam(ctx, 'id', 'purpose'));
@@ -53,7 +70,10 @@ export const purposesSection: AdminSection = {
       ctx.body = purposeJson(saved);
     });
     router.get('/topics', async (ctx) => {
-      ctx.body = { topics: (await consentRegistry.listTopics()).map(topicJson) };
+      const query = topicList.read(ctx);
+      const found = (await consentRegistry.listTopics()).filter((t) => matches(query.q, t.id) && (query.channel === undefined || t.channels.includes(query.channel)));
+      const page = pageOfList(found, (t) => ({ key: '', id: t.id }), query);
+      ctx.body = { topics: page.items.map(topicJson), next_cursor: page.next_cursor };
     });
     router.put('/topics/:id', async (ctx) => {
       const id = registryId(ctx, 'topic');
@@ -64,7 +84,7 @@ export const purposesSection: AdminSection = {
   },
   openapi() {
     const { json, errors, notFound, pathParams } = openApi;
-    const conflict = (what: string) => ({ 409: { description: what, ...json(openApi.error) } });
+    const conflict = (what: string) => ({ 409: { description: what, ...openApi.problemContent } });
     return {
       schemas: {
         Purpose: purpose,
@@ -74,7 +94,7 @@ export const purposesSection: AdminSection = {
       },
       paths: {
         '/purposes': {
-          get: { summary: 'The purposes data is processed for, with their legal bases', responses: { 200: { description: 'The purposes', ...json({ type: 'object', properties: { purposes: { type: 'array', items: { $ref: '#/components/schemas/Purpose' } } } }) }, ...errors } },
+          get: { summary: 'The purposes data is processed for, with their legal bases; by id, paged', parameters: purposeList.parameters, responses: { 200: { description: 'A page of purposes', ...json({ type: 'object', properties: { purposes: { type: 'array', items: { $ref: '#/components/schemas/Purpose' } }, next_cursor: { type: ['string', 'null'], description: 'The cursor of the next page; null on the last' } } }) }, ...errors } },
         },
         '/purposes/{id}': {
           parameters: pathParams('id'),
@@ -86,7 +106,7 @@ export const purposesSection: AdminSection = {
           },
         },
         '/topics': {
-          get: { summary: 'The communication topics and their channels', responses: { 200: { description: 'The topics', ...json({ type: 'object', properties: { topics: { type: 'array', items: { $ref: '#/components/schemas/Topic' } } } }) }, ...errors } },
+          get: { summary: 'The communication topics and their channels; by id, paged', parameters: topicList.parameters, responses: { 200: { description: 'A page of topics', ...json({ type: 'object', properties: { topics: { type: 'array', items: { $ref: '#/components/schemas/Topic' } }, next_cursor: { type: ['string', 'null'], description: 'The cursor of the next page; null on the last' } } }) }, ...errors } },
         },
         '/topics/{id}': {
           parameters: pathParams('id'),

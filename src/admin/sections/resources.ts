@@ -6,12 +6,19 @@ import { AppError } from '../../errors/app-error.ts';
 import { jsonBody } from '../../http/json-body.ts';
 import { builtInResources } from '../../security/api-tokens.ts';
 import { httpUrlSchema, SCOPE_NAME } from '../../clients/rules.ts';
+import { filters, listSpec, matches, pageOfList } from '../list-query.ts';
 import { openApi, type AdminSection } from '../types.ts';
 
 export const resourceInputSchema = z.object({
   id: httpUrlSchema('needs an http(s) URL').max(2000),
   scopes: z.array(z.string().regex(SCOPE_NAME, 'scope names are printable ASCII without spaces, " or \\')).min(1, 'needs one or more scope names').max(100),
 }).strict();
+
+/** GET /resources: oldest first. */
+const resourceList = listSpec({
+  q: filters.text('Part of the resource URI (any case)'),
+  scope: filters.text('Only APIs defining exactly this scope'),
+});
 
 const resource = {
   type: 'object',
@@ -22,7 +29,10 @@ export const resourcesSection: AdminSection = {
   id: 'resources',
   routes(router, { services: { resources, log }, issuer }) {
     router.get('/resources', async (ctx) => {
-      ctx.body = { resources: await resources.listResources() };
+      const query = resourceList.read(ctx);
+      const found = (await resources.listResources()).filter((r) => matches(query.q, r.id) && (query.scope === undefined || r.scopes.includes(query.scope)));
+      const page = pageOfList(found, (r) => ({ key: r.created_at, id: r.id }), query);
+      ctx.body = { resources: page.items, next_cursor: page.next_cursor };
     });
     // Registers an API, or replaces the scopes of one registered before.
     router.post('/resources', async (ctx) => {
@@ -48,13 +58,13 @@ export const resourcesSection: AdminSection = {
       schemas: { Resource: resource, ResourceInput: z.toJSONSchema(resourceInputSchema, { io: 'input', unrepresentable: 'any' }) },
       paths: {
         '/resources': {
-          get: { summary: 'List APIs (resource servers)', responses: { 200: { description: 'The APIs', ...json({ type: 'object', properties: { resources: { type: 'array', items: { $ref: '#/components/schemas/Resource' } } } }) }, ...errors } },
+          get: { summary: 'List APIs (resource servers), oldest first, paged', parameters: resourceList.parameters, responses: { 200: { description: 'A page of APIs', ...json({ type: 'object', properties: { resources: { type: 'array', items: { $ref: '#/components/schemas/Resource' } }, next_cursor: { type: ['string', 'null'], description: 'The cursor of the next page; null on the last' } } }) }, ...errors } },
           post: {
             summary: 'Register an API, or replace the scopes of a registered one; tokens requested with resource=id are ES256 JWTs for it',
             requestBody: { required: true, ...json({ $ref: '#/components/schemas/ResourceInput' }) },
             responses: {
               200: { description: 'Its scopes replaced', ...json({ $ref: '#/components/schemas/Resource' }) }, 201: { description: 'Registered', ...json({ $ref: '#/components/schemas/Resource' }) },
-              ...errors, 409: { description: 'One of Foyer\'s own APIs', ...json(openApi.error) },
+              ...errors, 409: { description: 'One of Foyer\'s own APIs', ...openApi.problemContent },
             },
           },
           delete: {

@@ -6,6 +6,7 @@ import type { Context } from 'koa';
 import type { ConsentRecord } from '../../consent/queries.ts';
 import { AppError } from '../../errors/app-error.ts';
 import { RECEIPT_JWKS_PATH } from '../../http/consent-routes.ts';
+import { pagingParameters } from '../list-query.ts';
 import { openApi, type AdminDeps, type AdminSection } from '../types.ts';
 import { decodeCursor, encodeCursor, readVaultQuery, resolveCustomer, vaultFilterOf, type VaultQuery } from '../vault-query.ts';
 
@@ -117,10 +118,7 @@ export const vaultSection: AdminSection = {
       ['document', 'A document id (any version unless version is given)'], ['version', 'A document version (with document)'], ['client', 'A client id (its scope grants)'],
       ['action', 'grant or withdraw'], ['from', 'Earliest time, inclusive (ISO 8601)'], ['to', 'Latest time, exclusive (ISO 8601)'],
     ].map(([name, description]) => ({ name, in: 'query', required: false, description, schema: { type: 'string' } }));
-    const paging = [
-      { name: 'limit', in: 'query', required: false, description: 'Records per page (1–200, default 50)', schema: { type: 'integer' } },
-      { name: 'cursor', in: 'query', required: false, description: 'next_cursor of the previous page', schema: { type: 'string' } },
-    ];
+    const paging = pagingParameters;
     return {
       schemas: {
         ConsentRecord: {

@@ -5,7 +5,15 @@ import { AppError } from '../../errors/app-error.ts';
 import { webhookChangeSchema, webhookInputSchema } from '../../events/webhooks/store.ts';
 import { deliveryJson, webhookJson } from '../../events/webhooks/view.ts';
 import { jsonBody } from '../../http/json-body.ts';
+import { filters, listSpec, matches, pageOfList } from '../list-query.ts';
 import { idParam, openApi, type AdminSection } from '../types.ts';
+
+/** GET /webhooks: oldest first. */
+const webhookList = listSpec({
+  q: filters.text('Part of the name or URL (any case)'),
+  enabled: filters.flag('Only webhooks that are on (true), or only those turned off (false)'),
+  event: filters.text('Only webhooks subscribed with exactly this event pattern, e.g. profile.*'),
+});
 
 const webhook = {
   type: 'object',
@@ -30,7 +38,11 @@ export const webhooksSection: AdminSection = {
   routes(router, { services: { webhooks } }) {
     const notFound = () => new AppError('webhook.not_found', 'There is no such webhook.', 404);
     router.get('/webhooks', async (ctx) => {
-      ctx.body = { webhooks: (await webhooks.list()).map((w) => webhookJson(w)) };
+      const query = webhookList.read(ctx);
+      const found = (await webhooks.list()).filter((w) => matches(query.q, w.name, w.url) && (query.enabled === undefined || w.enabled === query.enabled)
+        && (query.event === undefined || w.events.includes(query.event)));
+      const page = pageOfList(found, (w) => ({ key: w.createdAt.toISOString(), id: w.id }), query);
+      ctx.body = { webhooks: page.items.map((w) => webhookJson(w)), next_cursor: page.next_cursor };
     });
     router.post('/webhooks', async (ctx) => {
       const created = await webhooks.add(jsonBody(ctx, webhookInputSchema));
@@ -80,7 +92,7 @@ export const webhooksSection: AdminSection = {
       },
       paths: {
         '/webhooks': {
-          get: { summary: 'List webhooks', responses: { 200: { description: 'The webhooks', ...json({ type: 'object', properties: { webhooks: { type: 'array', items: { $ref: '#/components/schemas/Webhook' } } } }) }, ...errors } },
+          get: { summary: 'List webhooks, oldest first, paged', parameters: webhookList.parameters, responses: { 200: { description: 'A page of webhooks', ...json({ type: 'object', properties: { webhooks: { type: 'array', items: { $ref: '#/components/schemas/Webhook' } }, next_cursor: { type: ['string', 'null'], description: 'The cursor of the next page; null on the last' } } }) }, ...errors } },
           post: {
             summary: 'Register a downstream system; the answer carries its signing secret, shown once',
             requestBody: { required: true, ...json({ $ref: '#/components/schemas/WebhookInput' }) },
@@ -99,7 +111,7 @@ export const webhooksSection: AdminSection = {
             parameters: pathParams('id'),
             responses: {
               202: { description: 'Queued', ...json({ type: 'object', properties: { event_id: { type: 'string' }, delivery_id: { type: 'string' } } }) },
-              409: { description: 'The webhook is turned off', ...json(openApi.error) }, ...notFound('webhook'), ...errors,
+              409: { description: 'The webhook is turned off', ...openApi.problemContent }, ...notFound('webhook'), ...errors,
             },
           },
         },

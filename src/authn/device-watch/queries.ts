@@ -2,20 +2,23 @@
 // device cookie, with when it was first and last seen. Every function takes a knex (root or transaction).
 import type { Db } from '../../db/create-db.ts';
 
+// One round trip for a sign-in: insert the device or mark it seen; a row inserted now has first_seen_at = now()
+// (the statement's time), an older one was known. Whether the account had other devices is read in the same statement.
+const NOTE_DEVICE_SQL = `WITH others AS (SELECT EXISTS (SELECT 1 FROM known_devices WHERE account_id = ? AND device_hash <> ?) AS found)
+  INSERT INTO known_devices (account_id, device_hash, user_agent) VALUES (?, ?, ?)
+  ON CONFLICT (account_id, device_hash) DO UPDATE SET last_seen_at = now(), user_agent = excluded.user_agent, updated_at = now()
+  RETURNING (known_devices.first_seen_at = now()) AS inserted, (SELECT found FROM others) AS had_others`;
+
 export function createKnownDeviceQueries(db: Db) {
   return {
-    /** Marks a known device as seen now; false when the account has not used this device before. */
-    async touchKnownDevice(accountId: string, deviceHash: string, userAgent: string, trx: Db = db): Promise<boolean> {
-      const updated = await trx('known_devices').where({ account_id: accountId, device_hash: deviceHash })
-        .update({ last_seen_at: trx.fn.now(), user_agent: userAgent, updated_at: trx.fn.now() });
-      return updated === 1;
-    },
-    async hasKnownDevices(accountId: string, trx: Db = db): Promise<boolean> {
-      return (await trx('known_devices').where({ account_id: accountId }).first('device_hash')) !== undefined;
-    },
-    async insertKnownDevice(accountId: string, deviceHash: string, userAgent: string, trx: Db = db): Promise<void> {
-      await trx('known_devices').insert({ account_id: accountId, device_hash: deviceHash, user_agent: userAgent })
-        .onConflict(['account_id', 'device_hash']).ignore();
+    /**
+     * Records a sign-in from the device in one statement: `isNew` when the account had not used it before,
+     * `hadOtherDevices` whether the account had any other device then (its first device is recorded silently).
+     */
+    async noteDevice(accountId: string, deviceHash: string, userAgent: string, trx: Db = db): Promise<{ isNew: boolean; hadOtherDevices: boolean }> {
+      const result = await trx.raw<{ rows: { inserted: boolean; had_others: boolean }[] }>(NOTE_DEVICE_SQL, [accountId, deviceHash, accountId, deviceHash, userAgent]);
+      const row = result.rows[0]!;
+      return { isNew: row.inserted, hadOtherDevices: row.had_others };
     },
   };
 }

@@ -26,10 +26,8 @@ export function createDeviceWatch(deps: DeviceWatchDeps) {
       const deviceToken = input.deviceToken && DEVICE_TOKEN.test(input.deviceToken) ? input.deviceToken : randomToken(32);
       const deviceHash = keyedHash(deps.hashKey, `device|${deviceToken}`);
       const userAgent = input.userAgent.slice(0, 300);
-      if (await deps.queries.touchKnownDevice(input.accountId, deviceHash, userAgent)) return deviceToken;
-      const firstDevice = !(await deps.queries.hasKnownDevices(input.accountId));
-      await deps.queries.insertKnownDevice(input.accountId, deviceHash, userAgent);
-      if (!firstDevice) {
+      const noted = await deps.queries.noteDevice(input.accountId, deviceHash, userAgent);
+      if (noted.isNew && noted.hadOtherDevices) {
         const account = await deps.accounts.findAccountById(input.accountId);
         if (account?.email) {
           deps.mailer.sendInBackground(account.email, 'new-sign-in', {

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { AccountQueries } from '../../accounts/queries.ts';
 import type { Db } from '../../db/create-db.ts';
+import type { DomainEvent } from '../../events/outbox.ts';
 import { verifyThrottledCode, type CodeService, type CodeVerdict } from '../../flows/codes.ts';
 import type { FlowStore } from '../../flows/store.ts';
 import { emailSignInFlow } from '../../flows/kinds/sign-in.ts';
@@ -41,6 +42,8 @@ export interface EmailSignInDeps {
   codeTtlSeconds: number;
   /** The link in the mail is this plus the token, e.g. https://id.example.com/signin/link/ */
   linkBaseUrl: string;
+  /** Records a lite account's upgrade to a full one (`account.upgraded`, the dashboard's lite → full series), in the transaction that made it. */
+  emit(event: DomainEvent, trx: Db): Promise<unknown>;
 }
 
 export type EmailSignInResult =
@@ -77,7 +80,7 @@ export function createEmailSignIn(deps: EmailSignInDeps) {
       const account = await deps.accounts.findAccountByEmail(email, trx);
       if (!account) return (await deps.accounts.insertAccount({ email, status: 'active', passwordHash: null, emailVerified: true }, trx)).id;
       if (!SIGNS_IN.has(account.status)) return undefined;
-      if (account.status === 'lite') await deps.accounts.updateAccountStatus(account.id, 'active', trx);
+      if (account.status === 'lite' && (await deps.accounts.upgradeLite(account.id, trx))) await deps.emit({ type: 'account.upgraded', accountId: account.id, data: { via: 'email_code' } }, trx);
       await deps.accounts.markEmailVerified(account.id, email, trx);
       return account.id;
     });

@@ -106,6 +106,10 @@ export function createConnectorRegistry(store: ConnectorStore, seed: ConnectorIn
   }
 
   return {
+    /** Resolves once the config file's connectors are in the table (the admin's views list them too). */
+    async ready(): Promise<void> {
+      await all();
+    },
     /** Enabled connectors a client may show, in the admin's order: the buttons on the sign-in page. */
     async buttonsFor(allowed: readonly string[] | undefined): Promise<{ id: string; name: string }[]> {
       return (await all()).filter((c) => c.enabled && (!allowed || allowed.includes(c.id))).map((c) => ({ id: c.id, name: c.name }));

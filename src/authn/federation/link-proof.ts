@@ -152,8 +152,10 @@ export function createLinkProof(deps: LinkProofDeps) {
       const account = await deps.accounts.findAccountById(found.accountId);
       if (!account || (account.status !== 'active' && account.status !== 'restricted' && account.status !== 'lite')) return { status: 'invalid' };
       // As an email-code sign-in does: the code proves the address; a lite account becomes a full one.
-      if (account.status === 'lite') await deps.accounts.updateAccountStatus(account.id, 'active');
-      await deps.accounts.markEmailVerified(account.id, found.context.email);
+      await deps.db.transaction(async (trx) => {
+        if (await deps.accounts.upgradeLite(account.id, trx)) await deps.emit({ type: 'account.upgraded', accountId: account.id, data: { via: 'email_code' } }, trx);
+        await deps.accounts.markEmailVerified(account.id, found.context.email, trx);
+      });
       return firstFactorProven(found, ['otp']);
     },
 

@@ -150,6 +150,15 @@ export function createConsentRegistry(db: Db, queries: RegistryQueries, settings
       await queries.upsertTopicRow({ id: input.id, texts: input.texts, channels: input.channels });
       return { topic: input, created: !previous };
     },
+    /** Creates a document with its first versions; undefined when the id is taken (nothing is changed then). */
+    async createDocument(input: { id: string; title: string; required: boolean; versions: { version: string; material: boolean; url?: string | undefined; publishedAt?: Date | undefined }[] }): Promise<DocumentInfo | undefined> {
+      const created = await db.transaction(async (trx) => {
+        if (!(await queries.insertDocumentIfAbsent({ id: input.id, title: input.title, required: input.required }, trx))) return false;
+        for (const v of input.versions) await queries.insertDocumentVersionIfAbsent({ documentId: input.id, ...v }, trx);
+        return true;
+      });
+      return created ? groupDocuments(await queries.listDocumentVersions()).find((d) => d.id === input.id) : undefined;
+    },
     /**
      * Publishes a new version of a document. A material version makes every customer who must accept the
      * document accept it again before their next sign-in completes; an editorial one does not. A published

@@ -3,7 +3,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runCommand } from '../../../src/cli/commands.ts';
-import { describeWithBrowser, expectAccessible, expectNoProblems, expectToReach, launchBrowser, newContext, signInWithPassword } from '../../support/browser.ts';
+import { describeWithBrowser, expectAccessible, expectNoProblems, launchBrowser, newContext, signInToAdminPages } from '../../support/browser.ts';
 import { startTestServer, type TestServer } from '../../support/test-server.ts';
 
 describeWithBrowser('the admin pages in Chromium', () => {
@@ -23,14 +23,7 @@ describeWithBrowser('the admin pages in Chromium', () => {
 
   it('signs in, registers a webhook with the form, and every page is accessible', async () => {
     const { context, page, problems } = await newContext(browser);
-    await page.goto(`${server.url}/admin/webhooks`);
-    await signInWithPassword(page, 'admin-e2e@example.com', password);
-    const terms = page.getByLabel('I accept these terms');
-    if (await terms.waitFor({ timeout: 3000 }).then(() => true, () => false)) {
-      await terms.check();
-      await page.getByRole('button', { name: 'Continue' }).click();
-    }
-    await expectToReach(page, (url) => url.pathname === '/admin/webhooks', 'the webhooks page');
+    await signInToAdminPages(page, server.url, '/admin/webhooks', 'admin-e2e@example.com', password);
     await page.getByLabel('Name').fill('Brand CRM');
     await page.getByLabel('URL').fill('https://crm.example/hooks');
     await page.getByLabel(/Profile fields it receives/).fill('email');

@@ -1,5 +1,6 @@
 // The operators' dashboard: sign-ins (every journey sign-in is an account.signed_in event) and sign-ups per
-// day, adoption, profile completeness and consent per purpose — through the admin API and as the page's charts.
+// day, lite → full upgrades per day (account.upgraded), adoption, profile completeness and consent per purpose —
+// through the admin API and as the page's charts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCommand } from '../../../src/cli/commands.ts';
 import { createAdminApi } from '../../support/admin-api.ts';
@@ -68,5 +69,35 @@ describe('the dashboard', () => {
     expect(page.html).toMatch(/data-field="given_name">[\s\S]*?100\.0 %/);
     expect(page.html).toMatch(/data-purpose="marketing">[\s\S]*?100\.0 %/);
     expect((await browser.get(`${server.url}/admin/dashboard?days=0`)).status).toBe(400);
+  });
+
+  it('charts lite → full upgrades per day: a captured (lite) customer completing sign-up is one upgrade, recorded once', async () => {
+    const lite = await server.services.accounts.insertAccount({ email: 'lite@example.com', status: 'lite', passwordHash: null, emailVerified: true });
+    const browser = newBrowser();
+    const done = await throughPrompts(browser, await signUp(server, browser, await browser.get((await app.authorizationUrl()).url), 'lite@example.com', password));
+    expect(done.url.startsWith(CALLBACK), done.html.slice(0, 300)).toBe(true);
+    expect((await server.services.accounts.findAccountById(lite.id))?.status).toBe('active');
+    const upgraded = await server.services.db('events').where({ type: 'account.upgraded', account_id: lite.id }).select('data') as { data: { via: string } }[];
+    expect(upgraded).toEqual([{ data: { via: 'sign_up' } }]);
+    const body = (await call('/dashboard?days=7')).body as { upgrades: { day: string; count: number }[] };
+    expect(body.upgrades).toHaveLength(7);
+    expect(body.upgrades.at(-1)).toEqual({ day: today, count: 1 });
+    expect(body.upgrades.slice(0, -1).every((d) => d.count === 0)).toBe(true);
+  });
+
+  it('upgrades a lite account once when completions race (only the call that changed it counts)', async () => {
+    const lite = await server.services.accounts.insertAccount({ email: 'racer@example.com', status: 'lite', passwordHash: null, emailVerified: true });
+    const outcomes = await Promise.all(Array.from({ length: 8 }, () => server.services.accounts.upgradeLite(lite.id)));
+    expect(outcomes.filter(Boolean)).toHaveLength(1);
+    expect((await server.services.accounts.findAccountById(lite.id))?.status).toBe('active');
+    expect(await server.services.accounts.upgradeLite(customer)).toBe(false); // a full account stays as it is
+  });
+
+  it('draws the upgrades on /admin/dashboard', async () => {
+    const browser = newBrowser();
+    const start = await browser.get(`${server.url}/admin/dashboard`);
+    const page = await throughPrompts(browser, await enterEmailAndPassword(browser, start, 'dash@example.com', password));
+    expect(page.html).toContain('data-chart="upgrades"');
+    expect(page.html).toContain(`<title>${today}: 1 upgrade</title>`);
   });
 });

@@ -95,6 +95,9 @@ describe('a database outage', () => {
     await expectUnavailable(introspection, 'introspection');
     const admin = await adminCall('/clients');
     await expectUnavailable(admin, 'admin API');
+    // The admin API answers its outage as every other error of its: RFC 9457 problem details.
+    expect(admin.headers.get('content-type')).toContain('application/problem+json');
+    expect(admin.body).toMatchObject({ status: 503, error: 'server.unavailable', type: 'urn:foyer:error:server.unavailable' });
 
     // A write answers 503 and leaves nothing behind.
     const write = await callAccountApi(server, '/profile', accessToken, { method: 'PATCH', body: { given_name: 'Ada', family_name: 'Lovelace' } });

@@ -18,6 +18,7 @@ const OWNERS: Record<string, string> = {
   profile_fields: 'src/profile', profile_skips: 'src/profile', profile_values: 'src/profile', profile_visits: 'src/profile',
   events: 'src/events', webhooks: 'src/events', webhook_deliveries: 'src/events',
   dev_outbox: 'src/mail', throttles: 'src/security',
+  brands: 'src/brands', brand_clients: 'src/brands', brand_templates: 'src/brands',
 };
 
 // Reasons a module outside the owner may touch a table; each entry names the file and the table, and why.
