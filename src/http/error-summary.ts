@@ -54,7 +54,8 @@ export function errorSummary(view: string, data: Record<string, unknown>): { err
   const errorField = typeof data.errorField === 'string' ? data.errorField : data.error ? MAIN_FIELD[view] : undefined;
   // The journey's profile step lists the controls; the account's profile page wraps each as { control }.
   const fields = (Array.isArray(data.fields) ? (data.fields as (FormField & { control?: FormField })[]) : []).map((f) => f.control ?? f);
-  const errors = data.errors && typeof data.errors === 'object' ? Object.entries(data.errors as Record<string, unknown>) : [];
+  // A list of { href, message } (the admin forms) has its own summary, views/partials/admin/error-summary.hbs.
+  const errors = data.errors && typeof data.errors === 'object' && !Array.isArray(data.errors) ? Object.entries(data.errors as Record<string, unknown>) : [];
   const errorLinks = errors.flatMap(([key, message]) => {
     if (typeof message !== 'string' || message === '') return [];
     const field = fields.find((f) => f.key === key);
