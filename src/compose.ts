@@ -103,6 +103,7 @@ export function createServices(config: Config, db: Db, log: Logger) {
   const endAllSessions = { endSessions: async (id: string) => (await protocol.endSessions(id)) + (await createPortalSessions(db).endOtherPortalSessions(id)), revokeGrants: (id: string) => protocol.revokeGrants(id) };
   const erasureNotice = createErasureNotice({
     flows, mailer, emailOf: async (id) => (await accounts.findAccountById(id))?.email, linkBaseUrl: `${config.issuer}/account/erasure/cancel/`,
+    savedLocale: (id) => profile.savedLocale(id),
   });
   const privacy = createPrivacy({ db, protocol: endAllSessions, graceDays: config.privacy.erasureGraceDays, outbox: createEventOutbox(db), flows, notice: erasureNotice });
   // Every event of an account that restricted processing is marked `restricted` (src/privacy).
@@ -213,6 +214,7 @@ export function createServices(config: Config, db: Db, log: Logger) {
     // Keyed per account, so one operator's sends never use up another customer's allowance.
     mailAccountLink: async (email) => ((await portalLinks.requestLink({ email, address: `admin:${email}` })).status === 'sent' ? 'sent' : 'throttled'),
     signInUrl: `${config.issuer}/account`,
+    savedLocale: (id) => profile.savedLocale(id),
     requestErasure: async (accountId) => {
       const status = await privacy.erasure.requestErasure(accountId, { channel: 'admin' });
       return { eraseAfter: status.state === 'pending' ? status.eraseAfter : undefined };

@@ -2,6 +2,7 @@
 // brand snapshot and a first guess (the default brand, or on the account pages the brand the customer came
 // from); the journey names the interaction's client once it knows it. Pages read the brand from here.
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { addLanguageSignals } from '../i18n/request-language.ts';
 import type { BrandSnapshot } from './service.ts';
 import type { BrandView } from './view.ts';
 
@@ -19,7 +20,15 @@ interface RequestBrand {
 const scope = new AsyncLocalStorage<RequestBrand>();
 
 export function runWithBrand<T>(state: RequestBrand, fn: () => T): T {
-  return scope.run(state, fn);
+  return scope.run(state, () => {
+    speakBrandLanguage(state.brand);
+    return fn();
+  });
+}
+
+/** A brand's default language is the last of the reader's language signals (src/i18n/negotiate.ts). */
+function speakBrandLanguage(brand: BrandView | undefined): void {
+  if (brand?.defaultLanguage) addLanguageSignals({ brandDefault: brand.defaultLanguage });
 }
 
 /** The brand of this request's pages: the brand of `clientId` (the default brand for a client in none). */
@@ -27,10 +36,15 @@ export function chooseBrandOfClient(clientId: string | undefined): BrandView | u
   const state = scope.getStore();
   if (!state?.snapshot) return undefined;
   const own = clientId !== undefined && !state.snapshot.clientBrand.has(clientId) && state.keepsLastBrand?.(clientId);
-  if (own) return (state.brand = state.lastBrand ?? state.brand);
+  if (own) {
+    state.brand = state.lastBrand ?? state.brand;
+    speakBrandLanguage(state.brand);
+    return state.brand;
+  }
   const brand = state.snapshot.brandOfClient(clientId);
   if (brand) {
     state.brand = brand;
+    speakBrandLanguage(brand);
     state.onChosen?.(brand);
   }
   return brand;

@@ -15,8 +15,21 @@ function languageOfRender(options: HelperOptions): Language {
 export function registerI18nHelpers(hbs: typeof HandlebarsNamespace): void {
   hbs.registerHelper('t', function (key: unknown, options: HelperOptions) {
     if (typeof key !== 'string') throw new Error('{{t}} needs a message key');
-    return translate(languageOfRender(options), key, options.hash as MessageValues);
+    const hash = options.hash as Record<string, unknown>;
+    if (!Object.values(hash).some((v) => v instanceof hbs.SafeString)) return translate(languageOfRender(options), key, hash as MessageValues);
+    // A value that is markup already ({{t "k" email=(strong email)}}): the message is escaped around it, the markup kept.
+    const marks = new Map<string, string>();
+    const values = Object.fromEntries(Object.entries(hash).map(([name, value]) => {
+      if (!(value instanceof hbs.SafeString)) return [name, value];
+      const mark = `\u0001${marks.size}\u0001`;
+      marks.set(mark, value.toHTML());
+      return [name, mark];
+    })) as MessageValues;
+    let html = hbs.escapeExpression(translate(languageOfRender(options), key, values));
+    for (const [mark, markup] of marks) html = html.replaceAll(mark, markup);
+    return new hbs.SafeString(html);
   });
+  hbs.registerHelper('strong', (value: unknown) => new hbs.SafeString(`<strong>${hbs.escapeExpression(String(value ?? ''))}</strong>`));
   hbs.registerHelper('formatDate', function (value: unknown, options: HelperOptions) {
     const date = value instanceof Date ? value : typeof value === 'string' || typeof value === 'number' ? new Date(value) : undefined;
     if (!date || Number.isNaN(date.getTime())) return '';

@@ -18,6 +18,14 @@ export interface LanguageSignals {
   returnPath?: string;
 }
 
+/**
+ * The language of a mail to a customer that does not answer their own request (an operator's action): their
+ * saved language, else the brand's default, else English; never the language of whoever triggered it.
+ */
+export function languageOfRecipient(saved: string | undefined, brandDefault?: string): Language {
+  return negotiateLanguage({ saved, brandDefault });
+}
+
 export function negotiateLanguage(signals: LanguageSignals): Language {
   const fromUiLocales = (signals.uiLocales ?? '').split(/\s+/).slice(0, 10).map(languageOf).find((l) => l !== undefined);
   return languageOf(signals.chosen) ?? fromUiLocales ?? languageOf(signals.saved) ?? languageOf(signals.accepted)

@@ -4,12 +4,20 @@ import nodemailer from 'nodemailer';
 import type { Logger } from '../log.ts';
 import type { Db } from '../db/create-db.ts';
 import { randomToken } from '../security/tokens.ts';
+import type { Language } from '../i18n/languages.ts';
+import { currentLanguage } from '../i18n/request-language.ts';
 import { renderMail, type MailTemplate } from './templates.ts';
 import { framedHtml, type MailBrand } from './brand-frame.ts';
 
 /** Extra headers of one mail (e.g. RFC 8058's List-Unsubscribe and List-Unsubscribe-Post). */
 export interface MailOptions {
   headers?: Record<string, string>;
+  /**
+   * The language the mail is written in. Left out, it is the language of the request being answered (the
+   * customer's own request: the page they read); a mail that answers someone else's request (an operator's)
+   * names the customer's saved language (see languageOfRecipient in src/i18n/negotiate.ts).
+   */
+  language?: Language;
 }
 
 export interface MailSender {
@@ -36,7 +44,8 @@ export function createMailer(db: Db, options: MailerOptions, log: Logger): MailS
     },
     async send(to, template, data, mailOptions = {}) {
       const brand = options.brandOf?.();
-      const mail = renderMail(template, { ...data, brandName: brand?.name ?? options.brandName });
+      // The language is fixed here, when the mail is composed: it is rendered at once, and only its words travel on.
+      const mail = renderMail(template, { ...data, brandName: brand?.name ?? options.brandName, language: mailOptions.language ?? currentLanguage() });
       mail.html = framedHtml(mail.html, brand);
       if (transport) {
         await transport.sendMail({ from: brand?.from ?? options.from, to, subject: mail.subject, text: mail.text, html: mail.html, ...(mailOptions.headers ? { headers: mailOptions.headers } : {}) });

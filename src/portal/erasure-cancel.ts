@@ -2,6 +2,8 @@
 // page, and its "Keep my account" button (a CSRF-checked post, so mail scanners cannot) cancels the erasure.
 import Router from '@koa/router';
 import type { Context } from 'koa';
+import { t } from '../i18n/translate.ts';
+import { formatDay } from './sections/shared.ts';
 import type { PortalDeps } from './types.ts';
 
 export function createErasureCancelRouter(deps: PortalDeps): Router {
@@ -14,14 +16,14 @@ export function createErasureCancelRouter(deps: PortalDeps): Router {
     ctx.body = views.render(view, { ...data, csrfToken: ctx.state.csrfToken });
   };
   const gone = (ctx: Context) => page(ctx, 'errors/error', {
-    title: 'This link has expired', message: 'This link was already used, or the erasure was cancelled or has happened. Open your account page to see where things stand.',
+    title: t('portal.common.link_expired_title'), message: t('portal.erasure.link_gone'),
   }, 400);
 
   router.get('/:token', async (ctx) => {
     const accountId = await erasureNotice.accountOfLink(String(ctx.params.token));
     const status = accountId ? await privacy.erasure.erasureStatus(accountId) : undefined;
     if (status?.state !== 'pending' || !status.cancellable) return gone(ctx);
-    page(ctx, 'portal/erasure-cancel', { title: 'Keep your account', token: ctx.params.token, eraseOn: status.eraseAfter.toISOString().slice(0, 10) });
+    page(ctx, 'portal/erasure-cancel', { title: t('portal.erasure.keep_page_title'), token: ctx.params.token, eraseOn: formatDay(status.eraseAfter) });
   });
 
   router.post('/:token', async (ctx) => {
@@ -30,7 +32,7 @@ export function createErasureCancelRouter(deps: PortalDeps): Router {
     const status = accountId ? await privacy.erasure.erasureStatus(accountId) : undefined;
     if (!accountId || status?.state !== 'pending' || !status.cancellable) return gone(ctx);
     await privacy.erasure.cancelErasure(accountId, { channel: 'mail' });
-    page(ctx, 'portal/erasure-kept', { title: 'Your account is kept' });
+    page(ctx, 'portal/erasure-kept', { title: t('portal.erasure.kept_title') });
   });
   return router;
 }

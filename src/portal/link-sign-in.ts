@@ -4,6 +4,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import { emailSchema } from '../accounts/email-address.ts';
 import { AppError } from '../errors/app-error.ts';
+import { t } from '../i18n/translate.ts';
 import { startPortalSessionHere } from './session.ts';
 import type { PortalDeps } from './types.ts';
 
@@ -25,9 +26,9 @@ export function createLinkSignInRouter(deps: PortalDeps): Router {
   router.post('/link', async (ctx) => {
     const fields = deps.csrf.verifiedForm(ctx);
     const email = emailSchema.safeParse(fields.get('email') ?? '');
-    if (!email.success) return page(ctx, 'portal/welcome', { title: 'Your account', email: (fields.get('email') ?? '').slice(0, 254), error: 'Enter a valid email address, like name@example.com.' }, 400);
+    if (!email.success) return page(ctx, 'portal/welcome', { title: t('portal.welcome.title'), email: (fields.get('email') ?? '').slice(0, 254), error: t('portal.common.email_invalid') }, 400);
     const result = await deps.services.portalLinks.requestLink({ email: email.data, address: ctx.ip });
-    if (result.status === 'throttled') return page(ctx, 'portal/welcome', { title: 'Your account', email: email.data, error: `Too many attempts. Try again in ${Math.ceil(result.retryAfterSeconds / 60)} minutes.` }, 429);
+    if (result.status === 'throttled') return page(ctx, 'portal/welcome', { title: t('portal.welcome.title'), email: email.data, error: t('portal.common.too_many_attempts', { minutes: Math.ceil(result.retryAfterSeconds / 60) }) }, 429);
     ctx.redirect('/account?sent=1');
     ctx.status = 303;
   });
@@ -35,19 +36,19 @@ export function createLinkSignInRouter(deps: PortalDeps): Router {
   // Opening the link only shows a page; its button (a CSRF-checked post) uses it, so mail scanners cannot.
   router.get('/link/:token', async (ctx) => {
     if (!(await deps.services.portalLinks.isLive(String(ctx.params.token)))) return linkGone(ctx);
-    page(ctx, 'portal/link', { title: 'Your account', token: ctx.params.token });
+    page(ctx, 'portal/link', { title: t('portal.welcome.title'), token: ctx.params.token });
   });
 
   router.post('/link/:token', async (ctx) => {
     deps.csrf.verifiedForm(ctx);
     const result = await deps.services.portalLinks.useLink(String(ctx.params.token));
-    if (result.status === 'mfa_required') throw new AppError('portal.link_needs_mfa', 'Your account uses two-step verification, so a mailed link is not enough. Sign in on the account page instead.', 400);
+    if (result.status === 'mfa_required') throw new AppError('portal.link_needs_mfa', t('portal.link.needs_mfa'), 400);
     if (result.status !== 'ok') return linkGone(ctx);
     await signIn(ctx, result.accountId, 'link');
   });
 
   function linkGone(ctx: Context) {
-    page(ctx, 'errors/error', { title: 'This link has expired', message: 'This link has expired or was already used. Open your account page and ask for a new one.' }, 400);
+    page(ctx, 'errors/error', { title: t('portal.common.link_expired_title'), message: t('portal.link.expired') }, 400);
   }
 
   return router;

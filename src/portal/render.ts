@@ -2,6 +2,7 @@
 // signed-in email and the sign-out button, the CSRF token, and no caching.
 import type { Context } from 'koa';
 import type { Views } from '../http/views.ts';
+import { t } from '../i18n/translate.ts';
 import type { PortalSection, PortalState } from './types.ts';
 
 export function createPortalRender(views: Views, sections: PortalSection[]) {
@@ -19,7 +20,7 @@ export function createPortalRender(views: Views, sections: PortalSection[]) {
       reauthenticated: ctx.query.reauthenticated === '1',
       portal: {
         email: state?.account.email,
-        nav: nav.map((s) => ({ href: `/account/${s.id}`, title: s.title, current: s.id === current })),
+        nav: nav.map((s) => ({ href: `/account/${s.id}`, title: t(s.title), current: s.id === current })),
       },
     });
   };

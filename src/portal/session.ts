@@ -2,6 +2,7 @@
 // session, which lives only while its OIDC session does and its account may still sign in.
 import type { Context, Next } from 'koa';
 import type { NewPortalSession } from '../accounts/portal-sessions.ts';
+import { addLanguageSignals } from '../i18n/request-language.ts';
 import type { PortalDeps } from './types.ts';
 
 export const PORTAL_COOKIE = 'foyer.account';
@@ -44,6 +45,9 @@ export function createRequirePortalSession(deps: Pick<PortalDeps, 'sessions' | '
       return signInRedirect(ctx, ctx.method === 'GET' ? ctx.originalUrl : sectionRoot(ctx.path));
     }
     ctx.state.portal = { session, account };
+    // The customer's saved language speaks for them here (after a switcher choice and before Accept-Language).
+    const saved = await deps.services.profile.savedLocale(account.id);
+    if (saved) addLanguageSignals({ saved });
     ctx.set('Cache-Control', 'no-store');
     await next();
   };

@@ -5,6 +5,7 @@ import type { Context } from 'koa';
 import * as oidc from 'openid-client';
 import { z } from 'zod';
 import { AppError } from '../errors/app-error.ts';
+import { t } from '../i18n/translate.ts';
 import { PORTAL_CLIENT_ID, PORTAL_SCOPE, portalRedirectUri } from '../clients/own-pages.ts';
 import { PORTAL_COOKIE, portalCookieOptions, startPortalSessionHere } from './session.ts';
 import type { PortalDeps } from './types.ts';
@@ -58,7 +59,7 @@ export function createSignInRouter(deps: PortalDeps): Router {
 
   router.get('/callback', async (ctx) => {
     const saved = readLogin(ctx);
-    if (!saved) throw new AppError('portal.no_state', 'This sign-in was not started here, or took too long. Open your account page and sign in again.', 400);
+    if (!saved) throw new AppError('portal.no_state', t('portal.sign_in.no_state'), 400);
     const config = await discover();
     let tokens: Awaited<ReturnType<typeof oidc.authorizationCodeGrant>>;
     try {
@@ -67,12 +68,12 @@ export function createSignInRouter(deps: PortalDeps): Router {
       });
     } catch (error) {
       const cancelled = error instanceof oidc.AuthorizationResponseError;
-      throw new AppError(cancelled ? 'portal.sign_in_cancelled' : 'portal.sign_in_failed', cancelled ? 'The sign-in was not completed. Open your account page to try again.' : 'The sign-in could not be completed. Open your account page to try again.', 400);
+      throw new AppError(cancelled ? 'portal.sign_in_cancelled' : 'portal.sign_in_failed', t(cancelled ? 'portal.sign_in.cancelled' : 'portal.sign_in.failed'), 400);
     }
     ctx.cookies.set(LOGIN_COOKIE, null, loginCookie);
     const claims = tokens.claims()!;
     const signIn = pageSignInFrom(claims, await deps.accountTokens.describeAccessToken(tokens.access_token));
-    if (!signIn) throw new AppError('portal.sign_in_failed', 'The sign-in could not be completed. Open your account page to try again.', 400);
+    if (!signIn) throw new AppError('portal.sign_in_failed', t('portal.sign_in.failed'), 400);
     // One portal session per browser: a re-authentication replaces the one before.
     await startPortalSessionHere(deps, ctx, signIn);
     const separator = saved.returnTo.includes('?') ? '&' : '?';
@@ -95,7 +96,7 @@ export function createSignInRouter(deps: PortalDeps): Router {
 
   router.get('/signed-out', (ctx) => {
     ctx.type = 'html';
-    ctx.body = deps.services.views.render('portal/signed-out', { title: 'Signed out', csrfToken: ctx.state.csrfToken });
+    ctx.body = deps.services.views.render('portal/signed-out', { title: t('portal.signed_out.page_title'), csrfToken: ctx.state.csrfToken });
   });
 
   router.get('/', async (ctx) => {
@@ -103,7 +104,7 @@ export function createSignInRouter(deps: PortalDeps): Router {
     if (session) return ctx.redirect('/account/overview');
     ctx.type = 'html';
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = deps.services.views.render('portal/welcome', { title: 'Your account', csrfToken: ctx.state.csrfToken, notice: ctx.query.sent ? 'If that address belongs to an account, we have sent it a link. Open it in this browser.' : undefined });
+    ctx.body = deps.services.views.render('portal/welcome', { title: t('portal.welcome.title'), csrfToken: ctx.state.csrfToken, notice: ctx.query.sent ? t('portal.welcome.sent') : undefined });
   });
 
   return router;

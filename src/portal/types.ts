@@ -34,6 +34,7 @@ export interface PortalDeps {
  */
 export interface PortalSection {
   id: string;
+  /** The section's name in the navigation: a catalogue key (portal.nav.<id>), shown in the reader's language. */
   title: string;
   /** Position in the navigation, lowest first (overview 10, security 20 … leave gaps). */
   navOrder: number;

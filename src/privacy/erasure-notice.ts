@@ -3,6 +3,8 @@
 // single-use "Cancel the erasure" link, valid for the grace period, its secret stored hashed.
 import type { FlowStore } from '../flows/store.ts';
 import { erasureCancelLinkFlow } from '../flows/kinds/account.ts';
+import { languageOfRecipient } from '../i18n/negotiate.ts';
+import { currentLanguage } from '../i18n/request-language.ts';
 import type { MailSender } from '../mail/mailer.ts';
 import { constantTimeEqual, hashToken, randomToken } from '../security/tokens.ts';
 
@@ -16,6 +18,8 @@ export interface ErasureNoticeDeps {
   emailOf(accountId: string): Promise<string | null | undefined>;
   /** e.g. https://id.example.com/account/erasure/cancel/ */
   linkBaseUrl: string;
+  /** The customer's saved language, for a request an operator made. */
+  savedLocale(accountId: string): Promise<string | undefined>;
 }
 
 export function createErasureNotice(deps: ErasureNoticeDeps) {
@@ -28,14 +32,19 @@ export function createErasureNotice(deps: ErasureNoticeDeps) {
   }
 
   return {
-    /** After an erasure request with a grace period: mails the date and the cancel link (in the background). */
-    async notifyRequested(accountId: string, eraseAfter: Date): Promise<void> {
+    /**
+     * After an erasure request with a grace period: mails the date and the cancel link (in the background), in
+     * the language of the customer's own request, or in their saved language when an operator asked.
+     */
+    async notifyRequested(accountId: string, eraseAfter: Date, by: 'customer' | 'operator' = 'customer'): Promise<void> {
       const email = await deps.emailOf(accountId);
       const ttlSeconds = Math.floor((eraseAfter.getTime() - Date.now()) / 1000);
       if (!email || ttlSeconds <= 0) return;
       const secret = randomToken(32);
       const flow = await deps.flows.insertFlow({ kind: KIND, state: 'issued', interactionUid: null, accountId, context: { secretHash: hashToken(secret) }, ttlSeconds });
-      deps.mailer.sendInBackground(email, 'erasure-requested', { link: `${deps.linkBaseUrl}${flow.id}.${secret}`, eraseOn: eraseAfter.toISOString().slice(0, 10) });
+      const language = by === 'operator' ? languageOfRecipient(await deps.savedLocale(accountId)) : currentLanguage();
+      const eraseOn = new Intl.DateTimeFormat(language, { dateStyle: 'long', timeZone: 'UTC' }).format(eraseAfter);
+      deps.mailer.sendInBackground(email, 'erasure-requested', { link: `${deps.linkBaseUrl}${flow.id}.${secret}`, eraseOn }, { language });
     },
     /** The account a live cancel link is for; undefined when it is unknown, used or expired. */
     async accountOfLink(token: string): Promise<string | undefined> {

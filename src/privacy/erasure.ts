@@ -27,10 +27,12 @@ export interface ErasureDeps {
   protocol: SessionPort;
   graceDays: number;
   /** Tells the customer the date and how to cancel (src/privacy/erasure-notice.ts); after the commit. */
-  notice?: { notifyRequested(accountId: string, eraseAfter: Date): Promise<void> };
+  notice?: { notifyRequested(accountId: string, eraseAfter: Date, by: 'customer' | 'operator'): Promise<void> };
 }
 
 const DAY_MS = 24 * 3600 * 1000;
+/** Channels through which customers ask for their own erasure (the account pages, the Account API); others are an operator's. */
+const CUSTOMER_CHANNELS: ReadonlySet<string> = new Set(['portal', 'api']);
 
 export function describeErasure(state: PrivacyState | undefined, now = new Date()): ErasureStatus {
   if (state?.erasedAt || state?.status === 'erased') return { state: 'erased', erasedAt: state.erasedAt ?? state.eraseAfter ?? now };
@@ -60,7 +62,7 @@ export function createErasure(deps: ErasureDeps) {
       // After the commit, so no new session can start between the two (sign-in is already refused).
       await deps.protocol.endSessions(accountId);
       await deps.protocol.revokeGrants(accountId);
-      if (requested && graceDays > 0) await deps.notice?.notifyRequested(accountId, eraseAfter);
+      if (requested && graceDays > 0) await deps.notice?.notifyRequested(accountId, eraseAfter, CUSTOMER_CHANNELS.has(options.channel) ? 'customer' : 'operator');
       return status(accountId);
     },
 

@@ -86,6 +86,11 @@ export function createProfileQueries(db: Db) {
       const rows = await trx('profile_values').where({ account_id: accountId }).select('field', 'value', 'source', 'client_id', 'created_at', 'updated_at') as ValueRow[];
       return rows.map((r) => ({ field: r.field, value: r.value, source: r.source, clientId: r.client_id, createdAt: new Date(r.created_at), updatedAt: new Date(r.updated_at) }));
     },
+    /** One value of an account (undefined when it has none). */
+    async findValue(accountId: string, field: string, trx: Db = db): Promise<unknown> {
+      const row = await trx('profile_values').where({ account_id: accountId, field }).first('value') as { value: unknown } | undefined;
+      return row?.value;
+    },
     async upsertValue(accountId: string, field: string, value: unknown, source: string, clientId: string | null, trx: Db = db): Promise<void> {
       const json = JSON.stringify(value);
       await trx('profile_values').insert({ account_id: accountId, field, value: json, source, client_id: clientId })

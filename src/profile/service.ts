@@ -53,6 +53,9 @@ export type SetValueResult = { status: 'ok' } | { status: 'unknown_field' } | { 
 
 const SOURCE = /^(customer|admin|api|import|social:[\w.-]{1,40})$/;
 
+/** The standard claim a customer's language is kept under (OIDC Core 5.1), a profile value like any other. */
+export const LOCALE_FIELD = 'locale';
+
 export function createProfileService(deps: ProfileServiceDeps) {
   const { db, queries, settings } = deps;
   let snapshot: ProfileSchema | undefined;
@@ -197,6 +200,24 @@ export function createProfileService(deps: ProfileServiceDeps) {
       };
       if (input.trx) await write(input.trx);
       else await db.transaction(write);
+      return { status: 'ok' };
+    },
+    /** The customer's saved language tag (the `locale` value), if any. */
+    async savedLocale(accountId: string): Promise<string | undefined> {
+      const value = await queries.findValue(accountId, LOCALE_FIELD);
+      return typeof value === 'string' ? value : undefined;
+    },
+    /**
+     * Saves the customer's language as the `locale` value (a language tag the caller has checked). Where the
+     * admin defined a `locale` field, its own rules apply; otherwise it is kept as an undefined field's value is,
+     * released as the `locale` claim under the same rule.
+     */
+    async saveLocale(accountId: string, tag: string, source: ProfileSource = 'customer'): Promise<SetValueResult> {
+      if (schema().byKey.has(LOCALE_FIELD)) return this.setFieldValue({ accountId, field: LOCALE_FIELD, value: tag, source });
+      await db.transaction(async (trx) => {
+        await queries.upsertValue(accountId, LOCALE_FIELD, tag, source, null, trx);
+        await deps.events.emit({ type: 'profile.updated', accountId, clientId: null, data: { fields: [LOCALE_FIELD], source, cleared: false } }, trx);
+      });
       return { status: 'ok' };
     },
     /** Like setFieldValue, from a form post (the account pages): `raw` is every value sent under the field's name. */

@@ -10,6 +10,8 @@ export interface AdminCallInit {
   /** null: no Authorization header; undefined: the caller's token. */
   token?: string | null;
   contentType?: string;
+  /** More request headers (e.g. the operator's Accept-Language). */
+  headers?: Record<string, string>;
 }
 
 export interface AdminAnswer {
@@ -33,6 +35,7 @@ export function adminCaller(serverUrl: () => string, token: () => string) {
       headers: {
         ...(bearer ? { authorization: `Bearer ${bearer}` } : {}),
         ...(init.body !== undefined ? { 'content-type': init.contentType ?? 'application/json' } : {}),
+        ...init.headers,
       },
       ...(init.body !== undefined ? { body: typeof init.body === 'string' ? init.body : JSON.stringify(init.body) } : {}),
     });

@@ -4,6 +4,7 @@
 // its actor; the protocol side (sessions, grants, back-channel logout) comes through ports.
 import type { Db } from '../../db/create-db.ts';
 import type { EventOutbox } from '../../events/outbox.ts';
+import { languageOfRecipient } from '../../i18n/negotiate.ts';
 import type { MailSender } from '../../mail/mailer.ts';
 import type { AccountSignOut, SignOutSummary } from '../sign-out.ts';
 import type { AccountQueries, AccountStatus } from '../queries.ts';
@@ -29,6 +30,8 @@ export interface CustomerCareDeps {
   /** Revokes one app's access: tokens, back-channel logout, consent withdrawn in the ledger; false when it had none. */
   revokeApp(accountId: string, clientId: string): Promise<boolean>;
   requestErasure(accountId: string): Promise<{ eraseAfter: Date | undefined }>;
+  /** The customer's saved language: an operator's mails are written in it, not in the operator's. */
+  savedLocale(accountId: string): Promise<string | undefined>;
 }
 
 export type CareOutcome<T = Record<string, unknown>> = { status: 'ok'; result: T } | { status: 'refused'; code: string; message: string; httpStatus: number };
@@ -92,7 +95,7 @@ export function createCustomerCare(deps: CustomerCareDeps) {
     async sendPasswordReset(accountId: string, actor: string): Promise<CareOutcome<{ sent: true }>> {
       const account = await live(accountId);
       if (!account?.email) return refused('customer.not_found', 'There is no such customer (or it has no address to mail).', 404);
-      deps.mailer.sendInBackground(account.email, 'password-reset-invite', { link: deps.signInUrl });
+      deps.mailer.sendInBackground(account.email, 'password-reset-invite', { link: deps.signInUrl }, { language: languageOfRecipient(await deps.savedLocale(account.id)) });
       await events.emit({ type: 'account.password_reset_mailed', accountId, actor });
       return ok({ sent: true });
     },
@@ -115,7 +118,7 @@ export function createCustomerCare(deps: CustomerCareDeps) {
         await deps.secondFactor.resetSecondFactor(accountId, trx);
         await events.emit({ type: 'mfa.reset', accountId, actor }, trx);
       });
-      if (account.email) deps.mailer.sendInBackground(account.email, 'mfa-reset', {});
+      if (account.email) deps.mailer.sendInBackground(account.email, 'mfa-reset', {}, { language: languageOfRecipient(await deps.savedLocale(account.id)) });
       return ok({ reset: true });
     },
 

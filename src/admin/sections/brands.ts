@@ -82,7 +82,7 @@ export const brandsSection: AdminSection = {
   openapi() {
     const { json, errors, notFound, pathParams } = openApi;
     const one = json({ $ref: '#/components/schemas/Brand' });
-    const refused = (what: string) => ({ description: what, ...json(openApi.error) });
+    const refused = (what: string) => openApi.problem(what);
     return {
       schemas: {
         Brand: {

@@ -1,5 +1,6 @@
 // Owns recognising the devices an account signs in from: a sign-in from a device the account has not used
 // before mails it "New sign-in". An account's first device (right after sign-up) is recorded silently.
+import { currentLanguage } from '../../i18n/request-language.ts';
 import type { AccountQueries } from '../../accounts/queries.ts';
 import type { MailSender } from '../../mail/mailer.ts';
 import { keyedHash, randomToken } from '../../security/tokens.ts';
@@ -31,7 +32,7 @@ export function createDeviceWatch(deps: DeviceWatchDeps) {
         const account = await deps.accounts.findAccountById(input.accountId);
         if (account?.email) {
           deps.mailer.sendInBackground(account.email, 'new-sign-in', {
-            time: new Date().toUTCString(), device: userAgent || 'unknown', accountUrl: deps.accountUrl,
+            time: new Intl.DateTimeFormat(currentLanguage(), { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'UTC', timeZoneName: 'short' }).format(new Date()), device: userAgent || 'unknown', accountUrl: deps.accountUrl,
           });
         }
       }

@@ -5,7 +5,9 @@ import type { Context } from 'koa';
 import { SCOPE_CLAIMS, SCOPE_DESCRIPTIONS } from '../../consent/scope-claims.ts';
 import { ADMIN_CLIENT_ID, PORTAL_CLIENT_ID } from '../../clients/own-pages.ts';
 import { accountToken, portalState, type PortalDeps, type PortalSection } from '../types.ts';
+import { t } from '../../i18n/translate.ts';
 import { formatTime, notFound, redirectDone } from './shared.ts';
+import { describeScope } from './words.ts';
 
 interface ConnectedApp {
   clientId: string;
@@ -60,15 +62,15 @@ const present = (app: ConnectedApp) => ({
 async function appsPage(deps: PortalDeps, ctx: Context): Promise<void> {
   const apps = await listConnectedApps(deps, portalState(ctx).account.id);
   deps.render(ctx, 'portal/apps', {
-    title: 'Connected apps',
-    notice: ctx.query.done === 'removed' ? 'Access removed. That app was signed out and will ask you again next time.' : undefined,
-    apps: apps.map((app) => ({ ...present(app), path: encodeURIComponent(app.clientId), since: app.since ? formatTime(app.since) : undefined, scopes: present(app).scopes.map((s) => ({ ...s, claims: s.claims.join(', ') })) })),
+    title: t('portal.apps.title'),
+    notice: ctx.query.done === 'removed' ? t('portal.apps.done_removed') : undefined,
+    apps: apps.map((app) => ({ ...present(app), path: encodeURIComponent(app.clientId), since: app.since ? formatTime(app.since) : undefined, scopes: present(app).scopes.map((s) => ({ ...s, description: describeScope(s.scope), claims: s.claims.join(', ') })) })),
   });
 }
 
 export const appsSection: PortalSection = {
   id: 'apps',
-  title: 'Connected apps',
+  title: 'portal.nav.apps',
   navOrder: 40,
   pages(router, deps) {
     router.get('/', (ctx) => appsPage(deps, ctx));

@@ -5,7 +5,11 @@ import { z } from 'zod';
 import type { PurposeChoice, PurposeStanding } from '../../consent/purposes.ts';
 import type { ConsentRecord } from '../../consent/queries.ts';
 import { AppError } from '../../errors/app-error.ts';
-import { LEGAL_BASIS_TEXT, RECEIPT_JWKS_PATH, readerLocales } from '../../http/consent-routes.ts';
+import { RECEIPT_JWKS_PATH } from '../../http/consent-routes.ts';
+import { t } from '../../i18n/translate.ts';
+import { pageLocales } from './page-locales.ts';
+import { formatTime, noticeOf } from './shared.ts';
+import { channelName, legalBasisName } from './words.ts';
 import { jsonBody } from '../../http/json-body.ts';
 import type { PortalDeps, PortalSection } from '../types.ts';
 import { accountToken, portalState } from '../types.ts';
@@ -15,10 +19,10 @@ const CHOICES = ['grant', 'withdraw', 'object', 'withdraw_objection'] as const;
 const choiceSchema = z.enum(CHOICES);
 
 const NOTICES: Record<PurposeChoice, string> = {
-  grant: 'Thank you: your consent is recorded.',
-  withdraw: 'Your consent is withdrawn.',
-  object: 'Your objection is recorded: we stop this use of your data.',
-  withdraw_objection: 'Your objection is withdrawn.',
+  grant: 'portal.consents.done_grant',
+  withdraw: 'portal.consents.done_withdraw',
+  object: 'portal.consents.done_object',
+  withdraw_objection: 'portal.consents.done_withdraw_objection',
 };
 
 /** A record in words, for the history table. */
@@ -27,19 +31,22 @@ function describeRecord(record: ConsentRecord, names: Map<string, string>): stri
   const name = names.get(record.subjectRef) ?? record.subjectRef;
   switch (record.subjectKind) {
     case 'document':
-      return `Accepted ${String(d.title ?? d.document ?? record.subjectRef)}, version ${String(d.version ?? '')}`;
+      return t('portal.consents.record_document', { title: String(d.title ?? d.document ?? record.subjectRef), version: String(d.version ?? '') });
     case 'client_scopes': {
       const app = names.get(`client:${record.subjectRef}`) ?? record.subjectRef;
-      if (record.action === 'withdraw') return `Removed the access of ${app}${Array.isArray(d.withdrawn) && d.withdrawn.length ? ` (${d.withdrawn.join(', ')})` : ''}`;
+      if (record.action === 'withdraw') {
+        return Array.isArray(d.withdrawn) && d.withdrawn.length ? t('portal.consents.record_removed_scopes', { app, scopes: d.withdrawn.join(', ') }) : t('portal.consents.record_removed', { app });
+      }
       const granted = Array.isArray(d.granted) ? d.granted.join(', ') : '';
-      return `Allowed ${app} to receive: ${granted || 'nothing new'}`;
+      return granted ? t('portal.consents.record_allowed', { app, scopes: granted }) : t('portal.consents.record_allowed_nothing', { app });
     }
     case 'purpose':
-      if (record.legalBasis !== 'consent') return record.action === 'withdraw' ? `Objected to ${name}` : `Withdrew the objection to ${name}`;
-      return record.action === 'grant' ? `Consented to ${name}` : `Withdrew consent to ${name}`;
+      if (record.legalBasis !== 'consent') return t(record.action === 'withdraw' ? 'portal.consents.record_objected' : 'portal.consents.record_objection_withdrawn', { name });
+      return t(record.action === 'grant' ? 'portal.consents.record_consented' : 'portal.consents.record_consent_withdrawn', { name });
     case 'preference': {
       const [topic = '', channel = ''] = record.subjectRef.split(':');
-      return `${record.action === 'grant' ? 'Subscribed to' : 'Unsubscribed from'} ${names.get(`topic:${topic}`) ?? topic} by ${channel}`;
+      const values = { topic: names.get(`topic:${topic}`) ?? topic, channel: channelName(channel) };
+      return t(record.action === 'grant' ? 'portal.consents.record_subscribed' : 'portal.consents.record_unsubscribed', values);
     }
   }
 }
@@ -59,47 +66,46 @@ function purposeView(deps: PortalDeps, state: PurposeStanding, locales: string[]
   const text = deps.services.consentRegistry.text(purpose.texts, locales);
   const choices: { choice: PurposeChoice; label: string }[] = [];
   // The buttons follow the choice on record; whether the data is used now (restriction included) is `allowed`.
-  if (purpose.needsConsent) choices.push(choice === 'given' ? { choice: 'withdraw', label: `Withdraw consent to ${text.name}` } : { choice: 'grant', label: `Consent to ${text.name}` });
-  else if (purpose.objectable) choices.push(choice === 'objected' ? { choice: 'withdraw_objection', label: `Withdraw my objection to ${text.name}` } : { choice: 'object', label: `Object to ${text.name}` });
+  if (purpose.needsConsent) choices.push(choice === 'given' ? { choice: 'withdraw', label: t('portal.consents.withdraw', { name: text.name }) } : { choice: 'grant', label: t('portal.consents.grant', { name: text.name }) });
+  else if (purpose.objectable) choices.push(choice === 'objected' ? { choice: 'withdraw_objection', label: t('portal.consents.withdraw_objection', { name: text.name }) } : { choice: 'object', label: t('portal.consents.object', { name: text.name }) });
   return {
     id: purpose.id, name: text.name, description: text.description, dataCategories: purpose.dataCategories.join(', '),
-    basis: LEGAL_BASIS_TEXT[purpose.legalBasis].name, allowed: decision.allowed, reason: decision.reason, choices,
-    changedAt: state.changedAt?.toUTCString(),
+    basis: legalBasisName(purpose.legalBasis), allowed: decision.allowed, reason: decision.reason, choices,
+    changedAt: state.changedAt ? formatTime(state.changedAt) : undefined,
   };
 }
 
 async function receiptOr404(deps: PortalDeps, accountId: string, receiptId: string): Promise<string> {
   const receipt = RECEIPT_ID.test(receiptId) ? await deps.services.receipts.receiptFor(accountId, receiptId) : undefined;
-  if (!receipt) throw new AppError('consent.receipt_not_found', 'There is no such consent record in your account.', 404);
+  if (!receipt) throw new AppError('consent.receipt_not_found', t('portal.consents.no_receipt'), 404);
   return receipt;
 }
 
 async function page(deps: PortalDeps, ctx: Context, notice?: string) {
   const { account } = portalState(ctx);
-  const locales = readerLocales(ctx);
+  const locales = pageLocales(ctx);
   const [states, history, known] = await Promise.all([deps.services.purposes.purposeStates(account.id), deps.services.consent.history(account.id), names(deps, locales)]);
   deps.render(ctx, 'portal/consents', {
-    title: 'Privacy and consent', notice,
+    title: t('portal.consents.title'), notice,
     purposes: states.map((s) => purposeView(deps, s, locales)),
-    history: history.map((r) => ({ id: r.id, what: describeRecord(r, known), at: r.createdAt.toUTCString(), basis: LEGAL_BASIS_TEXT[r.legalBasis as keyof typeof LEGAL_BASIS_TEXT]?.name ?? r.legalBasis, channel: r.channel })),
+    history: history.map((r) => ({ id: r.id, what: describeRecord(r, known), at: formatTime(r.createdAt), basis: legalBasisName(r.legalBasis), channel: r.channel })),
     jwksPath: RECEIPT_JWKS_PATH,
   });
 }
 
 export const consentsSection: PortalSection = {
   id: 'consents',
-  title: 'Privacy and consent',
+  title: 'portal.nav.consents',
   navOrder: 60,
   pages(router, deps) {
     router.get('/', async (ctx) => {
-      const done = choiceSchema.safeParse(ctx.query.done);
-      await page(deps, ctx, done.success ? NOTICES[done.data] : undefined);
+      await page(deps, ctx, noticeOf(NOTICES, ctx.query.done));
     });
     router.post('/purposes/:purposeId', async (ctx) => {
       const fields = deps.csrf.verifiedForm(ctx);
       const { account } = portalState(ctx);
       const choice = choiceSchema.safeParse(fields.get('choice'));
-      if (!choice.success) throw new AppError('consent.invalid_choice', 'Choose one of the buttons on the page.', 400);
+      if (!choice.success) throw new AppError('consent.invalid_choice', t('portal.consents.invalid_choice'), 400);
       await deps.services.purposes.choose(account.id, String(ctx.params.purposeId), choice.data, { channel: 'account', ip: ctx.ip });
       ctx.redirect(`/account/consents?done=${choice.data}`);
       ctx.status = 303;

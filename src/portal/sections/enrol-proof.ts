@@ -4,11 +4,15 @@
 import type { Context } from 'koa';
 import type Router from '@koa/router';
 import { describeCodeVerdict } from '../../flows/codes.ts';
+import { t } from '../../i18n/translate.ts';
+import { describeCode } from './words.ts';
 import { AppError } from '../../errors/app-error.ts';
 import { accountToken, portalState, type PortalDeps } from '../types.ts';
 
 const NEXT = new Set(['totp', 'passkey']);
 export const PROOF_MESSAGE = 'Before you add your first authenticator app or passkey, confirm it is you with a code we email you.';
+/** The same, in the reader's language (pages). */
+export const PROOF_KEY = 'portal.proof.needed';
 
 const pageScope = (ctx: Context) => `portal:${portalState(ctx).session.id}`;
 /** The API's proof belongs to the token's sign-in (its OIDC session), else to its client. */
@@ -30,7 +34,7 @@ export async function requireApiProof(deps: PortalDeps, ctx: Context): Promise<v
 
 export function proofPage(deps: PortalDeps, ctx: Context, state: { next?: string; sent?: boolean; error?: string; status?: number } = {}): void {
   const next = NEXT.has(state.next ?? '') ? state.next : 'totp';
-  deps.render(ctx, 'portal/enrol-proof', { title: 'Confirm it is you', email: portalState(ctx).account.email, next, sent: state.sent, error: state.error }, state.status);
+  deps.render(ctx, 'portal/enrol-proof', { title: t('portal.proof.title'), email: portalState(ctx).account.email, next, sent: state.sent, error: state.error }, state.status);
 }
 
 export function enrolProofPages(router: Router, deps: PortalDeps): void {
@@ -41,8 +45,8 @@ export function enrolProofPages(router: Router, deps: PortalDeps): void {
     const fields = deps.csrf.verifiedForm(ctx);
     const next = fields.get('next') ?? '';
     const sent = await proof.sendCode({ scope: pageScope(ctx), accountId: portalState(ctx).account.id, address: ctx.ip });
-    if (sent.status === 'throttled') return proofPage(deps, ctx, { next, error: `Too many attempts. Try again in ${Math.ceil(sent.retryAfterSeconds / 60)} minutes.`, status: 429 });
-    if (sent.status === 'unavailable') return proofPage(deps, ctx, { next, error: 'Your account has no email address to send a code to.', status: 400 });
+    if (sent.status === 'throttled') return proofPage(deps, ctx, { next, error: t('portal.common.too_many_attempts', { minutes: Math.ceil(sent.retryAfterSeconds / 60) }), status: 429 });
+    if (sent.status === 'unavailable') return proofPage(deps, ctx, { next, error: t('portal.proof.no_email'), status: 400 });
     proofPage(deps, ctx, { next, sent: true });
   });
 
@@ -50,10 +54,10 @@ export function enrolProofPages(router: Router, deps: PortalDeps): void {
     const fields = deps.csrf.verifiedForm(ctx);
     const next = fields.get('next') ?? '';
     const code = (fields.get('code') ?? '').trim();
-    if (!/^\d{6}$/.test(code)) return proofPage(deps, ctx, { next, sent: true, error: 'Enter the 6-digit code from the email.', status: 400 });
+    if (!/^\d{6}$/.test(code)) return proofPage(deps, ctx, { next, sent: true, error: t('portal.common.code_format'), status: 400 });
     const verdict = await proof.confirmCode({ scope: pageScope(ctx), accountId: portalState(ctx).account.id, code, address: ctx.ip });
-    if (verdict.status === 'throttled') return proofPage(deps, ctx, { next, sent: true, error: `Too many attempts. Try again in ${Math.ceil(verdict.retryAfterSeconds / 60)} minutes.`, status: 429 });
-    if (verdict.status !== 'ok') return proofPage(deps, ctx, { next, sent: true, error: describeCodeVerdict(verdict.status), status: 401 });
+    if (verdict.status === 'throttled') return proofPage(deps, ctx, { next, sent: true, error: t('portal.common.too_many_attempts', { minutes: Math.ceil(verdict.retryAfterSeconds / 60) }), status: 429 });
+    if (verdict.status !== 'ok') return proofPage(deps, ctx, { next, sent: true, error: describeCode(verdict.status), status: 401 });
     ctx.redirect(next === 'totp' ? '/account/security/totp' : '/account/security');
     ctx.status = 303;
   });

@@ -4,50 +4,70 @@
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { emailSchema } from '../../accounts/email-address.ts';
-import { describeEmailChangeResult, tooManyAttempts } from '../../accounts/email-change.ts';
+import { describeEmailChangeResult, tooManyAttempts, type EmailChangeResult } from '../../accounts/email-change.ts';
+import { t } from '../../i18n/translate.ts';
+import { describeCode, tooManyAttempts as tooManyAttemptsText } from './words.ts';
+import { languagePages, savedLanguageChoices } from './language.ts';
 import { AppError } from '../../errors/app-error.ts';
 import { jsonBody } from '../../http/json-body.ts';
 import { accountToken, portalState, type PortalDeps, type PortalSection } from '../types.ts';
-import { redirectDone } from './shared.ts';
+import { formatTime, noticeOf, redirectDone } from './shared.ts';
 
 const STATUS_TEXT: Record<string, string> = {
-  lite: 'Email only: no password or passkey yet',
-  active: 'Active',
-  restricted: 'Processing restricted',
-  disabled: 'Disabled',
+  lite: 'portal.overview.status_lite',
+  active: 'portal.overview.status_active',
+  restricted: 'portal.overview.status_restricted',
+  disabled: 'portal.overview.status_disabled',
 };
 const DONE: Record<string, string> = {
-  email: 'Your email address was changed.',
-  link: 'You opened your account with the link we emailed you.',
+  email: 'portal.overview.done_email',
+  link: 'portal.overview.done_link',
+  language: 'portal.overview.language_saved',
 };
 const codeSchema = z.string().trim().regex(/^\d{6}$/, 'Enter the 6-digit code from the email.');
 
-function overviewPage(deps: PortalDeps, ctx: Context, state: { error?: string; newEmail?: string; status?: number } = {}): void {
+/** An email change's refusal in the reader's language (the API keeps describeEmailChangeResult's English). */
+function describeChangeRefusal(result: Exclude<EmailChangeResult, { status: 'ok' }>): string {
+  switch (result.status) {
+    case 'taken': return t('portal.overview.taken');
+    case 'expired': return t('portal.overview.change_expired');
+    case 'throttled': return tooManyAttemptsText(result.retryAfterSeconds);
+    case 'invalid': return describeCode('invalid');
+    case 'exhausted': return t('portal.overview.code_exhausted');
+  }
+}
+
+/** The address form's error: too long, or not an address. */
+const emailError = (raw: string) => t(raw.trim().length > 254 ? 'portal.common.email_too_long' : 'portal.common.email_invalid');
+
+async function overviewPage(deps: PortalDeps, ctx: Context, state: { error?: string; newEmail?: string; status?: number } = {}): Promise<void> {
   const { account } = portalState(ctx);
   deps.render(ctx, 'portal/overview', {
-    title: 'Your account', email: account.email, emailVerified: account.emailVerified, newEmail: state.newEmail,
-    status: STATUS_TEXT[account.status] ?? account.status, createdAt: account.createdAt.toUTCString(),
-    notice: DONE[String(ctx.query.done ?? '')], error: state.error,
+    title: t('portal.overview.title'), email: account.email, emailVerified: account.emailVerified, newEmail: state.newEmail,
+    status: STATUS_TEXT[account.status] ? t(STATUS_TEXT[account.status]!) : account.status, createdAt: formatTime(account.createdAt),
+    notice: noticeOf(DONE, ctx.query.done), error: state.error,
+    savedLanguages: await savedLanguageChoices(deps, account.id),
   }, state.status);
 }
 
 const verifyPage = (deps: PortalDeps, ctx: Context, data: { changeId: string; email: string; error?: string }, status = 200) =>
-  deps.render(ctx, 'portal/email-verify', { title: 'Check your email', ...data }, status);
+  deps.render(ctx, 'portal/email-verify', { title: t('portal.verify.title'), ...data }, status);
 
 export const overviewSection: PortalSection = {
   id: 'overview',
-  title: 'Overview',
+  title: 'portal.nav.overview',
   navOrder: 10,
   pages(router, deps) {
     router.get('/', (ctx) => overviewPage(deps, ctx));
+    languagePages(router, deps, (ctx, error) => overviewPage(deps, ctx, { error, status: 400 }));
 
     router.post('/email', deps.requireFreshAuth(), async (ctx) => {
       const fields = deps.csrf.verifiedForm(ctx);
       const email = emailSchema.safeParse(fields.get('email') ?? '');
-      if (!email.success) return overviewPage(deps, ctx, { error: email.error.issues[0]?.message, newEmail: (fields.get('email') ?? '').slice(0, 254), status: 400 });
+      if (!email.success) return overviewPage(deps, ctx, { error: emailError(fields.get('email') ?? ''), newEmail: (fields.get('email') ?? '').slice(0, 254), status: 400 });
       const result = await deps.services.emailChange.startEmailChange({ accountId: portalState(ctx).account.id, newEmail: email.data, address: ctx.ip });
-      if (result.status === 'same_email') return overviewPage(deps, ctx, { error: 'That is already your email address.', status: 400 });
-      if (result.status === 'throttled') return overviewPage(deps, ctx, { error: tooManyAttempts(result.retryAfterSeconds), status: 429 });
+      if (result.status === 'same_email') return overviewPage(deps, ctx, { error: t('portal.overview.same_email'), status: 400 });
+      if (result.status === 'throttled') return overviewPage(deps, ctx, { error: tooManyAttemptsText(result.retryAfterSeconds), status: 429 });
       verifyPage(deps, ctx, { changeId: result.changeId, email: email.data });
     });
 
@@ -56,11 +76,11 @@ export const overviewSection: PortalSection = {
       const { account } = portalState(ctx);
       const changeId = (fields.get('change') ?? '').slice(0, 64);
       const email = await deps.services.emailChange.pendingEmail(account.id, changeId);
-      if (!email) return overviewPage(deps, ctx, { error: 'This change has expired. Start again.', status: 400 });
+      if (!email) return overviewPage(deps, ctx, { error: t('portal.overview.change_expired'), status: 400 });
       const code = codeSchema.safeParse(fields.get('code') ?? '');
-      if (!code.success) return verifyPage(deps, ctx, { changeId, email, error: code.error.issues[0]?.message }, 400);
+      if (!code.success) return verifyPage(deps, ctx, { changeId, email, error: t('portal.common.code_format') }, 400);
       const result = await deps.services.emailChange.confirmEmailChange({ accountId: account.id, changeId, code: code.data, address: ctx.ip });
-      if (result.status !== 'ok') return verifyPage(deps, ctx, { changeId, email, error: describeEmailChangeResult(result) }, result.status === 'throttled' ? 429 : 400);
+      if (result.status !== 'ok') return verifyPage(deps, ctx, { changeId, email, error: describeChangeRefusal(result) }, result.status === 'throttled' ? 429 : 400);
       redirectDone(ctx, '/account/overview', 'email');
     });
   },

@@ -2,35 +2,41 @@
 // with an email opt-in pending until the customer follows the link mailed to them (double opt-in).
 import { z } from 'zod';
 import { CHANNELS } from '../../config/consent-schema.ts';
-import { readerLocales } from '../../http/consent-routes.ts';
+import { t } from '../../i18n/translate.ts';
+import { pageLocales } from './page-locales.ts';
+import { formatTime, noticeOf } from './shared.ts';
+import { channelName } from './words.ts';
 import { jsonBody } from '../../http/json-body.ts';
 import type { PortalSection } from '../types.ts';
 import { accountToken, portalState } from '../types.ts';
 
 const choiceSchema = z.object({ topic: z.string().min(1).max(64), channel: z.enum(CHANNELS), opt_in: z.boolean() });
 
-const STATUS_TEXT = { opted_in: 'On', opted_out: 'Off', pending: 'Waiting for your confirmation: follow the link we mailed you', none: 'Off' } as const;
+const STATUS_TEXT = { opted_in: 'portal.preferences.status_on', opted_out: 'portal.preferences.status_off', pending: 'portal.preferences.status_pending', none: 'portal.preferences.status_off' } as const;
 const NOTICES: Record<string, string> = {
-  opted_in: 'Saved: you are subscribed.',
-  opted_out: 'Saved: you are unsubscribed.',
-  pending: 'Almost done: we mailed you a link. Your subscription starts when you follow it.',
-  unchanged: 'Nothing to change.',
+  opted_in: 'portal.preferences.done_opted_in',
+  opted_out: 'portal.preferences.done_opted_out',
+  pending: 'portal.preferences.done_pending',
+  unchanged: 'portal.preferences.done_unchanged',
 };
 
 export const preferencesSection: PortalSection = {
   id: 'preferences',
-  title: 'Communication',
+  title: 'portal.nav.preferences',
   navOrder: 65,
   pages(router, deps) {
     router.get('/', async (ctx) => {
       const { account } = portalState(ctx);
-      const locales = readerLocales(ctx);
+      const locales = pageLocales(ctx);
       const { consentRegistry: registry, preferences } = deps.services;
       const topics = (await preferences.listPreferences(account.id)).map(({ topic, preferences: list }) => ({
         id: topic.id, ...registry.text(topic.texts, locales),
-        channels: list.map((p) => ({ channel: p.channel, status: p.status, text: STATUS_TEXT[p.status], on: p.status === 'opted_in', pending: p.status === 'pending', changedAt: p.changedAt?.toUTCString() })),
+        channels: list.map((p) => ({
+          channel: p.channel, channelName: channelName(p.channel), status: p.status, text: t(STATUS_TEXT[p.status]), on: p.status === 'opted_in', pending: p.status === 'pending',
+          changedAt: p.changedAt ? formatTime(p.changedAt) : undefined,
+        })),
       }));
-      deps.render(ctx, 'portal/preferences', { title: 'Communication', topics, notice: typeof ctx.query.done === 'string' ? NOTICES[ctx.query.done] : undefined });
+      deps.render(ctx, 'portal/preferences', { title: t('portal.preferences.title'), topics, notice: noticeOf(NOTICES, ctx.query.done) });
     });
     router.post('/', async (ctx) => {
       const fields = deps.csrf.verifiedForm(ctx);

@@ -5,7 +5,9 @@ import type { Context } from 'koa';
 import { AppError } from '../../errors/app-error.ts';
 import type { ErasureStatus } from '../../privacy/erasure.ts';
 import { jsonBody } from '../../http/json-body.ts';
+import { t } from '../../i18n/translate.ts';
 import { PORTAL_COOKIE, portalCookieOptions } from '../session.ts';
+import { formatDay } from './shared.ts';
 import type { PortalDeps, PortalSection } from '../types.ts';
 import { accountToken, portalState } from '../types.ts';
 
@@ -28,7 +30,7 @@ async function statusJson(deps: PortalDeps, accountId: string) {
 
 async function sendExport(deps: PortalDeps, ctx: Context, accountId: string, download: boolean) {
   const document = await deps.services.privacy.export.exportAccount(accountId);
-  if (!document) throw new AppError('privacy.unknown_account', 'There is no such account.', 404);
+  if (!document) throw new AppError('privacy.unknown_account', t('portal.privacy.unknown_account'), 404);
   if (download) ctx.attachment(`foyer-export-${day(new Date())}.json`);
   ctx.type = 'application/json';
   ctx.body = JSON.stringify(document, null, 2);
@@ -40,13 +42,13 @@ const erasureBody = z.object({ confirm: z.literal(true, 'Send {"confirm": true} 
 
 export const privacySection: PortalSection = {
   id: 'privacy',
-  title: 'Your data',
+  title: 'portal.nav.privacy',
   navOrder: 70,
   pages(router, deps) {
     const page = async (ctx: Context, data: { error?: string; notice?: string } = {}, status = 200) => {
       const { account } = portalState(ctx);
       const state = await statusJson(deps, account.id);
-      deps.render(ctx, 'portal/privacy', { title: 'Your data', restricted: state.processing_restricted, graceDays: state.erasure_grace_days, ...data }, status);
+      deps.render(ctx, 'portal/privacy', { title: t('portal.privacy.title'), restricted: state.processing_restricted, graceDays: state.erasure_grace_days, ...data }, status);
     };
     router.get('/', (ctx) => page(ctx));
     router.get('/export', deps.requireFreshAuth(), (ctx) => sendExport(deps, ctx, portalState(ctx).account.id, true));
@@ -56,16 +58,16 @@ export const privacySection: PortalSection = {
       const { account } = portalState(ctx);
       const { restriction } = deps.services.privacy;
       await (restrict ? restriction.restrictProcessing(account.id, { channel: 'portal' }) : restriction.liftRestriction(account.id, { channel: 'portal' }));
-      await page(ctx, { notice: restrict ? 'Processing is restricted: apps now receive only what they strictly need.' : 'The restriction is lifted.' });
+      await page(ctx, { notice: t(restrict ? 'portal.privacy.done_restricted' : 'portal.privacy.done_lifted') });
     });
     router.post('/erase', deps.requireFreshAuth(), async (ctx) => {
       const fields = deps.csrf.verifiedForm(ctx);
-      if (fields.get('confirm') !== 'yes') return page(ctx, { error: 'Tick the box to confirm that you want your account erased.' }, 400);
+      if (fields.get('confirm') !== 'yes') return page(ctx, { error: t('portal.privacy.tick_box') }, 400);
       // Ends every session of the account (this portal session included) and revokes its grants.
       const status = await deps.services.privacy.erasure.requestErasure(portalState(ctx).account.id, { channel: 'portal' });
       ctx.cookies.set(PORTAL_COOKIE, null, portalCookieOptions(deps.secure));
-      const eraseOn = status.state === 'pending' ? day(status.eraseAfter) : day(new Date());
-      deps.render(ctx, 'portal/erasure-requested', { title: 'Your account will be erased', eraseOn });
+      const eraseOn = formatDay(status.state === 'pending' ? status.eraseAfter : new Date());
+      deps.render(ctx, 'portal/erasure-requested', { title: t('portal.erasure.title'), eraseOn });
     });
   },
   api(router, deps) {

@@ -4,7 +4,10 @@
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { AppError } from '../../errors/app-error.ts';
-import { LEGAL_BASIS_TEXT, readerLocales, RELEASE_REASON_TEXT } from '../../http/consent-routes.ts';
+import { currentLanguage } from '../../i18n/request-language.ts';
+import { t } from '../../i18n/translate.ts';
+import { pageLocales as readerLocales } from './page-locales.ts';
+import { legalBasisName, releaseReasonText } from './words.ts';
 import { formFields, storedAsInput } from '../../http/profile-form.ts';
 import { EMAIL_FIELD, type FieldVerdict } from '../../consent/field-release.ts';
 import type { AccountFieldView } from '../../profile/service.ts';
@@ -17,9 +20,10 @@ const FIELD_KEY = /^[a-z][a-z0-9_]{0,63}$/;
 /** Who set a value, in words: the customer, an upstream (social:<connector>), an admin, an app, an import. */
 function describeSource(source: string | null, connectorNames: Map<string, string>): string | undefined {
   if (!source) return undefined;
-  if (source === 'customer') return 'You';
-  if (source.startsWith('social:')) return `Imported from ${connectorNames.get(source.slice(7)) ?? source.slice(7)}`;
-  return ({ admin: 'An administrator', api: 'An app, through our API', import: 'A data import' } as Record<string, string>)[source] ?? source;
+  if (source === 'customer') return t('portal.profile.source_customer');
+  if (source.startsWith('social:')) return t('portal.profile.source_social', { name: connectorNames.get(source.slice(7)) ?? source.slice(7) });
+  const key = ({ admin: 'portal.profile.source_admin', api: 'portal.profile.source_api', import: 'portal.profile.source_import' } as Record<string, string>)[source];
+  return key ? t(key) : source;
 }
 
 /** The downstream systems (webhooks) subscribed to each field, by field key. */
@@ -34,7 +38,7 @@ async function subscribersOf(deps: PortalDeps): Promise<Map<string, string[]>> {
 /** The release rule's verdict on a field, in words: whether it leaves Foyer now and why (not). */
 function whyOf(verdict: FieldVerdict | undefined, purposeName: string) {
   const reason = verdict?.reason ?? 'unknown_purpose';
-  return { allowed: verdict?.released ?? false, reason, why: RELEASE_REASON_TEXT[reason].replace('{purpose}', purposeName) };
+  return { allowed: verdict?.released ?? false, reason, why: releaseReasonText(reason, purposeName) };
 }
 
 /**
@@ -51,7 +55,7 @@ async function transparency(deps: PortalDeps, accountId: string, fields: Account
   const purposeById = new Map(purposes.map((p) => [p.id, p]));
   const nameOf = (id: string | undefined) => {
     const purpose = id ? purposeById.get(id) : undefined;
-    return purpose ? registry.text(purpose.texts, locales).name : id ?? 'your account';
+    return purpose ? registry.text(purpose.texts, locales).name : id ?? t('portal.profile.your_account');
   };
   const connectorNames = new Map(connectorButtons.map((c) => [c.id, c.name]));
   // The address itself is held for the purposes whose data categories name email.
@@ -65,7 +69,7 @@ async function transparency(deps: PortalDeps, accountId: string, fields: Account
     return {
       key: field.key,
       purposeName: nameOf(field.purpose),
-      legalBasis: purpose ? LEGAL_BASIS_TEXT[purpose.legalBasis].name : undefined,
+      legalBasis: purpose ? legalBasisName(purpose.legalBasis) : undefined,
       legalBasisId: purpose?.legalBasis,
       ...why,
       receivers,
@@ -84,15 +88,19 @@ async function profilePage(deps: PortalDeps, ctx: Context, edit?: { key: string;
   const about = new Map(described.map((t) => [t.key, t]));
   const controls = formFields(fields, (key) => (edit?.key === key ? edit.raw : storedAsInput(fields.find((f) => f.key === key)?.value)), edit ? { errors: { [edit.key]: edit.error } } : {});
   deps.render(ctx, 'portal/profile', {
-    title: 'Your profile',
-    fields: controls.map((control) => ({ control, about: about.get(control.key) })),
-    email,
-    notice: ctx.query.done === 'saved' ? 'Saved.' : undefined,
-    error: edit ? 'Please check the field marked below.' : undefined,
+    title: t('portal.profile.title'),
+    fields: controls.map((control) => ({ control, about: listed(about.get(control.key)) })),
+    email: { ...email, purposeList: email.purposes.length ? list(email.purposes) : t('portal.profile.your_account'), downstreamList: list(email.downstream) },
+    notice: ctx.query.done === 'saved' ? t('portal.profile.saved') : undefined,
+    error: edit ? t('portal.profile.check_field') : undefined,
   }, edit ? 400 : 200);
 }
 
 type Transparency = Awaited<ReturnType<typeof transparency>>;
+
+/** Names as the reader's language lists them ("A, B and C"). */
+const list = (names: string[]) => new Intl.ListFormat(currentLanguage(), { type: 'unit' }).format(names);
+const listed = (about: Transparency['fields'][number] | undefined) => about && { ...about, receiverList: list(about.receivers), downstreamList: list(about.downstream) };
 
 function apiView(field: AccountFieldView, about: Transparency['fields'][number] | undefined) {
   return {
@@ -118,7 +126,7 @@ async function apiProfile(deps: PortalDeps, ctx: Context, accountId: string) {
 
 export const profileSection: PortalSection = {
   id: 'profile',
-  title: 'Profile',
+  title: 'portal.nav.profile',
   navOrder: 15,
   pages(router, deps) {
     router.get('/', (ctx) => profilePage(deps, ctx));
@@ -126,10 +134,10 @@ export const profileSection: PortalSection = {
     router.post('/:key', async (ctx) => {
       const fields = deps.csrf.verifiedForm(ctx);
       const key = String(ctx.params.key);
-      if (!FIELD_KEY.test(key)) throw new AppError('portal.not_found', 'That field is not part of your profile.', 404);
+      if (!FIELD_KEY.test(key)) throw new AppError('portal.not_found', t('portal.profile.not_a_field'), 404);
       const raw = fields.getAll(key).map((v) => v.slice(0, 2000));
       const result = await deps.services.profile.setFieldFromForm({ accountId: portalState(ctx).account.id, field: key, raw, locales: readerLocales(ctx) });
-      if (result.status === 'unknown_field') throw new AppError('portal.not_found', 'That field is not part of your profile.', 404);
+      if (result.status === 'unknown_field') throw new AppError('portal.not_found', t('portal.profile.not_a_field'), 404);
       if (result.status === 'invalid') return profilePage(deps, ctx, { key, raw, error: result.message });
       redirectDone(ctx, '/account/profile', 'saved');
     });

@@ -4,10 +4,11 @@
 import type { Context } from 'koa';
 import type { AccountSession } from '../../oidc/sessions.ts';
 import { accountToken, portalState, type PortalDeps, type PortalSection } from '../types.ts';
-import { describeUserAgent, formatTime, notFound, redirectDone } from './shared.ts';
+import { t } from '../../i18n/translate.ts';
+import { describeUserAgent, formatTime, noticeOf, notFound, redirectDone } from './shared.ts';
 
-const AMR_TEXT: Record<string, string> = { pwd: 'password', otp: 'one-time code', hwk: 'passkey', swk: 'passkey', fed: 'social account', mfa: 'two steps', user: 'verified' };
-const describeAmr = (amr: string[]) => [...new Set(amr.filter((m) => m !== 'user' && m !== 'mfa').map((m) => AMR_TEXT[m] ?? m))].join(' + ') || 'unknown';
+const AMR_TEXT: Record<string, string> = { pwd: 'portal.amr.pwd', otp: 'portal.amr.otp', hwk: 'portal.amr.passkey', swk: 'portal.amr.passkey', fed: 'portal.amr.fed' };
+const describeAmr = (amr: string[]) => [...new Set(amr.filter((m) => m !== 'user' && m !== 'mfa').map((m) => (AMR_TEXT[m] ? t(AMR_TEXT[m]) : m)))].join(' + ') || t('portal.common.unknown');
 
 async function describeSessions(deps: PortalDeps, accountId: string, currentUid: string | undefined) {
   const [sessions, portal] = [await deps.services.protocol.listSessionsOfAccount(accountId), await deps.sessions.listPortalSessions(accountId)];
@@ -34,9 +35,9 @@ async function endOne(deps: PortalDeps, accountId: string, uid: string): Promise
 }
 
 const DONE: Record<string, string> = {
-  others: 'Every other session was signed out.',
-  one: 'That session was signed out.',
-  device: 'That device will be asked for the second step again.',
+  others: 'portal.sessions.done_others',
+  one: 'portal.sessions.done_one',
+  device: 'portal.sessions.done_device',
 };
 
 async function sessionsPage(deps: PortalDeps, ctx: Context): Promise<void> {
@@ -44,20 +45,20 @@ async function sessionsPage(deps: PortalDeps, ctx: Context): Promise<void> {
   const sessions = await describeSessions(deps, account.id, session.oidcSessionUid ?? undefined);
   const devices = await deps.services.rememberedDevices.listRememberedDevices(account.id);
   deps.render(ctx, 'portal/sessions', {
-    title: 'Sessions and devices',
-    notice: DONE[String(ctx.query.done ?? '')],
+    title: t('portal.sessions.title'),
+    notice: noticeOf(DONE, ctx.query.done),
     sessions: sessions.map((s) => ({
-      uid: s.uid, current: s.current, browser: s.current ? describeUserAgent(ctx.get('user-agent')) : (s.userAgent ? describeUserAgent(s.userAgent) : 'Browser not known'),
-      signedInAt: s.signedInAt ? formatTime(s.signedInAt) : 'unknown', how: describeAmr(s.amr), apps: s.apps.join(', '), expiresAt: s.expiresAt ? formatTime(s.expiresAt) : undefined,
+      uid: s.uid, current: s.current, browser: s.current ? describeUserAgent(ctx.get('user-agent')) : (s.userAgent ? describeUserAgent(s.userAgent) : t('portal.sessions.browser_unknown')),
+      signedInAt: s.signedInAt ? formatTime(s.signedInAt) : t('portal.common.unknown'), how: describeAmr(s.amr), apps: s.apps.join(', '), expiresAt: s.expiresAt ? formatTime(s.expiresAt) : undefined,
     })),
     others: sessions.some((s) => !s.current),
-    devices: devices.map((d) => ({ id: d.id, browser: describeUserAgent(d.userAgent), createdAt: formatTime(d.createdAt), lastUsedAt: d.lastUsedAt ? formatTime(d.lastUsedAt) : 'not yet' })),
+    devices: devices.map((d) => ({ id: d.id, browser: describeUserAgent(d.userAgent), createdAt: formatTime(d.createdAt), lastUsedAt: d.lastUsedAt ? formatTime(d.lastUsedAt) : t('portal.common.not_yet') })),
   });
 }
 
 export const sessionsSection: PortalSection = {
   id: 'sessions',
-  title: 'Sessions and devices',
+  title: 'portal.nav.sessions',
   navOrder: 50,
   pages(router, deps) {
     router.get('/', (ctx) => sessionsPage(deps, ctx));

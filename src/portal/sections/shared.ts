@@ -1,12 +1,15 @@
 // Owns the small helpers every section uses: "not found" for ids that are not the customer's, the
-// post-redirect-get notice, times as people read them, and the wording of TOTP verdicts.
+// post-redirect-get notice, times as people read them (Intl, in the page's language), and browsers in words.
 import type { Context } from 'koa';
-import type { TotpVerdict } from '../../authn/totp/totp.ts';
 import { AppError } from '../../errors/app-error.ts';
+import { currentLanguage } from '../../i18n/request-language.ts';
+import { t } from '../../i18n/translate.ts';
+
+export { describeTotpVerdict } from './words.ts';
 
 /** Another account's id, or one that does not exist, gets the same answer. */
 export function notFound(): never {
-  throw new AppError('portal.not_found', 'That was not found in your account. Reload the page and try again.', 404);
+  throw new AppError('portal.not_found', t('portal.common.not_found'), 404);
 }
 
 export function redirectDone(ctx: Context, path: string, done: string): void {
@@ -14,21 +17,23 @@ export function redirectDone(ctx: Context, path: string, done: string): void {
   ctx.status = 303;
 }
 
-export const formatTime = (date: Date) => date.toUTCString().replace(/:\d\d GMT$/, ' UTC');
+/** A moment as the reader writes it (their language), in UTC and saying so. */
+export const formatTime = (date: Date) =>
+  new Intl.DateTimeFormat(currentLanguage(), { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'UTC', timeZoneName: 'short' }).format(date);
 
-export function describeTotpVerdict(verdict: { status: Exclude<TotpVerdict['status'], 'ok'> | string; retryAfterSeconds?: number }): string {
-  switch (verdict.status) {
-    case 'throttled': return `Too many attempts. Try again in ${Math.ceil((verdict.retryAfterSeconds ?? 60) / 60)} minutes.`;
-    case 'reused': return 'That code was already used. Wait for the next one.';
-    case 'not_enrolled': return 'There is no authenticator app to check that code against.';
-    default: return 'That code is not right. Check the app and enter the code it shows now.';
-  }
-}
+/** A day as the reader writes it (their language), in UTC. */
+export const formatDay = (date: Date) => new Intl.DateTimeFormat(currentLanguage(), { dateStyle: 'long', timeZone: 'UTC' }).format(date);
 
 /** "Firefox on Linux" from a user agent: enough for a person to recognise their browser. */
 export function describeUserAgent(ua: string | null | undefined): string {
-  if (!ua) return 'Unknown browser';
-  const browser = [[/Edg\//, 'Edge'], [/OPR\//, 'Opera'], [/Firefox\//, 'Firefox'], [/Chrome\//, 'Chrome'], [/Safari\//, 'Safari']].find(([re]) => (re as RegExp).test(ua))?.[1];
-  const os = [[/iPhone|iPad/, 'iOS'], [/Android/, 'Android'], [/Mac OS X/, 'macOS'], [/Windows/, 'Windows'], [/CrOS/, 'ChromeOS'], [/Linux/, 'Linux']].find(([re]) => (re as RegExp).test(ua))?.[1];
-  return browser ? `${browser}${os ? ` on ${os}` : ''}` : ua.slice(0, 80);
+  if (!ua) return t('portal.common.unknown_browser');
+  const browser = [[/Edg\//, 'Edge'], [/OPR\//, 'Opera'], [/Firefox\//, 'Firefox'], [/Chrome\//, 'Chrome'], [/Safari\//, 'Safari']].find(([re]) => (re as RegExp).test(ua))?.[1] as string | undefined;
+  const os = [[/iPhone|iPad/, 'iOS'], [/Android/, 'Android'], [/Mac OS X/, 'macOS'], [/Windows/, 'Windows'], [/CrOS/, 'ChromeOS'], [/Linux/, 'Linux']].find(([re]) => (re as RegExp).test(ua))?.[1] as string | undefined;
+  if (!browser) return ua.slice(0, 80);
+  return os ? t('portal.common.browser_on', { browser, os }) : browser;
+}
+
+/** The notice for `?done=<what>` after a redirect, in the reader's language; nothing for anything else. */
+export function noticeOf(keys: Readonly<Record<string, string>>, done: unknown): string | undefined {
+  return typeof done === 'string' && Object.hasOwn(keys, done) ? t(keys[done]!) : undefined;
 }
