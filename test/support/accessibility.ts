@@ -8,6 +8,29 @@ export const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 export const DESKTOP = { width: 1280, height: 800 };
 export const PHONE = { width: 320, height: 640 };
 
+/**
+ * Names each element that takes keyboard focus without a visible ring (outline of at least 2 px, not
+ * transparent): WCAG 2.4.7. One Tab puts Chromium in keyboard mode, so focusing each element in turn
+ * shows what :focus-visible shows.
+ */
+async function unfocusedRings(page: Page): Promise<string[]> {
+  await page.keyboard.press('Tab');
+  return page.evaluate(() => {
+    const focusable = document.querySelectorAll<HTMLElement>('a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex]:not([tabindex="-1"])');
+    const found: string[] = [];
+    for (const el of focusable) {
+      if (el.getBoundingClientRect().width === 0 || (el as HTMLButtonElement).disabled) continue;
+      el.focus();
+      if (document.activeElement !== el) continue;
+      const style = getComputedStyle(el);
+      const ring = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2 && !/rgba\(.*, 0\)$/.test(style.outlineColor);
+      if (!ring) found.push(el.outerHTML.slice(0, 100));
+    }
+    (document.activeElement as HTMLElement | null)?.blur();
+    return found;
+  });
+}
+
 /** Runs axe and the reflow check on the page at both widths; returns one line per fault. */
 export async function auditPage(page: Page, label: string): Promise<string[]> {
   const faults: string[] = [];
@@ -19,6 +42,7 @@ export async function auditPage(page: Page, label: string): Promise<string[]> {
       const targets = violation.nodes.slice(0, 3).map((node) => node.target.join(' ')).join(', ');
       faults.push(`${where} @${size.width}px: ${violation.id} (${violation.impact}) ${violation.help} — ${targets}`);
     }
+    if (size === DESKTOP) faults.push(...(await unfocusedRings(page)).map((el) => `${where}: no visible focus ring on ${el}`));
     if (size === PHONE) {
       const overflow = await page.evaluate(() => {
         const root = document.documentElement;
