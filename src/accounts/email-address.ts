@@ -1,5 +1,6 @@
 // Owns what an email address is to Foyer: the form it is kept and shown in, the key it is compared and
 // hashed by, and what the edges accept. Unicode NFC throughout, so "é" composed and decomposed are one address.
+import { t } from '../i18n/translate.ts';
 import { z } from 'zod';
 
 /** The form an address is kept and shown in: Unicode NFC, no surrounding space, case as typed. */
@@ -16,4 +17,4 @@ export const EMAIL_ADDRESS = new RegExp(`^${LOCAL}@${DOMAIN}$`, 'iu');
 
 /** An address typed into a form or sent to an API: checked, and canonical when valid. */
 export const emailSchema = z.string().transform(canonicalEmail)
-  .pipe(z.string().max(254, 'That email address is too long.').regex(EMAIL_ADDRESS, 'Enter a valid email address, like name@example.com.'));
+  .pipe(z.string().max(254, { error: () => t('common.email.too_long') }).regex(EMAIL_ADDRESS, { error: () => t('common.email.invalid') }));

@@ -1,5 +1,6 @@
 // Owns which claims each scope carries (the standard map plus the profile schema's custom scopes), shared by
 // the protocol, the consent page and the account pages.
+import { t } from '../i18n/translate.ts';
 import { mergeScopeClaims, type ProfileSchema } from '../profile/schema.ts';
 
 export const SCOPE_CLAIMS = {
@@ -15,6 +16,23 @@ export const SCOPE_CLAIMS = {
 
 /** The scopes oidc-provider knows; any other scope is an API (resource server) scope. */
 export const OIDC_SCOPES: string[] = ['openid', 'offline_access', ...Object.keys(SCOPE_CLAIMS).filter((s) => s !== 'openid')];
+
+/** The catalogue key describing a standard scope to a person (common.scope.<scope>). */
+const SCOPE_DESCRIPTION_KEYS: Record<string, string> = {
+  openid: 'common.scope.openid',
+  email: 'common.scope.email',
+  profile: 'common.scope.profile',
+  address: 'common.scope.address',
+  phone: 'common.scope.phone',
+  offline_access: 'common.scope.offline_access',
+  account: 'common.scope.account',
+};
+
+/** A standard scope in words, in the reader's language; undefined for a scope the profile schema adds. */
+export function describeStandardScope(scope: string): string | undefined {
+  const key = SCOPE_DESCRIPTION_KEYS[scope];
+  return key ? t(key) : undefined;
+}
 
 export const SCOPE_DESCRIPTIONS: Record<string, string> = {
   openid: 'Know who you are when you sign in',

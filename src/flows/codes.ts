@@ -1,4 +1,5 @@
 // Owns one-time codes: 6 digits, stored keyed-hashed, single use, expiring, a few guesses each.
+import { t } from '../i18n/translate.ts';
 import type { Attempts } from '../authn/attempts.ts';
 import { constantTimeEqual, keyedHash, randomDigits } from '../security/tokens.ts';
 import type { FlowStore } from './store.ts';
@@ -53,8 +54,8 @@ export async function verifyThrottledCode(
 
 export function describeCodeVerdict(verdict: Exclude<CodeVerdict, 'ok'>): string {
   switch (verdict) {
-    case 'invalid': return 'That code is not right. Check the latest email and try again.';
-    case 'expired': return 'That code has expired. Ask for a new one.';
-    case 'exhausted': return 'Too many wrong codes. Ask for a new one.';
+    case 'invalid': return t('common.code.invalid');
+    case 'expired': return t('common.code.expired');
+    case 'exhausted': return t('common.code.exhausted');
   }
 }

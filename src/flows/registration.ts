@@ -1,5 +1,6 @@
 // Owns sign-up: email + password + terms, then a mailed code proves the address. Known emails get the
 // same pages (and a mail telling the owner to sign in instead); a lite account is completed, not duplicated.
+import { t } from '../i18n/translate.ts';
 import { z } from 'zod';
 import type { AccountQueries } from '../accounts/queries.ts';
 import type { CredentialThrottle } from '../authn/credential-throttle.ts';
@@ -50,7 +51,7 @@ export function createRegistration(deps: RegistrationDeps) {
       const errors: Partial<Record<'password' | 'terms', string>> = {};
       const problem = checkPassword(input.password, deps.policy, input.email);
       if (problem) errors.password = describePasswordProblem(problem, deps.policy);
-      if (!input.termsAccepted) errors.terms = 'Please accept the terms to create an account.';
+      if (!input.termsAccepted) errors.terms = t('journey.signup.terms_required');
       if (Object.keys(errors).length) return { status: 'invalid', errors };
 
       const gate = await deps.throttle.allowCodeSend(input.email, input.address);

@@ -1,5 +1,8 @@
 // Owns the public consent pages: the transparency page /privacy (from the purpose registry, per locale
 // with fallback, no sign-in), the receipt key set, and the mailed email opt-in confirmation link.
+import { isMessageKey, t } from '../i18n/translate.ts';
+import { currentLanguage } from '../i18n/request-language.ts';
+import { formatDay } from '../i18n/format.ts';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Config } from '../config/schema.ts';
@@ -39,16 +42,6 @@ export const LEGAL_BASIS_TEXT: Record<LegalBasis, { name: string; rights: string
   vital_interest: { name: 'To protect someone\'s vital interests', rights: 'Only when a life or health is at stake.' },
 };
 
-/** When a field held for a purpose of this basis leaves Foyer (the release rule, for a reader not signed in). */
-export const RELEASE_RULE_TEXT: Record<LegalBasis, string> = {
-  consent: 'Only while you consent; never while you restrict processing.',
-  contract: 'To the apps you allow, also while you restrict processing.',
-  legal_obligation: 'To the apps you allow, also while you restrict processing.',
-  vital_interest: 'To the apps you allow, also while you restrict processing (only to protect a life or health).',
-  legitimate_interest: 'To the apps you allow, unless you object or restrict processing.',
-  public_interest: 'To the apps you allow, unless you object or restrict processing.',
-};
-
 /** Whether a field held for a purpose leaves Foyer now, in words (the release rule's reason; `{purpose}` is its name). */
 export const RELEASE_REASON_TEXT: Record<ReleaseReason, string> = {
   consented: 'Shared: you consented to {purpose}.',
@@ -60,13 +53,34 @@ export const RELEASE_REASON_TEXT: Record<ReleaseReason, string> = {
   unknown_purpose: 'Not shared: its purpose is not registered.',
 };
 
+/** A legal basis in the reader's language: its name and what the reader can do about it. */
+export function legalBasisText(basis: LegalBasis): { name: string; rights: string } {
+  return { name: t(`consent.basis.${basis}.name`), rights: t(`consent.basis.${basis}.rights`) };
+}
+
+/** When a field held for a purpose of this basis leaves Foyer, in the reader's language. */
+export function releaseRuleText(basis: LegalBasis): string {
+  return t(`consent.release_rule.${basis}`);
+}
+
+/** Whether a field held for a purpose leaves Foyer now, in the reader's language. */
+export function releaseReasonText(reason: ReleaseReason, purpose: string): string {
+  return t(`consent.release_reason.${reason}`, { purpose });
+}
+
+/** A channel (email, sms, push) in the reader's language; an unknown one as it is. */
+function channelText(channel: string): string {
+  const key = `consent.channel.${channel}`;
+  return isMessageKey(key) ? t(key) : channel;
+}
+
 const LOCALE = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$/;
 
-/** The reader's locales in order: `?lang=` first, then Accept-Language. */
+/** The reader's locales in order: `?lang=` first, then the page's negotiated language, then Accept-Language. */
 export function readerLocales(ctx: Context): string[] {
   const asked = typeof ctx.query.lang === 'string' && LOCALE.test(ctx.query.lang) ? [ctx.query.lang] : [];
   const accepted = (ctx.acceptsLanguages() as string[]).filter((tag) => LOCALE.test(tag));
-  return [...asked, ...accepted];
+  return [...asked, currentLanguage(), ...accepted];
 }
 
 function page(deps: ConsentRouteDeps, ctx: Context, view: string, data: { title: string; [key: string]: unknown }, status = 200) {
@@ -98,20 +112,20 @@ export function createConsentRouter(deps: ConsentRouteDeps): Router {
       return systems.filter((w) => w.enabled && w.fields.some((f) => keys.has(f))).map((w) => w.name).join(', ');
     };
     page(deps, ctx, 'consent/privacy', {
-      title: 'Privacy', wide: true,
+      title: t('consent.privacy.title'), wide: true,
       controller: { ...controller, name: controller.name ?? config.brandName },
       locale: shown[0]?.text.locale ?? config.consent.defaultLocale,
       locales: [...available].sort(),
       purposes: shown.map(({ purpose, text }) => ({
         id: purpose.id, name: text.name, description: text.description, dataCategories: purpose.dataCategories.join(', '),
-        basis: LEGAL_BASIS_TEXT[purpose.legalBasis].name, rights: LEGAL_BASIS_TEXT[purpose.legalBasis].rights, thirdParty: purpose.thirdPartyDisclosure,
+        basis: legalBasisText(purpose.legalBasis).name, rights: legalBasisText(purpose.legalBasis).rights, thirdParty: purpose.thirdPartyDisclosure,
         profileFields: fieldsFor(purpose.id),
         systems: systemsFor(purpose),
       })),
       collected: [...new Set(purposes.flatMap((p) => p.dataCategories))].join(', '),
       documents: documents.map((doc) => {
         const current = doc.versions.find((v) => v.publishedAt.getTime() <= now);
-        return current && { title: doc.title, version: current.version, url: current.url, publishedAt: current.publishedAt.toISOString().slice(0, 10) };
+        return current && { title: doc.title, version: current.version, url: current.url, publishedAt: formatDay(current.publishedAt) };
       }).filter(Boolean),
       // Per field: its purpose, basis and when it is shared (the customer's own state is on /account/profile).
       fields: (deps.profile?.current().fields ?? []).map((field) => {
@@ -119,11 +133,11 @@ export function createConsentRouter(deps: ConsentRouteDeps): Router {
         return {
           label: pickLocale(field.label, locales) ?? field.key, purposeId: field.purpose,
           purpose: purpose ? registry.text(purpose.texts, locales).name : field.purpose,
-          basis: purpose ? LEGAL_BASIS_TEXT[purpose.legalBasis].name : 'Not registered',
-          shared: purpose ? RELEASE_RULE_TEXT[purpose.legalBasis] : 'Never: its purpose is not registered.',
+          basis: purpose ? legalBasisText(purpose.legalBasis).name : t('consent.privacy.not_registered'),
+          shared: purpose ? releaseRuleText(purpose.legalBasis) : t('consent.privacy.never_shared'),
         };
       }),
-      topics: topics.map((topic) => ({ name: registry.text(topic.texts, locales).name, channels: topic.channels.join(', ') })),
+      topics: topics.map((topic) => ({ name: registry.text(topic.texts, locales).name, channels: new Intl.ListFormat(currentLanguage(), { type: 'unit' }).format(topic.channels.map(channelText)) })),
       jwksPath: RECEIPT_JWKS_PATH,
     });
   });
@@ -137,27 +151,27 @@ export function createConsentRouter(deps: ConsentRouteDeps): Router {
 
   const TOKEN = /^[\w-]{20,100}$/;
   const gone = (ctx: Context) => page(deps, ctx, 'consent/preference-confirm', {
-    title: 'Link no longer valid', gone: true,
+    title: t('consent.link_gone.title'), gone: true,
   }, 410);
 
   /** A mailed link opened: only a page saying what it is for, with a button (mail scanners fetch links), or "gone". */
-  const linkPage = (path: string, pattern: RegExp, describe: (token: string) => Promise<{ topic: string; channel: string } | undefined>, view: string, title: string) =>
+  const linkPage = (path: string, pattern: RegExp, describe: (token: string) => Promise<{ topic: string; channel: string } | undefined>, view: string, title: () => string) =>
     router.get(path, async (ctx) => {
       const token = String(ctx.params.token);
       const target = pattern.test(token) ? await describe(token) : undefined;
-      if (!target) return page(deps, ctx, view, { title: 'Link no longer valid', gone: true }, 410);
-      page(deps, ctx, view, { title, token, topic: target.topic, channel: target.channel });
+      if (!target) return page(deps, ctx, view, { title: t('consent.link_gone.title'), gone: true }, 410);
+      page(deps, ctx, view, { title: title(), token, topic: target.topic, channel: target.channel });
     });
 
   // Its button (a CSRF-checked post) confirms, so mail scanners cannot.
-  linkPage('/preferences/confirm/:token', TOKEN, (token) => deps.preferences.describeConfirmation(token), 'consent/preference-confirm', 'Confirm your subscription');
+  linkPage('/preferences/confirm/:token', TOKEN, (token) => deps.preferences.describeConfirmation(token), 'consent/preference-confirm', () => t('consent.confirm.title'));
 
   router.post('/preferences/confirm/:token', async (ctx) => {
     deps.csrf.verifiedForm(ctx);
     const token = String(ctx.params.token);
     const result = TOKEN.test(token) ? await deps.preferences.confirm(token, ctx.ip) : { status: 'gone' as const };
     if (result.status !== 'ok') return gone(ctx);
-    page(deps, ctx, 'consent/preference-confirm', { title: 'Subscription confirmed', confirmed: true });
+    page(deps, ctx, 'consent/preference-confirm', { title: t('consent.confirm.done_title'), confirmed: true });
   });
 
   // One-click unsubscribe (RFC 8058). Opening the link shows a page with a button (mail scanners fetch links);
@@ -165,9 +179,9 @@ export function createConsentRouter(deps: ConsentRouteDeps): Router {
   // carries no CSRF token and is the one exemption: the signed token in the URL authenticates it, and all it
   // can do is opt out.
   const UNSUBSCRIBE = /^[\w.-]{20,500}$/;
-  const unsubscribeGone = (ctx: Context) => page(deps, ctx, 'consent/unsubscribe', { title: 'Link no longer valid', gone: true }, 410);
+  const unsubscribeGone = (ctx: Context) => page(deps, ctx, 'consent/unsubscribe', { title: t('consent.link_gone.title'), gone: true }, 410);
 
-  linkPage('/preferences/unsubscribe/:token', UNSUBSCRIBE, (token) => deps.preferences.describeUnsubscribe(token), 'consent/unsubscribe', 'Unsubscribe');
+  linkPage('/preferences/unsubscribe/:token', UNSUBSCRIBE, (token) => deps.preferences.describeUnsubscribe(token), 'consent/unsubscribe', () => t('consent.unsubscribe.title'));
 
   router.post('/preferences/unsubscribe/:token', async (ctx) => {
     const fields = formFields(ctx);
@@ -179,11 +193,11 @@ export function createConsentRouter(deps: ConsentRouteDeps): Router {
     if (oneClick) {
       ctx.status = result.status === 'gone' ? 410 : 200;
       ctx.type = 'text/plain';
-      ctx.body = result.status === 'gone' ? 'This unsubscribe link is not valid.' : 'Unsubscribed.';
+      ctx.body = result.status === 'gone' ? t('consent.unsubscribe.one_click_gone') : t('consent.unsubscribe.one_click_done');
       return;
     }
     if (result.status === 'gone' || !target) return unsubscribeGone(ctx);
-    page(deps, ctx, 'consent/unsubscribe', { title: 'Unsubscribed', done: true, topic: target.topic, channel: target.channel });
+    page(deps, ctx, 'consent/unsubscribe', { title: t('consent.unsubscribe.done_title'), done: true, topic: target.topic, channel: target.channel });
   });
 
   return router;

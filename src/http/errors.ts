@@ -2,7 +2,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Context, Next } from 'koa';
 import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from '../errors/database-unavailable.ts';
-import { isAppError } from '../errors/app-error.ts';
+import { isAppError, type AppError } from '../errors/app-error.ts';
+import { isMessageKey, t } from '../i18n/translate.ts';
 import type { Logger } from '../log.ts';
 import type { Views } from './views.ts';
 
@@ -17,9 +18,18 @@ function answerUnavailable(ctx: Context, views: Views, log: Logger, requestId: s
   ctx.status = 503;
   ctx.set('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS));
   ctx.set('Cache-Control', 'no-store');
-  const message = 'The service is briefly unavailable. Please try again in a moment.';
+  const message = t('errors.unavailable.message');
   if (wantsJson(ctx)) ctx.body = { error: 'server.unavailable', message, request_id: requestId };
-  else ctx.body = views.render('errors/error', { title: 'Temporarily unavailable', message, requestId });
+  else ctx.body = views.render('errors/error', { title: t('errors.unavailable.title'), message, requestId });
+}
+
+/**
+ * An AppError's message for a person: its catalogue message (errors.app.<code>) in the reader's language
+ * when the catalogue has one, else the message it was raised with. The code stays as it is.
+ */
+function shownMessage(error: AppError): string {
+  const key = `errors.app.${error.code}`;
+  return isMessageKey(key) ? t(key) : error.message;
 }
 
 export function errorHandler(views: Views, log: Logger) {
@@ -31,20 +41,20 @@ export function errorHandler(views: Views, log: Logger) {
       if (ctx.respond !== false && ctx.status === 404 && ctx.body === undefined) {
         ctx.status = 404;
         if (wantsJson(ctx)) ctx.body = { error: 'not_found', message: 'Nothing here.' };
-        else ctx.body = views.render('errors/error', { title: 'Page not found', message: 'There is nothing at this address.' });
+        else ctx.body = views.render('errors/error', { title: t('errors.not_found.title'), message: t('errors.not_found.message') });
       }
     } catch (error) {
       if (isDatabaseUnavailable(error)) return answerUnavailable(ctx, views, log, requestId);
       const known = isAppError(error) ? error : undefined;
       const httpError = error as { status?: number; expose?: boolean; message?: string };
       const status = known?.status ?? (typeof httpError.status === 'number' && httpError.status >= 400 && httpError.status < 600 ? httpError.status : 500);
-      const message = known?.expose || (status < 500 && httpError.expose) ? (known?.message ?? httpError.message ?? 'Bad request.') : 'Something went wrong on our side. Please try again.';
+      const message = known?.expose || (status < 500 && httpError.expose) ? (known ? shownMessage(known) : httpError.message ?? t('errors.bad_request')) : t('errors.server.message');
       const code = known?.code ?? (status >= 500 ? 'server.error' : 'request.invalid');
       if (status >= 500) log.error({ err: error, requestId, path: loggedPath(ctx) }, 'request failed');
       else log.info({ code, status, path: loggedPath(ctx) }, 'request refused');
       ctx.status = status;
       if (wantsJson(ctx)) ctx.body = { error: code, message, request_id: requestId };
-      else ctx.body = views.render('errors/error', { title: status >= 500 ? 'Something went wrong' : 'We could not do that', message, requestId: status >= 500 ? requestId : undefined });
+      else ctx.body = views.render('errors/error', { title: status >= 500 ? t('errors.server.title') : t('errors.page.refused'), message, requestId: status >= 500 ? requestId : undefined });
     }
   };
 }

@@ -30,6 +30,14 @@ export function registerI18nHelpers(hbs: typeof HandlebarsNamespace): void {
     return new hbs.SafeString(html);
   });
   hbs.registerHelper('strong', (value: unknown) => new hbs.SafeString(`<strong>${hbs.escapeExpression(String(value ?? ''))}</strong>`));
+  // A message whose words wrap markup (`<strong>{email}</strong>`, a link): the catalogue's own text is
+  // trusted markup, every argument is escaped. Keys of such messages end in `_html`.
+  hbs.registerHelper('tHtml', function (key: unknown, options: HelperOptions) {
+    if (typeof key !== 'string') throw new Error('{{tHtml}} needs a message key');
+    const values = Object.fromEntries(Object.entries(options.hash as MessageValues)
+      .map(([name, value]) => [name, typeof value === 'string' ? hbs.escapeExpression(value) : value]));
+    return new hbs.SafeString(translate(languageOfRender(options), key, values));
+  });
   hbs.registerHelper('formatDate', function (value: unknown, options: HelperOptions) {
     const date = value instanceof Date ? value : typeof value === 'string' || typeof value === 'number' ? new Date(value) : undefined;
     if (!date || Number.isNaN(date.getTime())) return '';

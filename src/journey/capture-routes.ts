@@ -1,6 +1,7 @@
 // Owns the lite sign-up edges: the hosted form a brand links or embeds (/capture, framable only by that
 // client's origins), the API for apps (POST /api/capture, a client-credentials token with the capture
 // scope), and the confirmation link's page. The rules live in flows/lite-capture.ts.
+import { t } from '../i18n/translate.ts';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
@@ -81,12 +82,12 @@ export function createCaptureRouter(deps: CaptureRouteDeps): Router {
   function formPage(ctx: Context, client: CaptureClient, purpose: string, data: { email?: string; given_name?: string; family_name?: string; consented?: boolean; errors?: Record<string, string | undefined>; error?: string }, status = 200) {
     allowFraming(ctx, client);
     render(deps, ctx, 'journey/capture', {
-      title: `Stay in touch with ${client.name}`, clientName: client.name, clientId: client.clientId, purpose,
+      title: t('journey.capture.title', { client: client.name }), clientName: client.name, clientId: client.clientId, purpose,
       purposeLabel: deps.liteCapture.purposeLabel(purpose, localesOf(ctx)), formToken: formToken(client.clientId), ...data,
     }, status, false);
   }
 
-  const unavailable = (ctx: Context) => render(deps, ctx, 'errors/error', { title: 'We could not do that', message: 'This sign-up form is not available. Check the link you followed.' }, 400);
+  const unavailable = (ctx: Context) => render(deps, ctx, 'errors/error', { title: t('errors.page.refused'), message: t('journey.capture.unavailable') }, 400);
 
   router.get('/capture', async (ctx) => {
     const client = await captureClient(ctx.query.client_id);
@@ -101,7 +102,7 @@ export function createCaptureRouter(deps: CaptureRouteDeps): Router {
     const purpose = field(fields, 'purpose', 64);
     if (!client || !deps.liteCapture.purposeLabel(purpose, ['en'])) return unavailable(ctx);
     if (!checkFormToken(client.clientId, field(fields, 'form_token', 200))) {
-      return formPage(ctx, client, purpose, { error: 'This form has expired. Please fill it in again.' }, 403);
+      return formPage(ctx, client, purpose, { error: t('journey.capture.form_expired') }, 403);
     }
     const email = emailSchema.safeParse(field(fields, 'email', 254));
     const givenName = nameSchema.safeParse(field(fields, 'given_name', 200));
@@ -110,7 +111,7 @@ export function createCaptureRouter(deps: CaptureRouteDeps): Router {
     const kept = { email: field(fields, 'email', 254), given_name: field(fields, 'given_name', 200), family_name: field(fields, 'family_name', 200), consented };
     const errors = {
       email: firstError(email), given_name: firstError(givenName), family_name: firstError(familyName),
-      consent: consented ? undefined : 'Tick the box to agree, or close this page.',
+      consent: consented ? undefined : t('journey.capture.consent_required'),
     };
     if (!email.success || !givenName.success || !familyName.success || !consented) return formPage(ctx, client, purpose, { ...kept, errors }, 400);
     const result = await deps.liteCapture.startCapture({
@@ -119,7 +120,7 @@ export function createCaptureRouter(deps: CaptureRouteDeps): Router {
     });
     if (result.status === 'throttled') return formPage(ctx, client, purpose, { ...kept, error: tooManyAttempts(result.retryAfterSeconds) }, 429);
     allowFraming(ctx, client);
-    render(deps, ctx, 'journey/capture-sent', { title: 'Check your email', email: email.data }, 200, false);
+    render(deps, ctx, 'journey/capture-sent', { title: t('journey.verify_email.title'), email: email.data }, 200, false);
   });
 
   const captureBearer: BearerRule<{ clientId: string }> = {
@@ -166,15 +167,15 @@ export function createCaptureRouter(deps: CaptureRouteDeps): Router {
 
   router.get('/capture/confirm/:token', async (ctx) => {
     const pending = await deps.liteCapture.describeConfirmation(ctx.params.token!);
-    if (!pending) return render(deps, ctx, 'journey/capture-expired', { title: 'This link has expired' }, 400);
-    render(deps, ctx, 'journey/capture-confirm', { title: 'Confirm your email', email: pending.email, purposeLabel: deps.liteCapture.purposeLabel(pending.purpose, localesOf(ctx)), token: ctx.params.token });
+    if (!pending) return render(deps, ctx, 'journey/capture-expired', { title: t('journey.link_gone.title') }, 400);
+    render(deps, ctx, 'journey/capture-confirm', { title: t('journey.capture.confirm_title'), email: pending.email, purposeLabel: deps.liteCapture.purposeLabel(pending.purpose, localesOf(ctx)), token: ctx.params.token });
   });
 
   router.post('/capture/confirm/:token', async (ctx) => {
     deps.csrf.verifiedForm(ctx);
     const result = await deps.liteCapture.confirm(ctx.params.token!);
-    if (result.status !== 'confirmed') return render(deps, ctx, 'journey/capture-expired', { title: 'This link has expired' }, 400);
-    render(deps, ctx, 'journey/capture-done', { title: 'Your email is confirmed' });
+    if (result.status !== 'confirmed') return render(deps, ctx, 'journey/capture-expired', { title: t('journey.link_gone.title') }, 400);
+    render(deps, ctx, 'journey/capture-done', { title: t('journey.capture.done_title') });
   });
 
   return router;

@@ -1,6 +1,9 @@
 // Owns the consent step: what the page lists (the client's name, each requested scope, optional ones
 // deselectable) and recording the customer's choice in Foyer's consent ledger before oidc-provider's grant.
-import { effectiveScopeClaims, SCOPE_DESCRIPTIONS, scopeOfClaim, type ScopeClaims } from '../consent/scope-claims.ts';
+import { t } from '../i18n/translate.ts';
+import { currentLanguage } from '../i18n/request-language.ts';
+import { pickLocale } from '../profile/schema.ts';
+import { describeStandardScope, effectiveScopeClaims, scopeOfClaim, type ScopeClaims } from '../consent/scope-claims.ts';
 import type { GrantFromConsent } from '../oidc/grants.ts';
 import type { ConsentService } from '../consent/service.ts';
 import { parseClientProfileNeeds } from '../profile/client-needs.ts';
@@ -49,9 +52,11 @@ function requiredScopes(deps: ConsentDeps, clientMetadata: Record<string, unknow
 
 /** What a custom scope releases, in the words of its fields' labels. */
 function describeScope(deps: ConsentDeps, scope: string): string {
-  if (SCOPE_DESCRIPTIONS[scope]) return SCOPE_DESCRIPTIONS[scope];
-  const labels = (deps.profile?.current().fields ?? []).filter((f) => f.scope === scope).map((f) => f.label.en ?? Object.values(f.label)[0]);
-  return labels.length ? `Your ${scope}: ${labels.join(', ')}` : scope;
+  const standard = describeStandardScope(scope);
+  if (standard) return standard;
+  const language = currentLanguage();
+  const labels = (deps.profile?.current().fields ?? []).filter((f) => f.scope === scope).map((f) => pickLocale(f.label, [language]) ?? f.key);
+  return labels.length ? t('journey.consent.custom_scope', { scope, fields: new Intl.ListFormat(language, { type: 'unit' }).format(labels) }) : scope;
 }
 
 export async function consentView(deps: ConsentDeps, interaction: Interaction) {
@@ -64,7 +69,7 @@ export async function consentView(deps: ConsentDeps, interaction: Interaction) {
     required: required.has(scope),
   }));
   const resources = Object.entries(details.missingResourceScopes ?? {}).map(([resource, list]) => ({ resource, scopes: list.join(', ') }));
-  return { clientName: client?.clientName ?? client?.clientId ?? 'This app', scopes, resources };
+  return { clientName: client?.clientName ?? client?.clientId ?? t('journey.consent.this_app'), scopes, resources };
 }
 
 export async function grantConsent(deps: ConsentDeps, interaction: Interaction, selected: string[], ip: string): Promise<string> {

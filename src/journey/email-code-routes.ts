@@ -1,6 +1,7 @@
 // Owns the email sign-in pages under /interaction/:uid/email-code: "Email me a code" from the password page,
 // "Check your email" (the code: mailed, or shown by the link opened in another browser), and the link's
 // return in the browser that asked.
+import { t } from '../i18n/translate.ts';
 import { EMAIL_CODE } from '../authn/email-code/declaration.ts';
 import type { AuthenticatorRegistry } from '../authn/registry.ts';
 import Router from '@koa/router';
@@ -24,24 +25,23 @@ export interface EmailCodeDeps extends JourneyPorts {
 
 /** RFC 8176: a one-time password (the mailed code, or the link that carries the same attempt). */
 const EMAIL_CODE_AMR = [...EMAIL_CODE.amr];
-const EXPIRED = 'That code has expired or was already used. Ask for a new one.';
 
 export function createEmailCodeRouter(deps: EmailCodeDeps): Router {
   const router = new Router({ prefix: '/interaction/:uid/email-code' });
 
   const checkEmailPage = (ctx: Context, email: string, error?: string, status = 200) =>
-    renderPage(deps, ctx, 'journey/email-code', { title: 'Check your email', email, error }, status);
+    renderPage(deps, ctx, 'journey/email-code', { title: t('journey.email_code.title'), email, error }, status);
   /** Back to the password page (where "Email me a code" is) with a message; or to the start without an email. */
   const passwordPage = async (ctx: Context, uid: string, error: string, status: number) => {
     const email = await deps.loginFlows.rememberedEmail(uid);
     if (!email) return ctx.redirect(`/interaction/${uid}`);
-    renderPage(deps, ctx, 'journey/password', { title: 'Enter your password', email, error }, status);
+    renderPage(deps, ctx, 'journey/password', { title: t('journey.password.title'), email, error }, status);
   };
   const answer = async (ctx: Context, uid: string, email: string, result: EmailSignInResult) => {
     switch (result.status) {
       case 'ok': return finishLogin(deps, ctx, result.accountId, EMAIL_CODE_AMR);
-      case 'throttled': return checkEmailPage(ctx, email, tooManyAttempts(result.retryAfterSeconds, 'use the link in the email'), 429);
-      case 'expired': return email ? checkEmailPage(ctx, email, EXPIRED, 400) : passwordPage(ctx, uid, EXPIRED, 400);
+      case 'throttled': return checkEmailPage(ctx, email, tooManyAttempts(result.retryAfterSeconds, 'link'), 429);
+      case 'expired': return email ? checkEmailPage(ctx, email, t('journey.email_code.expired'), 400) : passwordPage(ctx, uid, t('journey.email_code.expired'), 400);
       default: return checkEmailPage(ctx, email, describeCodeVerdict(result.status), 400);
     }
   };
@@ -96,7 +96,7 @@ export function createEmailCodeRouter(deps: EmailCodeDeps): Router {
 /** The page for a sign-in link that was used, replaced or has expired. */
 export function linkGone(ports: JourneyPorts, ctx: Context): void {
   renderPage(ports, ctx, 'errors/error', {
-    title: 'This link has expired',
-    message: 'This sign-in link has expired or was already used. Go back to the sign-in page and ask for a new code.',
+    title: t('journey.link_gone.title'),
+    message: t('journey.link_gone.message'),
   }, 400);
 }

@@ -1,5 +1,7 @@
 // Owns the sign-in page of an account waiting for erasure: shown only after its own password, with a
 // "Cancel erasure" button that restores the account and continues the sign-in (the proof is held server-side).
+import { t } from '../i18n/translate.ts';
+import { formatDay } from '../i18n/format.ts';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { FlowStore } from '../flows/store.ts';
@@ -22,7 +24,7 @@ export async function showErasurePending(ports: ErasurePendingPorts, ctx: Contex
   const previous = await ports.flows.findFlowForInteraction(uid, KIND);
   if (previous) await ports.flows.deleteFlow(previous.id);
   await ports.flows.insertFlow({ kind: KIND, state: 'proven', interactionUid: uid, accountId, context: {} });
-  renderPage(ports, ctx, 'journey/erasure-pending', { title: 'This account is being erased', eraseOn: eraseAfter.toISOString().slice(0, 10) }, 403);
+  renderPage(ports, ctx, 'journey/erasure-pending', { title: t('journey.erasure.title'), eraseOn: formatDay(eraseAfter) }, 403);
 }
 
 export function createErasureRouter(deps: ErasurePendingPorts & { csrf: Csrf }): Router {
@@ -32,7 +34,7 @@ export function createErasureRouter(deps: ErasurePendingPorts & { csrf: Csrf }):
     const interaction = await loadInteraction(deps, ctx);
     const held = await deps.flows.findFlowForInteraction(interaction.uid, KIND);
     if (!held?.account_id) {
-      return renderPage(deps, ctx, 'errors/error', { title: 'We could not do that', message: 'Sign in again with your password to cancel the erasure.' }, 400);
+      return renderPage(deps, ctx, 'errors/error', { title: t('errors.page.refused'), message: t('journey.erasure.sign_in_again') }, 400);
     }
     await deps.flows.deleteFlow(held.id);
     await deps.privacy.erasure.cancelErasure(held.account_id, { channel: 'sign-in' });

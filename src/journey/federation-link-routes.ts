@@ -1,5 +1,6 @@
 // Owns the linking and import pages: proving ownership of the account an upstream email belongs to (its
 // password or a mailed code, then its second factor through the mfa step), and choosing what is imported.
+import { t } from '../i18n/translate.ts';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { LINK_BROWSER_COOKIE, type LinkProof, type PendingLink, type ProofResult } from '../authn/federation/link-proof.ts';
@@ -33,9 +34,9 @@ export function createLinkAfterSecondFactor(deps: FederationLinkDeps) {
 export function createFederationLinkRouter(deps: FederationLinkDeps): Router {
   const router = new Router({ prefix: '/interaction/:uid/federation' });
   const linkPage = (ctx: Context, link: PendingLink, state: { error?: string; notice?: string } = {}, status = 200) =>
-    renderPage(deps, ctx, 'journey/federation-link', { title: 'Sign in to link your account', ...link, ...state }, status);
+    renderPage(deps, ctx, 'journey/federation-link', { title: t('journey.federation_link.title'), ...link, ...state }, status);
   const expired = (ctx: Context) =>
-    federationErrorPage(deps, ctx, 'Sign-in could not be completed', 'This sign-in has expired. Go back and sign in again.', 400);
+    federationErrorPage(deps, ctx, t('journey.federation.failed'), t('journey.federation.expired'), 400);
 
   async function pending(ctx: Context): Promise<PendingLink | undefined> {
     const interaction = await loadInteraction(deps, ctx);
@@ -57,11 +58,11 @@ export function createFederationLinkRouter(deps: FederationLinkDeps): Router {
         ctx.cookies.set(LINK_BROWSER_COOKIE, result.browserToken, { httpOnly: true, sameSite: 'lax', secure: deps.secureCookies, signed: false, overwrite: true, path: '/', maxAge: LINK_COOKIE_SECONDS * 1000 });
         return finishLogin(deps, ctx, result.accountId, result.amr);
       case 'invalid':
-        return linkPage(ctx, link, { error: 'Incorrect email or password.' }, 401);
+        return linkPage(ctx, link, { error: t('journey.password.invalid') }, 401);
       case 'throttled':
-        return linkPage(ctx, link, { error: tooManyAttempts(result.retryAfterSeconds, 'ask for a code by email') }, 429);
+        return linkPage(ctx, link, { error: tooManyAttempts(result.retryAfterSeconds, 'email_code') }, 429);
       case 'taken':
-        return federationErrorPage(deps, ctx, 'Sign-in could not be completed', 'This account was linked meanwhile. Go back and sign in again.', 409);
+        return federationErrorPage(deps, ctx, t('journey.federation.failed'), t('journey.federation.linked_meanwhile'), 409);
       case 'expired':
         return expired(ctx);
       case 'code_refused':
@@ -79,7 +80,7 @@ export function createFederationLinkRouter(deps: FederationLinkDeps): Router {
     const link = await pending(ctx);
     if (!link) return;
     const password = field(fields, 'password', 4096);
-    if (!password) return linkPage(ctx, link, { error: 'Enter your password.' }, 400);
+    if (!password) return linkPage(ctx, link, { error: t('journey.password.missing') }, 400);
     await afterProof(ctx, link, await deps.linkProof.provePassword({ interactionUid: String(ctx.params.uid), password, address: ctx.ip }));
   });
 
@@ -90,7 +91,7 @@ export function createFederationLinkRouter(deps: FederationLinkDeps): Router {
     const sent = await deps.linkProof.sendCode({ interactionUid: String(ctx.params.uid), address: ctx.ip });
     if (sent.status === 'throttled') return linkPage(ctx, link, { error: tooManyAttempts(sent.retryAfterSeconds) }, 429);
     if (sent.status === 'expired') return expired(ctx);
-    linkPage(ctx, { ...link, codeSent: true }, { notice: `We sent a 6-digit code to ${link.email}.` });
+    linkPage(ctx, { ...link, codeSent: true }, { notice: t('journey.federation_link.code_sent', { email: link.email }) });
   });
 
   router.post('/link/code', async (ctx) => {
@@ -107,7 +108,7 @@ export function createFederationLinkRouter(deps: FederationLinkDeps): Router {
     const found = await deps.profileImport.pendingImport(interaction.uid);
     if (!found) return ctx.redirect(`/interaction/${interaction.uid}`);
     const connectorName = (await deps.connectors.find(found.held.connector))?.name ?? found.held.connector;
-    renderPage(deps, ctx, 'journey/federation-import', { title: `Copy your details from ${connectorName}?`, connectorName, offers: found.offers });
+    renderPage(deps, ctx, 'journey/federation-import', { title: t('journey.federation_import.title', { connector: connectorName }), connectorName, offers: found.offers });
   });
 
   router.post('/import', async (ctx) => {

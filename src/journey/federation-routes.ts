@@ -1,6 +1,7 @@
 // Owns the social sign-in pages: the redirect to the upstream, its callback (/federation/callback, a redirect
 // or Apple's cross-site form_post, bound by state), and the email (mailed code) asked for when the upstream
 // confirmed none. Linking and the import page are in federation-link-routes.ts.
+import { t } from '../i18n/translate.ts';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { ConnectorRegistry } from '../authn/federation/connectors.ts';
@@ -53,13 +54,13 @@ export function createFederationRouters(deps: FederationRouteDeps): Router[] {
   async function receive(ctx: Context, params: URLSearchParams): Promise<void> {
     const outcome = await deps.federation.receiveCallback(params);
     if (outcome.status === 'unknown_state') {
-      return errorPage(ctx, 'Sign-in could not be completed', 'This sign-in link is not valid or has expired. Go back to the app and sign in again.', 400);
+      return errorPage(ctx, t('journey.federation.failed'), t('journey.federation.invalid_link'), 400);
     }
     if (outcome.status === 'upstream_error') {
       const message = outcome.cancelled
-        ? `Sign-in with ${outcome.connectorName} was cancelled. You can try again or sign in with your email.`
-        : `${outcome.connectorName} could not sign you in. You can try again or sign in with your email.`;
-      return errorPage(ctx, 'Sign-in not completed', message, 400, outcome.interactionUid);
+        ? t('journey.federation.cancelled', { connector: outcome.connectorName })
+        : t('journey.federation.upstream_error', { connector: outcome.connectorName });
+      return errorPage(ctx, t('journey.federation.not_completed'), message, 400, outcome.interactionUid);
     }
     ctx.redirect(`/interaction/${encodeURIComponent(outcome.interactionUid)}/federation/continue`);
     ctx.status = 303;
@@ -83,19 +84,19 @@ export function createFederationRouters(deps: FederationRouteDeps): Router[] {
         ctx.status = 303;
         return;
       case 'refused':
-        return errorPage(ctx, 'Sign-in not possible', `This ${outcome.connectorName} account cannot be used to sign in here.`, 403);
+        return errorPage(ctx, t('journey.federation.not_possible'), t('journey.federation.account_refused', { connector: outcome.connectorName }), 403);
       case 'failed':
-        return errorPage(ctx, 'Sign-in could not be completed', `${outcome.connectorName ?? 'The sign-in service'} did not confirm who you are. Try again or sign in with your email.`, 400);
+        return errorPage(ctx, t('journey.federation.failed'), outcome.connectorName ? t('journey.federation.unconfirmed', { connector: outcome.connectorName }) : t('journey.federation.unconfirmed_unnamed'), 400);
     }
   });
 
   // The upstream confirmed no email: ask for one (the old refusal's alternatives stay on the page), mail a code.
   const emailPage = (ctx: Context, connectorName: string, error?: string, status = 200, email?: string) =>
-    renderPage(deps, ctx, 'journey/federation-unconfirmed', { title: 'We could not confirm your email', connectorName, email, error }, status);
+    renderPage(deps, ctx, 'journey/federation-unconfirmed', { title: t('journey.federation_unconfirmed.title'), connectorName, email, error }, status);
   const codePage = (ctx: Context, pending: { connectorName: string; email: string }, error?: string, status = 200) =>
-    renderPage(deps, ctx, 'journey/federation-email-code', { title: 'Check your email', ...pending, error }, status);
+    renderPage(deps, ctx, 'journey/federation-email-code', { title: t('journey.verify_email.title'), ...pending, error }, status);
   const expired = (ctx: Context) =>
-    errorPage(ctx, 'Sign-in could not be completed', 'This sign-in has expired. Go back and sign in again.', 400);
+    errorPage(ctx, t('journey.federation.failed'), t('journey.federation.expired'), 400);
 
   journey.get('/federation/email', async (ctx) => {
     const interaction = await loadInteraction(deps, ctx);
@@ -146,9 +147,9 @@ export function createFederationRouters(deps: FederationRouteDeps): Router[] {
       case 'throttled':
         return codePage(ctx, pendingCode, tooManyAttempts(result.retryAfterSeconds), 429);
       case 'refused':
-        return errorPage(ctx, 'Sign-in not possible', 'This email cannot be used to sign in here.', 403);
+        return errorPage(ctx, t('journey.federation.not_possible'), t('journey.federation.email_refused'), 403);
       case 'failed':
-        return errorPage(ctx, 'Sign-in could not be completed', 'Your account could not be set up. Go back and sign in again.', 409);
+        return errorPage(ctx, t('journey.federation.failed'), t('journey.federation.setup_failed'), 409);
       default:
         return codePage(ctx, pendingCode, describeCodeVerdict(result.status), 400);
     }
@@ -164,9 +165,9 @@ export function createFederationRouters(deps: FederationRouteDeps): Router[] {
     try {
       url = await deps.federation.start(interaction.uid, String(ctx.params.connector), await clientConnectors(deps.clients, interaction.params.client_id));
     } catch {
-      return errorPage(ctx, 'Sign-in unavailable', 'That sign-in service cannot be reached right now. Try again later, or sign in with your email.', 503);
+      return errorPage(ctx, t('journey.federation.unavailable_title'), t('journey.federation.unavailable'), 503);
     }
-    if (!url) return errorPage(ctx, 'Not found', 'That sign-in option is not available.', 404);
+    if (!url) return errorPage(ctx, t('errors.not_found.title'), t('journey.federation.no_option'), 404);
     ctx.redirect(url);
     ctx.status = 303;
   });

@@ -1,5 +1,6 @@
 // Owns the journey's form schemas: what each page accepts, with messages a person understands.
 import { z } from 'zod';
+import { t } from '../i18n/translate.ts';
 import { issueMessage } from '../i18n/zod.ts';
 
 export { emailSchema } from '../accounts/email-address.ts';
@@ -14,8 +15,19 @@ export function firstError(result: z.ZodSafeParseResult<unknown>): string | unde
   return issue ? issueMessage(issue) : undefined;
 }
 
-/** "Too many attempts", with how long to wait in words and, optionally, what else to do meanwhile. */
-export function tooManyAttempts(seconds: number, alternative?: string): string {
-  const wait = seconds >= 90 ? `${Math.ceil(seconds / 60)} minutes` : `${seconds} seconds`;
-  return `Too many attempts. Try again in ${wait}${alternative ? `, or ${alternative}` : ''}.`;
+/** What else a reader can do while a throttle holds (each its own whole sentence in the catalogue). */
+export type Meanwhile = 'reset_password' | 'email_code' | 'email' | 'link';
+
+const TOO_MANY = {
+  none: 'journey.too_many.wait',
+  reset_password: 'journey.too_many.or_reset_password',
+  email_code: 'journey.too_many.or_email_code',
+  email: 'journey.too_many.or_email',
+  link: 'journey.too_many.or_link',
+} as const;
+
+/** "Too many attempts", with how long to wait (minutes from 90 seconds on) and, optionally, what else to do meanwhile. */
+export function tooManyAttempts(seconds: number, meanwhile?: Meanwhile): string {
+  const minutes = seconds >= 90;
+  return t(TOO_MANY[meanwhile ?? 'none'], { unit: minutes ? 'minutes' : 'seconds', count: minutes ? Math.ceil(seconds / 60) : seconds });
 }

@@ -2,6 +2,8 @@
 // browser). In the browser that asked for the code, its "Sign in" button (a CSRF-checked post, so mail
 // scanners that fetch links cannot use it) finishes the sign-in. Any other browser is only shown the code,
 // to type in the waiting browser: a link someone else asked for never signs them in.
+import { t } from '../i18n/translate.ts';
+import { formatMoment } from '../i18n/format.ts';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { EmailSignIn, PendingLink } from '../authn/email-code/sign-in.ts';
@@ -18,15 +20,15 @@ export interface MagicLinkDeps extends JourneyPorts {
 export function createMagicLinkRouter(deps: MagicLinkDeps): Router {
   const router = new Router({ prefix: '/signin/link' });
 
-  const describe = (link: PendingLink) => ({ email: link.email, requestedAt: link.requestedAt.toUTCString(), userAgent: link.userAgent || 'unknown' });
+  const describe = (link: PendingLink) => ({ email: link.email, requestedAt: formatMoment(link.requestedAt), userAgent: link.userAgent || t('journey.magic_link.unknown_device') });
   const codePage = (ctx: Context, link: PendingLink) =>
-    renderPage(deps, ctx, 'journey/magic-link-code', { title: 'Your sign-in code', ...describe(link), code: link.code });
+    renderPage(deps, ctx, 'journey/magic-link-code', { title: t('journey.magic_link_code.title'), ...describe(link), code: link.code });
 
   router.get('/:token', async (ctx) => {
     const link = await deps.emailSignIn.describeLink(String(ctx.params.token), readSignInBrowser(ctx));
     if (!link) return linkGone(deps, ctx);
     if (!link.sameBrowser) return codePage(ctx, link);
-    renderPage(deps, ctx, 'journey/magic-link', { title: 'Sign in', token: ctx.params.token, ...describe(link) });
+    renderPage(deps, ctx, 'journey/magic-link', { title: t('journey.common.sign_in'), token: ctx.params.token, ...describe(link) });
   });
 
   router.post('/:token', async (ctx) => {

@@ -1,6 +1,7 @@
 // Owns the second-factor pages under /interaction/:uid/mfa: a TOTP code, a recovery code or a mailed code;
 // a passkey of the account; setting up an authenticator app (QR code, manual key, then the recovery codes once)
 // after a mailed code proved the email when the sign-in did not; "remember this device".
+import { t } from '../i18n/translate.ts';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import QRCode from 'qrcode';
@@ -13,7 +14,7 @@ import { formatTotpSecret } from '../authn/totp/totp.ts';
 import { describeCodeVerdict } from '../flows/codes.ts';
 import type { Csrf } from '../http/csrf.ts';
 import { finish, loadInteraction, renderPage, type Interaction, type JourneyPorts } from './context.ts';
-import { codeSchema, field, firstError } from './forms.ts';
+import { codeSchema, field, firstError, tooManyAttempts } from './forms.ts';
 
 export interface MfaRouteDeps extends JourneyPorts {
   csrf: Csrf;
@@ -37,17 +38,9 @@ interface MfaRequest {
 
 type PageState = { error?: string; notice?: string; status?: number };
 
-const TOTP_FORMAT = 'Enter the 6-digit code from your authenticator app.';
-const WRONG_TOTP = 'That code is not right. Check the time on your phone and the code in your authenticator app, then try again.';
-const REUSED_TOTP = 'That code was already used. Wait for the next code in your authenticator app.';
-const WRONG_RECOVERY = 'That recovery code is not right, or it was already used.';
-const STEP_UP = 'The app you are signing in to asks you to confirm it is you with a second step.';
-const LINKING = 'To link your account, confirm it is you with your second step.';
 
 const PASSKEY_RESPONSE_MAX = 40_000;
 
-const tooManyAttempts = (seconds: number) =>
-  `Too many attempts. Try again in ${seconds >= 90 ? `${Math.ceil(seconds / 60)} minutes` : `${seconds} seconds`}.`;
 
 export function createMfaRouter(deps: MfaRouteDeps): Router {
   const router = new Router({ prefix: '/interaction/:uid/mfa' });
@@ -74,7 +67,7 @@ export function createMfaRouter(deps: MfaRouteDeps): Router {
 
   const stepUp = (req: MfaRequest) => {
     const reason = (req.interaction.prompt.details as { mfa_reason?: string }).mfa_reason;
-    return reason === 'step_up' ? STEP_UP : reason === 'link' ? LINKING : undefined;
+    return reason === 'step_up' ? t('journey.mfa.step_up') : reason === 'link' ? t('journey.mfa.linking') : undefined;
   };
 
   async function challengePage(ctx: Context, req: MfaRequest, state: PageState = {}): Promise<void> {
@@ -82,7 +75,7 @@ export function createMfaRouter(deps: MfaRouteDeps): Router {
     const offers = (factor: SecondFactor) => options.factors.includes(factor);
     if (!offers('totp') && !offers('passkey') && options.canEnrol && !state.error) return setupPage(ctx, req, state);
     renderPage(deps, ctx, 'journey/mfa', {
-      title: 'Two-step verification', ...state, stepUp: stepUp(req),
+      title: t('journey.mfa.title'), ...state, stepUp: stepUp(req),
       totp: offers('totp'), recovery: offers('recovery-code'), email: offers('email'), passkey: offers('passkey'), canEnrol: options.canEnrol,
     }, state.status);
   }
@@ -94,7 +87,7 @@ export function createMfaRouter(deps: MfaRouteDeps): Router {
     const options = await deps.mfaStep.options(req.accountId, req.firstAmr);
     const svg = await QRCode.toString(enrolment.uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
     renderPage(deps, ctx, 'journey/mfa-setup', {
-      title: 'Set up two-step verification', ...state, stepUp: stepUp(req),
+      title: t('journey.mfa_setup.title'), ...state, stepUp: stepUp(req),
       qr: `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`, manualKey: formatTotpSecret(enrolment.secret),
       email: options.factors.includes('email'), recovery: options.factors.includes('recovery-code'),
     }, state.status);
@@ -104,15 +97,15 @@ export function createMfaRouter(deps: MfaRouteDeps): Router {
   async function proofPage(ctx: Context, req: MfaRequest, state: PageState & { sent?: boolean } = {}): Promise<void> {
     const options = await deps.mfaStep.options(req.accountId, req.firstAmr);
     renderPage(deps, ctx, 'journey/mfa-enrol-email', {
-      title: 'Confirm it is you', ...state, stepUp: stepUp(req), email: await deps.enrolProof.address(req.accountId),
+      title: t('journey.mfa_enrol_email.title'), ...state, stepUp: stepUp(req), email: await deps.enrolProof.address(req.accountId),
       emailFactor: options.factors.includes('email'), recovery: options.factors.includes('recovery-code'),
     }, state.status);
   }
 
   const recoveryPage = (ctx: Context, state: PageState = {}) =>
-    renderPage(deps, ctx, 'journey/mfa-recovery', { title: 'Use a recovery code', ...state }, state.status);
+    renderPage(deps, ctx, 'journey/mfa-recovery', { title: t('journey.mfa_recovery.title'), ...state }, state.status);
   const emailPage = (ctx: Context, email: string | undefined, state: PageState = {}) =>
-    renderPage(deps, ctx, 'journey/mfa-email', { title: 'Check your email', email, ...state }, state.status);
+    renderPage(deps, ctx, 'journey/mfa-email', { title: t('journey.mfa_email.title'), email, ...state }, state.status);
 
   /** Ends the mfa prompt: the same account, its first factor plus this one, acr 2fa. */
   async function complete(ctx: Context, req: MfaRequest, amr: string[]): Promise<void> {
@@ -135,13 +128,13 @@ export function createMfaRouter(deps: MfaRouteDeps): Router {
     const req = await posted(ctx);
     if (!req) return;
     const code = codeSchema.safeParse(field(req.fields, 'code', 64));
-    if (!code.success) return challengePage(ctx, req, { error: TOTP_FORMAT, status: 400 });
+    if (!code.success) return challengePage(ctx, req, { error: t('journey.mfa.totp_format'), status: 400 });
     const verdict = await deps.mfaStep.verifySecondFactor('totp', { code: code.data }, { uid: req.interaction.uid, accountId: req.accountId, address: ctx.ip });
     if (verdict.status === 'ok') return complete(ctx, req, amrAfterSecondFactor(req.firstAmr, 'totp', verdict.amr));
     if (verdict.status === 'throttled') return challengePage(ctx, req, { error: tooManyAttempts(verdict.retryAfterSeconds), status: 429 });
-    if (verdict.reason === 'reused') return challengePage(ctx, req, { error: REUSED_TOTP, status: 401 });
+    if (verdict.reason === 'reused') return challengePage(ctx, req, { error: t('journey.mfa.totp_reused'), status: 401 });
     if (verdict.reason === 'not_enrolled') return challengePage(ctx, req);
-    return challengePage(ctx, req, { error: WRONG_TOTP, status: 401 });
+    return challengePage(ctx, req, { error: t('journey.mfa.totp_wrong'), status: 401 });
   });
 
   router.get('/recovery', async (ctx) => {
@@ -152,10 +145,10 @@ export function createMfaRouter(deps: MfaRouteDeps): Router {
     const req = await posted(ctx);
     if (!req) return;
     const code = field(req.fields, 'code', 64).trim();
-    if (!code) return recoveryPage(ctx, { error: 'Enter one of your recovery codes.', status: 400 });
+    if (!code) return recoveryPage(ctx, { error: t('journey.mfa.recovery_missing'), status: 400 });
     const verdict = await deps.mfaStep.verifySecondFactor('recovery-code', { code }, { uid: req.interaction.uid, accountId: req.accountId, address: ctx.ip });
     if (verdict.status === 'throttled') return recoveryPage(ctx, { error: tooManyAttempts(verdict.retryAfterSeconds), status: 429 });
-    if (verdict.status !== 'ok') return recoveryPage(ctx, { error: WRONG_RECOVERY, status: 401 });
+    if (verdict.status !== 'ok') return recoveryPage(ctx, { error: t('journey.mfa.recovery_wrong'), status: 401 });
     await complete(ctx, req, amrAfterSecondFactor(req.firstAmr, 'recovery-code', verdict.amr));
   });
 
@@ -163,7 +156,7 @@ export function createMfaRouter(deps: MfaRouteDeps): Router {
     const req = await posted(ctx);
     if (!req) return;
     const sent = await deps.mfaStep.sendEmailCode({ uid: req.interaction.uid, accountId: req.accountId, firstAmr: req.firstAmr, address: ctx.ip });
-    if (sent.status === 'unavailable') return challengePage(ctx, req, { error: 'A code by email is not available for this sign-in.', status: 400 });
+    if (sent.status === 'unavailable') return challengePage(ctx, req, { error: t('journey.mfa.email_unavailable'), status: 400 });
     if (sent.status === 'throttled') return challengePage(ctx, req, { error: tooManyAttempts(sent.retryAfterSeconds), status: 429 });
     emailPage(ctx, sent.email);
   });
@@ -191,7 +184,7 @@ export function createMfaRouter(deps: MfaRouteDeps): Router {
     ctx.set('Cache-Control', 'no-store');
     if (!options) {
       ctx.status = 400;
-      ctx.body = { error: 'mfa.passkey_unavailable', message: 'A passkey is not available for this sign-in. Reload the page and use another way.' };
+      ctx.body = { error: 'mfa.passkey_unavailable', message: t('journey.mfa.passkey_unavailable_reload') };
       return;
     }
     ctx.body = options;
@@ -201,7 +194,7 @@ export function createMfaRouter(deps: MfaRouteDeps): Router {
     const req = await posted(ctx);
     if (!req) return;
     const { factors } = await deps.mfaStep.options(req.accountId, req.firstAmr);
-    if (!factors.includes('passkey')) return challengePage(ctx, req, { error: 'A passkey is not available for this sign-in.', status: 400 });
+    if (!factors.includes('passkey')) return challengePage(ctx, req, { error: t('journey.mfa.passkey_unavailable'), status: 400 });
     const response = field(req.fields, 'response', PASSKEY_RESPONSE_MAX);
     if (!response) return challengePage(ctx, req, { error: describeSecondFactorRefusal('malformed'), status: 400 });
     const verdict = await deps.mfaStep.verifySecondFactor('passkey', { response }, { uid: req.interaction.uid, accountId: req.accountId, address: ctx.ip });
@@ -222,7 +215,7 @@ export function createMfaRouter(deps: MfaRouteDeps): Router {
     const req = await posted(ctx);
     if (!req) return;
     const code = codeSchema.safeParse(field(req.fields, 'code', 64));
-    if (!code.success) return setupPage(ctx, req, { error: TOTP_FORMAT, status: 400 });
+    if (!code.success) return setupPage(ctx, req, { error: t('journey.mfa.totp_format'), status: 400 });
     const result = await deps.mfaStep.confirmEnrolment({
       uid: req.interaction.uid, accountId: req.accountId, firstAmr: req.firstAmr, provedBySignIn: req.provedBySignIn, code: code.data, address: ctx.ip,
     });
@@ -230,10 +223,10 @@ export function createMfaRouter(deps: MfaRouteDeps): Router {
       case 'email_proof_required': return proofPage(ctx, req, { status: 403 });
       case 'ok':
         if (req.fields.get('remember') === 'yes') await rememberThisDevice(ctx, req.accountId);
-        return renderPage(deps, ctx, 'journey/mfa-recovery-codes', { title: 'Save your recovery codes', codes: result.recoveryCodes });
+        return renderPage(deps, ctx, 'journey/mfa-recovery-codes', { title: t('journey.mfa_recovery_codes.title'), codes: result.recoveryCodes });
       case 'throttled': return setupPage(ctx, req, { error: tooManyAttempts(result.retryAfterSeconds), status: 429 });
-      case 'invalid': case 'reused': return setupPage(ctx, req, { error: WRONG_TOTP, status: 401 });
-      case 'expired': return setupPage(ctx, req, { error: 'This setup has expired. Scan the new QR code and try again.', status: 400 });
+      case 'invalid': case 'reused': return setupPage(ctx, req, { error: t('journey.mfa.totp_wrong'), status: 401 });
+      case 'expired': return setupPage(ctx, req, { error: t('journey.mfa.setup_expired'), status: 400 });
       case 'already_enrolled': case 'not_enrolled': return challengePage(ctx, req);
     }
   });
@@ -243,7 +236,7 @@ export function createMfaRouter(deps: MfaRouteDeps): Router {
     if (!req) return;
     const sent = await deps.enrolProof.sendCode({ scope: req.interaction.uid, accountId: req.accountId, address: ctx.ip });
     if (sent.status === 'throttled') return proofPage(ctx, req, { error: tooManyAttempts(sent.retryAfterSeconds), status: 429 });
-    if (sent.status === 'unavailable') return challengePage(ctx, req, { error: 'Your account has no email address to confirm. Use another way.', status: 400 });
+    if (sent.status === 'unavailable') return challengePage(ctx, req, { error: t('journey.mfa.no_email'), status: 400 });
     await proofPage(ctx, req, { sent: true });
   });
 

@@ -43,7 +43,7 @@ export function createPasskeyRouter(deps: PasskeyRouteDeps): Router {
     connectors: await deps.connectorButtons?.(ctx),
   }, status);
   const offerPage = (ctx: Context, error?: string, status = 200) =>
-    renderPage(deps, ctx, 'journey/passkey-offer', { title: 'Sign in faster next time', error }, status);
+    renderPage(deps, ctx, 'journey/passkey-offer', { title: t('journey.passkey_offer.title'), error }, status);
   const backToStart = (ctx: Context) => {
     ctx.redirect(`/interaction/${encodeURIComponent(String(ctx.params.uid))}`);
     ctx.status = 303;
@@ -57,7 +57,7 @@ export function createPasskeyRouter(deps: PasskeyRouteDeps): Router {
   router.use(async (ctx, next) => {
     if (!deps.webauthn.enabled) {
       ctx.status = 404;
-      ctx.body = { error: 'passkeys_unavailable', message: 'Passkeys are not available on this server.' };
+      ctx.body = { error: 'passkeys_unavailable', message: t('journey.passkey.unavailable') };
       return;
     }
     await next();
@@ -82,7 +82,7 @@ export function createPasskeyRouter(deps: PasskeyRouteDeps): Router {
     const response = field(fields, 'response', RESPONSE_MAX);
     if (!response) return identifyPage(ctx, describePasskeyRefusal('malformed'), 400);
     const verdict = await deps.passkeys.verifySignIn({ interactionUid: interaction.uid, response, address: ctx.ip });
-    if (verdict.status === 'throttled') return identifyPage(ctx, tooManyAttempts(verdict.retryAfterSeconds, 'continue with your email'), 429);
+    if (verdict.status === 'throttled') return identifyPage(ctx, tooManyAttempts(verdict.retryAfterSeconds, 'email'), 429);
     if (verdict.status === 'invalid') return identifyPage(ctx, describePasskeyRefusal(verdict.reason), verdict.reason === 'malformed' ? 400 : 401);
     await finishLogin(deps, ctx, verdict.accountId, verdict.amr);
   });
@@ -98,7 +98,7 @@ export function createPasskeyRouter(deps: PasskeyRouteDeps): Router {
     const interaction = await loadInteraction(deps, ctx);
     const held = await deps.passkeyOffers.heldLogin(interaction.uid);
     const account = held && await deps.accounts.findAccountById(held.accountId);
-    if (!held || !account?.email) return json(ctx, { error: 'passkey.no_offer', message: 'This sign-in has moved on. Go back to the app and sign in again.' }, 400);
+    if (!held || !account?.email) return json(ctx, { error: 'passkey.no_offer', message: t('journey.passkey.moved_on') }, 400);
     json(ctx, await deps.passkeys.registrationOptions({ interactionUid: interaction.uid, accountId: account.id, email: account.email }));
   });
 

@@ -1,5 +1,7 @@
 // Owns the profile step of the journey (/interaction/:uid/profile): the fields due now as decided by the
 // profile prompt, saved with provenance 'customer'; "Not now" for optional ones; required ones block the app.
+import { t } from '../i18n/translate.ts';
+import { currentLanguage } from '../i18n/request-language.ts';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Csrf } from '../http/csrf.ts';
@@ -19,10 +21,10 @@ const asked = (interaction: Interaction): ProfileDecision => {
   return { required: list(details.profile_required), optional: list(details.profile_optional) };
 };
 
-/** The customer's languages: ui_locales of the request first, then the browser's. */
+/** The customer's languages: the page's negotiated language first, then ui_locales of the request, then the browser's. */
 export function localesOf(ctx: Context, interaction?: Interaction): string[] {
   const ui = typeof interaction?.params.ui_locales === 'string' ? interaction.params.ui_locales.split(' ').filter(Boolean) : [];
-  return [...ui, ...ctx.acceptsLanguages().filter((l) => l !== '*'), 'en'];
+  return [currentLanguage(), ...ui, ...ctx.acceptsLanguages().filter((l) => l !== '*'), 'en'];
 }
 
 export function createProfileRouter(deps: ProfileRouteDeps): Router {
@@ -30,7 +32,7 @@ export function createProfileRouter(deps: ProfileRouteDeps): Router {
 
   async function clientName(interaction: Interaction): Promise<string> {
     const client = await deps.provider().Client.find(String(interaction.params.client_id));
-    return client?.clientName ?? client?.clientId ?? 'This app';
+    return client?.clientName ?? client?.clientId ?? t('journey.consent.this_app');
   }
 
   async function page(ctx: Context, interaction: Interaction, input?: URLSearchParams, errors?: Record<string, string>, status = 200, error?: string) {
@@ -39,8 +41,8 @@ export function createProfileRouter(deps: ProfileRouteDeps): Router {
     const views = deps.profile.fieldViews([...due.required, ...due.optional], localesOf(ctx, interaction));
     const required = due.required.length > 0;
     renderPage(deps, ctx, 'journey/profile', {
-      title: required ? `${name} needs a few details` : 'A little more about you',
-      clientName: name, required, fields: formFields(views, (key) => input?.getAll(key) ?? [], { required: due.required, why: `${name} needs this to continue.`, ...(errors ? { errors } : {}) }), error,
+      title: required ? t('journey.profile.title_required', { client: name }) : t('journey.profile.title'),
+      clientName: name, required, fields: formFields(views, (key) => input?.getAll(key) ?? [], { required: due.required, why: t('journey.profile.why', { client: name }), ...(errors ? { errors } : {}) }), error,
     }, status);
   }
 
@@ -64,7 +66,7 @@ export function createProfileRouter(deps: ProfileRouteDeps): Router {
       accountId: interaction.session!.accountId, clientId: String(interaction.params.client_id), asked: asked(interaction),
       read: (key) => fields.getAll(key).map((v) => v.slice(0, 2000)).slice(0, 50), locales: localesOf(ctx, interaction), clientName: await clientName(interaction),
     });
-    if (result.status === 'invalid') return page(ctx, interaction, fields, result.errors, 400, 'Please check the highlighted fields.');
+    if (result.status === 'invalid') return page(ctx, interaction, fields, result.errors, 400, t('journey.profile.check_fields'));
     await finish(deps, ctx, { profile: { saved: result.saved, skipped: result.skipped } }, true);
   });
 

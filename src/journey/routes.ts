@@ -40,9 +40,8 @@ export interface JourneyDeps extends JourneyPorts, PasskeyOfferPorts, ErasurePen
   connectorButtons?: (ctx: Context) => Promise<{ id: string; name: string }[]>;
 }
 
-const INVALID_CREDENTIALS = 'Incorrect email or password.';
 
-const tooMany = (seconds: number) => tooManyAttempts(seconds, 'reset your password');
+const tooMany = (seconds: number) => tooManyAttempts(seconds, 'reset_password');
 
 export function createJourneyRouter(deps: JourneyDeps): Router {
   const router = new Router({ prefix: '/interaction/:uid' });
@@ -50,7 +49,7 @@ export function createJourneyRouter(deps: JourneyDeps): Router {
   const identifyPage = async (ctx: Context, data: { email?: string; error?: string; notice?: string }, status = 200) =>
     renderPage(deps, ctx, 'journey/identify', { title: t('journey.identify.title'), passkeys: deps.webauthn.enabled, connectors: await deps.connectorButtons?.(ctx), ...data }, status);
   const passwordPage = (ctx: Context, email: string, error?: string, status = 200) =>
-    renderPage(deps, ctx, 'journey/password', { title: 'Enter your password', email, error }, status);
+    renderPage(deps, ctx, 'journey/password', { title: t('journey.password.title'), email, error }, status);
 
   router.get('/', async (ctx) => {
     const interaction = await loadInteraction(deps, ctx);
@@ -65,14 +64,14 @@ export function createJourneyRouter(deps: JourneyDeps): Router {
         const accountId = interaction.session?.accountId;
         const documents = accountId ? await deps.consent.pendingDocuments(accountId, String(interaction.params.client_id)) : [];
         const changed = accountId ? await deps.consent.hasAcceptedAnyDocument(accountId, documents) : false;
-        return renderPage(deps, ctx, 'journey/terms', { title: changed ? 'Updated terms' : 'Our terms', documents, changed });
+        return renderPage(deps, ctx, 'journey/terms', { title: changed ? t('journey.terms.title_changed') : t('journey.terms.title'), documents, changed });
       }
       case 'consent':
-        return renderPage(deps, ctx, 'journey/consent', { title: 'Allow access', ...(await consentView(deps, interaction)) });
+        return renderPage(deps, ctx, 'journey/consent', { title: t('journey.consent.title'), ...(await consentView(deps, interaction)) });
       case 'profile':
         return ctx.redirect(`/interaction/${interaction.uid}/profile`);
       default:
-        return renderPage(deps, ctx, 'errors/error', { title: 'We could not do that', message: 'This sign-in step is not available. Go back to the app and try again.' }, 400);
+        return renderPage(deps, ctx, 'errors/error', { title: t('errors.page.refused'), message: t('journey.step_unavailable') }, 400);
     }
   });
 
@@ -99,18 +98,18 @@ export function createJourneyRouter(deps: JourneyDeps): Router {
     const email = await deps.loginFlows.rememberedEmail(interaction.uid);
     if (!email) return ctx.redirect(`/interaction/${interaction.uid}`);
     const password = field(fields, 'password', 4096);
-    if (!password) return passwordPage(ctx, email, 'Enter your password.', 400);
+    if (!password) return passwordPage(ctx, email, t('journey.password.missing'), 400);
     const verdict = await deps.authenticators.verify('password', { email, password }, { address: ctx.ip });
     if (verdict.status === 'throttled') return passwordPage(ctx, email, tooMany(verdict.retryAfterSeconds), 429);
     if (verdict.status === 'held') return showErasurePending(deps, ctx, verdict.accountId, verdict.until);
-    if (verdict.status !== 'ok') return passwordPage(ctx, email, INVALID_CREDENTIALS, 401);
+    if (verdict.status !== 'ok') return passwordPage(ctx, email, t('journey.password.invalid'), 401);
     await completeInteractiveLogin(deps, ctx, verdict.accountId, verdict.amr);
   });
 
   router.get('/signup', async (ctx) => {
     const interaction = await loadInteraction(deps, ctx);
     const email = await deps.loginFlows.rememberedEmail(interaction.uid);
-    renderPage(deps, ctx, 'journey/signup', { title: 'Create your account', email, minLength: deps.passwordMinLength });
+    renderPage(deps, ctx, 'journey/signup', { title: t('journey.signup.title'), email, minLength: deps.passwordMinLength });
   });
 
   router.post('/signup', async (ctx) => {
@@ -118,7 +117,7 @@ export function createJourneyRouter(deps: JourneyDeps): Router {
     const interaction = await loadInteraction(deps, ctx);
     const rawEmail = field(fields, 'email', 254);
     const email = emailSchema.safeParse(rawEmail);
-    const form = { title: 'Create your account', email: rawEmail, minLength: deps.passwordMinLength, termsChecked: fields.has('terms') };
+    const form = { title: t('journey.signup.title'), email: rawEmail, minLength: deps.passwordMinLength, termsChecked: fields.has('terms') };
     if (!email.success) return renderPage(deps, ctx, 'journey/signup', { ...form, errors: { email: firstError(email) } }, 400);
     const result = await deps.registration.startRegistration({
       interactionUid: interaction.uid, email: email.data, password: field(fields, 'password', 4096), termsAccepted: fields.get('terms') === 'yes', address: ctx.ip,
@@ -126,7 +125,7 @@ export function createJourneyRouter(deps: JourneyDeps): Router {
     if (result.status === 'invalid') return renderPage(deps, ctx, 'journey/signup', { ...form, errors: result.errors }, 400);
     if (result.status === 'throttled') return renderPage(deps, ctx, 'journey/signup', { ...form, error: tooMany(result.retryAfterSeconds) }, 429);
     await deps.loginFlows.rememberEmail(interaction.uid, email.data);
-    renderPage(deps, ctx, 'journey/verify-email', { title: 'Check your email', email: email.data });
+    renderPage(deps, ctx, 'journey/verify-email', { title: t('journey.verify_email.title'), email: email.data });
   });
 
   router.post('/signup/verify', async (ctx) => {
@@ -134,13 +133,13 @@ export function createJourneyRouter(deps: JourneyDeps): Router {
     const interaction = await loadInteraction(deps, ctx);
     const email = await deps.registration.pendingRegistrationEmail(interaction.uid);
     const code = codeSchema.safeParse(field(fields, 'code', 64));
-    if (!email) return identifyPage(ctx, { error: 'That code has expired. Start again.' }, 400);
-    if (!code.success) return renderPage(deps, ctx, 'journey/verify-email', { title: 'Check your email', email, error: firstError(code) }, 400);
+    if (!email) return identifyPage(ctx, { error: t('journey.verify_email.expired') }, 400);
+    if (!code.success) return renderPage(deps, ctx, 'journey/verify-email', { title: t('journey.verify_email.title'), email, error: firstError(code) }, 400);
     const result = await deps.registration.completeRegistration({
       interactionUid: interaction.uid, code: code.data, channel: 'sign-up', clientId: String(interaction.params.client_id), address: ctx.ip,
     });
-    if (result.status === 'throttled') return renderPage(deps, ctx, 'journey/verify-email', { title: 'Check your email', email, error: tooManyAttempts(result.retryAfterSeconds) }, 429);
-    if (result.status !== 'ok') return renderPage(deps, ctx, 'journey/verify-email', { title: 'Check your email', email, error: describeCodeVerdict(result.status) }, 400);
+    if (result.status === 'throttled') return renderPage(deps, ctx, 'journey/verify-email', { title: t('journey.verify_email.title'), email, error: tooManyAttempts(result.retryAfterSeconds) }, 429);
+    if (result.status !== 'ok') return renderPage(deps, ctx, 'journey/verify-email', { title: t('journey.verify_email.title'), email, error: describeCodeVerdict(result.status) }, 400);
     deps.metrics.signUp('password');
     // The code just proved the address: a second factor set up next in this sign-in needs no other code.
     await completeInteractiveLogin(deps, ctx, result.accountId, ['pwd'], { emailProved: true });
@@ -148,25 +147,25 @@ export function createJourneyRouter(deps: JourneyDeps): Router {
 
   router.get('/forgot', async (ctx) => {
     const interaction = await loadInteraction(deps, ctx);
-    renderPage(deps, ctx, 'journey/forgot', { title: 'Reset your password', email: await deps.loginFlows.rememberedEmail(interaction.uid) });
+    renderPage(deps, ctx, 'journey/forgot', { title: t('journey.forgot.title'), email: await deps.loginFlows.rememberedEmail(interaction.uid) });
   });
 
   router.post('/forgot', async (ctx) => {
     const fields = deps.csrf.verifiedForm(ctx);
     const interaction = await loadInteraction(deps, ctx);
     const email = emailSchema.safeParse(field(fields, 'email'));
-    if (!email.success) return renderPage(deps, ctx, 'journey/forgot', { title: 'Reset your password', email: field(fields, 'email', 254), error: firstError(email) }, 400);
+    if (!email.success) return renderPage(deps, ctx, 'journey/forgot', { title: t('journey.forgot.title'), email: field(fields, 'email', 254), error: firstError(email) }, 400);
     const result = await deps.recovery.startRecovery({ interactionUid: interaction.uid, email: email.data, address: ctx.ip });
-    if (result.status === 'throttled') return renderPage(deps, ctx, 'journey/forgot', { title: 'Reset your password', email: email.data, error: tooMany(result.retryAfterSeconds) }, 429);
-    renderPage(deps, ctx, 'journey/reset', { title: 'Check your email', email: email.data, minLength: deps.passwordMinLength });
+    if (result.status === 'throttled') return renderPage(deps, ctx, 'journey/forgot', { title: t('journey.forgot.title'), email: email.data, error: tooMany(result.retryAfterSeconds) }, 429);
+    renderPage(deps, ctx, 'journey/reset', { title: t('journey.verify_email.title'), email: email.data, minLength: deps.passwordMinLength });
   });
 
   router.post('/reset', async (ctx) => {
     const fields = deps.csrf.verifiedForm(ctx);
     const interaction = await loadInteraction(deps, ctx);
     const email = await deps.recovery.pendingRecoveryEmail(interaction.uid);
-    if (!email) return renderPage(deps, ctx, 'journey/forgot', { title: 'Reset your password', error: 'That code has expired. Ask for a new one.' }, 400);
-    const page = (error: string, status = 400) => renderPage(deps, ctx, 'journey/reset', { title: 'Check your email', email, minLength: deps.passwordMinLength, error }, status);
+    if (!email) return renderPage(deps, ctx, 'journey/forgot', { title: t('journey.forgot.title'), error: t('journey.reset.expired') }, 400);
+    const page = (error: string, status = 400) => renderPage(deps, ctx, 'journey/reset', { title: t('journey.verify_email.title'), email, minLength: deps.passwordMinLength, error }, status);
     const code = codeSchema.safeParse(field(fields, 'code', 64));
     if (!code.success) return page(firstError(code)!);
     const result = await deps.recovery.completeRecovery({ interactionUid: interaction.uid, code: code.data, newPassword: field(fields, 'new_password', 4096), address: ctx.ip });
@@ -188,7 +187,7 @@ export function createJourneyRouter(deps: JourneyDeps): Router {
     const documents = await deps.consent.pendingDocuments(accountId, String(interaction.params.client_id));
     if (fields.get('accept') !== 'yes') {
       const changed = await deps.consent.hasAcceptedAnyDocument(accountId, documents);
-      return renderPage(deps, ctx, 'journey/terms', { title: changed ? 'Updated terms' : 'Our terms', documents, changed, error: 'Please accept the terms to continue.' }, 400);
+      return renderPage(deps, ctx, 'journey/terms', { title: changed ? t('journey.terms.title_changed') : t('journey.terms.title'), documents, changed, error: t('journey.terms.required') }, 400);
     }
     await deps.consent.acceptDocuments(accountId, documents, { channel: 'sign-in', clientId: String(interaction.params.client_id), ip: ctx.ip });
     await finish(deps, ctx, { terms: { accepted: documents.map((d) => `${d.documentId}@${d.version}`) } }, true);

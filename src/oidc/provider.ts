@@ -1,5 +1,7 @@
 // Owns oidc-provider's configuration: features, TTLs, cookies, claims, grants, pages it renders itself.
 // The only module that constructs a Provider.
+import { addLanguageSignals } from '../i18n/request-language.ts';
+import { t } from '../i18n/translate.ts';
 import { LANGUAGES } from '../i18n/languages.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KoaContextWithOIDC, Configuration, ClientMetadata, InteractionResults } from 'oidc-provider';
@@ -79,9 +81,13 @@ export function providerRequestHandler(provider: Provider): (req: IncomingMessag
   return (req, res) => inProviderRequest(() => callback(req, res));
 }
 
-const htmlPage = (ctx: KoaContextWithOIDC, views: Views, name: string, data: { title: string; [key: string]: unknown }) => {
+const htmlPage = (ctx: KoaContextWithOIDC, views: Views, name: string, data: () => { title: string; [key: string]: unknown }) => {
+  // RP-initiated logout may name the reader's languages (ui_locales), as an authorization request does:
+  // added before the page's words are looked up (data is built after).
+  const uiLocales = (ctx.oidc?.params as { ui_locales?: unknown } | undefined)?.ui_locales;
+  if (typeof uiLocales === 'string') addLanguageSignals({ uiLocales });
   ctx.type = 'html';
-  ctx.body = views.render(name, data);
+  ctx.body = views.render(name, data());
 };
 
 export function buildProvider(deps: ProviderDeps, signingKeys: JWK[]): Provider {
@@ -152,8 +158,8 @@ export function buildProvider(deps: ProviderDeps, signingKeys: JWK[]): Provider 
       pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: false },
       rpInitiatedLogout: {
         enabled: true,
-        logoutSource: async (ctx, form) => htmlPage(ctx, views, 'journey/logout', { title: 'Sign out', form, clientName: ctx.oidc.client?.clientName }),
-        postLogoutSuccessSource: async (ctx) => htmlPage(ctx, views, 'journey/logged-out', { title: 'Signed out', clientName: ctx.oidc.client?.clientName }),
+        logoutSource: async (ctx, form) => htmlPage(ctx, views, 'journey/logout', () => ({ title: t('journey.logout.title'), form, clientName: ctx.oidc.client?.clientName })),
+        postLogoutSuccessSource: async (ctx) => htmlPage(ctx, views, 'journey/logged-out', () => ({ title: t('journey.logged_out.title'), clientName: ctx.oidc.client?.clientName })),
       },
       resourceIndicators: {
         enabled: true,
@@ -215,14 +221,14 @@ export function buildProvider(deps: ProviderDeps, signingKeys: JWK[]): Provider 
     },
     renderError: async (ctx, out, error) => {
       if (isDatabaseUnavailable(error)) {
-        return htmlPage(ctx, views, 'errors/oidc', { title: 'Temporarily unavailable', error: 'temporarily_unavailable', description: 'The service is briefly unavailable. Please try again in a moment.' });
+        return htmlPage(ctx, views, 'errors/oidc', () => ({ title: t('errors.unavailable.title'), error: 'temporarily_unavailable', description: t('errors.unavailable.message') }));
       }
       const status = (error as { status?: number }).status ?? 500;
-      htmlPage(ctx, views, 'errors/oidc', {
-        title: status >= 500 ? 'Something went wrong' : 'This request cannot be completed',
+      htmlPage(ctx, views, 'errors/oidc', () => ({
+        title: status >= 500 ? t('errors.server.title') : t('errors.oidc.title'),
         error: out.error,
-        description: status >= 500 ? 'Please try again in a moment.' : out.error_description,
-      });
+        description: status >= 500 ? t('errors.oidc.retry') : out.error_description,
+      }));
     },
   };
 

@@ -1,5 +1,6 @@
 // Owns checking what a customer (or an app, an admin) gives for a profile field: its type, length, range,
 // pattern and options, with a message a person understands. Values come out in the claim's JSON shape.
+import { t } from '../i18n/translate.ts';
 import type { ProfileField } from './schema.ts';
 
 export type FieldVerdict =
@@ -27,13 +28,13 @@ function isHttpUrl(text: string): boolean {
 
 function checkText(field: ProfileField, text: string, label: string): FieldVerdict {
   const { minLength, maxLength = DEFAULT_MAX_LENGTH, pattern } = field.validation;
-  if (minLength !== undefined && text.length < minLength) return { status: 'invalid', message: `${label} must be at least ${minLength} characters.` };
-  if (text.length > maxLength) return { status: 'invalid', message: `${label} must be at most ${maxLength} characters.` };
-  if (pattern !== undefined && !new RegExp(`^(?:${pattern})$`, 'u').test(text)) return { status: 'invalid', message: `${label} is not in the expected format.` };
+  if (minLength !== undefined && text.length < minLength) return { status: 'invalid', message: t('common.profile.too_short', { label, count: minLength }) };
+  if (text.length > maxLength) return { status: 'invalid', message: t('common.profile.too_long', { label, count: maxLength }) };
+  if (pattern !== undefined && !new RegExp(`^(?:${pattern})$`, 'u').test(text)) return { status: 'invalid', message: t('common.profile.format', { label }) };
   if (field.key === 'phone_number' && pattern === undefined && !PHONE.test(text.replace(/[\s()-]/g, ''))) {
-    return { status: 'invalid', message: `${label} must be an international number starting with +, like +44 20 7946 0958.` };
+    return { status: 'invalid', message: t('common.profile.phone', { label }) };
   }
-  if ((field.key === 'picture' || field.key === 'website') && !isHttpUrl(text)) return { status: 'invalid', message: `${label} must be a web address starting with https://.` };
+  if ((field.key === 'picture' || field.key === 'website') && !isHttpUrl(text)) return { status: 'invalid', message: t('common.profile.url', { label }) };
   if (field.key === 'phone_number') return { status: 'ok', value: text.replace(/[\s()-]/g, '') };
   if (field.key === 'address') return { status: 'ok', value: { formatted: text } };
   return { status: 'ok', value: text };
@@ -49,26 +50,26 @@ export function validateFieldInput(field: ProfileField, raw: readonly string[], 
       return checkText(field, first, label);
     case 'number': {
       const number = Number(first);
-      if (!/^-?\d+(\.\d+)?$/.test(first) || !Number.isFinite(number)) return { status: 'invalid', message: `${label} must be a number.` };
+      if (!/^-?\d+(\.\d+)?$/.test(first) || !Number.isFinite(number)) return { status: 'invalid', message: t('common.profile.number', { label }) };
       const { min, max } = field.validation;
-      if (min !== undefined && number < min) return { status: 'invalid', message: `${label} must be at least ${min}.` };
-      if (max !== undefined && number > max) return { status: 'invalid', message: `${label} must be at most ${max}.` };
+      if (min !== undefined && number < min) return { status: 'invalid', message: t('common.profile.min', { label, min }) };
+      if (max !== undefined && number > max) return { status: 'invalid', message: t('common.profile.max', { label, max }) };
       return { status: 'ok', value: number };
     }
     case 'boolean':
       if (first === 'true' || first === 'false') return { status: 'ok', value: first === 'true' };
-      return { status: 'invalid', message: `Choose yes or no for ${label}.` };
+      return { status: 'invalid', message: t('common.profile.boolean', { label }) };
     case 'date': {
-      if (!isRealDate(first)) return { status: 'invalid', message: `${label} must be a date, like 1990-04-25.` };
-      if (field.key === 'birthdate' && first > new Date().toISOString().slice(0, 10)) return { status: 'invalid', message: `${label} cannot be in the future.` };
+      if (!isRealDate(first)) return { status: 'invalid', message: t('common.profile.date', { label }) };
+      if (field.key === 'birthdate' && first > new Date().toISOString().slice(0, 10)) return { status: 'invalid', message: t('common.profile.future', { label }) };
       return { status: 'ok', value: first };
     }
     case 'single_choice':
-      if (!field.options?.some((o) => o.value === first)) return { status: 'invalid', message: `Choose one of the options for ${label}.` };
+      if (!field.options?.some((o) => o.value === first)) return { status: 'invalid', message: t('common.profile.choice', { label }) };
       return { status: 'ok', value: first };
     case 'multi_choice': {
       const allowed = new Set(field.options?.map((o) => o.value));
-      if (!values.every((v) => allowed.has(v))) return { status: 'invalid', message: `Choose among the options for ${label}.` };
+      if (!values.every((v) => allowed.has(v))) return { status: 'invalid', message: t('common.profile.choices', { label }) };
       return { status: 'ok', value: [...new Set(values)] };
     }
   }
@@ -79,9 +80,9 @@ export function validateFieldValue(field: ProfileField, value: unknown, label: s
   if (value === null || value === undefined) return { status: 'empty' };
   if (field.key === 'address' && typeof value === 'object' && !Array.isArray(value)) {
     const formatted = (value as { formatted?: unknown }).formatted;
-    return typeof formatted === 'string' ? validateFieldInput(field, [formatted], label) : { status: 'invalid', message: `${label} needs a formatted address.` };
+    return typeof formatted === 'string' ? validateFieldInput(field, [formatted], label) : { status: 'invalid', message: t('common.profile.address', { label }) };
   }
-  if (Array.isArray(value)) return value.every((v) => typeof v === 'string') ? validateFieldInput(field, value as string[], label) : { status: 'invalid', message: `${label} must be a list of options.` };
+  if (Array.isArray(value)) return value.every((v) => typeof v === 'string') ? validateFieldInput(field, value as string[], label) : { status: 'invalid', message: t('common.profile.list', { label }) };
   if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return validateFieldInput(field, [String(value)], label);
-  return { status: 'invalid', message: `${label} has the wrong type.` };
+  return { status: 'invalid', message: t('common.profile.type', { label }) };
 }

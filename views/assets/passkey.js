@@ -8,6 +8,8 @@
   if (!lib || !lib.browserSupportsWebAuthn()) return;
 
   const errorBox = document.querySelector('[data-passkey-error]');
+  // The page's words come with the error box (data-msg-*, in the page's language); English if a page has none.
+  const words = (name, english) => (errorBox && errorBox.dataset[name]) || english;
   const showError = (message) => {
     if (!errorBox) return;
     errorBox.textContent = message;
@@ -22,7 +24,7 @@
     const res = await post(url, form);
     const body = await res.json().catch(() => ({}));
     if (!res.ok) {
-      const error = new Error(body.message || 'Something went wrong. Reload the page and try again.');
+      const error = new Error(body.message || words('msgFailed', 'Something went wrong. Reload the page and try again.'));
       error.name = 'FoyerError';
       throw error;
     }
@@ -32,10 +34,10 @@
   function describe(error) {
     if (error.name === 'FoyerError') return error.message;
     if (error.code === 'ERROR_AUTHENTICATOR_PREVIOUSLY_REGISTERED' || error.name === 'InvalidStateError') {
-      return 'This device already has a passkey for your account. Choose "Not now" to continue.';
+      return words('msgDuplicate', 'This device already has a passkey for your account. Choose "Not now" to continue.');
     }
-    if (error.name === 'NotAllowedError' || error.code === 'ERROR_CEREMONY_ABORTED') return 'The passkey request was cancelled or timed out. Try again.';
-    return 'This browser could not use a passkey here. Try again, or continue another way.';
+    if (error.name === 'NotAllowedError' || error.code === 'ERROR_CEREMONY_ABORTED') return words('msgCancelled', 'The passkey request was cancelled or timed out. Try again.');
+    return words('msgUnsupported', 'This browser could not use a passkey here. Try again, or continue another way.');
   }
 
   function submitWith(form, response) {

@@ -1,6 +1,7 @@
 // Owns signing in with a passkey (discoverable credentials, no email typed): the request options and
 // the checks on the answer — challenge of this interaction, used once; our origin and RP ID; user
 // verification; a counter that moves forward; the signature — then the login's amr (RFC 8176).
+import { t } from '../../i18n/translate.ts';
 import { generateAuthenticationOptions, type PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import { verifyAssertion } from './assertion.ts';
 import type { AccountQueries } from '../../accounts/queries.ts';
@@ -82,14 +83,14 @@ export type PasskeySignIn = ReturnType<typeof createPasskeySignIn>;
 
 export function describePasskeyRefusal(reason: PasskeyRefusal): string {
   switch (reason) {
-    case 'malformed': return 'Your browser did not send a passkey we could read. Try again, or continue with your email.';
-    case 'challenge': return 'That passkey request has expired or was already used. Try again.';
-    case 'origin': return 'That passkey answer was made for another website. Try again on this page.';
-    case 'rp_id': return 'That passkey belongs to another website. Choose a passkey for this site, or continue with your email.';
-    case 'user_verification': return 'Your device did not confirm it is you (with your fingerprint, face, PIN or screen lock). Try again.';
-    case 'unknown_credential': return 'We do not recognise that passkey. It may have been removed. Continue with your email instead.';
-    case 'counter': return 'That passkey answer was already used, or the passkey may have been copied. Try again, or continue with your email.';
-    case 'signature': return 'That passkey answer could not be verified. Try again, or continue with your email.';
-    case 'account': return 'This passkey cannot be used to sign in. Continue with your email instead.';
+    case 'malformed': return t('journey.passkey.refused.malformed');
+    case 'challenge': return t('journey.passkey.refused.challenge');
+    case 'origin': return t('journey.passkey.refused.origin');
+    case 'rp_id': return t('journey.passkey.refused.rp_id');
+    case 'user_verification': return t('journey.passkey.refused.user_verification');
+    case 'unknown_credential': return t('journey.passkey.refused.unknown_credential');
+    case 'counter': return t('journey.passkey.refused.counter');
+    case 'signature': return t('journey.passkey.refused.signature');
+    case 'account': return t('journey.passkey.refused.account');
   }
 }

@@ -1,5 +1,6 @@
 // Owns adding a passkey to a signed-in account: creation options (a discoverable credential, the
 // account's existing passkeys excluded, user verification preferred) and checking the answer.
+import { t } from '../../i18n/translate.ts';
 import { generateRegistrationOptions, verifyRegistrationResponse, type PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/server';
 import { COSEALG } from '@simplewebauthn/server/helpers';
 import type { WebauthnSettings } from '../../config/webauthn.ts';
@@ -97,12 +98,12 @@ export type PasskeyRegistration = ReturnType<typeof createPasskeyRegistration>;
 
 export function describeRegistrationRefusal(reason: RegistrationRefusal): string {
   switch (reason) {
-    case 'malformed': return 'Your browser did not create a passkey. Try again, or choose "Not now".';
-    case 'challenge': return 'That passkey request has expired or was already used. Try again.';
-    case 'origin': return 'That passkey was created for another website. Try again on this page.';
-    case 'rp_id': return 'That passkey was created for another website. Try again on this page.';
-    case 'user_presence': return 'Your device did not confirm you were there. Try again.';
-    case 'signature': return 'We could not verify the new passkey. Try again, or choose "Not now".';
-    case 'duplicate': return 'That passkey is already registered. Choose "Not now" to continue.';
+    case 'malformed': return t('common.passkey.not_added.malformed');
+    case 'challenge': return t('common.passkey.not_added.challenge');
+    case 'origin': return t('common.passkey.not_added.origin');
+    case 'rp_id': return t('common.passkey.not_added.rp_id');
+    case 'user_presence': return t('common.passkey.not_added.user_presence');
+    case 'signature': return t('common.passkey.not_added.signature');
+    case 'duplicate': return t('common.passkey.not_added.duplicate');
   }
 }

@@ -1,5 +1,6 @@
 // Owns a passkey as the SECOND factor of a sign-in: request options listing the account's own passkeys
 // (so non-discoverable ones work), a challenge bound to the interaction, purpose and account, and the checks.
+import { t } from '../../i18n/translate.ts';
 import { generateAuthenticationOptions, type PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import type { WebauthnSettings } from '../../config/webauthn.ts';
 import type { Attempts } from '../attempts.ts';
@@ -84,14 +85,14 @@ export type PasskeySecondFactor = ReturnType<typeof createPasskeySecondFactor>;
 
 export function describeSecondFactorRefusal(reason: SecondFactorRefusal): string {
   switch (reason) {
-    case 'malformed': return 'Your browser did not send a passkey we could read. Try again, or use another way.';
-    case 'challenge': return 'That passkey request has expired or was already used. Try again.';
-    case 'origin': return 'That passkey answer was made for another website. Try again on this page.';
-    case 'rp_id': return 'That passkey belongs to another website. Choose a passkey for this site.';
-    case 'user_presence': return 'Your device did not confirm you were there. Try again.';
-    case 'unknown_credential': return 'We do not recognise that passkey. It may have been removed. Use another way.';
-    case 'other_account': return 'That passkey belongs to another account. Use a passkey of the account you are signing in to.';
-    case 'counter': return 'That passkey answer was already used, or the passkey may have been copied. Try again, or use another way.';
-    case 'signature': return 'That passkey answer could not be verified. Try again, or use another way.';
+    case 'malformed': return t('journey.mfa.passkey_refused.malformed');
+    case 'challenge': return t('journey.mfa.passkey_refused.challenge');
+    case 'origin': return t('journey.mfa.passkey_refused.origin');
+    case 'rp_id': return t('journey.mfa.passkey_refused.rp_id');
+    case 'user_presence': return t('journey.mfa.passkey_refused.user_presence');
+    case 'unknown_credential': return t('journey.mfa.passkey_refused.unknown_credential');
+    case 'other_account': return t('journey.mfa.passkey_refused.other_account');
+    case 'counter': return t('journey.mfa.passkey_refused.counter');
+    case 'signature': return t('journey.mfa.passkey_refused.signature');
   }
 }

@@ -1,5 +1,6 @@
 // Owns the password policy: length bounds and rejection of the most common passwords.
 // Pure: no I/O beyond the shipped list, which is loaded once.
+import { t } from '../../i18n/translate.ts';
 import { dictionary } from '@zxcvbn-ts/language-common';
 
 export interface PasswordPolicy {
@@ -28,9 +29,9 @@ export function checkPassword(password: string, policy: PasswordPolicy, email?: 
 
 export function describePasswordProblem(problem: PasswordProblem, policy: PasswordPolicy): string {
   switch (problem) {
-    case 'too_short': return `Use at least ${policy.minLength} characters.`;
-    case 'too_long': return `Use at most ${policy.maxLength} characters.`;
-    case 'too_common': return 'This password is too common and easy to guess. Choose another.';
-    case 'contains_email': return 'Your password must not contain your email address.';
+    case 'too_short': return t('common.password.too_short', { count: policy.minLength });
+    case 'too_long': return t('common.password.too_long', { count: policy.maxLength });
+    case 'too_common': return t('common.password.too_common');
+    case 'contains_email': return t('common.password.contains_email');
   }
 }

@@ -1,6 +1,7 @@
 // Owns communication preferences (topics × channels): opt-out at once, opt-in at once for SMS and push,
 // and for email only after the mailed link is followed (double opt-in). Each change is a ledger record
 // and an event; `isContactAllowed` is what other modules ask before sending.
+import { currentLanguage } from '../../i18n/request-language.ts';
 import type { Channel } from '../../config/consent-schema.ts';
 import { normalizeEmail } from '../../accounts/email-address.ts';
 import type { AccountQueries } from '../../accounts/queries.ts';
@@ -158,7 +159,7 @@ export function createPreferences(deps: PreferenceDeps) {
       const row = await queries.findLiveConfirmation(hashToken(token));
       if (!row) return undefined;
       const topic = (await deps.registry.listTopics()).find((t) => t.id === row.topic);
-      return { topic: topic ? deps.registry.text(topic.texts).name : row.topic, channel: row.channel };
+      return { topic: topic ? deps.registry.text(topic.texts, [currentLanguage()]).name : row.topic, channel: row.channel };
     },
     /** Follows the mailed link: the pending email opt-in becomes an opt-in. A used, expired or superseded link: 'gone'. */
     async confirm(token: string, address: string): Promise<{ status: 'ok' | 'gone' }> {
@@ -181,7 +182,7 @@ export function createPreferences(deps: PreferenceDeps) {
     async describeUnsubscribe(token: string): Promise<{ topic: string; channel: string } | undefined> {
       const target = readUnsubscribeToken(token);
       const topic = target && (await deps.registry.listTopics()).find((t) => t.id === target.topic);
-      return target && topic ? { topic: deps.registry.text(topic.texts).name, channel: target.channel } : undefined;
+      return target && topic ? { topic: deps.registry.text(topic.texts, [currentLanguage()]).name, channel: target.channel } : undefined;
     },
     /** The link was used (its page's button, or a mail client's RFC 8058 one-click POST): opted out, in the ledger; again: unchanged. */
     async unsubscribe(token: string, address: string): Promise<{ status: 'opted_out' | 'unchanged' | 'gone' }> {

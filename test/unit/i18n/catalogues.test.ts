@@ -63,7 +63,7 @@ describe('message catalogues', () => {
   it('every key a template uses exists', () => {
     const views = join(LOCALES_DIR, '../views');
     const missing = files(views, '.hbs').flatMap((file) =>
-      [...readFileSync(file, 'utf8').matchAll(/\{\{\s*t\s+"([^"]+)"/g)].map((m) => m[1]!).filter((key) => !english.has(key)).map((key) => `${file.slice(views.length + 1)}: ${key}`));
+      [...readFileSync(file, 'utf8').matchAll(/\{\{\s*(?:t|tHtml)\s+"([^"]+)"/g)].map((m) => m[1]!).filter((key) => !english.has(key)).map((key) => `${file.slice(views.length + 1)}: ${key}`));
     expect(missing).toEqual([]);
   });
 
