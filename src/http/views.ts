@@ -4,6 +4,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
+import { errorSummary, fieldAria } from './error-summary.ts';
 import { registerI18nHelpers } from '../i18n/handlebars.ts';
 import { directionOf, LANGUAGES, NATIVE_NAMES } from '../i18n/languages.ts';
 import { currentLanguage, switcherReturnPath } from '../i18n/request-language.ts';
@@ -34,6 +35,11 @@ export function createViews(site: { brandName: string }): Views {
   hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   hbs.registerHelper('includes', (list: unknown, item: unknown) => Array.isArray(list) && list.includes(item));
   registerI18nHelpers(hbs);
+  hbs.registerHelper('fieldAria', function (id: unknown, ...rest: unknown[]) {
+    const options = rest.pop() as Handlebars.HelperOptions;
+    const root = ((options.data as { root?: Record<string, unknown> } | undefined)?.root) ?? {};
+    return new hbs.SafeString(fieldAria(root, String(id), rest.filter((r): r is string => typeof r === 'string' && r !== '')));
+  });
   for (const file of walk(join(viewsDir, 'partials'))) {
     hbs.registerPartial(relative(join(viewsDir, 'partials'), file).replace(/\.hbs$/, ''), readFileSync(file, 'utf8'));
   }
@@ -48,7 +54,7 @@ export function createViews(site: { brandName: string }): Views {
     render(name, data) {
       const template = templates.get(name);
       if (!template) throw new Error(`no view named ${name}`);
-      const context = { ...data, brandName: site.brandName, ...languageContext() };
+      const context = { ...data, ...errorSummary(name, data), brandName: site.brandName, ...languageContext() };
       return renderInBrand(hbs, context, (ctx, options) => layout({ ...ctx, body: template(ctx, options) }, options));
     },
     partialNames: () => Object.keys(hbs.partials).sort(),
