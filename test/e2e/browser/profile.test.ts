@@ -92,7 +92,8 @@ describeWithBrowser('progressive profiling in Chromium', () => {
     await form.getByLabel('Email', { exact: true }).fill('grace@example.com');
     await form.getByLabel(/First name/).fill('Grace');
     await form.getByRole('button', { name: 'Sign me up' }).click();
-    await form.getByText('Tick the box to agree').waitFor();
+    // The message shows beside its field (and again in the summary at the top, linked to it).
+    await form.locator('#consent-error').getByText('Tick the box to agree').waitFor();
     expect(await form.getByLabel('Email', { exact: true }).inputValue()).toBe('grace@example.com');
     await form.getByLabel(/Send me news and offers by email/).check();
     await form.getByRole('button', { name: 'Sign me up' }).click();
