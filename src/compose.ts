@@ -131,7 +131,7 @@ export function createServices(config: Config, db: Db, log: Logger) {
   const brandSharing = createBrandSharing({
     db, queries: createBrandShareQueries(db), ledger: createConsentQueries(db), events,
     brandOfClient: async (clientId) => (await brands.current()).brandOfClient(clientId)?.id ?? 'default',
-    valuesOf: async (accountId) => (await profileQueries.listValues(accountId)).map((v) => ({ field: v.field, clientId: v.clientId })),
+    valuesOf: async (accountId) => (await profileQueries.listValues(accountId)).map((v) => ({ field: v.field, firstClientId: v.firstClientId })),
     shareableKeys: () => profile.current().fields.filter((f) => !RESERVED_CLAIMS.has(f.claimName)).map((f) => f.key),
   });
   const policy = config.password;
