@@ -72,15 +72,18 @@ export function createBrands(deps: BrandsDeps) {
     async find(id: string): Promise<BrandView> {
       return brandView(await requireBrand(id), deps.defaultName);
     },
-    /** Creates or replaces a brand's settings; 400 when a colour pair is below 4.5:1 or a purpose is another brand's. */
+    /** Creates or replaces a brand's settings; 400 when a colour pair is below 4.5:1, 409 when a purpose or topic is another brand's. */
     async save(id: string, settings: BrandSettings): Promise<{ brand: BrandView; created: boolean }> {
       checkBrandId(id);
       const problems = contrastProblems({ ...DEFAULT_COLOURS, ...settings.colours });
       if (problems.length) throw new AppError('brand.low_contrast', `The brand colours are not readable enough: ${problems.join('; ')}.`, 400);
       const current = await load();
-      for (const purpose of settings.purposes ?? []) {
-        const owner = [...current.brands.values()].find((b) => b.id !== id && b.purposes.includes(purpose));
-        if (owner) throw new AppError('brand.purpose_taken', `The purpose ${purpose} already belongs to the brand ${owner.id}; a purpose belongs to one brand, or to none (shared by all).`, 409);
+      for (const kind of ['purposes', 'topics'] as const) {
+        for (const entry of settings[kind] ?? []) {
+          const owner = [...current.brands.values()].find((b) => b.id !== id && b[kind].includes(entry));
+          const what = kind === 'purposes' ? 'purpose' : 'topic';
+          if (owner) throw new AppError(`brand.${what}_taken`, `The ${what} ${entry} already belongs to the brand ${owner.id}; a ${what} belongs to one brand, or to none (shared by all).`, 409);
+        }
       }
       const { name, ...rest } = settings;
       const created = await queries.upsertBrand(id, name, rest);
