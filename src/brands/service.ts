@@ -25,6 +25,8 @@ export interface BrandsDeps {
   templateNames: () => readonly string[];
   /** How long a snapshot is served before it is read again (other instances' changes). */
   snapshotSeconds?: number;
+  /** Overrides read from the templates folder at start (brand id → partial → source); those saved in the database win. */
+  folderTemplates?: ReadonlyMap<string, ReadonlyMap<string, string>>;
 }
 
 const notFound = () => new AppError('brand.not_found', 'There is no such brand.', 404);
@@ -42,7 +44,7 @@ export function createBrands(deps: BrandsDeps) {
     const [rows, links, templateRows] = await Promise.all([queries.listBrands(), queries.listClientBrands(), queries.listTemplates()]);
     const brands = new Map(rows.map((r) => [r.id, brandView(r, deps.defaultName)]));
     const clientBrand = new Map(links.map((l) => [l.clientId, l.brandId]));
-    const templates = new Map<string, Map<string, string>>();
+    const templates = new Map<string, Map<string, string>>([...deps.folderTemplates ?? []].map(([brand, own]) => [brand, new Map(own)]));
     for (const t of templateRows) templates.set(t.brandId, (templates.get(t.brandId) ?? new Map()).set(t.name, t.source));
     return {
       brands, clientBrand, templates,

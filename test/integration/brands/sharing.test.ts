@@ -13,7 +13,7 @@ import { CALLBACK, type RelyingParty } from '../../support/relying-party.ts';
 import { startTestServer, type TestServer } from '../../support/test-server.ts';
 
 let server: TestServer;
-let apps: Awaited<ReturnType<typeof setUpTwoBrands>>;
+let apps: Awaited<ReturnType<typeof setUpTwoBrands>>['apps'];
 const password = 'a lantern on the quay';
 const NAMES = JSON.stringify({ id_token: { given_name: null, family_name: null } });
 
@@ -25,9 +25,9 @@ beforeAll(async () => {
     ] },
     consent: { purposes: [{ id: 'account', legalBasis: 'contract', dataCategories: ['email'], texts: { en: { name: 'Your account', description: 'Your account.' } } }], documents: BRAND_DOCUMENTS },
   } as never);
-  apps = await setUpTwoBrands(server, {
+  ({ apps } = await setUpTwoBrands(server, {
     appInput: (id) => ({ scope: id === 'beta-shop' ? 'openid email profile account' : 'openid email profile', ...(id === 'acme-shop' ? { profileRequired: ['given_name', 'family_name'] } : {}) }),
-  });
+  }));
 });
 afterAll(async () => server?.stop());
 
