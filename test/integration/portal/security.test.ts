@@ -227,7 +227,8 @@ describe('a first second factor from a password-only session', () => {
     const id = await createPasswordAccount(server, 'first@example.com', password);
     const browser = new FormBrowser();
     const page = await signInToAccount(server, browser, 'first@example.com', password, '/account/security');
-    expect(page.html).toContain('enrol-proof?next=passkey');
+    // One message with the link inside it, not a sentence and a separate link.
+    expect(page.html).toContain('<p>To add a passkey, first <a href="/account/security/enrol-proof?next=passkey">confirm it is you</a> with a code by email.</p>');
     const totp = await browser.get(`${server.url}/account/security/totp`);
     expect(totp.url).toContain('/account/security/enrol-proof');
     expect(totp.html).not.toContain('manual-key');
