@@ -228,7 +228,7 @@ describe('a first second factor from a password-only session', () => {
     const browser = new FormBrowser();
     const page = await signInToAccount(server, browser, 'first@example.com', password, '/account/security');
     // One message with the link inside it, not a sentence and a separate link.
-    expect(page.html).toContain('<p>To add a passkey, first <a href="/account/security/enrol-proof?next=passkey">confirm it is you</a> with a code by email.</p>');
+    expect(page.html).toContain('<p>To add a passkey, first <a href="/account/security/enrol-proof?next=passkey" dir="auto">confirm it is you</a> with a code by email.</p>');
     const totp = await browser.get(`${server.url}/account/security/totp`);
     expect(totp.url).toContain('/account/security/enrol-proof');
     expect(totp.html).not.toContain('manual-key');
