@@ -6,7 +6,7 @@ import type { Context } from 'koa';
 import { DocumentVersionExistsError, UnknownDocumentError, type DocumentInfo } from '../../consent/registry/registry.ts';
 import { documentInputSchema, versionInputSchema } from '../sections/documents.ts';
 import { t } from '../../i18n/translate.ts';
-import { checkWith, drawForm, formValues, given, type EditTools, type FieldError, type FieldSpec, type FormValues } from './field-forms.ts';
+import { checkForm, drawForm, formValues, given, type EditTools, type FieldError, type FieldSpec, type FormValues } from './forms.ts';
 
 // Labels are message keys read when a form is drawn, so each page speaks its reader's language.
 const versionFields = (): FieldSpec[] => [
@@ -52,7 +52,7 @@ export function registerDocumentPages(pages: Router, tools: EditTools): void {
   pages.post('/documents', async (ctx) => {
     const values = formValues(csrf.verifiedForm(ctx), documentFields());
     const { version, url, material } = versionBody(values);
-    const checked = checkWith(documentInputSchema, { id: values.id ?? '', title: values.title ?? '', required: values.required === 'on', versions: [{ version, url, material }] }, fieldOf);
+    const checked = checkForm(documentInputSchema, { id: values.id ?? '', title: values.title ?? '', required: values.required === 'on', versions: [{ version, url, material }] }, fieldOf);
     if (!checked.ok) return listPage(ctx, values, checked.errors, 400);
     const created = await consentRegistry.createDocument({ ...checked.value, versions: checked.value.versions.map((v) => ({ ...v, publishedAt: undefined })) });
     if (!created) return listPage(ctx, values, [{ field: 'id', message: t('admin_privacy.documents.exists', { id: checked.value.id }) }], 409);
@@ -69,7 +69,7 @@ export function registerDocumentPages(pages: Router, tools: EditTools): void {
     const doc = await find(String(ctx.params.id).slice(0, 100));
     if (!doc) return missing(ctx);
     const values = formValues(form, publishFields());
-    const checked = checkWith(versionInputSchema, versionBody(values));
+    const checked = checkForm(versionInputSchema, versionBody(values));
     if (!checked.ok) return documentPage(ctx, doc, values, checked.errors, 400);
     const input = checked.value;
     if (input.material && form.get('confirm') !== 'yes') {

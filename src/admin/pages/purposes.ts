@@ -7,8 +7,7 @@ import type { Purpose, Topic } from '../../consent/registry/registry.ts';
 import { isAppError } from '../../errors/app-error.ts';
 import { t } from '../../i18n/translate.ts';
 import { purposeInputSchema, topicInputSchema } from '../sections/purposes.ts';
-import { checkWith, drawForm, fieldOfMessage, formValues, given, type EditTools, type FieldError, type FieldSpec, type FormValues } from './field-forms.ts';
-import { words } from './forms.ts';
+import { checkForm, drawForm, fieldOfMessage, formValues, given, type EditTools, type FieldError, type FieldSpec, type FormValues, words } from './forms.ts';
 
 const LOCALE = 'en';
 // Labels are message keys read when a form is drawn, so each page speaks its reader's language.
@@ -77,7 +76,7 @@ export function registerPurposePages(pages: Router, tools: EditTools): void {
   pages.get('/purposes', (ctx) => listPage(ctx));
   pages.post('/purposes', async (ctx) => {
     const values = formValues(tools.deps.csrf.verifiedForm(ctx), purposeFields());
-    const checked = checkWith(newPurposeSchema, purposeBody(values), fieldOf);
+    const checked = checkForm(newPurposeSchema, purposeBody(values), fieldOf);
     let outcome = { errors: checked.ok ? [] : checked.errors, status: 400 };
     if (checked.ok && await consentRegistry.findPurpose(checked.value.id)) outcome = { errors: [{ field: 'id', message: t('admin_privacy.purposes.exists', { id: checked.value.id }) }], status: 409 };
     if (checked.ok && !outcome.errors.length) outcome = await save(() => consentRegistry.savePurpose(checked.value));
@@ -95,7 +94,7 @@ export function registerPurposePages(pages: Router, tools: EditTools): void {
     const found = await consentRegistry.findPurpose(String(ctx.params.id).slice(0, 100));
     if (!found) return render(ctx, 'errors/error', { title: t('admin.not_found'), message: t('admin_privacy.purposes.not_found') }, 404);
     const values = formValues(form, purposeFields());
-    const checked = checkWith(purposeInputSchema, purposeBody(values, found), fieldOf);
+    const checked = checkForm(purposeInputSchema, purposeBody(values, found), fieldOf);
     const outcome = checked.ok ? await save(() => consentRegistry.savePurpose({ id: found.id, ...checked.value })) : { errors: checked.errors, status: 400 };
     if (outcome.errors.length) return editPage(ctx, 'purpose', found.id, values, outcome.errors, outcome.status);
     await audit(ctx, '/admin/purposes/:id', { id: found.id });
@@ -105,7 +104,7 @@ export function registerPurposePages(pages: Router, tools: EditTools): void {
   const findTopic = async (id: string) => (await consentRegistry.listTopics()).find((topic) => topic.id === id);
   pages.post('/topics', async (ctx) => {
     const values = formValues(tools.deps.csrf.verifiedForm(ctx), topicFields());
-    const checked = checkWith(newTopicSchema, topicBody(values), fieldOf);
+    const checked = checkForm(newTopicSchema, topicBody(values), fieldOf);
     let outcome = { errors: checked.ok ? [] : checked.errors, status: 400 };
     if (checked.ok && await findTopic(checked.value.id)) outcome = { errors: [{ field: 'id', message: t('admin_privacy.topics.exists', { id: checked.value.id }) }], status: 409 };
     if (checked.ok && !outcome.errors.length) outcome = await save(() => consentRegistry.saveTopic(checked.value));
@@ -123,7 +122,7 @@ export function registerPurposePages(pages: Router, tools: EditTools): void {
     const found = await findTopic(String(ctx.params.id).slice(0, 100));
     if (!found) return render(ctx, 'errors/error', { title: t('admin.not_found'), message: t('admin_privacy.topics.not_found') }, 404);
     const values = formValues(form, topicFields());
-    const checked = checkWith(topicInputSchema, topicBody(values, found), fieldOf);
+    const checked = checkForm(topicInputSchema, topicBody(values, found), fieldOf);
     const outcome = checked.ok ? await save(() => consentRegistry.saveTopic({ id: found.id, ...checked.value })) : { errors: checked.errors, status: 400 };
     if (outcome.errors.length) return editPage(ctx, 'topic', found.id, values, outcome.errors, outcome.status);
     await audit(ctx, '/admin/topics/:id', { id: found.id });
