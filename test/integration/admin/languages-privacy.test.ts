@@ -19,7 +19,7 @@ beforeAll(async () => {
   const callback = await consentIfAsked(browser, await signUp(server, browser, await browser.get((await app.authorizationUrl()).url), CUSTOMER, 'a long and unusual passphrase'));
   expect(callback.url.startsWith(CALLBACK)).toBe(true);
   customerId = (await server.services.accounts.findAccountByEmail(CUSTOMER))!.id;
-}, 60_000);
+}, 120_000);
 afterAll(async () => server?.stop());
 
 const htmlTag = (html: string) => /<html[^>]*>/.exec(html)?.[0];
