@@ -6,8 +6,10 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { FIELD_TYPES, profileFieldSchema, type ProfileFieldDefinition } from '../../config/profile-fields.ts';
 import { AppError } from '../../errors/app-error.ts';
+import { t } from '../../i18n/translate.ts';
 import { fieldChangeSchema, type AdminFieldView } from '../../profile/field-admin.ts';
 import { auditPageChange, checked, checkForm, confirmed, refusalsOf, type FormError, type PageTools } from './forms.ts';
+import { code } from './markup.ts';
 
 const MEMBERS = ['key', 'type', 'label', 'help', 'purpose', 'scope', 'claim', 'ask', 'priority', 'enabled', 'validation', 'options'] as const;
 const KEY = /^[a-z][a-z0-9_]{0,63}$/;
@@ -79,7 +81,8 @@ function formValues(d: Partial<ProfileFieldDefinition> | undefined, typed?: URLS
   };
 }
 
-const askText = (f: AdminFieldView) => (typeof f.definition.ask === 'string' ? f.definition.ask : `from visit ${f.definition.ask.fromVisit}`);
+/** The collection rule as the list's message reads it: a rule name, and the visit for "from a visit on". */
+const askOf = (f: AdminFieldView) => (typeof f.definition.ask === 'string' ? { ask: f.definition.ask, fromVisit: 0 } : { ask: 'fromVisit', fromVisit: f.definition.ask.fromVisit });
 
 export function registerProfileFieldPages(pages: Router, tools: PageTools): void {
   const { deps, render, done, notice } = tools;
@@ -87,9 +90,10 @@ export function registerProfileFieldPages(pages: Router, tools: PageTools): void
   const admin = services.profileFields;
   const keyOf = (ctx: Context) => (KEY.test(String(ctx.params.key)) ? String(ctx.params.key) : '');
   const find = async (key: string) => (key ? (await admin.list()).find((f) => f.key === key) : undefined);
-  const missing = (ctx: Context) => render(ctx, 'errors/error', { title: 'Not found', message: 'There is no such profile field.' }, 404);
+  const missing = (ctx: Context) => render(ctx, 'errors/error', { title: t('admin.not_found'), message: t('admin_setup.fields.not_found') }, 404);
   const formPage = async (ctx: Context, data: { field?: AdminFieldView; typed?: URLSearchParams; errors?: FormError[] }, status = 200) => render(ctx, 'admin/profile-field-form', {
-    title: data.field ? `Profile field ${data.field.key}` : 'Define a profile field', notice: notice(ctx), field: data.field, errors: data.errors,
+    title: data.field ? t('admin_setup.fields.title', { key: data.field.key }) : t('admin_setup.fields.define'), notice: notice(ctx), field: data.field, errors: data.errors,
+    ...(data.field ? { keyCode: code(data.field.key), claimCode: code(data.field.claimName), typeName: t('admin_setup.fields.type_name', { type: data.field.definition.type }) } : {}),
     action: data.field ? `/admin/profile-fields/${data.field.key}/edit` : '/admin/profile-fields/new',
     form: formValues(data.field?.definition, data.typed), types: FIELD_TYPES, asks: ['never', 'signup', 'fromVisit'],
     purposes: (await services.consentRegistry.listPurposes()).map((p) => p.id),
@@ -101,10 +105,10 @@ export function registerProfileFieldPages(pages: Router, tools: PageTools): void
 
   pages.get('/profile-fields', async (ctx) => {
     render(ctx, 'admin/profile-fields', {
-      title: 'Profile fields', notice: notice(ctx),
+      title: t('admin.nav.profile_fields'), notice: notice(ctx),
       fields: (await admin.list()).map((f) => ({
         key: f.key, label: f.definition.label.en ?? Object.values(f.definition.label)[0] ?? f.key, type: f.definition.type, purpose: f.definition.purpose,
-        scope: f.definition.scope ?? '—', claim: f.claimName, ask: askText(f), priority: f.definition.priority, enabled: f.definition.enabled, values: f.values,
+        scope: f.definition.scope ?? '—', claim: f.claimName, ...askOf(f), priority: f.definition.priority, enabled: f.definition.enabled, values: f.values,
       })),
     });
   });
@@ -114,12 +118,12 @@ export function registerProfileFieldPages(pages: Router, tools: PageTools): void
     const body = bodyOf(form, true);
     const refused = await refusalsOf(async () => {
       const definition = checkForm(profileFieldSchema, body, 'field');
-      if (await find(definition.key)) throw new AppError('profile_field.exists', `key: a field ${definition.key} exists; change it on its own page.`, 409);
+      if (await find(definition.key)) throw new AppError('profile_field.exists', `key: ${t('admin_setup.fields.exists', { key: definition.key })}`, 409);
       await admin.define(definition);
     }, 'field', MEMBERS);
     if (refused) return formPage(ctx, { typed: form, errors: refused.errors }, refused.status);
     await changed(ctx, '/admin/profile-fields/new', String(body.key));
-    done(ctx, '/admin/profile-fields', `Defined ${String(body.key)}.`);
+    done(ctx, '/admin/profile-fields', t('admin_setup.fields.defined_notice', { key: String(body.key) }));
   });
   pages.get('/profile-fields/:key/edit', async (ctx) => {
     const field = await find(keyOf(ctx));
@@ -135,17 +139,20 @@ export function registerProfileFieldPages(pages: Router, tools: PageTools): void
     }, 'field', MEMBERS);
     if (refused) return formPage(ctx, { field, typed: form, errors: refused.errors }, refused.status);
     await changed(ctx, '/admin/profile-fields/:key/edit', field.key);
-    done(ctx, `/admin/profile-fields/${field.key}/edit`, 'Saved.');
+    done(ctx, `/admin/profile-fields/${field.key}/edit`, t('portal.profile.saved'));
   });
   pages.post('/profile-fields/:key/remove', async (ctx) => {
     const form = deps.csrf.verifiedForm(ctx);
     const field = await find(keyOf(ctx));
     if (!field) return missing(ctx);
     const path = `/admin/profile-fields/${field.key}`;
-    if (!confirmed(tools, ctx, form, { title: `Remove the profile field ${field.key}?`, consequence: 'The field leaves the schema: it is no longer asked, stored or released. (A field accounts hold values of cannot be removed: turn it off instead.)', action: `${path}/remove`, button: 'Yes, remove the field', cancel: `${path}/edit` })) return;
+    if (!confirmed(tools, ctx, form, {
+      title: t('admin_setup.fields.remove_title', { key: field.key }), consequence: t('admin_setup.fields.remove_consequence'), action: `${path}/remove`,
+      button: t('admin_setup.fields.remove_confirm'), cancel: `${path}/edit`,
+    })) return;
     const refused = await refusalsOf(() => admin.remove(field.key), 'field', MEMBERS);
     if (refused) return formPage(ctx, { field, errors: refused.errors.map((e) => ({ ...e, href: '#field-enabled' })) }, refused.status);
     await changed(ctx, '/admin/profile-fields/:key/remove', field.key);
-    done(ctx, '/admin/profile-fields', `Removed ${field.key}.`);
+    done(ctx, '/admin/profile-fields', t('admin_setup.removed_notice', { id: field.key }));
   });
 }
