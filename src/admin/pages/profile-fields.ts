@@ -113,6 +113,29 @@ export function registerProfileFieldPages(pages: Router, tools: PageTools): void
     });
   });
   pages.get('/profile-fields/new', (ctx) => formPage(ctx, {}));
+  // The order fields are asked and listed in: each field moves one place at a time, computed from the order as
+  // it is now (not as the page showed it), through the same operation as the API's POST /profile-fields/reorder.
+  pages.get('/profile-fields/order', async (ctx) => {
+    const fields = await admin.list();
+    render(ctx, 'admin/profile-field-order', {
+      title: t('admin_setup.order.title'), notice: notice(ctx),
+      fields: fields.map((f, i) => ({ key: f.key, label: f.definition.label.en ?? Object.values(f.definition.label)[0] ?? f.key, first: i === 0, last: i === fields.length - 1 })),
+    });
+  });
+  pages.post('/profile-fields/order', async (ctx) => {
+    const form = deps.csrf.verifiedForm(ctx);
+    const keys = (await admin.list()).map((f) => f.key);
+    const from = keys.indexOf(form.get('key') ?? '');
+    const to = from + (form.get('move') === 'up' ? -1 : form.get('move') === 'down' ? 1 : 0);
+    if (from < 0 || to === from) return missing(ctx);
+    // Already first (or last): nothing to move.
+    if (to < 0 || to >= keys.length) return ctx.redirect('/admin/profile-fields/order');
+    const key = keys[from]!;
+    [keys[from], keys[to]] = [keys[to]!, key];
+    await admin.reorder(keys);
+    await changed(ctx, '/admin/profile-fields/order', key);
+    done(ctx, '/admin/profile-fields/order', t('admin_setup.order.moved_notice', { key }));
+  });
   pages.post('/profile-fields/new', async (ctx) => {
     const form = deps.csrf.verifiedForm(ctx);
     const body = bodyOf(form, true);

@@ -80,6 +80,12 @@ describe('the set-up pages in Polish', () => {
     const edit = await browser.get(`${server.url}/admin/profile-fields/shoe_size/edit`);
     expect(edit.html).toContain('Klucz <code>shoe_size</code>, typ liczba, oświadczenie <code>shoe_size</code>; żadne konto nie ma wartości.');
 
+    const order = await browser.get(`${server.url}/admin/profile-fields/order`);
+    expect(heading(order.html)).toBe('Kolejność pól profilu');
+    const moved = await browser.submit(order, '/admin/profile-fields/order', { key: 'shoe_size', move: 'up' });
+    expect(moved.html).toContain('Przesunięto shoe_size.');
+    expect((await server.services.profileFields.list()).map((f) => f.key)).toEqual(['shoe_size', 'given_name']);
+
     const resourceForm = await browser.get(`${server.url}/admin/resources/new`);
     expect(resourceForm.html).toContain('<label for="resource-scopes">Zakresy (oddzielone spacjami, np. read write)</label>');
     const registered = await browser.submit(resourceForm, '/admin/resources/save', { id: 'https://api.sklep.example', scopes: 'orders:read' });
