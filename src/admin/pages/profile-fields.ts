@@ -27,17 +27,20 @@ function localized(text: string | null): Record<string, string> | undefined {
 }
 const localizedText = (labels: Record<string, string> | undefined) => Object.entries(labels ?? {}).map(([locale, text]) => `${locale}: ${text}`).join('\n');
 
-/** "value: label" a line (the label in English). */
-const optionsOf = (text: string | null) => (text ?? '').split(/\r?\n/).map((l) => l.trim()).filter(Boolean)
+type FieldOption = NonNullable<ProfileFieldDefinition['options']>[number];
+
+/** "value: label" a line (the label in English); a choice kept keeps its labels in the other languages. */
+const optionsOf = (text: string | null, kept: readonly FieldOption[] = []) => (text ?? '').split(/\r?\n/).map((l) => l.trim()).filter(Boolean)
   .map((line) => {
     const [value, ...label] = line.split(':');
-    return { value: value!.trim(), label: { en: (label.join(':').trim() || value!.trim()) } };
+    const before = kept.find((o) => o.value === value!.trim())?.label;
+    return { value: value!.trim(), label: { ...before, en: (label.join(':').trim() || value!.trim()) } };
   });
 
 const numberOrText = (v: string) => (NUMBER.test(v) ? Number(v) : v);
 
 /** The API's JSON body from the form; on a new field an empty box is left out (the API's default applies), on an edit it clears. */
-function bodyOf(form: URLSearchParams, creating: boolean): Record<string, unknown> {
+function bodyOf(form: URLSearchParams, creating: boolean, kept?: ProfileFieldDefinition): Record<string, unknown> {
   const text = (name: string) => form.get(name)?.trim() ?? '';
   const body: Record<string, unknown> = {};
   const clearable = (name: string, value: unknown) => {
@@ -61,7 +64,7 @@ function bodyOf(form: URLSearchParams, creating: boolean): Record<string, unknow
   const validation = Object.fromEntries((['minLength', 'maxLength', 'min', 'max'] as const).filter((n) => text(`validation_${n}`)).map((n) => [n, numberOrText(text(`validation_${n}`))]));
   if (text('validation_pattern')) validation.pattern = text('validation_pattern');
   if (form.has('validation_pattern') && (!creating || Object.keys(validation).length)) body.validation = validation;
-  const options = optionsOf(form.get('options'));
+  const options = optionsOf(form.get('options'), kept?.options);
   clearable('options', options.length ? options : undefined);
   return body;
 }
@@ -158,7 +161,7 @@ export function registerProfileFieldPages(pages: Router, tools: PageTools): void
     const field = await find(keyOf(ctx));
     if (!field) return missing(ctx);
     const refused = await refusalsOf(async () => {
-      await admin.change(field.key, checkForm(fieldChangeSchema, bodyOf(form, false), 'field'));
+      await admin.change(field.key, checkForm(fieldChangeSchema, bodyOf(form, false, field.definition), 'field'));
     }, 'field', MEMBERS);
     if (refused) return formPage(ctx, { field, typed: form, errors: refused.errors }, refused.status);
     await changed(ctx, '/admin/profile-fields/:key/edit', field.key);

@@ -86,6 +86,18 @@ describe('the set-up pages in Polish', () => {
     expect(moved.html).toContain('Przesunięto shoe_size.');
     expect((await server.services.profileFields.list()).map((f) => f.key)).toEqual(['shoe_size', 'given_name']);
 
+    // A choice field edited on the page keeps its choices' labels in the other languages (the page types English ones).
+    const sizeForm = await browser.get(`${server.url}/admin/profile-fields/new`);
+    await browser.submit(sizeForm, '/admin/profile-fields/new', {
+      key: 'tshirt', type: 'single_choice', label: 'en: T-shirt size', purpose: 'account', scope: '', ask: 'never', priority: '0', options: 's: Small\nl: Large', enabled: ['', 'yes'],
+    });
+    await server.services.profileFields.change('tshirt', { options: [{ value: 's', label: { en: 'Small', pl: 'Mały' } }, { value: 'l', label: { en: 'Large', pl: 'Duży' } }] } as never);
+    const sizeEdit = await browser.get(`${server.url}/admin/profile-fields/tshirt/edit`);
+    expect((await browser.submit(sizeEdit, '/admin/profile-fields/tshirt/edit', { options: 's: Small\nm: Medium\nl: Big' })).html).toContain('Zapisano.');
+    expect((await server.services.profileFields.list()).find((f) => f.key === 'tshirt')?.definition.options).toEqual([
+      { value: 's', label: { en: 'Small', pl: 'Mały' } }, { value: 'm', label: { en: 'Medium' } }, { value: 'l', label: { en: 'Big', pl: 'Duży' } },
+    ]);
+
     const resourceForm = await browser.get(`${server.url}/admin/resources/new`);
     expect(resourceForm.html).toContain('<label for="resource-scopes">Zakresy (oddzielone spacjami, np. read write)</label>');
     const registered = await browser.submit(resourceForm, '/admin/resources/save', { id: 'https://api.sklep.example', scopes: 'orders:read' });
