@@ -8,7 +8,7 @@ import { FIELD_TYPES, profileFieldSchema, type ProfileFieldDefinition } from '..
 import { AppError } from '../../errors/app-error.ts';
 import { t } from '../../i18n/translate.ts';
 import { fieldChangeSchema, type AdminFieldView } from '../../profile/field-admin.ts';
-import { auditPageChange, checked, checkForm, confirmed, refusalsOf, type FormError, type PageTools } from './forms.ts';
+import { auditPageChange, checked, checkForm, confirmed, FormRefused, refusalsOf, type FormError, type PageTools } from './forms.ts';
 import { code } from './markup.ts';
 
 const MEMBERS = ['key', 'type', 'label', 'help', 'purpose', 'scope', 'claim', 'ask', 'priority', 'enabled', 'validation', 'options'] as const;
@@ -143,7 +143,9 @@ export function registerProfileFieldPages(pages: Router, tools: PageTools): void
     const form = deps.csrf.verifiedForm(ctx);
     const body = bodyOf(form, true);
     const refused = await refusalsOf(async () => {
-      const definition = checkForm(profileFieldSchema, body, 'field');
+      const input = checkForm(profileFieldSchema, body);
+      if (!input.ok) throw new FormRefused(input.errors);
+      const definition = input.value;
       if (await find(definition.key)) throw new AppError('profile_field.exists', `key: ${t('admin_setup.fields.exists', { key: definition.key })}`, 409);
       await admin.define(definition);
     }, 'field', MEMBERS);
@@ -161,7 +163,9 @@ export function registerProfileFieldPages(pages: Router, tools: PageTools): void
     const field = await find(keyOf(ctx));
     if (!field) return missing(ctx);
     const refused = await refusalsOf(async () => {
-      await admin.change(field.key, checkForm(fieldChangeSchema, bodyOf(form, false, field.definition), 'field'));
+      const input = checkForm(fieldChangeSchema, bodyOf(form, false, field.definition));
+      if (!input.ok) throw new FormRefused(input.errors);
+      await admin.change(field.key, input.value);
     }, 'field', MEMBERS);
     if (refused) return formPage(ctx, { field, typed: form, errors: refused.errors }, refused.status);
     await changed(ctx, '/admin/profile-fields/:key/edit', field.key);
