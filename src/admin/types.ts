@@ -77,5 +77,7 @@ export const openApi = {
     415: problem('The body is not JSON (Content-Type: application/json)'),
   },
   notFound: (what: string) => ({ 404: problem(`No such ${what}`) }),
+  /** A paged list's next_cursor. */
+  nextCursor: { type: ['string', 'null'], description: 'The cursor of the next page; null on the last' },
   pathParams: (...names: string[]) => names.map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } })),
 };

@@ -25,6 +25,15 @@ beforeAll(async () => {
   for (const i of [1, 2, 3]) expect((await call('/resources', { method: 'POST', body: { id: `https://api${i}.example/`, scopes: [`read${i}`] } })).status).toBe(201);
   for (const i of [1, 2, 3]) expect((await call('/webhooks', { method: 'POST', body: { name: `Hook ${i}`, url: `https://hooks${i}.example/in`, events: i === 2 ? ['profile.*'] : ['account.*'] } })).status).toBe(201);
   expect((await call('/webhooks?q=hook%202')).body).toMatchObject({ webhooks: [expect.objectContaining({ name: 'Hook 2' })] });
+  for (const [id, kind] of [['gh', 'github'], ['gh2', 'github'], ['goog', 'google']]) {
+    expect((await call('/connectors', { method: 'POST', body: { id, kind, clientId: `${id}-client`, clientSecret: 'an upstream secret' } })).status).toBe(201);
+  }
+  expect((await call('/connectors/gh2/disable', { method: 'POST' })).status).toBe(200);
+  const colours = { accent: '#0b6e4f', text: '#111111', background: '#ffffff' };
+  for (const [id, name] of [['acme', 'Acme'], ['beta', 'Beta']]) expect((await call(`/brands/${id}`, { method: 'PUT', body: { name, colours } })).status).toBe(201);
+  expect((await call('/brands/beta/clients/shop', { method: 'PUT' })).status).toBe(200);
+  // Two new keys sign from now on; the two before them stay published (retiring).
+  expect((await call('/keys/rotate', { method: 'POST' })).status).toBe(200);
 });
 afterAll(async () => server?.stop());
 
@@ -51,6 +60,7 @@ async function walk(path: string, member: string, limit: number): Promise<{ item
 const LISTS: [path: string, member: string][] = [
   ['/clients', 'clients'], ['/resources', 'resources'], ['/profile-fields', 'fields'], ['/purposes', 'purposes'], ['/topics', 'topics'],
   ['/documents', 'documents'], ['/webhooks', 'webhooks'], ['/imports', 'imports'], ['/customers', 'customers'], ['/audit', 'events'], ['/consent-records', 'records'],
+  ['/connectors', 'connectors'], ['/brands', 'brands'], ['/keys', 'keys'],
 ];
 
 describe('paging every list', () => {
@@ -90,6 +100,15 @@ describe('paging every list', () => {
     expect(await ids('/webhooks?enabled=false', 'webhooks', 'name')).toEqual([]);
     expect(await ids('/imports?status=running', 'imports')).toEqual([]);
     expect(await ids('/documents?required=true&q=nothing-like-this', 'documents')).toEqual([]);
+    expect(await ids('/connectors?q=GH', 'connectors')).toEqual(['gh', 'gh2']);
+    expect(await ids('/connectors?kind=google', 'connectors')).toEqual(['goog']);
+    expect(await ids('/connectors?enabled=false', 'connectors')).toEqual(['gh2']);
+    expect(await ids('/brands?q=acm', 'brands')).toEqual(['acme']);
+    expect(await ids('/brands?client=shop', 'brands')).toEqual(['beta']);
+    // Keys come newest first: the two that sign now, then the two retiring.
+    expect(await ids('/keys', 'keys', 'status')).toEqual(['active', 'active', 'retiring', 'retiring']);
+    expect(await ids('/keys?status=active&alg=ES256', 'keys', 'alg')).toEqual(['ES256']);
+    expect(await ids('/keys?status=retiring', 'keys', 'status')).toEqual(['retiring', 'retiring']);
   });
 
   it('refuses a bad limit, a made-up cursor or a bad filter with a problem naming the parameter', async () => {
@@ -104,7 +123,8 @@ describe('paging every list', () => {
     // A cursor of one list is not a cursor of another.
     const audit = (await call('/audit?limit=1')).body as Listed;
     expect((await call(`/customers?cursor=${audit.next_cursor}`)).status).toBe(400);
-    for (const query of ['/clients?first_party=maybe', '/purposes?legal_basis=whim', '/topics?channel=pigeon', '/imports?status=sleeping', '/profile-fields?enabled=1']) {
+    for (const query of ['/clients?first_party=maybe', '/purposes?legal_basis=whim', '/topics?channel=pigeon', '/imports?status=sleeping', '/profile-fields?enabled=1',
+      '/connectors?kind=myspace', '/connectors?enabled=maybe', '/keys?status=old', '/keys?alg=HS256']) {
       const res = await call(query);
       expect(res.status, query).toBe(400);
       expect(res.body!.detail, query).toMatch(/^\w+: /);
