@@ -66,6 +66,7 @@ export const openApi = {
       ...problem('A valid access token without the scope: admin:read (or admin) to read, admin to change (error insufficient_scope), or from a client no longer registered with it'),
       headers: { 'WWW-Authenticate': { description: 'Bearer error="insufficient_scope", scope="admin"', schema: { type: 'string' } } },
     },
+    500: problem('An unexpected error: logged on the server, answered without its internals; quote request_id when reporting it'),
     503: {
       ...problem('The database cannot be reached just now; nothing was changed. Retry after Retry-After seconds'),
       headers: { 'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer' } } },
