@@ -211,7 +211,7 @@ export function createCustomerImport(deps: CustomerImportDeps) {
     },
     findJob: (jobId: string) => queries.findJob(jobId),
     listJobs: (page: Parameters<typeof queries.listJobs>[0]) => queries.listJobs(page),
-    listRejections: (jobId: string, afterLine: number, limit: number) => queries.listRejections(jobId, afterLine, limit),
+    listRejections: (jobId: string, page: Parameters<typeof queries.listRejections>[1]) => queries.listRejections(jobId, page),
     /** Stops background imports after their current batch (shutdown); each is recorded as stopped. */
     async stop(): Promise<void> {
       for (const job of background.values()) job.controller.abort('the server shut down');

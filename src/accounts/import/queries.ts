@@ -28,6 +28,8 @@ export type ImportJobStatus = 'running' | 'finished' | 'failed';
 export const IMPORT_JOB_STATUSES = ['running', 'finished', 'failed'] as const satisfies readonly ImportJobStatus[];
 /** The cursor a page of import jobs gives: the last job's time (to the microsecond) and id. */
 export const IMPORT_JOB_CURSOR: CursorShape = { key: TIMESTAMP_KEY, id: /^[\w-]{1,100}$/ };
+/** The cursor a page of an import's rejections gives: the last rejected line, and the job's id (a cursor belongs to its import). */
+export const IMPORT_REJECTION_CURSOR: CursorShape = { key: /^\d{1,10}$/, id: /^[\w-]{1,100}$/ };
 
 export interface ImportJob extends ImportCounts {
   id: string;
@@ -156,8 +158,13 @@ export function createImportQueries(db: Db) {
       const last = shown.at(-1);
       return { jobs: shown.map(toJob), next: rows.length > page.limit && last ? encodeCursor({ key: last.created_key, id: last.id }) : null };
     },
-    async listRejections(jobId: string, afterLine: number, limit: number, trx: Db = db): Promise<Rejection[]> {
-      return await trx('import_rejections').where({ job_id: jobId }).andWhere('line', '>', afterLine).orderBy('line').limit(limit).select('line', 'reason') as Rejection[];
+    /** A page of a job's rejections by line, continuing after `cursor` (its key is the last line shown); `next` continues after the last. */
+    async listRejections(jobId: string, page: { limit: number; cursor?: KeysetCursor | undefined }, trx: Db = db): Promise<{ rejections: Rejection[]; next: string | null }> {
+      const rows = await trx('import_rejections').where({ job_id: jobId }).andWhere('line', '>', Number(page.cursor?.key ?? 0))
+        .orderBy('line').limit(page.limit + 1).select('line', 'reason') as Rejection[];
+      const shown = rows.slice(0, page.limit);
+      const last = shown.at(-1);
+      return { rejections: shown, next: rows.length > page.limit && last ? encodeCursor({ key: String(last.line), id: jobId }) : null };
     },
 
     /** Accounts for the export, by id after `afterId` (keyset paging), erased ones left out. */
