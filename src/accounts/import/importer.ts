@@ -24,7 +24,8 @@ export interface CustomerImportDeps {
   /** The profile schema as it is now (reloaded when another instance changed it). */
   profileFields: () => Promise<ReadonlyMap<string, ProfileField>>;
   firebase: FirebaseProject | undefined;
-  emit: (event: DomainEvent) => Promise<unknown>;
+  /** Appends an event; given the batch's transaction, the event commits (or rolls back) with the change. */
+  emit: (event: DomainEvent, trx?: Db) => Promise<unknown>;
   log: Logger;
   batchSize?: number;
 }
@@ -87,7 +88,10 @@ export function createCustomerImport(deps: CustomerImportDeps) {
     for (const d of decisions) {
       if (d.kind !== 'update') continue;
       const { change, row } = d;
-      await queries.touchImportedAccount(change.accountId, { activate: change.activate, externalId: change.externalId }, jobId, trx);
+      // A lite account given a way to sign in became a full one: the same event as the journey's upgrades (the dashboard counts it).
+      if (await queries.touchImportedAccount(change.accountId, { activate: change.activate, externalId: change.externalId }, jobId, trx)) {
+        await deps.emit({ type: 'account.upgraded', accountId: change.accountId, data: { via: 'import', job: jobId } }, trx);
+      }
       if (change.replaceEmail && !(await queries.replacePrimaryEmail(change.accountId, { email: row.email.trim(), emailNormalized: row.emailNormalized, verified: row.emailVerified }, trx))) {
         throw new ImportConflict('the email was taken meanwhile');
       }

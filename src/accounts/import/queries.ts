@@ -118,11 +118,16 @@ export function createImportQueries(db: Db) {
       if (changed === 1) await trx('account_imports').where({ account_id: accountId }).update({ password_set_at: trx.fn.now() });
       return changed === 1;
     },
-    /** Changes made: the account's updated_at, lite to active when it got a way to sign in, and the import record. */
-    async touchImportedAccount(accountId: string, change: { activate: boolean; externalId: string | null }, jobId: string, trx: Db): Promise<void> {
-      await trx('accounts').where({ id: accountId }).update({ updated_at: trx.fn.now(), ...(change.activate ? { status: trx.raw("CASE WHEN status = 'lite' THEN 'active' ELSE status END") } : {}) });
+    /**
+     * Changes made: the account's updated_at, lite to active when it got a way to sign in, and the import record.
+     * True when this call turned a lite account into a full one (the row lock makes that true for one caller only).
+     */
+    async touchImportedAccount(accountId: string, change: { activate: boolean; externalId: string | null }, jobId: string, trx: Db): Promise<boolean> {
+      const upgraded = change.activate && (await trx('accounts').where({ id: accountId, status: 'lite' }).update({ status: 'active', updated_at: trx.fn.now() })) > 0;
+      if (!upgraded) await trx('accounts').where({ id: accountId }).update({ updated_at: trx.fn.now() });
       await trx('account_imports').insert({ account_id: accountId, external_id: change.externalId, job_id: jobId })
         .onConflict('account_id').merge({ job_id: jobId, updated_at: trx.fn.now(), ...(change.externalId ? { external_id: change.externalId } : {}) });
+      return upgraded;
     },
 
     async createJob(job: { format: ImportFormat; actor: string; bytesTotal: number | null }, trx: Db = db): Promise<string> {

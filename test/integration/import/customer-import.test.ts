@@ -245,3 +245,32 @@ describe('two imports at once', { timeout: 120_000 }, () => {
     expect(values).toHaveLength(1);
   });
 });
+
+describe('lite accounts an import gives a way to sign in', { timeout: 120_000 }, () => {
+  it('become full ones with the account.upgraded event the journey records, on the dashboard; imports racing upgrade each once', async () => {
+    const { accounts } = server.services;
+    const today = new Date().toISOString().slice(0, 10);
+    const upgradesToday = async () => ((await api('/dashboard?days=1')).body as { upgrades: { day: string; count: number }[] }).upgrades.find((d) => d.day === today)?.count;
+    const before = await upgradesToday();
+    const emails = Array.from({ length: 6 }, (_, i) => `captured-${i}@example.com`);
+    const lites = await Promise.all(emails.map((email) => accounts.insertAccount({ email, status: 'lite', passwordHash: null, emailVerified: true })));
+    const file = jsonLines(emails.map((email) => ({ email, password_hash: customers[1]!.row.password_hash })));
+    const run = () => server.services.customerImport.runImport({ input: Readable.from([Buffer.from(file)]), format: 'jsonl', actor: 'test' });
+    // Three imports of the same file at once: each account is upgraded by exactly one of them.
+    const jobs = await Promise.all([run(), run(), run()]);
+    for (const job of jobs) expect(job).toMatchObject({ status: 'finished', rejected: 0 });
+    for (const lite of lites) {
+      expect((await accounts.findAccountById(lite.id))?.status).toBe('active');
+      const upgraded = await server.dbHandle.db('events').where({ type: 'account.upgraded', account_id: lite.id }).select('data') as { data: Record<string, unknown> }[];
+      expect(upgraded).toEqual([{ data: { via: 'import', job: expect.stringMatching(/^imp_/) } }]);
+      expect(jobs.map((j) => j.id)).toContain(upgraded[0]!.data.job);
+    }
+    expect(await upgradesToday()).toBe((before ?? 0) + emails.length);
+    // A full account an import touches again is no upgrade.
+    await importThroughApi(file);
+    expect(await upgradesToday()).toBe((before ?? 0) + emails.length);
+    // The upgraded customer signs in with the imported password.
+    const done = await signIn(emails[0]!, customers[1]!.password);
+    expect(done.url.startsWith(CALLBACK), done.html.slice(0, 300)).toBe(true);
+  });
+});
