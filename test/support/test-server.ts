@@ -17,6 +17,7 @@ export interface TestServer extends RunningServer {
 
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
 
+/** `options.log`: a logger of the test's own (to read what the server logs); else one at FOYER_TEST_LOG, silent by default. */
 export async function startTestServer(overrides: DeepPartial<Config> = {}, options: { dbHandle?: RunningServer['dbHandle']; log?: Logger } = {}): Promise<TestServer> {
   const smtp = await startSmtpCapture();
   const dbHandle = options.dbHandle ?? await createTestDb();
