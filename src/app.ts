@@ -73,7 +73,7 @@ export function createApp(options: AppOptions): Koa {
   app.use(brandScope(services.brands, log, secure, [PORTAL_CLIENT_ID]));
   app.use(errorHandler(services.views, log));
   // Inside the error handler and before the input checks, so every admin API error (413 and 400 of the body too) is problem+json.
-  app.use(adminApiProblems);
+  app.use(adminApiProblems(log));
   app.use(serveAssets());
   app.use(serveBrandFiles(services.brands));
   app.use(checkInput);

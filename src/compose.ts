@@ -216,7 +216,7 @@ export function createServices(config: Config, db: Db, log: Logger) {
   const customerImportQueries = createCustomerImportQueries(db);
   const firebase = config.passwordImport.firebaseScrypt;
   const customerImport = createCustomerImport({
-    db, queries: customerImportQueries, profileValues: profileQueries, identities: federatedIdentities, emit: (event) => events.emit(event), log,
+    db, queries: customerImportQueries, profileValues: profileQueries, identities: federatedIdentities, emit: (event, trx) => events.emit(event, trx), log,
     // The config's fields are seeded first, so a fresh database (the command run before the server) knows them.
     profileFields: async () => (await profile.seedAndLoad()).byKey,
     firebase: firebase && { memCost: firebase.memCost, rounds: firebase.rounds, saltSeparator: firebase.saltSeparator, signerKeyConfigured: true },

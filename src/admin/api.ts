@@ -6,13 +6,14 @@ import type { Context, Next } from 'koa';
 import { requireBearer, type BearerRule } from '../http/bearer.ts';
 import { ADMIN_READ_SCOPE, ADMIN_SCOPE, adminResourceOf, registeredApiScopes, verifyApiToken, type ApiTokenDeps } from '../security/api-tokens.ts';
 import { buildOpenApiDocument } from './openapi.ts';
+import type { Logger } from '../log.ts';
 import { problemDetails } from './problem.ts';
 import { ADMIN_SECTIONS } from './sections/index.ts';
 import type { AdminDeps } from './types.ts';
 
 export const ADMIN_API_PREFIX = '/admin/api';
 /** Every error under /admin/api answers as RFC 9457 problem+json (with `error` and `message` too); the app mounts this before its input checks. */
-export const adminApiProblems = problemDetails(ADMIN_API_PREFIX);
+export const adminApiProblems = (log: Logger) => problemDetails(ADMIN_API_PREFIX, log);
 
 export interface AdminApiDeps extends AdminDeps, ApiTokenDeps {}
 

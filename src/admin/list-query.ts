@@ -81,13 +81,14 @@ const compareKeys = (a: KeysetCursor, b: KeysetCursor) => (a.key < b.key ? -1 : 
 
 /**
  * One page of a short list (clients, resources, profile fields, …) read whole from its table: ordered by
- * `keyOf` (a sort key, then the id), continuing after the cursor's item — the same keyset rule as a table's
- * pages, so an item added or removed meanwhile shifts nothing.
+ * `keyOf` (a sort key, then the id; `descending` for newest first), continuing after the cursor's item — the
+ * same keyset rule as a table's pages, so an item added or removed meanwhile shifts nothing.
  */
-export function pageOfList<T>(items: T[], keyOf: (item: T) => KeysetCursor, page: { limit: number; cursor?: string | undefined }): { items: T[]; next_cursor: string | null } {
+export function pageOfList<T>(items: T[], keyOf: (item: T) => KeysetCursor, page: { limit: number; cursor?: string | undefined }, order: 'ascending' | 'descending' = 'ascending'): { items: T[]; next_cursor: string | null } {
   const after = cursorParam(page.cursor, IN_MEMORY_CURSOR);
-  const keyed = items.map((item) => ({ item, key: keyOf(item) })).sort((a, b) => compareKeys(a.key, b.key));
-  const rest = after ? keyed.filter((k) => compareKeys(k.key, after) > 0) : keyed;
+  const sign = order === 'descending' ? -1 : 1;
+  const keyed = items.map((item) => ({ item, key: keyOf(item) })).sort((a, b) => sign * compareKeys(a.key, b.key));
+  const rest = after ? keyed.filter((k) => sign * compareKeys(k.key, after) > 0) : keyed;
   const shown = rest.slice(0, page.limit);
   const last = shown.at(-1);
   return { items: shown.map((k) => k.item), next_cursor: rest.length > page.limit && last ? encodeCursor(last.key) : null };

@@ -66,6 +66,7 @@ export const openApi = {
       ...problem('A valid access token without the scope: admin:read (or admin) to read, admin to change (error insufficient_scope), or from a client no longer registered with it'),
       headers: { 'WWW-Authenticate': { description: 'Bearer error="insufficient_scope", scope="admin"', schema: { type: 'string' } } },
     },
+    500: problem('An unexpected error: logged on the server, answered without its internals; quote request_id when reporting it'),
     503: {
       ...problem('The database cannot be reached just now; nothing was changed. Retry after Retry-After seconds'),
       headers: { 'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer' } } },
@@ -77,5 +78,7 @@ export const openApi = {
     415: problem('The body is not JSON (Content-Type: application/json)'),
   },
   notFound: (what: string) => ({ 404: problem(`No such ${what}`) }),
+  /** A paged list's next_cursor. */
+  nextCursor: { type: ['string', 'null'], description: 'The cursor of the next page; null on the last' },
   pathParams: (...names: string[]) => names.map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } })),
 };

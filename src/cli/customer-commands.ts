@@ -60,7 +60,7 @@ export async function importCustomers(args: string[], services: Services, source
   const format = importFormatOf(importFileOf(args), options(args).values.format);
   if (!source) throw usage('users import reads its FILE from the foyer command (it streams it to the server)');
   const job = await services.customerImport.runImport({ input: source.stream, format, actor: `cli:${userInfo().username}`, bytesTotal: source.size });
-  const rejections = await services.customerImport.listRejections(job.id, 0, LISTED_REJECTIONS);
+  const { rejections } = await services.customerImport.listRejections(job.id, { limit: LISTED_REJECTIONS });
   if (job.status === 'failed') throw new AppError('import.failed', `import ${job.id} stopped after ${job.rowsRead} rows: ${job.error ?? 'unknown error'}`, 500, true);
   return { json: { ...importJobJson(job), rejections }, text: summary(job, rejections) };
 }

@@ -8,7 +8,7 @@ import type { Logger } from '../log.ts';
 import type { Views } from './views.ts';
 
 // A path may carry a secret (the mailed sign-in link's token): long opaque segments never reach the log.
-const loggedPath = (ctx: Context) => ctx.path.replace(/[\w-]{32,}/g, '…');
+export const loggedPath = (ctx: Context) => ctx.path.replace(/[\w-]{32,}/g, '…');
 
 const wantsJson = (ctx: Context) => ctx.path.startsWith('/admin/api') || ctx.path.startsWith('/api/') || ctx.path.startsWith('/account/api') || (ctx.accepts('html', 'json') === 'json');
 

@@ -24,7 +24,8 @@ export interface CustomerImportDeps {
   /** The profile schema as it is now (reloaded when another instance changed it). */
   profileFields: () => Promise<ReadonlyMap<string, ProfileField>>;
   firebase: FirebaseProject | undefined;
-  emit: (event: DomainEvent) => Promise<unknown>;
+  /** Appends an event; given the batch's transaction, the event commits (or rolls back) with the change. */
+  emit: (event: DomainEvent, trx?: Db) => Promise<unknown>;
   log: Logger;
   batchSize?: number;
 }
@@ -87,7 +88,10 @@ export function createCustomerImport(deps: CustomerImportDeps) {
     for (const d of decisions) {
       if (d.kind !== 'update') continue;
       const { change, row } = d;
-      await queries.touchImportedAccount(change.accountId, { activate: change.activate, externalId: change.externalId }, jobId, trx);
+      // A lite account given a way to sign in became a full one: the same event as the journey's upgrades (the dashboard counts it).
+      if (await queries.touchImportedAccount(change.accountId, { activate: change.activate, externalId: change.externalId }, jobId, trx)) {
+        await deps.emit({ type: 'account.upgraded', accountId: change.accountId, data: { via: 'import', job: jobId } }, trx);
+      }
       if (change.replaceEmail && !(await queries.replacePrimaryEmail(change.accountId, { email: row.email.trim(), emailNormalized: row.emailNormalized, verified: row.emailVerified }, trx))) {
         throw new ImportConflict('the email was taken meanwhile');
       }
@@ -211,7 +215,7 @@ export function createCustomerImport(deps: CustomerImportDeps) {
     },
     findJob: (jobId: string) => queries.findJob(jobId),
     listJobs: (page: Parameters<typeof queries.listJobs>[0]) => queries.listJobs(page),
-    listRejections: (jobId: string, afterLine: number, limit: number) => queries.listRejections(jobId, afterLine, limit),
+    listRejections: (jobId: string, page: Parameters<typeof queries.listRejections>[1]) => queries.listRejections(jobId, page),
     /** Stops background imports after their current batch (shutdown); each is recorded as stopped. */
     async stop(): Promise<void> {
       for (const job of background.values()) job.controller.abort('the server shut down');

@@ -28,6 +28,8 @@ export type ImportJobStatus = 'running' | 'finished' | 'failed';
 export const IMPORT_JOB_STATUSES = ['running', 'finished', 'failed'] as const satisfies readonly ImportJobStatus[];
 /** The cursor a page of import jobs gives: the last job's time (to the microsecond) and id. */
 export const IMPORT_JOB_CURSOR: CursorShape = { key: TIMESTAMP_KEY, id: /^[\w-]{1,100}$/ };
+/** The cursor a page of an import's rejections gives: the last rejected line, and the job's id (a cursor belongs to its import). */
+export const IMPORT_REJECTION_CURSOR: CursorShape = { key: /^\d{1,10}$/, id: /^[\w-]{1,100}$/ };
 
 export interface ImportJob extends ImportCounts {
   id: string;
@@ -116,11 +118,16 @@ export function createImportQueries(db: Db) {
       if (changed === 1) await trx('account_imports').where({ account_id: accountId }).update({ password_set_at: trx.fn.now() });
       return changed === 1;
     },
-    /** Changes made: the account's updated_at, lite to active when it got a way to sign in, and the import record. */
-    async touchImportedAccount(accountId: string, change: { activate: boolean; externalId: string | null }, jobId: string, trx: Db): Promise<void> {
-      await trx('accounts').where({ id: accountId }).update({ updated_at: trx.fn.now(), ...(change.activate ? { status: trx.raw("CASE WHEN status = 'lite' THEN 'active' ELSE status END") } : {}) });
+    /**
+     * Changes made: the account's updated_at, lite to active when it got a way to sign in, and the import record.
+     * True when this call turned a lite account into a full one (the row lock makes that true for one caller only).
+     */
+    async touchImportedAccount(accountId: string, change: { activate: boolean; externalId: string | null }, jobId: string, trx: Db): Promise<boolean> {
+      const upgraded = change.activate && (await trx('accounts').where({ id: accountId, status: 'lite' }).update({ status: 'active', updated_at: trx.fn.now() })) > 0;
+      if (!upgraded) await trx('accounts').where({ id: accountId }).update({ updated_at: trx.fn.now() });
       await trx('account_imports').insert({ account_id: accountId, external_id: change.externalId, job_id: jobId })
         .onConflict('account_id').merge({ job_id: jobId, updated_at: trx.fn.now(), ...(change.externalId ? { external_id: change.externalId } : {}) });
+      return upgraded;
     },
 
     async createJob(job: { format: ImportFormat; actor: string; bytesTotal: number | null }, trx: Db = db): Promise<string> {
@@ -156,8 +163,13 @@ export function createImportQueries(db: Db) {
       const last = shown.at(-1);
       return { jobs: shown.map(toJob), next: rows.length > page.limit && last ? encodeCursor({ key: last.created_key, id: last.id }) : null };
     },
-    async listRejections(jobId: string, afterLine: number, limit: number, trx: Db = db): Promise<Rejection[]> {
-      return await trx('import_rejections').where({ job_id: jobId }).andWhere('line', '>', afterLine).orderBy('line').limit(limit).select('line', 'reason') as Rejection[];
+    /** A page of a job's rejections by line, continuing after `cursor` (its key is the last line shown); `next` continues after the last. */
+    async listRejections(jobId: string, page: { limit: number; cursor?: KeysetCursor | undefined }, trx: Db = db): Promise<{ rejections: Rejection[]; next: string | null }> {
+      const rows = await trx('import_rejections').where({ job_id: jobId }).andWhere('line', '>', Number(page.cursor?.key ?? 0))
+        .orderBy('line').limit(page.limit + 1).select('line', 'reason') as Rejection[];
+      const shown = rows.slice(0, page.limit);
+      const last = shown.at(-1);
+      return { rejections: shown, next: rows.length > page.limit && last ? encodeCursor({ key: String(last.line), id: jobId }) : null };
     },
 
     /** Accounts for the export, by id after `afterId` (keyset paging), erased ones left out. */

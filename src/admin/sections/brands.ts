@@ -9,6 +9,7 @@ import type { Brands } from '../../brands/service.ts';
 import { LOGO_MAX_BYTES } from '../../brands/logo.ts';
 import { AppError } from '../../errors/app-error.ts';
 import { jsonBody } from '../../http/json-body.ts';
+import { filters, listSpec, matches, pageOfList } from '../list-query.ts';
 import { idParam, openApi, type AdminSection } from '../types.ts';
 
 const templateSchema = z.object({ name: z.string().min(1).max(200), source: z.string().max(20_000) }).strict();
@@ -26,6 +27,12 @@ export async function readBytes(ctx: Context, limit: number): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+/** GET /brands: by id. */
+const brandList = listSpec({
+  q: filters.text('Part of the id or name (any case)'),
+  client: filters.text('Only the brand this app (client id) belongs to'),
+});
+
 async function describe(brands: Brands, brand: BrandView) {
   const snapshot = await brands.current();
   const clients = [...snapshot.clientBrand].filter(([, b]) => b === brand.id).map(([c]) => c);
@@ -37,7 +44,11 @@ export const brandsSection: AdminSection = {
   routes(router, { services: { brands, clients } }) {
     const id = (ctx: Context) => idParam(ctx, 'id', 'brand');
     router.get('/brands', async (ctx) => {
-      ctx.body = { brands: await Promise.all((await brands.list()).map((b) => describe(brands, b))) };
+      const query = brandList.read(ctx);
+      const described = await Promise.all((await brands.list()).map((b) => describe(brands, b)));
+      const found = described.filter((b) => matches(query.q, b.id, b.name) && (query.client === undefined || b.clients.includes(query.client)));
+      const page = pageOfList(found, (b) => ({ key: '', id: b.id }), query);
+      ctx.body = { brands: page.items, next_cursor: page.next_cursor };
     });
     router.get('/brands/:id', async (ctx) => {
       ctx.body = await describe(brands, await brands.find(id(ctx)));
@@ -100,7 +111,12 @@ export const brandsSection: AdminSection = {
         BrandTemplate: z.toJSONSchema(templateSchema, { io: 'input', unrepresentable: 'any' }),
       },
       paths: {
-        '/brands': { get: { summary: `The brands (the ${DEFAULT_BRAND} brand always among them)`, responses: { 200: { description: 'The brands', ...json({ type: 'object', properties: { brands: { type: 'array', items: { $ref: '#/components/schemas/Brand' } } } }) }, ...errors } } },
+        '/brands': {
+          get: {
+            summary: `The brands (the ${DEFAULT_BRAND} brand always among them), by id, paged`, parameters: brandList.parameters,
+            responses: { 200: { description: 'A page of brands', ...json({ type: 'object', properties: { brands: { type: 'array', items: { $ref: '#/components/schemas/Brand' } }, next_cursor: openApi.nextCursor } }) }, ...errors },
+          },
+        },
         '/brands/{id}': {
           parameters: pathParams('id'),
           get: { summary: 'A brand', responses: { 200: { description: 'The brand', ...one }, ...errors, ...notFound('brand') } },

@@ -7,6 +7,7 @@ import { ConnectorSettingsError } from '../../authn/federation/presets.ts';
 import { CONNECTOR_KIND_NAMES, connectorChangeSchema, connectorSchema, connectorSecretSchema } from '../../config/connector-schema.ts';
 import { AppError } from '../../errors/app-error.ts';
 import { jsonBody } from '../../http/json-body.ts';
+import { filters, listSpec, matches, pageOfList } from '../list-query.ts';
 import { idParam, openApi, type AdminSection } from '../types.ts';
 
 /** The JSON of a connector: settings, and whether secrets are held; never a secret. */
@@ -29,6 +30,13 @@ export async function connectorChange(change: () => Promise<AdminConnector | und
     throw error;
   }
 }
+
+/** GET /connectors: oldest first. */
+const connectorList = listSpec({
+  q: filters.text('Part of the id or button name (any case)'),
+  kind: filters.oneOf(CONNECTOR_KIND_NAMES, 'Only connectors of this kind'),
+  enabled: filters.flag('Only connectors offered (true) or turned off (false)'),
+});
 
 const connector = {
   type: 'object',
@@ -54,7 +62,11 @@ export const connectorsSection: AdminSection = {
       await next();
     });
     router.get('/connectors', async (ctx) => {
-      ctx.body = { connectors: (await connectorStore.listAdminConnectors()).map(connectorJson) };
+      const query = connectorList.read(ctx);
+      const found = (await connectorStore.listAdminConnectors())
+        .filter((c) => matches(query.q, c.id, c.name) && (query.kind === undefined || c.kind === query.kind) && (query.enabled === undefined || c.enabled === query.enabled));
+      const page = pageOfList(found, (c) => ({ key: c.createdAt.toISOString(), id: c.id }), query);
+      ctx.body = { connectors: page.items.map(connectorJson), next_cursor: page.next_cursor };
     });
     router.post('/connectors', async (ctx) => {
       const input = jsonBody(ctx, connectorSchema);
@@ -97,7 +109,10 @@ export const connectorsSection: AdminSection = {
       },
       paths: {
         '/connectors': {
-          get: { summary: 'The social-login connectors, enabled or not (secrets never shown)', responses: { 200: { description: 'The connectors', ...json({ type: 'object', properties: { connectors: { type: 'array', items: { $ref: '#/components/schemas/Connector' } } } }) }, ...errors } },
+          get: {
+            summary: 'The social-login connectors, enabled or not (secrets never shown), oldest first, paged', parameters: connectorList.parameters,
+            responses: { 200: { description: 'A page of connectors', ...json({ type: 'object', properties: { connectors: { type: 'array', items: { $ref: '#/components/schemas/Connector' } }, next_cursor: openApi.nextCursor } }) }, ...errors },
+          },
           post: {
             summary: 'Add a connector; its client secret (or Apple key) is sealed at rest and never returned',
             requestBody: { required: true, ...json({ $ref: '#/components/schemas/ConnectorInput' }) },

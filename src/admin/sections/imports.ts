@@ -12,7 +12,7 @@ import type { Context } from 'koa';
 import { IMPORT_FORMATS, type ImportFormat } from '../../accounts/import/sources.ts';
 import { importJobJson } from '../../accounts/import/view.ts';
 import { AppError } from '../../errors/app-error.ts';
-import { IMPORT_JOB_CURSOR, IMPORT_JOB_STATUSES } from '../../accounts/import/queries.ts';
+import { IMPORT_JOB_CURSOR, IMPORT_JOB_STATUSES, IMPORT_REJECTION_CURSOR } from '../../accounts/import/queries.ts';
 import { cursorParam, filters, listSpec } from '../list-query.ts';
 import { idParam, openApi, type AdminSection } from '../types.ts';
 
@@ -45,15 +45,10 @@ async function spool(ctx: Context, file: string): Promise<number> {
   return size;
 }
 
-const intParam = (value: unknown, fallback: number, max: number, name: string) => {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (typeof value !== 'string' || !/^\d{1,9}$/.test(value) || n > max) throw new AppError('request.invalid', `${name}: a whole number from 0 to ${max}`, 400);
-  return n;
-};
-
 /** GET /imports: newest first. */
 const importList = listSpec({ status: filters.oneOf(IMPORT_JOB_STATUSES, 'Only imports in this state') });
+/** GET /imports/{id}/rejections: by line. */
+const rejectionList = listSpec({});
 
 const job = {
   type: 'object',
@@ -101,9 +96,13 @@ export const importsSection: AdminSection = {
     router.get('/imports/:id/rejections', async (ctx) => {
       const found = await customerImport.findJob(idParam(ctx, 'id', 'import'));
       if (!found) throw notFound();
-      const limit = intParam(ctx.query.limit, 100, 1000, 'limit');
-      const rejections = await customerImport.listRejections(found.id, intParam(ctx.query.after, 0, 2 ** 31 - 1, 'after'), limit);
-      ctx.body = { rejections, next_after: rejections.length === limit ? rejections.at(-1)!.line : null };
+      // The earlier `after` is refused, not ignored: ignoring it would hand its callers the first page for ever.
+      if (ctx.query.after !== undefined) throw new AppError('request.invalid', 'after: replaced by cursor (the next_cursor of the previous page)', 400);
+      const query = rejectionList.read(ctx);
+      const cursor = cursorParam(query.cursor, IMPORT_REJECTION_CURSOR);
+      if (cursor && cursor.id !== found.id) throw new AppError('request.invalid', 'cursor: not a cursor this list gave (it belongs to another import)', 400);
+      const page = await customerImport.listRejections(found.id, { limit: query.limit, cursor });
+      ctx.body = { rejections: page.rejections, next_cursor: page.next };
     });
   },
   openapi() {
@@ -135,15 +134,14 @@ export const importsSection: AdminSection = {
           get: { summary: 'An import: status and counts so far', responses: { 200: { description: 'The import', ...json(ref) }, ...notFound('import'), ...errors } },
         },
         '/imports/{id}/rejections': {
-          parameters: [...pathParams('id'),
-            { name: 'after', in: 'query', required: false, schema: { type: 'integer', minimum: 0 }, description: 'The next_after of the previous page' },
-            { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 0, maximum: 1000, default: 100 } }],
+          parameters: pathParams('id'),
           get: {
-            summary: 'The rows an import refused, by line, each with its reason (nothing of a refused row was written)',
+            summary: 'The rows an import refused, by line, each with its reason (nothing of a refused row was written), paged',
+            parameters: rejectionList.parameters,
             responses: {
               200: {
                 description: 'A page of rejections',
-                ...json({ type: 'object', properties: { rejections: { type: 'array', items: { type: 'object', properties: { line: { type: 'integer' }, reason: { type: 'string' } } } }, next_after: { type: ['integer', 'null'] } } }),
+                ...json({ type: 'object', properties: { rejections: { type: 'array', items: { type: 'object', properties: { line: { type: 'integer' }, reason: { type: 'string' } } } }, next_cursor: openApi.nextCursor } }),
               },
               ...notFound('import'), ...errors,
             },

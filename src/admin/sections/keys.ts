@@ -2,6 +2,7 @@
 // never a private part; rotating them (the same as `foyer keys rotate`) is audited as signing_keys.rotated.
 import type { Services } from '../../compose.ts';
 import type { SigningKeyInfo } from '../../oidc/signing-keys.ts';
+import { filters, listSpec, pageOfList } from '../list-query.ts';
 import { openApi, type AdminSection } from '../types.ts';
 
 export const keyJson = (k: SigningKeyInfo) => ({
@@ -18,11 +19,20 @@ export async function rotateSigningKeys(services: Services, actor: string, onKey
   return result;
 }
 
+const STATUSES = ['active', 'retiring', 'retired'] as const;
+const ALGORITHMS = ['ES256', 'RS256'] as const;
+
+/** GET /keys: newest first. */
+const keyList = listSpec({
+  status: filters.oneOf(STATUSES, 'Only keys in this state'),
+  alg: filters.oneOf(ALGORITHMS, 'Only keys of this algorithm'),
+});
+
 const key = {
   type: 'object',
   properties: {
-    kid: { type: 'string' }, alg: { enum: ['ES256', 'RS256'] }, use: { const: 'sig' },
-    status: { enum: ['active', 'retiring', 'retired'], description: 'retiring: no longer signs, still in the JWKS until published_until' },
+    kid: { type: 'string' }, alg: { enum: [...ALGORITHMS] }, use: { const: 'sig' },
+    status: { enum: [...STATUSES], description: 'retiring: no longer signs, still in the JWKS until published_until' },
     created_at: { type: 'string', format: 'date-time' }, retired_at: { type: ['string', 'null'], format: 'date-time' },
     published_until: { type: ['string', 'null'], format: 'date-time', description: 'When a retired key leaves the JWKS' },
   },
@@ -32,7 +42,10 @@ export const keysSection: AdminSection = {
   id: 'keys',
   routes(router, { services, onProtocolChanged }) {
     router.get('/keys', async (ctx) => {
-      ctx.body = { keys: (await services.signingKeys.listKeys()).map(keyJson) };
+      const query = keyList.read(ctx);
+      const found = (await services.signingKeys.listKeys()).filter((k) => (query.status === undefined || k.status === query.status) && (query.alg === undefined || k.alg === query.alg));
+      const page = pageOfList(found, (k) => ({ key: k.createdAt.toISOString(), id: k.kid }), query, 'descending');
+      ctx.body = { keys: page.items.map(keyJson), next_cursor: page.next_cursor };
     });
     router.post('/keys/rotate', async (ctx) => {
       const result = await rotateSigningKeys(services, String(ctx.state.adminActor), onProtocolChanged);
@@ -46,7 +59,10 @@ export const keysSection: AdminSection = {
       schemas: { SigningKey: key },
       paths: {
         '/keys': {
-          get: { summary: 'The signing keys (metadata only), newest first', responses: { 200: { description: 'The keys', ...json({ type: 'object', properties: { keys: { type: 'array', items: { $ref: '#/components/schemas/SigningKey' } } } }) }, ...errors } },
+          get: {
+            summary: 'The signing keys (metadata only), newest first, paged', parameters: keyList.parameters,
+            responses: { 200: { description: 'A page of keys', ...json({ type: 'object', properties: { keys: { type: 'array', items: { $ref: '#/components/schemas/SigningKey' } }, next_cursor: openApi.nextCursor } }) }, ...errors },
+          },
         },
         '/keys/rotate': {
           post: {

@@ -1,13 +1,17 @@
 // Every list of the admin API pages with limit and cursor (the one keyset cursor of src/paging/) and takes its
 // filters; every error under /admin/api is RFC 9457 problem+json — bad parameters, bad JSON, a wrong content
-// type, a body too large, an unknown route, a wrong method — and the OpenAPI document says so for each operation.
+// type, a body too large, an unknown route, a wrong method, an unexpected failure (500, logged) — and the OpenAPI
+// document says so for each operation.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../../src/log.ts';
 import { createAdminApi } from '../../support/admin-api.ts';
 import { createRelyingParty } from '../../support/relying-party.ts';
 import { startTestServer, type TestServer } from '../../support/test-server.ts';
 
 let server: TestServer;
 let call: Awaited<ReturnType<typeof createAdminApi>>['call'];
+/** What the server logged (warnings and errors), one object per line. */
+const logged: Record<string, unknown>[] = [];
 
 const purpose = (legalBasis: string) => ({ legalBasis, texts: { en: { name: `A ${legalBasis} purpose`, description: 'For a test.' } }, dataCategories: ['contact'] });
 
@@ -15,7 +19,7 @@ beforeAll(async () => {
   server = await startTestServer({
     preferences: { channels: ['email', 'sms'] },
     profile: { fields: ['given_name', 'family_name', 'nickname', 'birthdate'].map((key, i) => ({ key, label: { en: key }, purpose: 'account', ...(i === 3 ? { enabled: false } : {}) })) },
-  } as never);
+  } as never, { log: createLogger('warn', { write: (line: string) => void logged.push(JSON.parse(line) as Record<string, unknown>) }) });
   ({ call } = await createAdminApi(server));
   for (const id of ['shop', 'forum', 'blog']) await createRelyingParty(server, { clientId: id, name: `The ${id}`, scope: 'openid email' });
   for (const [i, basis] of ['consent', 'contract', 'consent'].entries()) expect((await call(`/purposes/p${i}`, { method: 'PUT', body: purpose(basis) })).status).toBe(201);
@@ -25,6 +29,15 @@ beforeAll(async () => {
   for (const i of [1, 2, 3]) expect((await call('/resources', { method: 'POST', body: { id: `https://api${i}.example/`, scopes: [`read${i}`] } })).status).toBe(201);
   for (const i of [1, 2, 3]) expect((await call('/webhooks', { method: 'POST', body: { name: `Hook ${i}`, url: `https://hooks${i}.example/in`, events: i === 2 ? ['profile.*'] : ['account.*'] } })).status).toBe(201);
   expect((await call('/webhooks?q=hook%202')).body).toMatchObject({ webhooks: [expect.objectContaining({ name: 'Hook 2' })] });
+  for (const [id, kind] of [['gh', 'github'], ['gh2', 'github'], ['goog', 'google']]) {
+    expect((await call('/connectors', { method: 'POST', body: { id, kind, clientId: `${id}-client`, clientSecret: 'an upstream secret' } })).status).toBe(201);
+  }
+  expect((await call('/connectors/gh2/disable', { method: 'POST' })).status).toBe(200);
+  const colours = { accent: '#0b6e4f', text: '#111111', background: '#ffffff' };
+  for (const [id, name] of [['acme', 'Acme'], ['beta', 'Beta']]) expect((await call(`/brands/${id}`, { method: 'PUT', body: { name, colours } })).status).toBe(201);
+  expect((await call('/brands/beta/clients/shop', { method: 'PUT' })).status).toBe(200);
+  // Two new keys sign from now on; the two before them stay published (retiring).
+  expect((await call('/keys/rotate', { method: 'POST' })).status).toBe(200);
 });
 afterAll(async () => server?.stop());
 
@@ -51,6 +64,7 @@ async function walk(path: string, member: string, limit: number): Promise<{ item
 const LISTS: [path: string, member: string][] = [
   ['/clients', 'clients'], ['/resources', 'resources'], ['/profile-fields', 'fields'], ['/purposes', 'purposes'], ['/topics', 'topics'],
   ['/documents', 'documents'], ['/webhooks', 'webhooks'], ['/imports', 'imports'], ['/customers', 'customers'], ['/audit', 'events'], ['/consent-records', 'records'],
+  ['/connectors', 'connectors'], ['/brands', 'brands'], ['/keys', 'keys'],
 ];
 
 describe('paging every list', () => {
@@ -90,6 +104,15 @@ describe('paging every list', () => {
     expect(await ids('/webhooks?enabled=false', 'webhooks', 'name')).toEqual([]);
     expect(await ids('/imports?status=running', 'imports')).toEqual([]);
     expect(await ids('/documents?required=true&q=nothing-like-this', 'documents')).toEqual([]);
+    expect(await ids('/connectors?q=GH', 'connectors')).toEqual(['gh', 'gh2']);
+    expect(await ids('/connectors?kind=google', 'connectors')).toEqual(['goog']);
+    expect(await ids('/connectors?enabled=false', 'connectors')).toEqual(['gh2']);
+    expect(await ids('/brands?q=acm', 'brands')).toEqual(['acme']);
+    expect(await ids('/brands?client=shop', 'brands')).toEqual(['beta']);
+    // Keys come newest first: the two that sign now, then the two retiring.
+    expect(await ids('/keys', 'keys', 'status')).toEqual(['active', 'active', 'retiring', 'retiring']);
+    expect(await ids('/keys?status=active&alg=ES256', 'keys', 'alg')).toEqual(['ES256']);
+    expect(await ids('/keys?status=retiring', 'keys', 'status')).toEqual(['retiring', 'retiring']);
   });
 
   it('refuses a bad limit, a made-up cursor or a bad filter with a problem naming the parameter', async () => {
@@ -104,7 +127,8 @@ describe('paging every list', () => {
     // A cursor of one list is not a cursor of another.
     const audit = (await call('/audit?limit=1')).body as Listed;
     expect((await call(`/customers?cursor=${audit.next_cursor}`)).status).toBe(400);
-    for (const query of ['/clients?first_party=maybe', '/purposes?legal_basis=whim', '/topics?channel=pigeon', '/imports?status=sleeping', '/profile-fields?enabled=1']) {
+    for (const query of ['/clients?first_party=maybe', '/purposes?legal_basis=whim', '/topics?channel=pigeon', '/imports?status=sleeping', '/profile-fields?enabled=1',
+      '/connectors?kind=myspace', '/connectors?enabled=maybe', '/keys?status=old', '/keys?alg=HS256']) {
       const res = await call(query);
       expect(res.status, query).toBe(400);
       expect(res.body!.detail, query).toMatch(/^\w+: /);
@@ -141,6 +165,26 @@ describe('problem details for every error', () => {
     const token = (await clientCredentialsGrant(reader.config, { scope: 'admin:read', resource: `${server.url}/admin/api` })).access_token;
     isProblem(await call('/webhooks', { method: 'POST', body: { name: 'X', url: 'https://x.example/' }, token }), 403, 'insufficient_scope');
   });
+
+  it('answers an unexpected failure as a 500 problem without its internals, and logs it with its stack', async () => {
+    // A genuine failure no code expects: the database refuses the query because the webhooks table is gone.
+    const { db } = server.services;
+    await db.raw('ALTER TABLE webhooks RENAME TO webhooks_gone');
+    let res: Awaited<ReturnType<typeof call>>;
+    try {
+      res = await call('/webhooks');
+    } finally {
+      await db.raw('ALTER TABLE webhooks_gone RENAME TO webhooks');
+    }
+    isProblem(res, 500, 'server.error');
+    expect(Object.keys(res.body!).sort()).toEqual(['detail', 'error', 'instance', 'message', 'request_id', 'status', 'title', 'type']);
+    expect(res.body!.title).toBe('Internal Server Error');
+    expect(JSON.stringify(res.body)).not.toMatch(/webhooks_gone|relation|select|\.ts|at /i);
+    const entry = logged.find((line) => line.msg === 'admin API request failed' && line.requestId === res.body!.request_id);
+    expect(entry, JSON.stringify(logged)).toMatchObject({ level: 50, path: '/admin/api/webhooks', err: { stack: expect.stringContaining('webhooks') } });
+    // The table back, the list answers again.
+    expect((await call('/webhooks')).status).toBe(200);
+  });
 });
 
 describe('the OpenAPI document', () => {
@@ -159,7 +203,7 @@ describe('the OpenAPI document', () => {
     for (const [path, item] of Object.entries(doc.paths)) {
       for (const [method, operation] of Object.entries(item)) {
         if (method === 'parameters') continue;
-        for (const status of ['400', '401', '403', '503', ...(operation.requestBody ? ['413', '415'] : [])]) {
+        for (const status of ['400', '401', '403', '500', '503', ...(operation.requestBody ? ['413', '415'] : [])]) {
           expect(operation.responses[status]?.content, `${method} ${path} ${status}`).toHaveProperty(['application/problem+json']);
         }
       }

@@ -104,8 +104,11 @@ describe('an import of every hash format, through the admin API', { timeout: 240
     expect(wrong.status).toBe(415);
     expect(String(wrong.body?.message)).toContain('text/csv');
     expect((await api('/imports', { method: 'POST', body: 'x', contentType: 'text/csv', token: null })).status).toBe(401);
-    const openapi = await (await fetch(`${server.url}/admin/api/openapi.json`)).json() as { paths: Record<string, unknown> };
+    const openapi = await (await fetch(`${server.url}/admin/api/openapi.json`)).json() as { paths: Record<string, { get?: { parameters?: { name: string }[]; responses: Record<string, unknown> } }> };
     expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(['/imports', '/imports/{id}', '/imports/{id}/rejections']));
+    const rejectionsPage = openapi.paths['/imports/{id}/rejections']!.get!;
+    expect(rejectionsPage.parameters?.map((p) => p.name)).toEqual(['limit', 'cursor']);
+    expect(JSON.stringify(rejectionsPage.responses['200'])).toContain('next_cursor');
   });
 });
 
@@ -160,7 +163,9 @@ describe('rows that cannot be imported', () => {
     const before = await snapshot();
     const job = await importThroughApi(file);
     expect(job).toMatchObject({ created: 2, rejected: lines.length - 3 + 1 });
-    const rejections = (await api(`/imports/${String(job.id)}/rejections?limit=1000`)).body!.rejections as { line: number; reason: string }[];
+    const whole = await api(`/imports/${String(job.id)}/rejections?limit=200`);
+    expect(whole.body!.next_cursor).toBeNull();
+    const rejections = whole.body!.rejections as { line: number; reason: string }[];
     const reason = (line: number) => rejections.find((r) => r.line === line)?.reason ?? '(accepted)';
     expect(reason(2)).toBe('email: is not an email address');
     expect(reason(3)).toBe('unknown member favourite_colour');
@@ -179,6 +184,33 @@ describe('rows that cannot be imported', () => {
     expect(reason(18)).toBe('the line is not valid UTF-8');
     expect(reason(1)).toBe('(accepted)');
     expect(reason(17)).toBe('(accepted)');
+
+    // They page like every list: limit and cursor, each rejection once and in line order, next_cursor null on the last page.
+    const walked: unknown[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const page = await api(`/imports/${String(job.id)}/rejections?limit=4${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      expect(page.status, JSON.stringify(page.body)).toBe(200);
+      walked.push(...(page.body!.rejections as unknown[]));
+      cursor = page.body!.next_cursor as string | null;
+      pages += 1;
+    } while (cursor && pages < 20);
+    expect(walked).toEqual(rejections);
+    expect(pages).toBe(Math.ceil(rejections.length / 4));
+    // A cursor belongs to its import; the earlier `after` is refused (never ignored), naming its replacement.
+    const second = (await api(`/imports/${String(job.id)}/rejections?limit=1`)).body!.next_cursor as string;
+    const other = ((await api('/imports')).body!.imports as { id: string }[]).find((j) => j.id !== job.id)!;
+    for (const [path, detail] of [
+      [`/imports/${other.id}/rejections?cursor=${encodeURIComponent(second)}`, /^cursor: /],
+      [`/imports/${String(job.id)}/rejections?after=3`, /^after: replaced by cursor/],
+      [`/imports/${String(job.id)}/rejections?limit=201`, /^limit: /],
+      [`/imports/${String(job.id)}/rejections?cursor=made-up`, /^cursor: /],
+    ] as const) {
+      const refused = await api(path);
+      expect(refused.status, path).toBe(400);
+      expect(String(refused.body!.detail), path).toMatch(detail);
+    }
 
     const after = await snapshot();
     // Only the two good rows were written: two accounts, their emails and import records; nothing else moved.
@@ -211,5 +243,34 @@ describe('two imports at once', { timeout: 120_000 }, () => {
     expect(Number(count[0]!.n)).toBe(200);
     const values = await server.dbHandle.db('profile_values').where({ field: 'given_name' }).where('value', '@>', JSON.stringify('T7'));
     expect(values).toHaveLength(1);
+  });
+});
+
+describe('lite accounts an import gives a way to sign in', { timeout: 120_000 }, () => {
+  it('become full ones with the account.upgraded event the journey records, on the dashboard; imports racing upgrade each once', async () => {
+    const { accounts } = server.services;
+    const today = new Date().toISOString().slice(0, 10);
+    const upgradesToday = async () => ((await api('/dashboard?days=1')).body as { upgrades: { day: string; count: number }[] }).upgrades.find((d) => d.day === today)?.count;
+    const before = await upgradesToday();
+    const emails = Array.from({ length: 6 }, (_, i) => `captured-${i}@example.com`);
+    const lites = await Promise.all(emails.map((email) => accounts.insertAccount({ email, status: 'lite', passwordHash: null, emailVerified: true })));
+    const file = jsonLines(emails.map((email) => ({ email, password_hash: customers[1]!.row.password_hash })));
+    const run = () => server.services.customerImport.runImport({ input: Readable.from([Buffer.from(file)]), format: 'jsonl', actor: 'test' });
+    // Three imports of the same file at once: each account is upgraded by exactly one of them.
+    const jobs = await Promise.all([run(), run(), run()]);
+    for (const job of jobs) expect(job).toMatchObject({ status: 'finished', rejected: 0 });
+    for (const lite of lites) {
+      expect((await accounts.findAccountById(lite.id))?.status).toBe('active');
+      const upgraded = await server.dbHandle.db('events').where({ type: 'account.upgraded', account_id: lite.id }).select('data') as { data: Record<string, unknown> }[];
+      expect(upgraded).toEqual([{ data: { via: 'import', job: expect.stringMatching(/^imp_/) } }]);
+      expect(jobs.map((j) => j.id)).toContain(upgraded[0]!.data.job);
+    }
+    expect(await upgradesToday()).toBe((before ?? 0) + emails.length);
+    // A full account an import touches again is no upgrade.
+    await importThroughApi(file);
+    expect(await upgradesToday()).toBe((before ?? 0) + emails.length);
+    // The upgraded customer signs in with the imported password.
+    const done = await signIn(emails[0]!, customers[1]!.password);
+    expect(done.url.startsWith(CALLBACK), done.html.slice(0, 300)).toBe(true);
   });
 });

@@ -6,6 +6,7 @@ import type { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb, type DbHandle } from '../../../src/db/create-db.ts';
 import { migrateLatest } from '../../../src/db/migrate.ts';
+import { createLogger } from '../../../src/log.ts';
 import { createAdminApi } from '../../support/admin-api.ts';
 import { FormBrowser } from '../../support/form-browser.ts';
 import { accessTokenFor, callAccountApi, createPasswordAccount, signInToAccount } from '../../support/portal.ts';
@@ -27,6 +28,8 @@ let accountId: string;
 let accessToken: string;
 const browser = new FormBrowser();
 let adminCall: Awaited<ReturnType<typeof createAdminApi>>['call'];
+/** What the server logged (warnings and errors), one object per line. */
+const logged: Record<string, unknown>[] = [];
 
 beforeAll(async () => {
   if (onPostgres) {
@@ -41,7 +44,8 @@ beforeAll(async () => {
   } else {
     handle = await createTestDb();
   }
-  server = await startTestServer({ profile: profileFields } as never, { dbHandle: handle });
+  const log = createLogger('warn', { write: (line: string) => void logged.push(JSON.parse(line) as Record<string, unknown>) });
+  server = await startTestServer({ profile: profileFields } as never, { dbHandle: handle, log });
   app = await createRelyingParty(server, { clientId: 'settings-app', scope: 'openid email account' });
   accountId = await createPasswordAccount(server, 'ada@example.com', password);
   ({ accessToken } = await accessTokenFor(app, 'ada@example.com', password, 'openid email account'));
@@ -97,7 +101,9 @@ describe('a database outage', () => {
     await expectUnavailable(admin, 'admin API');
     // The admin API answers its outage as every other error of its: RFC 9457 problem details.
     expect(admin.headers.get('content-type')).toContain('application/problem+json');
-    expect(admin.body).toMatchObject({ status: 503, error: 'server.unavailable', type: 'urn:foyer:error:server.unavailable' });
+    expect(admin.body).toMatchObject({ status: 503, error: 'server.unavailable', type: 'urn:foyer:error:server.unavailable', title: 'Service Unavailable' });
+    expect(Object.keys(admin.body!).sort()).toEqual(['detail', 'error', 'instance', 'message', 'request_id', 'status', 'title', 'type']);
+    expect(logged.some((line) => line.msg === 'database unavailable' && line.requestId === admin.body!.request_id && line.path === '/admin/api/clients')).toBe(true);
 
     // A write answers 503 and leaves nothing behind.
     const write = await callAccountApi(server, '/profile', accessToken, { method: 'PATCH', body: { given_name: 'Ada', family_name: 'Lovelace' } });
