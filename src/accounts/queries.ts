@@ -64,17 +64,21 @@ export function createAccountQueries(db: Db) {
     },
     /** The account and its profile values in one query: the claims of every token and userinfo call. */
     /** The account with its profile values and its own MFA switch (the authorization's prompts read it), in one statement. */
-    async findAccountWithProfile(id: string): Promise<(Account & { profile: Record<string, unknown>; mfaEnabled: boolean }) | undefined> {
+    /**
+     * The account with its profile values. `alsoSelect`, a scalar subquery over the account's id `a.id` that another
+     * module owns (e.g. the purposes' standings for the release rule), comes back as `also`: one statement for both.
+     */
+    async findAccountWithProfile(id: string, alsoSelect?: string): Promise<(Account & { profile: Record<string, unknown>; mfaEnabled: boolean; also?: unknown }) | undefined> {
       if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
-      const result = await db.raw<{ rows: (AccountRow & { profile: Record<string, unknown> | null; mfa_enabled: boolean | null })[] }>(
+      const result = await db.raw<{ rows: (AccountRow & { profile: Record<string, unknown> | null; mfa_enabled: boolean | null; also?: unknown })[] }>(
         `SELECT a.id, a.status, a.password_hash, a.created_at, e.email, e.verified_at, a.processing_restricted_at, a.erase_after, a.mfa_enabled,
-                (SELECT jsonb_object_agg(p.field, p.value) FROM profile_values p WHERE p.account_id = a.id) AS profile
+                (SELECT jsonb_object_agg(p.field, p.value) FROM profile_values p WHERE p.account_id = a.id) AS profile${alsoSelect ? `, ${alsoSelect} AS also` : ''}
            FROM accounts a LEFT JOIN account_emails e ON e.account_id = a.id AND e.is_primary
           WHERE a.id = ?`,
         [id],
       );
       const row = result.rows[0];
-      return row && { ...toAccount(row), profile: row.profile ?? {}, mfaEnabled: row.mfa_enabled === true };
+      return row && { ...toAccount(row), profile: row.profile ?? {}, mfaEnabled: row.mfa_enabled === true, ...(alsoSelect ? { also: row.also } : {}) };
     },
     async findAccountByEmail(email: string, trx: Db = db): Promise<Account | undefined> {
       const row = await selectAccounts(trx)
