@@ -24,12 +24,23 @@ const onRequestStart = () => {
 const onQuery = (q: { sql: string }) => request.getStore()?.push(q.sql);
 
 /** The statements each request made while `act` ran (one entry per request the server received). */
-async function statementsOf(act: () => Promise<unknown>): Promise<string[][]> {
+async function tracedOnce(act: () => Promise<unknown>): Promise<string[][]> {
   traced = [];
   await act();
   // The response is sent before a request's last awaited work settles (e.g. a deferred write): let it finish.
   await new Promise((resolve) => setTimeout(resolve, 50));
   return traced;
+}
+
+/**
+ * The steady state: the fewest statements of three tries. A read cache (clients, grants, brands: a few seconds
+ * each) may refill during any one request on a slow machine; it cannot in all three in a row.
+ */
+async function statementsOf(act: () => Promise<unknown>): Promise<string[][]> {
+  const tries: string[][][] = [];
+  for (let i = 0; i < 3; i++) tries.push(await tracedOnce(act));
+  const total = (t: string[][]) => t.reduce((n, r) => n + r.length, 0);
+  return tries.reduce((best, t) => (total(t) < total(best) ? t : best));
 }
 
 beforeAll(async () => {
@@ -63,7 +74,7 @@ describe('statements per request on the token paths', () => {
     tokens = await oidc.refreshTokenGrant(app.config, tokens.refresh_token!);
     let refreshed: oidc.TokenEndpointResponse | undefined;
     const [statements, ...more] = await statementsOf(async () => {
-      refreshed = await oidc.refreshTokenGrant(app.config, tokens.refresh_token!);
+      refreshed = await oidc.refreshTokenGrant(app.config, (refreshed ?? tokens).refresh_token!);
     });
     expect(more).toEqual([]);
     expect(refreshed?.refresh_token).toBeTruthy();
