@@ -308,8 +308,7 @@ export function createServices(config: Config, db: Db, log: Logger) {
     emailSignIn,
     // The first factors the journey checks through the registry (the second factors are the MFA step's).
     authenticators: createAuthenticatorRegistry([passwordAuthenticator(passwords), emailCodeAuthenticator(emailSignIn)]),
-    deviceWatch: createDeviceWatch({ queries: createKnownDeviceQueries(db), accounts, mailer, hashKey: deriveKey(config.secret, 'known-devices'), accountUrl: `${config.issuer}/account/sessions`,
-      onBackgroundError: (error) => log.error({ err: error }, 'new sign-in mail failed') }),
+    deviceWatch: createDeviceWatch({ queries: createKnownDeviceQueries(db), mailer, hashKey: deriveKey(config.secret, 'known-devices'), accountUrl: `${config.issuer}/account/sessions` }),
     totp,
     recoveryCodes,
     rememberedDevices,

@@ -26,8 +26,18 @@ export interface SharingQuestion {
   fields: string[];
 }
 
+// Accounts this instance has seen a home brand for. A home row, once there, stays as long as the account can sign
+// in (brand_shares rows are never deleted, only with their account), so the question needs no read for them at the
+// default brand's clients; bounded, oldest forgotten first.
+const KNOWN_HOMES_MAX = 10_000;
+
 export function createBrandSharing(deps: BrandSharingDeps) {
   const { db, queries } = deps;
+  const knownHomes = new Set<string>();
+  const noteHome = (accountId: string) => {
+    if (knownHomes.size >= KNOWN_HOMES_MAX) knownHomes.delete(knownHomes.values().next().value!);
+    knownHomes.add(accountId);
+  };
 
   /** Fields with values that the brand would not get without sharing (given through its own apps it has already). */
   async function offerable(accountId: string, brandId: string): Promise<string[]> {
@@ -49,11 +59,13 @@ export function createBrandSharing(deps: BrandSharingDeps) {
      */
     async question(accountId: string, clientId: string): Promise<SharingQuestion | undefined> {
       const brandId = await deps.brandOfClient(clientId);
+      if (brandId === DEFAULT_BRAND_ID && knownHomes.has(accountId)) return undefined;
       let shares = await queries.listShares(accountId);
       if (!shares.some((s) => s.home)) {
         await queries.insertHomeIfNone(accountId, brandId);
         shares = await queries.listShares(accountId);
       }
+      if (shares.some((s) => s.home)) noteHome(accountId);
       if (brandId === DEFAULT_BRAND_ID || shares.some((s) => s.brandId === brandId)) return undefined;
       const fields = await offerable(accountId, brandId);
       return fields.length ? { brandId, fields } : undefined;
