@@ -14,8 +14,8 @@ export interface BrandSharingDeps {
   events: Pick<EventOutbox, 'emit'>;
   /** The brand id of a client (the default brand when it has none). */
   brandOfClient(clientId: string): Promise<string>;
-  /** The account's stored profile values: field key and the client they were given through. */
-  valuesOf(accountId: string): Promise<{ field: string; clientId: string | null }[]>;
+  /** The account's stored profile values: field key and the client they were first given through (a later edit elsewhere does not count). */
+  valuesOf(accountId: string): Promise<{ field: string; firstClientId: string | null }[]>;
   /** The keys of the enabled profile fields a customer can share (reserved claims such as the email are not among them). */
   shareableKeys(): readonly string[];
 }
@@ -39,14 +39,14 @@ export function createBrandSharing(deps: BrandSharingDeps) {
     knownHomes.add(accountId);
   };
 
-  /** Fields with values that the brand would not get without sharing (given through its own apps it has already). */
+  /** Fields with values that the brand would not get without sharing (those first given through its own apps it has already). */
   async function offerable(accountId: string, brandId: string): Promise<string[]> {
     const shareable = new Set(deps.shareableKeys());
     const values = await deps.valuesOf(accountId);
     const offered: string[] = [];
     for (const value of values) {
       if (!shareable.has(value.field)) continue;
-      if (value.clientId && (await deps.brandOfClient(value.clientId)) === brandId) continue;
+      if (value.firstClientId && (await deps.brandOfClient(value.firstClientId)) === brandId) continue;
       offered.push(value.field);
     }
     return offered.sort();
@@ -118,9 +118,9 @@ export function createBrandSharing(deps: BrandSharingDeps) {
       const homeBrandId = shares.find((s) => s.home)?.brandId;
       // The home brand has every field: no need to read where each value came from.
       if (homeBrandId === undefined || homeBrandId === brandId) return undefined;
-      const givenThrough = new Map<string, string>();
-      for (const value of await deps.valuesOf(accountId)) if (value.clientId) givenThrough.set(value.field, await deps.brandOfClient(value.clientId));
-      return brandFieldFilter({ brandId, homeBrandId, shared: shares.find((s) => s.brandId === brandId)?.fields ?? [], givenThrough });
+      const firstGivenTo = new Map<string, string>();
+      for (const value of await deps.valuesOf(accountId)) if (value.firstClientId) firstGivenTo.set(value.field, await deps.brandOfClient(value.firstClientId));
+      return brandFieldFilter({ brandId, homeBrandId, shared: shares.find((s) => s.brandId === brandId)?.fields ?? [], firstGivenTo });
     },
   };
 }

@@ -8,9 +8,11 @@ import { CLIENT_MFA_POLICIES } from '../../authn/mfa/policy.ts';
 import { GRANT_TYPES } from '../../clients/rules.ts';
 import { ID_TOKEN_ALGS, TOKEN_AUTH_METHODS } from '../../clients/input.ts';
 import { ADMIN_CLIENT_ID, PORTAL_CLIENT_ID } from '../../clients/own-pages.ts';
+import { t } from '../../i18n/translate.ts';
 import type { ClientView } from '../../oidc/clients.ts';
 import { changeClient, clientChangeSchema, clientInputSchema, registerClient, rotateClientSecret } from '../sections/clients.ts';
 import { auditPageChange, checked, checkForm, confirmed, FormRefused, refusalsOf, words, type FormError, type PageTools } from './forms.ts';
+import { code } from './markup.ts';
 
 const MEMBERS = [
   'client_id', 'public', 'client_secret', 'client_name', 'redirect_uris', 'post_logout_redirect_uris', 'scope', 'grant_types', 'first_party', 'backchannel_logout_uri',
@@ -69,25 +71,28 @@ const CHOICE_LISTS = { grantTypes: GRANT_TYPES, mfaPolicies: CLIENT_MFA_POLICIES
 export function registerAppPages(pages: Router, tools: PageTools): void {
   const { deps, render, done, notice } = tools;
   const { services } = deps;
-  const missing = (ctx: Context) => render(ctx, 'errors/error', { title: 'Not found', message: 'There is no such app.' }, 404);
+  const missing = (ctx: Context) => render(ctx, 'errors/error', { title: t('admin.not_found'), message: t('admin_setup.apps.not_found') }, 404);
   const idOf = (ctx: Context) => (CLIENT_ID.test(String(ctx.params.id)) ? String(ctx.params.id) : '');
   const changed = async () => deps.onProtocolChanged?.();
   const newForm = (ctx: Context, extra: { errors?: FormError[]; typed?: URLSearchParams } = {}, status = 200) => render(ctx, 'admin/client-form', {
-    title: 'Register an app', creating: true, action: '/admin/clients/new', form: formValues(undefined, extra.typed), errors: extra.errors, ...CHOICE_LISTS,
+    title: t('admin_setup.apps.register'), creating: true, action: '/admin/clients/new', form: formValues(undefined, extra.typed), errors: extra.errors, ...CHOICE_LISTS,
   }, status);
   const editForm = (ctx: Context, client: ClientView, extra: { errors?: FormError[]; typed?: URLSearchParams } = {}, status = 200) => render(ctx, 'admin/client-form', {
-    title: `App ${client.client_id}`, client, notice: notice(ctx), own: OWN.has(client.client_id), action: `/admin/clients/${encodeURIComponent(client.client_id)}/edit`,
+    title: t('admin_setup.client.title', { id: client.client_id }), client, notice: notice(ctx), own: OWN.has(client.client_id), action: `/admin/clients/${encodeURIComponent(client.client_id)}/edit`,
     form: formValues(client, extra.typed), errors: extra.errors, confidential: client.token_endpoint_auth_method !== 'none' && client.token_endpoint_auth_method !== 'private_key_jwt', ...CHOICE_LISTS,
   }, status);
-  const secretPage = (ctx: Context, clientId: string, secret: string, what: string) => render(ctx, 'admin/client-secret', { title: `${what}: ${clientId}`, clientId, secret });
+  /** The one page a secret is ever shown on; `titleKey` says why it was made. */
+  const secretPage = (ctx: Context, clientId: string, secret: string, titleKey: string) => render(ctx, 'admin/client-secret', {
+    title: t(titleKey, { id: clientId }), clientId, secretCode: code(secret, 'client-secret'),
+  });
 
   pages.get('/clients', async (ctx) => {
     const clients = await services.clients.listClients();
     render(ctx, 'admin/clients', {
-      title: 'Apps', notice: notice(ctx),
+      title: t('admin.nav.apps'), notice: notice(ctx),
       clients: clients.map((c) => ({
-        ...c, kind: c.token_endpoint_auth_method === 'none' ? 'public' : 'confidential', grants: c.grant_types.join(', '), redirects: c.redirect_uris.join(' '),
-        tokenAuth: c.token_endpoint_auth_method === 'none' ? 'none (PKCE)' : c.token_endpoint_auth_method, href: `/admin/clients/${encodeURIComponent(c.client_id)}/edit`,
+        ...c, kind: c.token_endpoint_auth_method === 'none' ? 'public' : 'confidential', firstParty: c.first_party ? 'yes' : 'no', grants: c.grant_types.join(', '), redirects: c.redirect_uris.join(' '),
+        pkce: c.token_endpoint_auth_method === 'none', tokenAuth: c.token_endpoint_auth_method, href: `/admin/clients/${encodeURIComponent(c.client_id)}/edit`,
       })),
     });
   });
@@ -103,8 +108,8 @@ export function registerAppPages(pages: Router, tools: PageTools): void {
     if (refused || !created) return newForm(ctx, { errors: refused?.errors, typed: form }, refused?.status ?? 400);
     await changed();
     await auditPageChange(deps, ctx, '/admin/clients/new', { id: created.client_id });
-    if (created.client_secret) return secretPage(ctx, created.client_id, created.client_secret, 'Registered');
-    done(ctx, `/admin/clients/${encodeURIComponent(created.client_id)}/edit`, 'Registered.');
+    if (created.client_secret) return secretPage(ctx, created.client_id, created.client_secret, 'admin_setup.client.registered_title');
+    done(ctx, `/admin/clients/${encodeURIComponent(created.client_id)}/edit`, t('admin_setup.client.registered_notice'));
   });
   pages.get('/clients/:id/edit', async (ctx) => {
     const client = await services.clients.showClient(idOf(ctx));
@@ -125,33 +130,39 @@ export function registerAppPages(pages: Router, tools: PageTools): void {
     await changed();
     await auditPageChange(deps, ctx, '/admin/clients/:id/edit', { id: client.client_id });
     // Moving from private_key_jwt to a secret method made a secret: this is the only time it is shown.
-    if (updated.client_secret) return secretPage(ctx, client.client_id, updated.client_secret, 'Saved, with a new secret');
-    done(ctx, `/admin/clients/${encodeURIComponent(client.client_id)}/edit`, 'Saved.');
+    if (updated.client_secret) return secretPage(ctx, client.client_id, updated.client_secret, 'admin_setup.client.saved_secret_title');
+    done(ctx, `/admin/clients/${encodeURIComponent(client.client_id)}/edit`, t('portal.profile.saved'));
   });
   pages.post('/clients/:id/rotate-secret', async (ctx) => {
     const form = deps.csrf.verifiedForm(ctx);
     const client = await services.clients.showClient(idOf(ctx));
     if (!client) return missing(ctx);
     const path = `/admin/clients/${encodeURIComponent(client.client_id)}`;
-    if (!confirmed(tools, ctx, form, { title: `Rotate the secret of ${client.client_id}?`, consequence: 'A new secret is made and shown once; the current one stops working at once, so the app must be given the new one.', action: `${path}/rotate-secret`, button: 'Yes, rotate the secret', cancel: `${path}/edit` })) return;
+    if (!confirmed(tools, ctx, form, {
+      title: t('admin_setup.client.rotate_title', { id: client.client_id }), consequence: t('admin_setup.client.rotate_consequence'), action: `${path}/rotate-secret`,
+      button: t('admin_setup.client.rotate_confirm'), cancel: `${path}/edit`,
+    })) return;
     let secret = '';
     const refused = await refusalsOf(async () => {
       secret = await rotateClientSecret(services, client.client_id);
     }, 'client', MEMBERS);
     if (refused) return editForm(ctx, client, { errors: refused.errors }, refused.status);
     await auditPageChange(deps, ctx, '/admin/clients/:id/rotate-secret', { id: client.client_id });
-    secretPage(ctx, client.client_id, secret, 'New secret');
+    secretPage(ctx, client.client_id, secret, 'admin_setup.client.new_secret_title');
   });
   pages.post('/clients/:id/remove', async (ctx) => {
     const form = deps.csrf.verifiedForm(ctx);
     const client = await services.clients.showClient(idOf(ctx));
     if (!client) return missing(ctx);
     const path = `/admin/clients/${encodeURIComponent(client.client_id)}`;
-    if (OWN.has(client.client_id)) return editForm(ctx, client, { errors: [{ message: `${client.client_id} is Foyer's own client: it cannot be removed.`, href: '#client-form' }] }, 409);
-    if (!confirmed(tools, ctx, form, { title: `Remove ${client.client_id}?`, consequence: 'The app is removed with its grants and tokens: its customers are signed out of it and it can no longer sign anyone in.', action: `${path}/remove`, button: 'Yes, remove the app', cancel: `${path}/edit` })) return;
+    if (OWN.has(client.client_id)) return editForm(ctx, client, { errors: [{ message: t('admin_setup.client.own_not_removed', { id: client.client_id }), href: '#client-form' }] }, 409);
+    if (!confirmed(tools, ctx, form, {
+      title: t('admin_setup.client.remove_title', { id: client.client_id }), consequence: t('admin_setup.client.remove_consequence'), action: `${path}/remove`,
+      button: t('admin_setup.client.remove_confirm'), cancel: `${path}/edit`,
+    })) return;
     await services.clients.removeClient(client.client_id);
     await changed();
     await auditPageChange(deps, ctx, '/admin/clients/:id/remove', { id: client.client_id });
-    done(ctx, '/admin/clients', `Removed ${client.client_id}.`);
+    done(ctx, '/admin/clients', t('admin_setup.removed_notice', { id: client.client_id }));
   });
 }

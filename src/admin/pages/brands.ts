@@ -6,7 +6,8 @@ import type { Context } from 'koa';
 import { brandSettingsSchema } from '../../brands/schema.ts';
 import { LOGO_MAX_BYTES } from '../../brands/logo.ts';
 import { AppError, isAppError } from '../../errors/app-error.ts';
-import { LANGUAGES } from '../../i18n/languages.ts';
+import { LANGUAGES, NATIVE_NAMES } from '../../i18n/languages.ts';
+import { t } from '../../i18n/translate.ts';
 import { readBytes } from '../sections/brands.ts';
 import { pageActor } from './roles.ts';
 import type { AdminPageDeps } from './types.ts';
@@ -28,7 +29,7 @@ function settingsOf(form: URLSearchParams) {
     font: optional(form.get('font')), supportUrl: optional(form.get('support_url')), privacyUrl: optional(form.get('privacy_url')),
     defaultLanguage: optional(form.get('default_language')),
     ...(fromName || fromAddress ? { mail: { fromName: fromName ?? '', fromAddress: fromAddress ?? '' } } : {}),
-    documents: list(form.get('documents')), purposes: list(form.get('purposes')),
+    documents: list(form.get('documents')), purposes: list(form.get('purposes')), topics: list(form.get('topics')),
   };
   const parsed = brandSettingsSchema.safeParse(JSON.parse(JSON.stringify(input)));
   if (!parsed.success) {
@@ -40,10 +41,10 @@ function settingsOf(form: URLSearchParams) {
 
 /** A multipart form (the logo upload) read within a size limit; its CSRF token is checked like any form's. */
 async function multipartForm(ctx: Context, deps: AdminPageDeps): Promise<FormData> {
-  if (!ctx.is('multipart/form-data')) throw new AppError('request.unsupported_type', 'Send the logo with the upload form.', 415);
+  if (!ctx.is('multipart/form-data')) throw new AppError('request.unsupported_type', t('admin_setup.brand.upload_form'), 415);
   const body = await readBytes(ctx, LOGO_MAX_BYTES + 16 * 1024);
   const form = await new Request('http://upload.invalid/', { method: 'POST', headers: { 'content-type': ctx.get('content-type') }, body: new Uint8Array(body) }).formData()
-    .catch(() => { throw new AppError('request.invalid', 'The upload could not be read.', 400); });
+    .catch(() => { throw new AppError('request.invalid', t('admin_setup.brand.upload_unreadable'), 400); });
   const token = form.get('_csrf');
   deps.csrf.verify(ctx, new URLSearchParams(typeof token === 'string' ? { _csrf: token } : {}));
   return form;
@@ -61,8 +62,8 @@ export function registerBrandPages(pages: Router, { deps, render, done, notice }
     const templates = snapshot.templates.get(id) ?? new Map<string, string>();
     render(ctx, 'admin/brand', {
       title: brand.name, notice: notice(ctx), ...extra, edited: brand,
-      documentsText: brand.documents.join(' '), purposesText: brand.purposes.join(' '),
-      languages: LANGUAGES.map((tag) => ({ tag, selected: tag === brand.defaultLanguage })),
+      documentsText: brand.documents.join(' '), purposesText: brand.purposes.join(' '), topicsText: brand.topics.join(' '),
+      languages: LANGUAGES.map((tag) => ({ tag, name: NATIVE_NAMES[tag], selected: tag === brand.defaultLanguage })),
       apps: clients.filter((c) => (snapshot.clientBrand.get(c.client_id) ?? 'default') === id).map((c) => ({ id: c.client_id, name: c.client_name })),
       otherApps: clients.filter((c) => (snapshot.clientBrand.get(c.client_id) ?? 'default') !== id).map((c) => ({ id: c.client_id, name: c.client_name })),
       overrides: [...templates].map(([name, source]) => ({ name, source })),
@@ -71,7 +72,7 @@ export function registerBrandPages(pages: Router, { deps, render, done, notice }
   };
   const refused = async (ctx: Context, id: string, error: unknown) => {
     if (!isAppError(error) || !error.expose) throw error;
-    if (error.code === 'brand.not_found') return render(ctx, 'errors/error', { title: 'Not found', message: error.message }, 404);
+    if (error.code === 'brand.not_found') return render(ctx, 'errors/error', { title: t('admin.not_found'), message: error.message }, 404);
     await brandPage(ctx, id, { error: error.message }, error.status);
   };
   const idOf = (ctx: Context) => String(ctx.params.id).slice(0, 60);
@@ -79,7 +80,7 @@ export function registerBrandPages(pages: Router, { deps, render, done, notice }
   pages.get('/brands', async (ctx) => {
     const snapshot = await brands.current();
     render(ctx, 'admin/brands', {
-      title: 'Brands', notice: notice(ctx),
+      title: t('admin.nav.brands'), notice: notice(ctx),
       brands: [...snapshot.brands.values()].map((b) => ({ ...b, apps: [...snapshot.clientBrand].filter(([, x]) => x === b.id).length })),
     });
   });
@@ -91,10 +92,10 @@ export function registerBrandPages(pages: Router, { deps, render, done, notice }
     } catch (error) {
       if (!isAppError(error) || !error.expose) throw error;
       const snapshot = await brands.current();
-      return render(ctx, 'admin/brands', { title: 'Brands', error: error.message, form: { id: id.slice(0, 40), name: (form.get('name') ?? '').slice(0, 100) }, brands: [...snapshot.brands.values()] }, error.status);
+      return render(ctx, 'admin/brands', { title: t('admin.nav.brands'), error: error.message, form: { id: id.slice(0, 40), name: (form.get('name') ?? '').slice(0, 100) }, brands: [...snapshot.brands.values()] }, error.status);
     }
     await audit(ctx, '/admin/brands', id);
-    done(ctx, `/admin/brands/${id}`, 'Brand created: give it colours, a logo and apps below.');
+    done(ctx, `/admin/brands/${id}`, t('admin_setup.brands.created_notice'));
   });
   pages.get('/brands/:id', async (ctx) => {
     try {
@@ -112,20 +113,20 @@ export function registerBrandPages(pages: Router, { deps, render, done, notice }
       return refused(ctx, id, error);
     }
     await audit(ctx, '/admin/brands/:id', id);
-    done(ctx, `/admin/brands/${id}`, 'Saved.');
+    done(ctx, `/admin/brands/${id}`, t('portal.profile.saved'));
   });
   pages.post('/brands/:id/logo', async (ctx) => {
     const id = idOf(ctx);
     try {
       const file = (await multipartForm(ctx, deps)).get('logo');
-      if (!file || typeof file === 'string') throw new AppError('brand.logo_missing', 'Choose a logo file to upload.', 400);
+      if (!file || typeof file === 'string') throw new AppError('brand.logo_missing', t('admin_setup.brand.logo_missing'), 400);
       await brands.setLogo(id, new Uint8Array(await file.arrayBuffer()));
     } catch (error) {
       if (isAppError(error) && error.code === 'request.csrf') throw error;
       return refused(ctx, id, error);
     }
     await audit(ctx, '/admin/brands/:id/logo', id);
-    done(ctx, `/admin/brands/${id}`, 'Logo saved.');
+    done(ctx, `/admin/brands/${id}`, t('admin_setup.brand.logo_saved_notice'));
   });
   pages.post('/brands/:id/templates', async (ctx) => {
     const id = idOf(ctx);
@@ -137,19 +138,19 @@ export function registerBrandPages(pages: Router, { deps, render, done, notice }
       return refused(ctx, id, error);
     }
     await audit(ctx, '/admin/brands/:id/templates', id);
-    done(ctx, `/admin/brands/${id}`, form.get('remove') ? 'Override removed.' : 'Override saved.');
+    done(ctx, `/admin/brands/${id}`, t(form.get('remove') ? 'admin_setup.brand.override_removed_notice' : 'admin_setup.brand.override_saved_notice'));
   });
   pages.post('/brands/:id/apps', async (ctx) => {
     const id = idOf(ctx);
     const form = deps.csrf.verifiedForm(ctx);
     const clientId = (form.get('client_id') ?? '').slice(0, 200);
     try {
-      if (!(await services.clients.showClient(clientId))) throw new AppError('client.not_found', 'There is no such app.', 400);
+      if (!(await services.clients.showClient(clientId))) throw new AppError('client.not_found', t('admin_setup.apps.not_found'), 400);
       await brands.assignClient(clientId, form.get('remove') ? 'default' : id);
     } catch (error) {
       return refused(ctx, id, error);
     }
     await audit(ctx, '/admin/brands/:id/apps', id);
-    done(ctx, `/admin/brands/${id}`, form.get('remove') ? 'The app is back in the default brand.' : 'The app is in this brand now.');
+    done(ctx, `/admin/brands/${id}`, t(form.get('remove') ? 'admin_setup.brand.app_back_notice' : 'admin_setup.brand.app_added_notice'));
   });
 }

@@ -6,31 +6,36 @@ import type { Context } from 'koa';
 import type { AdminConnector } from '../../authn/federation/connector-store.ts';
 import { CONNECTOR_KIND_NAMES, connectorChangeSchema, connectorSchema, connectorSecretSchema } from '../../config/connector-schema.ts';
 import { isAppError } from '../../errors/app-error.ts';
+import { t } from '../../i18n/translate.ts';
 import { connectorChange, connectorExists } from '../sections/connectors.ts';
 import { checkForm, drawForm, fieldOfMessage, formValues, given, type EditTools, type FieldError, type FieldSpec, type FormValues, words } from './forms.ts';
 
 const SETTINGS: FieldSpec[] = [
-  { name: 'name', label: 'Button name (Continue with …)' },
-  { name: 'clientId', label: 'Client id at the upstream', required: true },
-  { name: 'issuer', label: 'Issuer (oidc: discovered from it)', kind: 'url' },
-  { name: 'authorizationEndpoint', label: 'Authorization endpoint (oauth2)', kind: 'url' },
-  { name: 'tokenEndpoint', label: 'Token endpoint (oauth2)', kind: 'url' },
-  { name: 'userinfoEndpoint', label: 'Userinfo endpoint (oauth2)', kind: 'url' },
-  { name: 'scopes', label: 'Scopes (space-separated; empty: the kind\'s own)' },
-  { name: 'tenant', label: 'Tenant (microsoft: common, organizations, consumers or a tenant id)' },
-  { name: 'teamId', label: 'Team id (apple)' },
-  { name: 'keyId', label: 'Key id (apple)' },
+  { name: 'name', label: 'admin_setup.connector.field.name' },
+  { name: 'clientId', label: 'admin_setup.connector.field.client_id', required: true },
+  { name: 'issuer', label: 'admin_setup.connector.field.issuer', kind: 'url' },
+  { name: 'authorizationEndpoint', label: 'admin_setup.connector.field.authorization_endpoint', kind: 'url' },
+  { name: 'tokenEndpoint', label: 'admin_setup.connector.field.token_endpoint', kind: 'url' },
+  { name: 'userinfoEndpoint', label: 'admin_setup.connector.field.userinfo_endpoint', kind: 'url' },
+  { name: 'scopes', label: 'admin_setup.connector.field.scopes' },
+  { name: 'tenant', label: 'admin_setup.connector.field.tenant' },
+  { name: 'teamId', label: 'admin_setup.connector.field.team_id' },
+  { name: 'keyId', label: 'admin_setup.connector.field.key_id' },
 ];
 const SECRETS: FieldSpec[] = [
-  { name: 'clientSecret', label: 'Client secret (sealed; never shown again)', kind: 'password' },
-  { name: 'privateKey', label: 'Private key, PEM (apple; sealed; never shown again)', kind: 'textarea' },
+  { name: 'clientSecret', label: 'admin_setup.connector.field.client_secret', kind: 'password' },
+  { name: 'privateKey', label: 'admin_setup.connector.field.private_key', kind: 'textarea' },
 ];
 const CREATE_FIELDS: FieldSpec[] = [
-  { name: 'id', label: 'Id (lower-case letters, digits, - or _; cannot change later)', required: true },
-  { name: 'kind', label: 'Kind', kind: 'select', options: CONNECTOR_KIND_NAMES },
+  { name: 'id', label: 'admin_setup.connector.field.id', required: true },
+  { name: 'kind', label: 'admin_setup.apps.kind', kind: 'select', options: CONNECTOR_KIND_NAMES },
   ...SETTINGS, ...SECRETS,
 ];
 
+/** The specs with their labels (catalogue keys) in the reader's language, as the form draws them. */
+const inWords = (specs: readonly FieldSpec[]): FieldSpec[] => specs.map((s) => ({ ...s, label: t(s.label) }));
+
+const yesNo = (value: boolean) => (value ? 'yes' : 'no');
 const settingsBody = (v: FormValues) => Object.fromEntries(SETTINGS.map((f) => [f.name, f.name === 'scopes' ? (words(v.scopes).length ? words(v.scopes) : undefined) : given(v[f.name])]).filter(([, value]) => value !== undefined));
 const secretsBody = (v: FormValues) => Object.fromEntries(SECRETS.map((f) => [f.name, given(v[f.name])]).filter(([, value]) => value !== undefined));
 /** Values to fill a form again: never a secret. */
@@ -42,7 +47,7 @@ const settingsValues = (c: AdminConnector): FormValues => Object.fromEntries(SET
 
 export function registerConnectorPages(pages: Router, tools: EditTools): void {
   const { deps: { services: { connectorStore, connectors }, csrf }, render, done, notice, audit } = tools;
-  const missing = (ctx: Context) => render(ctx, 'errors/error', { title: 'Not found', message: 'There is no such connector.' }, 404);
+  const missing = (ctx: Context) => render(ctx, 'errors/error', { title: t('admin.not_found'), message: t('admin_setup.connectors.not_found') }, 404);
   const find = async (ctx: Context) => connectorStore.findAdminConnector(String(ctx.params.id).slice(0, 100));
   /** A store change; its refusals (what a kind still needs, a taken id) come back as field errors. */
   const attempt = async (run: () => Promise<AdminConnector>): Promise<{ saved?: AdminConnector; errors: FieldError[]; status: number }> => {
@@ -57,17 +62,20 @@ export function registerConnectorPages(pages: Router, tools: EditTools): void {
   const listPage = async (ctx: Context, values: FormValues = { kind: 'oidc' }, errors: FieldError[] = [], status = 200) => {
     await connectors.ready();
     render(ctx, 'admin/edit/connectors', {
-      title: 'Social login', notice: notice(ctx),
-      connectors: (await connectorStore.listAdminConnectors()).map((c) => ({ id: c.id, kind: c.kind, name: c.name, enabled: c.enabled, usable: c.usable, secret: c.hasClientSecret || c.hasPrivateKey })),
-      form: drawForm('new-connector', CREATE_FIELDS, withoutSecrets(values), errors),
+      title: t('admin.nav.connectors'), notice: notice(ctx),
+      connectors: (await connectorStore.listAdminConnectors()).map((c) => ({
+        id: c.id, kind: c.kind, name: c.name, enabled: c.enabled, enabledWord: c.enabled ? 'yes' : 'no', usable: c.usable, secret: c.hasClientSecret || c.hasPrivateKey,
+      })),
+      form: drawForm('new-connector', inWords(CREATE_FIELDS), withoutSecrets(values), errors),
     }, status);
   };
   const connectorPage = (ctx: Context, c: AdminConnector, forms: { settings?: [FormValues, FieldError[]]; secret?: FieldError[] } = {}, status = 200) => {
     render(ctx, 'admin/edit/connector', {
-      title: c.name, notice: notice(ctx), connector: { id: c.id, kind: c.kind, enabled: c.enabled, usable: c.usable, hasClientSecret: c.hasClientSecret, hasPrivateKey: c.hasPrivateKey },
+      title: c.name, notice: notice(ctx), connector: { id: c.id, kind: c.kind, enabled: c.enabled },
+      summary: { enabled: yesNo(c.enabled), usable: yesNo(c.usable), secret: yesNo(c.hasClientSecret), key: yesNo(c.hasPrivateKey) },
       settingsAction: `/admin/connectors/${c.id}`, secretAction: `/admin/connectors/${c.id}/rotate-secret`,
-      settingsForm: drawForm('connector-settings', SETTINGS, forms.settings?.[0] ?? settingsValues(c), forms.settings?.[1]),
-      secretForm: drawForm('connector-secret', SECRETS, {}, forms.secret),
+      settingsForm: drawForm('connector-settings', inWords(SETTINGS), forms.settings?.[0] ?? settingsValues(c), forms.settings?.[1]),
+      secretForm: drawForm('connector-secret', inWords(SECRETS), {}, forms.secret),
     }, status);
   };
 
@@ -79,7 +87,7 @@ export function registerConnectorPages(pages: Router, tools: EditTools): void {
     const outcome = await attempt(() => connectorChange(() => connectorStore.createConnector(checked.value), () => connectorExists(checked.value.id)));
     if (!outcome.saved) return listPage(ctx, values, outcome.errors, outcome.status);
     await audit(ctx, '/admin/connectors', { id: outcome.saved.id });
-    done(ctx, `/admin/connectors/${outcome.saved.id}`, 'Connector added.');
+    done(ctx, `/admin/connectors/${outcome.saved.id}`, t('admin_setup.connectors.added_notice'));
   });
   pages.get('/connectors/:id', async (ctx) => {
     const found = await find(ctx);
@@ -96,7 +104,7 @@ export function registerConnectorPages(pages: Router, tools: EditTools): void {
     const outcome = await attempt(() => connectorChange(() => connectorStore.updateConnector(found.id, checked.value)));
     if (!outcome.saved) return connectorPage(ctx, found, { settings: [values, outcome.errors] }, outcome.status);
     await audit(ctx, '/admin/connectors/:id', { id: found.id });
-    done(ctx, `/admin/connectors/${found.id}`, 'Saved.');
+    done(ctx, `/admin/connectors/${found.id}`, t('portal.profile.saved'));
   });
   pages.post('/connectors/:id/rotate-secret', async (ctx) => {
     const form = csrf.verifiedForm(ctx);
@@ -107,7 +115,7 @@ export function registerConnectorPages(pages: Router, tools: EditTools): void {
     const outcome = await attempt(() => connectorChange(() => connectorStore.replaceConnectorSecrets(found.id, checked.value)));
     if (!outcome.saved) return connectorPage(ctx, found, { secret: outcome.errors }, outcome.status);
     await audit(ctx, '/admin/connectors/:id/rotate-secret', { id: found.id });
-    done(ctx, `/admin/connectors/${found.id}`, 'Secret replaced; the old one is forgotten.');
+    done(ctx, `/admin/connectors/${found.id}`, t('admin_setup.connector.secret_replaced_notice'));
   });
   pages.post('/connectors/:id/:action', async (ctx) => {
     const form = csrf.verifiedForm(ctx);
@@ -116,12 +124,12 @@ export function registerConnectorPages(pages: Router, tools: EditTools): void {
     if (!found || (action !== 'enable' && action !== 'disable')) return missing(ctx);
     if (action === 'disable' && form.get('confirm') !== 'yes') {
       return render(ctx, 'admin/edit/confirm', {
-        title: `Turn off ${found.name}?`, action: `/admin/connectors/${found.id}/disable`, button: 'Yes, turn it off', cancel: `/admin/connectors/${found.id}`,
-        text: 'Its button leaves every sign-in page at once. Customers who signed up with it keep their accounts and sign in another way (a password reset, an email code) until it is turned on again.',
+        title: t('admin_setup.connector.off_title', { name: found.name }), action: `/admin/connectors/${found.id}/disable`, button: t('admin_setup.connector.off_confirm'),
+        cancel: `/admin/connectors/${found.id}`, text: t('admin_setup.connector.off_consequence'),
       });
     }
     await connectorStore.setConnectorEnabled(found.id, action === 'enable');
     await audit(ctx, `/admin/connectors/:id/${action}`, { id: found.id });
-    done(ctx, `/admin/connectors/${found.id}`, action === 'enable' ? 'Turned on: its button is back.' : 'Turned off: its button is gone.');
+    done(ctx, `/admin/connectors/${found.id}`, t(action === 'enable' ? 'admin_setup.connector.turned_on_notice' : 'admin_setup.connector.turned_off_notice'));
   });
 }

@@ -6,8 +6,10 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { FIELD_TYPES, profileFieldSchema, type ProfileFieldDefinition } from '../../config/profile-fields.ts';
 import { AppError } from '../../errors/app-error.ts';
+import { t } from '../../i18n/translate.ts';
 import { fieldChangeSchema, type AdminFieldView } from '../../profile/field-admin.ts';
 import { auditPageChange, checked, checkForm, confirmed, FormRefused, refusalsOf, type FormError, type PageTools } from './forms.ts';
+import { code } from './markup.ts';
 
 const MEMBERS = ['key', 'type', 'label', 'help', 'purpose', 'scope', 'claim', 'ask', 'priority', 'enabled', 'validation', 'options'] as const;
 const KEY = /^[a-z][a-z0-9_]{0,63}$/;
@@ -25,17 +27,20 @@ function localized(text: string | null): Record<string, string> | undefined {
 }
 const localizedText = (labels: Record<string, string> | undefined) => Object.entries(labels ?? {}).map(([locale, text]) => `${locale}: ${text}`).join('\n');
 
-/** "value: label" a line (the label in English). */
-const optionsOf = (text: string | null) => (text ?? '').split(/\r?\n/).map((l) => l.trim()).filter(Boolean)
+type FieldOption = NonNullable<ProfileFieldDefinition['options']>[number];
+
+/** "value: label" a line (the label in English); a choice kept keeps its labels in the other languages. */
+const optionsOf = (text: string | null, kept: readonly FieldOption[] = []) => (text ?? '').split(/\r?\n/).map((l) => l.trim()).filter(Boolean)
   .map((line) => {
     const [value, ...label] = line.split(':');
-    return { value: value!.trim(), label: { en: (label.join(':').trim() || value!.trim()) } };
+    const before = kept.find((o) => o.value === value!.trim())?.label;
+    return { value: value!.trim(), label: { ...before, en: (label.join(':').trim() || value!.trim()) } };
   });
 
 const numberOrText = (v: string) => (NUMBER.test(v) ? Number(v) : v);
 
 /** The API's JSON body from the form; on a new field an empty box is left out (the API's default applies), on an edit it clears. */
-function bodyOf(form: URLSearchParams, creating: boolean): Record<string, unknown> {
+function bodyOf(form: URLSearchParams, creating: boolean, kept?: ProfileFieldDefinition): Record<string, unknown> {
   const text = (name: string) => form.get(name)?.trim() ?? '';
   const body: Record<string, unknown> = {};
   const clearable = (name: string, value: unknown) => {
@@ -59,7 +64,7 @@ function bodyOf(form: URLSearchParams, creating: boolean): Record<string, unknow
   const validation = Object.fromEntries((['minLength', 'maxLength', 'min', 'max'] as const).filter((n) => text(`validation_${n}`)).map((n) => [n, numberOrText(text(`validation_${n}`))]));
   if (text('validation_pattern')) validation.pattern = text('validation_pattern');
   if (form.has('validation_pattern') && (!creating || Object.keys(validation).length)) body.validation = validation;
-  const options = optionsOf(form.get('options'));
+  const options = optionsOf(form.get('options'), kept?.options);
   clearable('options', options.length ? options : undefined);
   return body;
 }
@@ -79,7 +84,8 @@ function formValues(d: Partial<ProfileFieldDefinition> | undefined, typed?: URLS
   };
 }
 
-const askText = (f: AdminFieldView) => (typeof f.definition.ask === 'string' ? f.definition.ask : `from visit ${f.definition.ask.fromVisit}`);
+/** The collection rule as the list's message reads it: a rule name, and the visit for "from a visit on". */
+const askOf = (f: AdminFieldView) => (typeof f.definition.ask === 'string' ? { ask: f.definition.ask, fromVisit: 0 } : { ask: 'fromVisit', fromVisit: f.definition.ask.fromVisit });
 
 export function registerProfileFieldPages(pages: Router, tools: PageTools): void {
   const { deps, render, done, notice } = tools;
@@ -87,9 +93,10 @@ export function registerProfileFieldPages(pages: Router, tools: PageTools): void
   const admin = services.profileFields;
   const keyOf = (ctx: Context) => (KEY.test(String(ctx.params.key)) ? String(ctx.params.key) : '');
   const find = async (key: string) => (key ? (await admin.list()).find((f) => f.key === key) : undefined);
-  const missing = (ctx: Context) => render(ctx, 'errors/error', { title: 'Not found', message: 'There is no such profile field.' }, 404);
+  const missing = (ctx: Context) => render(ctx, 'errors/error', { title: t('admin.not_found'), message: t('admin_setup.fields.not_found') }, 404);
   const formPage = async (ctx: Context, data: { field?: AdminFieldView; typed?: URLSearchParams; errors?: FormError[] }, status = 200) => render(ctx, 'admin/profile-field-form', {
-    title: data.field ? `Profile field ${data.field.key}` : 'Define a profile field', notice: notice(ctx), field: data.field, errors: data.errors,
+    title: data.field ? t('admin_setup.fields.title', { key: data.field.key }) : t('admin_setup.fields.define'), notice: notice(ctx), field: data.field, errors: data.errors,
+    ...(data.field ? { keyCode: code(data.field.key), claimCode: code(data.field.claimName), typeName: t('admin_setup.fields.type_name', { type: data.field.definition.type }) } : {}),
     action: data.field ? `/admin/profile-fields/${data.field.key}/edit` : '/admin/profile-fields/new',
     form: formValues(data.field?.definition, data.typed), types: FIELD_TYPES, asks: ['never', 'signup', 'fromVisit'],
     purposes: (await services.consentRegistry.listPurposes()).map((p) => p.id),
@@ -101,14 +108,37 @@ export function registerProfileFieldPages(pages: Router, tools: PageTools): void
 
   pages.get('/profile-fields', async (ctx) => {
     render(ctx, 'admin/profile-fields', {
-      title: 'Profile fields', notice: notice(ctx),
+      title: t('admin.nav.profile_fields'), notice: notice(ctx),
       fields: (await admin.list()).map((f) => ({
         key: f.key, label: f.definition.label.en ?? Object.values(f.definition.label)[0] ?? f.key, type: f.definition.type, purpose: f.definition.purpose,
-        scope: f.definition.scope ?? '—', claim: f.claimName, ask: askText(f), priority: f.definition.priority, enabled: f.definition.enabled, values: f.values,
+        scope: f.definition.scope ?? '—', claim: f.claimName, ...askOf(f), priority: f.definition.priority, enabled: f.definition.enabled, values: f.values,
       })),
     });
   });
   pages.get('/profile-fields/new', (ctx) => formPage(ctx, {}));
+  // The order fields are asked and listed in: each field moves one place at a time, computed from the order as
+  // it is now (not as the page showed it), through the same operation as the API's POST /profile-fields/reorder.
+  pages.get('/profile-fields/order', async (ctx) => {
+    const fields = await admin.list();
+    render(ctx, 'admin/profile-field-order', {
+      title: t('admin_setup.order.title'), notice: notice(ctx),
+      fields: fields.map((f, i) => ({ key: f.key, label: f.definition.label.en ?? Object.values(f.definition.label)[0] ?? f.key, first: i === 0, last: i === fields.length - 1 })),
+    });
+  });
+  pages.post('/profile-fields/order', async (ctx) => {
+    const form = deps.csrf.verifiedForm(ctx);
+    const keys = (await admin.list()).map((f) => f.key);
+    const from = keys.indexOf(form.get('key') ?? '');
+    const to = from + (form.get('move') === 'up' ? -1 : form.get('move') === 'down' ? 1 : 0);
+    if (from < 0 || to === from) return missing(ctx);
+    // Already first (or last): nothing to move.
+    if (to < 0 || to >= keys.length) return ctx.redirect('/admin/profile-fields/order');
+    const key = keys[from]!;
+    [keys[from], keys[to]] = [keys[to]!, key];
+    await admin.reorder(keys);
+    await changed(ctx, '/admin/profile-fields/order', key);
+    done(ctx, '/admin/profile-fields/order', t('admin_setup.order.moved_notice', { key }));
+  });
   pages.post('/profile-fields/new', async (ctx) => {
     const form = deps.csrf.verifiedForm(ctx);
     const body = bodyOf(form, true);
@@ -116,12 +146,12 @@ export function registerProfileFieldPages(pages: Router, tools: PageTools): void
       const input = checkForm(profileFieldSchema, body);
       if (!input.ok) throw new FormRefused(input.errors);
       const definition = input.value;
-      if (await find(definition.key)) throw new AppError('profile_field.exists', `key: a field ${definition.key} exists; change it on its own page.`, 409);
+      if (await find(definition.key)) throw new AppError('profile_field.exists', `key: ${t('admin_setup.fields.exists', { key: definition.key })}`, 409);
       await admin.define(definition);
     }, 'field', MEMBERS);
     if (refused) return formPage(ctx, { typed: form, errors: refused.errors }, refused.status);
     await changed(ctx, '/admin/profile-fields/new', String(body.key));
-    done(ctx, '/admin/profile-fields', `Defined ${String(body.key)}.`);
+    done(ctx, '/admin/profile-fields', t('admin_setup.fields.defined_notice', { key: String(body.key) }));
   });
   pages.get('/profile-fields/:key/edit', async (ctx) => {
     const field = await find(keyOf(ctx));
@@ -133,23 +163,26 @@ export function registerProfileFieldPages(pages: Router, tools: PageTools): void
     const field = await find(keyOf(ctx));
     if (!field) return missing(ctx);
     const refused = await refusalsOf(async () => {
-      const input = checkForm(fieldChangeSchema, bodyOf(form, false));
+      const input = checkForm(fieldChangeSchema, bodyOf(form, false, field.definition));
       if (!input.ok) throw new FormRefused(input.errors);
       await admin.change(field.key, input.value);
     }, 'field', MEMBERS);
     if (refused) return formPage(ctx, { field, typed: form, errors: refused.errors }, refused.status);
     await changed(ctx, '/admin/profile-fields/:key/edit', field.key);
-    done(ctx, `/admin/profile-fields/${field.key}/edit`, 'Saved.');
+    done(ctx, `/admin/profile-fields/${field.key}/edit`, t('portal.profile.saved'));
   });
   pages.post('/profile-fields/:key/remove', async (ctx) => {
     const form = deps.csrf.verifiedForm(ctx);
     const field = await find(keyOf(ctx));
     if (!field) return missing(ctx);
     const path = `/admin/profile-fields/${field.key}`;
-    if (!confirmed(tools, ctx, form, { title: `Remove the profile field ${field.key}?`, consequence: 'The field leaves the schema: it is no longer asked, stored or released. (A field accounts hold values of cannot be removed: turn it off instead.)', action: `${path}/remove`, button: 'Yes, remove the field', cancel: `${path}/edit` })) return;
+    if (!confirmed(tools, ctx, form, {
+      title: t('admin_setup.fields.remove_title', { key: field.key }), consequence: t('admin_setup.fields.remove_consequence'), action: `${path}/remove`,
+      button: t('admin_setup.fields.remove_confirm'), cancel: `${path}/edit`,
+    })) return;
     const refused = await refusalsOf(() => admin.remove(field.key), 'field', MEMBERS);
     if (refused) return formPage(ctx, { field, errors: refused.errors.map((e) => ({ ...e, href: '#field-enabled' })) }, refused.status);
     await changed(ctx, '/admin/profile-fields/:key/remove', field.key);
-    done(ctx, '/admin/profile-fields', `Removed ${field.key}.`);
+    done(ctx, '/admin/profile-fields', t('admin_setup.removed_notice', { id: field.key }));
   });
 }

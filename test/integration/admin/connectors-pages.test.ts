@@ -63,7 +63,7 @@ describe('the social-login pages', () => {
     const list = await browser.get(`${server.url}/admin/connectors`);
     const bad = await browser.submit(list, '/admin/connectors', { id: 'Not An Id', kind: 'oidc', clientId: '', clientSecret: SECRET });
     expect(bad.status).toBe(400);
-    expect(bad.html).toContain('There is a problem');
+    expect(bad.html).toContain('The form has problems; nothing was saved');
     expect(bad.html).toMatch(/<a href="#new-connector-id">id: must be lower-case/);
     expect(bad.html).toMatch(/<a href="#new-connector-clientId">clientId: /);
     expect(bad.html).toContain('id="new-connector-id" name="id" type="text" value="Not An Id" required aria-invalid="true"');

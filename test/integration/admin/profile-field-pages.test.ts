@@ -1,7 +1,8 @@
 // The profile field pages (/admin/profile-fields) through HTTP: define a field, change its collection rule
 // (asked from a visit on, priority) and turn it off, remove one after a confirmation — a field accounts hold
 // values of is refused with the way to retire it instead; bad input is a 400 page with the API's message
-// linked to its field and nothing saved; a post without CSRF and a viewer change nothing.
+// linked to its field and nothing saved; a post without CSRF and a viewer change nothing. The order page moves
+// a field one place at a time, through the API's reorder operation.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addPageAdmins, pageChangeRoutes, postWithToken, signInToAdmin } from '../../support/admin-pages.ts';
 import { startTestServer, type TestServer } from '../../support/test-server.ts';
@@ -85,5 +86,36 @@ describe('the profile field pages', () => {
     expect(refused.status).toBe(403);
     expect(refused.html).toContain('This needs the operator role; your role is viewer.');
     expect(await definition('shoe_size')).toBeUndefined();
+  });
+
+  it('moves a field one place up on the order page, from the order as it is now; a viewer moves nothing', async () => {
+    const { browser } = await signInToAdmin(server, 'operator@example.com');
+    const form = await browser.get(`${server.url}/admin/profile-fields/new`);
+    expect((await browser.submit(form, '/admin/profile-fields/new', { ...NEW_FIELD, key: 'hat_size', label: 'en: Hat size', enabled: ['', 'yes'] })).html).toContain('Defined hat_size.');
+    const keys = async () => (await server.services.profileFields.list()).map((f) => f.key);
+    const before = await keys();
+    const at = before.indexOf('hat_size');
+    expect(at).toBeGreaterThan(0);
+
+    const page = await browser.get(`${server.url}/admin/profile-fields/order`);
+    expect(page.html).toMatch(/<h1[^>]*>Order of the profile fields<\/h1>/);
+    expect(page.html).toContain('aria-label="Move up: Hat size">Move up</button>');
+    const moved = await browser.submit(page, '/admin/profile-fields/order', { key: 'hat_size', move: 'up' });
+    expect(new URL(moved.url).pathname).toBe('/admin/profile-fields/order');
+    expect(moved.html).toContain('Moved hat_size.');
+    const after = await keys();
+    expect(after).toEqual([...before.slice(0, at - 1), 'hat_size', before[at - 1], ...before.slice(at + 1)]);
+    expect(await pageChangeRoutes(server, operatorId)).toContain('/admin/profile-fields/order');
+
+    // The first field has nowhere higher to go, and an unknown field is a 404: the order stays.
+    expect((await browser.submit(page, '/admin/profile-fields/order', { key: after[0]!, move: 'up' })).status).toBe(200);
+    expect((await browser.submit(page, '/admin/profile-fields/order', { key: 'no_such_field', move: 'up' })).status).toBe(404);
+    expect(await keys()).toEqual(after);
+
+    const viewer = await signInToAdmin(server, 'viewer@example.com');
+    const viewed = await viewer.browser.get(`${server.url}/admin/profile-fields/order`);
+    expect(viewed.status).toBe(200);
+    expect((await postWithToken(viewer.browser, server, viewed, '/admin/profile-fields/order', { key: 'hat_size', move: 'down' })).status).toBe(403);
+    expect(await keys()).toEqual(after);
   });
 });

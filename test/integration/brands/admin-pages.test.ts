@@ -100,4 +100,14 @@ describe('the brand pages', () => {
     const unknown = await newBrowser().get(`${server.url}/account?brand=nope`);
     expect(unknown.html).toMatch(/href="\/brands\/default\/theme\.css/);
   });
+
+  it('the buttons beside each app and each override work: the app goes back to the default brand, the override goes', async () => {
+    const page = await browser.get(`${server.url}/admin/brands/acme`);
+    const back = await browser.submit(page, '/admin/brands/acme/apps', { remove: 'yes' });
+    expect(back.html).toContain('The app is back in the default brand.');
+    expect((await server.services.brands.current()).clientBrand.get('acme-shop') ?? 'default').toBe('default');
+    const removed = await browser.submit(back, '/admin/brands/acme/templates', { remove: 'yes' });
+    expect(removed.html).toContain('Override removed.');
+    expect((await server.services.brands.current()).templates.get('acme')?.size ?? 0).toBe(0);
+  });
 });
