@@ -72,6 +72,9 @@ import { createPasswordHasher } from './security/password-hasher.ts';
 import { createThrottleQueries } from './security/throttle.ts';
 import { createPrivacy } from './privacy/service.ts';
 import { createFieldRelease, EMAIL_FIELD } from './consent/field-release.ts';
+import { purposeRowsWithLatestActionJsonSql, type PurposeRowWithLatestAction } from './consent/registry/queries.ts';
+import { purposesWithLatestAction } from './consent/registry/registry.ts';
+import { standingsOf } from './consent/purposes.ts';
 import { createErasureNotice } from './privacy/erasure-notice.ts';
 import { createProfileQueries } from './profile/queries.ts';
 import { createProfileService } from './profile/service.ts';
@@ -178,6 +181,11 @@ export function createServices(config: Config, db: Db, log: Logger) {
     profileFields: () => profile.current().fields,
     disabledKeys: () => profile.current().disabledKeys,
     purposeStates: (accountId, restricted) => consentModule.purposes.purposeStates(accountId, restricted),
+    // The token and userinfo paths read the purposes with the account, in one statement (src/oidc/claims.ts).
+    standingsWithAccount: {
+      sql: purposeRowsWithLatestActionJsonSql('a.id'),
+      standings: (value, restricted) => standingsOf(purposesWithLatestAction(value as PurposeRowWithLatestAction[]), restricted),
+    },
     findAccount: async (accountId) => {
       const account = await accounts.findAccountWithProfile(accountId);
       return account && account.status !== 'erased' ? account : undefined;

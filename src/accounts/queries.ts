@@ -66,22 +66,25 @@ export function createAccountQueries(db: Db) {
      * The account with its profile values and its own MFA switch (the authorization's prompts read it), in one
      * statement; with `visit` (authorizations) also the seconds since its last counted profile visit, by the
      * database's clock (null: none yet), so the profile prompt writes a visit only when one can be counted.
+     * `alsoSelect`, a scalar subquery over the account's id `a.id` that another module owns (e.g. the purposes'
+     * standings for the release rule), comes back as `also`: one statement for both.
      */
-    async findAccountWithProfile(id: string, options: { visit?: boolean } = {}): Promise<(Account & { profile: Record<string, unknown>; mfaEnabled: boolean; secondsSinceVisit?: number | null }) | undefined> {
+    async findAccountWithProfile(id: string, options: { visit?: boolean; alsoSelect?: string | undefined } = {}): Promise<(Account & { profile: Record<string, unknown>; mfaEnabled: boolean; secondsSinceVisit?: number | null; also?: unknown }) | undefined> {
       if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
       const visit = options.visit
         ? `,\n                (SELECT extract(epoch FROM now() - v.last_visit_at)::float8 FROM profile_visits v WHERE v.account_id = a.id) AS seconds_since_visit`
         : '';
-      const result = await db.raw<{ rows: (AccountRow & { profile: Record<string, unknown> | null; mfa_enabled: boolean | null; seconds_since_visit?: number | null })[] }>(
+      const also = options.alsoSelect ? `, ${options.alsoSelect} AS also` : '';
+      const result = await db.raw<{ rows: (AccountRow & { profile: Record<string, unknown> | null; mfa_enabled: boolean | null; seconds_since_visit?: number | null; also?: unknown })[] }>(
         `SELECT a.id, a.status, a.password_hash, a.created_at, e.email, e.verified_at, a.processing_restricted_at, a.erase_after, a.mfa_enabled,
-                (SELECT jsonb_object_agg(p.field, p.value) FROM profile_values p WHERE p.account_id = a.id) AS profile${visit}
+                (SELECT jsonb_object_agg(p.field, p.value) FROM profile_values p WHERE p.account_id = a.id) AS profile${visit}${also}
            FROM accounts a LEFT JOIN account_emails e ON e.account_id = a.id AND e.is_primary
           WHERE a.id = ?`,
         [id],
       );
       const row = result.rows[0];
       if (!row) return undefined;
-      const found = { ...toAccount(row), profile: row.profile ?? {}, mfaEnabled: row.mfa_enabled === true };
+      const found = { ...toAccount(row), profile: row.profile ?? {}, mfaEnabled: row.mfa_enabled === true, ...(options.alsoSelect ? { also: row.also } : {}) };
       return options.visit ? { ...found, secondsSinceVisit: row.seconds_since_visit == null ? null : Number(row.seconds_since_visit) } : found;
     },
     async findAccountByEmail(email: string, trx: Db = db): Promise<Account | undefined> {

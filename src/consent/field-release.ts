@@ -28,6 +28,8 @@ export interface FieldReleaseSources {
   purposeStates(accountId: string, processingRestricted?: boolean): Promise<PurposeStanding[]>;
   /** The account's address and values; undefined once it is gone or erased. */
   findAccount(accountId: string): Promise<ReleasableAccount | undefined>;
+  /** The purposes' standings as a subquery an account's read can carry (`a.id` the account's id), and its value made standings. */
+  standingsWithAccount?: { sql: string; standings(value: unknown, processingRestricted: boolean): PurposeStanding[] };
 }
 
 /** Why a field may or may not leave Foyer now. */
@@ -98,11 +100,16 @@ export function createFieldRelease(sources: FieldReleaseSources) {
   };
   const verdictsOf = async (accountId: string, account?: ReleasableAccount) => fieldVerdicts(fieldsFor(account), await sources.purposeStates(accountId, account?.processingRestricted));
   return {
+    standingsWithAccount: sources.standingsWithAccount,
     /** Every field's verdict for the account: what the account pages explain. */
     verdicts: (accountId: string) => verdictsOf(accountId),
-    /** For an app: the claims of `wanted` (what its grant allows) that the rule lets leave now. */
-    async claims(account: ReleasableAccount, wanted: ReadonlySet<string>) {
-      return releasedClaims(account, await verdictsOf(account.id, account), wanted);
+    /**
+     * For an app: the claims of `wanted` (what its grant allows) that the rule lets leave now. `standings`, when
+     * the caller read them with the account in this request, save reading them again.
+     */
+    async claims(account: ReleasableAccount, wanted: ReadonlySet<string>, standings?: readonly PurposeStanding[]) {
+      const verdicts = standings ? fieldVerdicts(fieldsFor(account), standings) : await verdictsOf(account.id, account);
+      return releasedClaims(account, verdicts, wanted);
     },
     /** For a webhook: of the fields it subscribed to, the values it may have now and those withheld. */
     async release(accountId: string, wanted: readonly string[]): Promise<Release> {

@@ -7,7 +7,7 @@ import { AppError } from '../errors/app-error.ts';
 import type { EventOutbox } from '../events/outbox.ts';
 import { decideRelease, purposeStateOf, type PurposeState, type ReleaseReason } from './release-rule.ts';
 import type { ConsentContext, ConsentQueries } from './queries.ts';
-import type { ConsentRegistry, Purpose } from './registry/registry.ts';
+import type { ConsentRegistry, Purpose, PurposeWithLatestAction } from './registry/registry.ts';
 
 export type PurposeChoice = 'grant' | 'withdraw' | 'object' | 'withdraw_objection';
 
@@ -34,6 +34,10 @@ function standingOf(purpose: Purpose, latest: LatestAction, restricted: boolean)
   const choice = purposeStateOf(purpose.legalBasis, latest, false) as PurposeStanding['choice'];
   return { purpose, state, choice, decision: { allowed: released, reason }, changedAt: latest?.at };
 }
+
+/** Standings from purposes read with the account's newest action on each (e.g. in the statement that read the account). */
+export const standingsOf = (purposes: readonly PurposeWithLatestAction[], restricted: boolean): PurposeStanding[] =>
+  purposes.map(({ purpose, latest }) => standingOf(purpose, latest, restricted));
 
 const ACTIONS: Record<PurposeChoice, { action: 'grant' | 'withdraw'; event: string; needs: 'consent' | 'objectable' }> = {
   grant: { action: 'grant', event: 'consent.granted', needs: 'consent' },
@@ -69,7 +73,7 @@ export function createPurposeConsents(deps: PurposeConsentDeps) {
       const [purposes, restricted] = await Promise.all([
         registry.listPurposesWithLatestAction(accountId), processingRestricted ?? deps.isRestricted(accountId),
       ]);
-      return purposes.map(({ purpose, latest }) => standingOf(purpose, latest, restricted));
+      return standingsOf(purposes, restricted);
     },
     /** Records the customer's choice; a choice the purpose's legal basis does not allow is a 400. Returns the receipt id. */
     async choose(accountId: string, purposeId: string, choice: PurposeChoice, context: ConsentContext): Promise<string> {

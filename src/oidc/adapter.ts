@@ -4,12 +4,19 @@ import type { Adapter, AdapterPayload } from 'oidc-provider';
 import { errors } from 'oidc-provider';
 import type { Db } from '../db/create-db.ts';
 import { createReadCache } from '../cache/read-cache.ts';
-import { rememberSessionRead, writeSessionRead } from './session-writes.ts';
+import { providerRequestMemo, rememberSessionRead, writeSessionRead } from './session-writes.ts';
+import { combined, defer, flushPending, takePending } from './deferred-writes.ts';
 import type { ClientStore } from './clients.ts';
 
-interface ModelRow {
+export interface ModelRow {
   payload: AdapterPayload;
   consumed_at: Date | null;
+}
+
+interface TokenRow extends ModelRow {
+  /** The live session the token is bound to (expiresWithSession), read in the same statement; null when none. */
+  session_payload: AdapterPayload | null;
+  session_consumed_at: Date | null;
 }
 
 export interface AdapterOptions {
@@ -21,11 +28,22 @@ const LIVE = '(expires_at IS NULL OR expires_at > now())';
 const FIND_BY_ID_SQL = `SELECT payload, consumed_at FROM oidc_models WHERE model = ? AND id = ? AND ${LIVE}`;
 const FIND_BY_UID_SQL = `SELECT payload, consumed_at FROM oidc_models WHERE model = ? AND uid = ? AND ${LIVE} LIMIT 1`;
 const FIND_BY_USER_CODE_SQL = `SELECT payload, consumed_at FROM oidc_models WHERE model = ? AND user_code = ? AND ${LIVE} LIMIT 1`;
+// A token bound to its session is checked against the session right after it is read (oidc-provider's
+// checkSessionBinding reads it by uid): within a Provider request both come in one statement.
+const FIND_TOKEN_WITH_SESSION_SQL = `SELECT t.payload, t.consumed_at, s.payload AS session_payload, s.consumed_at AS session_consumed_at
+  FROM oidc_models t
+  LEFT JOIN LATERAL (SELECT payload, consumed_at FROM oidc_models
+                      WHERE model = 'Session' AND uid = t.payload->>'sessionUid' AND ${LIVE} LIMIT 1) s
+         ON t.payload->>'expiresWithSession' = 'true'
+ WHERE t.model = ? AND t.id = ? AND (t.expires_at IS NULL OR t.expires_at > now())`;
+const SESSION_BOUND = new Set(['AccessToken', 'RefreshToken', 'AuthorizationCode']);
 const CONSUME_SQL = 'UPDATE oidc_models SET consumed_at = now() WHERE model = ? AND id = ? AND consumed_at IS NULL';
 const UPSERT_SQL = `INSERT INTO oidc_models (model, id, payload, grant_id, uid, user_code, account_id, expires_at)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?)
   ON CONFLICT (model, id) DO UPDATE SET payload = excluded.payload, grant_id = excluded.grant_id, uid = excluded.uid,
     user_code = excluded.user_code, account_id = excluded.account_id, expires_at = excluded.expires_at`;
+// Written with the request's next write (deferred-writes.ts): what a refresh or a code exchange stores.
+const DEFERRED_UPSERTS = new Set(['AccessToken', 'RefreshToken']);
 
 /** Rows changed by a raw statement, on pg (rowCount) and PGlite (affectedRows). */
 const affected = (result: { rowCount?: number | null; affectedRows?: number }) => result.rowCount ?? result.affectedRows ?? 0;
@@ -48,36 +66,66 @@ export function createAdapterClass(db: Db, clients: ClientStore, options: Adapte
       const json = JSON.stringify(payload);
       if (json.includes('\\u0000')) throw new errors.InvalidRequest('parameters must not contain NUL characters');
       const expiresAt = expiresIn ? new Date(Date.now() + expiresIn * 1000) : null;
-      // A session read earlier in this request is written so that a change made meanwhile survives (session-writes.ts).
-      if (this.model === 'Session' && await writeSessionRead(db, id, payload, expiresAt)) return;
-      await db.raw(UPSERT_SQL, [
-        this.model, id, json, payload.grantId ?? null, payload.uid ?? null, payload.userCode ?? null,
-        payload.accountId ?? null, expiresAt,
-      ]);
+      const write = { sql: UPSERT_SQL, bindings: [this.model, id, json, payload.grantId ?? null, payload.uid ?? null, payload.userCode ?? null, payload.accountId ?? null, expiresAt] };
+      if (DEFERRED_UPSERTS.has(this.model) && defer(db, write)) return;
+      if (this.model === 'Session') {
+        await flushPending();
+        // A session read earlier in this request is written so that a change made meanwhile survives (session-writes.ts).
+        if (await writeSessionRead(db, id, payload, expiresAt)) return;
+      }
+      const statement = combined(takePending(), write);
+      await db.raw(statement.sql, statement.bindings);
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {
       if (this.model === 'Client') return clients.findClientMetadata(id);
+      // A read of oidc_models sees this request's writes: those waiting go first.
+      await flushPending();
       if (this.model === 'Grant') return grants.get(id, () => this.findBy(FIND_BY_ID_SQL, id));
+      const memo = providerRequestMemo();
+      if (memo && SESSION_BOUND.has(this.model)) return this.findWithSession(id, memo.sessionsByUid);
       return this.findBy(FIND_BY_ID_SQL, id);
     }
 
     async findByUid(uid: string): Promise<AdapterPayload | undefined> {
+      const prefetched = this.model === 'Session' ? providerRequestMemo()?.sessionsByUid : undefined;
+      if (prefetched?.has(uid)) {
+        // Read with the token a moment ago in this request; used once, a later read goes to the database.
+        const row = prefetched.get(uid);
+        prefetched.delete(uid);
+        return row ? this.fromRow(row.payload, row.consumed_at) : undefined;
+      }
+      await flushPending();
       return this.findBy(FIND_BY_UID_SQL, uid);
     }
 
+    /** A token, and the session it is bound to (kept for this request's session read by uid). */
+    private async findWithSession(id: string, sessionsByUid: Map<string, ModelRow | null>): Promise<AdapterPayload | undefined> {
+      if (id.includes('\0')) return undefined;
+      const row = (await db.raw<{ rows: TokenRow[] }>(FIND_TOKEN_WITH_SESSION_SQL, [this.model, id])).rows[0];
+      if (!row) return undefined;
+      const uid = row.payload.sessionUid;
+      if (row.payload.expiresWithSession === true && typeof uid === 'string') {
+        sessionsByUid.set(uid, row.session_payload ? { payload: row.session_payload, consumed_at: row.session_consumed_at } : null);
+      }
+      return this.fromRow(row.payload, row.consumed_at);
+    }
+
     async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
+      await flushPending();
       return this.findBy(FIND_BY_USER_CODE_SQL, userCode);
     }
 
     private async findBy(sql: string, value: string): Promise<AdapterPayload | undefined> {
       if (value.includes('\0')) return undefined;
       const row = (await db.raw<{ rows: ModelRow[] }>(sql, [this.model, value])).rows[0];
-      if (!row) return undefined;
-      const payload = row.payload;
+      return row ? this.fromRow(row.payload, row.consumed_at) : undefined;
+    }
+
+    private fromRow(payload: AdapterPayload, consumedAtValue: Date | null): AdapterPayload {
       if (this.model === 'Session' && typeof payload.jti === 'string') rememberSessionRead(payload.jti, payload);
-      if (row.consumed_at) {
-        const consumedAt = new Date(row.consumed_at).getTime();
+      if (consumedAtValue) {
+        const consumedAt = new Date(consumedAtValue).getTime();
         const inGrace = this.model === 'RefreshToken' && Date.now() - consumedAt < options.refreshReuseGraceSeconds * 1000;
         if (!inGrace) payload.consumed = Math.floor(consumedAt / 1000);
       }
@@ -85,6 +133,10 @@ export function createAdapterClass(db: Db, clients: ClientStore, options: Adapte
     }
 
     async consume(id: string): Promise<void> {
+      // A refresh token's consume is not checked (a second one inside the grace is allowed): it waits, and goes
+      // with the writes of its successor.
+      if (this.model === 'RefreshToken' && defer(db, { sql: CONSUME_SQL, bindings: [this.model, id] })) return;
+      await flushPending();
       const updated = (await db.raw<{ rowCount: number | null; affectedRows?: number }>(CONSUME_SQL, [this.model, id]));
       // A refresh token re-consumed inside its grace keeps its first consumption time; anything else
       // consumed twice lost a race with a concurrent request and must not be used.
@@ -92,11 +144,13 @@ export function createAdapterClass(db: Db, clients: ClientStore, options: Adapte
     }
 
     async destroy(id: string): Promise<void> {
+      await flushPending();
       if (this.model === 'Grant') grants.forget(id);
       await db('oidc_models').where({ model: this.model, id }).delete();
     }
 
     async revokeByGrantId(grantId: string): Promise<void> {
+      await flushPending();
       grants.forget(grantId);
       await db('oidc_models').where({ grant_id: grantId }).delete();
     }

@@ -3,6 +3,7 @@ import type { Account as OidcAccount, FindAccount } from 'oidc-provider';
 import type { AccountQueries } from '../accounts/queries.ts';
 import type { ReleasableAccount } from '../consent/field-release.ts';
 import type { ScopeClaims } from '../consent/scope-claims.ts';
+import type { PurposeStanding } from '../consent/purposes.ts';
 
 /** The account's own MFA switch, as read with the account for this request. */
 export const ACCOUNT_MFA_ENABLED = 'foyerMfaEnabled';
@@ -13,8 +14,14 @@ const SIGN_IN_ALLOWED = new Set(['active', 'restricted']);
 
 /** The domain's release of an account's claims to an app (src/consent/field-release.ts). */
 export interface ClaimRelease {
-  claims(account: ReleasableAccount, wanted: ReadonlySet<string>): Promise<{ sub: string; [claim: string]: unknown }>;
+  /** `standings`: the purposes' standings read with the account in this request (else the release reads them). */
+  claims(account: ReleasableAccount, wanted: ReadonlySet<string>, standings?: readonly PurposeStanding[]): Promise<{ sub: string; [claim: string]: unknown }>;
+  /** The purposes' standings as a subquery the account's read carries (`a.id` the account's id), and turning its value into standings. */
+  standingsWithAccount?: { sql: string; standings(value: unknown, processingRestricted: boolean): PurposeStanding[] };
 }
+
+// Where claims follow in the same request (ID tokens, userinfo): the purposes come with the account's read.
+const RELEASING_ROUTES = new Set(['token', 'userinfo']);
 
 /** Which profile fields an app's brand may have (src/brands/sharing.ts); undefined = every field. */
 export interface BrandFieldFilter {
@@ -34,10 +41,14 @@ export function grantedClaimNames(scopeClaims: ScopeClaims, scope: string, reque
  */
 export function createFindAccount(accounts: AccountQueries, release: ClaimRelease, scopeClaims: () => ScopeClaims, brands?: BrandFieldFilter): FindAccount {
   return async (ctx, sub) => {
-    // Only authorizations (not tokens or userinfo) run the profile prompt, which wants the last visit's time.
-    const route = ctx?.oidc?.route;
-    const account = await accounts.findAccountWithProfile(sub, { visit: route === 'authorization' || route === 'resume' });
+    const route = ctx?.oidc?.route ?? '';
+    // Only authorizations (not tokens or userinfo) run the profile prompt, which wants the last visit's time;
+    // tokens and userinfo release claims in the same request, so the purposes come with the account's read.
+    const withStandings = RELEASING_ROUTES.has(route) ? release.standingsWithAccount : undefined;
+    const account = await accounts.findAccountWithProfile(sub, { visit: route === 'authorization' || route === 'resume', alsoSelect: withStandings?.sql });
     if (!account || !SIGN_IN_ALLOWED.has(account.status)) return undefined;
+    // Read with the account in this request; each claims() of it uses them (a later request reads afresh).
+    const standings = withStandings?.standings(account.also, account.processingRestricted === true);
     const found: OidcAccount = {
       accountId: account.id,
       // Read with the account: the mfa and profile prompts of the same authorization take them from here (policy.ts).
@@ -50,7 +61,7 @@ export function createFindAccount(accounts: AccountQueries, release: ClaimReleas
         const profile = allowed ? Object.fromEntries(Object.entries(account.profile).filter(([key]) => allowed(key))) : account.profile;
         return release.claims({
           id: account.id, email: account.email, emailVerified: account.emailVerified, profile, processingRestricted: account.processingRestricted,
-        }, wanted);
+        }, wanted, standings);
       },
     };
     return found;

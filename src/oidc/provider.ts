@@ -16,6 +16,7 @@ import { deriveKey } from '../security/keys.ts';
 import { accountTokenClaims } from './account-tokens.ts';
 import { createAdapterClass } from './adapter.ts';
 import { inProviderRequest } from './session-writes.ts';
+import { flushPending } from './deferred-writes.ts';
 import { createFindAccount, type BrandFieldFilter, type ClaimRelease } from './claims.ts';
 import { effectiveScopeClaims, oidcScopesOf } from '../consent/scope-claims.ts';
 import type { ClientStore } from './clients.ts';
@@ -67,6 +68,11 @@ export function isProviderPath(path: string): boolean {
   return PROVIDER_PATHS.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
 }
 
+// Its endpoints that render no page: the token endpoint (with introspection and revocation), userinfo, keys, PAR, discovery.
+const PROVIDER_API_PATHS = new Set(['/token', '/token/introspection', '/token/revocation', '/me', '/jwks', '/request', '/.well-known/openid-configuration']);
+
+export const isProviderApiPath = (path: string): boolean => PROVIDER_API_PATHS.has(path);
+
 // oidc-provider's endpoints by their paths, for metrics; any other path under its prefixes is `<prefix>/*`.
 const PROVIDER_ROUTES = new Set([...PROVIDER_PATHS, '/token/introspection', '/token/revocation', '/session/end/confirm', '/session/end/success', '/device/auth', '/device/confirm', '/device/success']);
 
@@ -81,7 +87,7 @@ export function providerRoute(path: string): string | undefined {
 /** The Provider's request handler, each request remembering the sessions it reads (so its writes merge, never undo). */
 export function providerRequestHandler(provider: Provider): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   const callback = provider.callback();
-  return (req, res) => inProviderRequest(() => callback(req, res));
+  return (req, res) => inProviderRequest(() => callback(req, res), flushPending);
 }
 
 const htmlPage = (ctx: KoaContextWithOIDC, views: Views, name: string, data: () => { title: string; [key: string]: unknown }) => {
@@ -246,6 +252,19 @@ export function buildProvider(deps: ProviderDeps, signingKeys: JWK[]): Provider 
     provider.on('grant.success', (ctx: KoaContextWithOIDC) => metrics.tokenGrant(grantTypeOf(ctx), 'success'));
     provider.on('grant.error', (ctx: KoaContextWithOIDC) => metrics.tokenGrant(grantTypeOf(ctx), 'error'));
   }
+  // Token writes a request left waiting (deferred-writes.ts) are made before its answer goes out; when they
+  // fail, the answer is that failure (503 for an unreachable database), never the tokens.
+  provider.use(async (ctx, next) => {
+    try {
+      await next();
+    } finally {
+      await flushPending().catch((error: unknown) => {
+        ctx.status = 500;
+        ctx.body = { error: 'server_error', error_description: 'oops! something went wrong' };
+        provider.emit('server_error', ctx, error);
+      });
+    }
+  });
   provider.on('server_error', (ctx: KoaContextWithOIDC, error: unknown) => {
     if (!isDatabaseUnavailable(error)) return;
     ctx.status = 503;

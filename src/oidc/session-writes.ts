@@ -7,20 +7,41 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { isDeepStrictEqual } from 'node:util';
 import type { AdapterPayload } from 'oidc-provider';
+import type { Knex } from 'knex';
 import type { Db } from '../db/create-db.ts';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-const readsOfRequest = new AsyncLocalStorage<Map<string, string>>();
+/** What one Provider request remembers: the sessions it read (by id, as JSON), and reads and writes the adapter combined. */
+export interface ProviderRequestMemo {
+  reads: Map<string, string>;
+  /** Sessions read in the same statement as a token (by uid; null: none live), for the session read that follows (adapter.ts). */
+  sessionsByUid: Map<string, { payload: AdapterPayload; consumed_at: Date | null } | null>;
+  /** Token writes left for later in this request, to go in one statement (deferred-writes.ts). */
+  pendingWrites?: { db: Db; writes: { sql: string; bindings: Knex.RawBinding[] }[] } | undefined;
+}
 
-/** Runs one Provider request: the sessions it reads are remembered, so its writes cannot undo another's. */
-export function inProviderRequest<T>(handle: () => Promise<T>): Promise<T> {
-  return readsOfRequest.run(new Map(), handle);
+const memoOfRequest = new AsyncLocalStorage<ProviderRequestMemo>();
+
+/** This Provider request's memo; undefined outside a Provider request. */
+export const providerRequestMemo = (): ProviderRequestMemo | undefined => memoOfRequest.getStore();
+
+/**
+ * Runs one Provider request: the sessions it reads are remembered, so its writes cannot undo another's.
+ * `settle` runs once it is handled (writes still waiting then are made there).
+ */
+export async function inProviderRequest<T>(handle: () => Promise<T>, settle?: (memo: ProviderRequestMemo) => Promise<void>): Promise<T> {
+  const memo: ProviderRequestMemo = { reads: new Map(), sessionsByUid: new Map() };
+  try {
+    return await memoOfRequest.run(memo, handle);
+  } finally {
+    await settle?.(memo);
+  }
 }
 
 /** Remembers a session as read in this request (outside a Provider request, nothing to remember). */
 export function rememberSessionRead(id: string, payload: AdapterPayload): void {
-  readsOfRequest.getStore()?.set(id, JSON.stringify(payload));
+  memoOfRequest.getStore()?.reads.set(id, JSON.stringify(payload));
 }
 
 const isObject = (v: Json | undefined): v is { [key: string]: Json } => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -51,7 +72,7 @@ const affected = (result: { rowCount?: number | null; affectedRows?: number }) =
  * Resolves once written, merged with a concurrent change, or left deleted.
  */
 export async function writeSessionRead(db: Db, id: string, payload: AdapterPayload, expiresAt: Date | null): Promise<boolean> {
-  const reads = readsOfRequest.getStore();
+  const reads = memoOfRequest.getStore()?.reads;
   const read = reads?.get(id);
   if (!reads || read === undefined) return false;
   let base = read;

@@ -35,6 +35,22 @@ export interface NewDocumentVersion {
   publishedAt?: Date | undefined;
 }
 
+export type PurposeRowWithLatestAction = PurposeRow & { latest_action: 'grant' | 'withdraw' | null; latest_at: Date | string | null };
+
+/** The account's newest purpose action on each purpose `p` (by the consent_records subject index). */
+const latestPurposeAction = (accountIdSql: string) => `LEFT JOIN LATERAL (SELECT r.action, r.created_at FROM consent_records r
+    WHERE r.account_id = ${accountIdSql} AND r.subject_kind = 'purpose' AND r.subject_ref = p.id
+    ORDER BY r.created_at DESC, r.id DESC LIMIT 1) l ON true`;
+
+/**
+ * The same rows as one JSON array, as a scalar subquery for another read to carry (`accountIdSql` names the
+ * account's id column there): the token and userinfo paths read it with the account in one statement.
+ */
+export const purposeRowsWithLatestActionJsonSql = (accountIdSql: string): string => `(SELECT coalesce(json_agg(json_build_object(
+    'id', p.id, 'legal_basis', p.legal_basis, 'texts', p.texts, 'data_categories', p.data_categories,
+    'third_party_disclosure', p.third_party_disclosure, 'latest_action', l.action, 'latest_at', l.created_at) ORDER BY p.created_at, p.id), '[]'::json)
+  FROM consent_purposes p ${latestPurposeAction(accountIdSql)})`;
+
 export function createRegistryQueries(db: Db) {
   return {
     async findPurposeRow(id: string, trx: Db = db): Promise<PurposeRow | undefined> {
@@ -47,13 +63,10 @@ export function createRegistryQueries(db: Db) {
      * Every purpose with the account's newest purpose action on it (grant or withdraw, null when none), in one
      * statement: the release rule reads both on every token and userinfo.
      */
-    async listPurposeRowsWithLatestAction(accountId: string, trx: Db = db): Promise<(PurposeRow & { latest_action: 'grant' | 'withdraw' | null; latest_at: Date | null })[]> {
-      const result = await trx.raw<{ rows: (PurposeRow & { latest_action: 'grant' | 'withdraw' | null; latest_at: Date | null })[] }>(
+    async listPurposeRowsWithLatestAction(accountId: string, trx: Db = db): Promise<PurposeRowWithLatestAction[]> {
+      const result = await trx.raw<{ rows: PurposeRowWithLatestAction[] }>(
         `SELECT p.id, p.legal_basis, p.texts, p.data_categories, p.third_party_disclosure, l.action AS latest_action, l.created_at AS latest_at
-           FROM consent_purposes p
-           LEFT JOIN LATERAL (SELECT r.action, r.created_at FROM consent_records r
-                               WHERE r.account_id = ? AND r.subject_kind = 'purpose' AND r.subject_ref = p.id
-                               ORDER BY r.created_at DESC, r.id DESC LIMIT 1) l ON true
+           FROM consent_purposes p ${latestPurposeAction('?')}
           ORDER BY p.created_at, p.id`,
         [accountId],
       );

@@ -7,7 +7,7 @@ import { AppError } from '../../errors/app-error.ts';
 import type { ConsentQueries } from '../queries.ts';
 import { OBJECTABLE_BASES } from '../release-rule.ts';
 import { pickText, type Texts } from '../texts.ts';
-import type { DocumentVersionRow, PurposeRow, RegistryQueries } from './queries.ts';
+import type { DocumentVersionRow, PurposeRow, PurposeRowWithLatestAction, RegistryQueries } from './queries.ts';
 
 
 export interface Purpose {
@@ -52,6 +52,14 @@ const toPurpose = (row: PurposeRow): Purpose => ({
   objectable: OBJECTABLE_BASES.has(row.legal_basis as LegalBasis),
 });
 
+export type PurposeWithLatestAction = { purpose: Purpose; latest: { action: 'grant' | 'withdraw'; at: Date } | undefined };
+
+/** Purposes with the account's newest action on each, from their rows (also as read with the account: `purposeRowsWithLatestActionJsonSql`). */
+export const purposesWithLatestAction = (rows: readonly PurposeRowWithLatestAction[]): PurposeWithLatestAction[] => rows.map((row) => ({
+  purpose: toPurpose(row),
+  latest: row.latest_action && row.latest_at ? { action: row.latest_action, at: new Date(row.latest_at) } : undefined,
+}));
+
 function groupDocuments(rows: DocumentVersionRow[]): DocumentInfo[] {
   const documents = new Map<string, DocumentInfo>();
   for (const row of rows) {
@@ -87,11 +95,8 @@ export function createConsentRegistry(db: Db, queries: RegistryQueries, settings
       return (await queries.listPurposeRows()).map(toPurpose);
     },
     /** Every purpose with the account's newest action on it (undefined when none), read fresh in one statement. */
-    async listPurposesWithLatestAction(accountId: string): Promise<{ purpose: Purpose; latest: { action: 'grant' | 'withdraw'; at: Date } | undefined }[]> {
-      return (await queries.listPurposeRowsWithLatestAction(accountId)).map((row) => ({
-        purpose: toPurpose(row),
-        latest: row.latest_action && row.latest_at ? { action: row.latest_action, at: new Date(row.latest_at) } : undefined,
-      }));
+    async listPurposesWithLatestAction(accountId: string): Promise<PurposeWithLatestAction[]> {
+      return purposesWithLatestAction(await queries.listPurposeRowsWithLatestAction(accountId));
     },
     async listTopics(): Promise<Topic[]> {
       return (await queries.listTopicRows()).map((row) => ({ id: row.id, texts: row.texts, channels: row.channels as Channel[] }));
