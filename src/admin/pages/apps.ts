@@ -10,7 +10,7 @@ import { ID_TOKEN_ALGS, TOKEN_AUTH_METHODS } from '../../clients/input.ts';
 import { ADMIN_CLIENT_ID, PORTAL_CLIENT_ID } from '../../clients/own-pages.ts';
 import type { ClientView } from '../../oidc/clients.ts';
 import { changeClient, clientChangeSchema, clientInputSchema, registerClient, rotateClientSecret } from '../sections/clients.ts';
-import { auditPageChange, checked, checkForm, confirmed, refusalsOf, words, type FormError, type PageTools } from './forms.ts';
+import { auditPageChange, checked, checkForm, confirmed, FormRefused, refusalsOf, words, type FormError, type PageTools } from './forms.ts';
 
 const MEMBERS = [
   'client_id', 'public', 'client_secret', 'client_name', 'redirect_uris', 'post_logout_redirect_uris', 'scope', 'grant_types', 'first_party', 'backchannel_logout_uri',
@@ -96,7 +96,9 @@ export function registerAppPages(pages: Router, tools: PageTools): void {
     const form = deps.csrf.verifiedForm(ctx);
     let created: ClientView | undefined;
     const refused = await refusalsOf(async () => {
-      created = await registerClient(services, checkForm(clientInputSchema, bodyOf(form, true), 'client'));
+      const input = checkForm(clientInputSchema, bodyOf(form, true));
+      if (!input.ok) throw new FormRefused(input.errors);
+      created = await registerClient(services, input.value);
     }, 'client', MEMBERS);
     if (refused || !created) return newForm(ctx, { errors: refused?.errors, typed: form }, refused?.status ?? 400);
     await changed();
@@ -115,7 +117,9 @@ export function registerAppPages(pages: Router, tools: PageTools): void {
     if (!client) return missing(ctx);
     let updated: ClientView | undefined;
     const refused = await refusalsOf(async () => {
-      updated = await changeClient(services, client.client_id, checkForm(clientChangeSchema, bodyOf(form, false), 'client'));
+      const input = checkForm(clientChangeSchema, bodyOf(form, false));
+      if (!input.ok) throw new FormRefused(input.errors);
+      updated = await changeClient(services, client.client_id, input.value);
     }, 'client', MEMBERS);
     if (refused || !updated) return editForm(ctx, client, { errors: refused?.errors, typed: form }, refused?.status ?? 400);
     await changed();

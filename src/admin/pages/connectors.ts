@@ -7,8 +7,7 @@ import type { AdminConnector } from '../../authn/federation/connector-store.ts';
 import { CONNECTOR_KIND_NAMES, connectorChangeSchema, connectorSchema, connectorSecretSchema } from '../../config/connector-schema.ts';
 import { isAppError } from '../../errors/app-error.ts';
 import { connectorChange, connectorExists } from '../sections/connectors.ts';
-import { checkWith, drawForm, fieldOfMessage, formValues, given, type EditTools, type FieldError, type FieldSpec, type FormValues } from './field-forms.ts';
-import { words } from './forms.ts';
+import { checkForm, drawForm, fieldOfMessage, formValues, given, type EditTools, type FieldError, type FieldSpec, type FormValues, words } from './forms.ts';
 
 const SETTINGS: FieldSpec[] = [
   { name: 'name', label: 'Button name (Continue with …)' },
@@ -75,7 +74,7 @@ export function registerConnectorPages(pages: Router, tools: EditTools): void {
   pages.get('/connectors', (ctx) => listPage(ctx));
   pages.post('/connectors', async (ctx) => {
     const values = formValues(csrf.verifiedForm(ctx), CREATE_FIELDS);
-    const checked = checkWith(connectorSchema, { id: values.id ?? '', kind: values.kind ?? '', enabled: true, ...settingsBody(values), ...secretsBody(values) });
+    const checked = checkForm(connectorSchema, { id: values.id ?? '', kind: values.kind ?? '', enabled: true, ...settingsBody(values), ...secretsBody(values) });
     if (!checked.ok) return listPage(ctx, values, checked.errors, 400);
     const outcome = await attempt(() => connectorChange(() => connectorStore.createConnector(checked.value), () => connectorExists(checked.value.id)));
     if (!outcome.saved) return listPage(ctx, values, outcome.errors, outcome.status);
@@ -92,7 +91,7 @@ export function registerConnectorPages(pages: Router, tools: EditTools): void {
     const found = await find(ctx);
     if (!found) return missing(ctx);
     const values = formValues(form, SETTINGS);
-    const checked = checkWith(connectorChangeSchema, settingsBody(values));
+    const checked = checkForm(connectorChangeSchema, settingsBody(values));
     if (!checked.ok) return connectorPage(ctx, found, { settings: [values, checked.errors] }, 400);
     const outcome = await attempt(() => connectorChange(() => connectorStore.updateConnector(found.id, checked.value)));
     if (!outcome.saved) return connectorPage(ctx, found, { settings: [values, outcome.errors] }, outcome.status);
@@ -103,7 +102,7 @@ export function registerConnectorPages(pages: Router, tools: EditTools): void {
     const form = csrf.verifiedForm(ctx);
     const found = await find(ctx);
     if (!found) return missing(ctx);
-    const checked = checkWith(connectorSecretSchema, secretsBody(formValues(form, SECRETS)), () => 'clientSecret');
+    const checked = checkForm(connectorSecretSchema, secretsBody(formValues(form, SECRETS)), () => 'clientSecret');
     if (!checked.ok) return connectorPage(ctx, found, { secret: checked.errors }, 400);
     const outcome = await attempt(() => connectorChange(() => connectorStore.replaceConnectorSecrets(found.id, checked.value)));
     if (!outcome.saved) return connectorPage(ctx, found, { secret: outcome.errors }, outcome.status);

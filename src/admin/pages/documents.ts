@@ -5,7 +5,7 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { DocumentVersionExistsError, UnknownDocumentError, type DocumentInfo } from '../../consent/registry/registry.ts';
 import { documentInputSchema, versionInputSchema } from '../sections/documents.ts';
-import { checkWith, drawForm, formValues, given, type EditTools, type FieldError, type FieldSpec, type FormValues } from './field-forms.ts';
+import { checkForm, drawForm, formValues, given, type EditTools, type FieldError, type FieldSpec, type FormValues } from './forms.ts';
 
 const VERSION_FIELDS: FieldSpec[] = [
   { name: 'version', label: 'Version (letters, digits, . _ -)', required: true },
@@ -51,7 +51,7 @@ export function registerDocumentPages(pages: Router, tools: EditTools): void {
   pages.post('/documents', async (ctx) => {
     const values = formValues(csrf.verifiedForm(ctx), DOCUMENT_FIELDS);
     const { version, url, material } = versionBody(values);
-    const checked = checkWith(documentInputSchema, { id: values.id ?? '', title: values.title ?? '', required: values.required === 'on', versions: [{ version, url, material }] }, fieldOf);
+    const checked = checkForm(documentInputSchema, { id: values.id ?? '', title: values.title ?? '', required: values.required === 'on', versions: [{ version, url, material }] }, fieldOf);
     if (!checked.ok) return listPage(ctx, values, checked.errors, 400);
     const created = await consentRegistry.createDocument({ ...checked.value, versions: checked.value.versions.map((v) => ({ ...v, publishedAt: undefined })) });
     if (!created) return listPage(ctx, values, [{ field: 'id', message: `id: a document ${checked.value.id} exists; publish a new version of it instead.` }], 409);
@@ -68,7 +68,7 @@ export function registerDocumentPages(pages: Router, tools: EditTools): void {
     const doc = await find(String(ctx.params.id).slice(0, 100));
     if (!doc) return missing(ctx);
     const values = formValues(form, PUBLISH_FIELDS);
-    const checked = checkWith(versionInputSchema, versionBody(values));
+    const checked = checkForm(versionInputSchema, versionBody(values));
     if (!checked.ok) return documentPage(ctx, doc, values, checked.errors, 400);
     const input = checked.value;
     if (input.material && form.get('confirm') !== 'yes') {

@@ -1,6 +1,6 @@
-// Owns what the admin pages' edit forms share: checking a form's values with the admin API's own zod schema,
-// turning refusals into an error summary whose entries link to their fields, the confirmation step of a
-// destructive action, and the audit event of a change made on the pages.
+// Owns what the admin pages' edit forms share: checking a form's values with the admin API's own zod schema
+// (checkForm, the one way), turning refusals into an error summary whose entries link to their fields, forms drawn
+// from field specs, the confirmation step of a destructive action, and the audit event of a change made on the pages.
 import type { Context } from 'koa';
 import type { z } from 'zod';
 import { isAppError } from '../../errors/app-error.ts';
@@ -23,9 +23,10 @@ export interface FormError {
   href: string;
 }
 
+/** Thrown inside `refusalsOf` work when a form is refused. */
 export class FormRefused extends Error {
-  readonly errors: FormError[];
-  constructor(errors: FormError[]) {
+  readonly errors: FieldError[];
+  constructor(errors: FieldError[]) {
     super(errors.map((e) => e.message).join('; '));
     this.errors = errors;
   }
@@ -37,14 +38,28 @@ export const words = (value: string | null | undefined): string[] => (value ?? '
 /** The form's checkbox group (a hidden empty entry marks that the group was on the form). */
 export const checked = (form: URLSearchParams, name: string): string[] => form.getAll(name).filter((v) => v !== '');
 
-/** `value` checked with the API's schema; every problem becomes a summary entry linked to `#<prefix>-<member>`. */
-export function checkForm<T>(schema: z.ZodType<T>, value: unknown, prefix: string): T {
+/** A problem with a form's value, by the name of the field it is about ('' when it names none). */
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+export type FormCheck<T> = { ok: true; value: T } | { ok: false; errors: FieldError[] };
+
+/**
+ * Checks `value` with the API's schema; each problem goes to the field `fieldOf` names for its path (the first
+ * path element when it names none). Pages that collect refusals with `refusalsOf` throw `new FormRefused(errors)`.
+ */
+export function checkForm<T>(schema: z.ZodType<T>, value: unknown, fieldOf: (path: readonly PropertyKey[]) => string | undefined = () => undefined): FormCheck<T> {
   const parsed = schema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  throw new FormRefused(parsed.error.issues.map((issue) => {
-    const member = typeof issue.path[0] === 'string' ? issue.path[0] : '';
-    return { message: `${issue.path.length ? `${issue.path.join('.')}: ` : ''}${issue.message}`, href: `#${prefix}-${member || 'form'}` };
-  }));
+  if (parsed.success) return { ok: true, value: parsed.data };
+  return {
+    ok: false,
+    errors: parsed.error.issues.map((issue) => ({
+      field: fieldOf(issue.path) ?? (typeof issue.path[0] === 'string' ? issue.path[0] : ''),
+      message: `${issue.path.length ? `${issue.path.join('.')}: ` : ''}${issue.message}`,
+    })),
+  };
 }
 
 /**
@@ -56,7 +71,7 @@ export async function refusalsOf(work: () => Promise<void>, prefix: string, memb
     await work();
     return undefined;
   } catch (error) {
-    if (error instanceof FormRefused) return { errors: error.errors, status: 400 };
+    if (error instanceof FormRefused) return { errors: error.errors.map((e) => ({ message: e.message, href: `#${prefix}-${e.field || 'form'}` })), status: 400 };
     if (!isAppError(error) || !error.expose || error.status >= 500) throw error;
     const member = /^([a-z_]+)\b/.exec(error.message)?.[1];
     return { errors: [{ message: error.message, href: `#${prefix}-${member && members.includes(member) ? member : 'form'}` }], status: error.status };
@@ -84,4 +99,58 @@ export function confirmed(tools: PageTools, ctx: Context, form: URLSearchParams,
   if (form.get('confirm') === 'yes') return true;
   tools.render(ctx, 'admin/confirm', { ...confirmation, hidden: Object.entries(confirmation.hidden ?? {}).map(([name, value]) => ({ name, value })) });
   return false;
+}
+
+/** What the field-spec page groups receive from the admin router: the shared page tools, plus recording a change. */
+export interface EditTools extends PageTools {
+  /** Records an admin.changed event with the page actor. */
+  audit(ctx: Context, route: string, ids?: Record<string, string>): Promise<void>;
+}
+
+/** A trimmed value, or undefined when left empty (an optional field not given). */
+export const given = (value: string | undefined) => (value?.trim() ? value.trim() : undefined);
+
+/** The field an AppError's message names ("field: …"), to show it beside that field. */
+export const fieldOfMessage = (message: string) => /^(\w+)[.:]/.exec(message)?.[1] ?? '';
+
+export interface FieldSpec {
+  name: string;
+  label: string;
+  kind?: 'text' | 'url' | 'textarea' | 'select' | 'checkbox' | 'password';
+  options?: readonly string[];
+  help?: string;
+  required?: boolean;
+  /** Shown but not sent (an id that cannot change once made). */
+  readOnly?: boolean;
+}
+
+export type FormValues = Record<string, string | undefined>;
+
+/** Values as typed, kept short, to fill the form again after a refusal. */
+export function formValues(form: URLSearchParams, specs: readonly FieldSpec[]): FormValues {
+  return Object.fromEntries(specs.map((s) => [s.name, form.get(s.name)?.slice(0, s.kind === 'textarea' ? 10_000 : 2000) ?? undefined]));
+}
+
+const fieldId = (form: string, name: string) => `${form}-${name.replace(/[^\w-]/g, '_')}`;
+
+/** The fields as the `admin/edit-form` partial draws them, each with its value and its error. */
+export function drawForm(id: string, specs: readonly FieldSpec[], values: FormValues = {}, errors: FieldError[] = []) {
+  const known = new Set(specs.map((s) => s.name));
+  return {
+    id,
+    // A problem with no field of its own is linked to the first field.
+    summary: errors.map((e) => ({ message: e.message, href: `#${fieldId(id, known.has(e.field) ? e.field : specs[0]!.name)}` })),
+    fields: specs.map((s) => {
+      const value = values[s.name] ?? '';
+      const error = errors.filter((e) => e.field === s.name).map((e) => e.message).join(' ');
+      const kind = s.kind ?? 'text';
+      return {
+        ...s, id: fieldId(id, s.name), value, error: error || undefined,
+        describedBy: [s.help ? `${fieldId(id, s.name)}-help` : '', error ? `${fieldId(id, s.name)}-error` : ''].filter(Boolean).join(' ') || undefined,
+        inputType: kind === 'url' ? 'url' : kind === 'password' ? 'password' : 'text', isPassword: kind === 'password',
+        isTextarea: kind === 'textarea', isSelect: kind === 'select', isCheckbox: kind === 'checkbox', checked: value === 'on' || value === 'true',
+        options: s.options?.map((o) => ({ value: o, selected: o === value })),
+      };
+    }),
+  };
 }

@@ -7,7 +7,7 @@ import type { Context } from 'koa';
 import { FIELD_TYPES, profileFieldSchema, type ProfileFieldDefinition } from '../../config/profile-fields.ts';
 import { AppError } from '../../errors/app-error.ts';
 import { fieldChangeSchema, type AdminFieldView } from '../../profile/field-admin.ts';
-import { auditPageChange, checked, checkForm, confirmed, refusalsOf, type FormError, type PageTools } from './forms.ts';
+import { auditPageChange, checked, checkForm, confirmed, FormRefused, refusalsOf, type FormError, type PageTools } from './forms.ts';
 
 const MEMBERS = ['key', 'type', 'label', 'help', 'purpose', 'scope', 'claim', 'ask', 'priority', 'enabled', 'validation', 'options'] as const;
 const KEY = /^[a-z][a-z0-9_]{0,63}$/;
@@ -113,7 +113,9 @@ export function registerProfileFieldPages(pages: Router, tools: PageTools): void
     const form = deps.csrf.verifiedForm(ctx);
     const body = bodyOf(form, true);
     const refused = await refusalsOf(async () => {
-      const definition = checkForm(profileFieldSchema, body, 'field');
+      const input = checkForm(profileFieldSchema, body);
+      if (!input.ok) throw new FormRefused(input.errors);
+      const definition = input.value;
       if (await find(definition.key)) throw new AppError('profile_field.exists', `key: a field ${definition.key} exists; change it on its own page.`, 409);
       await admin.define(definition);
     }, 'field', MEMBERS);
@@ -131,7 +133,9 @@ export function registerProfileFieldPages(pages: Router, tools: PageTools): void
     const field = await find(keyOf(ctx));
     if (!field) return missing(ctx);
     const refused = await refusalsOf(async () => {
-      await admin.change(field.key, checkForm(fieldChangeSchema, bodyOf(form, false), 'field'));
+      const input = checkForm(fieldChangeSchema, bodyOf(form, false));
+      if (!input.ok) throw new FormRefused(input.errors);
+      await admin.change(field.key, input.value);
     }, 'field', MEMBERS);
     if (refused) return formPage(ctx, { field, typed: form, errors: refused.errors }, refused.status);
     await changed(ctx, '/admin/profile-fields/:key/edit', field.key);

@@ -6,8 +6,7 @@ import { CHANNELS, LEGAL_BASES, purposeSchema } from '../../config/consent-schem
 import type { Purpose, Topic } from '../../consent/registry/registry.ts';
 import { isAppError } from '../../errors/app-error.ts';
 import { purposeInputSchema, topicInputSchema } from '../sections/purposes.ts';
-import { checkWith, drawForm, fieldOfMessage, formValues, given, type EditTools, type FieldError, type FieldSpec, type FormValues } from './field-forms.ts';
-import { words } from './forms.ts';
+import { checkForm, drawForm, fieldOfMessage, formValues, given, type EditTools, type FieldError, type FieldSpec, type FormValues, words } from './forms.ts';
 
 const LOCALE = 'en';
 const ID = { name: 'id', label: 'Id (lower-case letters, digits, . _ or -; cannot change later)', required: true } as const;
@@ -75,7 +74,7 @@ export function registerPurposePages(pages: Router, tools: EditTools): void {
   pages.get('/purposes', (ctx) => listPage(ctx));
   pages.post('/purposes', async (ctx) => {
     const values = formValues(tools.deps.csrf.verifiedForm(ctx), PURPOSE_FIELDS);
-    const checked = checkWith(newPurposeSchema, purposeBody(values), fieldOf);
+    const checked = checkForm(newPurposeSchema, purposeBody(values), fieldOf);
     let outcome = { errors: checked.ok ? [] : checked.errors, status: 400 };
     if (checked.ok && await consentRegistry.findPurpose(checked.value.id)) outcome = { errors: [{ field: 'id', message: `id: a purpose ${checked.value.id} exists; edit it instead.` }], status: 409 };
     if (checked.ok && !outcome.errors.length) outcome = await save(() => consentRegistry.savePurpose(checked.value));
@@ -93,7 +92,7 @@ export function registerPurposePages(pages: Router, tools: EditTools): void {
     const found = await consentRegistry.findPurpose(String(ctx.params.id).slice(0, 100));
     if (!found) return render(ctx, 'errors/error', { title: 'Not found', message: 'There is no such purpose.' }, 404);
     const values = formValues(form, PURPOSE_FIELDS);
-    const checked = checkWith(purposeInputSchema, purposeBody(values, found), fieldOf);
+    const checked = checkForm(purposeInputSchema, purposeBody(values, found), fieldOf);
     const outcome = checked.ok ? await save(() => consentRegistry.savePurpose({ id: found.id, ...checked.value })) : { errors: checked.errors, status: 400 };
     if (outcome.errors.length) return editPage(ctx, 'purpose', found.id, values, outcome.errors, outcome.status);
     await audit(ctx, '/admin/purposes/:id', { id: found.id });
@@ -103,7 +102,7 @@ export function registerPurposePages(pages: Router, tools: EditTools): void {
   const findTopic = async (id: string) => (await consentRegistry.listTopics()).find((t) => t.id === id);
   pages.post('/topics', async (ctx) => {
     const values = formValues(tools.deps.csrf.verifiedForm(ctx), TOPIC_FIELDS);
-    const checked = checkWith(newTopicSchema, topicBody(values), fieldOf);
+    const checked = checkForm(newTopicSchema, topicBody(values), fieldOf);
     let outcome = { errors: checked.ok ? [] : checked.errors, status: 400 };
     if (checked.ok && await findTopic(checked.value.id)) outcome = { errors: [{ field: 'id', message: `id: a topic ${checked.value.id} exists; edit it instead.` }], status: 409 };
     if (checked.ok && !outcome.errors.length) outcome = await save(() => consentRegistry.saveTopic(checked.value));
@@ -121,7 +120,7 @@ export function registerPurposePages(pages: Router, tools: EditTools): void {
     const found = await findTopic(String(ctx.params.id).slice(0, 100));
     if (!found) return render(ctx, 'errors/error', { title: 'Not found', message: 'There is no such topic.' }, 404);
     const values = formValues(form, TOPIC_FIELDS);
-    const checked = checkWith(topicInputSchema, topicBody(values, found), fieldOf);
+    const checked = checkForm(topicInputSchema, topicBody(values, found), fieldOf);
     const outcome = checked.ok ? await save(() => consentRegistry.saveTopic({ id: found.id, ...checked.value })) : { errors: checked.errors, status: 400 };
     if (outcome.errors.length) return editPage(ctx, 'topic', found.id, values, outcome.errors, outcome.status);
     await audit(ctx, '/admin/topics/:id', { id: found.id });

@@ -6,7 +6,7 @@ import type { Context } from 'koa';
 import { AppError } from '../../errors/app-error.ts';
 import { builtInResources } from '../../security/api-tokens.ts';
 import { resourceInputSchema } from '../sections/resources.ts';
-import { auditPageChange, checkForm, confirmed, refusalsOf, words, type FormError, type PageTools } from './forms.ts';
+import { auditPageChange, checkForm, confirmed, FormRefused, refusalsOf, words, type FormError, type PageTools } from './forms.ts';
 
 const MEMBERS = ['id', 'scopes'] as const;
 
@@ -39,7 +39,9 @@ export function registerResourcePages(pages: Router, tools: PageTools): void {
     const editing = form.get('editing') ?? undefined;
     const typed = { id: (editing ?? form.get('id') ?? '').trim(), scopes: words(form.get('scopes')) };
     const refused = await refusalsOf(async () => {
-      const input = checkForm(resourceInputSchema, typed, 'resource');
+      const checked = checkForm(resourceInputSchema, typed);
+      if (!checked.ok) throw new FormRefused(checked.errors);
+      const input = checked.value;
       if (builtIn(input.id)) throw new AppError('resource.built_in', `id: ${input.id} is one of Foyer's own APIs; its scope is fixed.`, 409);
       if (editing && !(await find(editing))) throw new AppError('resource.not_found', 'id: there is no such API any more.', 404);
       await services.resources.addResource(input.id, input.scopes);

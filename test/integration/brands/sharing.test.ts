@@ -4,16 +4,15 @@
 // parallel submissions of the form record one answer in the ledger.
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAdminApi } from '../../support/admin-api.ts';
+import { BRAND_DOCUMENTS, setUpTwoBrands } from '../../support/brands.ts';
 import type { FormBrowser, Page } from '../../support/form-browser.ts';
 import { newBrowser, signUp, throughPrompts } from '../../support/journey.ts';
 import { signInToAccount } from '../../support/portal.ts';
-import { CALLBACK, createRelyingParty, type RelyingParty } from '../../support/relying-party.ts';
+import { CALLBACK, type RelyingParty } from '../../support/relying-party.ts';
 import { startTestServer, type TestServer } from '../../support/test-server.ts';
 
 let server: TestServer;
-const apps: Record<string, RelyingParty> = {};
-const version = [{ version: '1', material: true }];
+let apps: Awaited<ReturnType<typeof setUpTwoBrands>>;
 const password = 'a lantern on the quay';
 const NAMES = JSON.stringify({ id_token: { given_name: null, family_name: null } });
 
@@ -23,29 +22,18 @@ beforeAll(async () => {
       { key: 'given_name', label: { en: 'First name' } },
       { key: 'family_name', label: { en: 'Last name' } },
     ] },
-    consent: { purposes: [{ id: 'account', legalBasis: 'contract', dataCategories: ['email'], texts: { en: { name: 'Your account', description: 'Your account.' } } }], documents: [
-      { id: 'terms', title: 'Terms of service', required: true, versions: version },
-      { id: 'acme-terms', title: 'Acme customer terms', required: false, versions: version },
-      { id: 'beta-terms', title: 'Beta club rules', required: false, versions: version },
-    ] },
+    consent: { purposes: [{ id: 'account', legalBasis: 'contract', dataCategories: ['email'], texts: { en: { name: 'Your account', description: 'Your account.' } } }], documents: BRAND_DOCUMENTS },
   } as never);
-  const { call } = await createAdminApi(server);
-  const colours = (accent: string) => ({ accent, text: '#111111', background: '#ffffff' });
-  expect((await call('/brands/acme', { method: 'PUT', body: { name: 'Acme', colours: colours('#0b6e4f'), documents: ['acme-terms'] } })).status).toBe(201);
-  expect((await call('/brands/beta', { method: 'PUT', body: { name: 'Beta', colours: colours('#8a1c7c'), documents: ['beta-terms'] } })).status).toBe(201);
-  for (const [brand, ids] of [['acme', ['acme-shop', 'acme-club']], ['beta', ['beta-shop', 'beta-club']]] as const) {
-    for (const id of ids) {
-      apps[id] = await createRelyingParty(server, { clientId: id, name: id, scope: 'openid email profile', ...(id === 'acme-shop' ? { profileRequired: ['given_name', 'family_name'] } : {}) });
-      expect((await call(`/brands/${brand}/clients/${id}`, { method: 'PUT' })).status).toBe(200);
-    }
-  }
+  apps = await setUpTwoBrands(server, {
+    appInput: (id) => ({ scope: 'openid email profile', ...(id === 'acme-shop' ? { profileRequired: ['given_name', 'family_name'] } : {}) }),
+  });
 });
 afterAll(async () => server?.stop());
 
 /** Signs up at acme-shop, giving a given and family name there; the browser keeps the session. */
 async function customerOfAcme(email: string): Promise<FormBrowser> {
   const browser = newBrowser();
-  const afterSignUp = await signUp(server, browser, await browser.get((await apps['acme-shop']!.authorizationUrl()).url), email, password);
+  const afterSignUp = await signUp(server, browser, await browser.get((await apps['acme-shop'].authorizationUrl()).url), email, password);
   const profile = await throughPrompts(browser, afterSignUp);
   expect(profile.html, `${profile.status} ${profile.url}`).toContain('name="given_name"');
   const done = await browser.submit(profile, '/profile', { given_name: 'Ada', family_name: 'Lovelace' });
@@ -68,10 +56,10 @@ const sharingRecords = async (brand: string) => server.dbHandle.db('consent_reco
 describe('sharing profile fields with a second brand', () => {
   it('asks B\'s terms and the sharing question, not the password, and B receives only what was shared', async () => {
     const browser = await customerOfAcme('ada@example.com');
-    const acme = await claimsAt(browser, apps['acme-club']!);
+    const acme = await claimsAt(browser, apps['acme-club']);
     expect(acme.userinfo).toMatchObject({ given_name: 'Ada', family_name: 'Lovelace' });
 
-    const auth = await apps['beta-shop']!.authorizationUrl({ claims: NAMES });
+    const auth = await apps['beta-shop'].authorizationUrl({ claims: NAMES });
     const atBeta = await browser.get(auth.url);
     expect(atBeta.html).not.toContain('name="password"');
     expect(atBeta.html).toContain('Beta club rules');
@@ -83,11 +71,11 @@ describe('sharing profile fields with a second brand', () => {
     expect(question.html).not.toMatch(/type="checkbox" value="[a-z_]+" checked/);
     const back = await throughPrompts(browser, await browser.submit(question, '/share', { share: ['given_name'] }));
     expect(back.url.startsWith(CALLBACK), back.url).toBe(true);
-    const tokens = await apps['beta-shop']!.exchange(back.url, auth);
+    const tokens = await apps['beta-shop'].exchange(back.url, auth);
     const idToken = tokens.claims()!;
     expect(idToken.given_name).toBe('Ada');
     expect(idToken.family_name).toBeUndefined();
-    const userinfo = await oidc.fetchUserInfo(apps['beta-shop']!.config, tokens.access_token, idToken.sub);
+    const userinfo = await oidc.fetchUserInfo(apps['beta-shop'].config, tokens.access_token, idToken.sub);
     expect(userinfo.given_name).toBe('Ada');
     expect(userinfo.family_name).toBeUndefined();
     expect(userinfo.name).toBe('Ada');
@@ -98,11 +86,11 @@ describe('sharing profile fields with a second brand', () => {
     expect(records[0]).toMatchObject({ action: 'grant', details: { brand: 'beta', fields: ['given_name'] } });
 
     // Brand B's second app asks nothing, and gets the same.
-    const club = await claimsAt(browser, apps['beta-club']!);
+    const club = await claimsAt(browser, apps['beta-club']);
     expect(club.userinfo.given_name).toBe('Ada');
     expect(club.userinfo.family_name).toBeUndefined();
     // Brand A's apps still get everything.
-    expect((await claimsAt(browser, apps['acme-club']!)).userinfo.family_name).toBe('Lovelace');
+    expect((await claimsAt(browser, apps['acme-club'])).userinfo.family_name).toBe('Lovelace');
 
     // Stopping on the account pages: at once, with a withdraw record in the ledger.
     const portal = newBrowser();
@@ -110,7 +98,7 @@ describe('sharing profile fields with a second brand', () => {
     expect(sharing.html).toContain('data-brand="beta"');
     const after = await portal.submit(sharing, '/account/sharing/beta/unshare', { field: 'given_name' });
     expect(after.html).toContain('Stopped sharing');
-    const refreshed = await oidc.fetchUserInfo(apps['beta-shop']!.config, tokens.access_token, idToken.sub);
+    const refreshed = await oidc.fetchUserInfo(apps['beta-shop'].config, tokens.access_token, idToken.sub);
     expect(refreshed.given_name).toBeUndefined();
     expect(refreshed.email).toBe('ada@example.com');
     expect((await sharingRecords('beta')).map((r) => (r as { action: string }).action)).toEqual(['grant', 'withdraw']);
@@ -121,7 +109,7 @@ describe('sharing profile fields with a second brand', () => {
 
   it('records one answer when the form is sent twice at once', async () => {
     const browser = await customerOfAcme('grace@example.com');
-    const atBeta = await browser.get((await apps['beta-shop']!.authorizationUrl()).url);
+    const atBeta = await browser.get((await apps['beta-shop'].authorizationUrl()).url);
     const question = await browser.submit(atBeta, '/terms', { accept: 'yes' });
     expect(question.url).toContain('/share');
     const answers = await Promise.all([
