@@ -317,8 +317,8 @@ describeWithBrowser('the other pages pass axe (WCAG 2.1 A/AA) in English and Ara
       await audit(page, language, 'account: keep the account', faults);
       await submit(page, '/account/erasure/cancel/');
       await audit(page, language, 'account: kept', faults);
-      await page.goto(`${server.url}/account/overview`);
-      await submit(page, '/account/logout');
+      // Asking for erasure ended the account's sessions: the page a sign-out lands on.
+      await page.goto(`${server.url}/account/signed-out`);
       await audit(page, language, 'account: signed out', faults);
       // The mailed link into the account.
       await page.goto(`${server.url}/account`);
