@@ -92,8 +92,8 @@ export function createApp(options: AppOptions): Koa {
     ...services, provider: () => host.current(), csrf, passwordMinLength: config.password.minLength, devices: createSignInDevices(services.deviceWatch, secure),
     signOut: createAccountSignOut({ protocol: clientAccess, portalSessions: services.portalSessions }), grantFromConsent,
     stampSignIn: async (accountId, amr) => {
-      await services.accounts.stampSignIn(accountId);
-      await services.events.emit({ type: 'account.signed_in', accountId, data: { channel: 'journey', methods: [...amr] } });
+      const { restricted } = await services.accounts.stampSignIn(accountId);
+      await services.events.emit({ type: 'account.signed_in', accountId, restricted, data: { channel: 'journey', methods: [...amr] } });
     },
   };
   const federationDeps = { ...services, ...journeyDeps, secureCookies: secure };

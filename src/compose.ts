@@ -84,10 +84,20 @@ import { currentBrand } from './brands/request-brand.ts';
 import { mailBrandOf } from './brands/mail.ts';
 import { createBrandShareQueries } from './brands/share-queries.ts';
 import { createBrandSharing } from './brands/sharing.ts';
+import { readTemplateFolder } from './brands/template-folder.ts';
 import { RESERVED_CLAIMS } from './config/profile-fields.ts';
 
 export function devOutboxEnabled(config: Config): boolean {
   return !config.smtpUrl && config.nodeEnv !== 'production' && isLoopbackIssuer(config.issuer);
+}
+
+/** The brand template overrides of the configured folder; each file refused is one log line, and the server starts regardless. */
+function brandTemplateFolder(config: Config, partialNames: readonly string[], log: Logger) {
+  if (!config.brandTemplatesDir) return undefined;
+  const { templates, refused } = readTemplateFolder(config.brandTemplatesDir, partialNames);
+  for (const { file, reason } of refused) log.error({ file }, `brand template override refused: ${reason}; the built-in template is used`);
+  log.info({ dir: config.brandTemplatesDir, overrides: [...templates.values()].reduce((n, own) => n + own.size, 0) }, 'brand template overrides read');
+  return templates;
 }
 
 export function createServices(config: Config, db: Db, log: Logger) {
@@ -120,7 +130,9 @@ export function createServices(config: Config, db: Db, log: Logger) {
   };
   const clients = createClientStore(db, box, profileScopes);
   const views = createViews({ brandName: config.brandName });
-  const brands = createBrands({ queries: createBrandQueries(db), defaultName: config.brandName, templateNames: () => views.partialNames() });
+  const brands = createBrands({
+    queries: createBrandQueries(db), defaultName: config.brandName, templateNames: () => views.partialNames(), folderTemplates: brandTemplateFolder(config, views.partialNames(), log),
+  });
   // The terms an app requires are its own and its brand's.
   const clientDocuments = async (clientId: string) => [...new Set([...await clients.clientDocuments(clientId), ...(await brands.current()).brandOfClient(clientId)?.documents ?? []])];
   const consentModule = createConsentModule({
@@ -131,7 +143,7 @@ export function createServices(config: Config, db: Db, log: Logger) {
   const brandSharing = createBrandSharing({
     db, queries: createBrandShareQueries(db), ledger: createConsentQueries(db), events,
     brandOfClient: async (clientId) => (await brands.current()).brandOfClient(clientId)?.id ?? 'default',
-    valuesOf: async (accountId) => (await profileQueries.listValues(accountId)).map((v) => ({ field: v.field, clientId: v.clientId })),
+    valuesOf: async (accountId) => (await profileQueries.listValues(accountId)).map((v) => ({ field: v.field, firstClientId: v.firstClientId })),
     shareableKeys: () => profile.current().fields.filter((f) => !RESERVED_CLAIMS.has(f.claimName)).map((f) => f.key),
   });
   const policy = config.password;
@@ -300,8 +312,7 @@ export function createServices(config: Config, db: Db, log: Logger) {
     emailSignIn,
     // The first factors the journey checks through the registry (the second factors are the MFA step's).
     authenticators: createAuthenticatorRegistry([passwordAuthenticator(passwords), emailCodeAuthenticator(emailSignIn)]),
-    deviceWatch: createDeviceWatch({ queries: createKnownDeviceQueries(db), accounts, mailer, hashKey: deriveKey(config.secret, 'known-devices'), accountUrl: `${config.issuer}/account/sessions`,
-      onBackgroundError: (error) => log.error({ err: error }, 'new sign-in mail failed') }),
+    deviceWatch: createDeviceWatch({ queries: createKnownDeviceQueries(db), mailer, hashKey: deriveKey(config.secret, 'known-devices'), accountUrl: `${config.issuer}/account/sessions` }),
     totp,
     recoveryCodes,
     rememberedDevices,

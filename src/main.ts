@@ -1,4 +1,6 @@
 // Composition root of `npm start`: load config, start the server, print the issuer, stop on SIGTERM.
+// First: sizes libuv's thread pool (argon2 runs there) before anything starts it.
+import './security/thread-pool.ts';
 import { ConfigError, loadConfig } from './config/load.ts';
 import { prepareEmbeddedDatabase } from './db/prepare-embedded.ts';
 import { createLogger } from './log.ts';

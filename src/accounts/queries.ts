@@ -62,19 +62,27 @@ export function createAccountQueries(db: Db) {
       const row = await selectAccounts(trx).where('a.id', id).first<AccountRow | undefined>();
       return row && toAccount(row);
     },
-    /** The account and its profile values in one query: the claims of every token and userinfo call. */
-    /** The account with its profile values and its own MFA switch (the authorization's prompts read it), in one statement. */
-    async findAccountWithProfile(id: string): Promise<(Account & { profile: Record<string, unknown>; mfaEnabled: boolean }) | undefined> {
+    /**
+     * The account with its profile values and its own MFA switch (the authorization's prompts read it), in one
+     * statement; with `visit` (authorizations) also the seconds since its last counted profile visit, by the
+     * database's clock (null: none yet), so the profile prompt writes a visit only when one can be counted.
+     */
+    async findAccountWithProfile(id: string, options: { visit?: boolean } = {}): Promise<(Account & { profile: Record<string, unknown>; mfaEnabled: boolean; secondsSinceVisit?: number | null }) | undefined> {
       if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
-      const result = await db.raw<{ rows: (AccountRow & { profile: Record<string, unknown> | null; mfa_enabled: boolean | null })[] }>(
+      const visit = options.visit
+        ? `,\n                (SELECT extract(epoch FROM now() - v.last_visit_at)::float8 FROM profile_visits v WHERE v.account_id = a.id) AS seconds_since_visit`
+        : '';
+      const result = await db.raw<{ rows: (AccountRow & { profile: Record<string, unknown> | null; mfa_enabled: boolean | null; seconds_since_visit?: number | null })[] }>(
         `SELECT a.id, a.status, a.password_hash, a.created_at, e.email, e.verified_at, a.processing_restricted_at, a.erase_after, a.mfa_enabled,
-                (SELECT jsonb_object_agg(p.field, p.value) FROM profile_values p WHERE p.account_id = a.id) AS profile
+                (SELECT jsonb_object_agg(p.field, p.value) FROM profile_values p WHERE p.account_id = a.id) AS profile${visit}
            FROM accounts a LEFT JOIN account_emails e ON e.account_id = a.id AND e.is_primary
           WHERE a.id = ?`,
         [id],
       );
       const row = result.rows[0];
-      return row && { ...toAccount(row), profile: row.profile ?? {}, mfaEnabled: row.mfa_enabled === true };
+      if (!row) return undefined;
+      const found = { ...toAccount(row), profile: row.profile ?? {}, mfaEnabled: row.mfa_enabled === true };
+      return options.visit ? { ...found, secondsSinceVisit: row.seconds_since_visit == null ? null : Number(row.seconds_since_visit) } : found;
     },
     async findAccountByEmail(email: string, trx: Db = db): Promise<Account | undefined> {
       const row = await selectAccounts(trx)
@@ -111,9 +119,14 @@ export function createAccountQueries(db: Db) {
     async upgradeLite(accountId: string, trx: Db = db): Promise<boolean> {
       return (await trx('accounts').where({ id: accountId, status: 'lite' }).update({ status: 'active', updated_at: trx.fn.now() })) > 0;
     },
-    /** A sign-in completed now (the journey calls it as it hands the login to the protocol). */
-    async stampSignIn(accountId: string, trx: Db = db): Promise<void> {
-      await trx('accounts').where({ id: accountId }).update({ last_sign_in_at: trx.fn.now() });
+    /**
+     * A sign-in completed now (the journey calls it as it hands the login to the protocol); returns whether the
+     * account restricted processing (the flag, or the older status 'restricted'), for the sign-in's event.
+     */
+    async stampSignIn(accountId: string, trx: Db = db): Promise<{ restricted: boolean }> {
+      const rows = await trx('accounts').where({ id: accountId }).update({ last_sign_in_at: trx.fn.now() })
+        .returning(trx.raw(`(processing_restricted_at IS NOT NULL OR status = 'restricted') AS restricted`)) as { restricted: boolean }[];
+      return { restricted: rows[0]?.restricted === true };
     },
     async markEmailVerified(accountId: string, email: string, trx: Db = db): Promise<void> {
       await trx('account_emails').where({ account_id: accountId, email_normalized: normalizeEmail(email) })

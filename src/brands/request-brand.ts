@@ -55,6 +55,18 @@ export function currentBrand(): BrandView | undefined {
   return scope.getStore()?.brand;
 }
 
+/**
+ * Whether a page in the current brand lists a purpose (or topic) by id: those of this brand and those no brand
+ * lists (shared by all). Every one outside a brand scope, or when brands could not be read.
+ */
+export function shownInBrandInView(kind: 'purposes' | 'topics'): (id: string) => boolean {
+  const state = scope.getStore();
+  if (!state?.snapshot || !state.brand) return () => true;
+  const owned = new Set([...state.snapshot.brands.values()].flatMap((b) => b[kind]));
+  const own = new Set(state.brand[kind]);
+  return (id) => !owned.has(id) || own.has(id);
+}
+
 /** The current brand's template overrides (partial name → source). */
 export function currentBrandTemplates(): ReadonlyMap<string, string> | undefined {
   const state = scope.getStore();

@@ -1,5 +1,5 @@
 // Owns what a brand's settings may be (zod at the edge): hex colours, a font list that cannot break out of
-// CSS, http(s) links, a supported language tag, a mail sender, and the ids of its documents and purposes.
+// CSS, http(s) links, a supported language tag, a mail sender, and the ids of its documents, purposes and topics.
 import { z } from 'zod';
 import { LANGUAGES } from '../i18n/languages.ts';
 import { isHexColour } from './colours.ts';
@@ -25,6 +25,8 @@ export const brandSettingsSchema = z.object({
   documents: ids.optional(),
   /** Purposes that belong to this brand only; a purpose no brand lists is shared by all. */
   purposes: ids.optional(),
+  /** Communication topics that belong to this brand only; a topic no brand lists is shared by all. */
+  topics: ids.optional(),
 }).strict();
 
 export type BrandSettings = z.infer<typeof brandSettingsSchema>;

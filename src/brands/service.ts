@@ -25,6 +25,8 @@ export interface BrandsDeps {
   templateNames: () => readonly string[];
   /** How long a snapshot is served before it is read again (other instances' changes). */
   snapshotSeconds?: number;
+  /** Overrides read from the templates folder at start (brand id → partial → source); those saved in the database win. */
+  folderTemplates?: ReadonlyMap<string, ReadonlyMap<string, string>>;
 }
 
 const notFound = () => new AppError('brand.not_found', 'There is no such brand.', 404);
@@ -42,7 +44,7 @@ export function createBrands(deps: BrandsDeps) {
     const [rows, links, templateRows] = await Promise.all([queries.listBrands(), queries.listClientBrands(), queries.listTemplates()]);
     const brands = new Map(rows.map((r) => [r.id, brandView(r, deps.defaultName)]));
     const clientBrand = new Map(links.map((l) => [l.clientId, l.brandId]));
-    const templates = new Map<string, Map<string, string>>();
+    const templates = new Map<string, Map<string, string>>([...deps.folderTemplates ?? []].map(([brand, own]) => [brand, new Map(own)]));
     for (const t of templateRows) templates.set(t.brandId, (templates.get(t.brandId) ?? new Map()).set(t.name, t.source));
     return {
       brands, clientBrand, templates,
@@ -72,15 +74,18 @@ export function createBrands(deps: BrandsDeps) {
     async find(id: string): Promise<BrandView> {
       return brandView(await requireBrand(id), deps.defaultName);
     },
-    /** Creates or replaces a brand's settings; 400 when a colour pair is below 4.5:1 or a purpose is another brand's. */
+    /** Creates or replaces a brand's settings; 400 when a colour pair is below 4.5:1, 409 when a purpose or topic is another brand's. */
     async save(id: string, settings: BrandSettings): Promise<{ brand: BrandView; created: boolean }> {
       checkBrandId(id);
       const problems = contrastProblems({ ...DEFAULT_COLOURS, ...settings.colours });
       if (problems.length) throw new AppError('brand.low_contrast', `The brand colours are not readable enough: ${problems.join('; ')}.`, 400);
       const current = await load();
-      for (const purpose of settings.purposes ?? []) {
-        const owner = [...current.brands.values()].find((b) => b.id !== id && b.purposes.includes(purpose));
-        if (owner) throw new AppError('brand.purpose_taken', `The purpose ${purpose} already belongs to the brand ${owner.id}; a purpose belongs to one brand, or to none (shared by all).`, 409);
+      for (const kind of ['purposes', 'topics'] as const) {
+        for (const entry of settings[kind] ?? []) {
+          const owner = [...current.brands.values()].find((b) => b.id !== id && b[kind].includes(entry));
+          const what = kind === 'purposes' ? 'purpose' : 'topic';
+          if (owner) throw new AppError(`brand.${what}_taken`, `The ${what} ${entry} already belongs to the brand ${owner.id}; a ${what} belongs to one brand, or to none (shared by all).`, 409);
+        }
       }
       const { name, ...rest } = settings;
       const created = await queries.upsertBrand(id, name, rest);

@@ -14,8 +14,8 @@ export interface BrandSharingDeps {
   events: Pick<EventOutbox, 'emit'>;
   /** The brand id of a client (the default brand when it has none). */
   brandOfClient(clientId: string): Promise<string>;
-  /** The account's stored profile values: field key and the client they were given through. */
-  valuesOf(accountId: string): Promise<{ field: string; clientId: string | null }[]>;
+  /** The account's stored profile values: field key and the client they were first given through (a later edit elsewhere does not count). */
+  valuesOf(accountId: string): Promise<{ field: string; firstClientId: string | null }[]>;
   /** The keys of the enabled profile fields a customer can share (reserved claims such as the email are not among them). */
   shareableKeys(): readonly string[];
 }
@@ -26,17 +26,27 @@ export interface SharingQuestion {
   fields: string[];
 }
 
+// Accounts this instance has seen a home brand for. A home row, once there, stays as long as the account can sign
+// in (brand_shares rows are never deleted, only with their account), so the question needs no read for them at the
+// default brand's clients; bounded, oldest forgotten first.
+const KNOWN_HOMES_MAX = 10_000;
+
 export function createBrandSharing(deps: BrandSharingDeps) {
   const { db, queries } = deps;
+  const knownHomes = new Set<string>();
+  const noteHome = (accountId: string) => {
+    if (knownHomes.size >= KNOWN_HOMES_MAX) knownHomes.delete(knownHomes.values().next().value!);
+    knownHomes.add(accountId);
+  };
 
-  /** Fields with values that the brand would not get without sharing (given through its own apps it has already). */
+  /** Fields with values that the brand would not get without sharing (those first given through its own apps it has already). */
   async function offerable(accountId: string, brandId: string): Promise<string[]> {
     const shareable = new Set(deps.shareableKeys());
     const values = await deps.valuesOf(accountId);
     const offered: string[] = [];
     for (const value of values) {
       if (!shareable.has(value.field)) continue;
-      if (value.clientId && (await deps.brandOfClient(value.clientId)) === brandId) continue;
+      if (value.firstClientId && (await deps.brandOfClient(value.firstClientId)) === brandId) continue;
       offered.push(value.field);
     }
     return offered.sort();
@@ -49,11 +59,13 @@ export function createBrandSharing(deps: BrandSharingDeps) {
      */
     async question(accountId: string, clientId: string): Promise<SharingQuestion | undefined> {
       const brandId = await deps.brandOfClient(clientId);
+      if (brandId === DEFAULT_BRAND_ID && knownHomes.has(accountId)) return undefined;
       let shares = await queries.listShares(accountId);
       if (!shares.some((s) => s.home)) {
         await queries.insertHomeIfNone(accountId, brandId);
         shares = await queries.listShares(accountId);
       }
+      if (shares.some((s) => s.home)) noteHome(accountId);
       if (brandId === DEFAULT_BRAND_ID || shares.some((s) => s.brandId === brandId)) return undefined;
       const fields = await offerable(accountId, brandId);
       return fields.length ? { brandId, fields } : undefined;
@@ -106,9 +118,9 @@ export function createBrandSharing(deps: BrandSharingDeps) {
       const homeBrandId = shares.find((s) => s.home)?.brandId;
       // The home brand has every field: no need to read where each value came from.
       if (homeBrandId === undefined || homeBrandId === brandId) return undefined;
-      const givenThrough = new Map<string, string>();
-      for (const value of await deps.valuesOf(accountId)) if (value.clientId) givenThrough.set(value.field, await deps.brandOfClient(value.clientId));
-      return brandFieldFilter({ brandId, homeBrandId, shared: shares.find((s) => s.brandId === brandId)?.fields ?? [], givenThrough });
+      const firstGivenTo = new Map<string, string>();
+      for (const value of await deps.valuesOf(accountId)) if (value.firstClientId) firstGivenTo.set(value.field, await deps.brandOfClient(value.firstClientId));
+      return brandFieldFilter({ brandId, homeBrandId, shared: shares.find((s) => s.brandId === brandId)?.fields ?? [], firstGivenTo });
     },
   };
 }

@@ -21,6 +21,7 @@ export interface BrandView {
   mail?: { fromName: string; fromAddress: string };
   documents: string[];
   purposes: string[];
+  topics: string[];
 }
 
 export function brandView(row: BrandRow, fallbackName: string): BrandView {
@@ -39,6 +40,7 @@ export function brandView(row: BrandRow, fallbackName: string): BrandView {
     ...(s.mail ? { mail: s.mail } : {}),
     documents: s.documents ?? [],
     purposes: s.purposes ?? [],
+    topics: s.topics ?? [],
   };
 }
 

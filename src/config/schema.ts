@@ -23,6 +23,7 @@ export const configSchema = z.object({
   nodeEnv: z.enum(['development', 'production', 'test']).default('development').describe('development or production; production refuses insecure settings and seeds no demo app.'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('Log level: fatal, error, warn, info, debug, trace or silent.'),
   brandName: z.string().min(1).default('Foyer').describe('Name shown on pages and in mails.'),
+  brandTemplatesDir: z.string().min(1).optional().describe('Folder of brand template overrides, <brand-id>/<partial>.hbs (see docs/operators/brands.md), read and checked at start: a file that fails is refused with a log line and the built-in template is used. An override saved through the admin API wins over a file.'),
   argon2: z.object({
     memoryCost: z.number().int().min(8192).default(19456).describe('argon2id memory cost in KiB (OWASP: 19456).'),
     timeCost: z.number().int().min(1).default(2).describe('argon2id iterations (OWASP: 2).'),

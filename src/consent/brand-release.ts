@@ -9,8 +9,11 @@ export interface BrandReleaseInput {
   homeBrandId: string | undefined;
   /** The fields the customer shared with the asking brand (empty when never asked or nothing shared). */
   shared: readonly string[];
-  /** Field → the brand of the app the value was given through (absent: given on the account pages, by an admin, import). */
-  givenThrough: ReadonlyMap<string, string>;
+  /**
+   * Field → the brand of the app the value was first given through (absent: first given on the account pages, by an
+   * admin, an import). A value first given at brand A and edited later at brand B stays A's unless shared with B.
+   */
+  firstGivenTo: ReadonlyMap<string, string>;
 }
 
 /** Whether a field may go to the brand's apps at all; undefined = no brand restriction (every field as before). */
@@ -18,5 +21,5 @@ export function brandFieldFilter(input: BrandReleaseInput): ((field: string) => 
   const { brandId, homeBrandId } = input;
   if (brandId === DEFAULT_BRAND_ID || homeBrandId === undefined || homeBrandId === brandId) return undefined;
   const shared = new Set(input.shared);
-  return (field) => shared.has(field) || input.givenThrough.get(field) === brandId;
+  return (field) => shared.has(field) || input.firstGivenTo.get(field) === brandId;
 }

@@ -94,6 +94,25 @@ export function createFlowStore(db: Db, options: FlowStoreOptions) {
       }).returning('*') as FlowRow[];
       return read(flow.kind, rows[0])!;
     },
+    /**
+     * Starts a flow for an interaction in one statement unless a live flow of its kind is there already (then
+     * undefined: the caller reads and updates that one). Two racing starts may both insert, as a read followed by
+     * an insert may; the newest is the one found.
+     */
+    async insertFlowForInteractionIfNone<K extends AnyFlowKind>(flow: NewFlow<K> & { interactionUid: string }, trx: Db = db): Promise<Flow<K> | undefined> {
+      const result = await trx.raw<{ rows: FlowRow[] }>(
+        `INSERT INTO ${FLOWS_TABLE} (id, kind, state, interaction_uid, account_id, context, lookup_hash, expires_at)
+         SELECT ?, ?, ?, ?, ?, ?::jsonb, ?, ?
+          WHERE NOT EXISTS (SELECT 1 FROM ${FLOWS_TABLE} WHERE interaction_uid = ? AND kind = ? AND expires_at > CURRENT_TIMESTAMP)
+         RETURNING *`,
+        [
+          `flow_${randomToken(18)}`, flow.kind.name, flow.state, flow.interactionUid, flow.accountId,
+          JSON.stringify(flow.kind.context.parse(flow.context)), flow.secret === undefined ? null : lookupHash(flow.kind.name, flow.secret),
+          new Date(Date.now() + (flow.ttlSeconds ?? flow.kind.ttlSeconds) * 1000), flow.interactionUid, flow.kind.name,
+        ],
+      );
+      return read(flow.kind, result.rows[0]);
+    },
     /** The newest live flow of a kind for an interaction. */
     async findFlowForInteraction<K extends AnyFlowKind>(interactionUid: string, kind: K, trx: Db = db): Promise<Flow<K> | undefined> {
       return read(kind, await live(trx).where({ interaction_uid: interactionUid, kind: kind.name }).orderBy('created_at', 'desc').first());

@@ -1,7 +1,7 @@
 // Owns each request's brand scope and the brands' own files: the logo (`/brands/<id>/logo`, cacheable for
 // ever: its address carries a content hash) and the theme stylesheet of CSS custom properties. The account
-// pages take their brand from `?brand=`, else the last brand the customer came from (a cookie the journey
-// sets); every other page starts in the default brand until the journey names the interaction's client.
+// pages and /privacy take their brand from `?brand=`, else the last brand the customer came from (a cookie the
+// journey sets); every other page starts in the default brand until the journey names the interaction's client.
 import type { Context, Next } from 'koa';
 import type { Brands, BrandSnapshot } from '../brands/service.ts';
 import { runWithBrand } from '../brands/request-brand.ts';
@@ -29,7 +29,7 @@ export function brandScope(brands: Brands, log: Logger, secure: boolean, ownClie
     }
     let brand = snapshot?.brands.get(DEFAULT_BRAND);
     let lastBrand = snapshot?.brands.get(ctx.cookies.get(BRAND_COOKIE) ?? '');
-    if (snapshot && ctx.path.startsWith('/account')) {
+    if (snapshot && (ctx.path.startsWith('/account') || ctx.path === '/privacy')) {
       const asked = typeof ctx.query.brand === 'string' ? snapshot.brands.get(ctx.query.brand) : undefined;
       if (asked) remember(ctx, asked.id);
       lastBrand = asked ?? lastBrand;

@@ -1,8 +1,9 @@
 // Owns the public consent pages: the transparency page /privacy (from the purpose registry, per locale
-// with fallback, no sign-in), the receipt key set, and the mailed email opt-in confirmation link.
+// with fallback, no sign-in; the purposes and topics of the brand in view and the shared ones), the receipt key set, and the mailed email opt-in confirmation link.
 import { isMessageKey, t } from '../i18n/translate.ts';
 import { currentLanguage } from '../i18n/request-language.ts';
 import { formatDay } from '../i18n/format.ts';
+import { shownInBrandInView } from '../brands/request-brand.ts';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Config } from '../config/schema.ts';
@@ -96,9 +97,13 @@ export function createConsentRouter(deps: ConsentRouteDeps): Router {
 
   router.get('/privacy', async (ctx) => {
     const locales = readerLocales(ctx);
-    const [purposes, documents, topics, systems] = await Promise.all([
+    const [allPurposes, documents, allTopics, systems] = await Promise.all([
       registry.listPurposes(), registry.listDocuments(), registry.listTopics(), deps.webhooks?.list() ?? [],
     ]);
+    // The brand in view (`?brand=`, else the brand the reader came from) lists its own purposes and topics and the shared ones.
+    const [purposeShown, topicShown] = [shownInBrandInView('purposes'), shownInBrandInView('topics')];
+    const purposes = allPurposes.filter((p) => purposeShown(p.id));
+    const topics = allTopics.filter((topic) => topicShown(topic.id));
     const now = Date.now();
     const available = new Set([...purposes, ...topics].flatMap((entry) => Object.keys(entry.texts)));
     const shown = purposes.map((purpose) => ({ purpose, text: registry.text(purpose.texts, locales) }));

@@ -45,7 +45,10 @@ export function registerI18nHelpers(hbs: typeof HandlebarsNamespace): void {
   hbs.registerHelper('formatDate', function (value: unknown, options: HelperOptions) {
     const date = value instanceof Date ? value : typeof value === 'string' || typeof value === 'number' ? new Date(value) : undefined;
     if (!date || Number.isNaN(date.getTime())) return '';
-    const style = (options.hash as { style?: string }).style === 'datetime' ? { dateStyle: 'medium', timeStyle: 'short' } as const : { dateStyle: 'medium' } as const;
+    // style="datetime" adds hours and minutes; style="seconds" adds seconds too (the audit log, the consent vault).
+    const asked = (options.hash as { style?: string }).style;
+    const style = asked === 'datetime' ? { dateStyle: 'medium', timeStyle: 'short' } as const
+      : asked === 'seconds' ? { dateStyle: 'medium', timeStyle: 'medium' } as const : { dateStyle: 'medium' } as const;
     return new Intl.DateTimeFormat(languageOfRender(options), { ...style, timeZone: 'UTC' }).format(date);
   });
   hbs.registerHelper('formatNumber', function (value: unknown, options: HelperOptions) {

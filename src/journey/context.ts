@@ -23,9 +23,21 @@ export interface JourneyPorts {
   metrics: Pick<Metrics, 'signIn' | 'signUp'>;
 }
 
+const READ = Symbol('journey interaction');
+
+/**
+ * The interaction this request answers, read once per request (the page's connector buttons and the step's
+ * result reuse it: each read is a statement).
+ */
+export function interactionOfRequest(ports: Pick<JourneyPorts, 'provider'>, ctx: Context): Promise<Interaction> {
+  const state = ctx.state as { [READ]?: Promise<Interaction> };
+  state[READ] ??= ports.provider().interactionDetails(ctx.req, ctx.res);
+  return state[READ];
+}
+
 export async function loadInteraction(ports: JourneyPorts, ctx: Context): Promise<Interaction> {
   try {
-    const interaction = await ports.provider().interactionDetails(ctx.req, ctx.res);
+    const interaction = await interactionOfRequest(ports, ctx);
     if (interaction.uid !== ctx.params.uid) throw new Error('uid mismatch');
     const uiLocales = interaction.params.ui_locales;
     if (typeof uiLocales === 'string') addLanguageSignals({ uiLocales });
@@ -73,10 +85,25 @@ export async function forgetEndedSession(interaction: Interaction, accountId: st
   await interaction.persist();
 }
 
-/** Hands the result to oidc-provider and follows its redirect back into the authorization. */
+/**
+ * Hands the result to oidc-provider and follows its redirect back into the authorization. Without a session in
+ * the interaction (a fresh browser) the interaction read at this request's start gets the result, as
+ * `interactionResult` would after reading it again; with one, `interactionResult` reads it afresh and checks
+ * that the session still exists and has the same account.
+ */
 export async function finish(ports: JourneyPorts, ctx: Context, result: InteractionResults, merge: boolean): Promise<void> {
   if (result.login?.accountId) await ports.stampSignIn(result.login.accountId, result.login.amr ?? []);
-  const redirectTo = await ports.provider().interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: merge });
+  const read = await (ctx.state as { [READ]?: Promise<Interaction> })[READ]?.catch(() => undefined);
+  const redirectTo = read && !read.session && read.uid === ctx.params.uid
+    ? await saveResult(read, result, merge)
+    : await ports.provider().interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: merge });
   ctx.redirect(redirectTo);
   ctx.status = 303;
+}
+
+/** What oidc-provider's `interactionResult` does once it has the interaction. */
+async function saveResult(interaction: Interaction, result: InteractionResults, merge: boolean): Promise<string> {
+  interaction.result = merge && !('error' in result) ? { ...interaction.lastSubmission, ...result } : result;
+  await interaction.save(interaction.exp - Math.floor(Date.now() / 1000));
+  return interaction.returnTo;
 }

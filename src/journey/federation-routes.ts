@@ -11,7 +11,7 @@ import { describeCodeVerdict } from '../flows/codes.ts';
 import { formFields } from '../http/body.ts';
 import type { Csrf } from '../http/csrf.ts';
 import type { ClientStore } from '../oidc/clients.ts';
-import { loadInteraction, renderPage } from './context.ts';
+import { interactionOfRequest, loadInteraction, renderPage } from './context.ts';
 import { continueSignedIn, federationErrorPage } from './federation-continue.ts';
 import { createFederationLinkRouter, type FederationLinkDeps } from './federation-link-routes.ts';
 import { codeSchema, emailSchema, field, firstError, tooManyAttempts } from './forms.ts';
@@ -35,7 +35,7 @@ export function createConnectorButtons(deps: Pick<FederationRouteDeps, 'provider
   return async (ctx: Context): Promise<{ id: string; name: string }[]> => {
     // Social buttons are an extra: whatever fails here, the page still offers the email sign-in.
     try {
-      const clientId = (await deps.provider().interactionDetails(ctx.req, ctx.res)).params.client_id;
+      const clientId = (await interactionOfRequest(deps, ctx)).params.client_id;
       return await deps.connectors.buttonsFor(await clientConnectors(deps.clients, clientId));
     } catch {
       return [];

@@ -6,6 +6,8 @@ import type { ScopeClaims } from '../consent/scope-claims.ts';
 
 /** The account's own MFA switch, as read with the account for this request. */
 export const ACCOUNT_MFA_ENABLED = 'foyerMfaEnabled';
+/** Seconds since the account's last counted profile visit (null: none), read with the account in authorizations. */
+export const ACCOUNT_SECONDS_SINCE_VISIT = 'foyerSecondsSinceVisit';
 
 const SIGN_IN_ALLOWED = new Set(['active', 'restricted']);
 
@@ -32,12 +34,15 @@ export function grantedClaimNames(scopeClaims: ScopeClaims, scope: string, reque
  */
 export function createFindAccount(accounts: AccountQueries, release: ClaimRelease, scopeClaims: () => ScopeClaims, brands?: BrandFieldFilter): FindAccount {
   return async (ctx, sub) => {
-    const account = await accounts.findAccountWithProfile(sub);
+    // Only authorizations (not tokens or userinfo) run the profile prompt, which wants the last visit's time.
+    const route = ctx?.oidc?.route;
+    const account = await accounts.findAccountWithProfile(sub, { visit: route === 'authorization' || route === 'resume' });
     if (!account || !SIGN_IN_ALLOWED.has(account.status)) return undefined;
     const found: OidcAccount = {
       accountId: account.id,
-      // Read with the account: the mfa prompt of the same authorization takes it from here (policy.ts).
+      // Read with the account: the mfa and profile prompts of the same authorization take them from here (policy.ts).
       [ACCOUNT_MFA_ENABLED]: account.mfaEnabled,
+      ...(account.secondsSinceVisit !== undefined ? { [ACCOUNT_SECONDS_SINCE_VISIT]: account.secondsSinceVisit } : {}),
       async claims(_use, scope, requested, rejected) {
         const wanted = grantedClaimNames(scopeClaims(), scope, requested as Record<string, unknown> | undefined, rejected);
         // Across brands: only the fields the customer shared with this app's brand (or gave through it).

@@ -6,7 +6,7 @@ import { ACR_TWO_FACTOR, decideMfa, parseClientMfaPolicy, type MfaReason } from 
 import { REMEMBERED_DEVICE_COOKIE } from '../authn/mfa/remembered-devices.ts';
 import type { ConsentService } from '../consent/service.ts';
 import type { AuthorizationConsentReads } from './authorization-consent-reads.ts';
-import { ACCOUNT_MFA_ENABLED } from './claims.ts';
+import { ACCOUNT_MFA_ENABLED, ACCOUNT_SECONDS_SINCE_VISIT } from './claims.ts';
 import { parseClientProfileNeeds } from '../profile/client-needs.ts';
 import type { ClientProfileNeeds, ProfileDecision } from '../profile/policy.ts';
 
@@ -65,7 +65,18 @@ function createMfaPrompt(mfa: MfaPolicyPort) {
 /** What the profile prompt asks of the domain: the fields due now, and counting a completed visit. */
 export interface ProfilePromptPort {
   decide(input: { accountId: string; client: ClientProfileNeeds; grantedScopes: string[]; interactive: boolean }): Promise<ProfileDecision & { visit: number }>;
-  countVisit(accountId: string): Promise<number>;
+  /**
+   * Counts the visit (at most one per visit gap). `secondsSinceVisit`, when known from this request's account
+   * read, lets it skip the write when the last visit is well within the gap (the write would change nothing).
+   */
+  countVisit(accountId: string, secondsSinceVisit?: number | null): Promise<void>;
+}
+
+/** Seconds since the account's last visit as read with the account in this request; undefined when not read. */
+function secondsSinceVisit(ctx: KoaContextWithOIDC, accountId: string): number | null | undefined {
+  const account = ctx.oidc.account;
+  const known = account?.accountId === accountId ? account[ACCOUNT_SECONDS_SINCE_VISIT] : undefined;
+  return typeof known === 'number' || known === null ? known : undefined;
 }
 
 /**
@@ -93,7 +104,7 @@ function createProfilePrompt(profile: ProfilePromptPort) {
           return Check.REQUEST_PROMPT;
         }
       }
-      if (interactive) await profile.countVisit(accountId);
+      if (interactive) await profile.countVisit(accountId, secondsSinceVisit(ctx, accountId));
       return Check.NO_NEED_TO_PROMPT;
     }, (ctx: KoaContextWithOIDC) => {
       const decision = decisions.get(ctx);

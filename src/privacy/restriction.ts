@@ -4,12 +4,15 @@ import type { Db } from '../db/create-db.ts';
 import type { EventOutbox } from '../events/outbox.ts';
 import type { PrivacyQueries } from './queries.ts';
 
-/** An outbox whose events are marked `restricted` whenever their account restricted processing. */
+/**
+ * An outbox whose events are marked `restricted` whenever their account restricted processing. An event whose
+ * emitter read the flag in its own statement (`restricted` given, true or false) is not read again.
+ */
 export function withRestrictionMark(outbox: EventOutbox, queries: Pick<PrivacyQueries, 'isProcessingRestricted'>): EventOutbox {
   return {
     ...outbox,
     async emit(event, trx) {
-      const restricted = event.restricted || (event.accountId ? await queries.isProcessingRestricted(event.accountId, trx) : false);
+      const restricted = event.restricted ?? (event.accountId ? await queries.isProcessingRestricted(event.accountId, trx) : false);
       return outbox.emit({ ...event, restricted }, trx);
     },
   };

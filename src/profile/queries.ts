@@ -8,7 +8,10 @@ export interface StoredValue {
   value: unknown;
   /** Who set it: customer, social:<connector>, admin, api, import. */
   source: string;
+  /** The client of the app that last gave it (null: not through an app). */
   clientId: string | null;
+  /** The client of the app it was first given through (null: first given on the account pages, by an admin, an import). */
+  firstClientId: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -21,7 +24,7 @@ export interface VisitRecord {
   askedFields: string[];
 }
 
-interface ValueRow { field: string; value: unknown; source: string; client_id: string | null; created_at: Date; updated_at: Date }
+interface ValueRow { field: string; value: unknown; source: string; client_id: string | null; first_client_id: string | null; created_at: Date; updated_at: Date }
 
 export function createProfileQueries(db: Db) {
   return {
@@ -83,22 +86,23 @@ export function createProfileQueries(db: Db) {
     },
 
     async listValues(accountId: string, trx: Db = db): Promise<StoredValue[]> {
-      const rows = await trx('profile_values').where({ account_id: accountId }).select('field', 'value', 'source', 'client_id', 'created_at', 'updated_at') as ValueRow[];
-      return rows.map((r) => ({ field: r.field, value: r.value, source: r.source, clientId: r.client_id, createdAt: new Date(r.created_at), updatedAt: new Date(r.updated_at) }));
+      const rows = await trx('profile_values').where({ account_id: accountId }).select('field', 'value', 'source', 'client_id', 'first_client_id', 'created_at', 'updated_at') as ValueRow[];
+      return rows.map((r) => ({ field: r.field, value: r.value, source: r.source, clientId: r.client_id, firstClientId: r.first_client_id, createdAt: new Date(r.created_at), updatedAt: new Date(r.updated_at) }));
     },
     /** One value of an account (undefined when it has none). */
     async findValue(accountId: string, field: string, trx: Db = db): Promise<unknown> {
       const row = await trx('profile_values').where({ account_id: accountId, field }).first('value') as { value: unknown } | undefined;
       return row?.value;
     },
+    /** Sets a value; the app it was first given through stays as it was (a later edit elsewhere does not move it). */
     async upsertValue(accountId: string, field: string, value: unknown, source: string, clientId: string | null, trx: Db = db): Promise<void> {
       const json = JSON.stringify(value);
-      await trx('profile_values').insert({ account_id: accountId, field, value: json, source, client_id: clientId })
+      await trx('profile_values').insert({ account_id: accountId, field, value: json, source, client_id: clientId, first_client_id: clientId })
         .onConflict(['account_id', 'field']).merge({ value: json, source, client_id: clientId, updated_at: trx.fn.now() });
     },
     /** Sets the value only where the account has none (an anonymous form never overwrites what is there). */
     async insertValueIfAbsent(accountId: string, field: string, value: unknown, source: string, clientId: string | null, trx: Db = db): Promise<boolean> {
-      const rows = await trx('profile_values').insert({ account_id: accountId, field, value: JSON.stringify(value), source, client_id: clientId })
+      const rows = await trx('profile_values').insert({ account_id: accountId, field, value: JSON.stringify(value), source, client_id: clientId, first_client_id: clientId })
         .onConflict(['account_id', 'field']).ignore().returning('field') as unknown[];
       return rows.length > 0;
     },

@@ -51,6 +51,8 @@ export type AnswerResult =
 
 export type SetValueResult = { status: 'ok' } | { status: 'unknown_field' } | { status: 'invalid'; message: string };
 
+// The profile prompt skips counting a visit only when the last one is inside the gap by more than this.
+const VISIT_READ_MARGIN_SECONDS = 60;
 const SOURCE = /^(customer|admin|api|import|social:[\w.-]{1,40})$/;
 
 /** The standard claim a customer's language is kept under (OIDC Core 5.1), a profile value like any other. */
@@ -131,8 +133,15 @@ export function createProfileService(deps: ProfileServiceDeps) {
       });
       return { visit, fields: decision.optional.flatMap((key) => { const f = schema().byKey.get(key); return f ? [viewOf(f, input.locales)] : []; }) };
     },
-    /** An interactive authorization completed: count it as a visit (at most one per visit gap). */
-    countVisit: (accountId: string) => queries.countVisit(accountId, settings.visitGapHours),
+    /**
+     * An interactive authorization completed: count it as a visit (at most one per visit gap). When the caller
+     * read the time since the last visit and it is inside the gap by more than a minute, the counting statement
+     * would change nothing, so it is not sent (the minute covers the time between that read and now).
+     */
+    async countVisit(accountId: string, secondsSinceVisit?: number | null): Promise<void> {
+      if (typeof secondsSinceVisit === 'number' && secondsSinceVisit >= 0 && secondsSinceVisit < settings.visitGapHours * 3600 - VISIT_READ_MARGIN_SECONDS) return;
+      await queries.countVisit(accountId, settings.visitGapHours);
+    },
 
     fieldViews(keys: string[], locales: string[]): FieldView[] {
       return keys.flatMap((key) => {

@@ -3,6 +3,8 @@
 import { expect } from 'vitest';
 import type { ClientInput } from '../../src/clients/input.ts';
 import { createAdminApi } from './admin-api.ts';
+
+type AdminCall = Awaited<ReturnType<typeof createAdminApi>>['call'];
 import { createRelyingParty, type RelyingParty } from './relying-party.ts';
 import type { TestServer } from './test-server.ts';
 
@@ -25,12 +27,13 @@ const BRANDS = [
 
 /**
  * Creates the two brands (with `brandBody` added to each brand's PUT, e.g. purposes) and their apps (each a
- * confidential client; `appInput` adds to one app's registration, e.g. its scope or required fields).
+ * confidential client; `appInput` adds to one app's registration, e.g. its scope or required fields). Returns
+ * the apps and the admin API caller it used.
  */
 export async function setUpTwoBrands(
   server: TestServer,
   options: { appInput?: (clientId: BrandAppId) => Partial<ClientInput>; brandBody?: (brandId: keyof typeof BRAND_APPS) => Record<string, unknown> } = {},
-): Promise<Record<BrandAppId, RelyingParty>> {
+): Promise<{ apps: Record<BrandAppId, RelyingParty>; call: AdminCall }> {
   const { call } = await createAdminApi(server);
   const apps = {} as Record<BrandAppId, RelyingParty>;
   for (const brand of BRANDS) {
@@ -42,5 +45,5 @@ export async function setUpTwoBrands(
       expect((await call(`/brands/${brand.id}/clients/${id}`, { method: 'PUT' })).status).toBe(200);
     }
   }
-  return apps;
+  return { apps, call };
 }

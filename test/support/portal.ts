@@ -87,7 +87,7 @@ export async function proveEmailThroughApi(server: TestServer, token: string, em
  */
 export async function addPasskeyThroughPortal(server: TestServer, browser: FormBrowser, authenticator: SoftAuthenticator): Promise<Page> {
   let page = await browser.get(`${server.url}/account/security`);
-  if (page.html.includes('enrol-proof?next=passkey')) {
+  if (decodeEntities(page.html).includes('enrol-proof?next=passkey')) {
     const email = /"mailto:([^"]+)"|<strong>([^<@\s]+@[^<\s]+)<\/strong>/.exec((await browser.get(`${server.url}/account/security/enrol-proof?next=passkey`)).html);
     await proveEmailInPortal(server, browser, (email?.[1] ?? email?.[2])!, 'passkey');
     page = await browser.get(`${server.url}/account/security`);

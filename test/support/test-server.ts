@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { configSchema, type Config } from '../../src/config/schema.ts';
-import { createLogger } from '../../src/log.ts';
+import { createLogger, type Logger } from '../../src/log.ts';
 import { startServer, type RunningServer } from '../../src/server.ts';
 import { startSmtpCapture, type SmtpCapture } from './smtp-capture.ts';
 import { createTestDb } from './test-db.ts';
@@ -17,7 +17,8 @@ export interface TestServer extends RunningServer {
 
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
 
-export async function startTestServer(overrides: DeepPartial<Config> = {}, options: { dbHandle?: RunningServer['dbHandle'] } = {}): Promise<TestServer> {
+/** `options.log`: a logger of the test's own (to read what the server logs); else one at FOYER_TEST_LOG, silent by default. */
+export async function startTestServer(overrides: DeepPartial<Config> = {}, options: { dbHandle?: RunningServer['dbHandle']; log?: Logger } = {}): Promise<TestServer> {
   const smtp = await startSmtpCapture();
   const dbHandle = options.dbHandle ?? await createTestDb();
   const parsed = configSchema.parse({
@@ -33,7 +34,7 @@ export async function startTestServer(overrides: DeepPartial<Config> = {}, optio
     ...overrides,
   });
   const config = { ...parsed, issuer: overrides.issuer ?? 'http://localhost:0', secret: overrides.secret ?? randomBytes(32).toString('base64url') } as Config;
-  const server = await startServer({ config, log: createLogger(config.logLevel), dbHandle, controlSocket: false });
+  const server = await startServer({ config, log: options.log ?? createLogger(config.logLevel), dbHandle, controlSocket: false });
   return {
     ...server,
     smtp,

@@ -28,7 +28,7 @@ function settingsOf(form: URLSearchParams) {
     font: optional(form.get('font')), supportUrl: optional(form.get('support_url')), privacyUrl: optional(form.get('privacy_url')),
     defaultLanguage: optional(form.get('default_language')),
     ...(fromName || fromAddress ? { mail: { fromName: fromName ?? '', fromAddress: fromAddress ?? '' } } : {}),
-    documents: list(form.get('documents')), purposes: list(form.get('purposes')),
+    documents: list(form.get('documents')), purposes: list(form.get('purposes')), topics: list(form.get('topics')),
   };
   const parsed = brandSettingsSchema.safeParse(JSON.parse(JSON.stringify(input)));
   if (!parsed.success) {
@@ -61,7 +61,7 @@ export function registerBrandPages(pages: Router, { deps, render, done, notice }
     const templates = snapshot.templates.get(id) ?? new Map<string, string>();
     render(ctx, 'admin/brand', {
       title: brand.name, notice: notice(ctx), ...extra, edited: brand,
-      documentsText: brand.documents.join(' '), purposesText: brand.purposes.join(' '),
+      documentsText: brand.documents.join(' '), purposesText: brand.purposes.join(' '), topicsText: brand.topics.join(' '),
       languages: LANGUAGES.map((tag) => ({ tag, selected: tag === brand.defaultLanguage })),
       apps: clients.filter((c) => (snapshot.clientBrand.get(c.client_id) ?? 'default') === id).map((c) => ({ id: c.client_id, name: c.client_name })),
       otherApps: clients.filter((c) => (snapshot.clientBrand.get(c.client_id) ?? 'default') !== id).map((c) => ({ id: c.client_id, name: c.client_name })),

@@ -45,7 +45,6 @@ const actionText = (action: CustomerAction) => {
   return { label: t(keys.label), confirm: t(keys.confirm), done: t(keys.done), danger: keys.danger };
 };
 
-const shortTime = (iso: string | null | undefined) => (iso ? iso.slice(0, 16).replace('T', ' ') : '—');
 
 /** The list's query string with another cursor (the "Next page" link keeps the filters). */
 function nextLink(ctx: Context, path: string, next: string | null): string | undefined {
@@ -69,7 +68,7 @@ export function registerConsolePages(pages: Router, tools: ConsoleTools): void {
       const found = await services.customerDirectory.searchCustomers(filter, page);
       render(ctx, 'admin/customers', {
         title: t('admin.customers.title'), form, statuses: STATUSES,
-        customers: found.customers.map(customerJson).map((c) => ({ ...c, created: shortTime(c.created_at), lastSignIn: shortTime(c.last_sign_in_at) })),
+        customers: found.customers.map(customerJson).map((c) => ({ ...c, created: c.created_at, lastSignIn: c.last_sign_in_at })),
         next: nextLink(ctx, '/admin/customers', found.next),
       });
     } catch (error) {
@@ -89,11 +88,11 @@ export function registerConsolePages(pages: Router, tools: ConsoleTools): void {
     ];
     render(ctx, 'admin/customer', {
       title: view.email ?? view.id, notice: notice(ctx), customer: view, canAct,
-      times: { created: shortTime(view.created_at), lastSignIn: shortTime(view.last_sign_in_at), eraseAfter: view.erase_after && shortTime(view.erase_after) },
-      profile: view.profile.map((p) => ({ ...p, valueText: typeof p.value === 'string' ? p.value : JSON.stringify(p.value), updated: shortTime(p.updated_at) })),
+      times: { created: view.created_at, lastSignIn: view.last_sign_in_at, eraseAfter: view.erase_after },
+      profile: view.profile.map((p) => ({ ...p, valueText: typeof p.value === 'string' ? p.value : JSON.stringify(p.value), updated: p.updated_at })),
       actions: shown.map((name) => ({ name, ...actionText(name) })),
       methods: { enrolled: view.sign_in_methods.authenticator_app.enrolled ? 'yes' : 'no', always: view.sign_in_methods.second_factor_always ? 'yes' : 'no' },
-      events: view.recent_events.map((e) => ({ ...e, at: shortTime(e.created_at) })),
+      events: view.recent_events.map((e) => ({ ...e, at: e.created_at })),
     });
   });
 
@@ -127,7 +126,7 @@ export function registerConsolePages(pages: Router, tools: ConsoleTools): void {
       const found = await services.auditLog.searchEvents(filter, page);
       render(ctx, 'admin/audit', {
         title: t('admin.audit.title'), form,
-        events: found.events.map(auditEventJson).map((e) => ({ ...e, at: e.created_at.replace('T', ' ').slice(0, 19), dataText: JSON.stringify(e.data).slice(0, 300) })),
+        events: found.events.map(auditEventJson).map((e) => ({ ...e, at: e.created_at, dataText: JSON.stringify(e.data).slice(0, 300) })),
         next: nextLink(ctx, '/admin/audit', found.next),
       });
     } catch (error) {

@@ -4,6 +4,7 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { isAppError } from '../../errors/app-error.ts';
+import { formatDay } from '../../i18n/format.ts';
 import { t } from '../../i18n/translate.ts';
 import { dashboardOf } from '../dashboard.ts';
 import { dayCountOf } from '../sections/dashboard.ts';
@@ -23,12 +24,14 @@ export function registerDashboardPage(pages: Router, deps: AdminPageDeps, render
     }
     const d = await dashboardOf(deps.services, days);
     const { accounts } = d.adoption;
+    // A bar's title names its day in the reader's language (the data keeps ISO days).
+    const dayName = (day: string) => formatDay(new Date(day));
     const rows = (counts: ReadonlyMap<string, number>) => d.days.filter((day) => counts.get(day)).map((day) => ({ day, count: counts.get(day) }));
     render(ctx, 'admin/dashboard', {
       title: t('admin.dashboard.title'), days, from: d.days[0], to: d.days.at(-1),
-      signIns: { ...dayChart(d.days, d.signIns, (day, count) => t('admin.dashboard.sign_ins.bar', { day, count })), rows: rows(d.signIns) },
-      signUps: { ...dayChart(d.days, d.signUps, (day, count) => t('admin.dashboard.sign_ups.bar', { day, count })), rows: rows(d.signUps) },
-      upgrades: { ...dayChart(d.days, d.upgrades, (day, count) => t('admin.dashboard.upgrades.bar', { day, count })), rows: rows(d.upgrades) },
+      signIns: { ...dayChart(d.days, d.signIns, (day, count) => t('admin.dashboard.sign_ins.bar', { day: dayName(day), count })), rows: rows(d.signIns) },
+      signUps: { ...dayChart(d.days, d.signUps, (day, count) => t('admin.dashboard.sign_ups.bar', { day: dayName(day), count })), rows: rows(d.signUps) },
+      upgrades: { ...dayChart(d.days, d.upgrades, (day, count) => t('admin.dashboard.upgrades.bar', { day: dayName(day), count })), rows: rows(d.upgrades) },
       accounts,
       adoption: [
         { label: t('admin.dashboard.second_factor'), n: d.adoption.withSecondFactor, ...share(d.adoption.withSecondFactor, accounts) },

@@ -6,7 +6,6 @@ import type { Context, Middleware } from 'koa';
 import type { AdminRole } from '../../accounts/admins.ts';
 import { isAppError } from '../../errors/app-error.ts';
 import { deliveryJson, webhookJson } from '../../events/webhooks/view.ts';
-import { LEGAL_BASIS_TEXT } from '../../http/consent-routes.ts';
 import { createAdminSignInRouter, createRequireAdminSession } from './sign-in.ts';
 import { pageActor, requirePageRole, roleName } from './roles.ts';
 import { registerConsolePages } from './console.ts';
@@ -92,7 +91,7 @@ export function createAdminPages(deps: AdminPageDeps): Middleware[] {
       command: code('foyer'), openapiLink: link('/admin/api/openapi.json', t('admin.overview.openapi')),
       // Webhooks Foyer turned off because their deliveries kept failing: a banner until someone turns them on.
       turnedOff: webhooks.filter((w) => !w.enabled && w.disabledReason === 'failing').map((w) => ({
-        id: w.id, link: link(`/admin/webhooks/${w.id}`, w.name), since: w.failingSince?.toISOString().slice(0, 16).replace('T', ' ') ?? '', at: w.disabledAt?.toISOString().slice(0, 16).replace('T', ' ') ?? '',
+        id: w.id, link: link(`/admin/webhooks/${w.id}`, w.name), since: w.failingSince, at: w.disabledAt,
       })),
     });
   });
@@ -166,17 +165,21 @@ export function createAdminPages(deps: AdminPageDeps): Middleware[] {
   pages.get('/consent', async (ctx) => {
     const [purposes, documents] = await Promise.all([services.consentRegistry.listPurposes(), services.consentRegistry.listDocuments()]);
     render(ctx, 'admin/consent', {
-      title: 'Purposes and documents',
-      purposes: purposes.map((p) => ({ id: p.id, name: services.consentRegistry.text(p.texts).name, basis: LEGAL_BASIS_TEXT[p.legalBasis].name, categories: p.dataCategories.join(', ') })),
+      title: t('admin_privacy.consent.title'),
+      purposesLink: link('/admin/purposes', t('admin.nav.purposes')), documentsLink: link('/admin/documents', t('admin.nav.documents')), command: code('foyer documents publish'),
+      purposes: purposes.map((p) => ({ id: p.id, name: services.consentRegistry.text(p.texts).name, basis: t('admin_privacy.legal_basis', { basis: p.legalBasis }), categories: p.dataCategories.join(', ') })),
       documents: documents.map((d) => ({
         id: d.id, title: d.title, required: d.required,
-        versions: d.versions.map((v) => ({ version: v.version, kind: v.material ? 'material' : 'editorial', publishedAt: v.publishedAt.toISOString().slice(0, 16).replace('T', ' '), url: v.url })),
+        versions: d.versions.map((v) => ({ version: v.version, kind: v.material ? 'material' : 'editorial', publishedAt: v.publishedAt, url: v.url })),
       })),
     });
   });
 
   pages.get('/admins', async (ctx) => {
-    render(ctx, 'admin/admins', { title: 'Administrators', admins: (await services.admins.listAdmins()).map((a) => ({ email: a.email ?? a.accountId, role: a.role, since: a.since.toISOString().slice(0, 10) })) });
+    render(ctx, 'admin/admins', {
+      title: t('admin_privacy.admins.title'), command: code('foyer admins add EMAIL --role viewer|operator|owner'), removeCommand: code('foyer admins remove EMAIL'),
+      admins: (await services.admins.listAdmins()).map((a) => ({ email: a.email ?? a.accountId, role: roleName(a.role), since: a.since })),
+    });
   });
 
   registerVaultPages(pages, deps, render);

@@ -1,7 +1,9 @@
 // Owns turning the vault's counts per day into bar charts the page draws as SVG: one chart per purpose or
 // document version, grants above the line and withdrawals below, one bar per day, with each bar's count
-// in its title and the same numbers in a table for screen readers.
+// in its title and the same numbers in a table for screen readers. A bar's title is in the reader's language.
 import type { VaultStat } from '../../consent/vault.ts';
+import { formatDay } from '../../i18n/format.ts';
+import { t } from '../../i18n/translate.ts';
 
 const DAY_MS = 86_400_000;
 const WIDTH = 600;
@@ -42,11 +44,12 @@ export function vaultCharts(stats: VaultStat[], from: Date, to: Date): VaultChar
     const barWidth = Math.max(1, slot * 0.7);
     const bars = rows.flatMap((r, i) => {
       const x = Number((i * slot + (slot - barWidth) / 2).toFixed(1));
+      const day = formatDay(new Date(r.day));
       const up = Number(((r.grants / peak) * HALF).toFixed(1));
       const down = Number(((r.withdrawals / peak) * HALF).toFixed(1));
       return [
-        ...(r.grants ? [{ x, width: Number(barWidth.toFixed(1)), y: HALF - up, height: up, kind: 'grant' as const, title: `${r.day}: ${r.grants} given` }] : []),
-        ...(r.withdrawals ? [{ x, width: Number(barWidth.toFixed(1)), y: HALF, height: down, kind: 'withdraw' as const, title: `${r.day}: ${r.withdrawals} withdrawn` }] : []),
+        ...(r.grants ? [{ x, width: Number(barWidth.toFixed(1)), y: HALF - up, height: up, kind: 'grant' as const, title: t('admin_privacy.vault.chart.given_bar', { day, count: r.grants }) }] : []),
+        ...(r.withdrawals ? [{ x, width: Number(barWidth.toFixed(1)), y: HALF, height: down, kind: 'withdraw' as const, title: t('admin_privacy.vault.chart.withdrawn_bar', { day, count: r.withdrawals }) }] : []),
       ];
     });
     const total = rows.reduce((t, r) => ({ grants: t.grants + r.grants, withdrawals: t.withdrawals + r.withdrawals }), { grants: 0, withdrawals: 0 });

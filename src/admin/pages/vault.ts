@@ -5,6 +5,7 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { isAppError } from '../../errors/app-error.ts';
+import { t } from '../../i18n/translate.ts';
 import { RECEIPT_JWKS_PATH } from '../../http/consent-routes.ts';
 import { auditVaultRead, sendVaultExport, vaultRecordJson } from '../sections/vault.ts';
 import { decodeCursor, encodeCursor, readVaultQuery, resolveCustomer, vaultFilterOf, type VaultQuery } from '../vault-query.ts';
@@ -38,7 +39,7 @@ export function registerVaultPages(pages: Router, deps: AdminPageDeps, render: R
       query = readVaultQuery(ctx);
     } catch (error) {
       if (!isAppError(error) || !error.expose) throw error;
-      return render(ctx, 'admin/vault', { title: 'Consent vault', error: error.message, form: formOf(ctx), records: [], charts: [] }, 400);
+      return render(ctx, 'admin/vault', { title: t('admin_privacy.vault.title'), error: error.message, form: formOf(ctx), records: [], charts: [] }, 400);
     }
     const customer = await resolveCustomer(services, query.customer);
     const filter = customer === null ? undefined : vaultFilterOf(query, customer);
@@ -49,8 +50,8 @@ export function registerVaultPages(pages: Router, deps: AdminPageDeps, render: R
     await auditVaultRead({ services }, reader(ctx), 'search', query, customer);
     const question = questionOf(ctx);
     render(ctx, 'admin/vault', {
-      title: 'Consent vault', form: formOf(ctx), question, unknownCustomer: customer === null,
-      records: page.records.map((r) => ({ ...vaultRecordJson(r), when: r.createdAt.toISOString().slice(0, 19).replace('T', ' '), detailsText: JSON.stringify(r.details) })),
+      title: t('admin_privacy.vault.title'), form: formOf(ctx), question, unknownCustomer: customer === null,
+      records: page.records.map((r) => ({ ...vaultRecordJson(r), when: r.createdAt, detailsText: JSON.stringify(r.details) })),
       next: page.next ? `/admin/vault?${question}${question ? '&' : ''}cursor=${encodeCursor(page.next)}` : undefined,
       charts: vaultCharts(stats, from, query.to ?? new Date()),
       proof: customer ? `/admin/vault/proof?customer=${encodeURIComponent(customer)}` : undefined,
@@ -65,7 +66,7 @@ export function registerVaultPages(pages: Router, deps: AdminPageDeps, render: R
 
   pages.get('/vault/proof', async (ctx) => {
     const customer = await resolveCustomer(services, typeof ctx.query.customer === 'string' ? ctx.query.customer.slice(0, 320) : undefined);
-    if (!customer) return render(ctx, 'errors/error', { title: 'Not found', message: 'There is no such customer.' }, 404);
+    if (!customer) return render(ctx, 'errors/error', { title: t('admin.not_found'), message: t('admin.customer.not_found') }, 404);
     await auditVaultRead({ services }, reader(ctx), 'proof', {}, customer);
     const proofs = await vault.proof(customer);
     ctx.set('Content-Disposition', `attachment; filename="consent-proof-${customer}.json"`);

@@ -92,7 +92,7 @@ export const brandsSection: AdminSection = {
             colours: { type: 'object', properties: { accent: { type: 'string' }, text: { type: 'string' }, background: { type: 'string' } } },
             font: { type: 'string' }, supportUrl: { type: 'string' }, privacyUrl: { type: 'string' }, defaultLanguage: { type: 'string' },
             mail: { type: 'object', properties: { fromName: { type: 'string' }, fromAddress: { type: 'string' } } },
-            documents: { type: 'array', items: { type: 'string' } }, purposes: { type: 'array', items: { type: 'string' } },
+            documents: { type: 'array', items: { type: 'string' } }, purposes: { type: 'array', items: { type: 'string' } }, topics: { type: 'array', items: { type: 'string' } },
             clients: { type: 'array', items: { type: 'string' } }, templates: { type: 'array', items: { type: 'string' } },
           },
         },

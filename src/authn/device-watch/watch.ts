@@ -1,7 +1,6 @@
 // Owns recognising the devices an account signs in from: a sign-in from a device the account has not used
 // before mails it "New sign-in". An account's first device (right after sign-up) is recorded silently.
 import { currentLanguage } from '../../i18n/request-language.ts';
-import type { AccountQueries } from '../../accounts/queries.ts';
 import type { MailSender } from '../../mail/mailer.ts';
 import { keyedHash, randomToken } from '../../security/tokens.ts';
 import type { KnownDeviceQueries } from './queries.ts';
@@ -10,13 +9,10 @@ const DEVICE_TOKEN = /^[\w-]{43}$/;
 
 export interface DeviceWatchDeps {
   queries: KnownDeviceQueries;
-  accounts: AccountQueries;
   mailer: MailSender;
   hashKey: Buffer;
   /** Where the mail sends the customer to review the account, e.g. https://id.example.com/account */
   accountUrl: string;
-  /** A failure of the work done after the response (reading the address for the "new sign-in" mail). */
-  onBackgroundError(error: unknown): void;
 }
 
 export function createDeviceWatch(deps: DeviceWatchDeps) {
@@ -30,13 +26,11 @@ export function createDeviceWatch(deps: DeviceWatchDeps) {
       const deviceHash = keyedHash(deps.hashKey, `device|${deviceToken}`);
       const userAgent = input.userAgent.slice(0, 300);
       const noted = await deps.queries.noteDevice(input.accountId, deviceHash, userAgent);
-      if (noted.isNew && noted.hadOtherDevices) {
-        // The address is read beside the mail, off the request path: the sign-in does not wait for either.
-        // The time is written now, in the request's language.
+      // The address came with the device's statement; the mail goes off the request path (the sign-in does not
+      // wait for it). The time is written now, in the request's language.
+      if (noted.isNew && noted.hadOtherDevices && noted.email) {
         const time = new Intl.DateTimeFormat(currentLanguage(), { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'UTC', timeZoneName: 'short' }).format(new Date());
-        void deps.accounts.findAccountById(input.accountId).then((account) => {
-          if (account?.email) deps.mailer.sendInBackground(account.email, 'new-sign-in', { time, device: userAgent || 'unknown', accountUrl: deps.accountUrl });
-        }, (error: unknown) => deps.onBackgroundError(error));
+        deps.mailer.sendInBackground(noted.email, 'new-sign-in', { time, device: userAgent || 'unknown', accountUrl: deps.accountUrl });
       }
       return deviceToken;
     },

@@ -4,6 +4,7 @@ import type { Context } from 'koa';
 import { z } from 'zod';
 import type { PurposeChoice, PurposeStanding } from '../../consent/purposes.ts';
 import type { ConsentRecord } from '../../consent/queries.ts';
+import { shownInBrandInView } from '../../brands/request-brand.ts';
 import { AppError } from '../../errors/app-error.ts';
 import { RECEIPT_JWKS_PATH } from '../../http/consent-routes.ts';
 import { t } from '../../i18n/translate.ts';
@@ -89,9 +90,11 @@ async function page(deps: PortalDeps, ctx: Context, notice?: string) {
   const { account } = portalState(ctx);
   const locales = pageLocales(ctx);
   const [states, history, known] = await Promise.all([deps.services.purposes.purposeStates(account.id), deps.services.consent.history(account.id), names(deps, locales)]);
+  // The brand in view lists its own purposes and the shared ones; the history keeps every brand's records.
+  const shown = shownInBrandInView('purposes');
   deps.render(ctx, 'portal/consents', {
     title: t('portal.consents.title'), notice,
-    purposes: states.map((s) => purposeView(deps, s, locales)),
+    purposes: states.filter((s) => shown(s.purpose.id)).map((s) => purposeView(deps, s, locales)),
     history: history.map((r) => ({ id: r.id, what: describeRecord(r, known), at: formatTime(r.createdAt), basis: legalBasisName(r.legalBasis), channel: r.channel })),
     jwksPath: RECEIPT_JWKS_PATH,
   });

@@ -1,6 +1,7 @@
 // Owns /account/preferences and its Account API twin: communication topics × channels, opted in or out,
 // with an email opt-in pending until the customer follows the link mailed to them (double opt-in).
 import { z } from 'zod';
+import { shownInBrandInView } from '../../brands/request-brand.ts';
 import { CHANNELS } from '../../config/consent-schema.ts';
 import { t } from '../../i18n/translate.ts';
 import { pageLocales } from './page-locales.ts';
@@ -29,7 +30,9 @@ export const preferencesSection: PortalSection = {
       const { account } = portalState(ctx);
       const locales = pageLocales(ctx);
       const { consentRegistry: registry, preferences } = deps.services;
-      const topics = (await preferences.listPreferences(account.id)).map(({ topic, preferences: list }) => ({
+      // The brand in view lists its own topics and the shared ones.
+      const shown = shownInBrandInView('topics');
+      const topics = (await preferences.listPreferences(account.id)).filter(({ topic }) => shown(topic.id)).map(({ topic, preferences: list }) => ({
         id: topic.id, ...registry.text(topic.texts, locales),
         channels: list.map((p) => ({
           channel: p.channel, channelName: channelName(p.channel), status: p.status, text: t(STATUS_TEXT[p.status]), on: p.status === 'opted_in', pending: p.status === 'pending',

@@ -62,7 +62,7 @@ describeWithBrowser('the account pages in Chromium', () => {
     });
     await nav.getByRole('link', { name: 'Security' }).click();
     // A first second factor on a password sign-in: the email is confirmed with a mailed code first.
-    await page.getByRole('link', { name: 'Confirm it is you' }).click();
+    await page.getByRole('link', { name: 'confirm it is you', exact: true }).click();
     await page.getByRole('button', { name: 'Send me the code' }).click();
     const mail = await server.smtp.waitForMail('portal-e2e@example.com', (m) => m.subject.startsWith('Confirm it is you to set up'));
     await page.getByLabel('Code from the email').fill(codeFrom(mail));

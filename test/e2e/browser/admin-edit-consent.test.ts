@@ -36,7 +36,7 @@ describeWithBrowser('the edit pages for purposes, documents and social login in 
     // A refused form: the summary links to the field, which says what is wrong.
     await page.getByLabel(/^Id \(lower-case/).fill('Bad Id');
     await page.getByLabel(/^Id \(lower-case/).press('Enter');
-    await page.getByText('There is a problem').waitFor();
+    await page.getByText('The form has problems; nothing was saved').waitFor();
     await expectAccessible(page);
     await page.getByRole('link', { name: /^id: must be lower-case/ }).click();
     expect(await page.evaluate(() => location.hash)).toBe('#new-connector-id');

@@ -43,7 +43,7 @@ describe('the purposes and topics pages', () => {
     const list = await browser.get(`${server.url}/admin/purposes`);
     const bad = await browser.submit(list, '/admin/purposes', { id: 'Bad Id', legalBasis: 'whim', name: '', description: 'x' });
     expect(bad.status).toBe(400);
-    expect(bad.html).toContain('There is a problem');
+    expect(bad.html).toContain('The form has problems; nothing was saved');
     expect(bad.html).toMatch(/<a href="#new-purpose-id">id: must be lower-case/);
     expect(bad.html).toMatch(/<a href="#new-purpose-legalBasis">legalBasis: /);
     expect(bad.html).toMatch(/<a href="#new-purpose-name">texts\.en\.name: /);

@@ -133,11 +133,15 @@ describe('brands through the admin API', () => {
     expect((await call('/brands/acme/templates/brand-header', { method: 'DELETE' })).status).toBe(204);
   });
 
-  it('a purpose belongs to one brand at most; the default brand stays', async () => {
+  it('a purpose or topic belongs to one brand at most; the default brand stays', async () => {
     expect((await call('/brands/acme', { method: 'PUT', body: { ...acme, purposes: ['newsletter'] } })).status).toBe(200);
     const taken = await call('/brands/beta', { method: 'PUT', body: { name: 'Beta', purposes: ['newsletter'] } });
     expect(taken.status).toBe(409);
     expect((await call('/brands/beta')).status).toBe(404);
+    expect((await call('/brands/acme', { method: 'PUT', body: { ...acme, topics: ['offers'] } })).status).toBe(200);
+    const topicTaken = await call('/brands/beta', { method: 'PUT', body: { name: 'Beta', topics: ['offers'] } });
+    expect(topicTaken.status).toBe(409);
+    expect(topicTaken.body).toMatchObject({ error: 'brand.topic_taken' });
     expect((await call('/brands/default', { method: 'DELETE' })).status).toBe(409);
     expect((await call('/brands/acme/clients/no-such-app', { method: 'PUT' })).status).toBe(404);
   });

@@ -8,11 +8,11 @@ import { CALLBACK } from '../../support/relying-party.ts';
 import { startTestServer, type TestServer } from '../../support/test-server.ts';
 
 let server: TestServer;
-let apps: Awaited<ReturnType<typeof setUpTwoBrands>>;
+let apps: Awaited<ReturnType<typeof setUpTwoBrands>>['apps'];
 
 beforeAll(async () => {
   server = await startTestServer({ consent: { documents: BRAND_DOCUMENTS } } as never);
-  apps = await setUpTwoBrands(server);
+  ({ apps } = await setUpTwoBrands(server));
 });
 afterAll(async () => server?.stop());
 

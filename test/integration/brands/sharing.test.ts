@@ -1,18 +1,19 @@
 // Sharing across brands: after signing in at brand A (and giving profile fields there), the first visit to
 // brand B costs no password, asks B's terms, then which existing fields to share with B (nothing ticked). B's
 // apps receive only what was shared; B's second app asks nothing; stopping on the account pages is immediate;
-// parallel submissions of the form record one answer in the ledger.
+// parallel submissions of the form record one answer in the ledger; a value first given at A and edited later
+// through B's app stays A's (B gets it only when shared).
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BRAND_DOCUMENTS, setUpTwoBrands } from '../../support/brands.ts';
 import type { FormBrowser, Page } from '../../support/form-browser.ts';
 import { newBrowser, signUp, throughPrompts } from '../../support/journey.ts';
-import { signInToAccount } from '../../support/portal.ts';
+import { callAccountApi, signInToAccount } from '../../support/portal.ts';
 import { CALLBACK, type RelyingParty } from '../../support/relying-party.ts';
 import { startTestServer, type TestServer } from '../../support/test-server.ts';
 
 let server: TestServer;
-let apps: Awaited<ReturnType<typeof setUpTwoBrands>>;
+let apps: Awaited<ReturnType<typeof setUpTwoBrands>>['apps'];
 const password = 'a lantern on the quay';
 const NAMES = JSON.stringify({ id_token: { given_name: null, family_name: null } });
 
@@ -24,9 +25,9 @@ beforeAll(async () => {
     ] },
     consent: { purposes: [{ id: 'account', legalBasis: 'contract', dataCategories: ['email'], texts: { en: { name: 'Your account', description: 'Your account.' } } }], documents: BRAND_DOCUMENTS },
   } as never);
-  apps = await setUpTwoBrands(server, {
-    appInput: (id) => ({ scope: 'openid email profile', ...(id === 'acme-shop' ? { profileRequired: ['given_name', 'family_name'] } : {}) }),
-  });
+  ({ apps } = await setUpTwoBrands(server, {
+    appInput: (id) => ({ scope: id === 'beta-shop' ? 'openid email profile account' : 'openid email profile', ...(id === 'acme-shop' ? { profileRequired: ['given_name', 'family_name'] } : {}) }),
+  }));
 });
 afterAll(async () => server?.stop());
 
@@ -121,5 +122,31 @@ describe('sharing profile fields with a second brand', () => {
     const records = await server.dbHandle.db('consent_records').where({ account_id: account!.id, subject_kind: 'brand_sharing' });
     expect(records).toHaveLength(1);
     expect(await server.dbHandle.db('brand_shares').where({ account_id: account!.id, brand_id: 'beta' })).toHaveLength(1);
+  });
+
+  it('keeps a value A\'s when it was first given at A and edited later through B\'s app', async () => {
+    const browser = await customerOfAcme('ida@example.com');
+    const atBeta = await browser.get((await apps['beta-shop'].authorizationUrl()).url);
+    const question = await browser.submit(atBeta, '/terms', { accept: 'yes' });
+    expect(question.url).toContain('/share');
+    expect((await throughPrompts(browser, await browser.submit(question, '/share', {}))).url.startsWith(CALLBACK)).toBe(true);
+
+    // Beta's app edits the family name through the Account API: the value is new, its origin is not.
+    const auth = await apps['beta-shop'].authorizationUrl({ scope: 'openid email profile account' });
+    const back = await throughPrompts(browser, await browser.get(auth.url));
+    expect(back.url.startsWith(CALLBACK), back.url).toBe(true);
+    const token = (await apps['beta-shop'].exchange(back.url, auth)).access_token;
+    const edited = await callAccountApi(server, '/profile', token, { method: 'PATCH', body: { family_name: 'King' } });
+    expect(edited.status).toBe(200);
+    const account = await server.services.accounts.findAccountByEmail('ida@example.com');
+    expect(await server.dbHandle.db('profile_values').where({ account_id: account!.id, field: 'family_name' }).first('client_id', 'first_client_id'))
+      .toEqual({ client_id: 'beta-shop', first_client_id: 'acme-shop' });
+
+    const beta = await claimsAt(browser, apps['beta-club']);
+    expect(beta.userinfo.family_name).toBeUndefined();
+    expect(beta.idToken.family_name).toBeUndefined();
+    expect(beta.userinfo.email).toBe('ida@example.com');
+    // Acme's apps have the edited value.
+    expect((await claimsAt(browser, apps['acme-club'])).userinfo.family_name).toBe('King');
   });
 });

@@ -3,7 +3,7 @@
 // the lock-out rules, and ids of other accounts refused.
 import { TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FormBrowser } from '../../support/form-browser.ts';
+import { decodeEntities, FormBrowser } from '../../support/form-browser.ts';
 import { throughPrompts } from '../../support/journey.ts';
 import { accessTokenFor, addPasskeyThroughPortal, ageAccessTokens, postForm, ageSignIn, callAccountApi, createPasswordAccount, proveEmailInPortal, proveEmailThroughApi, signInToAccount } from '../../support/portal.ts';
 import { createRelyingParty, type RelyingParty } from '../../support/relying-party.ts';
@@ -227,7 +227,8 @@ describe('a first second factor from a password-only session', () => {
     const id = await createPasswordAccount(server, 'first@example.com', password);
     const browser = new FormBrowser();
     const page = await signInToAccount(server, browser, 'first@example.com', password, '/account/security');
-    expect(page.html).toContain('enrol-proof?next=passkey');
+    // One message with the link inside it, not a sentence and a separate link.
+    expect(decodeEntities(page.html)).toContain('<p>To add a passkey, first <a href="/account/security/enrol-proof?next=passkey" dir="auto">confirm it is you</a> with a code by email.</p>');
     const totp = await browser.get(`${server.url}/account/security/totp`);
     expect(totp.url).toContain('/account/security/enrol-proof');
     expect(totp.html).not.toContain('manual-key');

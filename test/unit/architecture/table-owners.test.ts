@@ -32,8 +32,11 @@ const EXCEPTIONS: Record<string, string[]> = {
   'src/authn/account-security.ts': ['accounts'],
   // A social sign-in imports the chosen upstream values into the profile in the same transaction as the link.
   'src/authn/federation/import-queries.ts': ['profile_values'],
-  // An account's claims are read with its profile values in one query.
-  'src/accounts/queries.ts': ['profile_values'],
+  // An account's claims are read with its profile values in one query; in an authorization, with the time since
+  // its last profile visit too (the profile prompt then writes a visit only when one can be counted).
+  'src/accounts/queries.ts': ['profile_values', 'profile_visits'],
+  // A sign-in's device is noted with the account's address in the same statement when the "new sign-in" mail is due.
+  'src/authn/device-watch/queries.ts': ['account_emails'],
 };
 
 const TABLE_REFERENCE = /\b(?:db|trx|knex|tx|q)\s*(?:<[^>]*>)?\(\s*['"]([a-z_]+)['"]|\.(?:from|into|table|join|leftJoin|innerJoin)\(\s*['"]([a-z_]+)(?:\s+as\s+\w+)?['"]|\b(?:FROM|INTO|UPDATE|JOIN)\s+([a-z_]+)\b/g;

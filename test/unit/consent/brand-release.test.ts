@@ -1,9 +1,9 @@
 // The release rule across brands: the default brand and the account's home brand get every field; another
-// brand only the fields shared with it or given through its own apps.
+// brand only the fields shared with it or first given through its own apps.
 import { describe, expect, it } from 'vitest';
 import { brandFieldFilter } from '../../../src/consent/brand-release.ts';
 
-const base = { shared: [] as string[], givenThrough: new Map<string, string>() };
+const base = { shared: [] as string[], firstGivenTo: new Map<string, string>() };
 
 describe('brandFieldFilter', () => {
   it('leaves the default brand, the home brand and accounts without a home unrestricted', () => {
@@ -12,8 +12,8 @@ describe('brandFieldFilter', () => {
     expect(brandFieldFilter({ ...base, brandId: 'beta', homeBrandId: undefined })).toBeUndefined();
   });
 
-  it('gives another brand only what was shared with it or given through its apps', () => {
-    const allowed = brandFieldFilter({ brandId: 'beta', homeBrandId: 'acme', shared: ['given_name'], givenThrough: new Map([['phone', 'beta'], ['nickname', 'acme']]) })!;
+  it('gives another brand only what was shared with it or first given through its apps', () => {
+    const allowed = brandFieldFilter({ brandId: 'beta', homeBrandId: 'acme', shared: ['given_name'], firstGivenTo: new Map([['phone', 'beta'], ['nickname', 'acme']]) })!;
     expect(['given_name', 'family_name', 'phone', 'nickname'].filter(allowed)).toEqual(['given_name', 'phone']);
   });
 

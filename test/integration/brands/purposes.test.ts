@@ -1,0 +1,74 @@
+// Purposes and topics per brand: a purpose (or topic) a brand lists is its own; one no brand lists is shared by
+// all. The consent and preference pages of the account, and /privacy, list those of the brand in view and the
+// shared ones, never another brand's; the consent history keeps every brand's records.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BRAND_DOCUMENTS, setUpTwoBrands } from '../../support/brands.ts';
+import { newBrowser } from '../../support/journey.ts';
+import { createPasswordAccount, signInToAccount } from '../../support/portal.ts';
+import { startTestServer, type TestServer } from '../../support/test-server.ts';
+
+let server: TestServer;
+const password = 'a lantern on the quay';
+const texts = (name: string) => ({ en: { name, description: `${name}, described.` } });
+
+beforeAll(async () => {
+  server = await startTestServer({
+    consent: {
+      documents: BRAND_DOCUMENTS,
+      purposes: [
+        { id: 'account', legalBasis: 'contract', dataCategories: ['email'], texts: texts('Your account') },
+        { id: 'acme-offers', legalBasis: 'consent', dataCategories: ['email'], texts: texts('Acme trail offers') },
+        { id: 'beta-offers', legalBasis: 'consent', dataCategories: ['email'], texts: texts('Beta club offers') },
+      ],
+    },
+    preferences: { topics: [
+      { id: 'service', texts: texts('Service news'), channels: ['email'] },
+      { id: 'acme-letter', texts: texts('Acme letter'), channels: ['email'] },
+      { id: 'beta-letter', texts: texts('Beta letter'), channels: ['email'] },
+    ] },
+  } as never);
+  await setUpTwoBrands(server, { brandBody: (brand) => ({ purposes: [`${brand}-offers`], topics: [`${brand}-letter`] }) });
+  await createPasswordAccount(server, 'ada@example.com', password);
+});
+afterAll(async () => server?.stop());
+
+const OWN = { acme: ['Acme trail offers', 'Acme letter'], beta: ['Beta club offers', 'Beta letter'] } as const;
+
+describe('purposes and topics per brand', () => {
+  it('/privacy lists the brand\'s own and the shared ones', async () => {
+    for (const [brand, other] of [['acme', 'beta'], ['beta', 'acme']] as const) {
+      const html = await (await fetch(`${server.url}/privacy?brand=${brand}`)).text();
+      for (const name of ['Your account', 'Service news', ...OWN[brand]]) expect(html, `${brand}: ${name}`).toContain(name);
+      for (const name of OWN[other]) expect(html, `${brand}: ${name}`).not.toContain(name);
+    }
+    // The default brand: only the shared ones.
+    const plain = await (await fetch(`${server.url}/privacy`)).text();
+    expect(plain).toContain('Your account');
+    expect(plain).toContain('Service news');
+    for (const name of [...OWN.acme, ...OWN.beta]) expect(plain).not.toContain(name);
+  });
+
+  it('the account\'s consent and preference pages list the brand in view\'s own and the shared ones', async () => {
+    const browser = newBrowser();
+    const atBeta = await signInToAccount(server, browser, 'ada@example.com', password, '/account/consents?brand=beta');
+    expect(atBeta.html).toContain('Beta club offers');
+    expect(atBeta.html).toContain('Your account');
+    expect(atBeta.html).not.toContain('Acme trail offers');
+    const betaPreferences = await browser.get(`${server.url}/account/preferences`);
+    expect(betaPreferences.html).toContain('Beta letter');
+    expect(betaPreferences.html).toContain('Service news');
+    expect(betaPreferences.html).not.toContain('Acme letter');
+
+    // Consent given in brand B stays in the history when the customer views the pages in brand A.
+    const given = await browser.submit(atBeta, '/account/consents/purposes/beta-offers', { choice: 'grant' });
+    expect(given.status).toBe(200);
+    const atAcme = await browser.get(`${server.url}/account/consents?brand=acme`);
+    expect(atAcme.html).toContain('Acme trail offers');
+    expect(atAcme.html).toContain('Your account');
+    expect(atAcme.html).not.toMatch(/<h[23][^>]*>[^<]*Beta club offers/);
+    expect(atAcme.html).toContain('Beta club offers'); // the history row
+    const acmePreferences = await browser.get(`${server.url}/account/preferences`);
+    expect(acmePreferences.html).toContain('Acme letter');
+    expect(acmePreferences.html).not.toContain('Beta letter');
+  });
+});
