@@ -2,6 +2,7 @@
 // client's origins), the API for apps (POST /api/capture, a client-credentials token with the capture
 // scope), and the confirmation link's page. The rules live in flows/lite-capture.ts.
 import { t } from '../i18n/translate.ts';
+import { chooseBrandOfClient, shownInBrandInView } from '../brands/request-brand.ts';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
@@ -89,10 +90,17 @@ export function createCaptureRouter(deps: CaptureRouteDeps): Router {
 
   const unavailable = (ctx: Context) => render(deps, ctx, 'errors/error', { title: t('errors.page.refused'), message: t('journey.capture.unavailable') }, 400);
 
+  /** The form is in the client's brand, and offers only a purpose that brand may ask for: its own or a shared one. */
+  const offered = (client: CaptureClient | undefined, purpose: string): client is CaptureClient => {
+    if (!client) return false;
+    chooseBrandOfClient(client.clientId);
+    return Boolean(deps.liteCapture.purposeLabel(purpose, ['en'])) && shownInBrandInView('purposes')(purpose);
+  };
+
   router.get('/capture', async (ctx) => {
     const client = await captureClient(ctx.query.client_id);
     const purpose = typeof ctx.query.purpose === 'string' ? ctx.query.purpose : 'newsletter';
-    if (!client || !deps.liteCapture.purposeLabel(purpose, ['en'])) return unavailable(ctx);
+    if (!offered(client, purpose)) return unavailable(ctx);
     formPage(ctx, client, purpose, {});
   });
 
@@ -100,7 +108,7 @@ export function createCaptureRouter(deps: CaptureRouteDeps): Router {
     const fields = formFields(ctx);
     const client = await captureClient(fields.get('client_id'));
     const purpose = field(fields, 'purpose', 64);
-    if (!client || !deps.liteCapture.purposeLabel(purpose, ['en'])) return unavailable(ctx);
+    if (!offered(client, purpose)) return unavailable(ctx);
     if (!checkFormToken(client.clientId, field(fields, 'form_token', 200))) {
       return formPage(ctx, client, purpose, { error: t('journey.capture.form_expired') }, 403);
     }

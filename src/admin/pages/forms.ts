@@ -4,6 +4,7 @@
 import type { Context } from 'koa';
 import type { z } from 'zod';
 import { isAppError } from '../../errors/app-error.ts';
+import { issueMessage, zodErrorMap } from '../../i18n/zod.ts';
 import { pageActor } from './roles.ts';
 import type { AdminPageDeps } from './types.ts';
 
@@ -51,13 +52,14 @@ export type FormCheck<T> = { ok: true; value: T } | { ok: false; errors: FieldEr
  * path element when it names none). Pages that collect refusals with `refusalsOf` throw `new FormRefused(errors)`.
  */
 export function checkForm<T>(schema: z.ZodType<T>, value: unknown, fieldOf: (path: readonly PropertyKey[]) => string | undefined = () => undefined): FormCheck<T> {
-  const parsed = schema.safeParse(value);
+  // zod's own messages in the reader's language; a schema's catalogue-key message translated (issueMessage).
+  const parsed = schema.safeParse(value, { error: zodErrorMap() });
   if (parsed.success) return { ok: true, value: parsed.data };
   return {
     ok: false,
     errors: parsed.error.issues.map((issue) => ({
       field: fieldOf(issue.path) ?? (typeof issue.path[0] === 'string' ? issue.path[0] : ''),
-      message: `${issue.path.length ? `${issue.path.join('.')}: ` : ''}${issue.message}`,
+      message: `${issue.path.length ? `${issue.path.join('.')}: ` : ''}${issueMessage(issue)}`,
     })),
   };
 }
@@ -118,6 +120,8 @@ export interface FieldSpec {
   label: string;
   kind?: 'text' | 'url' | 'textarea' | 'select' | 'checkbox' | 'password';
   options?: readonly string[];
+  /** What a person reads for an option (in the page's language); the option's value when absent. */
+  optionLabel?: (option: string) => string;
   help?: string;
   required?: boolean;
   /** Shown but not sent (an id that cannot change once made). */
@@ -149,7 +153,7 @@ export function drawForm(id: string, specs: readonly FieldSpec[], values: FormVa
         describedBy: [s.help ? `${fieldId(id, s.name)}-help` : '', error ? `${fieldId(id, s.name)}-error` : ''].filter(Boolean).join(' ') || undefined,
         inputType: kind === 'url' ? 'url' : kind === 'password' ? 'password' : 'text', isPassword: kind === 'password',
         isTextarea: kind === 'textarea', isSelect: kind === 'select', isCheckbox: kind === 'checkbox', checked: value === 'on' || value === 'true',
-        options: s.options?.map((o) => ({ value: o, selected: o === value })),
+        options: s.options?.map((o) => ({ value: o, label: s.optionLabel?.(o) ?? o, selected: o === value })),
       };
     }),
   };

@@ -17,7 +17,7 @@ const textFields = (): FieldSpec[] => [
   { name: 'description', label: t('admin_privacy.registry.description_input'), kind: 'textarea', required: true },
 ];
 const purposeFields = (): FieldSpec[] => [
-  idField(), { name: 'legalBasis', label: t('admin_privacy.purposes.legal_basis'), kind: 'select', options: LEGAL_BASES }, ...textFields(),
+  idField(), { name: 'legalBasis', label: t('admin_privacy.purposes.legal_basis'), kind: 'select', options: LEGAL_BASES, optionLabel: (basis) => t('admin_privacy.legal_basis', { basis }) }, ...textFields(),
   { name: 'dataCategories', label: t('admin_privacy.purposes.categories_input'), help: t('admin_privacy.purposes.categories_help') },
   { name: 'thirdPartyDisclosure', label: t('admin_privacy.purposes.disclosed_input'), kind: 'checkbox' },
 ];

@@ -38,6 +38,18 @@ describe('the purposes and topics pages', () => {
     }
   });
 
+  it('name each legal basis and word the schema\'s problems in the operator\'s language', async () => {
+    const { browser } = await signInToAdmin(server, OPERATOR);
+    await browser.get(`${server.url}/language/pl?next=/admin`);
+    const list = await browser.get(`${server.url}/admin/purposes`);
+    expect(list.html).toMatch(/<option value="legitimate_interest"[^>]*>Prawnie uzasadniony interes<\/option>/);
+    const bad = await browser.submit(list, '/admin/purposes', { id: 'ankiety', legalBasis: 'whim', name: 'Ankiety', description: 'x' });
+    expect(bad.status).toBe(400);
+    expect(bad.html).toMatch(/<a href="#new-purpose-legalBasis">legalBasis: Nieprawidłowa opcja/);
+    expect(bad.html).not.toContain('Invalid option');
+    expect(await server.services.consentRegistry.findPurpose('ankiety')).toBeUndefined();
+  });
+
   it('answer bad input with a 400 page listing each problem linked to its field, and save nothing', async () => {
     const { browser } = await signInToAdmin(server, OPERATOR);
     const list = await browser.get(`${server.url}/admin/purposes`);

@@ -13,6 +13,12 @@ const texts = (name: string) => ({ en: { name, description: `${name}, described.
 
 beforeAll(async () => {
   server = await startTestServer({
+    // The lite sign-up form's purposes: one per brand, and the newsletter no brand lists (shared).
+    capture: { purposes: {
+      newsletter: { label: { en: 'Send me news' } },
+      'acme-offers': { label: { en: 'Acme trail offers' } },
+      'beta-offers': { label: { en: 'Beta club offers' } },
+    } },
     consent: {
       documents: BRAND_DOCUMENTS,
       purposes: [
@@ -27,7 +33,11 @@ beforeAll(async () => {
       { id: 'beta-letter', texts: texts('Beta letter'), channels: ['email'] },
     ] },
   } as never);
-  await setUpTwoBrands(server, { brandBody: (brand) => ({ purposes: [`${brand}-offers`], topics: [`${brand}-letter`] }) });
+  await setUpTwoBrands(server, {
+    brandBody: (brand) => ({ purposes: [`${brand}-offers`], topics: [`${brand}-letter`] }),
+    // The shops host the lite sign-up form (the capture scope), as a brand's shop links or frames it.
+    appInput: (id) => (id.endsWith('-shop') ? { scope: 'openid email capture' } : {}),
+  });
   await createPasswordAccount(server, 'ada@example.com', password);
 });
 afterAll(async () => server?.stop());
@@ -70,5 +80,36 @@ describe('purposes and topics per brand', () => {
     const acmePreferences = await browser.get(`${server.url}/account/preferences`);
     expect(acmePreferences.html).toContain('Acme letter');
     expect(acmePreferences.html).not.toContain('Beta letter');
+  });
+
+  it('the lite sign-up form is in its client\'s brand and asks only for that brand\'s own or a shared purpose', async () => {
+    const form = await fetch(`${server.url}/capture?client_id=beta-shop&purpose=beta-offers`);
+    expect(form.status).toBe(200);
+    const html = await form.text();
+    expect(html).toContain('Beta club offers');
+    expect(html).toMatch(/class="brand-name"[^>]*>Beta</);
+    expect((await fetch(`${server.url}/capture?client_id=beta-shop&purpose=newsletter`)).status).toBe(200);
+
+    // Another brand's purpose is refused, on the page and when posted, and nothing is started.
+    const refused = await fetch(`${server.url}/capture?client_id=beta-shop&purpose=acme-offers`);
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).not.toContain('Acme trail offers');
+    const token = /name="form_token" value="([^"]+)"/.exec(html)?.[1];
+    expect(token).toBeTruthy();
+    const posted = await fetch(`${server.url}/capture`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ client_id: 'beta-shop', purpose: 'acme-offers', form_token: token!, email: 'crossed@example.com', consent: 'yes' }).toString(),
+    });
+    expect(posted.status).toBe(400);
+    // The same form with Beta's own purpose goes through: its confirmation mail arrives, the refused one's never.
+    const allowed = await fetch(`${server.url}/capture`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ client_id: 'beta-shop', purpose: 'beta-offers', form_token: token!, email: 'kept@example.com', consent: 'yes' }).toString(),
+    });
+    expect(allowed.status).toBe(200);
+    await server.smtp.waitForMail('kept@example.com');
+    expect(server.smtp.mails.some((m) => m.to.includes('crossed@example.com'))).toBe(false);
   });
 });
