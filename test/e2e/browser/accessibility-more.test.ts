@@ -1,8 +1,9 @@
 // WCAG 2.1 A/AA in Chromium (axe-core) on the pages accessibility.test.ts does not reach: the second
 // factor (TOTP set-up and check, email code, recovery codes), the device confirmation, the mailed sign-in
-// link, social sign-in (a second oidc-provider on loopback), the capture and subscription links, the
-// account's sub-pages and the admin refusals — in English and Arabic, at 320 px and desktop, with no
-// horizontal scrolling at 320 px. One server and one browser for all; selectors by id, name and form action.
+// link, social sign-in (a second oidc-provider on loopback) and its account link by mailed code, the capture
+// and subscription links, the account's sub-pages, the sign-in of an account waiting for erasure, the admin
+// refusals, a customer action's confirmation and the order of the profile fields — in English and Arabic, at
+// 320 px and desktop, with no horizontal scrolling at 320 px. One server and one browser for all; selectors by id, name and form action.
 import * as oidc from 'openid-client';
 import { Secret, TOTP } from 'otpauth';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -36,6 +37,8 @@ describeWithBrowser('the other pages pass axe (WCAG 2.1 A/AA) in English and Ara
     ])));
     [server, browser] = await Promise.all([startTestServer({
       demo: true, outboundAllowPrivate: true, admin: { requireSecondFactor: false },
+      // Two fields for the admin's order page, never asked in a sign-in.
+      profile: { fields: [{ key: 'given_name', label: { en: 'First name' }, ask: 'never' }, { key: 'family_name', label: { en: 'Last name' }, ask: 'never' }] },
       connectors: [{ id: 'social', kind: 'oidc', name: 'Social', issuer: upstream.issuer, clientId: UPSTREAM_CLIENT.id, clientSecret: UPSTREAM_CLIENT.secret, scopes: ['openid', 'email', 'profile'], enabled: true }],
     } as never), launchBrowser()]);
     upstream.register(`${server.url}/federation/callback`);
@@ -243,6 +246,9 @@ describeWithBrowser('the other pages pass axe (WCAG 2.1 A/AA) in English and Ara
       await viaUpstream(`known-${language.tag}`);
       await page.locator('form[action*="/federation/link"]').first().waitFor();
       await audit(page, language, 'social: link to the account', faults);
+      await submit(page, '/federation/link/send-code');
+      await page.locator('form[action$="/federation/link/code"]').waitFor();
+      await audit(page, language, 'social: link to the account, code sent', faults);
       // A callback that belongs to no sign-in.
       await page.goto(`${server.url}/federation/callback?state=nothing&code=nothing`);
       await audit(page, language, 'social: error', faults);
@@ -288,7 +294,7 @@ describeWithBrowser('the other pages pass axe (WCAG 2.1 A/AA) in English and Ara
       const faults: string[] = [];
       let { context, page } = await contextIn(language);
       const customer = `account-${language.tag}@example.com`;
-      await account(customer);
+      const customerId = await account(customer);
       // TOTP from the security page: the email proof first, then the key, then the recovery codes.
       await page.goto(`${server.url}/account/security/enrol-proof?next=totp`);
       await password1(page, customer);
@@ -313,6 +319,11 @@ describeWithBrowser('the other pages pass axe (WCAG 2.1 A/AA) in English and Ara
       await page.locator('#confirm').check();
       await submit(page, '/account/privacy/erase');
       await audit(page, language, 'account: erasure asked', faults);
+      // Signing in during the grace period: the page that offers to cancel the erasure.
+      await authorize(page, 'plain');
+      await password1(page, customer);
+      await page.locator('form[action$="/erasure/cancel"]').waitFor();
+      await audit(page, language, 'sign-in while erasure is pending', faults);
       await page.goto(linkIn((await mailTo(customer, /\/account\/erasure\/cancel\//)).text, '/account/erasure/cancel/'));
       await audit(page, language, 'account: keep the account', faults);
       await submit(page, '/account/erasure/cancel/');
@@ -352,6 +363,15 @@ describeWithBrowser('the other pages pass axe (WCAG 2.1 A/AA) in English and Ara
       await through(page, (url) => url.includes('/admin/keys'));
       await submit(page, '/admin/keys/rotate');
       await audit(page, language, 'admin: confirm', faults);
+      await page.goto(`${server.url}/admin/customers/${customerId}`);
+      await submit(page, `/admin/customers/${customerId}/sign-out-everywhere`);
+      await page.locator('form:has(input[name=confirm][value=yes])').waitFor();
+      await audit(page, language, 'admin: confirm a customer action', faults);
+      await page.goto(`${server.url}/admin/profile-fields/order`);
+      await audit(page, language, 'admin: order of the profile fields', faults);
+      await page.locator('form[action$="/admin/profile-fields/order"] button[value=down]').first().click();
+      await page.waitForLoadState('load');
+      await audit(page, language, 'admin: order of the profile fields, moved', faults);
       await submit(page, '/admin/logout');
       await audit(page, language, 'admin: signed out', faults);
       await context.close();
