@@ -103,6 +103,13 @@ export async function startFoyer(options: FoyerOptions): Promise<FoyerProcess & 
     LOG_LEVEL: 'warn',
     ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
     ...options.extra,
+    // BENCH_SERVER_ENV adds environment to the server only, as `KEY=VALUE KEY=VALUE` (e.g. `MALLOC_ARENA_MAX=4`
+    // to compare allocator settings, which must be set before the process starts).
+    ...Object.fromEntries((process.env.BENCH_SERVER_ENV ?? '').split(/\s+/).filter(Boolean).map((pair) => {
+      const at = pair.indexOf('=');
+      if (at < 1) throw new Error(`BENCH_SERVER_ENV: expected KEY=VALUE, got ${pair}`);
+      return [pair.slice(0, at), pair.slice(at + 1)];
+    })),
   });
   // BENCH_SERVER_FLAGS adds node flags to the server only (e.g. `--cpu-prof --cpu-prof-dir=DIR` to profile it).
   const serverFlags = (process.env.BENCH_SERVER_FLAGS ?? '').split(/\s+/).filter(Boolean);

@@ -207,7 +207,7 @@ describe('code samples in the docs', () => {
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
     const [setup] = ofKind('sh setup');
     expect(commandLines(setup!.code)).toEqual(['npm ci && npm start', 'npm ci && npm test']);
-    expect(pkg.scripts.start).toMatch(/^node (--[a-z-]+ )*src\/main\.ts$/);
+    expect(pkg.scripts.start).toMatch(/^node (--[a-z-]+(=\d+)? )*src\/main\.ts$/);
     expect(pkg.scripts.test).toBe('vitest run');
     expect(readFileSync(join(root, '.ci/run'), 'utf8')).toContain('npm test');
   });
