@@ -55,7 +55,7 @@ export async function newContext(browser: Browser): Promise<{ context: BrowserCo
   return { context, page, problems };
 }
 
-function watchPage(page: Page, problems: string[]): void {
+export function watchPage(page: Page, problems: string[]): void {
   page.on('console', (message) => {
     // A deliberate 4xx answer is logged by Chromium as a failed resource load; that is not a page fault.
     if (message.type() === 'error' && !/status of 4\d\d/.test(message.text())) problems.push(`console: ${message.text()}`);

@@ -50,16 +50,24 @@ function describeRecord(record: ConsentRecord, names: Map<string, string>): stri
       return t(record.action === 'grant' ? 'portal.consents.record_subscribed' : 'portal.consents.record_unsubscribed', values);
     }
     case 'brand_sharing': {
-      const list = (value: unknown) => (Array.isArray(value) && value.length ? value.join(', ') : '—');
-      return t(record.action === 'grant' ? 'portal.consents.record_shared' : 'portal.consents.record_unshared', { brand: record.subjectRef, fields: list(record.action === 'grant' ? d.fields : d.withdrawn) });
+      // The brand's name and the fields' labels in the reader's language, not the ids the record keeps.
+      const list = (value: unknown) => (Array.isArray(value) && value.length ? value.map((key) => names.get(`field:${String(key)}`) ?? String(key)).join(', ') : '—');
+      const brand = names.get(`brand:${record.subjectRef}`) ?? record.subjectRef;
+      return t(record.action === 'grant' ? 'portal.consents.record_shared' : 'portal.consents.record_unshared', { brand, fields: list(record.action === 'grant' ? d.fields : d.withdrawn) });
     }
   }
 }
 
-async function names(deps: PortalDeps, locales: string[]): Promise<Map<string, string>> {
-  const { consentRegistry: registry, clients } = deps.services;
-  const [purposes, topics, apps] = await Promise.all([registry.listPurposes(), registry.listTopics(), clients.listClients()]);
+/** The profile fields a brand_sharing record names (shared or withdrawn). */
+const sharedFieldKeys = (history: ConsentRecord[]) =>
+  [...new Set(history.filter((r) => r.subjectKind === 'brand_sharing').flatMap((r) => [r.details.fields, r.details.withdrawn].flatMap((v) => (Array.isArray(v) ? v.map(String) : []))))];
+
+async function names(deps: PortalDeps, locales: string[], history: ConsentRecord[]): Promise<Map<string, string>> {
+  const { consentRegistry: registry, clients, brands, profile } = deps.services;
+  const [purposes, topics, apps, snapshot] = await Promise.all([registry.listPurposes(), registry.listTopics(), clients.listClients(), brands.current()]);
   return new Map([
+    ...[...snapshot.brands.entries()].map(([id, brand]) => [`brand:${id}`, brand.name] as const),
+    ...profile.fieldViews(sharedFieldKeys(history), locales).map((f) => [`field:${f.key}`, f.label] as const),
     ...purposes.map((p) => [p.id, registry.text(p.texts, locales).name] as const),
     ...topics.map((t) => [`topic:${t.id}`, registry.text(t.texts, locales).name] as const),
     ...apps.map((c) => [`client:${c.client_id}`, c.client_name] as const),
@@ -89,7 +97,8 @@ async function receiptOr404(deps: PortalDeps, accountId: string, receiptId: stri
 async function page(deps: PortalDeps, ctx: Context, notice?: string) {
   const { account } = portalState(ctx);
   const locales = pageLocales(ctx);
-  const [states, history, known] = await Promise.all([deps.services.purposes.purposeStates(account.id), deps.services.consent.history(account.id), names(deps, locales)]);
+  const [states, history] = await Promise.all([deps.services.purposes.purposeStates(account.id), deps.services.consent.history(account.id)]);
+  const known = await names(deps, locales, history);
   // The brand in view lists its own purposes and the shared ones; the history keeps every brand's records.
   const shown = shownInBrandInView('purposes');
   deps.render(ctx, 'portal/consents', {

@@ -106,6 +106,10 @@ describe('sharing profile fields with a second brand', () => {
     // A receipt for the answer, on the account pages.
     const receipt = await portal.get(`${server.url}/account/consents/${(records[0] as { id: string }).id}/receipt`);
     expect(receipt.status).toBe(200);
+    // The history names the brand and the fields as the customer knows them, not by their ids.
+    const history = (await portal.get(`${server.url}/account/consents`)).html;
+    expect(history).toContain('Shared with the brand Beta: First name');
+    expect(history).toContain('Stopped sharing with the brand Beta: First name');
   });
 
   it('records one answer when the form is sent twice at once', async () => {
