@@ -244,9 +244,11 @@ export function limitsTable(report: Report): string {
       }]);
 
       // No bare equivalent (the bare provider has no sign-in pages) and no aim in the issue: shown beside the password flow.
-      const passkey = find('passkey-sign-in', backend.target)?.measured;
+      // A scenario left out of the run (BENCH_ONLY) has no row and no line.
+      const passkeyRow = find('passkey-sign-in', backend.target);
+      const passkey = passkeyRow?.measured;
       const passkeyRatio = passkey && signIn ? passkey.rate / signIn.rate : undefined;
-      verdicts.push([SCENARIO_LABEL['passkey-sign-in'], {
+      if (passkeyRow) verdicts.push([SCENARIO_LABEL['passkey-sign-in'], {
         figure: passkey ? `${rate(passkey.rate)}/s` : 'failed',
         limit: signIn ? `password sign-in ${rate(signIn.rate)}/s (no bare equivalent)` : 'no bare equivalent',
         ratio: passkeyRatio === undefined ? '-' : `${fmt(passkeyRatio, 2)}× password`,
@@ -255,10 +257,11 @@ export function limitsTable(report: Report): string {
         met: '-',
       }]);
 
-      verdicts.push(ssoVerdict(report, backend.target));
+      if (find('sso', backend.target)) verdicts.push(ssoVerdict(report, backend.target));
 
       for (const scenario of ['refresh', 'client-credentials', 'userinfo'] as const) {
         const row = find(scenario, backend.target);
+        if (!row) continue;
         const m = row?.measured;
         const bare = find(scenario, 'bare')?.measured;
         const ratio = m && bare ? m.rate / bare.rate : undefined;
