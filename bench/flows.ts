@@ -85,9 +85,12 @@ export interface Authorization {
   start: Page;
 }
 
-/** GET /auth with PKCE from a fresh cookie jar, following the redirect to Foyer's sign-in page. */
-export async function authorize(agent: Agent, client: WebClient): Promise<Authorization> {
-  const jar = new CookieJar();
+/**
+ * GET /auth with PKCE, following redirects: from a fresh cookie jar to Foyer's sign-in page, or from a
+ * browser with a session (`jar`) wherever Foyer leads a returning customer (straight to the callback when
+ * no prompt is due).
+ */
+export async function authorize(agent: Agent, client: WebClient, jar = new CookieJar()): Promise<Authorization> {
   const verifier = randomBytes(32).toString('base64url');
   const state = randomBytes(12).toString('base64url');
   const auth = new URL(`${client.issuer}/auth`);
@@ -140,10 +143,30 @@ export async function completeAuthorization(agent: Agent, client: WebClient, aut
  * POST password → back to /auth → code at the callback → the app exchanges it at /token with PKCE.
  */
 export async function signIn(agent: Agent, client: WebClient, email: string, password: string, stats?: SignInStats): Promise<TokenSet> {
+  return (await passwordSignIn(agent, client, email, password, stats)).tokens;
+}
+
+/** The password sign-in of `signIn`, keeping the browser: its cookie jar holds Foyer's session afterwards. */
+export async function signInKeepingBrowser(agent: Agent, client: WebClient, email: string, password: string, stats?: SignInStats): Promise<CookieJar> {
+  return (await passwordSignIn(agent, client, email, password, stats)).jar;
+}
+
+async function passwordSignIn(agent: Agent, client: WebClient, email: string, password: string, stats?: SignInStats): Promise<{ tokens: TokenSet; jar: CookieJar }> {
   const auth = await authorize(agent, client);
   const passwordPage = await submit(agent, auth.jar, auth.stopAt, auth.start, 'identify', { email });
   const reached = await submit(agent, auth.jar, auth.stopAt, passwordPage, 'password', { password });
-  return completeAuthorization(agent, client, auth, reached, email, stats);
+  return { tokens: await completeAuthorization(agent, client, auth, reached, email, stats), jar: auth.jar };
+}
+
+/**
+ * A returning customer (SSO): the browser `jar` has a Foyer session, so GET /auth (a fresh PKCE, state and
+ * nonce) leads straight to the callback when no prompt is due, or through the pages Foyer shows then
+ * (`completeAuthorization` accepts changed terms; any other page fails the flow); the code is exchanged at
+ * /token.
+ */
+export async function ssoSignIn(agent: Agent, client: WebClient, jar: CookieJar, who: string, stats?: SignInStats): Promise<TokenSet> {
+  const auth = await authorize(agent, client, jar);
+  return completeAuthorization(agent, client, auth, auth.start, who, stats);
 }
 
 /** One refresh with rotation; returns the new refresh token (the chain continues with it). */

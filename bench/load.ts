@@ -35,6 +35,20 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
+/** The figures of a measured window from its latencies (ms, any order) and failures. */
+function summarise(latencies: number[], errors: number, firstError: string | undefined, seconds: number): Measured {
+  latencies.sort((a, b) => a - b);
+  return {
+    rate: latencies.length / seconds,
+    completed: latencies.length,
+    errors,
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+    seconds,
+    ...(firstError ? { firstError } : {}),
+  };
+}
+
 export async function closedLoop(options: LoopOptions): Promise<Measured> {
   const start = performance.now();
   const measureFrom = start + options.warmupMs;
@@ -73,17 +87,7 @@ export async function closedLoop(options: LoopOptions): Promise<Measured> {
     clearTimeout(closed);
     options.window?.end();
   }
-  latencies.sort((a, b) => a - b);
-  const seconds = options.durationMs / 1000;
-  return {
-    rate: latencies.length / seconds,
-    completed: latencies.length,
-    errors,
-    p50Ms: percentile(latencies, 50),
-    p99Ms: percentile(latencies, 99),
-    seconds,
-    ...(firstError ? { firstError } : {}),
-  };
+  return summarise(latencies, errors, firstError, options.durationMs / 1000);
 }
 
 export interface CannonOptions {
@@ -130,4 +134,54 @@ export async function cannon(options: CannonOptions): Promise<Measured> {
     seconds,
     ...(errors ? { firstError: `${result.non2xx} non-2xx (${Object.entries(result.statusCodeStats).map(([code, s]) => `${code}×${s.count}`).join(', ')}), ${result.errors} errors, ${result.timeouts} timeouts` } : {}),
   };
+}
+
+export interface PacedOptions {
+  /** Operations started per second, evenly spaced, whether or not earlier ones have finished (an open loop). */
+  rate: number;
+  warmupMs: number;
+  durationMs: number;
+  operation: () => Promise<void>;
+  window?: MeasureWindow;
+}
+
+/**
+ * An open loop at a fixed rate: each operation's latency counts from when it was due to start, so a server
+ * that falls behind shows it in the percentiles instead of slowing the generator down (no coordinated omission).
+ */
+export async function paced(options: PacedOptions): Promise<Measured> {
+  const interval = 1000 / options.rate;
+  const start = performance.now();
+  const measureFrom = start + options.warmupMs;
+  const end = measureFrom + options.durationMs;
+  const latencies: number[] = [];
+  const running = new Set<Promise<void>>();
+  let errors = 0;
+  let firstError: string | undefined;
+  let windowOpen = false;
+  for (let n = 0; ; n++) {
+    const due = start + n * interval;
+    if (due >= end) break;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+    if (!windowOpen && due >= measureFrom) {
+      windowOpen = true;
+      options.window?.start();
+    }
+    const measured = due >= measureFrom;
+    const op: Promise<void> = options.operation().then(
+      () => {
+        if (measured) latencies.push(performance.now() - due);
+      },
+      (error: unknown) => {
+        if (measured) errors++;
+        firstError ??= (error as Error).message;
+      },
+    ).finally(() => running.delete(op));
+    running.add(op);
+  }
+  // The window closes at the end of the schedule; operations still under way finish and count.
+  options.window?.end();
+  await Promise.all(running);
+  return summarise(latencies, errors, firstError, options.durationMs / 1000);
 }

@@ -3,12 +3,14 @@
 import type { Usage } from './children.ts';
 import type { Measured } from './load.ts';
 
-export type Scenario = 'sign-in' | 'passkey-sign-in' | 'refresh' | 'client-credentials' | 'userinfo' | 'sign-in-large';
+export type Scenario = 'sign-in' | 'passkey-sign-in' | 'sso' | 'sso-half' | 'refresh' | 'client-credentials' | 'userinfo' | 'sign-in-large';
 export type Target = 'postgres' | 'pglite' | 'balanced' | 'bare';
 
 export const SCENARIO_LABEL: Record<Scenario, string> = {
   'sign-in': 'password sign-in, full code flow',
   'passkey-sign-in': 'passkey sign-in, full code flow',
+  sso: 'SSO, returning customer, full flow',
+  'sso-half': 'SSO at half the SSO rate, paced',
   refresh: 'refresh grant, rotation',
   'client-credentials': 'client credentials, ES256 JWT',
   userinfo: 'userinfo',
@@ -21,7 +23,9 @@ export interface Row {
   scenario: Scenario;
   target: Target;
   concurrency: number;
-  generator: 'loop' | 'autocannon';
+  generator: 'loop' | 'autocannon' | 'paced';
+  /** For the paced (open-loop) generator: flows started per second. */
+  pacedRate?: number;
   measured?: Measured;
   usage?: Usage;
   failure?: string;
@@ -45,7 +49,7 @@ export interface Report {
   argon2Concurrency: number;
   rows: Row[];
   backends: BackendSummary[];
-  /** The 1k-vs-1M line: account counts and the seconds seeding took. */
+/** The 1k-vs-1M line: account counts and the seconds seeding took. */
   scale?: { small: number; large: number; seedSeconds: number };
 }
 
@@ -70,7 +74,7 @@ export function measuredTable(report: Report): string {
     rows.push(['argon2id verify (m=19456,t=2,p=1)', 'in-process', `${report.argon2Concurrency} loop`, rate(a.rate), ms(a.p50Ms), ms(a.p99Ms), fmt(a.errors), '-', '-', '-', '-', '-', '-']);
   }
   for (const row of report.rows) {
-    const load = `${row.concurrency} ${row.generator === 'loop' ? 'loop' : 'conn'}`;
+    const load = row.generator === 'paced' ? `${rate(row.pacedRate)}/s paced` : `${row.concurrency} ${row.generator === 'loop' ? 'loop' : 'conn'}`;
     if (!row.measured) {
       rows.push([SCENARIO_LABEL[row.scenario], TARGET_LABEL[row.target], load, 'FAILED', '', '', '', '', '', '', '', '', '']);
       continue;
@@ -109,7 +113,7 @@ const findRow = (report: Report, scenario: Scenario, target: Target) => report.r
 
 /** The balanced deployment's flows beside one instance alone (the PostgreSQL run): no aim, a comparison. */
 function besideOneInstance(report: Report): [string, Verdict][] {
-  return (['sign-in', 'refresh', 'client-credentials', 'userinfo'] as const).map((scenario) => {
+  return (['sign-in', 'sso', 'refresh', 'client-credentials', 'userinfo'] as const).map((scenario) => {
     const row = findRow(report, scenario, 'balanced');
     const one = findRow(report, scenario, 'postgres');
     const m = row?.measured;
@@ -163,6 +167,43 @@ function memoryVerdict(report: Report, backend: BackendSummary): [string, Verdic
   }];
 }
 
+const SSO_AIM_PER_CORE = 250;
+const SSO_AIM_P99_MS = 50;
+
+/**
+ * The SSO line: flows/s per server core at the most the server gives (closed loop), and p50/p99 of the paced run
+ * at half that rate. Aim on PostgreSQL: ≥ 250/s per core with p99 < 50 ms at half; PGlite within 2× of PostgreSQL
+ * per core of the same run.
+ */
+function ssoVerdict(report: Report, target: 'postgres' | 'pglite'): [string, Verdict] {
+  const max = findRow(report, 'sso', target);
+  const half = findRow(report, 'sso-half', target)?.measured;
+  const core = perCore(max);
+  const halfText = half ? `; at ${rate(half.rate)}/s: p50 ${ms(half.p50Ms)} ms, p99 ${ms(half.p99Ms)} ms` : '; half rate: not measured';
+  const figure = max?.measured ? `${rate(max.measured.rate)}/s (${rate(core)}/s per core)${halfText}` : 'failed';
+  const signIn = findRow(report, 'sign-in', target)?.measured;
+  if (target === 'postgres') {
+    return [SCENARIO_LABEL.sso, {
+      figure,
+      limit: signIn ? `password sign-in ${rate(signIn.rate)}/s` : '-',
+      ratio: '-',
+      coreRatio: '-',
+      aim: `≥ ${SSO_AIM_PER_CORE}/s per core, p99 < ${SSO_AIM_P99_MS} ms at half`,
+      met: yesNo(core === undefined || !half ? undefined : core >= SSO_AIM_PER_CORE && half.p99Ms < SSO_AIM_P99_MS),
+    }];
+  }
+  const pgCore = perCore(findRow(report, 'sso', 'postgres'));
+  const coreRatio = core !== undefined && pgCore !== undefined ? core / pgCore : undefined;
+  return [SCENARIO_LABEL.sso, {
+    figure,
+    limit: pgCore === undefined ? 'PostgreSQL: not measured' : `PostgreSQL ${rate(pgCore)}/s per core`,
+    ratio: '-',
+    coreRatio: coreRatio === undefined ? '-' : `${fmt(coreRatio, 2)}× PG`,
+    aim: '≥ 0.5× PostgreSQL per core',
+    met: yesNo(coreRatio === undefined ? undefined : coreRatio >= 0.5),
+  }];
+}
+
 /** The 1k-vs-1M line: sign-in latency (p50) with the large accounts table against the small one, aim within ±10%. */
 function scaleVerdict(report: Report): [string, Verdict] {
   const scale = report.scale!;
@@ -203,9 +244,11 @@ export function limitsTable(report: Report): string {
       }]);
 
       // No bare equivalent (the bare provider has no sign-in pages) and no aim in the issue: shown beside the password flow.
-      const passkey = find('passkey-sign-in', backend.target)?.measured;
+      // A scenario left out of the run (BENCH_ONLY) has no row and no line.
+      const passkeyRow = find('passkey-sign-in', backend.target);
+      const passkey = passkeyRow?.measured;
       const passkeyRatio = passkey && signIn ? passkey.rate / signIn.rate : undefined;
-      verdicts.push([SCENARIO_LABEL['passkey-sign-in'], {
+      if (passkeyRow) verdicts.push([SCENARIO_LABEL['passkey-sign-in'], {
         figure: passkey ? `${rate(passkey.rate)}/s` : 'failed',
         limit: signIn ? `password sign-in ${rate(signIn.rate)}/s (no bare equivalent)` : 'no bare equivalent',
         ratio: passkeyRatio === undefined ? '-' : `${fmt(passkeyRatio, 2)}× password`,
@@ -214,8 +257,11 @@ export function limitsTable(report: Report): string {
         met: '-',
       }]);
 
+      if (find('sso', backend.target)) verdicts.push(ssoVerdict(report, backend.target));
+
       for (const scenario of ['refresh', 'client-credentials', 'userinfo'] as const) {
         const row = find(scenario, backend.target);
+        if (!row) continue;
         const m = row?.measured;
         const bare = find(scenario, 'bare')?.measured;
         const ratio = m && bare ? m.rate / bare.rate : undefined;

@@ -16,6 +16,7 @@ import { baseEnv, freePort, projectRoot, waitUntilServing } from './foyer.ts';
 import { basicAuth, form, newAgent, request } from './http.ts';
 import { passkeySignIn, signUpWithPasskey } from './passkey.ts';
 import { cannon, closedLoop, type Measured } from './load.ts';
+import { ssoScenarios } from './sso.ts';
 import { seedDatabase } from './seed.ts';
 import { limitsTable, measuredTable, otherLoad, SCENARIO_LABEL, type BackendSummary, type Report, type Row, type Scenario, type Target } from './report.ts';
 
@@ -33,6 +34,11 @@ const SCALE_SMALL = 1000;
 const SCALE_LARGE = process.env.BENCH_SCALE_ACCOUNTS === '0' ? 0 : Math.max(SCALE_SMALL * 2, Math.round(envNumber('BENCH_SCALE_ACCOUNTS', 1_000_000)));
 const SIGN_IN_CONCURRENCY = Math.round(envNumber('BENCH_SIGNIN_CONCURRENCY', 8));
 const CONCURRENCY = Math.round(envNumber('BENCH_CONCURRENCY', 16));
+// BENCH_ONLY=sign-in,sso (scenario names) measures only those, for a quicker run while profiling or comparing one change.
+const ONLY = new Set((process.env.BENCH_ONLY ?? '').split(',').map((name) => name.trim()).filter(Boolean));
+const wanted = (...names: Scenario[]) => ONLY.size === 0 || names.some((name) => ONLY.has(name));
+// The SSO flow's closed loop: that many browsers at once, each with a session of its own.
+const SSO_CONCURRENCY = Math.round(envNumber('BENCH_SSO_CONCURRENCY', CONCURRENCY));
 type Backend = 'postgres' | 'pglite' | 'balanced';
 const BACKENDS = (process.env.BENCH_BACKENDS ?? 'postgres,balanced,pglite').split(',').map((s) => s.trim()).filter((s): s is Backend => s === 'postgres' || s === 'pglite' || s === 'balanced');
 const ADMIN_URL = process.env.BENCH_DATABASE_URL || process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -298,13 +304,13 @@ async function foyerBackend(target: Backend): Promise<void> {
   const summary: BackendSummary = { target };
   report.backends.push(summary);
   const scale = target === 'postgres' && SCALE_LARGE > 0;
-  const scenarioNames: Scenario[] = ['sign-in', ...(target === 'balanced' ? [] : ['passkey-sign-in'] as Scenario[]), 'refresh', 'client-credentials', 'userinfo', ...(scale ? ['sign-in-large'] as Scenario[] : [])];
+  const scenarioNames: Scenario[] = ['sign-in', 'sso', 'sso-half', ...(target === 'balanced' ? [] : ['passkey-sign-in'] as Scenario[]), 'refresh', 'client-credentials', 'userinfo', ...(scale ? ['sign-in-large'] as Scenario[] : [])];
   const signInLike = (s: Scenario) => s === 'sign-in' || s === 'passkey-sign-in' || s === 'sign-in-large';
   const failAll = (message: string) => {
     summary.failure = message;
     for (const s of scenarioNames) {
       if (!report.rows.some((r) => r.scenario === s && r.target === target)) {
-        report.rows.push({ scenario: s, target, concurrency: signInLike(s) ? SIGN_IN_CONCURRENCY : CONCURRENCY, generator: signInLike(s) || s === 'refresh' ? 'loop' : 'autocannon', failure: message });
+        report.rows.push({ scenario: s, target, concurrency: signInLike(s) ? SIGN_IN_CONCURRENCY : CONCURRENCY, generator: s === 'sso-half' ? 'paced' : signInLike(s) || s === 'refresh' || s === 'sso' ? 'loop' : 'autocannon', failure: message });
       }
     }
   };
@@ -342,7 +348,7 @@ async function foyerBackend(target: Backend): Promise<void> {
     if (scale) await scaleStep(databaseUrl!, USERS, SCALE_SMALL, 's');
 
     const web: WebClient = { issuer: deployment.issuer, clientId: WEB_CLIENT, clientSecret: CLIENT_SECRET, redirectUri: CALLBACK, scope: WEB_SCOPE };
-    const agent = newAgent(Math.max(SIGN_IN_CONCURRENCY, CONCURRENCY));
+    const agent = newAgent(Math.max(SIGN_IN_CONCURRENCY, CONCURRENCY, SSO_CONCURRENCY));
     // First sign-in of every account: it accepts the terms once (CLI-made accounts have not yet), so
     // the measured sign-ins are the plain password flow.
     const stats: SignInStats = { termsAccepted: 0 };
@@ -367,31 +373,40 @@ async function foyerBackend(target: Backend): Promise<void> {
         if (measuredStats.termsAccepted) progress(`  note: ${measuredStats.termsAccepted} measured sign-ins still showed the terms page`);
       });
     };
-    await passwordSignIns('sign-in');
+    if (wanted('sign-in')) await passwordSignIns('sign-in');
+
+    // (1c) the returning customer's sign-in (SSO), at its most flows/s and paced at half that.
+    if (wanted('sso', 'sso-half')) await ssoScenarios({
+      target, pids, agent, web, password: PASSWORD, concurrency: SSO_CONCURRENCY, timing, progress, pool,
+      emails: Array.from({ length: Math.min(USERS, SSO_CONCURRENCY * 2) }, (_, i) => emailOf(i)),
+      run: (row, pid, body) => scenario(row, pid, body),
+    });
 
     // The balanced run leaves passkeys out: they would show nothing the one-instance run does not, for a longer run.
-    if (target !== 'balanced') await passkeyScenario(target, pids[0]!, agent, web);
+    if (target !== 'balanced' && wanted('passkey-sign-in')) await passkeyScenario(target, pids[0]!, agent, web);
 
     // Real refresh tokens and an access token: one sign-in per chain.
-    progress(`signing in ${CONCURRENCY} times for the refresh chains`);
-    const refreshTokens: string[] = [];
-    await pool(SIGN_IN_CONCURRENCY, Array.from({ length: CONCURRENCY }, (_, i) => i), async (i) => {
-      const tokens = await signIn(agent, web, emailOf(i % USERS), PASSWORD);
-      if (!tokens.refresh_token) throw new Error('the first-party client got no refresh token');
-      refreshTokens.push(tokens.refresh_token);
-    });
-    const discovery = JSON.parse((await request(agent, `${deployment.issuer}/.well-known/openid-configuration`)).body) as { token_endpoint: string; userinfo_endpoint: string };
-    await tokenScenarios({
-      target,
-      pid: pids,
-      tokenUrl: discovery.token_endpoint,
-      userinfoUrl: discovery.userinfo_endpoint,
-      webClient: WEB_CLIENT,
-      serviceClient: SERVICE_CLIENT,
-      secret: CLIENT_SECRET,
-      refreshTokens,
-      accessToken: async () => (await signIn(agent, web, emailOf(0), PASSWORD)).access_token,
-    });
+    if (wanted('refresh', 'client-credentials', 'userinfo')) {
+      progress(`signing in ${CONCURRENCY} times for the refresh chains`);
+      const refreshTokens: string[] = [];
+      await pool(SIGN_IN_CONCURRENCY, Array.from({ length: CONCURRENCY }, (_, i) => i), async (i) => {
+        const tokens = await signIn(agent, web, emailOf(i % USERS), PASSWORD);
+        if (!tokens.refresh_token) throw new Error('the first-party client got no refresh token');
+        refreshTokens.push(tokens.refresh_token);
+      });
+      const discovery = JSON.parse((await request(agent, `${deployment.issuer}/.well-known/openid-configuration`)).body) as { token_endpoint: string; userinfo_endpoint: string };
+      await tokenScenarios({
+        target,
+        pid: pids,
+        tokenUrl: discovery.token_endpoint,
+        userinfoUrl: discovery.userinfo_endpoint,
+        webClient: WEB_CLIENT,
+        serviceClient: SERVICE_CLIENT,
+        secret: CLIENT_SECRET,
+        refreshTokens,
+        accessToken: async () => (await signIn(agent, web, emailOf(0), PASSWORD)).access_token,
+      });
+    }
 
     // The 1k-vs-1M line: the same sign-in once the accounts table holds SCALE_LARGE rows.
     if (scale) {
@@ -434,11 +449,14 @@ function header(): string {
     `The load generator (this process), the server under test and PostgreSQL all share these ${cpu.length} cores, on loopback:`,
     'compare figures with their limits from the same run, not with other machines.',
     `Each scenario: ${WARMUP_SECONDS} s warm-up, then ${SECONDS} s measured. "loop" = custom closed loop of N concurrent workers (node:http keep-alive`,
-    `client), "conn" = autocannon with N connections. One sign-in = 7 requests from a fresh cookie jar (GET /auth, sign-in page,`,
-    `POST identify, password page, POST password, back to /auth/:uid → code, POST /token with PKCE), over ${USERS} accounts.`,
+    `client), "conn" = autocannon with N connections. One sign-in = 6 requests from a fresh cookie jar (GET /auth, sign-in page,`,
+    `POST identify answered with the password page, POST password, back to /auth/:uid → code, POST /token with PKCE), over ${USERS} accounts.`,
     `One passkey sign-in = 6 requests (GET /auth, sign-in page, POST passkey options, POST the signed assertion, back to`,
     `/auth/:uid → code, POST /token with PKCE), over ${USERS} more accounts signed up through the pages beforehand, each`,
     'accepting the passkey offer after sign-up (a P-256 passkey made by the tests\' software authenticator).',
+    `One SSO flow = a returning customer's browser (a session from one earlier password sign-in, ${SSO_CONCURRENCY} browsers at once)`,
+    'signing in again: GET /auth with a fresh PKCE → (no page when no prompt is due) → code → POST /token; measured at its',
+    'most flows/s (closed loop), then paced at half that rate (open loop: latency counted from when each flow was due).',
     ...(BACKENDS.includes('balanced') ? ['Foyer×2/haproxy+pgbouncer = two instances (one secret, one database) behind haproxy (round robin), on PostgreSQL through',
       'pgbouncer in transaction pooling mode, on these same cores: shown beside one instance alone (Foyer/PostgreSQL).'] : []),
     ...(BACKENDS.includes('postgres') && SCALE_LARGE > 0 ? [`Scale line (PostgreSQL): the password sign-in with ${SCALE_SMALL.toLocaleString('en')} accounts, then again once seeding has brought the table`,
@@ -456,7 +474,7 @@ async function main(): Promise<number> {
     progress(`argon2 limit failed: ${(error as Error).message}`);
   }
 
-  await bareProvider();
+  if (wanted('refresh', 'client-credentials', 'userinfo')) await bareProvider();
   for (const target of BACKENDS) {
     if (interrupted) break;
     await foyerBackend(target);

@@ -286,7 +286,7 @@ export function createServices(config: Config, db: Db, log: Logger) {
     clients,
     profile,
     profileFields,
-    liteCapture: createLiteCapture({ db, flows, accounts, consent: createConsentQueries(db), profileValues: profileQueries, events, throttle: throttleQueries, mailer, hashKey: deriveKey(config.secret, 'lite-capture'), settings: config.capture, confirmBaseUrl: `${config.issuer}/capture/confirm/` }),
+    liteCapture: createLiteCapture({ db, flows, accounts, consent: createConsentQueries(db), profileValues: profileQueries, events, throttle: throttleQueries, mailer, brands, hashKey: deriveKey(config.secret, 'lite-capture'), settings: config.capture, confirmBaseUrl: `${config.issuer}/capture/confirm/` }),
     resources,
     signingKeys: createSigningKeyStore(db, box),
     oidcModels: createOidcModelQueries(db),

@@ -3,6 +3,7 @@
 // from); the journey names the interaction's client once it knows it. Pages read the brand from here.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { addLanguageSignals } from '../i18n/request-language.ts';
+import { brandOffers, type OfferKind } from './offers.ts';
 import type { BrandSnapshot } from './service.ts';
 import type { BrandView } from './view.ts';
 
@@ -59,12 +60,11 @@ export function currentBrand(): BrandView | undefined {
  * Whether a page in the current brand lists a purpose (or topic) by id: those of this brand and those no brand
  * lists (shared by all). Every one outside a brand scope, or when brands could not be read.
  */
-export function shownInBrandInView(kind: 'purposes' | 'topics'): (id: string) => boolean {
+export function shownInBrandInView(kind: OfferKind): (id: string) => boolean {
   const state = scope.getStore();
   if (!state?.snapshot || !state.brand) return () => true;
-  const owned = new Set([...state.snapshot.brands.values()].flatMap((b) => b[kind]));
-  const own = new Set(state.brand[kind]);
-  return (id) => !owned.has(id) || own.has(id);
+  const { snapshot, brand } = state;
+  return (id) => brandOffers(snapshot.brands.values(), brand, kind, id);
 }
 
 /** The current brand's template overrides (partial name → source). */

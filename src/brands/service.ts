@@ -4,6 +4,7 @@
 import { AppError } from '../errors/app-error.ts';
 import { contrastProblems } from './colours.ts';
 import { checkLogo } from './logo.ts';
+import { ownerOf } from './offers.ts';
 import type { BrandQueries } from './queries.ts';
 import { BRAND_ID, DEFAULT_COLOURS, TEMPLATE_NAME, type BrandSettings } from './schema.ts';
 import { checkTemplate } from './templates.ts';
@@ -82,7 +83,7 @@ export function createBrands(deps: BrandsDeps) {
       const current = await load();
       for (const kind of ['purposes', 'topics'] as const) {
         for (const entry of settings[kind] ?? []) {
-          const owner = [...current.brands.values()].find((b) => b.id !== id && b[kind].includes(entry));
+          const owner = ownerOf([...current.brands.values()].filter((b) => b.id !== id), kind, entry);
           const what = kind === 'purposes' ? 'purpose' : 'topic';
           if (owner) throw new AppError(`brand.${what}_taken`, `The ${what} ${entry} already belongs to the brand ${owner.id}; a ${what} belongs to one brand, or to none (shared by all).`, 409);
         }

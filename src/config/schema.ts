@@ -43,7 +43,7 @@ export const configSchema = z.object({
     codeSendsPerAddress: z.number().int().min(1).default(30).describe('One-time code mails allowed per client address per window; past it, refused until the window ends.'),
   }).prefault({}),
   session: z.object({
-    idleSeconds: durationSeconds.default(14 * 24 * 3600).describe('A session ends after this many seconds without use.'),
+    idleSeconds: durationSeconds.default(14 * 24 * 3600).describe('A session ends after this many seconds without use (to within a minute, or a hundredth of this when that is less: a use that would move the end on by less is not written).'),
     absoluteSeconds: durationSeconds.default(30 * 24 * 3600).describe('A session ends this many seconds after sign-in, whatever its use.'),
   }).prefault({}),
   tokens: z.object({

@@ -1,7 +1,10 @@
 // Owns the lite sign-up ("first handshake"): an email (and perhaps a name) with consent to a purpose,
 // no password; a mailed link confirms the address, then a lite account holds it. Throttled per email, address, client.
+// A client captures only for a purpose its brand may offer (the form and the API both ask `offer`).
 import { canonicalEmail, normalizeEmail } from '../accounts/email-address.ts';
 import type { AccountQueries } from '../accounts/queries.ts';
+import { clientOffers } from '../brands/offers.ts';
+import type { Brands } from '../brands/service.ts';
 import type { ConsentQueries } from '../consent/queries.ts';
 import type { Db } from '../db/create-db.ts';
 import type { EventOutbox } from '../events/outbox.ts';
@@ -36,6 +39,8 @@ export interface LiteCaptureDeps {
   events: Pick<EventOutbox, 'emit'>;
   throttle: Pick<ThrottleQueries, 'hit'>;
   mailer: MailSender;
+  /** Which brand a client is in, and which purposes each brand lists as its own. */
+  brands: Pick<Brands, 'current'>;
   hashKey: Buffer;
   settings: LiteCaptureSettings;
   /** The link in the mail is this plus the token, e.g. https://id.example.com/capture/confirm/ */
@@ -53,9 +58,12 @@ export interface CaptureInput {
   channel: 'capture-page' | 'capture-api';
 }
 
+/** Whether a client may capture for a purpose: `other_brand` when the purpose is another brand's own. */
+export type CaptureOffer = 'offered' | 'unknown_purpose' | 'other_brand';
+
 export type CaptureResult =
   | { status: 'sent' }
-  | { status: 'unknown_purpose' }
+  | { status: Exclude<CaptureOffer, 'offered'> }
   | { status: 'throttled'; retryAfterSeconds: number };
 
 export type ConfirmResult = { status: 'confirmed'; accountId: string; created: boolean; purpose: string } | { status: 'expired' };
@@ -79,13 +87,23 @@ export function createLiteCapture(deps: LiteCaptureDeps) {
     return undefined;
   }
 
+  /** A purpose configured for capture, and the client's brand's own or one shared by all brands. */
+  async function offer(purpose: string, clientId: string): Promise<CaptureOffer> {
+    if (!Object.hasOwn(settings.purposes, purpose)) return 'unknown_purpose';
+    return clientOffers(await deps.brands.current(), clientId, 'purposes', purpose) ? 'offered' : 'other_brand';
+  }
+
   return {
+    offer,
+
     /** The purpose's checkbox text in the customer's language; undefined for a purpose not configured. */
     purposeLabel: (purpose: string, locales: string[]): string | undefined => pickLocale(settings.purposes[purpose]?.label, locales),
 
     /** Mails a confirmation link, whether or not an account has the email (the answer never tells). */
     async startCapture(input: CaptureInput): Promise<CaptureResult> {
-      if (!settings.purposes[input.purpose]) return { status: 'unknown_purpose' };
+      // Checked before anything is counted or stored: a refused purpose leaves no trace.
+      const offered = await offer(input.purpose, input.clientId);
+      if (offered !== 'offered') return { status: offered };
       const wait = await throttled(input);
       if (wait !== undefined) return { status: 'throttled', retryAfterSeconds: wait };
       const account = await accounts.findAccountByEmail(input.email);

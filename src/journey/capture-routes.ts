@@ -2,7 +2,7 @@
 // client's origins), the API for apps (POST /api/capture, a client-credentials token with the capture
 // scope), and the confirmation link's page. The rules live in flows/lite-capture.ts.
 import { t } from '../i18n/translate.ts';
-import { chooseBrandOfClient, shownInBrandInView } from '../brands/request-brand.ts';
+import { chooseBrandOfClient } from '../brands/request-brand.ts';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
@@ -90,25 +90,26 @@ export function createCaptureRouter(deps: CaptureRouteDeps): Router {
 
   const unavailable = (ctx: Context) => render(deps, ctx, 'errors/error', { title: t('errors.page.refused'), message: t('journey.capture.unavailable') }, 400);
 
-  /** The form is in the client's brand, and offers only a purpose that brand may ask for: its own or a shared one. */
-  const offered = (client: CaptureClient | undefined, purpose: string): client is CaptureClient => {
-    if (!client) return false;
-    chooseBrandOfClient(client.clientId);
-    return Boolean(deps.liteCapture.purposeLabel(purpose, ['en'])) && shownInBrandInView('purposes')(purpose);
-  };
+  // The form is in the client's brand (chooseBrandOfClient, in each route), and offers only a purpose that brand
+  // may ask for: its own or a shared one, the same check as the API's (the lite capture's `offer`).
+  const offered = async (client: CaptureClient, purpose: string) => (await deps.liteCapture.offer(purpose, client.clientId)) === 'offered';
 
   router.get('/capture', async (ctx) => {
     const client = await captureClient(ctx.query.client_id);
+    if (!client) return unavailable(ctx);
+    chooseBrandOfClient(client.clientId);
     const purpose = typeof ctx.query.purpose === 'string' ? ctx.query.purpose : 'newsletter';
-    if (!offered(client, purpose)) return unavailable(ctx);
+    if (!(await offered(client, purpose))) return unavailable(ctx);
     formPage(ctx, client, purpose, {});
   });
 
   router.post('/capture', async (ctx) => {
     const fields = formFields(ctx);
     const client = await captureClient(fields.get('client_id'));
+    if (!client) return unavailable(ctx);
+    chooseBrandOfClient(client.clientId);
     const purpose = field(fields, 'purpose', 64);
-    if (!offered(client, purpose)) return unavailable(ctx);
+    if (!(await offered(client, purpose))) return unavailable(ctx);
     if (!checkFormToken(client.clientId, field(fields, 'form_token', 200))) {
       return formPage(ctx, client, purpose, { error: t('journey.capture.form_expired') }, 403);
     }
@@ -126,6 +127,7 @@ export function createCaptureRouter(deps: CaptureRouteDeps): Router {
       email: email.data, givenName: givenName.data || undefined, familyName: familyName.data || undefined, purpose,
       clientId: client.clientId, clientName: client.name, address: ctx.ip, channel: 'capture-page',
     });
+    if (result.status === 'unknown_purpose' || result.status === 'other_brand') return unavailable(ctx);
     if (result.status === 'throttled') return formPage(ctx, client, purpose, { ...kept, error: tooManyAttempts(result.retryAfterSeconds) }, 429);
     allowFraming(ctx, client);
     render(deps, ctx, 'journey/capture-sent', { title: t('journey.verify_email.title'), email: email.data }, 200, false);
@@ -166,6 +168,9 @@ export function createCaptureRouter(deps: CaptureRouteDeps): Router {
       clientId: client.clientId, clientName: client.name, address: ctx.ip, channel: 'capture-api',
     });
     if (result.status === 'unknown_purpose') return json(400, { error: 'invalid_request', message: `purpose: "${parsed.data.purpose}" is not a purpose this Foyer knows` });
+    if (result.status === 'other_brand') {
+      return json(400, { error: 'invalid_request', message: `purpose: "${parsed.data.purpose}" belongs to another brand; this client may capture for its own brand's purposes and those shared by all brands` });
+    }
     if (result.status === 'throttled') {
       ctx.set('Retry-After', String(result.retryAfterSeconds));
       return json(429, { error: 'too_many_requests', message: tooManyAttempts(result.retryAfterSeconds) });

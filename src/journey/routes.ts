@@ -88,8 +88,9 @@ export function createJourneyRouter(deps: JourneyDeps): Router {
     const email = emailSchema.safeParse(field(fields, 'email'));
     if (!email.success) return identifyPage(ctx, { email: field(fields, 'email', 254), error: firstError(email) }, 400);
     await deps.loginFlows.rememberEmail(interaction.uid, email.data);
-    ctx.redirect(`/interaction/${interaction.uid}/password`);
-    ctx.status = 303;
+    // The password page in this answer, not behind a redirect: one request (and its two reads) fewer per
+    // sign-in. Its form posts to /password as before; GET /password still shows it (back, reload, links).
+    passwordPage(ctx, email.data);
   });
 
   router.get('/password', async (ctx) => {

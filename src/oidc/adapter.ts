@@ -21,6 +21,11 @@ interface TokenRow extends ModelRow {
 
 export interface AdapterOptions {
   refreshReuseGraceSeconds: number;
+  /**
+   * A session saved again with nothing changed but its idle expiry, moved on by at most this many seconds, is not
+   * written (session-writes.ts): a returning customer's sign-in saves the session only to move that expiry. 0: always.
+   */
+  sessionExpirySlackSeconds?: number;
 }
 
 // The hot path runs as plain SQL: building queries per request was a measurable share of the CPU.
@@ -71,7 +76,7 @@ export function createAdapterClass(db: Db, clients: ClientStore, options: Adapte
       if (this.model === 'Session') {
         await flushPending();
         // A session read earlier in this request is written so that a change made meanwhile survives (session-writes.ts).
-        if (await writeSessionRead(db, id, payload, expiresAt)) return;
+        if (await writeSessionRead(db, id, payload, expiresAt, options.sessionExpirySlackSeconds ?? 0)) return;
       }
       const statement = combined(takePending(), write);
       await db.raw(statement.sql, statement.bindings);

@@ -111,7 +111,11 @@ export function buildProvider(deps: ProviderDeps, signingKeys: JWK[]): Provider 
   const consentReads = createAuthorizationConsentReads(deps.consent);
 
   const configuration: Configuration = {
-    adapter: createAdapterClass(deps.db, deps.clients, { refreshReuseGraceSeconds: config.tokens.refreshReuseGraceSeconds }),
+    adapter: createAdapterClass(deps.db, deps.clients, {
+      refreshReuseGraceSeconds: config.tokens.refreshReuseGraceSeconds,
+      // A session's idle expiry may lag by a minute at most (a hundredth of the idle time when that is shorter).
+      sessionExpirySlackSeconds: Math.min(60, Math.floor(config.session.idleSeconds / 100)),
+    }),
     jwks: { keys: signingKeys as never[] },
     cookies: { keys: cookieKeys, long: cookieOptions, short: cookieOptions },
     findAccount: createFindAccount(deps.accounts, deps.fieldRelease, () => scopeClaims, deps.brandSharing),

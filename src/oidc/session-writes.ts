@@ -68,13 +68,28 @@ const MAX_ROUNDS = 5;
 const affected = (result: { rowCount?: number | null; affectedRows?: number }) => result.rowCount ?? result.affectedRows ?? 0;
 
 /**
- * Writes a session read earlier in this request; false when it was not read here (the caller upserts it as usual).
- * Resolves once written, merged with a concurrent change, or left deleted.
+ * True when `next` differs from the session as read only in its expiry (`exp`), moved on by no more than
+ * `slackSeconds`: writing it would only move the idle expiry that little (never back, never past the slack).
  */
-export async function writeSessionRead(db: Db, id: string, payload: AdapterPayload, expiresAt: Date | null): Promise<boolean> {
+export function onlyExpiryMovedWithin(read: string, next: AdapterPayload, slackSeconds: number): boolean {
+  if (slackSeconds <= 0) return false;
+  const { exp: before, ...restBefore } = JSON.parse(read) as { exp?: unknown };
+  const { exp: after, ...restAfter } = JSON.parse(JSON.stringify(next)) as { exp?: unknown };
+  if (typeof before !== 'number' || typeof after !== 'number') return false;
+  return after >= before && after - before <= slackSeconds && isDeepStrictEqual(restBefore, restAfter);
+}
+
+/**
+ * Writes a session read earlier in this request; false when it was not read here (the caller upserts it as usual).
+ * Resolves once written, merged with a concurrent change, or left deleted. A save that would only move the idle
+ * expiry on by at most `expirySlackSeconds` is not sent: the row keeps its expiry, at most that much earlier
+ * than the cookie's (the database's is the one that counts), and the session is otherwise as read.
+ */
+export async function writeSessionRead(db: Db, id: string, payload: AdapterPayload, expiresAt: Date | null, expirySlackSeconds = 0): Promise<boolean> {
   const reads = memoOfRequest.getStore()?.reads;
   const read = reads?.get(id);
   if (!reads || read === undefined) return false;
+  if (onlyExpiryMovedWithin(read, payload, expirySlackSeconds)) return true;
   let base = read;
   let next = payload as Json;
   for (let round = 0; round < MAX_ROUNDS; round++) {

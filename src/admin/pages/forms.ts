@@ -4,6 +4,7 @@
 import type { Context } from 'koa';
 import type { z } from 'zod';
 import { isAppError } from '../../errors/app-error.ts';
+import { directionOf, type Language } from '../../i18n/languages.ts';
 import { issueMessage, zodErrorMap } from '../../i18n/zod.ts';
 import { pageActor } from './roles.ts';
 import type { AdminPageDeps } from './types.ts';
@@ -126,6 +127,10 @@ export interface FieldSpec {
   required?: boolean;
   /** Shown but not sent (an id that cannot change once made). */
   readOnly?: boolean;
+  /** The language the value is written in (the input gets its `lang` and `dir`): a text held per language. */
+  lang?: Language;
+  /** The legend of the fieldset that groups this field with the fields next to it that name the same one. */
+  fieldset?: string;
 }
 
 export type FormValues = Record<string, string | undefined>;
@@ -137,24 +142,38 @@ export function formValues(form: URLSearchParams, specs: readonly FieldSpec[]): 
 
 const fieldId = (form: string, name: string) => `${form}-${name.replace(/[^\w-]/g, '_')}`;
 
+type DrawnField = ReturnType<typeof drawField>;
+/** What the partial iterates: a field, or a fieldset of consecutive fields naming the same legend. */
+type DrawnItem = DrawnField | { isFieldset: true; legend: string; fields: DrawnField[] };
+
+function drawField(id: string, s: FieldSpec, values: FormValues, errors: FieldError[]) {
+  const value = values[s.name] ?? '';
+  const error = errors.filter((e) => e.field === s.name).map((e) => e.message).join(' ');
+  const kind = s.kind ?? 'text';
+  return {
+    ...s, id: fieldId(id, s.name), value, error: error || undefined, dir: s.lang ? directionOf(s.lang) : undefined,
+    describedBy: [s.help ? `${fieldId(id, s.name)}-help` : '', error ? `${fieldId(id, s.name)}-error` : ''].filter(Boolean).join(' ') || undefined,
+    inputType: kind === 'url' ? 'url' : kind === 'password' ? 'password' : 'text', isPassword: kind === 'password',
+    isTextarea: kind === 'textarea', isSelect: kind === 'select', isCheckbox: kind === 'checkbox', checked: value === 'on' || value === 'true',
+    options: s.options?.map((o) => ({ value: o, label: s.optionLabel?.(o) ?? o, selected: o === value })),
+  };
+}
+
 /** The fields as the `admin/edit-form` partial draws them, each with its value and its error. */
 export function drawForm(id: string, specs: readonly FieldSpec[], values: FormValues = {}, errors: FieldError[] = []) {
   const known = new Set(specs.map((s) => s.name));
+  const fields: DrawnItem[] = [];
+  for (const spec of specs) {
+    const drawn = drawField(id, spec, values, errors);
+    const last = fields.at(-1);
+    if (spec.fieldset === undefined) fields.push(drawn);
+    else if (last && 'isFieldset' in last && last.legend === spec.fieldset) last.fields.push(drawn);
+    else fields.push({ isFieldset: true, legend: spec.fieldset, fields: [drawn] });
+  }
   return {
     id,
     // A problem with no field of its own is linked to the first field.
     summary: errors.map((e) => ({ message: e.message, href: `#${fieldId(id, known.has(e.field) ? e.field : specs[0]!.name)}` })),
-    fields: specs.map((s) => {
-      const value = values[s.name] ?? '';
-      const error = errors.filter((e) => e.field === s.name).map((e) => e.message).join(' ');
-      const kind = s.kind ?? 'text';
-      return {
-        ...s, id: fieldId(id, s.name), value, error: error || undefined,
-        describedBy: [s.help ? `${fieldId(id, s.name)}-help` : '', error ? `${fieldId(id, s.name)}-error` : ''].filter(Boolean).join(' ') || undefined,
-        inputType: kind === 'url' ? 'url' : kind === 'password' ? 'password' : 'text', isPassword: kind === 'password',
-        isTextarea: kind === 'textarea', isSelect: kind === 'select', isCheckbox: kind === 'checkbox', checked: value === 'on' || value === 'true',
-        options: s.options?.map((o) => ({ value: o, label: s.optionLabel?.(o) ?? o, selected: o === value })),
-      };
-    }),
+    fields,
   };
 }

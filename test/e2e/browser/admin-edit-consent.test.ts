@@ -1,6 +1,6 @@
 // The purposes, documents and social-login pages in Chromium: an operator fills the forms with the keyboard
-// alone, a refused form lists its problems at the top linked to their fields, and every page is accessible
-// at desktop and phone width.
+// alone, a refused form lists its problems at the top linked to their fields, a purpose's name is edited in
+// another language, and every page is accessible at desktop and phone width.
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runCommand } from '../../../src/cli/commands.ts';
@@ -54,6 +54,17 @@ describeWithBrowser('the edit pages for purposes, documents and social login in 
     await page.getByLabel(/^Client secret/).press('Enter');
     await page.getByText('Connector added.').waitFor();
     expect(await page.content()).not.toContain('a-secret-typed-once');
+
+    // A purpose's name in Polish, typed in its language's fieldset; the Arabic boxes write right to left.
+    await page.goto(`${server.url}/admin/purposes/marketing`);
+    expect(await page.locator('#edit-purpose-name_ar').getAttribute('dir')).toBe('rtl');
+    await page.locator('#edit-purpose-name_pl').fill('Oferty i nowości');
+    await page.locator('#edit-purpose-description_pl').fill('Za Twoją zgodą wysyłamy Ci nowości i oferty.');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Saved.').waitFor();
+    expect((await server.services.consentRegistry.findPurpose('marketing'))?.texts).toMatchObject({
+      en: { name: 'Marketing' }, pl: { name: 'Oferty i nowości', description: 'Za Twoją zgodą wysyłamy Ci nowości i oferty.' },
+    });
 
     for (const path of ['/admin/connectors', '/admin/connectors/upstream', '/admin/purposes', '/admin/purposes/marketing', '/admin/documents', '/admin/documents/terms']) {
       for (const width of [1280, 375]) {

@@ -1,13 +1,17 @@
 // Purposes and topics per brand: a purpose (or topic) a brand lists is its own; one no brand lists is shared by
 // all. The consent and preference pages of the account, and /privacy, list those of the brand in view and the
-// shared ones, never another brand's; the consent history keeps every brand's records.
+// shared ones, never another brand's; the consent history keeps every brand's records. The lite sign-up (form
+// and API) captures only for its client's brand's own purposes and the shared ones.
+import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BRAND_DOCUMENTS, setUpTwoBrands } from '../../support/brands.ts';
 import { newBrowser } from '../../support/journey.ts';
 import { createPasswordAccount, signInToAccount } from '../../support/portal.ts';
+import { createRelyingParty, type RelyingParty } from '../../support/relying-party.ts';
 import { startTestServer, type TestServer } from '../../support/test-server.ts';
 
 let server: TestServer;
+let betaCrm: RelyingParty;
 const password = 'a lantern on the quay';
 const texts = (name: string) => ({ en: { name, description: `${name}, described.` } });
 
@@ -33,11 +37,14 @@ beforeAll(async () => {
       { id: 'beta-letter', texts: texts('Beta letter'), channels: ['email'] },
     ] },
   } as never);
-  await setUpTwoBrands(server, {
+  const { call } = await setUpTwoBrands(server, {
     brandBody: (brand) => ({ purposes: [`${brand}-offers`], topics: [`${brand}-letter`] }),
     // The shops host the lite sign-up form (the capture scope), as a brand's shop links or frames it.
     appInput: (id) => (id.endsWith('-shop') ? { scope: 'openid email capture' } : {}),
   });
+  // Beta's CRM calls the lite sign-up API (client credentials with the capture scope).
+  betaCrm = await createRelyingParty(server, { clientId: 'beta-crm', name: 'Beta CRM', grantTypes: ['client_credentials'], redirectUris: [], scope: 'capture' });
+  expect((await call('/brands/beta/clients/beta-crm', { method: 'PUT' })).status).toBe(200);
   await createPasswordAccount(server, 'ada@example.com', password);
 });
 afterAll(async () => server?.stop());
@@ -111,5 +118,42 @@ describe('purposes and topics per brand', () => {
     expect(allowed.status).toBe(200);
     await server.smtp.waitForMail('kept@example.com');
     expect(server.smtp.mails.some((m) => m.to.includes('crossed@example.com'))).toBe(false);
+  });
+
+  it('the lite sign-up API captures for the client\'s brand\'s own or a shared purpose, and refuses another brand\'s, storing nothing', async () => {
+    const { access_token: token } = await oidc.clientCredentialsGrant(betaCrm.config, { scope: 'capture', resource: `${server.url}/api/capture` });
+    const capture = (email: string, purpose: string) => fetch(`${server.url}/api/capture`, {
+      method: 'POST', body: JSON.stringify({ email, purpose, given_name: 'Kit' }),
+      headers: { 'content-type': 'application/json', accept: 'application/json', authorization: `Bearer ${token}` },
+    });
+    const rows = async () => {
+      const counts: Record<string, number> = {};
+      for (const table of ['accounts', 'flows', 'consent_records', 'events', 'throttles', 'dev_outbox']) counts[table] = Number((await server.services.db(table).count({ n: '*' }).first())?.n);
+      return counts;
+    };
+    const before = await rows();
+    const refused = await capture('crossed-api@example.com', 'acme-offers');
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toEqual({ error: 'invalid_request', message: expect.stringMatching(/^purpose: "acme-offers" belongs to another brand/) });
+    expect(await rows()).toEqual(before);
+    expect(await server.services.accounts.findAccountByEmail('crossed-api@example.com')).toBeUndefined();
+
+    for (const [email, purpose] of [['own-api@example.com', 'beta-offers'], ['shared-api@example.com', 'newsletter']] as const) {
+      const accepted = await capture(email, purpose);
+      expect(accepted.status, purpose).toBe(202);
+      expect(await accepted.json()).toMatchObject({ status: 'pending_confirmation' });
+    }
+    // Beta's own purpose goes all the way: the mailed link confirms it into a lite account with the consent recorded.
+    const mail = await server.smtp.waitForMail('own-api@example.com');
+    const browser = newBrowser();
+    const confirmPage = await browser.get(/(http:\/\/\S+\/capture\/confirm\/[\w-]+)/.exec(mail.text)![1]!);
+    expect((await browser.submit(confirmPage, '/capture/confirm/', {})).status).toBe(200);
+    const account = await server.services.accounts.findAccountByEmail('own-api@example.com');
+    expect(account).toMatchObject({ status: 'lite' });
+    expect(await server.services.db('consent_records').where({ account_id: account!.id, subject_ref: 'beta-offers', action: 'grant' }).first()).toBeDefined();
+    await server.smtp.waitForMail('shared-api@example.com');
+    // Mail goes out in the background: by now the refused one's would have arrived too.
+    expect(server.smtp.mails.some((m) => m.to.includes('crossed-api@example.com'))).toBe(false);
+    expect(await server.services.db('consent_records').where({ subject_ref: 'acme-offers' }).first()).toBeUndefined();
   });
 });

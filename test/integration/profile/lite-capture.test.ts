@@ -205,7 +205,7 @@ describe('mail-bombing limits per address and per client', () => {
   const capture = (settings: { perAddress: number; perClient: number }) => createLiteCapture({
     db: server.dbHandle.db, flows: server.services.flows, accounts: server.services.accounts, consent: createConsentQueries(server.dbHandle.db),
     profileValues: createProfileQueries(server.dbHandle.db), events: server.services.events, throttle: createThrottleQueries(server.dbHandle.db),
-    mailer: server.services.mailer, hashKey: Buffer.alloc(32, 7), confirmBaseUrl: `${server.url}/capture/confirm/`,
+    mailer: server.services.mailer, brands: server.services.brands, hashKey: Buffer.alloc(32, 7), confirmBaseUrl: `${server.url}/capture/confirm/`,
     settings: { ...server.config.capture, perEmail: 100, ...settings },
   });
   const attempt = (lite: ReturnType<typeof capture>, i: number, over: { address?: string; clientId?: string }) => lite.startCapture({

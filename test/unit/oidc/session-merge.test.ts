@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mergeThreeWay } from '../../../src/oidc/session-writes.ts';
+import { mergeThreeWay, onlyExpiryMovedWithin } from '../../../src/oidc/session-writes.ts';
 
 describe('merging a session written back with the row as it is now', () => {
   const base = { uid: 'u', loginTs: 1, authorizations: { shop: { sid: 's1' }, blog: { sid: 'b1' } } };
@@ -20,5 +20,22 @@ describe('merging a session written back with the row as it is now', () => {
     const ours = { ...base, authorizations: { blog: { sid: 'b1' } } };
     expect(mergeThreeWay(base, ours, base)).toEqual(ours);
     expect(mergeThreeWay(base, base, ours)).toEqual(ours);
+  });
+});
+
+describe('a session saved again with only its idle expiry moved', () => {
+  const read = JSON.stringify({ uid: 'u', exp: 1000, authorizations: { shop: { sid: 's1' } } });
+
+  it('needs no write while the expiry moves forward by at most the slack', () => {
+    expect(onlyExpiryMovedWithin(read, { uid: 'u', exp: 1000, authorizations: { shop: { sid: 's1' } } }, 60)).toBe(true);
+    expect(onlyExpiryMovedWithin(read, { uid: 'u', exp: 1060, authorizations: { shop: { sid: 's1' } } }, 60)).toBe(true);
+  });
+
+  it('needs one past the slack, backwards, with no slack, or when anything else changed', () => {
+    expect(onlyExpiryMovedWithin(read, { uid: 'u', exp: 1061, authorizations: { shop: { sid: 's1' } } }, 60)).toBe(false);
+    expect(onlyExpiryMovedWithin(read, { uid: 'u', exp: 999, authorizations: { shop: { sid: 's1' } } }, 60)).toBe(false);
+    expect(onlyExpiryMovedWithin(read, { uid: 'u', exp: 1010, authorizations: { shop: { sid: 's1' } } }, 0)).toBe(false);
+    expect(onlyExpiryMovedWithin(read, { uid: 'u', exp: 1010, authorizations: { shop: { sid: 's2' } } }, 60)).toBe(false);
+    expect(onlyExpiryMovedWithin(read, { uid: 'u', exp: 1010, authorizations: { shop: { sid: 's1' } }, accountId: 'a' }, 60)).toBe(false);
   });
 });
