@@ -163,13 +163,22 @@ describeWithBrowser('sharing with a second brand in Chromium', () => {
     expect(await receiptLink.evaluate((a) => getComputedStyle(a).color)).toBe('rgb(138, 28, 124)');
     const polishMonths = Array.from({ length: 12 }, (_, m) => new Intl.DateTimeFormat('pl', { month: 'short', timeZone: 'UTC' }).format(Date.UTC(2026, m, 15)));
     const englishMonths = Array.from({ length: 12 }, (_, m) => new Intl.DateTimeFormat('en', { month: 'short', timeZone: 'UTC' }).format(Date.UTC(2026, m, 15)));
-    const when = await row.locator('td').first().innerText();
-    expect(polishMonths.some((month) => when.includes(month)), when).toBe(true);
-    expect(englishMonths.some((month) => when.includes(month)), when).toBe(false);
+    const expectPolishDate = (text: string) => {
+      expect(polishMonths.some((month) => text.includes(month)), text).toBe(true);
+      expect(englishMonths.some((month) => text.includes(month)), text).toBe(false);
+    };
+    expectPolishDate(await row.locator('td').first().innerText());
     const [download] = await Promise.all([account.waitForEvent('download'), receiptLink.click()]);
     const keys = (await (await fetch(`${server.url}/consent/receipts/jwks.json`)).json()) as JSONWebKeySet;
     const { payload } = await jwtVerify(await readFile((await download.path())!, 'utf8'), createLocalJWKSet(keys), { subject: claims.sub });
     expect(payload).toMatchObject({ subjectRef: 'beta', action: 'grant' });
+    await account.goto(`${server.url}/account/sharing?brand=beta`);
+    await expectPolish(account);
+    const share = account.locator('li[data-brand="beta"]');
+    expect(await share.locator('li[data-field]').allInnerTexts()).toEqual([expect.stringContaining('Imię')]);
+    const since = await share.locator('p.help').first().innerText();
+    expect(since.startsWith(pl('portal.sharing.since', { date: '' }).trim()), since).toBe(true);
+    expectPolishDate(since);
     expectNoProblems(problems.filter((p) => !p.includes('127.0.0.1:9')));
     await context.close();
   });
