@@ -35,6 +35,9 @@ const SIGN_IN_CONCURRENCY = Math.round(envNumber('BENCH_SIGNIN_CONCURRENCY', 8))
 const CONCURRENCY = Math.round(envNumber('BENCH_CONCURRENCY', 16));
 type Backend = 'postgres' | 'pglite' | 'balanced';
 const BACKENDS = (process.env.BENCH_BACKENDS ?? 'postgres,balanced,pglite').split(',').map((s) => s.trim()).filter((s): s is Backend => s === 'postgres' || s === 'pglite' || s === 'balanced');
+// `tokens` measures only the token paths (refresh, client credentials, userinfo) beside the bare provider: the
+// sign-in windows are left out (the sign-ins that make the refresh chains still run).
+const TOKENS_ONLY = process.env.BENCH_SCENARIOS === 'tokens';
 const ADMIN_URL = process.env.BENCH_DATABASE_URL || process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 
 const timing = { warmupMs: WARMUP_SECONDS * 1000, durationMs: SECONDS * 1000 };
@@ -298,7 +301,7 @@ async function foyerBackend(target: Backend): Promise<void> {
   const summary: BackendSummary = { target };
   report.backends.push(summary);
   const scale = target === 'postgres' && SCALE_LARGE > 0;
-  const scenarioNames: Scenario[] = ['sign-in', ...(target === 'balanced' ? [] : ['passkey-sign-in'] as Scenario[]), 'refresh', 'client-credentials', 'userinfo', ...(scale ? ['sign-in-large'] as Scenario[] : [])];
+  const scenarioNames: Scenario[] = [...(TOKENS_ONLY ? [] : ['sign-in', ...(target === 'balanced' ? [] : ['passkey-sign-in'] as Scenario[])] as Scenario[]), 'refresh', 'client-credentials', 'userinfo', ...(scale ? ['sign-in-large'] as Scenario[] : [])];
   const signInLike = (s: Scenario) => s === 'sign-in' || s === 'passkey-sign-in' || s === 'sign-in-large';
   const failAll = (message: string) => {
     summary.failure = message;
@@ -367,10 +370,10 @@ async function foyerBackend(target: Backend): Promise<void> {
         if (measuredStats.termsAccepted) progress(`  note: ${measuredStats.termsAccepted} measured sign-ins still showed the terms page`);
       });
     };
-    await passwordSignIns('sign-in');
+    if (!TOKENS_ONLY) await passwordSignIns('sign-in');
 
     // The balanced run leaves passkeys out: they would show nothing the one-instance run does not, for a longer run.
-    if (target !== 'balanced') await passkeyScenario(target, pids[0]!, agent, web);
+    if (target !== 'balanced' && !TOKENS_ONLY) await passkeyScenario(target, pids[0]!, agent, web);
 
     // Real refresh tokens and an access token: one sign-in per chain.
     progress(`signing in ${CONCURRENCY} times for the refresh chains`);
@@ -449,11 +452,13 @@ function header(): string {
 async function main(): Promise<number> {
   process.stderr.write(`${header()}\n\n`);
 
-  progress(`argon2id limit: @node-rs/argon2 verify in-process, concurrency ${SIGN_IN_CONCURRENCY}`);
-  try {
-    report.argon2 = await argon2Limit({ concurrency: SIGN_IN_CONCURRENCY, warmupMs: 1000, durationMs: 4000, password: PASSWORD });
-  } catch (error) {
-    progress(`argon2 limit failed: ${(error as Error).message}`);
+  if (!TOKENS_ONLY) {
+    progress(`argon2id limit: @node-rs/argon2 verify in-process, concurrency ${SIGN_IN_CONCURRENCY}`);
+    try {
+      report.argon2 = await argon2Limit({ concurrency: SIGN_IN_CONCURRENCY, warmupMs: 1000, durationMs: 4000, password: PASSWORD });
+    } catch (error) {
+      progress(`argon2 limit failed: ${(error as Error).message}`);
+    }
   }
 
   await bareProvider();
