@@ -11,12 +11,34 @@ import { createDb, openPglite } from '../src/db/create-db.ts';
 import { checkTemplate, copyTemplate, defaultTemplateDir, makeTemplate } from '../src/db/embedded-template.ts';
 import { migrateLatest } from '../src/db/migrate.ts';
 
-export interface Phase { phase: string; rssMb: number; hwmMb: number; heapMb: number; wasmMb?: number }
+export interface Phase { phase: string; rssMb: number; hwmMb: number; heapMb: number; wasmMb?: number; wasmResidentMb?: number }
 
 const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? Number.NaN);
 
+/**
+ * How much of a WebAssembly memory of `bytes` is resident: V8 reserves several GB for it and makes its current size
+ * readable and writable, so it is the read-write anonymous mapping of exactly that size followed by the rest of the
+ * reservation (inaccessible). Its size is what PGlite asked for; only the pages PostgreSQL touched count in RSS.
+ */
+function residentKb(bytes: number): number | undefined {
+  const maps: { start: bigint; end: bigint; perms: string; path: string; rssKb: number }[] = [];
+  for (const line of readFileSync('/proc/self/smaps', 'utf8').split('\n')) {
+    const head = /^([0-9a-f]+)-([0-9a-f]+) (\S+) \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (head) maps.push({ start: BigInt(`0x${head[1]}`), end: BigInt(`0x${head[2]}`), perms: head[3]!, path: head[4]!, rssKb: 0 });
+    const rss = /^Rss:\s+(\d+) kB/.exec(line);
+    if (rss && maps.length) maps.at(-1)!.rssKb = Number(rss[1]);
+  }
+  const found = maps.find((m, i) => m.perms === 'rw-p' && !m.path && m.end - m.start === BigInt(bytes) && maps[i + 1]?.start === m.end && maps[i + 1]?.perms === '---p');
+  return found?.rssKb;
+}
+
 function phase(name: string, wasmBytes?: number): Phase {
-  return { phase: name, rssMb: kb('VmRSS') / 1024, hwmMb: kb('VmHWM') / 1024, heapMb: process.memoryUsage().heapUsed / 1048576, ...(wasmBytes === undefined ? {} : { wasmMb: wasmBytes / 1048576 }) };
+  const resident = wasmBytes === undefined ? undefined : residentKb(wasmBytes);
+  return {
+    phase: name, rssMb: kb('VmRSS') / 1024, hwmMb: kb('VmHWM') / 1024, heapMb: process.memoryUsage().heapUsed / 1048576,
+    ...(wasmBytes === undefined ? {} : { wasmMb: wasmBytes / 1048576 }),
+    ...(resident === undefined ? {} : { wasmResidentMb: resident / 1024 }),
+  };
 }
 
 /** The WebAssembly memory PGlite's module holds (not a public API: undefined when it is not where it was). */

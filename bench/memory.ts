@@ -115,9 +115,9 @@ async function main(): Promise<void> {
     '',
     'The prepared initial database made (npm\'s postinstall), then a first start\'s use of it, step by step, each in its own process:',
     '',
-    '| step | RSS | peak RSS so far (VmHWM) | V8 heap used | PGlite WebAssembly memory |',
+    '| step | RSS | peak RSS so far (VmHWM) | V8 heap used | PGlite WebAssembly memory: size (resident) |',
     '| --- | --- | --- | --- | --- |',
-    ...phases.map((p) => `| ${p.phase} | ${p.rssMb.toFixed(0)} MB | ${p.hwmMb.toFixed(0)} MB | ${p.heapMb.toFixed(0)} MB | ${p.wasmMb === undefined ? '-' : `${p.wasmMb.toFixed(0)} MB`} |`),
+    ...phases.map((p) => `| ${p.phase} | ${p.rssMb.toFixed(0)} MB | ${p.hwmMb.toFixed(0)} MB | ${p.heapMb.toFixed(0)} MB | ${p.wasmMb === undefined ? '-' : `${p.wasmMb.toFixed(0)} MB (${p.wasmResidentMb === undefined ? '?' : `${p.wasmResidentMb.toFixed(0)} MB`})`} |`),
   ].join('\n') + '\n');
 }
 

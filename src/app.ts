@@ -32,6 +32,7 @@ import { deriveKey } from './security/keys.ts';
 import type { Services } from './compose.ts';
 import { serveAssets } from './http/assets.ts';
 import { checkInput } from './http/body.ts';
+import { requestWithBody } from './http/checked-request.ts';
 import { createCsrf } from './http/csrf.ts';
 import { errorHandler } from './http/errors.ts';
 import { createOperationsRouter } from './http/operations.ts';
@@ -150,8 +151,9 @@ function providerDispatch(host: ProviderHost): (ctx: Context) => Promise<void> {
     const provider = host.current();
     let handler = handlers.get(provider);
     if (!handler) handlers.set(provider, (handler = providerRequestHandler(provider)));
-    acceptSecretInBody(ctx);
+    const body = acceptSecretInBody(ctx);
     ctx.respond = false;
-    await handler(ctx.req, ctx.res);
+    // The input checks consumed the body: the Provider reads the checked text as a stream of its own.
+    await handler(body === undefined ? ctx.req : requestWithBody(ctx.req, body), ctx.res);
   };
 }

@@ -47,9 +47,8 @@ export async function checkInput(ctx: Context, next: Next): Promise<void> {
       if (raw.includes('\0')) throw new AppError('request.nul_character', 'The request must not contain NUL characters.', 400);
       assertCleanEncoded(raw);
     }
+    // The stream is consumed now: our routes read this text, and oidc-provider a fresh stream of it (checked-request.ts).
     ctx.state.rawBody = raw;
-    // oidc-provider reads an already consumed body from req.body.
-    (ctx.req as { body?: string }).body = raw;
   }
   await next();
 }

@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { codeFrom, type SmtpCapture } from './smtp-capture.ts';
 
 export const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 export const chromiumAvailable = existsSync(chromiumPath);
@@ -85,6 +86,17 @@ export async function signInWithPassword(page: Page, email: string, password: st
   await page.getByRole('button', { name: 'Continue' }).click();
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+}
+
+/** From the first sign-in page: "Create account", email, password, the terms ticked, then the mailed code and "Continue". */
+export async function signUpWithMailedCode(page: Page, smtp: Pick<SmtpCapture, 'waitForMail'>, email: string, password: string): Promise<void> {
+  await page.getByRole('link', { name: 'Create account' }).click();
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByLabel('I accept the terms of service and the privacy policy').check();
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.getByLabel('Code').fill(codeFrom(await smtp.waitForMail(email, (m) => m.subject.includes('code'))));
+  await page.getByRole('button', { name: 'Continue' }).click();
 }
 
 /** The JSON shown in one of the demo app's <pre> blocks after sign-in. */

@@ -4,10 +4,21 @@ import { expect } from 'vitest';
 import type { PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/server';
 import { decodeEntities, FormBrowser, type Page } from './form-browser.ts';
 import { enterEmailAndPassword, newBrowser, throughPrompts } from './journey.ts';
-import type { RelyingParty } from './relying-party.ts';
+import { createRelyingParty, type RelyingParty } from './relying-party.ts';
 import { codeFrom } from './smtp-capture.ts';
 import type { SoftAuthenticator } from './soft-authenticator.ts';
-import type { TestServer } from './test-server.ts';
+import { startTestServer, type TestServer } from './test-server.ts';
+
+/** A server with an app (client `settings-app`) that may call the Account API for its customers. */
+export async function startServerWithSettingsApp(): Promise<{ server: TestServer; app: RelyingParty }> {
+  const server = await startTestServer();
+  try {
+    return { server, app: await createRelyingParty(server, { clientId: 'settings-app', scope: 'openid email account' }) };
+  } catch (error) {
+    await server.stop(); // the caller never gets the server to stop
+    throw error;
+  }
+}
 
 export async function createPasswordAccount(server: TestServer, email: string, password: string): Promise<string> {
   const account = await server.services.accounts.insertAccount({ email, status: 'active', passwordHash: await server.services.hasher.hash(password), emailVerified: true });

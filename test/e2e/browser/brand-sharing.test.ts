@@ -4,9 +4,8 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createAdminApi } from '../../support/admin-api.ts';
-import { demoJson, describeWithBrowser, expectNoProblems, expectToReach, launchBrowser, newContext, startDemoSignIn } from '../../support/browser.ts';
+import { demoJson, describeWithBrowser, expectNoProblems, expectToReach, launchBrowser, newContext, signUpWithMailedCode, startDemoSignIn } from '../../support/browser.ts';
 import { CALLBACK, createRelyingParty, type RelyingParty } from '../../support/relying-party.ts';
-import { codeFrom } from '../../support/smtp-capture.ts';
 import { startTestServer, type TestServer } from '../../support/test-server.ts';
 
 describeWithBrowser('sharing with a second brand in Chromium', () => {
@@ -48,13 +47,7 @@ describeWithBrowser('sharing with a second brand in Chromium', () => {
     const { page, problems } = await newContext(browser);
     await startDemoSignIn(page, server.url);
     expect(await accentOf(page)).toBe('rgb(11, 110, 79)');
-    await page.getByRole('link', { name: 'Create account' }).click();
-    await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Password').fill(password);
-    await page.getByLabel('I accept the terms of service and the privacy policy').check();
-    await page.getByRole('button', { name: 'Create account' }).click();
-    await page.getByLabel('Code').fill(codeFrom(await server.smtp.waitForMail(email, (m) => m.subject.includes('code'))));
-    await page.getByRole('button', { name: 'Continue' }).click();
+    await signUpWithMailedCode(page, server.smtp, email, password);
     await page.getByRole('button', { name: 'Allow' }).click();
     await page.getByLabel('First name').fill('Mae');
     await page.getByLabel('Last name').fill('Jemison');

@@ -7,8 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { demoJson, describeWithBrowser, expectNoProblems, expectToReach, launchBrowser, newContext, signInWithPassword, startDemoSignIn } from '../../support/browser.ts';
-import { codeFrom } from '../../support/smtp-capture.ts';
+import { demoJson, describeWithBrowser, expectNoProblems, expectToReach, launchBrowser, newContext, signInWithPassword, signUpWithMailedCode, startDemoSignIn } from '../../support/browser.ts';
 import { startTestServer, type TestServer } from '../../support/test-server.ts';
 
 describeWithBrowser('progressive profiling in Chromium', () => {
@@ -41,13 +40,7 @@ describeWithBrowser('progressive profiling in Chromium', () => {
 
   it('asks the sign-up fields after consent, keeps the input on an error, and the app receives them', async () => {
     await startDemoSignIn(page, server.url);
-    await page.getByRole('link', { name: 'Create account' }).click();
-    await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Password').fill(password);
-    await page.getByLabel('I accept the terms of service and the privacy policy').check();
-    await page.getByRole('button', { name: 'Create account' }).click();
-    await page.getByLabel('Code').fill(codeFrom(await server.smtp.waitForMail(email, (m) => m.subject.includes('code'))));
-    await page.getByRole('button', { name: 'Continue' }).click();
+    await signUpWithMailedCode(page, server.smtp, email, password);
     await page.getByRole('button', { name: 'Allow' }).click();
 
     await page.getByRole('heading', { name: 'A little more about you' }).waitFor();
@@ -133,13 +126,7 @@ describeWithBrowser('a required profile field in Chromium', () => {
     const email = 'mary@example.com';
     const password = 'a mathematician by the sea';
     await startDemoSignIn(page, server.url);
-    await page.getByRole('link', { name: 'Create account' }).click();
-    await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Password').fill(password);
-    await page.getByLabel('I accept the terms of service and the privacy policy').check();
-    await page.getByRole('button', { name: 'Create account' }).click();
-    await page.getByLabel('Code').fill(codeFrom(await server.smtp.waitForMail(email, (m) => m.subject.includes('code'))));
-    await page.getByRole('button', { name: 'Continue' }).click();
+    await signUpWithMailedCode(page, server.smtp, email, password);
 
     const receives = page.getByRole('group', { name: 'Demo app will receive' });
     expect(await receives.getByLabel(/Your name and basic profile/).isDisabled()).toBe(true);

@@ -3,9 +3,10 @@
 // scheduled one waits for its time, and a client's own required documents are asked of its customers only.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCommand } from '../../../src/cli/commands.ts';
+import { startServerWithClubRules } from '../../support/documents.ts';
 import { consentIfAsked, enterEmailAndPassword, newBrowser, signUp } from '../../support/journey.ts';
 import { CALLBACK, createRelyingParty, type RelyingParty } from '../../support/relying-party.ts';
-import { startTestServer, type TestServer } from '../../support/test-server.ts';
+import type { TestServer } from '../../support/test-server.ts';
 
 let server: TestServer;
 let app: RelyingParty;
@@ -20,16 +21,8 @@ const foyer = async (...argv: string[]) => {
 };
 
 beforeAll(async () => {
-  server = await startTestServer({
-    consent: {
-      documents: [
-        { id: 'terms', title: 'Terms of service', required: true, versions: [{ version: '1', material: true }] },
-        { id: 'club-rules', title: 'Club rules', required: false, versions: [{ version: '1', material: true, url: 'https://example.com/club-rules' }] },
-      ],
-    },
-  } as never);
+  ({ server, club } = await startServerWithClubRules());
   app = await createRelyingParty(server, { clientId: 'app', name: 'App', scope: 'openid email profile' });
-  club = await createRelyingParty(server, { clientId: 'club', name: 'Club', scope: 'openid email profile', documents: ['club-rules'] });
   const browser = newBrowser();
   const auth = await app.authorizationUrl();
   const callback = await consentIfAsked(browser, await signUp(server, browser, await browser.get(auth.url), email, password));

@@ -5,10 +5,11 @@ import * as oidc from 'openid-client';
 import { Secret, TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FormBrowser, Page } from '../../support/form-browser.ts';
+import { startServerWithClubRules } from '../../support/documents.ts';
 import { newBrowser } from '../../support/journey.ts';
 import { CALLBACK, createRelyingParty, type RelyingParty } from '../../support/relying-party.ts';
 import { codeFrom } from '../../support/smtp-capture.ts';
-import { startTestServer, type TestServer } from '../../support/test-server.ts';
+import type { TestServer } from '../../support/test-server.ts';
 
 let server: TestServer;
 let bank: RelyingParty;
@@ -17,16 +18,8 @@ const email = 'layla@example.com';
 const password = 'a quiet lantern by the northern gate';
 
 beforeAll(async () => {
-  server = await startTestServer({
-    consent: {
-      documents: [
-        { id: 'terms', title: 'Terms of service', required: true, versions: [{ version: '1', material: true }] },
-        { id: 'club-rules', title: 'Club rules', required: false, versions: [{ version: '1', material: true, url: 'https://example.com/club-rules' }] },
-      ],
-    },
-  } as never);
+  ({ server, club } = await startServerWithClubRules());
   bank = await createRelyingParty(server, { clientId: 'bank', name: 'Bank', mfa: 'required', scope: 'openid email profile' });
-  club = await createRelyingParty(server, { clientId: 'club', name: 'Club', scope: 'openid email profile', documents: ['club-rules'] });
 });
 afterAll(async () => server?.stop());
 

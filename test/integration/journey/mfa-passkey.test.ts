@@ -6,9 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { offeredSecondFactors } from '../../../src/authn/mfa/policy.ts';
 import type { FormBrowser, Page } from '../../support/form-browser.ts';
 import { consentIfAsked, enterEmailAndPassword, newBrowser, signUp } from '../../support/journey.ts';
-import { CALLBACK, createRelyingParty, type RelyingParty } from '../../support/relying-party.ts';
+import { startServerWithBankAndShop } from '../../support/mfa.ts';
+import { CALLBACK, type RelyingParty } from '../../support/relying-party.ts';
 import { createSoftAuthenticator, type SoftAuthenticator } from '../../support/soft-authenticator.ts';
-import { startTestServer, type TestServer } from '../../support/test-server.ts';
+import type { TestServer } from '../../support/test-server.ts';
 
 const ACR_2FA = 'urn:foyer:acr:2fa';
 const password = 'a lantern swinging over the quay';
@@ -18,9 +19,7 @@ let strict: RelyingParty;
 let relaxed: RelyingParty;
 
 beforeAll(async () => {
-  server = await startTestServer();
-  strict = await createRelyingParty(server, { clientId: 'bank', name: 'Bank', mfa: 'required' });
-  relaxed = await createRelyingParty(server, { clientId: 'shop', name: 'Shop' });
+  ({ server, strict, relaxed } = await startServerWithBankAndShop());
 });
 afterAll(async () => server?.stop());
 

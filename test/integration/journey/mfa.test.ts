@@ -6,9 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCommand } from '../../../src/cli/commands.ts';
 import type { FormBrowser, Page } from '../../support/form-browser.ts';
 import { consentIfAsked, enterEmailAndPassword, newBrowser, signUp } from '../../support/journey.ts';
-import { CALLBACK, createRelyingParty, type RelyingParty } from '../../support/relying-party.ts';
+import { startServerWithBankAndShop } from '../../support/mfa.ts';
+import { CALLBACK, type RelyingParty } from '../../support/relying-party.ts';
 import { codeFrom } from '../../support/smtp-capture.ts';
-import { startTestServer, type TestServer } from '../../support/test-server.ts';
+import type { TestServer } from '../../support/test-server.ts';
 
 const ACR_1FA = 'urn:foyer:acr:1fa';
 const ACR_2FA = 'urn:foyer:acr:2fa';
@@ -19,9 +20,7 @@ let strict: RelyingParty;
 let relaxed: RelyingParty;
 
 beforeAll(async () => {
-  server = await startTestServer();
-  strict = await createRelyingParty(server, { clientId: 'bank', name: 'Bank', mfa: 'required' });
-  relaxed = await createRelyingParty(server, { clientId: 'shop', name: 'Shop' });
+  ({ server, strict, relaxed } = await startServerWithBankAndShop());
 });
 afterAll(async () => server?.stop());
 

@@ -5,18 +5,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FormBrowser } from '../../support/form-browser.ts';
 import { consentIfAsked, newBrowser } from '../../support/journey.ts';
-import { accessTokenFor, ageAccessTokens, ageSignIn, callAccountApi, createPasswordAccount, signInToAccount } from '../../support/portal.ts';
-import { CALLBACK, createRelyingParty, type RelyingParty } from '../../support/relying-party.ts';
+import { accessTokenFor, ageAccessTokens, ageSignIn, callAccountApi, createPasswordAccount, signInToAccount, startServerWithSettingsApp } from '../../support/portal.ts';
+import { CALLBACK, type RelyingParty } from '../../support/relying-party.ts';
 import { codeFrom } from '../../support/smtp-capture.ts';
-import { startTestServer, type TestServer } from '../../support/test-server.ts';
+import type { TestServer } from '../../support/test-server.ts';
 
 let server: TestServer;
 let app: RelyingParty;
 const password = 'a long and unusual passphrase';
 
 beforeAll(async () => {
-  server = await startTestServer();
-  app = await createRelyingParty(server, { clientId: 'settings-app', scope: 'openid email account' });
+  ({ server, app } = await startServerWithSettingsApp());
 });
 afterAll(async () => server?.stop());
 

@@ -5,19 +5,18 @@ import { TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeEntities, FormBrowser } from '../../support/form-browser.ts';
 import { throughPrompts } from '../../support/journey.ts';
-import { accessTokenFor, addPasskeyThroughPortal, ageAccessTokens, postForm, ageSignIn, callAccountApi, createPasswordAccount, proveEmailInPortal, proveEmailThroughApi, signInToAccount } from '../../support/portal.ts';
-import { createRelyingParty, type RelyingParty } from '../../support/relying-party.ts';
+import { accessTokenFor, addPasskeyThroughPortal, ageAccessTokens, postForm, ageSignIn, callAccountApi, createPasswordAccount, proveEmailInPortal, proveEmailThroughApi, signInToAccount, startServerWithSettingsApp } from '../../support/portal.ts';
+import type { RelyingParty } from '../../support/relying-party.ts';
 import { codeFrom } from '../../support/smtp-capture.ts';
 import { createSoftAuthenticator } from '../../support/soft-authenticator.ts';
-import { startTestServer, type TestServer } from '../../support/test-server.ts';
+import type { TestServer } from '../../support/test-server.ts';
 
 let server: TestServer;
 let app: RelyingParty;
 const password = 'a long and unusual passphrase';
 
 beforeAll(async () => {
-  server = await startTestServer();
-  app = await createRelyingParty(server, { clientId: 'settings-app', scope: 'openid email account' });
+  ({ server, app } = await startServerWithSettingsApp());
 });
 afterAll(async () => server?.stop());
 
