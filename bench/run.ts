@@ -34,8 +34,9 @@ const SCALE_SMALL = 1000;
 const SCALE_LARGE = process.env.BENCH_SCALE_ACCOUNTS === '0' ? 0 : Math.max(SCALE_SMALL * 2, Math.round(envNumber('BENCH_SCALE_ACCOUNTS', 1_000_000)));
 const SIGN_IN_CONCURRENCY = Math.round(envNumber('BENCH_SIGNIN_CONCURRENCY', 8));
 const CONCURRENCY = Math.round(envNumber('BENCH_CONCURRENCY', 16));
-// BENCH_ONLY=sign-in,sso (scenario names) measures only those, for a quicker run while profiling or comparing one change.
-const ONLY = new Set((process.env.BENCH_ONLY ?? '').split(',').map((name) => name.trim()).filter(Boolean));
+// BENCH_ONLY=sign-in,sso (scenario names) measures only those, for a quicker run while profiling or comparing one change;
+// BENCH_SCENARIOS=tokens is short for the token paths (refresh, client credentials, userinfo) beside the bare provider.
+const ONLY = new Set(process.env.BENCH_SCENARIOS === 'tokens' ? ['refresh', 'client-credentials', 'userinfo'] : (process.env.BENCH_ONLY ?? '').split(',').map((name) => name.trim()).filter(Boolean));
 const wanted = (...names: Scenario[]) => ONLY.size === 0 || names.some((name) => ONLY.has(name));
 // The SSO flow's closed loop: that many browsers at once, each with a session of its own.
 const SSO_CONCURRENCY = Math.round(envNumber('BENCH_SSO_CONCURRENCY', CONCURRENCY));
@@ -467,11 +468,13 @@ function header(): string {
 async function main(): Promise<number> {
   process.stderr.write(`${header()}\n\n`);
 
-  progress(`argon2id limit: @node-rs/argon2 verify in-process, concurrency ${SIGN_IN_CONCURRENCY}`);
-  try {
-    report.argon2 = await argon2Limit({ concurrency: SIGN_IN_CONCURRENCY, warmupMs: 1000, durationMs: 4000, password: PASSWORD });
-  } catch (error) {
-    progress(`argon2 limit failed: ${(error as Error).message}`);
+  if (wanted('sign-in', 'passkey-sign-in', 'sign-in-large')) {
+    progress(`argon2id limit: @node-rs/argon2 verify in-process, concurrency ${SIGN_IN_CONCURRENCY}`);
+    try {
+      report.argon2 = await argon2Limit({ concurrency: SIGN_IN_CONCURRENCY, warmupMs: 1000, durationMs: 4000, password: PASSWORD });
+    } catch (error) {
+      progress(`argon2 limit failed: ${(error as Error).message}`);
+    }
   }
 
   if (wanted('refresh', 'client-credentials', 'userinfo')) await bareProvider();

@@ -1,6 +1,5 @@
 // Owns what an email address is to Foyer: the form it is kept and shown in, the key it is compared and
 // hashed by, and what the edges accept. Unicode NFC throughout, so "é" composed and decomposed are one address.
-import { t } from '../i18n/translate.ts';
 import { z } from 'zod';
 
 /** The form an address is kept and shown in: Unicode NFC, no surrounding space, case as typed. */
@@ -15,6 +14,6 @@ const LOCAL = "[\\p{L}\\p{M}\\p{N}_'+-]+(?:\\.[\\p{L}\\p{M}\\p{N}_'+-]+)*";
 const DOMAIN = '(?:[\\p{L}\\p{M}\\p{N}][\\p{L}\\p{M}\\p{N}-]*\\.)+(?:[\\p{L}\\p{M}]{2,}|xn--[a-z0-9-]+)';
 export const EMAIL_ADDRESS = new RegExp(`^${LOCAL}@${DOMAIN}$`, 'iu');
 
-/** An address typed into a form or sent to an API: checked, and canonical when valid. */
+/** An address typed into a form or sent to an API: checked, and canonical when valid (messages are catalogue keys). */
 export const emailSchema = z.string().transform(canonicalEmail)
-  .pipe(z.string().max(254, { error: () => t('common.email.too_long') }).regex(EMAIL_ADDRESS, { error: () => t('common.email.invalid') }));
+  .pipe(z.string().max(254, 'common.email.too_long').regex(EMAIL_ADDRESS, 'common.email.invalid'));

@@ -48,6 +48,38 @@ function selectAccounts(db: Db) {
     .select('a.id', 'a.status', 'a.password_hash', 'a.created_at', 'e.email', 'e.verified_at', 'a.processing_restricted_at', 'a.erase_after');
 }
 
+export interface AccountWithProfileOptions {
+  visit?: boolean;
+  alsoSelect?: string | undefined;
+}
+
+export type AccountWithProfile = Account & { profile: Record<string, unknown>; mfaEnabled: boolean; secondsSinceVisit?: number | null; also?: unknown };
+
+/** The columns `accountWithProfileSql` selects (null throughout when a LEFT JOIN found no account). */
+export type AccountWithProfileRow = AccountRow & { profile: Record<string, unknown> | null; mfa_enabled: boolean | null; seconds_since_visit?: number | null; also?: unknown };
+
+/**
+ * The statement of `findAccountWithProfile` for the account whose id is `idSql`: a bound `?`, or an expression of
+ * an enclosing statement (the token read carries it as a LATERAL join on the token paths, src/oidc/adapter.ts).
+ */
+export function accountWithProfileSql(idSql: string, options: AccountWithProfileOptions = {}): string {
+  const visit = options.visit
+    ? `,\n                (SELECT extract(epoch FROM now() - v.last_visit_at)::float8 FROM profile_visits v WHERE v.account_id = a.id) AS seconds_since_visit`
+    : '';
+  const also = options.alsoSelect ? `, ${options.alsoSelect} AS also` : '';
+  return `SELECT a.id, a.status, a.password_hash, a.created_at, e.email, e.verified_at, a.processing_restricted_at, a.erase_after, a.mfa_enabled,
+                (SELECT jsonb_object_agg(p.field, p.value) FROM profile_values p WHERE p.account_id = a.id) AS profile${visit}${also}
+           FROM accounts a LEFT JOIN account_emails e ON e.account_id = a.id AND e.is_primary
+          WHERE a.id = ${idSql}`;
+}
+
+/** The account of a row `accountWithProfileSql` selected (read with the same options); undefined when none. */
+export function accountWithProfileOf(row: AccountWithProfileRow | undefined, options: AccountWithProfileOptions = {}): AccountWithProfile | undefined {
+  if (!row?.id) return undefined;
+  const found = { ...toAccount(row), profile: row.profile ?? {}, mfaEnabled: row.mfa_enabled === true, ...(options.alsoSelect ? { also: row.also } : {}) };
+  return options.visit ? { ...found, secondsSinceVisit: row.seconds_since_visit == null ? null : Number(row.seconds_since_visit) } : found;
+}
+
 export interface NewAccount {
   email: string;
   status: AccountStatus;
@@ -69,23 +101,10 @@ export function createAccountQueries(db: Db) {
      * `alsoSelect`, a scalar subquery over the account's id `a.id` that another module owns (e.g. the purposes'
      * standings for the release rule), comes back as `also`: one statement for both.
      */
-    async findAccountWithProfile(id: string, options: { visit?: boolean; alsoSelect?: string | undefined } = {}): Promise<(Account & { profile: Record<string, unknown>; mfaEnabled: boolean; secondsSinceVisit?: number | null; also?: unknown }) | undefined> {
+    async findAccountWithProfile(id: string, options: AccountWithProfileOptions = {}): Promise<AccountWithProfile | undefined> {
       if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
-      const visit = options.visit
-        ? `,\n                (SELECT extract(epoch FROM now() - v.last_visit_at)::float8 FROM profile_visits v WHERE v.account_id = a.id) AS seconds_since_visit`
-        : '';
-      const also = options.alsoSelect ? `, ${options.alsoSelect} AS also` : '';
-      const result = await db.raw<{ rows: (AccountRow & { profile: Record<string, unknown> | null; mfa_enabled: boolean | null; seconds_since_visit?: number | null; also?: unknown })[] }>(
-        `SELECT a.id, a.status, a.password_hash, a.created_at, e.email, e.verified_at, a.processing_restricted_at, a.erase_after, a.mfa_enabled,
-                (SELECT jsonb_object_agg(p.field, p.value) FROM profile_values p WHERE p.account_id = a.id) AS profile${visit}${also}
-           FROM accounts a LEFT JOIN account_emails e ON e.account_id = a.id AND e.is_primary
-          WHERE a.id = ?`,
-        [id],
-      );
-      const row = result.rows[0];
-      if (!row) return undefined;
-      const found = { ...toAccount(row), profile: row.profile ?? {}, mfaEnabled: row.mfa_enabled === true, ...(options.alsoSelect ? { also: row.also } : {}) };
-      return options.visit ? { ...found, secondsSinceVisit: row.seconds_since_visit == null ? null : Number(row.seconds_since_visit) } : found;
+      const result = await db.raw<{ rows: AccountWithProfileRow[] }>(accountWithProfileSql('?', options), [id]);
+      return accountWithProfileOf(result.rows[0], options);
     },
     async findAccountByEmail(email: string, trx: Db = db): Promise<Account | undefined> {
       const row = await selectAccounts(trx)

@@ -6,6 +6,7 @@ import type { Context, Next } from 'koa';
 import { requireBearer, type BearerRule } from '../http/bearer.ts';
 import { ADMIN_READ_SCOPE, ADMIN_SCOPE, adminResourceOf, registeredApiScopes, verifyApiToken, type ApiTokenDeps } from '../security/api-tokens.ts';
 import { buildOpenApiDocument } from './openapi.ts';
+import { runWithLanguage } from '../i18n/request-language.ts';
 import type { Logger } from '../log.ts';
 import { problemDetails } from './problem.ts';
 import { ADMIN_SECTIONS } from './sections/index.ts';
@@ -51,12 +52,19 @@ function requireAdminToken(deps: AdminApiDeps) {
   };
 }
 
+/**
+ * The admin API speaks English whatever the caller's Accept-Language, as it always has: its messages (a schema's
+ * included) are read by integrators' code and logs beside its stable codes. The admin pages speak the reader's.
+ */
+const inEnglish = (_ctx: Context, next: Next) => runWithLanguage({}, next);
+
 export function createAdminApiRouter(deps: AdminApiDeps): Router {
   const router = new Router({ prefix: ADMIN_API_PREFIX });
   const document = buildOpenApiDocument(deps.issuer, ADMIN_SECTIONS);
   router.get('/openapi.json', (ctx) => {
     ctx.body = document;
   });
+  router.use(inEnglish);
   router.use(requireAdminToken(deps));
   for (const section of ADMIN_SECTIONS) section.routes(router, deps);
   return router;

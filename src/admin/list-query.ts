@@ -6,15 +6,17 @@ import { z } from 'zod';
 import { CUSTOMER_CURSOR } from '../accounts/customers/directory.ts';
 import { AUDIT_CURSOR } from '../events/audit-log.ts';
 import { AppError } from '../errors/app-error.ts';
+import { describeIssue } from '../i18n/zod.ts';
 import { decodeCursor, encodeCursor, type CursorShape, type KeysetCursor } from '../paging/keyset-cursor.ts';
 
 export const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 200;
 const MAX_CURSOR = 4200;
 
-const time = z.string().max(40).refine((v) => !Number.isNaN(Date.parse(v)), 'an ISO date or date and time, e.g. 2026-12-01 or 2026-12-01T08:00:00Z').transform((v) => new Date(v));
-const flag = z.enum(['true', 'false'], { message: 'true or false' }).transform((v) => v === 'true');
-const limit = z.string().regex(/^\d{1,4}$/, `a whole number from 1 to ${MAX_LIMIT}`).transform(Number).refine((n) => n >= 1 && n <= MAX_LIMIT, `a whole number from 1 to ${MAX_LIMIT}`);
+const time = z.string().max(40).refine((v) => !Number.isNaN(Date.parse(v)), 'schema.list.time').transform((v) => new Date(v));
+const flag = z.enum(['true', 'false'], 'schema.list.flag').transform((v) => v === 'true');
+const limitRule = { error: 'schema.list.limit', params: { max: MAX_LIMIT } };
+const limit = z.string().refine((v) => /^\d{1,4}$/.test(v), limitRule).transform(Number).refine((n) => n >= 1 && n <= MAX_LIMIT, limitRule);
 // Empty fields of a GET form mean "no filter".
 const blankIsAbsent = (value: unknown) => (value === '' ? undefined : value);
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess(blankIsAbsent, schema.optional());
@@ -22,12 +24,12 @@ const optional = <T extends z.ZodType>(schema: T) => z.preprocess(blankIsAbsent,
 /** `limit` (1–200, default 50) and `cursor` (the next_cursor of the previous page), in every list's schema. */
 export const pagingShape = {
   limit: z.preprocess(blankIsAbsent, limit.optional()).transform((n) => n ?? DEFAULT_LIMIT),
-  cursor: optional(z.string().max(MAX_CURSOR, 'not a cursor this list gave')),
+  cursor: optional(z.string().max(MAX_CURSOR, 'schema.list.cursor')),
 };
 
 export const customerQuerySchema = z.object({
   q: optional(z.string().max(200)),
-  status: optional(z.enum(['lite', 'active', 'restricted', 'disabled', 'erased'], { message: 'one of lite, active, restricted, disabled, erased' })),
+  status: optional(z.enum(['lite', 'active', 'restricted', 'disabled', 'erased'], 'schema.one_of')),
   created_from: optional(time), created_to: optional(time),
   last_sign_in_from: optional(time), last_sign_in_to: optional(time),
   has_mfa: optional(flag), has_passkey: optional(flag),
@@ -37,7 +39,7 @@ export const customerQuerySchema = z.object({
 export const auditQuerySchema = z.object({
   actor: optional(z.string().max(300)),
   target: optional(z.string().max(300)),
-  type: optional(z.string().max(100).regex(/^[\w.-]+(\.\*)?$/, 'an event type such as account.disabled, or a prefix such as account.*')),
+  type: optional(z.string().max(100).regex(/^[\w.-]+(\.\*)?$/, 'schema.list.event_type')),
   from: optional(time), to: optional(time),
   ...pagingShape,
 });
@@ -47,8 +49,7 @@ export function listQuery<T>(ctx: Context, schema: z.ZodType<T>): T {
   const single = Object.fromEntries(Object.entries(ctx.query).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]));
   const parsed = schema.safeParse(single);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new AppError('request.invalid', `${issue?.path.join('.') || 'query'}: ${issue?.message ?? 'invalid'}`, 400);
+    throw new AppError('request.invalid', describeIssue(parsed.error.issues[0]!, 'query'), 400);
   }
   return parsed.data;
 }
@@ -99,7 +100,7 @@ export const filters = {
   text: (description: string) => ({ schema: optional(z.string().max(200)), openapi: { schema: { type: 'string' }, description } }),
   flag: (description: string) => ({ schema: optional(flag), openapi: { schema: { type: 'boolean' }, description } }),
   oneOf: <V extends string>(values: readonly [V, ...V[]], description: string) => ({
-    schema: optional(z.enum(values, { message: `one of ${values.join(', ')}` })), openapi: { schema: { enum: [...values] }, description },
+    schema: optional(z.enum(values, 'schema.one_of')), openapi: { schema: { enum: [...values] }, description },
   }),
 };
 

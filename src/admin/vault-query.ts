@@ -6,26 +6,27 @@ import type { Context } from 'koa';
 import { VAULT_CURSOR, type VaultCursor, type VaultFilter } from '../consent/vault.ts';
 import { cursorParam, pagingShape } from './list-query.ts';
 import { AppError } from '../errors/app-error.ts';
+import { describeIssue } from '../i18n/zod.ts';
 import type { Services } from '../compose.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const ID = z.string().trim().regex(/^[\w.:-]{1,200}$/, 'letters, digits, . _ : - (at most 200)');
-const date = z.string().trim().refine((v) => !Number.isNaN(Date.parse(v)), 'a date or date-time (ISO 8601, e.g. 2026-12-01 or 2026-12-01T10:00:00Z)').transform((v) => new Date(v));
+const ID = z.string().trim().regex(/^[\w.:-]{1,200}$/, 'schema.vault.id');
+const date = z.string().trim().refine((v) => !Number.isNaN(Date.parse(v)), 'schema.vault.date').transform((v) => new Date(v));
 const empty = (v: unknown) => (v === '' ? undefined : v);
 
 export const vaultQuerySchema = z.object({
-  customer: z.preprocess(empty, z.string().trim().max(320, 'at most 320 characters').optional()),
-  kind: z.preprocess(empty, z.enum(['document', 'client_scopes', 'purpose', 'preference', 'brand_sharing'], 'one of document, client_scopes, purpose, preference, brand_sharing').optional()),
+  customer: z.preprocess(empty, z.string().trim().max(320, 'schema.text.at_most').optional()),
+  kind: z.preprocess(empty, z.enum(['document', 'client_scopes', 'purpose', 'preference', 'brand_sharing'], 'schema.one_of').optional()),
   purpose: z.preprocess(empty, ID.optional()),
   document: z.preprocess(empty, ID.optional()),
   version: z.preprocess(empty, ID.optional()),
   client: z.preprocess(empty, ID.optional()),
-  action: z.preprocess(empty, z.enum(['grant', 'withdraw'], 'grant or withdraw').optional()),
+  action: z.preprocess(empty, z.enum(['grant', 'withdraw'], 'schema.one_of').optional()),
   from: z.preprocess(empty, date.optional()),
   to: z.preprocess(empty, date.optional()),
   ...pagingShape,
-}).refine((q) => [q.purpose, q.document, q.client].filter(Boolean).length <= 1, { message: 'give one of purpose, document and client', path: ['purpose'] })
-  .refine((q) => !q.version || q.document, { message: 'version needs document', path: ['version'] });
+}).refine((q) => [q.purpose, q.document, q.client].filter(Boolean).length <= 1, { error: 'schema.vault.one_subject', path: ['purpose'] })
+  .refine((q) => !q.version || q.document, { error: 'schema.vault.version_needs_document', path: ['version'] });
 
 export type VaultQuery = z.infer<typeof vaultQuerySchema>;
 
@@ -34,8 +35,7 @@ export function readVaultQuery(ctx: Context): VaultQuery {
   const raw = Object.fromEntries(Object.entries(ctx.query).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]));
   const parsed = vaultQuerySchema.safeParse(raw);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new AppError('vault.invalid_query', `${issue?.path.join('.') || 'query'}: ${issue?.message ?? 'invalid'}`, 400);
+    throw new AppError('vault.invalid_query', describeIssue(parsed.error.issues[0]!, 'query'), 400);
   }
   return parsed.data;
 }

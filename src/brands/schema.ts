@@ -6,9 +6,9 @@ import { isHexColour } from './colours.ts';
 
 export const BRAND_ID = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
 
-const colour = z.string().max(20).refine(isHexColour, 'must be a hex colour such as #1d4ed8');
-const link = z.string().max(2000).url().refine((u) => /^https?:\/\//.test(u), 'must be an http(s) address');
-const ids = z.array(z.string().regex(/^[\w.:-]{1,200}$/, 'must be an id')).max(100);
+const colour = z.string().max(20).refine(isHexColour, 'schema.brand.colour');
+const link = z.string().max(2000).url().refine((u) => /^https?:\/\//.test(u), 'schema.brand.http_address');
+const ids = z.array(z.string().regex(/^[\w.:-]{1,200}$/, 'schema.brand.id')).max(100);
 
 export const DEFAULT_COLOURS = { accent: '#2f5bea', text: '#1d2330', background: '#f6f7fb' } as const;
 
@@ -16,11 +16,11 @@ export const brandSettingsSchema = z.object({
   name: z.string().trim().min(1).max(100),
   colours: z.object({ accent: colour, text: colour, background: colour }).strict().optional(),
   /** A CSS font-family list: letters, digits, spaces, hyphens, commas and quotes only. */
-  font: z.string().max(200).regex(/^[\p{L}\p{N} ,'"-]+$/u, 'must be a font-family list such as "Inter", sans-serif').optional(),
+  font: z.string().max(200).regex(/^[\p{L}\p{N} ,'"-]+$/u, 'schema.brand.font').optional(),
   supportUrl: link.optional(),
   privacyUrl: link.optional(),
-  defaultLanguage: z.string().max(35).refine((tag) => (LANGUAGES as readonly string[]).includes(tag), `must be one of the supported language tags: ${LANGUAGES.join(', ')}`).optional(),
-  mail: z.object({ fromName: z.string().trim().min(1).max(100).regex(/^[^\r\n<>"]+$/, 'must be a plain name'), fromAddress: z.email().max(254) }).strict().optional(),
+  defaultLanguage: z.string().max(35).refine((tag) => (LANGUAGES as readonly string[]).includes(tag), { error: 'schema.brand.language', params: { options: LANGUAGES } }).optional(),
+  mail: z.object({ fromName: z.string().trim().min(1).max(100).regex(/^[^\r\n<>"]+$/, 'schema.brand.plain_name'), fromAddress: z.email().max(254) }).strict().optional(),
   /** Terms documents every app of the brand requires (document ids). */
   documents: ids.optional(),
   /** Purposes that belong to this brand only; a purpose no brand lists is shared by all. */

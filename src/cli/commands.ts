@@ -15,6 +15,9 @@ import { ClientExistsError, ID_TOKEN_ALGS, TOKEN_AUTH_METHODS, type ClientInput,
 import { deliveryJson, webhookJson } from '../events/webhooks/view.ts';
 import { DocumentVersionExistsError, UnknownDocumentError, type DocumentVersionInfo } from '../consent/registry/registry.ts';
 import { documentVersionSchema } from '../config/consent-schema.ts';
+import { DEFAULT_LANGUAGE } from '../i18n/languages.ts';
+import { translate } from '../i18n/translate.ts';
+import { issueMessage } from '../i18n/zod.ts';
 import type { ErasureStatus } from '../privacy/erasure.ts';
 import { clientProfileMetadataProblem } from '../profile/client-needs.ts';
 import { exportCustomers, importCustomers, type ImportSource } from './customer-commands.ts';
@@ -126,7 +129,7 @@ const handlers: Record<string, Handler> = {
     });
     const profile = profileFlags(values);
     const clientId = values['client-id'] as string | undefined;
-    if (!clientId || !CLIENT_ID_PATTERN.test(clientId)) throw new UsageError(`--client-id is required: ${CLIENT_ID_RULE}`);
+    if (!clientId || !CLIENT_ID_PATTERN.test(clientId)) throw new UsageError(`--client-id is required: ${translate(DEFAULT_LANGUAGE, CLIENT_ID_RULE)}`);
     const grantTypes = (values['grant-type'] as string[] | undefined) ?? [];
     for (const g of grantTypes) if (!(GRANT_TYPES as readonly string[]).includes(g)) throw new UsageError(`--grant-type: "${g}" is not one of ${GRANT_TYPES.join(', ')}`);
     const redirectUris = ((values['redirect-uri'] as string[] | undefined) ?? []).map((u) => requireUrl(u, '--redirect-uri'));
@@ -300,7 +303,7 @@ const handlers: Record<string, Handler> = {
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
       const flag = ({ version: '--version', url: '--url', publishedAt: '--published-at' } as Record<string, string>)[String(issue.path[0])] ?? String(issue.path[0]);
-      throw new UsageError(`${flag}: ${values[flag.slice(2)] === undefined ? 'required' : issue.message}${flag === '--published-at' ? ' (an ISO date and time, e.g. 2027-01-01T00:00:00Z)' : ''}`);
+      throw new UsageError(`${flag}: ${values[flag.slice(2)] === undefined ? 'required' : issueMessage(issue, DEFAULT_LANGUAGE)}${flag === '--published-at' ? ' (an ISO date and time, e.g. 2027-01-01T00:00:00Z)' : ''}`);
     }
     const { version, material, url, publishedAt } = parsed.data;
     await services.consentRegistry.seed(); // a fresh database gets its configured documents first

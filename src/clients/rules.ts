@@ -6,13 +6,14 @@ import type { ClientInput } from './input.ts';
 export { ID_TOKEN_ALGS, TOKEN_AUTH_METHODS } from './input.ts';
 
 export const CLIENT_ID_PATTERN = /^[\w.:-]{1,128}$/;
-export const CLIENT_ID_RULE = 'letters, digits, . _ : - (at most 128)';
+/** The rule a client id follows, as a catalogue key (the schema's message; the command line words it in English). */
+export const CLIENT_ID_RULE = 'schema.client.id';
 export const GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials', 'urn:ietf:params:oauth:grant-type:device_code'] as const;
 export const MIN_CLIENT_SECRET_LENGTH = 32;
 /** One scope name (RFC 6749 scope-token): printable ASCII but space, " and \\. */
 export const SCOPE_NAME = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
 
-/** An http(s) URL (redirect, post-logout and back-channel logout URIs, resource ids). */
+/** An http(s) URL (redirect, post-logout and back-channel logout URIs, resource ids); `message` is a catalogue key. */
 export const httpUrlSchema = (message?: string) => z.url({ protocol: /^https?$/, ...(message ? { message } : {}) });
 
 /** What the rules across fields look up: the documents and the social-login connectors configured. */

@@ -5,8 +5,8 @@ import { z } from 'zod';
 export const CONNECTOR_KIND_NAMES = ['oidc', 'oauth2', 'google', 'microsoft', 'apple', 'facebook', 'github'] as const;
 const IMPORTABLE = ['name', 'given_name', 'family_name', 'nickname', 'picture', 'birthdate', 'locale', 'zoneinfo'] as const;
 
-export const connectorIdSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'must be lower-case letters, digits, - or _ (at most 40)')
-  .refine((id) => !['link', 'continue', 'email', 'import'].includes(id), 'link, continue, email and import are reserved');
+export const connectorIdSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'schema.connector.id')
+  .refine((id) => !['link', 'continue', 'email', 'import'].includes(id), 'schema.connector.reserved');
 
 /** What may change on a connector: everything but its id and kind (secrets included). */
 export const connectorSettingsSchema = z.object({
@@ -38,7 +38,7 @@ type ConnectorShape = z.infer<typeof connectorSettingsSchema> & { kind: (typeof 
 
 /** What each kind needs beyond the client id (the presets fill in the rest). */
 export function requireKindSettings(c: Partial<ConnectorShape> & { kind: ConnectorShape['kind'] }, ctx: z.RefinementCtx): void {
-  const missing = (key: string) => ctx.addIssue({ code: 'custom', path: [key], message: `is required for kind ${c.kind}` });
+  const missing = (key: string) => ctx.addIssue({ code: 'custom', path: [key], message: 'schema.connector.required_for_kind', params: { kind: c.kind } });
   if (c.kind === 'oidc' && !c.issuer) missing('issuer');
   if (c.kind === 'oauth2') for (const key of ['authorizationEndpoint', 'tokenEndpoint', 'userinfoEndpoint'] as const) if (!c[key]) missing(key);
   if (c.kind === 'apple') for (const key of ['teamId', 'keyId', 'privateKey'] as const) if (!c[key]) missing(key);
@@ -49,8 +49,8 @@ export const connectorSchema = connectorSettingsSchema.extend({ id: connectorIdS
 
 /** A change (only what is sent changes); the secrets change through their own rotation request. */
 export const connectorChangeSchema = connectorSettingsSchema.omit({ clientSecret: true, privateKey: true, enabled: true }).partial().strict()
-  .refine((c) => Object.keys(c).length > 0, 'Send at least one field to change.');
+  .refine((c) => Object.keys(c).length > 0, 'schema.change.empty');
 
 /** A new client secret (or Apple private key) given by the upstream: the old one is forgotten at once. */
 export const connectorSecretSchema = z.object({ clientSecret: z.string().min(1).max(2000).optional(), privateKey: z.string().min(1).max(10_000).optional() }).strict()
-  .refine((s) => s.clientSecret !== undefined || s.privateKey !== undefined, 'Send clientSecret or privateKey.');
+  .refine((s) => s.clientSecret !== undefined || s.privateKey !== undefined, 'schema.connector.secret');

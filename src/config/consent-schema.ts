@@ -5,10 +5,10 @@ import { z } from 'zod';
 export const LEGAL_BASES = ['consent', 'contract', 'legitimate_interest', 'legal_obligation', 'public_interest', 'vital_interest'] as const;
 export const CHANNELS = ['email', 'sms', 'push'] as const;
 
-const registryId = z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'must be lower-case letters, digits, . _ or - (at most 64)');
-const locale = z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$/, 'must be a language tag such as en or pt-BR');
+const registryId = z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'schema.registry.id');
+const locale = z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$/, 'schema.locale.tag');
 const localized = z.record(locale, z.object({ name: z.string().min(1).max(120), description: z.string().min(1).max(2000) }))
-  .refine((texts) => Object.keys(texts).length > 0, 'needs at least one locale');
+  .refine((texts) => Object.keys(texts).length > 0, 'schema.locale.required');
 
 const unique = <T extends { id: string }>(list: T[]) => new Set(list.map((item) => item.id)).size === list.length;
 
@@ -22,8 +22,8 @@ export const purposeSchema = z.object({
 
 /** One version of a document, as configured, published with `foyer documents publish` or through the admin API. */
 export const documentVersionSchema = z.object({
-  version: z.string().regex(/^[\w.-]{1,32}$/, 'letters, digits, . _ - (at most 32)'),
-  url: z.url({ protocol: /^https?$/, error: 'needs an http(s) URL' }).optional(),
+  version: z.string().regex(/^[\w.-]{1,32}$/, 'schema.document.version'),
+  url: z.url({ protocol: /^https?$/, error: 'schema.http_url' }).optional(),
   /** Material: customers accept it again at their next sign-in; editorial (false): no new acceptance. */
   material: z.boolean().default(true),
   /** When it takes effect (a scheduled version asks nothing before); now when left out. */
@@ -57,10 +57,10 @@ export const consentConfigSchema = z.object({
   policyUrl: z.url().optional().describe('The privacy policy URL named in consent receipts; defaults to $ISSUER/privacy.'),
   jurisdiction: z.string().min(1).default('EU').describe('Jurisdiction named in consent receipts.'),
   defaultLocale: locale.default('en').describe('Locale whose texts are shown when the reader\'s language has none.'),
-  purposes: z.array(purposeSchema).default(DEFAULT_PURPOSES as never).refine(unique, 'purpose ids must be unique')
+  purposes: z.array(purposeSchema).default(DEFAULT_PURPOSES as never).refine(unique, 'schema.unique.purposes')
     .describe('Purposes seeded when absent: [{ id, legalBasis (consent, contract, legitimate_interest, legal_obligation, public_interest or vital_interest), texts: { en: { name, description } }, dataCategories, thirdPartyDisclosure }].'),
   documents: z.array(documentSchema).default([{ id: 'terms', title: 'Terms of service', required: true, versions: [{ version: '1', material: true }] }] as never)
-    .refine(unique, 'document ids must be unique')
+    .refine(unique, 'schema.unique.documents')
     .describe('Documents and versions seeded when absent: [{ id, title, required, versions: [{ version, url, material, publishedAt }] }].'),
 }).prefault({});
 
@@ -68,7 +68,7 @@ export const preferencesConfigSchema = z.object({
   channels: z.array(z.enum(CHANNELS)).min(1).default([...CHANNELS]).describe('Channels a customer may be contacted on: email, sms, push.'),
   topics: z.array(z.object({ id: registryId, texts: localized, channels: z.array(z.enum(CHANNELS)).min(1).optional() }))
     .default([{ id: 'news', texts: { en: { name: 'News and offers', description: 'Our newsletter, product news and offers.' } } }] as never)
-    .refine(unique, 'topic ids must be unique')
+    .refine(unique, 'schema.unique.topics')
     .describe('Communication topics seeded when absent: [{ id, texts: { en: { name, description } }, channels }] (channels default to all).'),
   confirmationSeconds: z.number().int().positive().default(7 * 24 * 3600).describe('How long the mailed email opt-in confirmation link works, in seconds.'),
   confirmationMailsPerEmail: z.number().int().min(1).default(3).describe('Opt-in confirmation mails allowed per email address per throttle window.'),

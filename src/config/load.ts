@@ -1,9 +1,11 @@
 // Owns reading configuration: defaults file, optional FOYER_CONFIG file, environment; validates with zod.
-// Must not import from other Foyer layers except errors.
+// Must not import from other Foyer layers except errors and i18n (the words of the schema's messages).
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_LANGUAGE } from '../i18n/languages.ts';
+import { issueMessage } from '../i18n/zod.ts';
 import { type Config, configSchema, envBindings } from './schema.ts';
 import { resolveWebauthn } from './webauthn.ts';
 
@@ -118,7 +120,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadedConfig {
     const issue = parsed.error.issues[0]!;
     const key = issue.path.join('.') || '(root)';
     const envName = Object.entries(envBindings).find(([, b]) => b.path === key)?.[0];
-    throw new ConfigError(`${key}${envName ? ` (${envName})` : ''}: ${issue.message}`);
+    // No reader at start: a schema's message key is worded in English, the field named as the file names it.
+    throw new ConfigError(`${key}${envName ? ` (${envName})` : ''}: ${issueMessage(issue, DEFAULT_LANGUAGE)}`);
   }
   const base = parsed.data;
   const warnings: string[] = [];

@@ -13,10 +13,10 @@ export const RESERVED_CLAIMS: ReadonlySet<string> = new Set([
 
 export const FIELD_TYPES = ['string', 'number', 'boolean', 'date', 'single_choice', 'multi_choice'] as const;
 
-const localized = z.record(z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'locale keys look like en or pt-BR'), z.string().min(1).max(500))
-  .refine((labels) => Object.keys(labels).length > 0, 'needs at least one locale');
+const localized = z.record(z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'schema.locale.key'), z.string().min(1).max(500))
+  .refine((labels) => Object.keys(labels).length > 0, 'schema.locale.required');
 
-export const fieldKeySchema = z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'field keys are lower-case letters, digits and _ (at most 64), starting with a letter');
+export const fieldKeySchema = z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'schema.profile_field.key');
 
 /** When a field is asked, apart from a client that lists it: at sign-up (the first visit), from the Nth visit, or never. */
 export const askRuleSchema = z.union([z.literal('signup'), z.literal('never'), z.object({ fromVisit: z.number().int().min(1).max(1000) }).strict()]);
@@ -46,16 +46,16 @@ export const profileFieldSchema = z.object({
   options: z.array(z.object({ value: z.string().min(1).max(100), label: localized })).optional(),
 }).strict().superRefine((field, ctx) => {
   for (const name of [field.key, field.claim]) {
-    if (name !== undefined && RESERVED_CLAIMS.has(name)) ctx.addIssue({ code: 'custom', message: `${name}: a profile field cannot be the ${name} claim, which Foyer asserts itself` });
+    if (name !== undefined && RESERVED_CLAIMS.has(name)) ctx.addIssue({ code: 'custom', message: 'schema.profile_field.reserved_claim', params: { name } });
   }
   const choice = field.type === 'single_choice' || field.type === 'multi_choice';
-  if (choice && !field.options?.length) ctx.addIssue({ code: 'custom', message: `${field.key}: a ${field.type} field needs options` });
-  if (!choice && field.options) ctx.addIssue({ code: 'custom', message: `${field.key}: only choice fields take options` });
+  if (choice && !field.options?.length) ctx.addIssue({ code: 'custom', message: 'schema.profile_field.needs_options', params: { key: field.key, type: field.type } });
+  if (!choice && field.options) ctx.addIssue({ code: 'custom', message: 'schema.profile_field.no_options', params: { key: field.key } });
   if (field.validation.pattern !== undefined) {
     try {
       new RegExp(field.validation.pattern, 'u');
     } catch {
-      ctx.addIssue({ code: 'custom', message: `${field.key}: validation.pattern is not a valid regular expression` });
+      ctx.addIssue({ code: 'custom', message: 'schema.profile_field.bad_pattern', params: { key: field.key } });
     }
   }
 });

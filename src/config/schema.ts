@@ -16,7 +16,7 @@ export const configSchema = z.object({
   dataDir: z.string().default('./data').describe('Folder for the embedded database, its lock and control socket, and generated dev secrets.'),
   smtpUrl: z.string().optional().describe('SMTP server for outgoing mail, e.g. smtp://user:pass@host:587 or smtps://host.'),
   mailFrom: z.string().default('Foyer <no-reply@localhost>').describe("Sender of Foyer's mails."),
-  secret: z.string().min(32, 'must be at least 32 characters').optional().describe('Key that encrypts secrets at rest and signs cookies (at least 32 characters).'),
+  secret: z.string().min(32, 'schema.text.at_least').optional().describe('Key that encrypts secrets at rest and signs cookies (at least 32 characters).'),
   trustProxy: z.union([z.boolean(), z.number().int().min(0).max(10)]).default(0).transform((v) => (v === true ? 1 : v === false ? 0 : v))
     .describe('How many proxies (load balancers) stand in front of Foyer: the client address is the X-Forwarded-For entry that many from the right (true = 1, false = 0 = none: the socket address). Never set it higher than the real number of hops.'),
   outboundAllowPrivate: z.boolean().default(false).describe('Let back-channel logout, webhooks and social-login upstreams (discovery, token, userinfo, keys) reach loopback and private addresses.'),
@@ -61,13 +61,13 @@ export const configSchema = z.object({
     rpName: z.string().min(1).optional().describe('Name the browser shows when creating a passkey; defaults to brandName.'),
     origins: z.array(z.url()).min(1).optional().describe('Origins where passkeys may be used, each on rpId or a subdomain of it; defaults to the issuer origin.'),
   }).prefault({}),
-  connectors: z.array(connectorSchema).default([]).refine((list) => new Set(list.map((c) => c.id)).size === list.length, 'connector ids must be unique')
+  connectors: z.array(connectorSchema).default([]).refine((list) => new Set(list.map((c) => c.id)).size === list.length, 'schema.unique.connectors')
     .describe('Upstream providers for social login, seeded into the database when their id is absent (see docs/operators/social-login.md): [{ id, kind (oidc, oauth2, google, microsoft, apple, facebook or github), clientId, clientSecret: {"env": "VAR"}, … }].'),
   privacy: z.object({
     erasureGraceDays: z.number().int().min(0).max(365).default(14).describe('Days between an erasure request and the purge; the customer may cancel until then (0: purge at the next sweep).'),
   }).prefault({}),
   profile: z.object({
-    fields: z.array(profileFieldSchema).default([]).refine((list) => new Set(list.map((f) => f.key)).size === list.length, 'profile field keys must be unique')
+    fields: z.array(profileFieldSchema).default([]).refine((list) => new Set(list.map((f) => f.key)).size === list.length, 'schema.unique.profile_fields')
       .describe('Profile fields seeded into the database when absent (the database is authoritative): [{ key, type, label: {en}, help, purpose, scope, claim, ask ("signup", {"fromVisit": N} or "never"), priority, validation, options }].'),
     maxOptionalPerVisit: z.number().int().min(0).max(20).default(2).describe('Optional profile fields asked at most per visit (a client may set its own).'),
     skipBackoffDays: z.number().int().min(0).max(3650).default(30).describe('Days before a field the customer skipped ("Not now") is asked again.'),
@@ -86,8 +86,8 @@ export const configSchema = z.object({
   }).prefault({}),
   passwordImport: z.object({
     firebaseScrypt: z.object({
-      signerKey: z.string().regex(/^[A-Za-z0-9+/_-]+={0,2}$/, 'must be base64').describe('The project\'s base64 signer key: a secret, so a config file names it as {"env": "VAR"}.'),
-      saltSeparator: z.string().regex(/^[A-Za-z0-9+/_-]*={0,2}$/, 'must be base64').default('Bw==').describe('The project\'s base64 salt separator.'),
+      signerKey: z.string().regex(/^[A-Za-z0-9+/_-]+={0,2}$/, 'schema.base64').describe('The project\'s base64 signer key: a secret, so a config file names it as {"env": "VAR"}.'),
+      saltSeparator: z.string().regex(/^[A-Za-z0-9+/_-]*={0,2}$/, 'schema.base64').default('Bw==').describe('The project\'s base64 salt separator.'),
       rounds: z.number().int().min(1).max(32).default(8).describe('The project\'s rounds.'),
       memCost: z.number().int().min(1).max(20).default(14).describe('The project\'s mem cost.'),
     }).optional().describe('Firebase\'s password hash parameters (Authentication → Users → Password hash parameters), for importing Firebase customers with their passwords.'),
@@ -107,7 +107,7 @@ export const configSchema = z.object({
     drainSeconds: z.number().min(0).max(7).default(3).describe('On SIGTERM, how long the instance keeps serving after /readyz turns 503 (so a load balancer takes it out) before it stops taking connections; the whole stop stays within 10 s.'),
   }).prefault({}),
   metrics: z.object({
-    token: z.string().min(32, 'must be at least 32 characters').regex(/^[\w\-.~+/]+=*$/, 'must be a bearer token (letters, digits, - . _ ~ + /)').optional()
+    token: z.string().min(32, 'schema.text.at_least').regex(/^[\w\-.~+/]+=*$/, 'schema.bearer_token').optional()
       .describe('Bearer token that lets a scraper read GET /metrics from anywhere (Authorization: Bearer <token>; at least 32 characters; a config file names it as {"env": "VAR"}). Without it, /metrics answers only peers on this machine connecting directly, and 404 to everyone else.'),
   }).prefault({}),
   keyRefreshSeconds: durationSeconds.default(10).describe('How often each instance checks for rotated signing keys, in seconds.'),

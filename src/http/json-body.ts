@@ -3,6 +3,7 @@
 import type { Context } from 'koa';
 import type { z } from 'zod';
 import { AppError } from '../errors/app-error.ts';
+import { describeIssue } from '../i18n/zod.ts';
 
 /** A JSON body checked with `schema`; 415 for another type, 400 with the first problem otherwise. */
 export function jsonBody<T>(ctx: Context, schema: z.ZodType<T>): T {
@@ -15,8 +16,7 @@ export function jsonBody<T>(ctx: Context, schema: z.ZodType<T>): T {
   }
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new AppError('request.invalid', `${issue?.path.length ? `${issue.path.join('.')}: ` : ''}${issue?.message ?? 'invalid body'}`, 400);
+    throw new AppError('request.invalid', describeIssue(parsed.error.issues[0]!), 400);
   }
   return parsed.data;
 }

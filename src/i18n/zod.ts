@@ -1,9 +1,10 @@
 // Owns localising validation errors. A schema's own message is a catalogue key (e.g.
-// "<area>.<page>.<problem>") and is translated; zod's built-in messages ("Too small: expected…") come from
-// zod's own translations for the current language.
+// "schema.http_url" or "<area>.<page>.<problem>"), resolved when the issue is read, in the reader's language
+// (or one named, e.g. English for a config file read at start); zod's built-in messages ("Too small:
+// expected…") come from zod's own translations for the current language.
 import { z } from 'zod';
 import { currentLanguage } from './request-language.ts';
-import { isMessageKey, t } from './translate.ts';
+import { isMessageKey, translate, type MessageValues } from './translate.ts';
 import type { Language } from './languages.ts';
 
 const ZOD_LOCALES: Record<Language, () => { localeError: z.core.$ZodErrorMap }> = {
@@ -24,7 +25,41 @@ export function zodErrorMap(): z.core.$ZodErrorMap {
   return map;
 }
 
-/** An issue's message for a person: a catalogue key is translated, anything else is shown as it is. */
-export function issueMessage(issue: z.core.$ZodIssue): string {
-  return isMessageKey(issue.message) ? t(issue.message) : issue.message;
+const listOf = (values: readonly unknown[], language: Language) =>
+  new Intl.ListFormat(language, { type: 'unit' }).format(values.map(String));
+
+/**
+ * The arguments a schema's message may use: the issue's own facts (`minimum` of a too-small value, `maximum` of a
+ * too-big one, the allowed `options` of an enum, listed as the language lists them) and the `params` a refinement
+ * or a custom issue carries (a list listed the same way). Anything else stays out of the sentence.
+ */
+function argumentsOf(issue: z.core.$ZodIssue, language: Language): MessageValues {
+  const values: MessageValues = {};
+  if (issue.code === 'too_small') values.minimum = Number(issue.minimum);
+  if (issue.code === 'too_big') values.maximum = Number(issue.maximum);
+  if (issue.code === 'invalid_value') values.options = listOf(issue.values, language);
+  if (issue.code === 'custom') {
+    for (const [name, value] of Object.entries(issue.params ?? {})) {
+      if (Array.isArray(value)) values[name] = listOf(value, language);
+      else if (['string', 'number', 'boolean'].includes(typeof value)) values[name] = value as string | number | boolean;
+    }
+  }
+  return values;
+}
+
+/**
+ * An issue's message for a person, in the request's language unless another is named: a catalogue key is
+ * formatted with the issue's arguments (see argumentsOf), anything else (zod's own words) is shown as it is.
+ */
+export function issueMessage(issue: z.core.$ZodIssue, language: Language = currentLanguage()): string {
+  return isMessageKey(issue.message) ? translate(language, issue.message, argumentsOf(issue, language)) : issue.message;
+}
+
+/**
+ * An issue as an API answer or a start-up error names it: "<path>: <message>", the path of the member it is
+ * about (`whole` when it names none, e.g. "query"; just the message when that is empty too).
+ */
+export function describeIssue(issue: z.core.$ZodIssue, whole = '', language?: Language): string {
+  const where = issue.path.length ? issue.path.join('.') : whole;
+  return where ? `${where}: ${issueMessage(issue, language)}` : issueMessage(issue, language);
 }

@@ -16,6 +16,7 @@ import { constantTimeEqual, keyedHash } from '../security/tokens.ts';
 import { emailSchema, field, firstError, tooManyAttempts } from './forms.ts';
 import type { JourneyPorts } from './context.ts';
 import { localesOf } from './profile-routes.ts';
+import { describeIssue } from '../i18n/zod.ts';
 
 export interface CaptureRouteDeps extends JourneyPorts, ApiTokenDeps {
   csrf: Csrf;
@@ -26,7 +27,7 @@ export interface CaptureRouteDeps extends JourneyPorts, ApiTokenDeps {
 }
 
 const FORM_TOKEN_SECONDS = 2 * 3600;
-const nameSchema = z.string().trim().max(100, 'A name can have at most 100 characters.');
+const nameSchema = z.string().trim().max(100, 'schema.name.too_long');
 const apiBodySchema = z.object({
   email: emailSchema,
   purpose: z.string().min(1).max(64),
@@ -160,8 +161,7 @@ export function createCaptureRouter(deps: CaptureRouteDeps): Router {
     }
     const parsed = apiBodySchema.safeParse(body);
     if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      return json(400, { error: 'invalid_request', message: `${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}` });
+      return json(400, { error: 'invalid_request', message: describeIssue(parsed.error.issues[0]!, 'body') });
     }
     const result = await deps.liteCapture.startCapture({
       email: parsed.data.email, givenName: parsed.data.given_name || undefined, familyName: parsed.data.family_name || undefined, purpose: parsed.data.purpose,

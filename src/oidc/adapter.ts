@@ -4,7 +4,7 @@ import type { Adapter, AdapterPayload } from 'oidc-provider';
 import { errors } from 'oidc-provider';
 import type { Db } from '../db/create-db.ts';
 import { createReadCache } from '../cache/read-cache.ts';
-import { providerRequestMemo, rememberSessionRead, writeSessionRead } from './session-writes.ts';
+import { providerRequestMemo, rememberSessionRead, writeSessionRead, type ProviderRequestMemo } from './session-writes.ts';
 import { combined, defer, flushPending, takePending } from './deferred-writes.ts';
 import type { ClientStore } from './clients.ts';
 
@@ -26,6 +26,11 @@ export interface AdapterOptions {
    * written (session-writes.ts): a returning customer's sign-in saves the session only to move that expiry. 0: always.
    */
   sessionExpirySlackSeconds?: number;
+  /**
+   * The read of the account whose id is the given SQL expression (claims.ts): on the token and userinfo
+   * endpoints it joins the token's read, so findAccount of the same request sends no statement of its own.
+   */
+  accountWithToken?: (accountIdSql: string) => string;
 }
 
 // The hot path runs as plain SQL: building queries per request was a measurable share of the CPU.
@@ -41,6 +46,14 @@ const FIND_TOKEN_WITH_SESSION_SQL = `SELECT t.payload, t.consumed_at, s.payload 
                       WHERE model = 'Session' AND uid = t.payload->>'sessionUid' AND ${LIVE} LIMIT 1) s
          ON t.payload->>'expiresWithSession' = 'true'
  WHERE t.model = ? AND t.id = ? AND (t.expires_at IS NULL OR t.expires_at > now())`;
+// The account a token names, as a uuid (null when it names none or no valid one: the cast must never fail).
+const TOKEN_ACCOUNT_ID_SQL = `(CASE WHEN t.payload->>'accountId' ~ '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$'
+  THEN (t.payload->>'accountId')::uuid END)`;
+// (Replaced by functions: the account's SQL holds `$'`, which a replacement string would expand.)
+const withAccount = (accountSql: string) => FIND_TOKEN_WITH_SESSION_SQL
+  .replace('s.consumed_at AS session_consumed_at', () => 's.consumed_at AS session_consumed_at, acc.*')
+  .replace('\n WHERE t.model = ?', () => `\n  LEFT JOIN LATERAL (${accountSql}) acc ON true\n WHERE t.model = ?`);
+const TOKEN_COLUMNS = new Set(['payload', 'consumed_at', 'session_payload', 'session_consumed_at']);
 const SESSION_BOUND = new Set(['AccessToken', 'RefreshToken', 'AuthorizationCode']);
 const CONSUME_SQL = 'UPDATE oidc_models SET consumed_at = now() WHERE model = ? AND id = ? AND consumed_at IS NULL';
 const UPSERT_SQL = `INSERT INTO oidc_models (model, id, payload, grant_id, uid, user_code, account_id, expires_at)
@@ -57,6 +70,7 @@ export function createAdapterClass(db: Db, clients: ClientStore, options: Adapte
   // Grants are read on every token and userinfo request. Revoking a grant deletes its tokens, so a
   // grant cached a few seconds longer on another instance can no longer be used through them.
   const grants = createReadCache<AdapterPayload>(5000);
+  const findTokenWithAccountSql = options.accountWithToken && withAccount(options.accountWithToken(TOKEN_ACCOUNT_ID_SQL));
   return class KnexAdapter implements Adapter {
     readonly model: string;
 
@@ -88,7 +102,7 @@ export function createAdapterClass(db: Db, clients: ClientStore, options: Adapte
       await flushPending();
       if (this.model === 'Grant') return grants.get(id, () => this.findBy(FIND_BY_ID_SQL, id));
       const memo = providerRequestMemo();
-      if (memo && SESSION_BOUND.has(this.model)) return this.findWithSession(id, memo.sessionsByUid);
+      if (memo && SESSION_BOUND.has(this.model)) return this.findWithSession(id, memo);
       return this.findBy(FIND_BY_ID_SQL, id);
     }
 
@@ -104,14 +118,23 @@ export function createAdapterClass(db: Db, clients: ClientStore, options: Adapte
       return this.findBy(FIND_BY_UID_SQL, uid);
     }
 
-    /** A token, and the session it is bound to (kept for this request's session read by uid). */
-    private async findWithSession(id: string, sessionsByUid: Map<string, ModelRow | null>): Promise<AdapterPayload | undefined> {
+    /**
+     * A token, and the session it is bound to (kept for this request's session read by uid); on the token and
+     * userinfo endpoints also the account it names (kept for this request's findAccount).
+     */
+    private async findWithSession(id: string, memo: ProviderRequestMemo): Promise<AdapterPayload | undefined> {
       if (id.includes('\0')) return undefined;
-      const row = (await db.raw<{ rows: TokenRow[] }>(FIND_TOKEN_WITH_SESSION_SQL, [this.model, id])).rows[0];
+      const accounts = findTokenWithAccountSql ? memo.accountsById : undefined;
+      const row = (await db.raw<{ rows: TokenRow[] }>(accounts ? findTokenWithAccountSql! : FIND_TOKEN_WITH_SESSION_SQL, [this.model, id])).rows[0];
       if (!row) return undefined;
       const uid = row.payload.sessionUid;
       if (row.payload.expiresWithSession === true && typeof uid === 'string') {
-        sessionsByUid.set(uid, row.session_payload ? { payload: row.session_payload, consumed_at: row.session_consumed_at } : null);
+        memo.sessionsByUid.set(uid, row.session_payload ? { payload: row.session_payload, consumed_at: row.session_consumed_at } : null);
+      }
+      const accountId = row.payload.accountId;
+      if (accounts && typeof accountId === 'string') {
+        const account = Object.fromEntries(Object.entries(row).filter(([column]) => !TOKEN_COLUMNS.has(column)));
+        accounts.set(accountId, account.id ? account : null);
       }
       return this.fromRow(row.payload, row.consumed_at);
     }

@@ -1,6 +1,7 @@
 // Owns how an account becomes a set of claims for oidc-provider (which claims each scope carries: src/consent/scope-claims.ts).
 import type { Account as OidcAccount, FindAccount } from 'oidc-provider';
-import type { AccountQueries } from '../accounts/queries.ts';
+import { accountWithProfileOf, accountWithProfileSql, type AccountQueries, type AccountWithProfileOptions, type AccountWithProfileRow } from '../accounts/queries.ts';
+import { takeAccountReadWithToken } from './session-writes.ts';
 import type { ReleasableAccount } from '../consent/field-release.ts';
 import type { ScopeClaims } from '../consent/scope-claims.ts';
 import type { PurposeStanding } from '../consent/purposes.ts';
@@ -23,6 +24,15 @@ export interface ClaimRelease {
 // Where claims follow in the same request (ID tokens, userinfo): the purposes come with the account's read.
 const RELEASING_ROUTES = new Set(['token', 'userinfo']);
 
+/** How the token and userinfo routes read the account: with the purposes' standings the release rule takes. */
+const releasingReadOptions = (release: ClaimRelease): AccountWithProfileOptions => ({ alsoSelect: release.standingsWithAccount?.sql });
+
+/** The account's read as a LATERAL join of the token's read (adapter.ts), for the account id `accountIdSql`. */
+export function accountWithTokenSql(release: ClaimRelease): (accountIdSql: string) => string {
+  const options = releasingReadOptions(release);
+  return (accountIdSql) => accountWithProfileSql(accountIdSql, options);
+}
+
 /** Which profile fields an app's brand may have (src/brands/sharing.ts); undefined = every field. */
 export interface BrandFieldFilter {
   fieldFilter(accountId: string, clientId: string | undefined): Promise<((field: string) => boolean) | undefined>;
@@ -44,8 +54,13 @@ export function createFindAccount(accounts: AccountQueries, release: ClaimReleas
     const route = ctx?.oidc?.route ?? '';
     // Only authorizations (not tokens or userinfo) run the profile prompt, which wants the last visit's time;
     // tokens and userinfo release claims in the same request, so the purposes come with the account's read.
-    const withStandings = RELEASING_ROUTES.has(route) ? release.standingsWithAccount : undefined;
-    const account = await accounts.findAccountWithProfile(sub, { visit: route === 'authorization' || route === 'resume', alsoSelect: withStandings?.sql });
+    const releasing = RELEASING_ROUTES.has(route);
+    const withStandings = releasing ? release.standingsWithAccount : undefined;
+    // On those routes the account came with the token's read in this same request (adapter.ts), when it did.
+    const readWithToken = releasing ? takeAccountReadWithToken(sub) : undefined;
+    const account = readWithToken
+      ? accountWithProfileOf(readWithToken.row as AccountWithProfileRow | undefined, releasingReadOptions(release))
+      : await accounts.findAccountWithProfile(sub, { visit: route === 'authorization' || route === 'resume', alsoSelect: withStandings?.sql });
     if (!account || !SIGN_IN_ALLOWED.has(account.status)) return undefined;
     // Read with the account in this request; each claims() of it uses them (a later request reads afresh).
     const standings = withStandings?.standings(account.also, account.processingRestricted === true);

@@ -17,7 +17,7 @@ import { accountTokenClaims } from './account-tokens.ts';
 import { createAdapterClass } from './adapter.ts';
 import { inProviderRequest } from './session-writes.ts';
 import { flushPending } from './deferred-writes.ts';
-import { createFindAccount, type BrandFieldFilter, type ClaimRelease } from './claims.ts';
+import { accountWithTokenSql, createFindAccount, type BrandFieldFilter, type ClaimRelease } from './claims.ts';
 import { effectiveScopeClaims, oidcScopesOf } from '../consent/scope-claims.ts';
 import type { ClientStore } from './clients.ts';
 import { createLoadExistingGrant } from './grants.ts';
@@ -84,11 +84,30 @@ export function providerRoute(path: string): string | undefined {
   return prefix === '/auth' && !path.slice(6).includes('/') ? '/auth/:uid' : `${prefix}/*`;
 }
 
+// Where claims follow a token's read in the same request (code or refresh → ID token; userinfo): the account is
+// read with the token (adapter.ts).
+const ACCOUNT_WITH_TOKEN_PATHS = new Set(['/token', '/me']);
+
 /** The Provider's request handler, each request remembering the sessions it reads (so its writes merge, never undo). */
 export function providerRequestHandler(provider: Provider): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   const callback = provider.callback();
-  return (req, res) => inProviderRequest(() => callback(req, res), flushPending);
+  return (req, res) => {
+    const url = req.url ?? '';
+    const query = url.indexOf('?');
+    const accountsWithTokens = ACCOUNT_WITH_TOKEN_PATHS.has(query === -1 ? url : url.slice(0, query));
+    return inProviderRequest(() => callback(req, res), flushPending, { accountsWithTokens });
+  };
 }
+
+// A client's metadata as a plain object: oidc-provider rebuilds it at every metadata() call (a measurable share
+// of a client-credentials grant). Client instances are immutable and re-made whenever the registration changes,
+// so one copy per instance stays right.
+const clientMetadata = new WeakMap<object, ClientMetadata>();
+const metadataOf = (client: { metadata(): ClientMetadata }): ClientMetadata => {
+  let metadata = clientMetadata.get(client);
+  if (!metadata) clientMetadata.set(client, (metadata = client.metadata()));
+  return metadata;
+};
 
 const htmlPage = (ctx: KoaContextWithOIDC, views: Views, name: string, data: () => { title: string; [key: string]: unknown }) => {
   // RP-initiated logout may name the reader's languages (ui_locales), as an authorization request does:
@@ -115,6 +134,7 @@ export function buildProvider(deps: ProviderDeps, signingKeys: JWK[]): Provider 
       refreshReuseGraceSeconds: config.tokens.refreshReuseGraceSeconds,
       // A session's idle expiry may lag by a minute at most (a hundredth of the idle time when that is shorter).
       sessionExpirySlackSeconds: Math.min(60, Math.floor(config.session.idleSeconds / 100)),
+      accountWithToken: accountWithTokenSql(deps.fieldRelease),
     }),
     jwks: { keys: signingKeys as never[] },
     cookies: { keys: cookieKeys, long: cookieOptions, short: cookieOptions },
@@ -185,7 +205,7 @@ export function buildProvider(deps: ProviderDeps, signingKeys: JWK[]): Provider 
           const builtIn = ownResources.get(resourceIndicator);
           const resource = builtIn ? { id: resourceIndicator, scopes: builtIn } : await deps.resources.findResource(resourceIndicator);
           if (!resource) throw new errors.InvalidTarget(`unknown resource ${resourceIndicator}`);
-          const allowed = new Set((client.metadata().foyer_api_scopes as string[] | undefined) ?? []);
+          const allowed = new Set((metadataOf(client).foyer_api_scopes as string[] | undefined) ?? []);
           const scopes = resource.scopes.filter((s) => allowed.has(s));
           if (scopes.length === 0) throw new errors.InvalidTarget(`client ${client.clientId} may not use ${resourceIndicator}`);
           return {
@@ -199,7 +219,7 @@ export function buildProvider(deps: ProviderDeps, signingKeys: JWK[]): Provider 
       },
     },
     issueRefreshToken: async (_ctx, client, source) => client.grantTypeAllowed('refresh_token')
-      && (source.scopes.has('offline_access') || client.metadata().foyer_first_party === true),
+      && (source.scopes.has('offline_access') || metadataOf(client).foyer_first_party === true),
     rotateRefreshToken: true,
     extraTokenClaims: accountTokenClaims as unknown as Configuration['extraTokenClaims'],
     ttl: {

@@ -17,6 +17,11 @@ export interface ProviderRequestMemo {
   reads: Map<string, string>;
   /** Sessions read in the same statement as a token (by uid; null: none live), for the session read that follows (adapter.ts). */
   sessionsByUid: Map<string, { payload: AdapterPayload; consumed_at: Date | null } | null>;
+  /**
+   * On the token and userinfo endpoints, the account a token names is read with the token (adapter.ts), for
+   * findAccount later in the same request (claims.ts): by account id, null when none; each entry used once.
+   */
+  accountsById?: Map<string, unknown> | undefined;
   /** Token writes left for later in this request, to go in one statement (deferred-writes.ts). */
   pendingWrites?: { db: Db; writes: { sql: string; bindings: Knex.RawBinding[] }[] } | undefined;
 }
@@ -30,13 +35,22 @@ export const providerRequestMemo = (): ProviderRequestMemo | undefined => memoOf
  * Runs one Provider request: the sessions it reads are remembered, so its writes cannot undo another's.
  * `settle` runs once it is handled (writes still waiting then are made there).
  */
-export async function inProviderRequest<T>(handle: () => Promise<T>, settle?: (memo: ProviderRequestMemo) => Promise<void>): Promise<T> {
-  const memo: ProviderRequestMemo = { reads: new Map(), sessionsByUid: new Map() };
+export async function inProviderRequest<T>(handle: () => Promise<T>, settle?: (memo: ProviderRequestMemo) => Promise<void>, options: { accountsWithTokens?: boolean } = {}): Promise<T> {
+  const memo: ProviderRequestMemo = { reads: new Map(), sessionsByUid: new Map(), ...(options.accountsWithTokens ? { accountsById: new Map() } : {}) };
   try {
     return await memoOfRequest.run(memo, handle);
   } finally {
     await settle?.(memo);
   }
+}
+
+/** The account read with a token in this request (taken: a second findAccount reads afresh); undefined when none was. */
+export function takeAccountReadWithToken(accountId: string): { row: unknown } | undefined {
+  const accounts = memoOfRequest.getStore()?.accountsById;
+  if (!accounts?.has(accountId)) return undefined;
+  const row = accounts.get(accountId);
+  accounts.delete(accountId);
+  return { row };
 }
 
 /** Remembers a session as read in this request (outside a Provider request, nothing to remember). */

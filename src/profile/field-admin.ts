@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { askRuleSchema, profileFieldSchema, type ProfileFieldDefinition } from '../config/profile-fields.ts';
 import type { Db } from '../db/create-db.ts';
 import { AppError } from '../errors/app-error.ts';
+import { describeIssue } from '../i18n/zod.ts';
 import type { ProfileQueries } from './queries.ts';
 import { claimNameOf } from './schema.ts';
 
@@ -120,8 +121,7 @@ export function createProfileFieldAdmin(deps: ProfileFieldAdminDeps) {
         for (const [name, value] of Object.entries(changes)) if (value === null && name !== 'scope') delete merged[name];
         const parsed = profileFieldSchema.safeParse(merged);
         if (!parsed.success) {
-          const issue = parsed.error.issues[0];
-          throw new AppError('request.invalid', `${issue?.path.length ? `${issue.path.join('.')}: ` : ''}${issue?.message ?? 'invalid field'}`, 400);
+          throw new AppError('request.invalid', describeIssue(parsed.error.issues[0]!), 400);
         }
         return parsed.data;
       }, true)).field;

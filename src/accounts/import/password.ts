@@ -24,7 +24,7 @@ const jsonIn = <T extends z.ZodType>(schema: T) => z.union([
     try {
       return JSON.parse(text) as unknown;
     } catch {
-      ctx.addIssue({ code: 'custom', message: 'is not JSON' });
+      ctx.addIssue({ code: 'custom', message: 'schema.import.json' });
       return z.NEVER;
     }
   }).pipe(schema),

@@ -3,6 +3,8 @@
 import { z } from 'zod';
 import type { ProfileField } from '../../profile/schema.ts';
 import { validateFieldValue } from '../../profile/validate.ts';
+import { DEFAULT_LANGUAGE } from '../../i18n/languages.ts';
+import { describeIssue } from '../../i18n/zod.ts';
 import { canonicalEmail, EMAIL_ADDRESS, normalizeEmail } from '../email-address.ts';
 import { auth0HashSchema, fromAuth0, fromHashString, fromKeycloak, keycloakCredentialSchema, type FirebaseProject } from './password.ts';
 
@@ -32,11 +34,11 @@ export interface RowContext {
 const CONNECTOR_ID = /^[a-z0-9][a-z0-9_-]{0,39}$/;
 // CSV cells are text: "true"/"false" (or 1/0, yes/no) for flags.
 const flag = z.union([z.boolean(), z.enum(['true', 'false', 'TRUE', 'FALSE', '1', '0', 'yes', 'no']).transform((v) => ['true', 'TRUE', '1', 'yes'].includes(v))]);
-const text = (max: number) => z.union([z.string(), z.number().transform(String)]).pipe(z.string().trim().min(1, 'is empty').max(max, `is longer than ${max} characters`));
-const identity = z.object({ connector: z.string().regex(CONNECTOR_ID, 'is not a connector id'), subject: text(255), email: z.string().max(320).nullish() }).strict();
+const text = (max: number) => z.union([z.string(), z.number().transform(String)]).pipe(z.string().trim().min(1, 'schema.import.empty').max(max, 'schema.import.too_long'));
+const identity = z.object({ connector: z.string().regex(CONNECTOR_ID, 'schema.import.connector'), subject: text(255), email: z.string().max(320).nullish() }).strict();
 
 const rowSchema = z.object({
-  email: z.string().transform(canonicalEmail).pipe(z.string().max(320, 'is too long').regex(EMAIL_ADDRESS, 'is not an email address')),
+  email: z.string().transform(canonicalEmail).pipe(z.string().max(320, 'schema.import.too_long').regex(EMAIL_ADDRESS, 'schema.import.email')),
   email_verified: flag.optional(),
   external_id: text(200).optional(),
   password_hash: z.string().max(1000).optional(),
@@ -44,7 +46,7 @@ const rowSchema = z.object({
   custom_password_hash: auth0HashSchema.optional(),
   profile: z.record(z.string().max(100), z.unknown()).optional(),
   // A list, or in CSV columns identities.<connector> = subject.
-  identities: z.union([z.array(identity).max(20), z.record(z.string().regex(CONNECTOR_ID, 'is not a connector id'), text(255))]).optional(),
+  identities: z.union([z.array(identity).max(20), z.record(z.string().regex(CONNECTOR_ID, 'schema.import.connector'), text(255))]).optional(),
   // Written by the export for reference; an import ignores them.
   id: z.unknown().optional(),
   status: z.unknown().optional(),
@@ -53,11 +55,12 @@ const rowSchema = z.object({
 
 const PASSWORD_MEMBERS = ['password_hash', 'credentials', 'custom_password_hash'] as const;
 
-function describeIssue(error: z.ZodError): string {
+function rejectionOf(error: z.ZodError): string {
   const issue = error.issues[0]!;
   const path = issue.path.join('.');
   if (issue.code === 'unrecognized_keys') return `unknown member ${issue.keys.map((k) => (path ? `${path}.${k}` : k)).join(', ')}`;
-  return path ? `${path}: ${issue.message}` : issue.message;
+  // A rejection is stored and read later by whoever looks: worded in English, like the rest of an import's report.
+  return describeIssue(issue, '', DEFAULT_LANGUAGE);
 }
 
 function hasNul(value: unknown): boolean {
@@ -73,7 +76,7 @@ export function readImportRow(raw: unknown, context: RowContext): { row: ImportR
   if (!raw || typeof raw !== 'object') return { problem: 'a row must be an object' };
   if (hasNul(raw)) return { problem: 'NUL characters are not allowed' };
   const parsed = rowSchema.safeParse(raw);
-  if (!parsed.success) return { problem: describeIssue(parsed.error) };
+  if (!parsed.success) return { problem: rejectionOf(parsed.error) };
   const input = parsed.data;
 
   const given = PASSWORD_MEMBERS.filter((m) => input[m] !== undefined);

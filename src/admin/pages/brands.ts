@@ -9,6 +9,7 @@ import { AppError, isAppError } from '../../errors/app-error.ts';
 import { LANGUAGES, NATIVE_NAMES } from '../../i18n/languages.ts';
 import { t } from '../../i18n/translate.ts';
 import { readBytes } from '../sections/brands.ts';
+import { describeIssue } from '../../i18n/zod.ts';
 import { pageActor } from './roles.ts';
 import type { AdminPageDeps } from './types.ts';
 
@@ -33,8 +34,7 @@ function settingsOf(form: URLSearchParams) {
   };
   const parsed = brandSettingsSchema.safeParse(JSON.parse(JSON.stringify(input)));
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new AppError('request.invalid', `${issue.path.join('.')}: ${issue.message}`, 400);
+    throw new AppError('request.invalid', describeIssue(parsed.error.issues[0]!), 400);
   }
   return parsed.data;
 }

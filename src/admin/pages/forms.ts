@@ -5,7 +5,7 @@ import type { Context } from 'koa';
 import type { z } from 'zod';
 import { isAppError } from '../../errors/app-error.ts';
 import { directionOf, type Language } from '../../i18n/languages.ts';
-import { issueMessage, zodErrorMap } from '../../i18n/zod.ts';
+import { describeIssue, zodErrorMap } from '../../i18n/zod.ts';
 import { pageActor } from './roles.ts';
 import type { AdminPageDeps } from './types.ts';
 
@@ -53,14 +53,14 @@ export type FormCheck<T> = { ok: true; value: T } | { ok: false; errors: FieldEr
  * path element when it names none). Pages that collect refusals with `refusalsOf` throw `new FormRefused(errors)`.
  */
 export function checkForm<T>(schema: z.ZodType<T>, value: unknown, fieldOf: (path: readonly PropertyKey[]) => string | undefined = () => undefined): FormCheck<T> {
-  // zod's own messages in the reader's language; a schema's catalogue-key message translated (issueMessage).
+  // zod's own messages in the reader's language; a schema's catalogue-key message translated (describeIssue).
   const parsed = schema.safeParse(value, { error: zodErrorMap() });
   if (parsed.success) return { ok: true, value: parsed.data };
   return {
     ok: false,
     errors: parsed.error.issues.map((issue) => ({
       field: fieldOf(issue.path) ?? (typeof issue.path[0] === 'string' ? issue.path[0] : ''),
-      message: `${issue.path.length ? `${issue.path.join('.')}: ` : ''}${issueMessage(issue)}`,
+      message: describeIssue(issue),
     })),
   };
 }

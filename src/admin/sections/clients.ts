@@ -17,40 +17,40 @@ import { idParam, openApi, type AdminSection } from '../types.ts';
 import { filters, listSpec, matches, pageOfList } from '../list-query.ts';
 
 // oidc-provider refuses redirect URIs with a fragment when it loads the client: refuse them here instead.
-const uri = httpUrlSchema('needs an http(s) URL').max(2000).refine((u) => !u.includes('#'), 'must not carry a fragment (#…)');
+const uri = httpUrlSchema('schema.http_url').max(2000).refine((u) => !u.includes('#'), 'schema.url.fragment');
 const ids = z.array(z.string().min(1).max(200)).max(50);
 const profileKeys = z.array(fieldKeySchema).max(100);
 
 const changeShape = {
-  client_name: z.string().trim().min(1, 'needs a name').max(200),
+  client_name: z.string().trim().min(1, 'schema.name.required').max(200),
   redirect_uris: z.array(uri).max(50),
   post_logout_redirect_uris: z.array(uri).max(50),
-  scope: z.string().max(2000).refine((s) => s.split(/\s+/).filter(Boolean).every((t) => SCOPE_NAME.test(t)), 'space-separated scope names (e.g. "openid email profile", or an API\'s such as "admin")'),
-  grant_types: z.array(z.enum(GRANT_TYPES, { message: `is not one of ${GRANT_TYPES.join(', ')}` })).max(GRANT_TYPES.length),
+  scope: z.string().max(2000).refine((s) => s.split(/\s+/).filter(Boolean).every((t) => SCOPE_NAME.test(t)), 'schema.scope.list'),
+  grant_types: z.array(z.enum(GRANT_TYPES, 'schema.not_one_of')).max(GRANT_TYPES.length),
   first_party: z.boolean(),
   backchannel_logout_uri: uri.nullable(),
-  mfa: z.enum(CLIENT_MFA_POLICIES, { message: `is not one of ${CLIENT_MFA_POLICIES.join(', ')}` }),
+  mfa: z.enum(CLIENT_MFA_POLICIES, 'schema.not_one_of'),
   documents: ids,
   connectors: ids.nullable(),
   profile_required: profileKeys,
   profile_optional: profileKeys,
   profile_per_visit: z.number().int().min(0).max(MAX_PROFILE_PER_VISIT),
-  id_token_signed_response_alg: z.enum(ID_TOKEN_ALGS, { message: `is not one of ${ID_TOKEN_ALGS.join(', ')}` }),
-  token_endpoint_auth_method: z.enum(TOKEN_AUTH_METHODS, { message: `is not one of ${TOKEN_AUTH_METHODS.join(', ')} (a public client has none)` }),
+  id_token_signed_response_alg: z.enum(ID_TOKEN_ALGS, 'schema.not_one_of'),
+  token_endpoint_auth_method: z.enum(TOKEN_AUTH_METHODS, 'schema.client.token_auth_method'),
   jwks_uri: uri.nullable(),
 };
 
 export const clientInputSchema = z.object({
   client_id: z.string().regex(CLIENT_ID_PATTERN, CLIENT_ID_RULE),
   public: z.boolean().default(false),
-  client_secret: z.string().min(MIN_CLIENT_SECRET_LENGTH, `must be at least ${MIN_CLIENT_SECRET_LENGTH} characters`).max(512).optional(),
+  client_secret: z.string().min(MIN_CLIENT_SECRET_LENGTH, 'schema.text.at_least').max(512).optional(),
   ...z.object(changeShape).partial().shape,
   redirect_uris: changeShape.redirect_uris.default([]),
 }).strict();
 
 /** A change: only what is sent changes; null clears the back-channel logout URI, or the connector list (all enabled ones again). */
 export const clientChangeSchema = z.object(changeShape).partial().strict()
-  .refine((c) => Object.keys(c).length > 0, 'Send at least one field to change.');
+  .refine((c) => Object.keys(c).length > 0, 'schema.change.empty');
 
 // The API's member names and the ClientInput fields they fill.
 const FIELDS = {

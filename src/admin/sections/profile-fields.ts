@@ -12,11 +12,11 @@ const fieldJson = (f: AdminFieldView) => ({ key: f.key, position: f.position, cl
 /** A definition for the key in the path: the body may leave the key out, or repeat it. */
 const definitionFor = (key: string) => z.preprocess(
   (body) => (body && typeof body === 'object' && !Array.isArray(body) && !('key' in body) ? { ...body, key } : body),
-  profileFieldSchema.refine((d) => d.key === key, { path: ['key'], message: `must be ${key}, the key in the path` }),
+  profileFieldSchema.refine((d) => d.key === key, { path: ['key'], error: 'schema.profile_field.key_in_path', params: { key } }),
 );
 
 const reorderSchema = z.object({
-  keys: z.array(fieldKeySchema).min(1).max(500).refine((keys) => new Set(keys).size === keys.length, 'a key appears twice'),
+  keys: z.array(fieldKeySchema).min(1).max(500).refine((keys) => new Set(keys).size === keys.length, 'schema.profile_field.key_twice'),
 }).strict();
 
 /** GET /profile-fields: in their order. */
@@ -59,7 +59,7 @@ export const profileFieldsSection: AdminSection = {
     });
     router.patch('/profile-fields/:key', async (ctx) => {
       const id = key(ctx);
-      const changes = jsonBody(ctx, fieldChangeSchema.refine((c) => Object.keys(c).length > 0, 'Send at least one setting to change.'));
+      const changes = jsonBody(ctx, fieldChangeSchema.refine((c) => Object.keys(c).length > 0, 'schema.change.empty_setting'));
       const saved = await profileFields.change(id, changes);
       await changed();
       ctx.body = fieldJson(saved);

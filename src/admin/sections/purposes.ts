@@ -7,6 +7,7 @@ import type { Purpose, Topic } from '../../consent/registry/registry.ts';
 import { AppError } from '../../errors/app-error.ts';
 import { jsonBody } from '../../http/json-body.ts';
 import { LEGAL_BASES } from '../../config/consent-schema.ts';
+import { issueMessage } from '../../i18n/zod.ts';
 import { filters, listSpec, matches, pageOfList } from '../list-query.ts';
 import { idParam, openApi, type AdminSection } from '../types.ts';
 
@@ -17,7 +18,7 @@ export const topicInputSchema = z.object({ texts: purposeSchema.shape.texts, cha
 function registryId(ctx: Context, what: string): string {
   const id = idParam(ctx, 'id', what);
   const parsed = purposeSchema.shape.id.safeParse(id);
-  if (!parsed.success) throw new AppError('request.invalid', `id: ${parsed.error.issues[0]?.message ?? 'invalid'}`, 400);
+  if (!parsed.success) throw new AppError('request.invalid', `id: ${issueMessage(parsed.error.issues[0]!)}`, 400);
   return parsed.data;
 }
 

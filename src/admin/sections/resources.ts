@@ -10,8 +10,8 @@ import { filters, listSpec, matches, pageOfList } from '../list-query.ts';
 import { openApi, type AdminSection } from '../types.ts';
 
 export const resourceInputSchema = z.object({
-  id: httpUrlSchema('needs an http(s) URL').max(2000),
-  scopes: z.array(z.string().regex(SCOPE_NAME, 'scope names are printable ASCII without spaces, " or \\')).min(1, 'needs one or more scope names').max(100),
+  id: httpUrlSchema('schema.http_url').max(2000),
+  scopes: z.array(z.string().regex(SCOPE_NAME, 'schema.scope.name')).min(1, 'schema.scope.required').max(100),
 }).strict();
 
 /** GET /resources: oldest first. */

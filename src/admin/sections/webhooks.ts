@@ -56,7 +56,7 @@ export const webhooksSection: AdminSection = {
       ctx.body = { ...webhookJson(found), deliveries: (await webhooks.deliveries(found.id, 50)).map(deliveryJson) };
     });
     router.patch('/webhooks/:id', async (ctx) => {
-      const changes = jsonBody(ctx, webhookChangeSchema.refine((c) => Object.keys(c).length > 0, 'Send at least one field to change.'));
+      const changes = jsonBody(ctx, webhookChangeSchema.refine((c) => Object.keys(c).length > 0, 'schema.change.empty'));
       ctx.body = webhookJson(await webhooks.update(idParam(ctx, 'id', 'webhook'), changes));
     });
     router.delete('/webhooks/:id', async (ctx) => {

@@ -4,6 +4,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Db } from '../../db/create-db.ts';
 import { AppError } from '../../errors/app-error.ts';
+import { describeIssue } from '../../i18n/zod.ts';
 import type { SecretBox } from '../../security/envelope.ts';
 
 /** `*`, a type (`profile.updated`) or a family (`account.*`). */
@@ -11,12 +12,12 @@ export const EVENT_PATTERN = /^(\*|[a-z][a-z_]*(\.[a-z][a-z_]*)*(\.\*)?)$/;
 const FIELD_KEY = /^[a-z][a-z0-9_]{0,63}$/;
 
 const webhookShape = {
-  name: z.string().trim().min(1, 'needs a name').max(100),
+  name: z.string().trim().min(1, 'schema.name.required').max(100),
   description: z.string().trim().max(500),
-  url: z.url({ protocol: /^https?$/, message: 'needs an http(s) URL' }).max(2000)
-    .refine((u) => !new URL(u).username && !new URL(u).password, 'must not carry a user name or password (the signature authenticates Foyer)'),
-  events: z.array(z.string().regex(EVENT_PATTERN, 'event patterns look like *, account.* or profile.updated')).min(1).max(50),
-  fields: z.array(z.string().regex(FIELD_KEY, 'field keys are lower-case letters, digits and _')).max(100),
+  url: z.url({ protocol: /^https?$/, error: 'schema.http_url' }).max(2000)
+    .refine((u) => !new URL(u).username && !new URL(u).password, 'schema.webhook.credentials'),
+  events: z.array(z.string().regex(EVENT_PATTERN, 'schema.webhook.event_pattern')).min(1).max(50),
+  fields: z.array(z.string().regex(FIELD_KEY, 'schema.webhook.field_key')).max(100),
   enabled: z.boolean(),
 };
 
@@ -82,8 +83,7 @@ export function patternsMatching(type: string): string[] {
 function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
   const parsed = schema.safeParse(input);
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
-  throw new AppError('webhook.invalid', `${issue.path.join('.') || 'webhook'}: ${issue.message}`, 400);
+  throw new AppError('webhook.invalid', describeIssue(parsed.error.issues[0]!, 'webhook'), 400);
 }
 
 /** A Standard Webhooks secret: `whsec_` and 32 random bytes in base64. */

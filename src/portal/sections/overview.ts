@@ -24,7 +24,7 @@ const DONE: Record<string, string> = {
   link: 'portal.overview.done_link',
   language: 'portal.overview.language_saved',
 };
-const codeSchema = z.string().trim().regex(/^\d{6}$/, 'Enter the 6-digit code from the email.');
+const codeSchema = z.string().trim().regex(/^\d{6}$/, 'journey.code.invalid');
 
 /** An email change's refusal in the reader's language (the API keeps describeEmailChangeResult's English). */
 function describeChangeRefusal(result: Exclude<EmailChangeResult, { status: 'ok' }>): string {

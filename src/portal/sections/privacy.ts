@@ -38,7 +38,7 @@ async function sendExport(deps: PortalDeps, ctx: Context, accountId: string, dow
 
 
 const restrictionBody = z.object({ restricted: z.boolean() }).strict();
-const erasureBody = z.object({ confirm: z.literal(true, 'Send {"confirm": true} to confirm the erasure.') }).strict();
+const erasureBody = z.object({ confirm: z.literal(true, 'schema.erasure.confirm') }).strict();
 
 export const privacySection: PortalSection = {
   id: 'privacy',

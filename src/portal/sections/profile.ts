@@ -150,7 +150,7 @@ export const profileSection: PortalSection = {
     // A JSON value per field; null clears it. Each value is checked like the form, and saved with provenance 'customer'.
     router.patch('/', async (ctx) => {
       const { accountId } = accountToken(ctx);
-      const body = jsonBody(ctx, z.record(z.string().regex(FIELD_KEY), z.unknown()).refine((v) => Object.keys(v).length > 0 && Object.keys(v).length <= 50, 'Send between 1 and 50 fields.'));
+      const body = jsonBody(ctx, z.record(z.string().regex(FIELD_KEY), z.unknown()).refine((v) => Object.keys(v).length > 0 && Object.keys(v).length <= 50, { error: 'schema.profile.field_count', params: { min: 1, max: 50 } }));
       const errors: Record<string, string> = {};
       // One transaction: a failure part-way (the database gone) leaves none of the fields saved, never some.
       await deps.services.db.transaction(async (trx) => {

@@ -50,7 +50,7 @@ export function securityApi(router: Router, deps: PortalDeps): void {
     return enabled ? apply() : fresh(ctx, apply);
   });
 
-  enrolProofApi(router, deps, (ctx) => jsonBody(ctx, z.object({ code: z.string().trim().regex(/^\d{6}$/, 'Send the 6-digit code from the email.') })).code);
+  enrolProofApi(router, deps, (ctx) => jsonBody(ctx, z.object({ code: z.string().trim().regex(/^\d{6}$/, 'schema.code.send') })).code);
 
   // A first second factor needs the mailed code first (403 email_proof_required): a password alone must not add one.
   router.post('/totp', async (ctx) => {

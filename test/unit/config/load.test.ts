@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../../src/config/load.ts';
+import { runWithLanguage } from '../../../src/i18n/request-language.ts';
 
 const dataDir = () => mkdtempSync(join(tmpdir(), 'foyer-config-'));
 const secret = 's'.repeat(40);
@@ -67,6 +68,19 @@ describe('configuration', () => {
     expect(loadConfig({ FOYER_DATA_DIR: dir, SHUTDOWN_DRAIN_SECONDS: '0' }).config.shutdown.drainSeconds).toBe(0);
     expect(loadConfig({ FOYER_DATA_DIR: dir, SHUTDOWN_DRAIN_SECONDS: '5' }).config.shutdown.drainSeconds).toBe(5);
     expect(() => loadConfig({ FOYER_DATA_DIR: dir, SHUTDOWN_DRAIN_SECONDS: '9' })).toThrow(/^shutdown\.drainSeconds \(SHUTDOWN_DRAIN_SECONDS\):/);
+  });
+
+  // A schema's own message is a catalogue key; at start there is no reader, so it is worded in English (even if a
+  // request in another language were being answered), after the key as the file names it.
+  it('words a schema rule it breaks in English from the catalogue, naming the field', () => {
+    const dir = dataDir();
+    const file = join(dir, 'foyer.json');
+    const polish = <T>(fn: () => T) => runWithLanguage({ chosen: 'pl' }, fn);
+    writeFileSync(file, JSON.stringify({ connectors: [{ id: 'Corp SSO', kind: 'github', clientId: 'x' }] }));
+    expect(() => polish(() => loadConfig({ FOYER_CONFIG: file, FOYER_DATA_DIR: dir }))).toThrow(/^connectors\.0\.id: must be lower-case letters, digits, - or _ \(at most 40\)$/);
+    writeFileSync(file, JSON.stringify({ profile: { fields: [{ key: 'sub', label: { en: 'Subject' } }] } }));
+    expect(() => polish(() => loadConfig({ FOYER_CONFIG: file, FOYER_DATA_DIR: dir }))).toThrow(/^profile\.fields\.0: sub: a profile field cannot be the sub claim, which Foyer asserts itself$/);
+    expect(() => loadConfig({ FOYER_DATA_DIR: dir, FOYER_SECRET: 'short' })).toThrow(/^secret \(FOYER_SECRET\): must be at least 32 characters$/);
   });
 
   it('caps access-token lifetime at 10 minutes', () => {
